@@ -1,0 +1,117 @@
+/**
+ * Seeded randomness. Every random choice in the library takes a seed (or an {@link Rng}
+ * built from one), so the same seed gives the same data, initialisation and loss curve
+ * on the same backend. Numbers are drawn in JavaScript, not by a backend kernel, so
+ * initial weights are identical on every backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from './validate';
+
+/**
+ * A small, fast, seedable generator (sfc32 seeded through splitmix32).
+ * `uniform()` is in [0, 1); `normal()` uses Box–Muller.
+ */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare: number | null = null;
+
+  constructor(readonly seed: number) {
+    checkArgs('Rng').number('seed', seed, { integer: true });
+    let s = seed >>> 0;
+    const splitmix = (): number => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = splitmix();
+    this.b = splitmix();
+    this.c = splitmix();
+    this.d = splitmix();
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A uniformly distributed 32-bit unsigned integer. */
+  nextUint32(): number {
+    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
+    this.d = (this.d + 1) >>> 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) >>> 0;
+    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
+    this.c = (this.c + t) >>> 0;
+    return t;
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Standard normal N(0, 1) (Box–Muller, caching the second draw). */
+  normal(): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A uniform integer in [0, n). */
+  int(n: number): number {
+    checkArgs('Rng.int').number('n', n, { integer: true, min: 1 });
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Shuffles `items` in place (Fisher–Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.uniform() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+
+  /** A permutation of 0..n-1. */
+  permutation(n: number): number[] {
+    return this.shuffle(Array.from({ length: n }, (_, i) => i));
+  }
+
+  /** A derived generator with an independent stream (for giving sub-components their own seed). */
+  fork(): Rng {
+    return new Rng(this.nextUint32() | 0);
+  }
+}
+
+/** A float32 tensor of N(0, std²) draws from `rng`. */
+export function randn(shape: number[], rng: Rng, std = 1): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
+  return tf.tensor(values, shape, 'float32');
+}
+
+/** A float32 tensor of U(low, high) draws from `rng`. */
+export function randu(shape: number[], rng: Rng, low = 0, high = 1): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = low + (high - low) * rng.uniform();
+  return tf.tensor(values, shape, 'float32');
+}
+
+/** An int32 tensor of uniform integers in [0, n) drawn from `rng`. */
+export function randint(shape: number[], n: number, rng: Rng): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Int32Array(size);
+  for (let i = 0; i < size; i++) values[i] = rng.int(n);
+  return tf.tensor(values, shape, 'int32');
+}

@@ -1,0 +1,11 @@
+/**
+ * backprop-lab — hand-derived forward/backward layers, models, data and notebook helpers.
+ *
+ * `tf` is re-exported so notebooks and user code share the library's tfjs instance.
+ */
+import * as tf from '@tensorflow/tfjs';
+export { tf };
+export * from './core/backend';
+export * from './core/mode';
+export * from './core/random';
+export * from './core/validate';

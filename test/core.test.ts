@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { tf, Rng, randn, checkArgs, ShapeError, backendReport, bySize } from '../lib';
+
+const root = path.resolve(__dirname, '..');
+
+/** Runs the built library's backend selection in a fresh Node process with `env`. */
+function selectIn(env: Record<string, string>): string {
+  const script = "require('./dist/lib').initBackend().then(r => process.stdout.write('\\nREPORT ' + JSON.stringify(r)))";
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return out.slice(out.indexOf('REPORT ') + 7);
+}
+
+describe('backend selection', () => {
+  it('falls back to wasm when @tensorflow/tfjs-node is absent, and says why', () => {
+    const r = JSON.parse(selectIn({ BACKPROP_BACKEND: '' }));
+    expect(r.name).toBe('wasm');
+    expect(r.skipped.tensorflow).toMatch(/not installed/);
+    expect(r.details).toMatch(/SIMD/);
+  });
+  it('honours BACKPROP_BACKEND=cpu', () => {
+    const r = JSON.parse(selectIn({ BACKPROP_BACKEND: 'cpu' }));
+    expect(r.name).toBe('cpu');
+    expect(r.forced).toBe(true);
+  });
+  it('rejects an unknown BACKPROP_BACKEND with a clear error', () => {
+    expect(() => selectIn({ BACKPROP_BACKEND: 'gpu' })).toThrow(/BACKPROP_BACKEND must be one of/);
+  });
+  it('reports the active backend in-process', () => {
+    expect(backendReport()?.name).toBe(tf.getBackend());
+  });
+});
+
+describe('seeded randomness', () => {
+  it('gives the same stream for the same seed and a different one otherwise', () => {
+    const a = new Rng(7), b = new Rng(7), c = new Rng(8);
+    const xs = [a.uniform(), a.uniform(), a.normal()];
+    expect([b.uniform(), b.uniform(), b.normal()]).toEqual(xs);
+    expect(c.uniform()).not.toBe(xs[0]);
+  });
+  it('draws normals with the right moments', () => {
+    const t = randn([20000], new Rng(1), 2);
+    const { mean, variance } = tf.moments(t);
+    expect(Math.abs(mean.dataSync()[0])).toBeLessThan(0.05);
+    expect(Math.sqrt(variance.dataSync()[0])).toBeCloseTo(2, 1);
+    tf.dispose([t, mean, variance]);
+  });
+});
+
+describe('argument checks', () => {
+  it('names function, argument, expected and actual shape', () => {
+    const x = tf.zeros([4, 3]);
+    const h = tf.zeros([3, 5]);
+    expect(() => checkArgs('rnnStepForward').tensor('x', x, ['N', 'D']).tensor('prevH', h, ['N', 'H'])).toThrow(
+      "rnnStepForward: argument 'prevH' expected shape [N=4, H] but got [3, 5]",
+    );
+    expect(() => checkArgs('f').tensor('y', x, ['N', 'T'], 'int32')).toThrow(ShapeError);
+    expect(() => checkArgs('f').tensor('y', x, ['N', 'T'], 'int32')).toThrow(/expected dtype int32 but got float32/);
+    tf.dispose([x, h]);
+  });
+});
+
+describe('quick mode', () => {
+  it('picks sizes from BACKPROP_QUICK', () => {
+    const before = process.env.BACKPROP_QUICK;
+    process.env.BACKPROP_QUICK = '1';
+    expect(bySize({ quick: 1, full: 2 })).toBe(1);
+    process.env.BACKPROP_QUICK = '';
+    expect(bySize({ quick: 1, full: 2 })).toBe(2);
+    process.env.BACKPROP_QUICK = before;
+  });
+});
