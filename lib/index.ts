@@ -9,3 +9,7 @@ export * from './core/backend';
 export * from './core/mode';
 export * from './core/random';
 export * from './core/validate';
+export * from './layers/scaledDotProductAttention';
+export * from './layers/attention';
+export * from './layers/multiHeadAttention';
+export * from './layers/layerNorm';
