@@ -1,0 +1,98 @@
+/**
+ * Command line of `run-notebooks` and which notebooks it selects.
+ *
+ *   run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR]
+ *
+ * NAME is a file name (`01_rnn_backprop.ipynb`), a stem or a prefix (`01`); none = all,
+ * in filename order.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+
+export const DEFAULT_CELL_TIMEOUT_S = 900;
+
+export interface RunnerOptions {
+  /** Absolute paths of the notebooks to run, in order. */
+  notebooks: string[];
+  /** Directory holding the notebooks. */
+  dir: string;
+  /** Output root: `<out>/notebooks`, `<out>/figures`, `<out>/index.html`. */
+  out: string;
+  /** Per-cell timeout in seconds. */
+  timeoutS: number;
+  /** Also write executed notebooks back over the sources. */
+  inplace: boolean;
+}
+
+export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR]
+
+  NAME           a notebook file name, stem or prefix (e.g. 01); default: every notebook, in order
+  --timeout S    per-cell timeout in seconds (env BACKPROP_CELL_TIMEOUT; default ${DEFAULT_CELL_TIMEOUT_S})
+  --inplace      also write the executed notebooks back into the notebook directory
+  --dir DIR      notebook directory (default: notebooks)
+  --out DIR      output directory (default: out)
+  BACKPROP_QUICK=1 selects quick mode in the notebooks (the environment is passed through).`;
+
+export class UsageError extends Error {}
+
+function parseTimeout(raw: string, source: string): number {
+  const t = Number(raw);
+  if (!Number.isFinite(t) || t <= 0) throw new UsageError(`${source} must be a positive number of seconds, got '${raw}'`);
+  return t;
+}
+
+/** Notebooks in `dir` matching `names` (all when empty), in filename order. */
+export function selectNotebooks(dir: string, names: string[]): string[] {
+  if (!fs.existsSync(dir)) throw new UsageError(`notebook directory ${dir} does not exist`);
+  const all = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+    .sort();
+  if (names.length === 0) return all.map((f) => path.join(dir, f));
+  const chosen = new Set<string>();
+  for (const name of names) {
+    const base = path.basename(name);
+    const matches = all.filter((f) => f === base || f === `${base}.ipynb` || f.startsWith(base));
+    if (matches.length === 0) {
+      throw new UsageError(`no notebook in ${dir} matches '${name}' (have: ${all.join(', ') || 'none'})`);
+    }
+    matches.forEach((m) => chosen.add(m));
+  }
+  return all.filter((f) => chosen.has(f)).map((f) => path.join(dir, f));
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): RunnerOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        timeout: { type: 'string' },
+        inplace: { type: 'boolean', default: false },
+        dir: { type: 'string', default: 'notebooks' },
+        out: { type: 'string', default: 'out' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError('');
+  const dir = path.resolve(cwd, values.dir);
+  const timeoutS =
+    values.timeout !== undefined
+      ? parseTimeout(values.timeout, '--timeout')
+      : env.BACKPROP_CELL_TIMEOUT
+        ? parseTimeout(env.BACKPROP_CELL_TIMEOUT, 'BACKPROP_CELL_TIMEOUT')
+        : DEFAULT_CELL_TIMEOUT_S;
+  return {
+    notebooks: selectNotebooks(dir, positionals),
+    dir,
+    out: path.resolve(cwd, values.out),
+    timeoutS,
+    inplace: values.inplace,
+  };
+}
