@@ -13,3 +13,4 @@ export * from './layers/scaledDotProductAttention';
 export * from './layers/attention';
 export * from './layers/multiHeadAttention';
 export * from './layers/layerNorm';
+export * from './layers/attentionLstm';

@@ -1,0 +1,246 @@
+/**
+ * Attention LSTM (EECS 498 A5 style), forward and hand-derived backward.
+ *
+ * An LSTM whose gates also read an attention vector: at every step the previous hidden
+ * state queries the spatial feature map A [N, H, P, P] ({@link dotProductAttention}) and
+ * the result attn [N, H] enters the gate pre-activations through its own weights Wattn:
+ *
+ *   attnₜ = dotProductAttention(hₜ₋₁, A)
+ *   a     = xₜ·Wx + hₜ₋₁·Wh + attnₜ·Wattn + b            [N, 4H], gates in order i, f, o, g
+ *   i, f, o = σ(a_i), σ(a_f), σ(a_o)     g = tanh(a_g)
+ *   cₜ = f ⊙ cₜ₋₁ + i ⊙ g                hₜ = o ⊙ tanh(cₜ)
+ *   h₀ = c₀ = mean of A over the P·P positions              [N, H]
+ *
+ * Backward: the gate backward gives da and dcₜ₋₁; da flows to x, hₜ₋₁ and attnₜ through
+ * the three matmuls, and dattnₜ flows through the attention into hₜ₋₁ and A. So dA collects
+ * a term from every step plus the h₀/c₀ term (dh₀ + dc₀) / P² spread over space.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../core/validate';
+import { dotProductAttention, dotProductAttentionBackward, DotProductAttentionCache } from './attention';
+
+// ---- LSTM gate nonlinearity (shared by the step and the sequence versions) ----
+// TODO(lstm.ts): replace with the LSTM layer's own gate helper once lib/layers/lstm.ts exports one.
+
+type LstmGatesCache = { i: tf.Tensor2D; f: tf.Tensor2D; o: tf.Tensor2D; g: tf.Tensor2D; prevC: tf.Tensor2D; tanhC: tf.Tensor2D };
+
+/** From pre-activations a [N, 4H] (order i, f, o, g) and c₋₁ [N, H]: c = f⊙c₋₁ + i⊙g, h = o⊙tanh(c). */
+function lstmGatesForward(a: tf.Tensor2D, prevC: tf.Tensor2D): { nextH: tf.Tensor2D; nextC: tf.Tensor2D; cache: LstmGatesCache } {
+  return tf.tidy(() => {
+    // BEGIN SOLUTION
+    const [ai, af, ao, ag] = tf.split(a, 4, 1) as tf.Tensor2D[];
+    const [i, f, o, g] = [tf.sigmoid(ai), tf.sigmoid(af), tf.sigmoid(ao), tf.tanh(ag)];
+    const nextC = tf.add(tf.mul(f, prevC), tf.mul(i, g)) as tf.Tensor2D;
+    const tanhC = tf.tanh(nextC) as tf.Tensor2D;
+    const nextH = tf.mul(o, tanhC) as tf.Tensor2D;
+    // END SOLUTION
+    return { nextH, nextC, cache: { i, f, o, g, prevC: tf.clone(prevC), tanhC } };
+  });
+}
+
+/** Gradients of the gate nonlinearity: da [N, 4H] and dc₋₁ [N, H]. */
+function lstmGatesBackward(dnextH: tf.Tensor2D, dnextC: tf.Tensor2D, c: LstmGatesCache): { da: tf.Tensor2D; dprevC: tf.Tensor2D } {
+  return tf.tidy(() => {
+    // BEGIN SOLUTION
+    const dC = tf.add(dnextC, tf.mul(tf.mul(dnextH, c.o), tf.sub(1, tf.square(c.tanhC))));
+    const di = tf.mul(tf.mul(dC, c.g), tf.mul(c.i, tf.sub(1, c.i)));
+    const df = tf.mul(tf.mul(dC, c.prevC), tf.mul(c.f, tf.sub(1, c.f)));
+    const dO = tf.mul(tf.mul(dnextH, c.tanhC), tf.mul(c.o, tf.sub(1, c.o)));
+    const dg = tf.mul(tf.mul(dC, c.i), tf.sub(1, tf.square(c.g)));
+    const da = tf.concat([di, df, dO, dg], 1) as tf.Tensor2D;
+    const dprevC = tf.mul(dC, c.f) as tf.Tensor2D;
+    // END SOLUTION
+    return { da, dprevC };
+  });
+}
+
+export type AttentionLstmStepCache = {
+  x: tf.Tensor2D;
+  prevH: tf.Tensor2D;
+  attn: tf.Tensor2D;
+  gates: LstmGatesCache;
+  WxT: tf.Tensor2D;
+  WhT: tf.Tensor2D;
+  WattnT: tf.Tensor2D;
+};
+
+/**
+ * One attention-LSTM step.
+ *
+ * @param x input [N, D]
+ * @param prevH previous hidden state [N, H]
+ * @param prevC previous cell state [N, H]
+ * @param attn attention vector for this step [N, H]
+ * @param Wx input weights [D, 4H]; Wh hidden weights [H, 4H]; Wattn attention weights [H, 4H]; b bias [4H]
+ * @returns `nextH`, `nextC` [N, H] and `cache`
+ */
+export function attentionLstmStepForward(
+  x: tf.Tensor,
+  prevH: tf.Tensor,
+  prevC: tf.Tensor,
+  attn: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  Wattn: tf.Tensor,
+  b: tf.Tensor,
+): { nextH: tf.Tensor2D; nextC: tf.Tensor2D; cache: AttentionLstmStepCache } {
+  const { H } = checkArgs('attentionLstmStepForward')
+    .tensor('x', x, ['N', 'D'], 'float32')
+    .tensor('prevH', prevH, ['N', 'H'], 'float32')
+    .tensor('prevC', prevC, ['N', 'H'], 'float32')
+    .tensor('attn', attn, ['N', 'H'], 'float32')
+    .tensor('Wx', Wx, ['D', 'G'], 'float32')
+    .tensor('Wh', Wh, ['H', 'G'], 'float32')
+    .tensor('Wattn', Wattn, ['H', 'G'], 'float32')
+    .tensor('b', b, ['G'], 'float32').dims;
+  checkArgs('attentionLstmStepForward').require(Wx.shape[1] === 4 * H, `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`);
+  return tf.tidy(() => {
+    // BEGIN SOLUTION
+    const a = tf.add(tf.add(tf.add(tf.matMul(x, Wx), tf.matMul(prevH, Wh)), tf.matMul(attn, Wattn)), b) as tf.Tensor2D;
+    const { nextH, nextC, cache: gates } = lstmGatesForward(a, prevC as tf.Tensor2D);
+    // END SOLUTION
+    const T = (W: tf.Tensor): tf.Tensor2D => tf.transpose(W) as tf.Tensor2D;
+    const cache: AttentionLstmStepCache = {
+      x: tf.clone(x) as tf.Tensor2D, prevH: tf.clone(prevH) as tf.Tensor2D, attn: tf.clone(attn) as tf.Tensor2D,
+      gates, WxT: T(Wx), WhT: T(Wh), WattnT: T(Wattn),
+    };
+    return { nextH, nextC, cache };
+  });
+}
+
+/**
+ * Backward pass of {@link attentionLstmStepForward}.
+ *
+ * @param dnextH, dnextC upstream gradients [N, H]
+ * @returns `dx` [N, D], `dprevH`, `dprevC`, `dattn` [N, H], `dWx` [D, 4H], `dWh`, `dWattn` [H, 4H], `db` [4H]
+ */
+export function attentionLstmStepBackward(dnextH: tf.Tensor, dnextC: tf.Tensor, cache: AttentionLstmStepCache) {
+  checkArgs('attentionLstmStepBackward')
+    .tensor('cache.prevH', cache.prevH, ['N', 'H'])
+    .tensor('dnextH', dnextH, ['N', 'H'], 'float32')
+    .tensor('dnextC', dnextC, ['N', 'H'], 'float32');
+  return tf.tidy(() => {
+    const { x, prevH, attn, WxT, WhT, WattnT } = cache;
+    // BEGIN SOLUTION
+    const { da, dprevC } = lstmGatesBackward(dnextH as tf.Tensor2D, dnextC as tf.Tensor2D, cache.gates);
+    const dx = tf.matMul(da, WxT) as tf.Tensor2D;
+    const dprevH = tf.matMul(da, WhT) as tf.Tensor2D;
+    const dattn = tf.matMul(da, WattnT) as tf.Tensor2D;
+    const dWx = tf.matMul(tf.transpose(x), da) as tf.Tensor2D;
+    const dWh = tf.matMul(tf.transpose(prevH), da) as tf.Tensor2D;
+    const dWattn = tf.matMul(tf.transpose(attn), da) as tf.Tensor2D;
+    const db = tf.sum(da, 0) as tf.Tensor1D;
+    // END SOLUTION
+    return { dx, dprevH, dprevC, dattn, dWx, dWh, dWattn, db };
+  });
+}
+
+export type AttentionLstmCache = {
+  /** Per step: the attention's cache and the gates' cache. */
+  steps: { att: DotProductAttentionCache; gates: LstmGatesCache }[];
+  /** Inputs as rows [N·T, D] (for dWx over all steps at once). */
+  xRows: tf.Tensor2D;
+  /** [hₜ₋₁, attnₜ] of every step as rows [N·T, 2H] (for dWh and dWattn at once). */
+  hAttnRows: tf.Tensor2D;
+  /** Transposed weights for the backward: Wxᵀ [4H, D] and [Wh; Wattn]ᵀ [4H, 2H]. */
+  WxT: tf.Tensor2D;
+  WhAttnT: tf.Tensor2D;
+  dims: { N: number; T: number; D: number; H: number; P: number };
+};
+
+/**
+ * Attention LSTM over a whole sequence; h₀ = c₀ = the spatial mean of A.
+ *
+ * @param x inputs [N, T, D]
+ * @param A feature map [N, H, P, P]
+ * @param Wx [D, 4H]; Wh [H, 4H]; Wattn [H, 4H]; b [4H]
+ * @returns `h` hidden states [N, T, H], `attnWeights` per-step attention maps [N, T, P, P], `cache`
+ */
+export function attentionLstmForward(
+  x: tf.Tensor,
+  A: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  Wattn: tf.Tensor,
+  b: tf.Tensor,
+): { h: tf.Tensor3D; attnWeights: tf.Tensor4D; cache: AttentionLstmCache } {
+  const { N, T, D, H, P } = checkArgs('attentionLstmForward')
+    .tensor('x', x, ['N', 'T', 'D'], 'float32')
+    .tensor('A', A, ['N', 'H', 'P', 'P'], 'float32')
+    .tensor('Wx', Wx, ['D', 'G'], 'float32')
+    .tensor('Wh', Wh, ['H', 'G'], 'float32')
+    .tensor('Wattn', Wattn, ['H', 'G'], 'float32')
+    .tensor('b', b, ['G'], 'float32').dims;
+  checkArgs('attentionLstmForward').require(Wx.shape[1] === 4 * H, `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`);
+  return tf.tidy(() => {
+    // BEGIN SOLUTION
+    const xRows = tf.reshape(x, [N * T, D]) as tf.Tensor2D;
+    const xW = tf.reshape(tf.add(tf.matMul(xRows, Wx), b), [N, T, 4 * H]); // every step's x·Wx + b at once
+    const WhAttn = tf.concat([Wh, Wattn], 0); // [hₜ₋₁, attnₜ]·[Wh; Wattn] = hₜ₋₁·Wh + attnₜ·Wattn
+    let prevH = tf.mean(A, [2, 3]) as tf.Tensor2D;
+    let prevC = prevH;
+    const steps: AttentionLstmCache['steps'] = [];
+    const hs: tf.Tensor2D[] = [], maps: tf.Tensor3D[] = [], hAttn: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const { attn, attnWeights, cache: att } = dotProductAttention(prevH, A);
+      const ha = tf.concat([prevH, attn], 1) as tf.Tensor2D;
+      const xWt = tf.reshape(tf.slice(xW, [0, t, 0], [N, 1, 4 * H]), [N, 4 * H]);
+      const { nextH, nextC, cache: gates } = lstmGatesForward(tf.add(xWt, tf.matMul(ha, WhAttn)) as tf.Tensor2D, prevC);
+      steps.push({ att, gates });
+      hs.push(nextH);
+      maps.push(attnWeights);
+      hAttn.push(ha);
+      [prevH, prevC] = [nextH, nextC];
+    }
+    const h = tf.stack(hs, 1) as tf.Tensor3D;
+    const attnWeights = tf.stack(maps, 1) as tf.Tensor4D;
+    // END SOLUTION
+    const cache: AttentionLstmCache = {
+      steps, xRows,
+      hAttnRows: tf.reshape(tf.stack(hAttn, 1), [N * T, 2 * H]) as tf.Tensor2D,
+      WxT: tf.transpose(Wx) as tf.Tensor2D, WhAttnT: tf.transpose(WhAttn) as tf.Tensor2D,
+      dims: { N, T, D, H, P },
+    };
+    return { h, attnWeights, cache };
+  });
+}
+
+/**
+ * Backward pass of {@link attentionLstmForward}.
+ *
+ * @param dh upstream gradient of every hidden state [N, T, H]
+ * @returns `dx` [N, T, D], `dA` [N, H, P, P] (through every step's attention and through h₀/c₀),
+ *   `dWx` [D, 4H], `dWh`, `dWattn` [H, 4H], `db` [4H]
+ */
+export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) {
+  const { N, T, D, H, P } = cache.dims;
+  checkArgs('attentionLstmBackward').tensor('dh', dh, [N, T, H], 'float32');
+  return tf.tidy(() => {
+    // BEGIN SOLUTION
+    let dnextH = tf.zeros([N, H]) as tf.Tensor2D;
+    let dnextC = tf.zeros([N, H]) as tf.Tensor2D;
+    let dA = tf.zeros([N, H, P, P]) as tf.Tensor4D;
+    const das: tf.Tensor2D[] = new Array(T);
+    for (let t = T - 1; t >= 0; t--) {
+      const step = tf.tidy(() => {
+        const dhT = tf.add(dnextH, tf.reshape(tf.slice(dh, [0, t, 0], [N, 1, H]), [N, H])) as tf.Tensor2D;
+        const { da, dprevC } = lstmGatesBackward(dhT, dnextC, cache.steps[t].gates);
+        const dha = tf.matMul(da, cache.WhAttnT); // [N, 2H] = [dhₜ₋₁ (direct), dattnₜ]
+        const [dprevHDirect, dattn] = tf.split(dha, 2, 1);
+        const att = dotProductAttentionBackward(dattn, cache.steps[t].att);
+        return { da, dprevC, dprevH: tf.add(dprevHDirect, att.dprevH) as tf.Tensor2D, dA: tf.add(dA, att.dA) as tf.Tensor4D };
+      });
+      tf.dispose([dnextH, dnextC, dA]);
+      [das[t], dnextH, dnextC, dA] = [step.da, step.dprevH, step.dprevC, step.dA];
+    }
+    // h₀ = c₀ = mean over the P·P positions: each position gets (dh₀ + dc₀) / P².
+    dA = tf.add(dA, tf.reshape(tf.div(tf.add(dnextH, dnextC), P * P), [N, H, 1, 1]));
+    const daRows = tf.reshape(tf.stack(das, 1), [N * T, 4 * H]);
+    const dx = tf.reshape(tf.matMul(daRows, cache.WxT), [N, T, D]) as tf.Tensor3D;
+    const dWx = tf.matMul(tf.transpose(cache.xRows), daRows) as tf.Tensor2D;
+    const [dWh, dWattn] = tf.split(tf.matMul(tf.transpose(cache.hAttnRows), daRows), 2, 0) as tf.Tensor2D[];
+    const db = tf.sum(daRows, 0) as tf.Tensor1D;
+    // END SOLUTION
+    return { dx, dA, dWx, dWh, dWattn, db };
+  });
+}
