@@ -14,3 +14,6 @@ export * from './layers/attention';
 export * from './layers/multiHeadAttention';
 export * from './layers/layerNorm';
 export * from './layers/attentionLstm';
+export * from './kernels/conv2dBackpropFilter';
+export * from './kernels/fastMatMulGradient';
+export * from './kernels/wasmPatches';

@@ -9,6 +9,7 @@
  * The choice is reported once, with the reason each preferred backend was skipped.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installWasmPatches } from '../kernels/wasmPatches';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCE: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -104,6 +105,7 @@ async function select(quiet: boolean): Promise<BackendReport> {
     }
   }
   if (!chosen) throw new Error(`initBackend: no backend could be initialised: ${JSON.stringify(skipped)}`);
+  if (chosen === 'wasm') installWasmPatches();
   const result: BackendReport = { name: chosen, skipped, forced: forcedName !== null, details: await describeActive(chosen) };
   if (!quiet) console.log(formatBackendReport(result));
   return result;
