@@ -103,17 +103,17 @@ async function main(): Promise<number> {
     const k = j + 1;
     const code = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
     await send({ type: 'cell', k, total: cells.length, cellIndex: cells[j], firstLine: firstLine(cell) });
-    recorder.startCell(cell);
+    const writer = recorder.startCell(cell);
     convs.compileFailed = false;
     const t0 = performance.now();
     const reply = await handler.handleExecute(
       { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
       (name, text) => {
-        recorder.stream(name, text);
+        writer.stream(name, text);
         writePartial();
       },
       (data, update) => {
-        recorder.display(data, update);
+        writer.display(data, update);
         writePartial();
       },
     );
@@ -121,7 +121,7 @@ async function main(): Promise<number> {
     cell.execution_count = reply.execution_count ?? null;
     if (reply.status !== 'ok' || reports.length > 0) {
       const error = buildCellError(reports, convs.compileFailed);
-      recorder.error(error.ename, error.evalue, error.traceback);
+      writer.error(error.ename, error.evalue, error.traceback);
       writeNotebook(outputPath, nb);
       await send({ type: 'cell-error', k, cellIndex: cells[j], firstLine: firstLine(cell), seconds, error });
       return 1;

@@ -12,6 +12,8 @@ export interface IndexEntry {
   status: string;
   cells: string;
   seconds: number;
+  /** Quick mode (BACKPROP_QUICK=1) or full mode. */
+  mode: 'quick' | 'full';
   finishedAt: string;
   /** One line on the failure, when there was one. */
   failure?: string;
@@ -54,7 +56,7 @@ export function indexHtml(entries: IndexEntry[]): string {
     const failure = e.failure ? `<pre class="failure">${escapeHtml(e.failure)}</pre>` : '';
     return `<section>
 <h2><a href="${escapeHtml(e.notebook)}">${escapeHtml(e.stem)}</a> <span class="status ${e.status === 'ok' ? 'ok' : 'bad'}">${escapeHtml(e.status)}</span></h2>
-<p>${escapeHtml(e.cells)} cells · ${e.seconds.toFixed(1)} s · ${e.figures.length} figure${e.figures.length === 1 ? '' : 's'} · run ${escapeHtml(e.finishedAt)}</p>
+<p>${escapeHtml(e.cells)} cells · ${e.seconds.toFixed(1)} s · ${e.figures.length} figure${e.figures.length === 1 ? '' : 's'} · ${e.mode} mode · run ${escapeHtml(e.finishedAt)}</p>
 ${failure}
 ${figs ? `<ul class="figures">\n${figs}\n</ul>` : ''}
 </section>`;

@@ -29,56 +29,50 @@ export function toMimeBundle(data: Record<string, unknown>): MimeBundle {
   return bundle;
 }
 
-/** Records outputs into the cells of one notebook as they arrive. */
+/** Where one cell's outputs go: tslab hands each execute request its own writers, and so do we. */
+export interface CellWriter {
+  stream(name: string, text: string): void;
+  display(msg: KernelDisplayData, update: boolean): void;
+  error(ename: string, evalue: string, traceback: string[]): void;
+}
+
+/** Records outputs into the cells of one notebook; display ids are shared by all its cells. */
 export class OutputRecorder {
   private readonly displays = new Map<string, DisplayDataOutput[]>();
-  private current: Cell | null = null;
 
-  /** Subsequent outputs go to `cell` (its previous outputs are cleared). */
-  startCell(cell: Cell): void {
-    cell.outputs = [];
-    this.current = cell;
-  }
-
-  private outputs(): Output[] {
-    if (!this.current) throw new Error('OutputRecorder: output arrived before any cell started');
-    return (this.current.outputs ??= []);
-  }
-
-  stream(name: string, text: string): void {
-    if (text === '') return;
-    const outs = this.outputs();
-    const streamName = name === 'stderr' ? 'stderr' : 'stdout';
-    const last = outs[outs.length - 1];
-    if (last && last.output_type === 'stream' && last.name === streamName) {
-      last.text = (Array.isArray(last.text) ? last.text.join('') : last.text) + text;
-    } else {
-      outs.push({ output_type: 'stream', name: streamName, text });
-    }
-  }
-
-  display(msg: KernelDisplayData, update: boolean): void {
-    const data = toMimeBundle(msg.data);
-    const metadata = { ...(msg.metadata ?? {}) };
-    const id = msg.transient?.display_id;
-    if (update) {
-      // As in Jupyter: an update for an id never displayed is dropped.
-      for (const out of id ? (this.displays.get(id) ?? []) : []) {
-        out.data = data;
-        out.metadata = metadata;
-      }
-      return;
-    }
-    const out: DisplayDataOutput = { output_type: 'display_data', data, metadata };
-    this.outputs().push(out);
-    if (id) {
-      const list = this.displays.get(id) ?? [];
-      list.push(out);
-      this.displays.set(id, list);
-    }
-  }
-
-  error(ename: string, evalue: string, traceback: string[]): void {
-    this.outputs().push({ output_type: 'error', ename, evalue, traceback });
+  /** Clears `cell`'s outputs and returns the writer for them. */
+  startCell(cell: Cell): CellWriter {
+    const outs: Output[] = (cell.outputs = []);
+    return {
+      stream: (name, text) => {
+        if (text === '') return;
+        const streamName = name === 'stderr' ? 'stderr' : 'stdout';
+        const last = outs[outs.length - 1];
+        if (last && last.output_type === 'stream' && last.name === streamName) {
+          last.text = (Array.isArray(last.text) ? last.text.join('') : last.text) + text;
+        } else {
+          outs.push({ output_type: 'stream', name: streamName, text });
+        }
+      },
+      display: (msg, update) => {
+        const data = toMimeBundle(msg.data);
+        const metadata = { ...(msg.metadata ?? {}) };
+        const id = msg.transient?.display_id;
+        if (update) {
+          // As in Jupyter: an update for an id never displayed is dropped.
+          for (const out of id ? (this.displays.get(id) ?? []) : []) {
+            out.data = data;
+            out.metadata = metadata;
+          }
+          return;
+        }
+        const out: DisplayDataOutput = { output_type: 'display_data', data, metadata };
+        outs.push(out);
+        if (id) this.displays.set(id, [...(this.displays.get(id) ?? []), out]);
+      },
+      error: (ename, evalue, traceback) => {
+        outs.push({ output_type: 'error', ename, evalue, traceback });
+      },
+    };
   }
 }

@@ -1,0 +1,80 @@
+/**
+ * Real Jupyter: registers this project's tslab kernel (npm run kernel:install's script) in
+ * a temporary JUPYTER_PATH and executes notebooks with `jupyter nbconvert --execute`, as a
+ * user's Jupyter would. Skipped only when Jupyter's nbconvert is not installed (CI installs it).
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '..');
+const KERNEL_INSTALL = path.join(ROOT, 'dist', 'scripts', 'kernel-install.js');
+/** Debian's Jupyter; `python3` on PATH may be another Python without Jupyter. */
+const JUPYTER = fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter';
+const KERNEL_NAME = 'backprop-lab-test';
+const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+const GETTING_STARTED = path.join(ROOT, 'notebooks', '00_getting_started.ipynb');
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'ok.ipynb');
+
+interface Proc {
+  code: number | null;
+  output: string;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', (e) => resolve({ code: null, output: String(e) }));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+const hasJupyter = spawnSync(JUPYTER, ['nbconvert', '--version']).status === 0;
+if (!hasJupyter) console.warn(`jupyter.test: skipped — '${JUPYTER} nbconvert' is not installed (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`);
+
+interface Executed {
+  cells: { cell_type: string; outputs?: { output_type: string; name?: string; data?: Record<string, unknown> }[] }[];
+}
+
+describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jupyter-test-'));
+  const env = { JUPYTER_PATH: path.join(tmp, 'share', 'jupyter'), BACKPROP_QUICK: '1' };
+
+  beforeAll(async () => {
+    const r = await run(process.execPath, [KERNEL_INSTALL, '--prefix', tmp, '--name', KERNEL_NAME, '--jupyter', JUPYTER]);
+    expect(r.code, r.output).toBe(0);
+    const spec = JSON.parse(fs.readFileSync(path.join(tmp, 'share', 'jupyter', 'kernels', KERNEL_NAME, 'kernel.json'), 'utf8'));
+    expect(spec.argv).toEqual([process.execPath, path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}']);
+  });
+
+  async function nbconvert(notebook: string): Promise<Executed> {
+    const outDir = path.join(tmp, 'executed');
+    const r = await run(
+      JUPYTER,
+      ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`, '--ExecutePreprocessor.timeout=900', notebook, '--output-dir', outDir],
+      env,
+    );
+    expect(r.code, r.output).toBe(0);
+    return JSON.parse(fs.readFileSync(path.join(outDir, path.basename(notebook)), 'utf8')) as Executed;
+  }
+
+  const outputsOf = (nb: Executed) => nb.cells.flatMap((c) => c.outputs ?? []);
+
+  it('executes the runner fixture with streams and a plotly bundle', async () => {
+    const outs = outputsOf(await nbconvert(FIXTURE));
+    expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
+    expect(outs.some((o) => o.output_type === 'stream' && o.name === 'stdout')).toBe(true);
+    expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
+  }, 300_000);
+
+  it.skipIf(!fs.existsSync(GETTING_STARTED))('executes notebooks/00_getting_started.ipynb without error, with a plotly figure', async () => {
+    const outs = outputsOf(await nbconvert(GETTING_STARTED));
+    expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
+    expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
+  }, 900_000);
+});
