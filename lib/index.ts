@@ -17,3 +17,7 @@ export * from './layers/attentionLstm';
 export * from './kernels/conv2dBackpropFilter';
 export * from './kernels/fastMatMulGradient';
 export * from './kernels/wasmPatches';
+export * from './layers/conv';
+export * from './layers/pool';
+export * from './layers/relu';
+export * from './kernels/maxPoolGrad';

@@ -1,9 +1,10 @@
 // The wasm patches installed by initBackend: the Conv2DBackpropFilter kernel (checked against
-// the cpu backend's own kernel and cpu autodiff) and the explicit-transpose matmul gradient
+// the cpu backend's own kernel and cpu autodiff), the replacement MaxPoolGrad kernel (against
+// the cpu backend) and the explicit-transpose matmul gradient
 // (checked against tfjs's default gradient).
 import { describe, it, expect, afterAll } from 'vitest';
 import {
-  tf, Rng, randn, conv2dFilterGradient, useFastMatMulGradient, useDefaultMatMulGradient, isFastMatMulGradient,
+  tf, Rng, randn, conv2dFilterGradient, maxPoolInputGradient, useFastMatMulGradient, useDefaultMatMulGradient, isFastMatMulGradient,
 } from '../lib';
 import { expectNoLeak, relError } from './helpers';
 
@@ -34,6 +35,14 @@ const values = (n: number, seed: number): Float32Array => {
 };
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** Runs `fn` in a tidy scope, then reads and disposes the tensors it returned (never read inside tidy). */
+function readAll(fn: () => tf.Tensor[]): Float32Array[] {
+  const tensors = tf.tidy(fn);
+  const out = tensors.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(tensors);
+  return out;
+}
+
 type FilterCase = {
   name: string;
   x: [number, number, number, number];
@@ -55,7 +64,7 @@ const filterCases: FilterCase[] = [
 ];
 
 function runFilterKernel(c: FilterCase): Float32Array {
-  return tf.tidy(() => {
+  return readAll(() => {
     const dataFormat = c.dataFormat ?? 'NHWC';
     const xNhwc = dataFormat === 'NCHW' ? [c.x[0], c.x[2], c.x[3], c.x[1]] : c.x;
     const info = tf.backend_util.computeConv2DInfo(xNhwc as [number, number, number, number], c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
@@ -65,8 +74,8 @@ function runFilterKernel(c: FilterCase): Float32Array {
     const attrs = { strides: c.strides, pad: c.pad, dataFormat, dimRoundingMode: c.dimRoundingMode, filterShape: c.filter };
     const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     expect(dw.shape).toEqual(c.filter);
-    return dw.dataSync() as Float32Array;
-  });
+    return [dw];
+  })[0];
 }
 
 describe('Conv2DBackpropFilter on wasm', () => {
@@ -93,7 +102,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   // conv → +bias → relu → max-pool → conv (stride 2, valid) → flatten → dense: every gradient.
   const netShapes = { x: [4, 10, 10, 3], w1: [3, 3, 3, 6], b1: [6], w2: [2, 2, 6, 5], w3: [20, 7] };
   function netGradients(): Float32Array[] {
-    return tf.tidy(() => {
+    return readAll(() => {
       const inputs = Object.values(netShapes).map((s, i) => tf.tensor(values(sizeOf(s), 10 + i), s));
       const dout = tf.tensor(values(4 * 7, 99), [4, 7]);
       const loss = (x: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, w3: tf.Tensor): tf.Scalar => {
@@ -104,7 +113,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
         return tf.sum(tf.mul(y, dout));
       };
       const grads = tf.grads(loss as (...xs: tf.Tensor[]) => tf.Scalar)(inputs);
-      return grads.map((g) => g.dataSync() as Float32Array);
+      return grads;
     });
   }
 
@@ -145,6 +154,46 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 });
 
+describe('MaxPoolGrad on wasm (replacing wasm\'s faulty kernel)', () => {
+  type PoolCase = { name: string; x: [number, number, number, number]; k: number | [number, number]; s: number | [number, number]; pad: 'valid' | 'same' | number; ints?: boolean };
+  const poolCases: PoolCase[] = [
+    { name: '2×2 stride 2, 28×28×8 (wasm\'s own kernel is wrong here)', x: [4, 28, 28, 8], k: 2, s: 2, pad: 'valid' },
+    { name: '2×2 stride 2, odd size', x: [3, 5, 5, 2], k: 2, s: 2, pad: 'valid' },
+    { name: '3×3 stride 2 same (overlapping)', x: [2, 9, 9, 3], k: 3, s: 2, pad: 'same' },
+    { name: '3×2 stride (1,2) valid', x: [2, 7, 8, 2], k: [3, 2], s: [1, 2], pad: 'valid' },
+    // (No dimRoundingMode case: tfjs-core's MaxPool gradient drops that attribute on every backend.)
+    { name: 'numeric padding', x: [1, 7, 7, 2], k: 3, s: 2, pad: 1 },
+    { name: 'small integers: many ties, same rule as cpu', x: [2, 6, 6, 3], k: 3, s: 1, pad: 'same', ints: true },
+  ];
+
+  function poolGradient(c: PoolCase): Float32Array {
+    return readAll(() => {
+      const raw = values(sizeOf(c.x), 7);
+      const x = tf.tensor(c.ints ? raw.map((v) => Math.round(v)) : raw, c.x) as tf.Tensor4D;
+      const f = (a: tf.Tensor): tf.Tensor => tf.maxPool(a as tf.Tensor4D, c.k, c.s, c.pad);
+      const outShape = f(x).shape;
+      const dy = tf.tensor(values(sizeOf(outShape), 8), outShape);
+      return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), dy)))(x)];
+    })[0];
+  }
+
+  for (const c of poolCases) {
+    wasmIt(`matches the cpu backend: ${c.name}`, async () => {
+      const wasm = poolGradient(c);
+      const cpu = await onBackend('cpu', () => poolGradient(c));
+      expect(relError(wasm, cpu)).toBeLessThan(1e-6);
+    });
+  }
+
+  it('maxPoolInputGradient leaves no intermediate tensors', () => {
+    const rng = new Rng(6);
+    const x = randn([2, 4, 4, 3], rng) as tf.Tensor4D;
+    const dy = randn([2, 2, 2, 3], rng) as tf.Tensor4D;
+    expectNoLeak(() => maxPoolInputGradient(x, dy, { filterSize: 2, strides: 2, pad: 'valid' }));
+    tf.dispose([x, dy]);
+  });
+});
+
 describe('fast BatchMatMul gradient', () => {
   afterAll(() => {
     // Leave the registry as initBackend set it for this backend.
@@ -165,7 +214,7 @@ describe('fast BatchMatMul gradient', () => {
   const swapLast2 = (s: number[]): number[] => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
 
   function gradients(aShape: number[], bShape: number[], ta: boolean, tb: boolean): Float32Array[] {
-    return tf.tidy(() => {
+    return readAll(() => {
       const a = tf.tensor(values(sizeOf(aShape), 21), ta ? swapLast2(aShape) : aShape);
       const b = tf.tensor(values(sizeOf(bShape), 22), tb ? swapLast2(bShape) : bShape);
       const outShape = tf.matMul(a, b, ta, tb).shape;
@@ -173,7 +222,7 @@ describe('fast BatchMatMul gradient', () => {
       const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, ta, tb), dout)))([a, b]);
       expect(da.shape).toEqual(a.shape);
       expect(db.shape).toEqual(b.shape);
-      return [da.dataSync() as Float32Array, db.dataSync() as Float32Array];
+      return [da, db];
     });
   }
 
@@ -196,7 +245,7 @@ describe('fast BatchMatMul gradient', () => {
 
   /** Default-gradient reference for the broadcast case: tile a and b to the common batch shape. */
   function broadcastReference(aShape: number[], bShape: number[], ta: boolean, tb: boolean): Float32Array[] {
-    return tf.tidy(() => {
+    return readAll(() => {
       const a = tf.tensor(values(sizeOf(aShape), 21), ta ? swapLast2(aShape) : aShape);
       const b = tf.tensor(values(sizeOf(bShape), 22), tb ? swapLast2(bShape) : bShape);
       const outShape = tf.matMul(a, b, ta, tb).shape;
@@ -207,7 +256,7 @@ describe('fast BatchMatMul gradient', () => {
         const qt = tf.broadcastTo(q, [...batch, ...q.shape.slice(-2)]);
         return tf.sum(tf.mul(tf.matMul(pt, qt, ta, tb), dout));
       })([a, b]);
-      return [da.dataSync() as Float32Array, db.dataSync() as Float32Array];
+      return [da, db];
     });
   }
 
