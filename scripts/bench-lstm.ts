@@ -1,0 +1,229 @@
+/**
+ * `npm run bench` — LSTM forward + backward, N=64, T=50, D=128, H=256, on the active backend:
+ *
+ *   hand-written      lstmForward / lstmBackward (lib/layers/lstm.ts)
+ *   autodiff default  tf.variableGrads over a plain-tf-ops LSTM, tfjs's own BatchMatMul gradient
+ *   autodiff fast     the same, with useFastMatMulGradient() (explicit transposes)
+ *   PyTorch nn.LSTM / PyTorch manual loop   (scripts/bench_torch.py, when python3 has torch)
+ *
+ * Every variant computes the gradients of ⟨h, dh⟩ with respect to x, h0, Wx, Wh and b.
+ * After one warm-up round, repetitions run round-robin (one of each variant per round) so
+ * machine noise hits all of them alike; the median per variant is reported.
+ *
+ * Options: --reps R (default 7), --warmup W (default 1), --no-torch.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as path from 'path';
+import * as readline from 'readline';
+import { SingleBar, Presets } from 'cli-progress';
+import * as tf from '@tensorflow/tfjs';
+import * as bp from '../lib';
+
+const N = 64, T = 50, D = 128, H = 256;
+
+type Inputs = { x: tf.Tensor3D; h0: tf.Tensor2D; Wx: tf.Tensor2D; Wh: tf.Tensor2D; b: tf.Tensor1D; dh: tf.Tensor3D };
+type Variant = { name: string; run: () => Promise<number> };
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`bench-lstm: --${name} expects a whole number, got ${process.argv[i + 1]}`);
+  return v;
+}
+
+function makeInputs(seed: number): Inputs {
+  const rng = new bp.Rng(seed);
+  return {
+    x: bp.randn([N, T, D], rng) as tf.Tensor3D,
+    h0: bp.randn([N, H], rng) as tf.Tensor2D,
+    Wx: bp.randn([D, 4 * H], rng, 1 / Math.sqrt(D)) as tf.Tensor2D,
+    Wh: bp.randn([H, 4 * H], rng, 1 / Math.sqrt(H)) as tf.Tensor2D,
+    b: tf.zeros([4 * H]) as tf.Tensor1D,
+    dh: bp.randn([N, T, H], rng) as tf.Tensor3D,
+  };
+}
+
+/** A plain-ops LSTM (gate order i, f, o, g) for autodiff: x·Wx batched over time, then T steps. */
+function lstmPlainOps(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const xw = tf.reshape(tf.matMul(tf.reshape(x, [N * T, D]), Wx), [N, T, 4 * H]);
+  const steps = tf.unstack(xw, 1);
+  let h = h0;
+  let c = tf.zerosLike(h0);
+  const hs: tf.Tensor[] = [];
+  for (let t = 0; t < T; t++) {
+    const a = tf.add(tf.add(steps[t], tf.matMul(h, Wh)), b);
+    const [ai, af, ao, ag] = tf.split(a, 4, 1);
+    c = tf.add(tf.mul(tf.sigmoid(af), c), tf.mul(tf.sigmoid(ai), tf.tanh(ag)));
+    h = tf.mul(tf.sigmoid(ao), tf.tanh(c));
+    hs.push(h);
+  }
+  return tf.stack(hs, 1);
+}
+
+async function readAndDispose(tensors: tf.Tensor[]): Promise<void> {
+  await Promise.all(tensors.map((t) => t.data()));
+  tf.dispose(tensors);
+}
+
+/** The hand-written layer, looked up at run time (lib/layers/lstm.ts is written by another engineer). */
+type LstmApi = {
+  lstmForward: (x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor) => { h: tf.Tensor; cache: unknown };
+  lstmBackward: (dh: tf.Tensor, cache: unknown) => Record<string, tf.Tensor>;
+};
+function handWritten(): LstmApi | null {
+  const api = bp as unknown as Partial<LstmApi>;
+  return typeof api.lstmForward === 'function' && typeof api.lstmBackward === 'function' ? (api as LstmApi) : null;
+}
+
+function tfjsVariants(inp: Inputs): { variants: Variant[]; agreement: () => string } {
+  const vars = [inp.x, inp.h0, inp.Wx, inp.Wh, inp.b].map((t, i) => tf.variable(t, true, `bench_${i}`));
+  const autodiffGrads = (): tf.Tensor[] => {
+    const { value, grads } = tf.variableGrads(() => {
+      const [x, h0, Wx, Wh, b] = vars;
+      return tf.sum(tf.mul(lstmPlainOps(x, h0, Wx, Wh, b), inp.dh)) as tf.Scalar;
+    }, vars);
+    value.dispose();
+    return vars.map((v) => grads[v.name]);
+  };
+  const autodiff = (fast: boolean): Variant => ({
+    name: `tfjs autodiff, ${fast ? 'fast' : 'default'} matmul gradient`,
+    run: async () => {
+      if (fast) bp.useFastMatMulGradient();
+      else bp.useDefaultMatMulGradient();
+      const t0 = performance.now();
+      await readAndDispose(autodiffGrads());
+      return performance.now() - t0;
+    },
+  });
+  const api = handWritten();
+  const handGrads = (): tf.Tensor[] => {
+    const { h, cache } = api!.lstmForward(inp.x, inp.h0, inp.Wx, inp.Wh, inp.b);
+    const g = api!.lstmBackward(inp.dh, cache);
+    tf.dispose([h, cache as tf.TensorContainer]);
+    return [g.dx, g.dh0, g.dWx, g.dWh, g.db];
+  };
+  const variants: Variant[] = [autodiff(false), autodiff(true)];
+  if (api)
+    variants.unshift({
+      name: 'hand-written lstmForward/lstmBackward',
+      run: async () => {
+        const t0 = performance.now();
+        await readAndDispose(handGrads());
+        return performance.now() - t0;
+      },
+    });
+  // The variants must compute the same gradients: compare each to autodiff once.
+  const agreement = (): string => {
+    const names = ['dx', 'dh0', 'dWx', 'dWh', 'db'];
+    bp.useDefaultMatMulGradient();
+    const ref = autodiffGrads();
+    const report = (label: string, other: tf.Tensor[]): string =>
+      `${label}: ${names.map((n, i) => `${n} ${tf.tidy(() => tf.div(tf.norm(tf.sub(other[i], ref[i])), tf.add(tf.norm(ref[i]), 1e-12))).dataSync()[0].toExponential(1)}`).join(', ')}`;
+    bp.useFastMatMulGradient();
+    const fast = autodiffGrads();
+    const lines = [report('check, relative error vs default autodiff — fast autodiff', fast)];
+    if (api) {
+      const hand = handGrads();
+      lines.push(report('check, relative error vs default autodiff — hand-written', hand));
+      tf.dispose(hand);
+    }
+    tf.dispose([ref, fast]);
+    return lines.join('\n');
+  };
+  return { variants, agreement };
+}
+
+/** Starts scripts/bench_torch.py with the first python3 that imports torch, or says why not. */
+async function torchVariants(): Promise<{ variants: Variant[]; info: string; close: () => void }> {
+  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  if (!python) return { variants: [], info: 'PyTorch: skipped (neither python3 nor /usr/bin/python3 can import torch)', close: () => undefined };
+  const script = path.resolve(__dirname, '../../scripts/bench_torch.py');
+  const child = spawn(python, [script, '--N', `${N}`, '--T', `${T}`, '--D', `${D}`, '--H', `${H}`, '--threads', '1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('bench_torch.py exited early');
+    return JSON.parse(value as string);
+  };
+  const hello = await next();
+  const ask = (name: string): Variant['run'] => async () => {
+    child.stdin.write(`${name}\n`);
+    const r = await next();
+    if (typeof r.ms !== 'number') throw new Error(`bench_torch.py: ${JSON.stringify(r)}`);
+    return r.ms;
+  };
+  return {
+    variants: [
+      { name: 'PyTorch nn.LSTM', run: ask('nn_lstm') },
+      { name: 'PyTorch manual loop (autograd)', run: ask('manual') },
+    ],
+    info: `PyTorch: ${hello.torch} via ${python}, CPU, ${hello.threads} thread(s)`,
+    close: () => child.stdin.end('quit\n'),
+  };
+}
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<void> {
+  const reps = option('reps', 7);
+  const warmup = option('warmup', 1);
+  const report = await bp.initBackend();
+  const restoreFast = bp.isFastMatMulGradient();
+  const inp = makeInputs(0);
+  const tfjs = tfjsVariants(inp);
+  const torch = process.argv.includes('--no-torch') ? null : await torchVariants();
+  const variants = [...tfjs.variants, ...(torch?.variants ?? [])];
+  console.log(`LSTM forward+backward, N=${N} T=${T} D=${D} H=${H}; tfjs backend: ${report.name} (${report.details})`);
+  if (!handWritten()) console.log('hand-written: skipped — lib/layers/lstm.ts does not export lstmForward/lstmBackward yet');
+  if (torch) console.log(torch.info);
+  console.log(tfjs.agreement());
+
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const bar = new SingleBar({ format: 'bench {bar} {value}/{total} runs | {variant}', stream: process.stderr }, Presets.shades_classic);
+  bar.start((warmup + reps) * variants.length, 0, { variant: '' });
+  for (let round = 0; round < warmup + reps; round++) {
+    for (const v of variants) {
+      bar.update({ variant: `${round < warmup ? 'warm-up' : `round ${round - warmup + 1}/${reps}`}: ${v.name}` });
+      const ms = await v.run();
+      if (round >= warmup) times.get(v.name)!.push(ms);
+      bar.increment();
+    }
+  }
+  bar.stop();
+  torch?.close();
+  if (restoreFast) bp.useFastMatMulGradient();
+  else bp.useDefaultMatMulGradient();
+
+  const hand = variants.find((v) => v.name.startsWith('hand-written'));
+  const handMs = hand ? median(times.get(hand.name)!) : null;
+  console.log(`\nmedian of ${reps} interleaved runs (ms; ratio = variant time / hand-written time):`);
+  for (const v of variants) {
+    const ms = median(times.get(v.name)!);
+    const ratio = handMs ? `  ${(ms / handMs).toFixed(2)}×` : '';
+    console.log(`  ${v.name.padEnd(46)} ${ms.toFixed(1).padStart(9)} ms  (min ${Math.min(...times.get(v.name)!).toFixed(1)})${ratio}`);
+  }
+  if (handMs) {
+    const byName = (prefix: string): number | null => {
+      const v = variants.find((w) => w.name.startsWith(prefix));
+      return v ? median(times.get(v.name)!) : null;
+    };
+    const def = byName('tfjs autodiff, default')!;
+    const speedup = def / handMs;
+    console.log(`\ntarget: hand-written ≥ 8× faster than default autodiff${report.name === 'wasm' ? '' : ' (stated for wasm)'}: ${speedup.toFixed(2)}× — ${speedup >= 8 ? 'met' : 'NOT met'}`);
+    const torchMs = byName('PyTorch nn.LSTM');
+    if (torchMs !== null) {
+      const slower = handMs / torchMs;
+      console.log(`target: hand-written ≤ 3× PyTorch nn.LSTM time: ${slower.toFixed(2)}× — ${slower <= 3 ? 'met' : 'NOT met'}`);
+    }
+  }
+  tf.dispose(Object.values(inp));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
