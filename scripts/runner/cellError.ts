@@ -17,8 +17,8 @@ export interface ErrorReport {
 
 export const TS_COMPILE_ERROR = 'TypeScriptCompileError';
 
-/** Stack frames of the kernel machinery under the cell (vm, tslab, Node internals): noise for a reader. */
-const KERNEL_FRAME = /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/])/;
+/** Stack frames of the kernel machinery under the cell (vm, tslab, this worker, Node internals): noise for a reader. */
+const KERNEL_FRAME = /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/]|notebook-worker\.js)/;
 
 export function buildCellError(reports: ErrorReport[], compileFailed: boolean): CellError {
   const lines = reports

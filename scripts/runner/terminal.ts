@@ -49,11 +49,11 @@ export function notebookProgress(stem: string, tty: boolean, write: (line: strin
 export function failureMessage(run: NotebookRun): string {
   const f = run.failure;
   if (!f) return `${run.name}: ${STATUS_MARK[run.status]}`;
-  const where = f.k > 0 ? `cell ${f.k} (\`${clip(f.firstLine, 80)}\`)` : 'before any cell ran';
+  const where = f.k > 0 ? `in cell ${f.k} (\`${clip(f.firstLine, 80)}\`)` : 'before any cell ran';
   const head =
     f.error.ename === TS_COMPILE_ERROR
-      ? `${run.name}: TypeScript compile error in ${where} — the cell did not run:`
-      : `${run.name}: ${f.error.ename} in ${where}: ${f.error.evalue}`;
+      ? `${run.name}: TypeScript compile error ${where} — the cell did not run:`
+      : `${run.name}: ${f.error.ename} ${where}: ${f.error.evalue}`;
   const body = f.error.traceback.map((l) => `    ${l}`);
   return [head, ...body].join('\n');
 }
