@@ -1,0 +1,112 @@
+/**
+ * `npm run notebooks [-- NAME...] [--timeout S] [--inplace] [--dir DIR] [--out DIR]`
+ *
+ * Executes notebooks headless, in filename order, each in a fresh Node process through
+ * tslab's own kernel code (see notebook-worker.ts), and writes
+ *   <out>/notebooks/<name>.ipynb                 the executed notebooks (after every cell);
+ *   <out>/figures/<stem>/figure-<k>.{json,html,png}  every plotly figure;
+ *   <out>/index.html                             links to all of it, with status and timings.
+ * Exit code 0 when every notebook ran without error, 1 otherwise, 2 on bad arguments.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { isQuickMode } from '../lib/core/mode';
+import { exportFigures, findChromium, FigureFiles, PngRenderer } from './runner/figures';
+import { IndexEntry, indexHtml, updateRuns } from './runner/indexPage';
+import { readNotebook, writeNotebook } from './runner/nbformat';
+import { parseOptions, RunnerOptions, UsageError, USAGE } from './runner/options';
+import { NotebookRun, runNotebook } from './runner/runNotebook';
+import { failureMessage, notebookProgress, summaryTable } from './runner/terminal';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const complain = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Figures out of the executed notebook (PNG added to it), and the copy back into the sources with --inplace. */
+async function finishNotebook(opts: RunnerOptions, source: string, run: NotebookRun, renderer: PngRenderer | null): Promise<FigureFiles[]> {
+  if (!fs.existsSync(run.executed)) return [];
+  const nb = readNotebook(run.executed);
+  const figures = await exportFigures(nb, run.stem, path.join(opts.out, 'figures', run.stem), renderer);
+  if (figures.some((f) => f.png)) writeNotebook(run.executed, nb);
+  if (opts.inplace) writeNotebook(source, nb);
+  return figures;
+}
+
+function indexEntry(out: string, run: NotebookRun, figures: FigureFiles[]): IndexEntry {
+  const rel = (p: string): string => path.relative(out, p).split(path.sep).join('/');
+  return {
+    stem: run.stem,
+    status: run.status,
+    cells: `${run.cellsOk}/${run.cellsTotal}`,
+    seconds: run.seconds,
+    mode: isQuickMode() ? 'quick' : 'full',
+    finishedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    failure: run.failure ? failureMessage(run).split('\n').slice(0, 12).join('\n') : undefined,
+    notebook: rel(run.executed),
+    figures: figures.map((f) => ({ k: f.k, title: f.title, html: rel(f.html), json: rel(f.json), png: f.png ? rel(f.png) : undefined })),
+  };
+}
+
+async function main(): Promise<number> {
+  let opts: RunnerOptions;
+  try {
+    opts = parseOptions(process.argv.slice(2), process.env, process.cwd());
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (e.message) complain(`run-notebooks: ${e.message}`);
+    complain(USAGE);
+    return e.message ? 2 : 0;
+  }
+  if (opts.notebooks.length === 0) {
+    say(`run-notebooks: no notebooks in ${opts.dir}`);
+    return 0;
+  }
+  const tty = Boolean(process.stdout.isTTY);
+  const chromium = findChromium();
+  const renderer = chromium ? new PngRenderer(chromium) : null;
+  say(
+    `run-notebooks: ${opts.notebooks.length} notebook(s) from ${path.relative(process.cwd(), opts.dir) || '.'} → ` +
+      `${path.relative(process.cwd(), opts.out) || '.'} (${isQuickMode() ? 'quick' : 'full'} mode, cell timeout ${opts.timeoutS} s)`,
+  );
+  if (!chromium) say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');
+
+  const rows: { run: NotebookRun; figures: number }[] = [];
+  const entries: IndexEntry[] = [];
+  let failed = false;
+  try {
+    for (const source of opts.notebooks) {
+      const name = path.basename(source);
+      const progress = notebookProgress(name.replace(/\.ipynb$/, ''), tty, say);
+      const run = await runNotebook(source, path.join(opts.out, 'notebooks', name), opts.timeoutS, progress);
+      progress.done(run);
+      if (run.status !== 'ok') {
+        failed = true;
+        complain(failureMessage(run));
+      }
+      let figures: FigureFiles[] = [];
+      try {
+        figures = await finishNotebook(opts, source, run, renderer);
+      } catch (e) {
+        failed = true;
+        complain(`${name}: writing its figures failed: ${(e as Error).message}`);
+      }
+      rows.push({ run, figures: figures.length });
+      entries.push(indexEntry(opts.out, run, figures));
+    }
+  } finally {
+    await renderer?.close();
+  }
+  const index = path.join(opts.out, 'index.html');
+  fs.writeFileSync(index, indexHtml(updateRuns(opts.out, entries)));
+  say('');
+  say(summaryTable(rows));
+  say(`\nexecuted notebooks, figures and ${path.relative(process.cwd(), index)} written`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    complain(`run-notebooks: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,128 @@
+/**
+ * Every plotly figure of an executed notebook, written out as `figure-<k>.json` (the spec)
+ * and `figure-<k>.html` (a self-contained page, plotly.js inline), plus `figure-<k>.png`
+ * rendered by headless Chromium when one is installed — that PNG is also added to the
+ * figure's display bundle as `image/png`, so viewers that strip scripts (GitHub, nbviewer)
+ * still show the figure.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { BrowserContext } from 'playwright-core';
+import { figurePageHtml } from '../../lib/display/figurePage';
+import { displayBundles, Notebook } from './nbformat';
+
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+export interface FigureFiles {
+  k: number;
+  title: string;
+  json: string;
+  html: string;
+  png?: string;
+}
+
+type PlotlyFigure = Parameters<typeof figurePageHtml>[0];
+
+function figureTitle(fig: PlotlyFigure, fallback: string): string {
+  const t = (fig.layout as { title?: string | { text?: string } } | undefined)?.title;
+  const text = typeof t === 'string' ? t : t?.text;
+  return text && text.trim() !== '' ? text.replace(/<[^>]*>/g, '') : fallback;
+}
+
+/** Chromium used for PNGs: `CHROMIUM_PATH`, else /usr/bin/chromium; null when neither exists. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const p of [env.CHROMIUM_PATH, '/usr/bin/chromium']) {
+    if (p && fs.existsSync(p)) return p;
+  }
+  return null;
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** One headless Chromium (fresh profile) for all PNGs of a run; started on first use. */
+export class PngRenderer {
+  private context: Promise<BrowserContext> | null = null;
+  private profile: string | null = null;
+
+  constructor(private readonly executablePath: string) {}
+
+  private open(): Promise<BrowserContext> {
+    if (!this.context) {
+      this.profile = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-lab-chromium-'));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { chromium } = require('playwright-core') as typeof import('playwright-core');
+      this.context = chromium.launchPersistentContext(this.profile, {
+        executablePath: this.executablePath,
+        args: CHROMIUM_ARGS,
+        headless: true,
+        viewport: { width: 1000, height: 700 },
+      });
+    }
+    return this.context;
+  }
+
+  /** Screenshots the plot of a figure page into `pngPath`. */
+  async render(htmlPath: string, pngPath: string): Promise<void> {
+    const context = await this.open();
+    const page = await context.newPage();
+    try {
+      await page.goto(`file://${htmlPath}`, { waitUntil: 'load' });
+      const plot = page.locator('.js-plotly-plot').first();
+      await plot.locator('.main-svg').first().waitFor({ state: 'attached', timeout: 30_000 });
+      await plot.screenshot({ path: pngPath, animations: 'disabled' });
+    } finally {
+      await page.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.context) await (await this.context).close();
+    if (this.profile) fs.rmSync(this.profile, { recursive: true, force: true });
+    this.context = null;
+    this.profile = null;
+  }
+}
+
+/**
+ * Writes the figures of `nb` into `dir` (emptied first) and, with a renderer, adds each
+ * PNG to its bundle in `nb` (the caller writes the notebook back).
+ */
+export async function exportFigures(nb: Notebook, stem: string, dir: string, renderer: PngRenderer | null): Promise<FigureFiles[]> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const figures: FigureFiles[] = [];
+  const bundles = displayBundles(nb).filter(({ output }) => output.data[PLOTLY_MIME] !== undefined);
+  if (bundles.length === 0) return figures;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [i, { output }] of bundles.entries()) {
+    const k = i + 1;
+    const raw = output.data[PLOTLY_MIME];
+    const fig = (typeof raw === 'string' ? JSON.parse(raw) : raw) as PlotlyFigure;
+    const title = figureTitle(fig, `${stem} — figure ${k}`);
+    const files: FigureFiles = {
+      k,
+      title,
+      json: path.join(dir, `figure-${k}.json`),
+      html: path.join(dir, `figure-${k}.html`),
+    };
+    fs.writeFileSync(files.json, JSON.stringify(fig, null, 1) + '\n');
+    fs.writeFileSync(files.html, figurePageHtml(fig, title));
+    if (renderer) {
+      const png = path.join(dir, `figure-${k}.png`);
+      await renderer.render(files.html, png);
+      output.data['image/png'] = fs.readFileSync(png).toString('base64');
+      files.png = png;
+    }
+    figures.push(files);
+  }
+  return figures;
+}

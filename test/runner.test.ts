@@ -1,0 +1,181 @@
+/**
+ * The headless notebook runner (`dist/scripts/run-notebooks.js`, built by `npm test`), run
+ * as a subprocess on the fixtures in test/fixtures with --dir/--out under a temp dir, plus
+ * unit checks of its output recording and notebook selection.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbformat';
+import { OutputRecorder } from '../scripts/runner/outputs';
+import { selectNotebooks } from '../scripts/runner/options';
+import { findChromium, PLOTLY_MIME } from '../scripts/runner/figures';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUNNER = path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runRunner(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUNNER, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
+const code = (nb: Notebook): Notebook['cells'] => nb.cells.filter((c) => c.cell_type === 'code');
+const streamText = (outs: Output[] | undefined, name: 'stdout' | 'stderr'): string =>
+  (outs ?? []).filter((o) => o.output_type === 'stream' && o.name === name).map((o) => joinText((o as { text: string }).text)).join('');
+
+beforeAll(() => {
+  if (!fs.existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: build first (npm run build, or npm test)`);
+});
+
+describe('OutputRecorder', () => {
+  it('merges consecutive stream chunks of one name and applies display updates in place across cells', () => {
+    const rec = new OutputRecorder();
+    const c1: Notebook['cells'][number] = { cell_type: 'code', source: '', metadata: {} };
+    const c2: Notebook['cells'][number] = { cell_type: 'code', source: '', metadata: {} };
+    const w1 = rec.startCell(c1);
+    w1.stream('stdout', 'a');
+    w1.stream('stdout', 'b\n');
+    w1.stream('stderr', 'e');
+    w1.stream('stdout', 'c');
+    w1.display({ data: { 'text/plain': 'v1' }, metadata: {}, transient: { display_id: 'd' } }, false);
+    w1.display({ data: { 'image/png': new Uint8Array([1, 2, 3]) }, metadata: {} }, false);
+    const w2 = rec.startCell(c2);
+    w2.display({ data: { 'text/plain': 'v2', 'application/json': { x: 1 } }, metadata: { m: 1 }, transient: { display_id: 'd' } }, true);
+    w2.display({ data: { 'text/plain': 'lost' }, metadata: {}, transient: { display_id: 'never-shown' } }, true);
+    w1.stream('stdout', 'late\n'); // a timer of cell 1 printing while cell 2 runs
+    expect(c1.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'ab\n' },
+      { output_type: 'stream', name: 'stderr', text: 'e' },
+      { output_type: 'stream', name: 'stdout', text: 'c' },
+      { output_type: 'display_data', data: { 'text/plain': 'v2', 'application/json': { x: 1 } }, metadata: { m: 1 } },
+      { output_type: 'display_data', data: { 'image/png': Buffer.from([1, 2, 3]).toString('base64') }, metadata: {} },
+      { output_type: 'stream', name: 'stdout', text: 'late\n' },
+    ]);
+    expect(c2.outputs).toEqual([]);
+  });
+});
+
+describe('selectNotebooks', () => {
+  it('selects by prefix, stem or file name, in filename order, and rejects unknown names', () => {
+    const all = selectNotebooks(FIXTURES, []).map((p) => path.basename(p));
+    expect(all).toEqual(['ok.ipynb', 'slow.ipynb', 'throws.ipynb', 'type-error.ipynb']);
+    expect(selectNotebooks(FIXTURES, ['type-error.ipynb', 'o']).map((p) => path.basename(p))).toEqual(['ok.ipynb', 'type-error.ipynb']);
+    expect(selectNotebooks(FIXTURES, ['t']).map((p) => path.basename(p))).toEqual(['throws.ipynb', 'type-error.ipynb']);
+    expect(() => selectNotebooks(FIXTURES, ['99'])).toThrow(/no notebook .* matches '99'/);
+  });
+});
+
+describe('run-notebooks on fixtures', () => {
+  it('records streams, the last-expression result, display bundles and in-place updates; writes figures and the index', async () => {
+    const dir = tmpDir();
+    const src = path.join(dir, 'nbs');
+    fs.mkdirSync(src);
+    // The kernel resolves 'backprop-lab' and 'tslab' from the notebook's directory upwards.
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    fs.copyFileSync(path.join(FIXTURES, 'ok.ipynb'), path.join(src, 'ok.ipynb'));
+    const out = path.join(dir, 'out');
+    const r = await runRunner(['ok', '--dir', src, '--out', out, '--inplace']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok\s+5\/5\s+[\d.]+\s+1\s+ok/); // summary row: cells, seconds, figures, status
+
+    const nb = readNotebook(path.join(out, 'notebooks', 'ok.ipynb'));
+    const [imports, result, show, live, update] = code(nb);
+    expect(code(nb).map((c) => c.execution_count)).toEqual([1, 2, 3, 4, 5]);
+    expect(imports.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'hello from stdout\nsecond line\n' }]);
+    expect(streamText(result.outputs, 'stdout')).toBe('42\n');
+    const bundles = (show.outputs ?? []).filter((o) => o.output_type === 'display_data');
+    expect(bundles).toHaveLength(1);
+    const data = (bundles[0] as { data: Record<string, unknown> }).data;
+    const fig = data[PLOTLY_MIME] as { data: { y: number[] }[] };
+    expect(fig.data[0].y).toEqual([3, 1, 2]);
+    // The live display was updated 4 times in its cell and once from the next cell: one output, final state.
+    expect(live.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'finished' }, metadata: {} }]);
+    expect(update.outputs).toEqual([{ output_type: 'stream', name: 'stderr', text: 'a note on stderr\n' }]);
+
+    const figDir = path.join(out, 'figures', 'ok');
+    expect(JSON.parse(fs.readFileSync(path.join(figDir, 'figure-1.json'), 'utf8'))).toEqual(fig);
+    const html = fs.readFileSync(path.join(figDir, 'figure-1.html'), 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src=/); // plotly inline: no CDN, no require.js
+    expect(html.length).toBeGreaterThan(1_000_000);
+    if (findChromium()) {
+      const png = fs.readFileSync(path.join(figDir, 'figure-1.png'));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(data['image/png']).toBe(png.toString('base64'));
+    } else {
+      expect(r.stdout).toMatch(/no Chromium/);
+      expect(data['image/png']).toBeUndefined();
+    }
+    const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+    expect(index).toContain('href="notebooks/ok.ipynb"');
+    expect(index).toContain('href="figures/ok/figure-1.html"');
+    // --inplace wrote the executed notebook over the source.
+    expect(readNotebook(path.join(src, 'ok.ipynb'))).toEqual(nb);
+  });
+
+  it('stops at a throwing cell: non-zero exit, names the cell and its first line, writes the partial notebook', async () => {
+    const out = path.join(tmpDir(), 'out');
+    const r = await runRunner(['throws', '--dir', FIXTURES, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('throws.ipynb: Error in cell 2 (`const n = 3;`): fixture failure 3');
+    const [before, failing, after] = code(readNotebook(path.join(out, 'notebooks', 'throws.ipynb')));
+    expect(streamText(before.outputs, 'stdout')).toBe('before the failure\n');
+    const err = (failing.outputs ?? []).find((o) => o.output_type === 'error');
+    expect(err).toMatchObject({ ename: 'Error', evalue: 'fixture failure 3' });
+    expect((err as { traceback: string[] }).traceback.join('\n')).toContain('at explode');
+    expect(after.outputs).toEqual([]);
+    expect(after.execution_count).toBeNull();
+    expect(r.stdout).toMatch(/throws\s+1\/3\s+[\d.]+\s+0\s+FAILED at cell 2/);
+  });
+
+  it('reports a TypeScript type error as a compile error with line numbers, without running the cell', async () => {
+    const out = path.join(tmpDir(), 'out');
+    const r = await runRunner(['type-error', '--dir', FIXTURES, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('type-error.ipynb: TypeScript compile error in cell 2 (`// a string where a number belongs`)');
+    expect(r.stderr).toContain("2:7 - Type 'number' is not assignable to type 'string'.");
+    const cells = code(readNotebook(path.join(out, 'notebooks', 'type-error.ipynb')));
+    expect(streamText(cells[0].outputs, 'stdout')).toBe('1\n');
+    expect(cells[1].outputs).toEqual([
+      {
+        output_type: 'error',
+        ename: 'TypeScriptCompileError',
+        evalue: '1 TypeScript error; the cell did not run',
+        traceback: ["2:7 - Type 'number' is not assignable to type 'string'."],
+      },
+    ]);
+    expect(cells[2].outputs).toEqual([]);
+  });
+
+  it('kills a cell that exceeds --timeout and records the timeout in the partial notebook', async () => {
+    const out = path.join(tmpDir(), 'out');
+    const r = await runRunner(['slow', '--dir', FIXTURES, '--out', out, '--timeout', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('slow.ipynb: CellTimeoutError in cell 1 (`console.log(\'waiting\');`): cell 1 did not finish within 3 s');
+    const [slow] = code(readNotebook(path.join(out, 'notebooks', 'slow.ipynb')));
+    expect(slow.outputs?.at(-1)).toMatchObject({ output_type: 'error', ename: 'CellTimeoutError' });
+  });
+
+  it('rejects an unknown notebook name with a usage error', async () => {
+    const r = await runRunner(['no-such-notebook', '--dir', FIXTURES, '--out', path.join(tmpDir(), 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no notebook in");
+  });
+});
