@@ -1,0 +1,100 @@
+/**
+ * Progress for long work. In a notebook: one display entry updated in place (step, bar,
+ * metrics, elapsed, ETA). On a terminal: a `cli-progress` bar on stderr. In a log (no TTY,
+ * e.g. CI): a plain line on stdout every ~10% of the work.
+ */
+import { SingleBar } from 'cli-progress';
+import { checkArgs } from '../core/validate';
+import { inKernel, newDisplayId, sendDisplay } from './kernel';
+
+export interface Progress {
+  /** Records that `step` (1-based, ≤ total) is done, with metrics such as `{ loss }`. */
+  update(step: number, metrics?: Record<string, number>): void;
+  /** Marks the work finished (shows the final state once more). */
+  done(summary?: string): void;
+}
+
+const THROTTLE_MS = 200;
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  return s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+function formatMetrics(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k} ${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4)}`)
+    .join('  ');
+}
+
+/** Creates a progress display for `total` steps. */
+export function progress(opts: { total: number; label?: string }): Progress {
+  checkArgs('progress').number('total', opts?.total, { integer: true, min: 1 });
+  const total = opts.total;
+  const label = opts.label ?? 'progress';
+  const start = Date.now();
+  let step = 0;
+  let metrics: Record<string, number> = {};
+  const status = (): { line: string; fraction: number } => {
+    const elapsed = (Date.now() - start) / 1000;
+    const fraction = step / total;
+    const eta = step > 0 ? (elapsed / step) * (total - step) : NaN;
+    return { fraction, line: `${label}: ${step}/${total}  ${formatMetrics(metrics)}  elapsed ${formatSeconds(elapsed)}  eta ${formatSeconds(eta)}`.replace(/ {3,}/g, '  ') };
+  };
+
+  if (inKernel()) {
+    const displayId = newDisplayId();
+    let lastSent = 0;
+    let sentOnce = false;
+    const send = (summary?: string): void => {
+      const { line, fraction } = status();
+      const text = summary ? `${line}\n${summary}` : line;
+      const html =
+        `<div style="font-family:monospace;font-size:12px"><div style="width:320px;height:10px;background:#e5e7eb;border-radius:3px;display:inline-block;vertical-align:middle">` +
+        `<div style="width:${(100 * fraction).toFixed(1)}%;height:10px;background:#2563eb;border-radius:3px"></div></div> ${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</div>`;
+      sendDisplay({ 'text/html': html, 'text/plain': text }, { displayId, update: sentOnce });
+      sentOnce = true;
+      lastSent = Date.now();
+    };
+    send();
+    return {
+      update(s, m = {}) {
+        step = s;
+        metrics = m;
+        if (Date.now() - lastSent >= THROTTLE_MS || s >= total) send();
+      },
+      done(summary) {
+        send(summary);
+      },
+    };
+  }
+
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {metrics} | {duration_formatted} eta {eta_formatted}`, hideCursor: true, stream: process.stderr });
+    bar.start(total, 0, { metrics: '' });
+    return {
+      update(s, m = {}) {
+        bar.update(s, { metrics: formatMetrics(m) });
+      },
+      done(summary) {
+        bar.stop();
+        if (summary) console.log(summary);
+      },
+    };
+  }
+
+  let nextReport = 0.1;
+  return {
+    update(s, m = {}) {
+      step = s;
+      metrics = m;
+      if (step / total >= nextReport) {
+        console.log(status().line);
+        while (step / total >= nextReport) nextReport += 0.1;
+      }
+    },
+    done(summary) {
+      if (summary) console.log(summary);
+    },
+  };
+}
