@@ -91,6 +91,22 @@ describe('Conv2DBackpropFilter on wasm', () => {
     });
   }
 
+  // wasm's own Conv2DBackpropInput (the dx of a conv) is used as is: check it on the same cases.
+  for (const c of filterCases.filter((f) => f.dataFormat !== 'NCHW')) {
+    wasmIt(`wasm's Conv2DBackpropInput matches the cpu kernel: ${c.name}`, async () => {
+      const run = (): Float32Array => readAll(() => {
+        const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+        const dy = tf.tensor(values(sizeOf(info.outShape), 2), info.outShape);
+        const filter = tf.tensor(values(sizeOf(c.filter), 3), c.filter);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
+        return [tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor];
+      })[0];
+      const wasm = run();
+      const cpu = await onBackend('cpu', run);
+      expect(relError(wasm, cpu)).toBeLessThan(1e-6);
+    });
+  }
+
   it('conv2dFilterGradient leaves no intermediate tensors', () => {
     const rng = new Rng(3);
     const x = randn([2, 6, 6, 2], rng) as tf.Tensor4D;
