@@ -15,7 +15,6 @@
 import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 import * as readline from 'readline';
-import { SingleBar, Presets } from 'cli-progress';
 import * as tf from '@tensorflow/tfjs';
 import * as bp from '../lib';
 
@@ -183,17 +182,16 @@ async function main(): Promise<void> {
   console.log(tfjs.agreement());
 
   const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  const bar = new SingleBar({ format: 'bench {bar} {value}/{total} runs | {variant}', stream: process.stderr }, Presets.shades_classic);
-  bar.start((warmup + reps) * variants.length, 0, { variant: '' });
+  const bar = bp.progress({ total: (warmup + reps) * variants.length, label: `bench: ${warmup} warm-up + ${reps} rounds of ${variants.length} variants` });
+  let run = 0;
   for (let round = 0; round < warmup + reps; round++) {
     for (const v of variants) {
-      bar.update({ variant: `${round < warmup ? 'warm-up' : `round ${round - warmup + 1}/${reps}`}: ${v.name}` });
       const ms = await v.run();
       if (round >= warmup) times.get(v.name)!.push(ms);
-      bar.increment();
+      bar.update(++run, { ms });
     }
   }
-  bar.stop();
+  bar.done();
   torch?.close();
   if (restoreFast) bp.useFastMatMulGradient();
   else bp.useDefaultMatMulGradient();
