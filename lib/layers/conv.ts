@@ -86,7 +86,7 @@ export function col2im(patches: tf.Tensor, opts: { height: number; width: number
   const P = kh * kw;
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    // One row per window offset p = i·KW + j: [P, N·Ho·Wo·C].
+    // Group by window offset p = i·KW + j: [P, N·Ho·Wo, C].
     const byOffset = tf.transpose(tf.reshape(patches, [N * Ho * Wo, P, C]), [1, 0, 2]); // (3-D: fast on wasm)
     // Spread the window grid s pixels apart (zeros between), so window (y, x) sits at (y·s, x·s).
     const spreadCols = tf.pad(tf.reshape(byOffset, [P * N * Ho * Wo, 1, C]), [[0, 0], [0, s - 1], [0, 0]]);
