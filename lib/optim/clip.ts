@@ -1,0 +1,23 @@
+/**
+ * Gradient clipping by global norm (Pascanu et al., 2013):
+ *
+ *   ‖g‖ = √(Σ_p ‖g_p‖²),   g_p ← g_p · min(1, maxNorm / ‖g‖)
+ *
+ * One direction for all parameters, so clipping never changes where the step points.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../core/validate';
+
+/** Returns scaled copies of `grads` (new tensors; the inputs are untouched) and the norm before clipping. */
+export function clipGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: number } {
+  const c = checkArgs('clipGlobalNorm').number('maxNorm', maxNorm, { min: 0, exclusiveMin: true });
+  for (const [name, g] of Object.entries(grads ?? {})) c.tensor(`grads.${name}`, g, g instanceof tf.Tensor ? g.shape : [], 'float32');
+  const entries = Object.entries(grads);
+  const normTensor = tf.tidy(() => tf.sqrt(tf.addN(entries.map(([, g]) => tf.sum(tf.square(g))))));
+  const norm = normTensor.dataSync()[0];
+  normTensor.dispose();
+  const scale = norm > maxNorm ? maxNorm / norm : 1;
+  const clipped: Record<string, tf.Tensor> = {};
+  for (const [name, g] of entries) clipped[name] = scale === 1 ? tf.clone(g) : tf.mul(g, scale);
+  return { grads: clipped, norm };
+}

@@ -1,0 +1,35 @@
+/**
+ * The optimizer contract shared by {@link sgd}, {@link sgdMomentum} and {@link adam}.
+ *
+ * Parameters are `tf.Variable`s updated in place with `assign`, and each optimizer keeps its
+ * state (velocities, moments, step count) in plain fields a learner can inspect. After the
+ * first step (which creates the state variables) a training loop's tensor count is flat.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../core/validate';
+
+export type Params = Record<string, tf.Variable>;
+export type Grads = Record<string, tf.Tensor>;
+
+export interface Optimizer {
+  /** The base learning rate (a schedule may pass another one to `step`). */
+  lr: number;
+  /** Number of steps taken. */
+  t: number;
+  /** Updates every parameter that has a gradient of the same shape; `lr` overrides the base rate for this step. */
+  step(params: Params, grads: Grads, lr?: number): void;
+  /** Frees the optimizer's state tensors. */
+  dispose(): void;
+}
+
+/** Checks that every gradient names a parameter of the same shape. */
+export function checkParamsAndGrads(fn: string, params: Params, grads: Grads): void {
+  const c = checkArgs(fn);
+  c.require(params !== null && typeof params === 'object', "argument 'params' expected Record<string, tf.Variable>");
+  c.require(grads !== null && typeof grads === 'object', "argument 'grads' expected Record<string, tf.Tensor>");
+  for (const [name, g] of Object.entries(grads)) {
+    const p = params[name];
+    c.require(p instanceof tf.Variable, `grads.${name} has no parameter '${name}' (a tf.Variable) in 'params'`);
+    c.tensor(`grads.${name}`, g, p.shape);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Stops training at the first non-finite number, naming the step and the tensor — instead
+ * of a NaN silently spreading through the weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../core/validate';
+
+export class NonFiniteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/**
+ * Throws `NonFiniteError` ("step 12: loss is NaN", "step 12: tensor 'dWx' has 3 non-finite
+ * values") if any value is NaN or ±Inf. Tensors are checked with one fused reduction and
+ * one download.
+ */
+export function assertFinite(step: number, values: Record<string, tf.Tensor | number>): void {
+  checkArgs('assertFinite').number('step', step);
+  for (const [name, v] of Object.entries(values)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new NonFiniteError(`step ${step}: ${name} is ${v}`);
+  }
+  const tensors = Object.entries(values).filter((e): e is [string, tf.Tensor] => e[1] instanceof tf.Tensor);
+  if (tensors.length === 0) return;
+  const counts = tf.tidy(() => tf.stack(tensors.map(([, t]) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(t)), 'int32')))));
+  const bad = counts.dataSync();
+  counts.dispose();
+  tensors.forEach(([name, t], i) => {
+    if (bad[i] > 0) throw new NonFiniteError(`step ${step}: tensor '${name}' [${t.shape.join(', ')}] has ${bad[i]} non-finite value${bad[i] === 1 ? '' : 's'}`);
+  });
+}
