@@ -21,6 +21,7 @@ export * from './layers/conv';
 export * from './layers/pool';
 export * from './layers/relu';
 export * from './kernels/maxPoolGrad';
+export * from './models/keyValueRetrieval';
 export * from './display/kernel';
 export * from './display/figurePage';
 export * from './display/show';
