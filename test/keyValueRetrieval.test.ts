@@ -70,9 +70,9 @@ describe('retrieval models', () => {
       return tf.losses.softmaxCrossEntropy(tf.oneHot(batch.answer, 16), logits) as tf.Scalar;
     };
     expect(names).toEqual(['W1', 'b1', 'W2', 'b2']);
-    const ps = names.map((n) => model.params[n]) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const ps: tf.Tensor[] = names.map((n) => model.params[n]);
     const auto = tf.tidy(() => tf.grads(lossOf as (...xs: tf.Tensor[]) => tf.Scalar)(ps));
-    expect(loss).toBeCloseTo(tf.tidy(() => lossOf(...ps).dataSync()[0]), 5);
+    expect(loss).toBeCloseTo(tf.tidy(() => lossOf(ps[0], ps[1], ps[2], ps[3]).dataSync()[0]), 5);
     names.forEach((n, i) => expect(relError(grads[n], auto[i]), n).toBeLessThan(1e-5));
     tf.dispose([batch, grads, auto, Object.values(model.params)]);
   });
