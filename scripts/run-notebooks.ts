@@ -52,9 +52,12 @@ async function main(): Promise<number> {
     opts = parseOptions(process.argv.slice(2), process.env, process.cwd());
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    if (e.message) complain(`run-notebooks: ${e.message}`);
-    complain(USAGE);
-    return e.message ? 2 : 0;
+    if (!e.message) {
+      say(USAGE); // --help
+      return 0;
+    }
+    complain(`run-notebooks: ${e.message}\n${USAGE}`);
+    return 2;
   }
   if (opts.notebooks.length === 0) {
     say(`run-notebooks: no notebooks in ${opts.dir}`);
