@@ -17,6 +17,7 @@ const KERNEL_NAME = 'backprop-lab-test';
 const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 const GETTING_STARTED = path.join(ROOT, 'notebooks', '00_getting_started.ipynb');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'ok.ipynb');
+const RUNNER = path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js');
 
 interface Proc {
   code: number | null;
@@ -38,8 +39,19 @@ const hasJupyter = spawnSync(JUPYTER, ['nbconvert', '--version']).status === 0;
 if (!hasJupyter) console.warn(`jupyter.test: skipped — '${JUPYTER} nbconvert' is not installed (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`);
 
 interface Executed {
-  cells: { cell_type: string; outputs?: { output_type: string; name?: string; data?: Record<string, unknown> }[] }[];
+  cells: { cell_type: string; outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[] }[];
 }
+
+/** Per cell: each output's type, stream name and text, and MIME types (less the runner's added PNG). */
+const shape = (nb: Executed) =>
+  nb.cells.map((c) =>
+    (c.outputs ?? []).map((o) => ({
+      type: o.output_type,
+      name: o.name,
+      text: Array.isArray(o.text) ? o.text.join('') : o.text,
+      mimes: Object.keys(o.data ?? {}).filter((m) => m !== 'image/png').sort(),
+    })),
+  );
 
 describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jupyter-test-'));
@@ -65,11 +77,18 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
 
   const outputsOf = (nb: Executed) => nb.cells.flatMap((c) => c.outputs ?? []);
 
-  it('executes the runner fixture with streams and a plotly bundle', async () => {
-    const outs = outputsOf(await nbconvert(FIXTURE));
+  it('executes the runner fixture with streams and a plotly bundle; the headless runner records the same outputs', async () => {
+    const viaJupyter = await nbconvert(FIXTURE);
+    const outs = outputsOf(viaJupyter);
     expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
     expect(outs.some((o) => o.output_type === 'stream' && o.name === 'stdout')).toBe(true);
     expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
+
+    const out = path.join(tmp, 'runner-out');
+    const r = await run(process.execPath, [RUNNER, 'ok', '--dir', path.dirname(FIXTURE), '--out', out], env);
+    expect(r.code, r.output).toBe(0);
+    const viaRunner = JSON.parse(fs.readFileSync(path.join(out, 'notebooks', 'ok.ipynb'), 'utf8')) as Executed;
+    expect(shape(viaRunner)).toEqual(shape(viaJupyter));
   }, 300_000);
 
   it.skipIf(!fs.existsSync(GETTING_STARTED))('executes notebooks/00_getting_started.ipynb without error, with a plotly figure', async () => {
