@@ -13,8 +13,3 @@ export type WorkerMessage =
   /** Every cell ran. */
   | { type: 'end' };
 
-/** The worker's command line: the notebook to run and where to write the executed copy. */
-export interface WorkerArgs {
-  notebook: string;
-  output: string;
-}
