@@ -117,18 +117,17 @@ async function main(): Promise<number> {
         writePartial();
       },
     );
-    const seconds = (performance.now() - t0) / 1000;
     cell.execution_count = reply.execution_count ?? null;
     if (reply.status !== 'ok' || reports.length > 0) {
       const error = buildCellError(reports, convs.compileFailed);
       writer.error(error.ename, error.evalue, error.traceback);
       writeNotebook(outputPath, nb);
-      await send({ type: 'cell-error', k, cellIndex: cells[j], firstLine: firstLine(cell), seconds, error });
+      await send({ type: 'cell-error', k, cellIndex: cells[j], firstLine: firstLine(cell), error });
       return 1;
     }
     writeNotebook(outputPath, nb);
     lastWrite = performance.now();
-    await send({ type: 'cell-ok', k, seconds });
+    await send({ type: 'cell-ok', k, seconds: (performance.now() - t0) / 1000 });
   }
   handler.close();
   await send({ type: 'end' });

@@ -9,7 +9,7 @@ export type WorkerMessage =
   /** Cell `k` finished with status ok after `seconds`. */
   | { type: 'cell-ok'; k: number; seconds: number }
   /** Cell `k` failed; the partial notebook (with the error output) is written. */
-  | { type: 'cell-error'; k: number; cellIndex: number; firstLine: string; seconds: number; error: CellError }
+  | { type: 'cell-error'; k: number; cellIndex: number; firstLine: string; error: CellError }
   /** Every cell ran. */
   | { type: 'end' };
 

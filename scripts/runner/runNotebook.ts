@@ -31,6 +31,8 @@ export interface NotebookRun {
   cellsOk: number;
   cellsTotal: number;
   seconds: number;
+  /** The code cell that took longest among those that finished. */
+  slowest?: { k: number; seconds: number };
   failure?: CellFailure;
 }
 
@@ -111,6 +113,7 @@ export function runNotebook(source: string, executed: string, timeoutS: number, 
         case 'cell-ok':
           clearTimer();
           run.cellsOk = msg.k;
+          if (!run.slowest || msg.seconds > run.slowest.seconds) run.slowest = { k: msg.k, seconds: msg.seconds };
           current = null;
           break;
         case 'cell-error':
