@@ -41,3 +41,8 @@ export * from './losses/softmaxCrossEntropy';
 export * from './losses/sigmoidBinaryCrossEntropy';
 export * from './losses/distillationLoss';
 export * from './losses/infoNceLoss';
+export * from './layers/rnn';
+export * from './layers/lstm';
+export * from './layers/embedding';
+export * from './layers/temporal';
+export * from './kernels/unsortedSegmentSum';

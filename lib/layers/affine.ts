@@ -14,10 +14,10 @@ export function affineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): { out: 
   // BEGIN SOLUTION
   const out = tf.tidy(() => tf.add(tf.matMul(x, w), b));
   // END SOLUTION
-  return { out, cache: { x, w } };
+  return { out, cache: { x: tf.clone(x), w: tf.clone(w) } };
 }
 
-/** dout [N, M] → { dx [N, D], dw [D, M], db [M] }. The cache holds the caller's own x and w (nothing to free). */
+/** dout [N, M] → { dx [N, D], dw [D, M], db [M] }. The cache owns its tensors (clones share data): `tf.dispose(cache)` after the backward. */
 export function affineBackward(dout: tf.Tensor, cache: AffineCache): { dx: tf.Tensor; dw: tf.Tensor; db: tf.Tensor } {
   const { x, w } = cache;
   checkArgs('affineBackward').tensor('cache.x', x, ['N', 'D']).tensor('cache.w', w, ['D', 'M']).tensor('dout', dout, ['N', 'M'], 'float32');
