@@ -1,0 +1,60 @@
+/**
+ * Real browser: exported figures must draw in headless Chromium with no network at all.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { chromium } from 'playwright-core';
+import { figurePageHtml, figureBundle, lineChart } from '../lib';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Opens an HTML file with every non-file request aborted; returns the number of drawn trace groups. */
+async function countTraces(file: string): Promise<{ traces: number; figures: number; blocked: string[] }> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true });
+  try {
+    const page = await context.newPage();
+    const blocked: string[] = [];
+    await page.route('**', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      blocked.push(url);
+      return route.abort();
+    });
+    await page.goto('file://' + file);
+    await page.waitForSelector('.main-svg .trace', { timeout: 20_000 });
+    const traces = await page.locator('.main-svg g.trace').count();
+    const figures = await page.locator('.js-plotly-plot').count();
+    await page.screenshot({ path: file.replace(/\.html$/, '.png') });
+    return { traces, figures, blocked };
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless Chromium, no network)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'figures-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a standalone figure page draws its traces', async () => {
+    const file = path.join(dir, 'page.html');
+    fs.writeFileSync(file, figurePageHtml(lineChart({ series: { train: [3, 2, 1.5], val: [3.2, 2.4, 2] }, title: 'loss' }), 'loss'));
+    const { traces, blocked } = await countTraces(file);
+    expect(traces).toBeGreaterThanOrEqual(2);
+    expect(blocked).toEqual([]);
+  });
+
+  it('two notebook HTML fallbacks in one page (the second reuses plotly.js from the first) both draw', async () => {
+    const first = figureBundle(lineChart({ series: { a: [1, 2, 3] } }))['text/html'] as string;
+    const second = figureBundle(lineChart({ series: { b: [3, 1, 2] } }))['text/html'] as string;
+    const file = path.join(dir, 'notebook.html');
+    fs.writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${first}<hr>${second}</body></html>`);
+    const { traces, figures } = await countTraces(file);
+    expect(figures).toBe(2);
+    expect(traces).toBeGreaterThanOrEqual(2);
+  });
+});

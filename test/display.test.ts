@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { show, showMarkdown, showTable, progress, lineChart, heatmap, barChart, imageGrid, renderTable, PLOTLY_MIME } from '../lib';
+
+type Sent = { msg: { data: Record<string, unknown>; transient: { display_id?: string } }; update: boolean };
+
+/** Pretends to be the tslab kernel: records what the library sends through its display writer. */
+function recordDisplays(): Sent[] {
+  const sent: Sent[] = [];
+  const jupyter = require('tslab/dist/jupyter');
+  jupyter.lastWriteDisplayData = (msg: Sent['msg'], update: boolean) => sent.push({ msg, update });
+  return sent;
+}
+
+afterEach(() => {
+  require('tslab/dist/jupyter').lastWriteDisplayData = undefined;
+});
+
+describe('show', () => {
+  it('sends one bundle with the plotly MIME type, an HTML fallback and text; plotly.js inline only once', () => {
+    const sent = recordDisplays();
+    const fig = lineChart({ series: { loss: [3, 2, 1] }, title: 'Loss' });
+    show(fig);
+    show(fig);
+    expect(sent).toHaveLength(2);
+    const [first, second] = sent.map((s) => s.msg.data);
+    for (const b of [first, second]) {
+      expect(Object.keys(b).sort()).toEqual([PLOTLY_MIME, 'text/html', 'text/plain'].sort());
+      expect((b[PLOTLY_MIME] as { data: unknown[] }).data).toHaveLength(1);
+      expect(b['text/plain']).toBe("Figure 'Loss' — 1 trace (scatter)");
+      expect(b['text/html']).not.toMatch(/<script[^>]*\ssrc=/); // nothing fetched from anywhere
+    }
+    const html1 = first['text/html'] as string, html2 = second['text/html'] as string;
+    expect(html1.length).toBeGreaterThan(1_000_000); // carries plotly.js
+    expect(html2.length).toBeLessThan(10_000); // reuses window.Plotly
+    expect(html2).not.toMatch(/https?:|require\(/); // our own markup: no URLs, no AMD loader
+    expect(html1.match(/id="(backprop-fig-[^"]+)"/)![1]).not.toBe(html2.match(/id="(backprop-fig-[^"]+)"/)![1]);
+  });
+  it('rejects something that is not a figure, naming the function', () => {
+    expect(() => show([1, 2] as never)).toThrow(/^show: argument 'figure' expected/);
+  });
+  it('markdown goes out as text/markdown', () => {
+    const sent = recordDisplays();
+    showMarkdown('**3.2%** error');
+    expect(sent[0].msg.data['text/markdown']).toBe('**3.2%** error');
+  });
+});
+
+describe('progress', () => {
+  it('creates one display entry and updates it in place, ending at the final step', async () => {
+    const sent = recordDisplays();
+    const p = progress({ total: 3, label: 'training' });
+    p.update(1, { loss: 2.5 });
+    await new Promise((r) => setTimeout(r, 220));
+    p.update(2, { loss: 1.5 });
+    p.update(3, { loss: 0.5 });
+    p.done('done');
+    const ids = new Set(sent.map((s) => s.msg.transient.display_id));
+    expect(ids.size).toBe(1);
+    expect(sent[0].update).toBe(false);
+    expect(sent.slice(1).every((s) => s.update)).toBe(true);
+    const last = sent[sent.length - 1].msg.data['text/plain'] as string;
+    expect(last).toMatch(/training: 3\/3/);
+    expect(last).toMatch(/loss 0\.5000/);
+    expect(() => progress({ total: 0 })).toThrow(/progress: argument 'total' expected an integer >= 1/);
+  });
+});
+
+describe('tables', () => {
+  it('renders rows and danfojs DataFrames to HTML and aligned text', async () => {
+    const rows = [{ model: 'rnn', bleu1: 0.51234 }, { model: 'lstm', bleu1: 0.6 }];
+    const { html, text } = renderTable(rows, { caption: 'BLEU', digits: 2 });
+    expect(html).toContain('<th style="text-align:right">bleu1</th>');
+    expect(html).toContain('<td style="text-align:right">0.51</td>');
+    expect(text.split('\n')).toEqual(['BLEU', 'model  bleu1', '-----  -----', 'rnn     0.51', 'lstm    0.60']);
+    const dfd = await import('danfojs-node');
+    const df = new dfd.DataFrame(rows);
+    expect(renderTable(df as never, { digits: 2 }).text).toContain('lstm    0.60');
+    const sent = recordDisplays();
+    showTable(rows);
+    expect(Object.keys(sent[0].msg.data).sort()).toEqual(['text/html', 'text/plain']);
+  });
+});
+
+describe('chart builders', () => {
+  it('build plotly figures and validate their arguments', () => {
+    expect(lineChart({ x: [0, 1], series: { a: [1, 2], b: [3, 4] }, logY: true }).layout!.yaxis).toMatchObject({ type: 'log' });
+    expect(() => lineChart({ x: [0, 1, 2], series: { a: [1, 2] } })).toThrow("lineChart: argument 'x' has length 3 but series have lengths [2]");
+    expect(heatmap([[1, 2], [3, 4]], { x: ['a', 'b'] }).data[0]).toMatchObject({ type: 'heatmap' });
+    expect(() => heatmap([[1, 2], [3]])).toThrow(/heatmap: argument 'z' expected rows of equal length 2/);
+    expect(() => barChart({ categories: ['a'], series: { s: [1, 2] } })).toThrow("barChart: argument 'series.s' expected length 1 but got 2");
+    const grid = imageGrid([{ pixels: new Uint8Array(2 * 2 * 3).fill(200), height: 2, width: 2, caption: 'a red bag' }], { columns: 1 });
+    expect(grid.data[0]).toMatchObject({ type: 'image' });
+    expect((grid.layout!.annotations as Array<{ text: string }>)[0].text).toBe('a red bag');
+    expect(() => imageGrid([{ pixels: new Uint8Array(5), height: 2, width: 2 }])).toThrow("imageGrid: argument 'images[0].pixels' expected 2*2*3 = 12 values but got 5");
+  });
+});
