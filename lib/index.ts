@@ -46,3 +46,4 @@ export * from './layers/lstm';
 export * from './layers/embedding';
 export * from './layers/temporal';
 export * from './kernels/unsortedSegmentSum';
+export * from './layers/cache';
