@@ -1,5 +1,6 @@
 /**
  * Attention LSTM (EECS 498 A5 style), forward and hand-derived backward.
+ * Caches own their tensors (clones share data): `tf.dispose(cache)` after the backward.
  *
  * An LSTM whose gates also read an attention vector: at every step the previous hidden
  * state queries the spatial feature map A [N, H, P, P] ({@link dotProductAttention}) and
@@ -11,6 +12,9 @@
  *   cₜ = f ⊙ cₜ₋₁ + i ⊙ g                hₜ = o ⊙ tanh(cₜ)
  *   h₀ = c₀ = mean of A over the P·P positions              [N, H]
  *
+ * The gate nonlinearity is the plain LSTM's ({@link lstmGatesForward} / {@link lstmGatesBackward}
+ * in lstm.ts); only the pre-activation gains the attention term.
+ *
  * Backward: the gate backward gives da and dcₜ₋₁; da flows to x, hₜ₋₁ and attnₜ through
  * the three matmuls, and dattnₜ flows through the attention into hₜ₋₁ and A. So dA collects
  * a term from every step plus the h₀/c₀ term (dh₀ + dc₀) / P² spread over space.
@@ -18,41 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { dotProductAttention, dotProductAttentionBackward, DotProductAttentionCache } from './attention';
-
-// ---- LSTM gate nonlinearity (shared by the step and the sequence versions) ----
-// TODO(lstm.ts): replace with the LSTM layer's own gate helper once lib/layers/lstm.ts exports one.
-
-type LstmGatesCache = { i: tf.Tensor2D; f: tf.Tensor2D; o: tf.Tensor2D; g: tf.Tensor2D; prevC: tf.Tensor2D; tanhC: tf.Tensor2D };
-
-/** From pre-activations a [N, 4H] (order i, f, o, g) and c₋₁ [N, H]: c = f⊙c₋₁ + i⊙g, h = o⊙tanh(c). */
-function lstmGatesForward(a: tf.Tensor2D, prevC: tf.Tensor2D): { nextH: tf.Tensor2D; nextC: tf.Tensor2D; cache: LstmGatesCache } {
-  return tf.tidy(() => {
-    // BEGIN SOLUTION
-    const [ai, af, ao, ag] = tf.split(a, 4, 1) as tf.Tensor2D[];
-    const [i, f, o, g] = [tf.sigmoid(ai), tf.sigmoid(af), tf.sigmoid(ao), tf.tanh(ag)];
-    const nextC = tf.add(tf.mul(f, prevC), tf.mul(i, g)) as tf.Tensor2D;
-    const tanhC = tf.tanh(nextC) as tf.Tensor2D;
-    const nextH = tf.mul(o, tanhC) as tf.Tensor2D;
-    // END SOLUTION
-    return { nextH, nextC, cache: { i, f, o, g, prevC: tf.clone(prevC), tanhC } };
-  });
-}
-
-/** Gradients of the gate nonlinearity: da [N, 4H] and dc₋₁ [N, H]. */
-function lstmGatesBackward(dnextH: tf.Tensor2D, dnextC: tf.Tensor2D, c: LstmGatesCache): { da: tf.Tensor2D; dprevC: tf.Tensor2D } {
-  return tf.tidy(() => {
-    // BEGIN SOLUTION
-    const dC = tf.add(dnextC, tf.mul(tf.mul(dnextH, c.o), tf.sub(1, tf.square(c.tanhC))));
-    const di = tf.mul(tf.mul(dC, c.g), tf.mul(c.i, tf.sub(1, c.i)));
-    const df = tf.mul(tf.mul(dC, c.prevC), tf.mul(c.f, tf.sub(1, c.f)));
-    const dO = tf.mul(tf.mul(dnextH, c.tanhC), tf.mul(c.o, tf.sub(1, c.o)));
-    const dg = tf.mul(tf.mul(dC, c.i), tf.sub(1, tf.square(c.g)));
-    const da = tf.concat([di, df, dO, dg], 1) as tf.Tensor2D;
-    const dprevC = tf.mul(dC, c.f) as tf.Tensor2D;
-    // END SOLUTION
-    return { da, dprevC };
-  });
-}
+import { lstmGatesForward, lstmGatesBackward, LstmGatesCache } from './lstm';
 
 export type AttentionLstmStepCache = {
   x: tf.Tensor2D;
@@ -138,9 +108,9 @@ export function attentionLstmStepBackward(dnextH: tf.Tensor, dnextC: tf.Tensor, 
 export type AttentionLstmCache = {
   /** Per step: the attention's cache and the gates' cache. */
   steps: { att: DotProductAttentionCache; gates: LstmGatesCache }[];
-  /** Inputs as rows [N·T, D] (for dWx over all steps at once). */
+  /** Inputs as time-major rows [T·N, D] (for dWx over all steps at once). */
   xRows: tf.Tensor2D;
-  /** [hₜ₋₁, attnₜ] of every step as rows [N·T, 2H] (for dWh and dWattn at once). */
+  /** [hₜ₋₁, attnₜ] of every step as time-major rows [T·N, 2H] (for dWh and dWattn at once). */
   hAttnRows: tf.Tensor2D;
   /** Transposed weights for the backward: Wxᵀ [4H, D] and [Wh; Wattn]ᵀ [4H, 2H]. */
   WxT: tf.Tensor2D;
@@ -174,8 +144,9 @@ export function attentionLstmForward(
   checkArgs('attentionLstmForward').require(Wx.shape[1] === 4 * H, `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`);
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    const xRows = tf.reshape(x, [N * T, D]) as tf.Tensor2D;
-    const xW = tf.reshape(tf.add(tf.matMul(xRows, Wx), b), [N, T, 4 * H]); // every step's x·Wx + b at once
+    // Time-major rows [T·N, D]: every step's x·Wx + b in one matmul; step t is then the contiguous rows t·N … t·N + N − 1.
+    const xRows = tf.reshape(tf.transpose(x, [1, 0, 2]), [T * N, D]) as tf.Tensor2D;
+    const xW = tf.add(tf.matMul(xRows, Wx), b);
     const WhAttn = tf.concat([Wh, Wattn], 0); // [hₜ₋₁, attnₜ]·[Wh; Wattn] = hₜ₋₁·Wh + attnₜ·Wattn
     let prevH = tf.mean(A, [2, 3]) as tf.Tensor2D;
     let prevC = prevH;
@@ -184,8 +155,7 @@ export function attentionLstmForward(
     for (let t = 0; t < T; t++) {
       const { attn, attnWeights, cache: att } = dotProductAttention(prevH, A);
       const ha = tf.concat([prevH, attn], 1) as tf.Tensor2D;
-      const xWt = tf.reshape(tf.slice(xW, [0, t, 0], [N, 1, 4 * H]), [N, 4 * H]);
-      const { nextH, nextC, cache: gates } = lstmGatesForward(tf.add(xWt, tf.matMul(ha, WhAttn)) as tf.Tensor2D, prevC);
+      const { nextH, nextC, cache: gates } = lstmGatesForward(tf.add(tf.slice(xW, [t * N, 0], [N, 4 * H]), tf.matMul(ha, WhAttn)) as tf.Tensor2D, prevC);
       steps.push({ att, gates });
       hs.push(nextH);
       maps.push(attnWeights);
@@ -197,7 +167,7 @@ export function attentionLstmForward(
     // END SOLUTION
     const cache: AttentionLstmCache = {
       steps, xRows,
-      hAttnRows: tf.reshape(tf.stack(hAttn, 1), [N * T, 2 * H]) as tf.Tensor2D,
+      hAttnRows: tf.reshape(tf.stack(hAttn, 0), [T * N, 2 * H]) as tf.Tensor2D,
       WxT: tf.transpose(Wx) as tf.Tensor2D, WhAttnT: tf.transpose(WhAttn) as tf.Tensor2D,
       dims: { N, T, D, H, P },
     };
@@ -221,9 +191,10 @@ export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) 
     let dnextC = tf.zeros([N, H]) as tf.Tensor2D;
     let dA = tf.zeros([N, H, P, P]) as tf.Tensor4D;
     const das: tf.Tensor2D[] = new Array(T);
+    const dhRows = tf.reshape(tf.transpose(dh, [1, 0, 2]), [T * N, H]); // time-major: step t is rows t·N …
     for (let t = T - 1; t >= 0; t--) {
       const step = tf.tidy(() => {
-        const dhT = tf.add(dnextH, tf.reshape(tf.slice(dh, [0, t, 0], [N, 1, H]), [N, H])) as tf.Tensor2D;
+        const dhT = tf.add(dnextH, tf.slice(dhRows, [t * N, 0], [N, H])) as tf.Tensor2D;
         const { da, dprevC } = lstmGatesBackward(dhT, dnextC, cache.steps[t].gates);
         const dha = tf.matMul(da, cache.WhAttnT); // [N, 2H] = [dhₜ₋₁ (direct), dattnₜ]
         const [dprevHDirect, dattn] = tf.split(dha, 2, 1);
@@ -235,8 +206,8 @@ export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) 
     }
     // h₀ = c₀ = mean over the P·P positions: each position gets (dh₀ + dc₀) / P².
     dA = tf.add(dA, tf.reshape(tf.div(tf.add(dnextH, dnextC), P * P), [N, H, 1, 1]));
-    const daRows = tf.reshape(tf.stack(das, 1), [N * T, 4 * H]);
-    const dx = tf.reshape(tf.matMul(daRows, cache.WxT), [N, T, D]) as tf.Tensor3D;
+    const daRows = tf.reshape(tf.stack(das, 0), [T * N, 4 * H]); // time-major, like xRows and hAttnRows
+    const dx = tf.transpose(tf.reshape(tf.matMul(daRows, cache.WxT), [T, N, D]), [1, 0, 2]) as tf.Tensor3D;
     const dWx = tf.matMul(tf.transpose(cache.xRows), daRows) as tf.Tensor2D;
     const [dWh, dWattn] = tf.split(tf.matMul(tf.transpose(cache.hAttnRows), daRows), 2, 0) as tf.Tensor2D[];
     const db = tf.sum(daRows, 0) as tf.Tensor1D;
