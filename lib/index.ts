@@ -46,4 +46,7 @@ export * from './layers/lstm';
 export * from './layers/embedding';
 export * from './layers/temporal';
 export * from './kernels/unsortedSegmentSum';
+export * from './analysis/gradientFlow';
+export * from './models/addingProblem';
 export * from './layers/cache';
+export * from './metrics/bleu';
