@@ -89,6 +89,10 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
     expect(r.code, r.output).toBe(0);
     const viaRunner = JSON.parse(fs.readFileSync(path.join(out, 'notebooks', 'ok.ipynb'), 'utf8')) as Executed;
     expect(shape(viaRunner)).toEqual(shape(viaJupyter));
+    // …and writes valid nbformat (checked by Jupyter's own validator, in the Python that runs Jupyter).
+    const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const check = await run(python, ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path.join(out, 'notebooks', 'ok.ipynb')]);
+    expect(check.code, check.output).toBe(0);
   }, 300_000);
 
   it.skipIf(!fs.existsSync(GETTING_STARTED))('executes notebooks/00_getting_started.ipynb without error, with a plotly figure', async () => {
