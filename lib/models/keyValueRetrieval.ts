@@ -154,14 +154,13 @@ export function attentionRetrievalModel(opts: { numKeys: number; numValues: numb
       const r = affineBackward(dlogits, readout.cache);
       const dout = tf.reshape(r.dx, [N, 1, E]);
       const g = multiHeadAttentionBackward(dout, att.cache);
-      // The affine cache only references o and Wc (nothing of its own to free).
-      tf.dispose([o, readout.out, dlogits, r.dx, dout, att.weights, att.cache, g.dq, g.dk, g.dv]);
+      tf.dispose([o, readout, dlogits, r.dx, dout, att.weights, att.cache, g.dq, g.dk, g.dv]);
       const grads = { Wq: g.dWq, bq: g.dbq, Wk: g.dWk, bk: g.dbk, Wv: g.dWv, bv: g.dbv, Wo: g.dWo, bo: g.dbo, Wc: r.dw, bc: r.db };
       return { loss, grads };
     },
     predict(batch) {
       const { att, o, readout } = forward(batch);
-      tf.dispose([o, att.cache]);
+      tf.dispose([o, att.cache, readout.cache]);
       return { logits: readout.out as tf.Tensor2D, attention: att.weights };
     },
   };
@@ -196,8 +195,8 @@ export function meanPoolRetrievalModel(opts: { numKeys: number; numValues: numbe
     const l2 = affineForward(act.out, params.W2, params.b2);
     return { u, l1, act, l2 };
   };
-  // The affine caches only reference their inputs and weights; u, l1.out and act.out are freed here.
-  const free = (f: ReturnType<typeof forward>) => tf.dispose([f.u, f.l1.out, f.act.out, f.act.cache]);
+  // Frees everything of a forward pass except the logits (caches own their tensors).
+  const free = (f: ReturnType<typeof forward>) => tf.dispose([f.u, f.l1, f.act, f.l2.cache]);
   return {
     name: 'mean-pool MLP (no attention)',
     params,
