@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { scaledDotProductAttention, scaledDotProductAttentionBackward, ScaledDotProductAttentionCache } from './scaledDotProductAttention';
 
+/** What the backward needs; owns its tensors: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
 export type DotProductAttentionCache = {
   inner: ScaledDotProductAttentionCache;
   /** Spatial side P of the feature map. */

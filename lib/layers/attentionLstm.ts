@@ -1,6 +1,6 @@
 /**
  * Attention LSTM (EECS 498 A5 style), forward and hand-derived backward.
- * Caches own their tensors (clones share data): `tf.dispose(cache)` after the backward.
+ * Caches own their tensors (clones share data): `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts).
  *
  * An LSTM whose gates also read an attention vector: at every step the previous hidden
  * state queries the spatial feature map A [N, H, P, P] ({@link dotProductAttention}) and

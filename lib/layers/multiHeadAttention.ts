@@ -43,7 +43,7 @@ export type MultiHeadAttentionGrads = {
   dbo: tf.Tensor1D;
 };
 
-/** What the backward needs (owned by the cache: `tf.dispose(cache)` after the backward). */
+/** What the backward needs (owned by the cache: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts)). */
 export type MultiHeadAttentionCache = {
   /** Inputs flattened to rows [N·L, E]. */
   qRows: tf.Tensor2D;

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
-/** What the backward needs. The cache owns its tensors (clones share data): `tf.dispose(cache)` after the backward. */
+/** What the backward needs. The cache owns its tensors (clones share data): `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
 export type ScaledDotProductAttentionCache = {
   Q: tf.Tensor3D;
   K: tf.Tensor3D;
