@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..');
 const KERNEL_INSTALL = path.join(ROOT, 'dist', 'scripts', 'kernel-install.js');
@@ -56,6 +56,8 @@ const shape = (nb: Executed) =>
 describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jupyter-test-'));
   const env = { JUPYTER_PATH: path.join(tmp, 'share', 'jupyter'), BACKPROP_QUICK: '1' };
+
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   beforeAll(async () => {
     const r = await run(process.execPath, [KERNEL_INSTALL, '--prefix', tmp, '--name', KERNEL_NAME, '--jupyter', JUPYTER]);

@@ -7,7 +7,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbformat';
 import { OutputRecorder } from '../scripts/runner/outputs';
 import { selectNotebooks } from '../scripts/runner/options';
@@ -35,7 +35,13 @@ function runRunner(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResu
   });
 }
 
-const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
+const tmpDirs: string[] = [];
+const tmpDir = (): string => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
+  tmpDirs.push(d);
+  return d;
+};
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const code = (nb: Notebook): Notebook['cells'] => nb.cells.filter((c) => c.cell_type === 'code');
 const streamText = (outs: Output[] | undefined, name: 'stdout' | 'stderr'): string =>
   (outs ?? []).filter((o) => o.output_type === 'stream' && o.name === name).map((o) => joinText((o as { text: string }).text)).join('');
