@@ -57,13 +57,15 @@ describe('optimizers: convergence and memory', () => {
         opt.step(p, { w: g });
         g.dispose();
       };
-      step();
       const before = tf.memory().numTensors;
+      step();
+      const afterFirst = tf.memory().numTensors;
       for (let i = 0; i < 100; i++) step();
-      expect(tf.memory().numTensors).toBe(before);
+      expect(tf.memory().numTensors).toBe(afterFirst);
       const err = tf.tidy(() => tf.norm(tf.sub(p.w, target)).dataSync()[0]);
       expect(err).toBeLessThan(0.05);
       opt.dispose();
+      expect(tf.memory().numTensors, 'optimizer state freed by dispose()').toBe(before);
       tf.dispose([target, p.w]);
     });
   }

@@ -40,8 +40,8 @@ export function adam(opts: { lr: number; beta1?: number; beta2?: number; eps?: n
       this.t += 1;
       const { beta1, beta2, eps, t } = this;
       for (const [name, g] of Object.entries(grads)) {
-        this.m[name] ??= tf.variable(tf.zerosLike(g), false);
-        this.v[name] ??= tf.variable(tf.zerosLike(g), false);
+        this.m[name] ??= tf.tidy(() => tf.variable(tf.zerosLike(g), false));
+        this.v[name] ??= tf.tidy(() => tf.variable(tf.zerosLike(g), false));
         const m = this.m[name];
         const v = this.v[name];
         tf.tidy(() => {

@@ -25,7 +25,7 @@ export function sgdMomentum(opts: { lr: number; momentum?: number }): SgdMomentu
       const lr = lrOverride ?? this.lr;
       checkParamsAndGrads('sgdMomentum.step', params, grads);
       for (const [name, g] of Object.entries(grads)) {
-        this.velocity[name] ??= tf.variable(tf.zerosLike(g), false);
+        this.velocity[name] ??= tf.tidy(() => tf.variable(tf.zerosLike(g), false));
         const v = this.velocity[name];
         tf.tidy(() => {
           // BEGIN SOLUTION
