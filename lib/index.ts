@@ -50,3 +50,4 @@ export * from './analysis/gradientFlow';
 export * from './models/addingProblem';
 export * from './layers/cache';
 export * from './metrics/bleu';
+export * from './models/captioningRnn';
