@@ -210,6 +210,29 @@ describe('MaxPoolGrad on wasm (replacing wasm\'s faulty kernel)', () => {
   });
 });
 
+describe('UnsortedSegmentSum on wasm (the gradient of tf.gather)', () => {
+  const run = (): Float32Array[] => readAll(() => {
+    const x = tf.tensor(values(8 * 2 * 3, 11), [8, 2, 3]);
+    // Repeated ids, and ids outside [0, 4) that must be dropped.
+    const ids = tf.tensor1d([0, 3, 3, -1, 4, 1, 2, 7], 'int32');
+    const sum = tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: ids }, { numSegments: 4 }) as tf.Tensor;
+    expect(sum.shape).toEqual([4, 2, 3]);
+    // Through autodiff: the gradient of a gather with repeated indices.
+    const table = tf.tensor(values(5 * 3, 12), [5, 3]);
+    const idx = tf.tensor1d([4, 0, 4, 2, 4], 'int32');
+    const dout = tf.tensor(values(5 * 3, 13), [5, 3]);
+    const [dtable] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), dout)))([table]);
+    return [sum, dtable];
+  });
+
+  wasmIt('matches the cpu kernel, with repeated and out-of-range ids, and through tf.gather autodiff', async () => {
+    const wasm = run();
+    const cpu = await onBackend('cpu', run);
+    expect(relError(wasm[0], cpu[0]), 'segment sum').toBeLessThan(1e-6);
+    expect(relError(wasm[1], cpu[1]), 'gather gradient').toBeLessThan(1e-6);
+  });
+});
+
 describe('fast BatchMatMul gradient', () => {
   afterAll(() => {
     // Leave the registry as initBackend set it for this backend.
