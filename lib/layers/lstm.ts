@@ -24,6 +24,8 @@ export type LstmGatesCache = { i: tf.Tensor2D; f: tf.Tensor2D; o: tf.Tensor2D; g
 
 /** The gate nonlinearity: pre-activations a [N, 4H] and cₜ₋₁ [N, H] → hₜ, cₜ. Shared by every LSTM variant. */
 export function lstmGatesForward(a: tf.Tensor2D, prevC: tf.Tensor2D): { nextH: tf.Tensor2D; nextC: tf.Tensor2D; cache: LstmGatesCache } {
+  const c = checkArgs('lstmGatesForward').tensor('prevC', prevC, ['N', 'H'], 'float32').tensor('a', a, ['N', 'G'], 'float32');
+  c.require(c.dims.G === 4 * c.dims.H, `argument 'a' expected shape [N, 4H=${4 * c.dims.H}] but got [${a.shape.join(', ')}]`);
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const [ai, af, ao, ag] = tf.split(a, 4, 1) as tf.Tensor2D[];
@@ -38,6 +40,7 @@ export function lstmGatesForward(a: tf.Tensor2D, prevC: tf.Tensor2D): { nextH: t
 
 /** Backward of {@link lstmGatesForward}: dhₜ, dcₜ [N, H] → da [N, 4H], dcₜ₋₁ [N, H]. */
 export function lstmGatesBackward(dnextH: tf.Tensor2D, dnextC: tf.Tensor2D, c: LstmGatesCache): { da: tf.Tensor2D; dprevC: tf.Tensor2D } {
+  checkArgs('lstmGatesBackward').tensor('cache.prevC', c?.prevC, ['N', 'H']).tensor('dnextH', dnextH, ['N', 'H'], 'float32').tensor('dnextC', dnextC, ['N', 'H'], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const dC = tf.add(dnextC, tf.mul(tf.mul(dnextH, c.o), tf.sub(1, tf.square(c.tanhC))));
@@ -137,6 +140,7 @@ export function lstmForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.T
 
 /** dh [N, T, H] → { dx [N, T, D], dh0 [N, H], dWx [D, 4H], dWh [H, 4H], db [4H] }. */
 export function lstmBackward(dh: tf.Tensor, cache: LstmCache): { dx: tf.Tensor; dh0: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
+  checkArgs('lstmBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by lstmForward");
   const { N, T, D, H } = cache.dims;
   checkArgs('lstmBackward').tensor('dh', dh, [N, T, H], 'float32');
   const { xRows, hPrevRows, steps, WxT, WhT } = cache;

@@ -83,6 +83,7 @@ export function rnnForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Te
 
 /** dh [N, T, H] → { dx [N, T, D], dh0 [N, H], dWx [D, H], dWh [H, H], db [H] }. */
 export function rnnBackward(dh: tf.Tensor, cache: RnnCache): { dx: tf.Tensor; dh0: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
+  checkArgs('rnnBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by rnnForward");
   const { N, T, D, H } = cache.dims;
   checkArgs('rnnBackward').tensor('dh', dh, [N, T, H], 'float32');
   const { xRows, h0, hs, WxT, WhT } = cache;

@@ -24,6 +24,7 @@ export function temporalAffineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor):
 
 /** dout [N, T, M] → dx = dout·wᵀ [N, T, D], dw = Σ xᵀ·dout [D, M], db = Σ dout [M]. */
 export function temporalAffineBackward(dout: tf.Tensor, cache: TemporalAffineCache): { dx: tf.Tensor; dw: tf.Tensor; db: tf.Tensor } {
+  checkArgs('temporalAffineBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by temporalAffineForward");
   const { N, T, D, M } = cache.dims;
   checkArgs('temporalAffineBackward').tensor('dout', dout, [N, T, M], 'float32');
   return tf.tidy(() => {
@@ -60,7 +61,7 @@ export function temporalSoftmaxLoss(x: tf.Tensor, y: tf.Tensor, mask: tf.Tensor)
     const shifted = tf.sub(rows, tf.max(rows, 1, true));
     const logProbs = tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), 1, true)));
     const onehot = tf.oneHot(tf.reshape(y, [N * T]), V);
-    const loss = tf.div(tf.neg(tf.sum(tf.mul(m, tf.mul(onehot, logProbs)))), N);
+    const loss = tf.div(tf.sum(tf.mul(m, tf.mul(onehot, tf.neg(logProbs)))), N);
     const dx = tf.reshape(tf.div(tf.mul(m, tf.sub(tf.exp(logProbs), onehot)), N), [N, T, V]);
     // END SOLUTION
     return [loss, dx];

@@ -1,4 +1,4 @@
-/** Plain float64 reference forwards of the recurrent family (no tfjs). */
+/** Plain float64 reference forwards of the affine/recurrent/embedding/temporal family (no tfjs). */
 import { F64, f64, matmul, addBroadcast, map, sigmoid } from '../helpers';
 
 /** Row t of x [N, T, D] as [N, D]. */
@@ -21,6 +21,11 @@ export function stackTime(hs: F64[]): F64 {
 }
 
 const add = (a: F64, b: F64): F64 => map(a, (v, i) => v + b.data[i]);
+
+/** x [N, D]·w [D, M] + b [M]. */
+export function affineRef(x: F64, w: F64, b: F64): F64 {
+  return addBroadcast(matmul(x, w), b);
+}
 
 export function rnnStepRef(x: F64, h: F64, Wx: F64, Wh: F64, b: F64): F64 {
   return map(addBroadcast(add(matmul(x, Wx), matmul(h, Wh)), b), Math.tanh);
@@ -70,7 +75,7 @@ export function embeddingRef(x: number[][], W: F64): F64 {
 
 export function temporalAffineRef(x: F64, w: F64, b: F64): F64 {
   const [N, T, D] = x.shape;
-  const out = addBroadcast(matmul(f64([N * T, D], x.data), w), b);
+  const out = affineRef(f64([N * T, D], x.data), w, b);
   return f64([N, T, w.shape[1]], out.data);
 }
 
