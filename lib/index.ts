@@ -60,3 +60,4 @@ export * from './data/fashionScenes';
 export * from './data/cropDataset';
 export * from './data/fashionTints';
 export * from './data/fashionMultiHot';
+export * from './models/featureExtractor';
