@@ -12,7 +12,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Opens an HTML file with every non-file request aborted; returns the number of drawn trace groups. */
-async function countTraces(file: string): Promise<{ traces: number; figures: number; blocked: string[] }> {
+async function countTraces(file: string): Promise<{ traces: number; figures: number; blocked: string[]; amdCalls: number; defineRestored: boolean }> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true });
   try {
@@ -28,8 +28,10 @@ async function countTraces(file: string): Promise<{ traces: number; figures: num
     await page.waitForSelector('.main-svg .trace', { timeout: 20_000 });
     const traces = await page.locator('.main-svg g.trace').count();
     const figures = await page.locator('.js-plotly-plot').count();
+    const amdCalls = await page.evaluate(() => (window as unknown as { amdCalls?: number }).amdCalls ?? 0);
+    const defineRestored = await page.evaluate(() => typeof (window as unknown as { define?: unknown }).define === 'function');
     await page.screenshot({ path: file.replace(/\.html$/, '.png') });
-    return { traces, figures, blocked };
+    return { traces, figures, blocked, amdCalls, defineRestored };
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
@@ -48,13 +50,18 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless C
     expect(blocked).toEqual([]);
   });
 
-  it('two notebook HTML fallbacks in one page (the second reuses plotly.js from the first) both draw', async () => {
+  it('two notebook HTML fallbacks in one page (the second reuses plotly.js from the first) both draw, even under require.js', async () => {
     const first = figureBundle(lineChart({ series: { a: [1, 2, 3] } }))['text/html'] as string;
     const second = figureBundle(lineChart({ series: { b: [3, 1, 2] } }))['text/html'] as string;
     const file = path.join(dir, 'notebook.html');
-    fs.writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${first}<hr>${second}</body></html>`);
-    const { traces, figures } = await countTraces(file);
+    // Classic Notebook loads require.js: an AMD `define` is on the page, and a UMD bundle that
+    // saw it would register a module instead of setting window.Plotly.
+    const amd = '<script>window.define=function(){window.amdCalls=(window.amdCalls||0)+1;};window.define.amd={};</script>';
+    fs.writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8">${amd}</head><body>${first}<hr>${second}</body></html>`);
+    const { traces, figures, amdCalls, defineRestored } = await countTraces(file);
     expect(figures).toBe(2);
     expect(traces).toBeGreaterThanOrEqual(2);
+    expect(amdCalls).toBe(0);
+    expect(defineRestored).toBe(true);
   });
 });
