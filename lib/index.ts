@@ -61,3 +61,5 @@ export * from './data/cropDataset';
 export * from './data/fashionTints';
 export * from './data/fashionMultiHot';
 export * from './models/featureExtractor';
+export * from './models/checkpoint';
+export * from './models/captionTrainer';

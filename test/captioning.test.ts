@@ -141,3 +141,38 @@ describe('CaptioningRNN training and sampling', () => {
     model.dispose();
   });
 });
+
+describe('trainCaptioner', () => {
+  it('leaves no tensors behind at any length, is deterministic, and round-trips a checkpoint', async () => {
+    const { trainCaptioner, captionLoss } = await import('../lib');
+    const fs = await import('fs');
+    const os = await import('os');
+    const path = await import('path');
+    const { wordToIdx, D, features, captions } = toySet(40, 'lstm', 3);
+    const data = { features, captions };
+    const run = (epochs: number, checkpoint?: string, reuse = false) => {
+      const model = new CaptioningRNN({ wordToIdx, inputDim: D, wordvecDim: 8, hiddenDim: 16, cellType: 'lstm', seed: 9 });
+      const before = tf.memory().numTensors;
+      const h = trainCaptioner(model, data, data, { epochs, batchSize: 16, lr: 1e-2, seed: 4, checkpoint, reuseCheckpoint: reuse });
+      expect(tf.memory().numTensors, `tensors after ${epochs} epochs`).toBe(before);
+      return { model, h };
+    };
+    const a = run(1);
+    const b = run(3);
+    expect(b.h.stepLoss.length).toBe(9);
+    expect(b.h.stepLoss.slice(0, 3)).toEqual(a.h.stepLoss); // same seed → same first epoch
+    expect(b.h.trainLoss[2]).toBeLessThan(b.h.trainLoss[0]);
+    expect(b.h.valLoss[2]).toBeCloseTo(captionLoss(b.model, data), 5);
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'captioning-')), 'lstm.json');
+    const saved = run(2, file);
+    const loaded = run(2, file, true);
+    expect(loaded.h.fromCheckpoint).toBe(true);
+    expect(loaded.h.stepLoss).toEqual(saved.h.stepLoss);
+    for (const [name, p] of Object.entries(saved.model.params)) expect(relError(loaded.model.params[name], p), name).toBe(0);
+    const other = run(1, file, true); // other settings → the checkpoint does not apply, it trains
+    expect(other.h.fromCheckpoint).toBe(false);
+    for (const m of [a, b, saved, loaded, other]) m.model.dispose();
+    tf.dispose([features, captions]);
+  });
+});
