@@ -19,6 +19,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs, ArgChecker } from '../core/validate';
 
+/**
+ * tanh(x) = 2σ(2x) − 1, the same function computed through the sigmoid: on the wasm backend
+ * the sigmoid kernel is vectorised and its tanh is not (≈ 0.03 ms vs ≈ 0.3 ms on [64, 256]),
+ * and the LSTM takes two tanh per step. Accurate to float32 round-off (|error| ≲ 1e-7).
+ */
+export function tanhViaSigmoid(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1) as tf.Tensor2D);
+}
+
 /** What the gate backward needs from one step. */
 export type LstmGatesCache = { i: tf.Tensor2D; f: tf.Tensor2D; o: tf.Tensor2D; g: tf.Tensor2D; prevC: tf.Tensor2D; tanhC: tf.Tensor2D };
 
@@ -29,9 +38,9 @@ export function lstmGatesForward(a: tf.Tensor2D, prevC: tf.Tensor2D): { nextH: t
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const [ai, af, ao, ag] = tf.split(a, 4, 1) as tf.Tensor2D[];
-    const [i, f, o, g] = [tf.sigmoid(ai), tf.sigmoid(af), tf.sigmoid(ao), tf.tanh(ag)];
+    const [i, f, o, g] = [tf.sigmoid(ai), tf.sigmoid(af), tf.sigmoid(ao), tanhViaSigmoid(ag)];
     const nextC = tf.add(tf.mul(f, prevC), tf.mul(i, g)) as tf.Tensor2D;
-    const tanhC = tf.tanh(nextC) as tf.Tensor2D;
+    const tanhC = tanhViaSigmoid(nextC);
     const nextH = tf.mul(o, tanhC) as tf.Tensor2D;
     // END SOLUTION
     return { nextH, nextC, cache: { i, f, o, g, prevC: tf.clone(prevC), tanhC } };
