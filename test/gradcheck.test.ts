@@ -1,46 +1,100 @@
 import { describe, expect, it } from 'vitest';
-import { tf, relError, numericGradient, checkLayer, affineForward, affineBackward, Rng, randn } from '../lib';
+import { tf, relError, numericGradient, checkLayer, affineForward, affineBackward, Rng, randn, ShapeError } from '../lib';
 
 describe('relError', () => {
   it('is the normwise relative error', () => {
     expect(relError([1, 0], [1, 0])).toBe(0);
+    expect(relError([0, 0], [0, 0])).toBe(0);
     expect(relError([3, 4], [0, 0])).toBe(1);
     expect(relError([1, 1], [1, 1.1])).toBeCloseTo(0.1 / (Math.SQRT2 + Math.sqrt(2.21)), 10);
+    expect(relError(tf.tensor1d([1, -1]), [-1, 1])).toBe(1);
     expect(() => relError([1], [1, 2])).toThrow(/relError: arguments 'a' and 'b' expected the same size/);
   });
 });
 
 describe('numericGradient', () => {
-  it('of f(x) = x² is 2x·dout', () => {
-    const x = tf.tensor1d([0.5, -1, 2]);
-    const dout = tf.tensor1d([1, 2, -1]);
-    const g = numericGradient((v) => tf.square(v), x, dout, 1e-2);
-    expect(relError(g, [1, -4, -4])).toBeLessThan(1e-4);
+  it('of f(x) = x² is 2x·dout, in float32 on the active backend', () => {
+    const x = tf.tensor2d([[0.5, -1, 2], [0.25, 3, -0.5]]);
+    const dout = tf.tensor2d([[1, 2, -1], [0.5, -2, 4]]);
+    const g = numericGradient((v) => tf.square(v), x, dout);
+    expect(g.dtype).toBe('float32');
+    expect(g.shape).toEqual([2, 3]);
+    expect(relError(g, [1, -4, -4, 0.25, -12, -4])).toBeLessThan(1e-4);
+  });
+  it('of a non-elementwise f (row sums) spreads dout over each row', () => {
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const g = numericGradient((v) => tf.sum(v, 1), x, tf.tensor1d([2, -3]));
+    expect(relError(g, [2, 2, -3, -3])).toBeLessThan(1e-4);
+  });
+  it('names bad arguments and leaks nothing', () => {
+    expect(() => numericGradient((v) => v, tf.zeros([2], 'int32'), tf.zeros([2]))).toThrow("numericGradient: argument 'x' expected dtype float32 but got int32");
+    expect(() => numericGradient((v) => v, tf.zeros([2]), tf.zeros([3]))).toThrow("numericGradient: argument 'dout' expected shape [2] but got [3]");
+    expect(() => numericGradient((v) => v, tf.zeros([2]), tf.zeros([2]), 0)).toThrow(/numericGradient: argument 'h' expected a finite number > 0/);
+    const x = tf.ones([3]), dout = tf.ones([3]);
+    const before = tf.memory().numTensors;
+    const g = numericGradient((v) => tf.exp(v), x, dout);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    g.dispose();
   });
 });
 
 describe('checkLayer', () => {
-  const rng = new Rng(1);
-  const inputs = { x: randn([3, 4], rng), w: randn([4, 5], rng), b: randn([5], rng) };
+  const setup = () => {
+    const rng = new Rng(1);
+    return { x: randn([3, 4], rng), w: randn([4, 5], rng), b: randn([5], rng) };
+  };
   const forward = (p: Record<string, tf.Tensor>) => affineForward(p.x, p.w, p.b);
-  it('reports small errors for a correct backward and leaves no tensors', () => {
+  it('reports small errors for a correct backward, prints one line per gradient and leaves no tensors', () => {
+    const inputs = setup();
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => lines.push(a.join(' '));
     const before = tf.memory().numTensors;
-    const errors = checkLayer({ name: 'affine', inputs, forward, backward: affineBackward, print: false });
-    expect(Object.keys(errors).sort()).toEqual(['b', 'w', 'x']);
-    for (const e of Object.values(errors)) {
-      expect(e.numeric).toBeLessThan(1e-2);
-      expect(e.autodiff).toBeLessThan(1e-5);
+    let errors;
+    try {
+      errors = checkLayer({ name: 'affine', inputs, forward, backward: affineBackward });
+    } finally {
+      console.log = log;
     }
     expect(tf.memory().numTensors).toBe(before);
+    expect(Object.keys(errors).sort()).toEqual(['b', 'w', 'x']);
+    for (const e of Object.values(errors)) {
+      expect(e.numeric).toBeLessThan(1e-3); // float32 centred differences, h = 1e-3
+      expect(e.autodiff).toBeLessThan(1e-6);
+    }
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^affine dx relative error: numeric \d\.\de-\d+, autodiff \d\.\de[-+]\d+$/);
+    tf.dispose(Object.values(inputs));
   });
   it('reports large errors for a wrong backward', () => {
-    const wrong = (dout: tf.Tensor, cache: { x: tf.Tensor; w: tf.Tensor }) => {
+    const inputs = setup();
+    const wrong = (dout: tf.Tensor, cache: Parameters<typeof affineBackward>[1]) => {
       const g = affineBackward(dout, cache);
       return { ...g, dw: tf.mul(g.dw, 2) };
     };
     const errors = checkLayer({ name: 'affine', inputs, forward, backward: wrong, print: false });
     expect(errors.w.numeric).toBeGreaterThan(0.1);
     expect(errors.w.autodiff).toBeGreaterThan(0.1);
-    expect(errors.x.autodiff).toBeLessThan(1e-5);
+    expect(errors.x.autodiff).toBeLessThan(1e-6);
+    tf.dispose(Object.values(inputs));
+  });
+  it('can skip autodiff (for ops tfjs cannot differentiate)', () => {
+    const inputs = setup();
+    const errors = checkLayer({ name: 'affine', inputs, forward, backward: affineBackward, autodiff: false, print: false });
+    expect(errors.x.autodiff).toBeNull();
+    expect(errors.x.numeric).toBeLessThan(1e-3);
+    tf.dispose(Object.values(inputs));
+  });
+  it('refuses a backward whose gradient names match no input, and names bad arguments', () => {
+    const inputs = setup();
+    const misnamed = (dout: tf.Tensor, cache: Parameters<typeof affineBackward>[1]) => {
+      const { dx, dw, db } = affineBackward(dout, cache);
+      return { dX: dx, dW: dw, dB: db };
+    };
+    expect(() => checkLayer({ name: 'affine', inputs, forward, backward: misnamed, print: false })).toThrow('checkLayer: backward returned none of dx, dw, db (it returned dX, dW, dB)');
+    const wrongShape = (dout: tf.Tensor, cache: Parameters<typeof affineBackward>[1]) => ({ ...affineBackward(dout, cache), db: tf.zeros([4]) });
+    expect(() => checkLayer({ name: 'affine', inputs, forward, backward: wrongShape, print: false })).toThrow("checkLayer: argument 'backward(...).db' expected shape [5] but got [4]");
+    expect(() => checkLayer({ name: 'affine', inputs, forward, backward: undefined as never })).toThrow(ShapeError);
+    tf.dispose(Object.values(inputs));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tf, sgd, sgdMomentum, adam, clipGlobalNorm, stepDecay, exponentialDecay, transformerWarmup, assertFinite, NonFiniteError } from '../lib';
+import { tf, sgd, sgdMomentum, adam, clipGlobalNorm, stepDecay, exponentialDecay, transformerWarmup, assertFinite, NonFiniteError, ShapeError } from '../lib';
 
 const vals = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 
@@ -35,10 +35,27 @@ describe('optimizers: one hand-computed step', () => {
     const mHat = m / (1 - 0.81), vHat = v / (1 - 0.999 ** 2);
     expect(vals(p.w)[0]).toBeCloseTo(-0.1 - 0.1 * mHat / Math.sqrt(vHat), 5);
   });
-  it('rejects a gradient that names no parameter or has the wrong shape', () => {
+  it('a learning rate passed to step overrides the base rate for that step only', () => {
+    const p = { w: tf.variable(tf.tensor1d([1])) };
+    const opt = sgd({ lr: 0.1 });
+    opt.step(p, { w: tf.tensor1d([1]) }, 0.5); // 1 − 0.5
+    opt.step(p, { w: tf.tensor1d([1]) }); // 0.5 − 0.1
+    expect(vals(p.w)[0]).toBeCloseTo(0.4, 6);
+    expect(opt.t).toBe(2);
+  });
+  it('every optimizer rejects a gradient that names no parameter or has the wrong shape, and bad hyper-parameters', () => {
     const p = { w: tf.variable(tf.zeros([2, 3])) };
-    expect(() => sgd({ lr: 1 }).step(p, { u: tf.zeros([2, 3]) })).toThrow(/grads.u has no parameter 'u'/);
-    expect(() => sgd({ lr: 1 }).step(p, { w: tf.zeros([3, 2]) })).toThrow("sgd.step: argument 'grads.w' expected shape [2, 3] but got [3, 2]");
+    for (const [name, opt] of [['sgd', sgd({ lr: 1 })], ['sgdMomentum', sgdMomentum({ lr: 1 })], ['adam', adam({ lr: 1 })]] as const) {
+      expect(() => opt.step(p, { u: tf.zeros([2, 3]) })).toThrow(`${name}.step: grads.u has no parameter 'u' (a tf.Variable) in 'params'`);
+      expect(() => opt.step(p, { w: tf.zeros([3, 2]) })).toThrow(`${name}.step: argument 'grads.w' expected shape [2, 3] but got [3, 2]`);
+      expect(() => opt.step(p, { w: tf.zeros([2, 3]) }, -1)).toThrow(`${name}.step: argument 'lr' expected a finite number >= 0 but got number -1`);
+      expect(opt.t).toBe(0);
+      opt.dispose();
+    }
+    expect(() => sgd({ lr: NaN })).toThrow("sgd: argument 'lr' expected a finite number >= 0 but got number NaN");
+    expect(() => sgdMomentum({ lr: 0.1, momentum: 1.5 })).toThrow("sgdMomentum: argument 'momentum' expected a finite number >= 0 <= 1 but got number 1.5");
+    expect(() => adam({ lr: 0.1, beta1: 1 })).toThrow("adam: arguments 'beta1' and 'beta2' must be < 1");
+    expect(() => adam({ lr: 0.1, eps: -1 })).toThrow(ShapeError);
   });
 });
 
@@ -81,6 +98,19 @@ describe('clipGlobalNorm', () => {
     const small = clipGlobalNorm(g, 10);
     expect(vals(small.grads.a)).toEqual([3, 0]);
     expect(() => clipGlobalNorm(g, 0)).toThrow(/clipGlobalNorm: argument 'maxNorm'/);
+    expect(() => clipGlobalNorm({}, 1)).toThrow("clipGlobalNorm: argument 'grads' expected at least one gradient");
+    expect(() => clipGlobalNorm({ a: tf.zeros([2], 'int32') }, 1)).toThrow("clipGlobalNorm: argument 'grads.a' expected dtype float32 but got int32");
+  });
+  it('returns new tensors, leaves the inputs intact and leaks nothing', () => {
+    const g = { a: tf.tensor2d([[30, 0], [0, 40]]) };
+    const before = tf.memory().numTensors;
+    const { grads, norm } = clipGlobalNorm(g, 5);
+    expect(norm).toBeCloseTo(50, 4);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(vals(g.a)).toEqual([30, 0, 0, 40]);
+    expect(vals(grads.a)[3]).toBeCloseTo(4, 5);
+    grads.a.dispose();
+    g.a.dispose();
   });
 });
 
@@ -97,7 +127,12 @@ describe('schedules', () => {
     expect(w(16000)).toBeCloseTo(512 ** -0.5 / 126.49110640673517, 12);
     expect(w(4000)).toBeGreaterThan(w(3999));
     expect(w(4000)).toBeGreaterThan(w(4001));
-    expect(() => w(0)).toThrow(/step/);
+    expect(() => w(0)).toThrow("transformerWarmup schedule: argument 'step' expected a finite number >= 1 but got number 0");
+    expect(() => s(-1)).toThrow(/stepDecay schedule: argument 'step'/);
+    expect(() => e(NaN)).toThrow(/exponentialDecay schedule: argument 'step'/);
+    expect(() => stepDecay({ lr0: 1, dropEvery: 0.5, factor: 0.5 })).toThrow("stepDecay: argument 'dropEvery' expected an integer >= 1 but got number 0.5");
+    expect(() => exponentialDecay({ lr0: 1, decayRate: 0.5, decaySteps: 0 })).toThrow(/exponentialDecay: argument 'decaySteps'/);
+    expect(() => transformerWarmup({ dModel: 0, warmup: 10 })).toThrow(/transformerWarmup: argument 'dModel'/);
   });
 });
 
@@ -107,6 +142,15 @@ describe('assertFinite', () => {
     const bad = tf.tensor1d([1, Infinity, NaN]);
     expect(() => assertFinite(3, { dWx: tf.ones([2]), dWh: bad })).toThrow("step 3: tensor 'dWh' [3] has 2 non-finite values");
     expect(() => assertFinite(3, { dWh: bad })).toThrow(NonFiniteError);
-    expect(() => assertFinite(1, { loss: 0.5, w: tf.ones([4]) })).not.toThrow();
+    expect(() => assertFinite(7, { loss: -Infinity })).toThrow('step 7: loss is -Infinity');
+    expect(() => assertFinite(1, { loss: 0.5, w: tf.ones([4]), idx: tf.tensor1d([1, 2], 'int32') })).not.toThrow();
+    expect(() => assertFinite(NaN, { loss: 1 })).toThrow(ShapeError);
+  });
+  it('leaves no tensors', () => {
+    const ts = { a: tf.ones([3]), b: tf.zeros([2, 2]) };
+    const before = tf.memory().numTensors;
+    assertFinite(1, ts);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(ts);
   });
 });

@@ -6,13 +6,17 @@
  * computed from log-softmax z − max − log Σ exp(z − max), stable for any logits.
  *
  * @param logits [N, C] float32
- * @param y      [N] int32 class indices in [0, C)
+ * @param y      [N] int32 class indices in [0, C) (checked: an index out of range would
+ *               silently one-hot to a zero row)
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
 export function softmaxCrossEntropy(logits: tf.Tensor, y: tf.Tensor): { loss: number; dlogits: tf.Tensor } {
-  const { N, C } = checkArgs('softmaxCrossEntropy').tensor('logits', logits, ['N', 'C'], 'float32').tensor('y', y, ['N'], 'int32').dims;
+  const c = checkArgs('softmaxCrossEntropy').tensor('logits', logits, ['N', 'C'], 'float32').tensor('y', y, ['N'], 'int32');
+  const { N, C } = c.dims;
+  const bad = (y.dataSync() as Int32Array).findIndex((v) => v < 0 || v >= C);
+  c.require(bad < 0, `argument 'y' expected class indices in [0, ${C}) but y[${bad}] = ${bad < 0 ? '' : y.dataSync()[bad]}`);
   const [lossT, dlogits] = tf.tidy(() => {
     // BEGIN SOLUTION
     const shifted = tf.sub(logits, tf.max(logits, 1, true));

@@ -25,7 +25,8 @@ export function adam(opts: { lr: number; beta1?: number; beta2?: number; eps?: n
     .number('lr', opts?.lr, { min: 0 })
     .number('beta1', opts.beta1 ?? 0.9, { min: 0, max: 1 })
     .number('beta2', opts.beta2 ?? 0.999, { min: 0, max: 1 })
-    .number('eps', opts.eps ?? 1e-8, { min: 0 });
+    .number('eps', opts.eps ?? 1e-8, { min: 0 })
+    .require((opts.beta1 ?? 0.9) < 1 && (opts.beta2 ?? 0.999) < 1, "arguments 'beta1' and 'beta2' must be < 1 (bias correction divides by 1 − βᵗ)");
   return {
     lr: opts.lr,
     beta1: opts.beta1 ?? 0.9,
@@ -36,7 +37,7 @@ export function adam(opts: { lr: number; beta1?: number; beta2?: number; eps?: n
     v: {},
     step(params: Params, grads: Grads, lrOverride?: number) {
       const lr = lrOverride ?? this.lr;
-      checkParamsAndGrads('adam.step', params, grads);
+      checkParamsAndGrads('adam.step', params, grads, lr);
       this.t += 1;
       const { beta1, beta2, eps, t } = this;
       for (const [name, g] of Object.entries(grads)) {

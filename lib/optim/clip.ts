@@ -8,11 +8,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
-/** Returns scaled copies of `grads` (new tensors; the inputs are untouched) and the norm before clipping. */
+/**
+ * Returns scaled copies of `grads` (new tensors; the caller still owns and disposes the inputs)
+ * and the global norm before clipping. One download (the norm). A NaN norm is returned as is
+ * and nothing is scaled: check it with `assertFinite`.
+ */
 export function clipGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: number } {
   const c = checkArgs('clipGlobalNorm').number('maxNorm', maxNorm, { min: 0, exclusiveMin: true });
   for (const [name, g] of Object.entries(grads ?? {})) c.tensor(`grads.${name}`, g, g instanceof tf.Tensor ? g.shape : [], 'float32');
   const entries = Object.entries(grads);
+  c.require(entries.length > 0, "argument 'grads' expected at least one gradient");
   const normTensor = tf.tidy(() => tf.sqrt(tf.addN(entries.map(([, g]) => tf.sum(tf.square(g))))));
   const norm = normTensor.dataSync()[0];
   normTensor.dispose();

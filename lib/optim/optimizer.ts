@@ -4,6 +4,21 @@
  * Parameters are `tf.Variable`s updated in place with `assign`, and each optimizer keeps its
  * state (velocities, moments, step count) in plain fields a learner can inspect. After the
  * first step (which creates the state variables) a training loop's tensor count is flat.
+ * `step` reads the gradients and does not dispose them; `dispose()` frees the state.
+ *
+ * ```ts
+ * const params = { W: tf.variable(bp.randn([D, M], rng, 0.1)), b: tf.variable(tf.zeros([M])) };
+ * const opt = bp.adam({ lr: 1e-3 });
+ * const schedule = bp.stepDecay({ lr0: 1e-3, dropEvery: 1000, factor: 0.5 });
+ * for (let step = 1; step <= steps; step++) {
+ *   const grads = computeGrads(params);                        // { W: dW, b: db }
+ *   bp.assertFinite(step, grads);
+ *   const { grads: clipped } = bp.clipGlobalNorm(grads, 5);
+ *   opt.step(params, clipped, schedule(step));
+ *   tf.dispose([grads, clipped]);
+ * }
+ * opt.dispose();
+ * ```
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
@@ -22,9 +37,9 @@ export interface Optimizer {
   dispose(): void;
 }
 
-/** Checks that every gradient names a parameter of the same shape. */
-export function checkParamsAndGrads(fn: string, params: Params, grads: Grads): void {
-  const c = checkArgs(fn);
+/** Checks the step's learning rate and that every gradient names a parameter of the same shape. */
+export function checkParamsAndGrads(fn: string, params: Params, grads: Grads, lr: number): void {
+  const c = checkArgs(fn).number('lr', lr, { min: 0 });
   c.require(params !== null && typeof params === 'object', "argument 'params' expected Record<string, tf.Variable>");
   c.require(grads !== null && typeof grads === 'object', "argument 'grads' expected Record<string, tf.Tensor>");
   for (const [name, g] of Object.entries(grads)) {

@@ -1,20 +1,27 @@
 /**
- * Learning-rate schedules as pure functions of the step number (1-based).
+ * Learning-rate schedules as pure functions of the step number: `lr = schedule(step)`, passed
+ * to an optimizer as `opt.step(params, grads, schedule(step))`.
  */
 import { checkArgs } from '../core/validate';
 
 export type Schedule = (step: number) => number;
 
-/** η_t = η₀ · factor^⌊t / dropEvery⌋. */
+/** η_t = η₀ · factor^⌊t / dropEvery⌋ for step t ≥ 0 (drops at t = dropEvery, 2·dropEvery, …). */
 export function stepDecay(opts: { lr0: number; dropEvery: number; factor: number }): Schedule {
   checkArgs('stepDecay').number('lr0', opts?.lr0, { min: 0 }).number('dropEvery', opts.dropEvery, { integer: true, min: 1 }).number('factor', opts.factor, { min: 0 });
-  return (step) => opts.lr0 * opts.factor ** Math.floor(step / opts.dropEvery);
+  return (step) => {
+    checkArgs('stepDecay schedule').number('step', step, { min: 0 });
+    return opts.lr0 * opts.factor ** Math.floor(step / opts.dropEvery);
+  };
 }
 
-/** η_t = η₀ · decayRate^(t / decaySteps). */
+/** η_t = η₀ · decayRate^(t / decaySteps) for step t ≥ 0 (smooth: η falls by decayRate every decaySteps). */
 export function exponentialDecay(opts: { lr0: number; decayRate: number; decaySteps: number }): Schedule {
   checkArgs('exponentialDecay').number('lr0', opts?.lr0, { min: 0 }).number('decayRate', opts.decayRate, { min: 0 }).number('decaySteps', opts.decaySteps, { min: 0, exclusiveMin: true });
-  return (step) => opts.lr0 * opts.decayRate ** (step / opts.decaySteps);
+  return (step) => {
+    checkArgs('exponentialDecay schedule').number('step', step, { min: 0 });
+    return opts.lr0 * opts.decayRate ** (step / opts.decaySteps);
+  };
 }
 
 /**

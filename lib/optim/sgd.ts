@@ -12,7 +12,7 @@ export function sgd(opts: { lr: number }): Optimizer {
     t: 0,
     step(params: Params, grads: Grads, lrOverride?: number) {
       const lr = lrOverride ?? this.lr;
-      checkParamsAndGrads('sgd.step', params, grads);
+      checkParamsAndGrads('sgd.step', params, grads, lr);
       tf.tidy(() => {
         for (const [name, g] of Object.entries(grads)) {
           // BEGIN SOLUTION

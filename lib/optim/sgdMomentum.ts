@@ -23,7 +23,7 @@ export function sgdMomentum(opts: { lr: number; momentum?: number }): SgdMomentu
     velocity: {},
     step(params: Params, grads: Grads, lrOverride?: number) {
       const lr = lrOverride ?? this.lr;
-      checkParamsAndGrads('sgdMomentum.step', params, grads);
+      checkParamsAndGrads('sgdMomentum.step', params, grads, lr);
       for (const [name, g] of Object.entries(grads)) {
         this.velocity[name] ??= tf.tidy(() => tf.variable(tf.zerosLike(g), false));
         const v = this.velocity[name];
