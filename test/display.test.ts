@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { show, showMarkdown, showTable, progress, lineChart, heatmap, barChart, imageGrid, renderTable, PLOTLY_MIME } from '../lib';
 
 type Sent = { msg: { data: Record<string, unknown>; transient: { display_id?: string } }; update: boolean };
@@ -34,6 +34,26 @@ describe('show', () => {
     expect(html2.length).toBeLessThan(10_000); // reuses window.Plotly
     expect(html2).not.toMatch(/https?:|require\(/); // our own markup: no URLs, no AMD loader
     expect(html1.match(/id="(backprop-fig-[^"]+)"/)![1]).not.toBe(html2.match(/id="(backprop-fig-[^"]+)"/)![1]);
+  });
+  it('outside a kernel prints the text summary to stdout instead', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      show(lineChart({ series: { a: [1, 2] }, title: 'plain node' }));
+      expect(log).toHaveBeenCalledWith("Figure 'plain node' — 1 trace (scatter)");
+    } finally {
+      log.mockRestore();
+    }
+  });
+  it("uses whichever tslab copy runs the kernel (a global 'tslab install' loads another one)", () => {
+    const file = '/usr/lib/node_modules/tslab/dist/jupyter.js';
+    const sent: unknown[] = [];
+    require.cache[file] = { exports: { lastWriteDisplayData: (msg: unknown) => sent.push(msg) } } as NodeJS.Module;
+    try {
+      showMarkdown('from a global kernel');
+      expect(sent).toHaveLength(1);
+    } finally {
+      delete require.cache[file];
+    }
   });
   it('rejects something that is not a figure, naming the function', () => {
     expect(() => show([1, 2] as never)).toThrow(/^show: argument 'figure' expected/);

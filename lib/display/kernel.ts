@@ -17,15 +17,20 @@ type DisplayWriter = (
   update: boolean,
 ) => void;
 
+const TSLAB_JUPYTER = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
+
+/**
+ * The writer of the tslab that is running us: usually this project's own copy, but a kernel
+ * from a global `tslab install` loads another copy, so any loaded `tslab/dist/jupyter.js`
+ * with an active writer counts.
+ */
 function kernelWriter(): DisplayWriter | null {
-  let resolved: string;
-  try {
-    resolved = require.resolve('tslab/dist/jupyter');
-  } catch {
-    return null;
+  for (const [file, mod] of Object.entries(require.cache)) {
+    if (!TSLAB_JUPYTER.test(file)) continue;
+    const write = (mod?.exports as { lastWriteDisplayData?: DisplayWriter | null } | undefined)?.lastWriteDisplayData;
+    if (write) return write;
   }
-  const mod = require.cache[resolved]?.exports as { lastWriteDisplayData?: DisplayWriter } | undefined;
-  return mod?.lastWriteDisplayData ?? null;
+  return null;
 }
 
 /** True inside a tslab kernel (or the headless notebook runner) that is executing a cell. */
