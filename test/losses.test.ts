@@ -80,6 +80,7 @@ describe('sigmoidBinaryCrossEntropy', () => {
   });
   it('names bad arguments and leaks nothing', () => {
     expect(() => sigmoidBinaryCrossEntropy(tf.zeros([2, 3]), tf.zeros([2, 3]), { posWeight: [1, 2] })).toThrow("sigmoidBinaryCrossEntropy: argument 'posWeight' expected length C=3 but got 2");
+    expect(() => sigmoidBinaryCrossEntropy(tf.zeros([2, 3]), tf.zeros([2, 3]), { posWeight: [1, -2, 1] })).toThrow("sigmoidBinaryCrossEntropy: argument 'posWeight' expected finite weights >= 0");
     expect(() => sigmoidBinaryCrossEntropy(tf.zeros([2, 3]), tf.zeros([2, 3]), { posWeight: tf.ones([2]) })).toThrow("argument 'posWeight' expected shape [C=3] but got [2]");
     expect(() => sigmoidBinaryCrossEntropy(tf.zeros([2, 3]), tf.zeros([3, 2]))).toThrow("sigmoidBinaryCrossEntropy: argument 'y' expected shape [N=2, C=3] but got [3, 2]");
     const xt = toTensor(x), yt = toTensor(y);

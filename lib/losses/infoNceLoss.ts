@@ -8,7 +8,12 @@
  * ∂L/∂Â = G B̂ / τ, ∂L/∂B̂ = Gᵀ Â / τ; through the normalisation x̂ = x/‖x‖,
  * ∂L/∂x = (g − x̂ ⟨x̂, g⟩) / ‖x‖.
  *
- * @param za [N, E]  @param zb [N, E]  @param temperature τ > 0
+ * Gradients are returned for the raw (unnormalised) embeddings. A zero row has no direction
+ * and gives NaN (catch it with `assertFinite`).
+ *
+ * @param za [N, E] float32, row n pairs with zb's row n
+ * @param zb [N, E] float32
+ * @param temperature τ > 0 (CLIP learns it; 0.07 is its initial value)
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
@@ -36,8 +41,10 @@ export function infoNceLoss(za: tf.Tensor, zb: tf.Tensor, temperature: number): 
     const db = tf.div(tf.matMul(tf.transpose(G), a), temperature);
     const throughNorm = (g: tf.Tensor, xhat: tf.Tensor, norm: tf.Tensor): tf.Tensor =>
       tf.div(tf.sub(g, tf.mul(xhat, tf.sum(tf.mul(xhat, g), 1, true))), norm);
+    const dza = throughNorm(da, a, normA);
+    const dzb = throughNorm(db, b, normB);
     // END SOLUTION
-    return [loss, throughNorm(da, a, normA), throughNorm(db, b, normB)];
+    return [loss, dza, dzb];
   });
   const loss = lossT.dataSync()[0];
   lossT.dispose();
