@@ -13,10 +13,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 /** Opens an HTML file with every non-file request aborted; returns the number of drawn trace groups. */
 async function countTraces(file: string): Promise<{ traces: number; figures: number; blocked: string[]; amdCalls: number; defineRestored: boolean }> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
-    const page = await context.newPage();
+    const page = await browser.newPage();
     const blocked: string[] = [];
     await page.route('**', (route) => {
       const url = route.request().url();
@@ -30,11 +29,9 @@ async function countTraces(file: string): Promise<{ traces: number; figures: num
     const figures = await page.locator('.js-plotly-plot').count();
     const amdCalls = await page.evaluate(() => (window as unknown as { amdCalls?: number }).amdCalls ?? 0);
     const defineRestored = await page.evaluate(() => typeof (window as unknown as { define?: unknown }).define === 'function');
-    await page.screenshot({ path: file.replace(/\.html$/, '.png') });
     return { traces, figures, blocked, amdCalls, defineRestored };
   } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
 }
 
