@@ -14,6 +14,18 @@ import { Rng, randn } from '../core/random';
 import { rnnStepForward, rnnStepBackward, RnnStepCache } from '../layers/rnn';
 import { lstmStepForward, lstmStepBackward, LstmStepCache } from '../layers/lstm';
 
+/**
+ * ‖v‖₂ computed as m·‖v/m‖₂ with m = max|vᵢ|, so that vanishing gradients of 1e-30 (still
+ * representable in float32) do not underflow to 0 when squared.
+ */
+function scaledNorm(v: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const m = tf.max(tf.abs(v));
+    const safe = tf.maximum(m, 1e-37); // an all-zero v gives 0, not NaN
+    return tf.mul(tf.norm(tf.div(v, safe)), m);
+  });
+}
+
 /** An orthogonal H×H matrix scaled so its spectral radius is exactly `radius` (QR of a Gaussian matrix). */
 export function scaledOrthogonal(H: number, radius: number, rng: Rng): tf.Tensor2D {
   checkArgs('scaledOrthogonal').number('H', H, { integer: true, min: 1 }).number('radius', radius, { min: 0 });
@@ -38,7 +50,7 @@ export function rnnGradientNorms(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh:
     let dh = randn([N, H], rng);
     const norms: tf.Tensor[] = new Array(T);
     for (let t = T - 1; t >= 0; t--) {
-      norms[t] = tf.norm(dh);
+      norms[t] = scaledNorm(dh);
       dh = rnnStepBackward(dh, caches[t]).dprevH;
     }
     return Array.from(tf.stack(norms).dataSync());
@@ -62,7 +74,7 @@ export function lstmGradientNorms(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh
     let dc: tf.Tensor = tf.zeros([N, H]);
     const norms: tf.Tensor[] = new Array(T);
     for (let t = T - 1; t >= 0; t--) {
-      norms[t] = tf.norm(dh);
+      norms[t] = scaledNorm(dh);
       const g = lstmStepBackward(dh, dc, caches[t]);
       [dh, dc] = [g.dprevH, g.dprevC];
     }
