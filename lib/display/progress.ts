@@ -83,14 +83,15 @@ export function progress(opts: { total: number; label?: string }): Progress {
     };
   }
 
-  let nextReport = 0.1;
+  let reportedTenths = 0;
   return {
     update(s, m = {}) {
       step = s;
       metrics = m;
-      if (step / total >= nextReport) {
+      const tenths = Math.floor((10 * step) / total);
+      if (tenths > reportedTenths) {
         console.log(status().line);
-        while (step / total >= nextReport) nextReport += 0.1;
+        reportedTenths = tenths;
       }
     },
     done(summary) {
