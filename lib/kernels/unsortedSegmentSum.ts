@@ -9,11 +9,11 @@
  * dropped, as in TensorFlow: they are sent to an extra row S that is cut off afterwards.
  * (The first version, onehot(ids)ᵀ · x as one [S, K]·[K, rest] matmul, costs O(S·K·rest):
  * for K = 3200 rows of 256 it took 267 ms at S = 1000 and 4.7 s at S = 10000 on wasm, against
- * 1.5 ms and 17 ms for the scatter. The exported name is kept for lib/layers/embedding.ts.)
+ * 1.5 ms and 17 ms for the scatter.)
  */
 import * as tf from '@tensorflow/tfjs';
 
-export function unsortedSegmentSumByMatMul(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
+export function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
   return tf.tidy(() => {
     const k = segmentIds.size;
     const rest = x.shape.slice(segmentIds.rank);
@@ -34,6 +34,6 @@ export function registerWasmUnsortedSegmentSum(): void {
     kernelName: 'UnsortedSegmentSum',
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs }) =>
-      unsortedSegmentSumByMatMul(inputs.x as tf.Tensor, inputs.segmentIds as tf.Tensor, (attrs as unknown as { numSegments: number }).numSegments) as unknown as tf.TensorInfo,
+      unsortedSegmentSum(inputs.x as tf.Tensor, inputs.segmentIds as tf.Tensor, (attrs as unknown as { numSegments: number }).numSegments) as unknown as tf.TensorInfo,
   });
 }

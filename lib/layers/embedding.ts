@@ -4,12 +4,11 @@
  *   out[n, t] = W[x[n, t]]                 x int32 [N, T], W [V, D] → out [N, T, D]
  *   dW[v] = Σ_{(n,t): x[n,t] = v} dout[n, t]   (a scatter-add: repeated words accumulate)
  *
- * The scatter-add is written as onehot(x)ᵀ · dout, a [V, N·T]·[N·T, D] matmul
- * ({@link unsortedSegmentSumByMatMul}).
+ * The scatter-add is the same one tfjs's gather gradient uses ({@link unsortedSegmentSum}).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { unsortedSegmentSumByMatMul } from '../kernels/unsortedSegmentSum';
+import { unsortedSegmentSum } from '../kernels/unsortedSegmentSum';
 
 export type WordEmbeddingCache = { x: tf.Tensor; V: number };
 
@@ -27,7 +26,7 @@ export function wordEmbeddingBackward(dout: tf.Tensor, cache: WordEmbeddingCache
   const { N, T, D } = checkArgs('wordEmbeddingBackward').tensor('cache.x', cache?.x, ['N', 'T'], 'int32').tensor('dout', dout, ['N', 'T', 'D'], 'float32').dims;
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    const dW = unsortedSegmentSumByMatMul(tf.reshape(dout, [N * T, D]), tf.reshape(cache.x, [N * T]), cache.V);
+    const dW = unsortedSegmentSum(tf.reshape(dout, [N * T, D]), tf.reshape(cache.x, [N * T]), cache.V);
     // END SOLUTION
     return { dW };
   });
