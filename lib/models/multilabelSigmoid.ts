@@ -1,0 +1,109 @@
+/**
+ * A sigmoid multi-label head: "which of C item types are in this scene?" as C independent
+ * yes/no outputs p_c = σ(z_c), trained with the library's `sigmoidBinaryCrossEntropy`
+ * (binary cross-entropy from logits, optional positive weights for rare classes).
+ *
+ * Scene features come from the frozen 28×28 backbone applied to each of the four 2×2 cells
+ * and max-pooled over cells — "is there an item of this kind anywhere" — giving [N, F].
+ * The loss supplies ∂L/∂z; tfjs autodiff carries it through the head as the vector–Jacobian
+ * product of ⟨z, ∂L/∂z⟩, and tfjs's Adam applies the step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../core/random';
+import { checkArgs } from '../core/validate';
+import { sigmoidBinaryCrossEntropy } from '../losses/sigmoidBinaryCrossEntropy';
+import { assertFinite } from '../train/guard';
+import { extractFeatures } from './backbone';
+import { TrainHistory } from './multilabelTraining';
+
+/** Backbone features of each 28×28 cell of [N, 56, 56, 3] scenes, max-pooled over the 4 cells → [N, F]. */
+export function cellMaxFeatures(backbone: tf.LayersModel, scenes: tf.Tensor4D, batchSize = 256): tf.Tensor2D {
+  checkArgs('cellMaxFeatures').tensor('scenes', scenes, ['N', 56, 56, 3], 'float32');
+  const cells = [0, 1, 2, 3].map((c) => {
+    const crop = scenes.slice([0, Math.floor(c / 2) * 28, (c % 2) * 28, 0], [-1, 28, 28, 3]);
+    const f = extractFeatures(backbone, crop, batchSize);
+    crop.dispose();
+    return f;
+  });
+  const out = tf.tidy(() => tf.max(tf.stack(cells), 0)) as tf.Tensor2D;
+  tf.dispose(cells);
+  return out;
+}
+
+/** features [N, F] → Dense(hidden, ReLU) → Dense(classes) logits. */
+export function buildSigmoidHead(opts: { inputDim: number; hidden: number; classes: number; seed: number }): tf.Sequential {
+  checkArgs('buildSigmoidHead').number('inputDim', opts.inputDim, { integer: true, min: 1 }).number('hidden', opts.hidden, { integer: true, min: 1 }).number('classes', opts.classes, { integer: true, min: 1 }).number('seed', opts.seed, { integer: true });
+  const rng = new Rng(opts.seed);
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [opts.inputDim], units: opts.hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }) }),
+      tf.layers.dense({ units: opts.classes, kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }) }),
+    ],
+  });
+}
+
+/**
+ * Loss and weight gradients of `head` on one batch: the loss gives z's gradient g = ∂L/∂z,
+ * then autodiff of ⟨head(x), g⟩ (g held constant) gives ∂L/∂θ = (∂z/∂θ)ᵀ g for every weight θ.
+ * Returns gradients keyed by variable name (the caller disposes them).
+ */
+export function sigmoidHeadGradients(head: tf.LayersModel, x: tf.Tensor2D, y: tf.Tensor2D, posWeight?: number[]): { loss: number; grads: tf.NamedTensorMap } {
+  checkArgs('sigmoidHeadGradients').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32');
+  const vars = head.trainableWeights.map((w) => w.read() as tf.Variable);
+  const logits = head.predict(x) as tf.Tensor;
+  const { loss, dlogits } = sigmoidBinaryCrossEntropy(logits, y, { posWeight });
+  const { grads, value } = tf.variableGrads(() => tf.sum(tf.mul(head.apply(x, { training: true }) as tf.Tensor, dlogits)) as tf.Scalar, vars);
+  tf.dispose([logits, dlogits, value]);
+  return { loss, grads };
+}
+
+/**
+ * Trains `head` on features `x` [N, F] and 0/1 targets `y` [N, C] with sigmoid BCE
+ * (positive weights `posWeight`, e.g. negatives/positives per class), tfjs Adam, seeded batches.
+ */
+export function trainSigmoidHead(
+  head: tf.LayersModel,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  opts: { epochs: number; batchSize: number; lr: number; seed: number; posWeight?: number[]; onStep?: (step: number, loss: number) => void },
+): TrainHistory {
+  const { N } = checkArgs('trainSigmoidHead').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32')
+    .number('epochs', opts.epochs, { integer: true, min: 1 }).number('batchSize', opts.batchSize, { integer: true, min: 1 }).number('lr', opts.lr, { min: 0, exclusiveMin: true }).dims;
+  const optimizer = tf.train.adam(opts.lr);
+  const rng = new Rng(opts.seed);
+  const history: TrainHistory = { stepLosses: [], epochLosses: [] };
+  let step = 0;
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    const order = rng.permutation(N);
+    let sum = 0;
+    let batches = 0;
+    for (let start = 0; start < N; start += opts.batchSize) {
+      const idx = tf.tensor1d(order.slice(start, start + opts.batchSize), 'int32');
+      const xb = tf.gather(x, idx);
+      const yb = tf.gather(y, idx);
+      const { loss, grads } = sigmoidHeadGradients(head, xb, yb, opts.posWeight);
+      tf.dispose([idx, xb, yb]);
+      if (!Number.isFinite(loss)) tf.dispose(Object.values(grads));
+      assertFinite(step, { loss });
+      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+      tf.dispose(Object.values(grads));
+      history.stepLosses.push(loss);
+      opts.onStep?.(step, loss);
+      sum += loss;
+      batches++;
+      step++;
+    }
+    history.epochLosses.push(sum / batches);
+  }
+  optimizer.dispose();
+  return history;
+}
+
+/** σ(head(x)) as rows of per-class probabilities. */
+export function predictProbabilities(head: tf.LayersModel, x: tf.Tensor2D): number[][] {
+  checkArgs('predictProbabilities').tensor('x', x, ['N', 'F'], 'float32');
+  const p = tf.tidy(() => tf.sigmoid(head.predict(x) as tf.Tensor));
+  const rows = p.arraySync() as number[][];
+  p.dispose();
+  return rows;
+}

@@ -1,0 +1,114 @@
+/**
+ * Training and evaluating softmax classification heads built with tfjs layers: a model with
+ * one logits output per label category, total loss = Σ_k CE_k (the sum of the per-category
+ * softmax cross-entropies, each a batch mean), trained with tfjs's Adam on minibatches in a
+ * seeded order. tfjs's `softmaxCrossEntropy` works on logits through a stable log-softmax.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../core/random';
+import { checkArgs } from '../core/validate';
+import { assertFinite } from '../train/guard';
+
+/** Loss of every step, and the mean loss of every epoch. */
+export interface TrainHistory {
+  stepLosses: number[];
+  epochLosses: number[];
+}
+
+/** The model's outputs as a list (one per category). */
+function outputsOf(y: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[]): tf.Tensor[] {
+  return (Array.isArray(y) ? y : [y]) as tf.Tensor[];
+}
+
+function checkTargets(fn: string, model: tf.LayersModel, x: tf.Tensor, targets: tf.Tensor1D[]): void {
+  const c = checkArgs(fn).rankAtLeast('x', x, 2).require(model instanceof tf.LayersModel, 'model must be a tf.LayersModel');
+  c.require(Array.isArray(targets) && targets.length === model.outputs.length, `expected ${model.outputs.length} target tensors (one per output), got ${Array.isArray(targets) ? targets.length : typeof targets}`);
+  targets.forEach((t, k) => c.tensor(`targets[${k}]`, t, [x.shape[0]], 'int32'));
+}
+
+/**
+ * Trains the trainable weights of `model` (inputs `x`, one int32 label tensor per output)
+ * for `epochs` passes. Stops with a {@link NonFiniteError} naming the step if the loss is not finite.
+ */
+export function trainSoftmaxHeads(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  targets: tf.Tensor1D[],
+  opts: { epochs: number; batchSize: number; lr: number; seed: number; onStep?: (step: number, loss: number) => void },
+): TrainHistory {
+  checkTargets('trainSoftmaxHeads', model, x, targets);
+  checkArgs('trainSoftmaxHeads')
+    .number('epochs', opts.epochs, { integer: true, min: 1 })
+    .number('batchSize', opts.batchSize, { integer: true, min: 1 })
+    .number('lr', opts.lr, { min: 0, exclusiveMin: true })
+    .number('seed', opts.seed, { integer: true });
+  const classes = model.outputs.map((o) => o.shape[o.shape.length - 1] as number);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  checkArgs('trainSoftmaxHeads').require(vars.length > 0, 'model has no trainable weights');
+  const optimizer = tf.train.adam(opts.lr);
+  const rng = new Rng(opts.seed);
+  const N = x.shape[0];
+  const history: TrainHistory = { stepLosses: [], epochLosses: [] };
+  let step = 0;
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    const order = rng.permutation(N);
+    let sum = 0;
+    let batches = 0;
+    for (let start = 0; start < N; start += opts.batchSize) {
+      const idx = tf.tensor1d(order.slice(start, start + opts.batchSize), 'int32');
+      const cost = optimizer.minimize(() => {
+        const xb = tf.gather(x, idx);
+        const logits = outputsOf(model.apply(xb, { training: true }));
+        const losses = logits.map((l, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(targets[k], idx), classes[k]), l));
+        return tf.addN(losses) as tf.Scalar;
+      }, true, vars)!;
+      const loss = cost.dataSync()[0];
+      tf.dispose([cost, idx]);
+      assertFinite(step, { loss });
+      history.stepLosses.push(loss);
+      opts.onStep?.(step, loss);
+      sum += loss;
+      batches++;
+      step++;
+    }
+    history.epochLosses.push(sum / batches);
+  }
+  optimizer.dispose();
+  return history;
+}
+
+/** Per-output evaluation: mean cross-entropy, accuracy and the argmax predictions. */
+export interface HeadEvaluation {
+  loss: number;
+  accuracy: number;
+  predictions: number[];
+}
+
+/** Evaluates every output of `model` on `x` against its labels (in batches of `batchSize`). */
+export function evaluateSoftmaxHeads(model: tf.LayersModel, x: tf.Tensor, targets: tf.Tensor1D[], batchSize = 512): HeadEvaluation[] {
+  checkTargets('evaluateSoftmaxHeads', model, x, targets);
+  const N = x.shape[0];
+  const classes = model.outputs.map((o) => o.shape[o.shape.length - 1] as number);
+  const lossSums = new Array<number>(classes.length).fill(0);
+  const predictions: number[][] = classes.map(() => []);
+  for (let start = 0; start < N; start += batchSize) {
+    const n = Math.min(batchSize, N - start);
+    const [losses, preds] = tf.tidy(() => {
+      const logits = outputsOf(model.predict(x.slice([start], [n])) as tf.Tensor | tf.Tensor[]);
+      const l = logits.map((lg, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(targets[k].slice([start], [n]), classes[k]), lg, undefined, undefined, tf.Reduction.SUM));
+      return [tf.stack(l), tf.stack(logits.map((lg) => tf.argMax(lg, 1)))];
+    });
+    const lv = losses.dataSync();
+    const pv = preds.arraySync() as number[][];
+    tf.dispose([losses, preds]);
+    classes.forEach((_, k) => {
+      lossSums[k] += lv[k];
+      predictions[k].push(...pv[k]);
+    });
+  }
+  return classes.map((_, k) => {
+    const truth = targets[k].dataSync();
+    const hits = predictions[k].reduce((s, p, i) => s + (p === truth[i] ? 1 : 0), 0);
+    return { loss: lossSums[k] / N, accuracy: hits / N, predictions: predictions[k] };
+  });
+}
