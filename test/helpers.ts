@@ -5,11 +5,11 @@
  *   plain-TypeScript reference forwards each test family writes (no tfjs involved).
  * - `numericVjp`: centred finite differences of ⟨f(x), dout⟩ in float64.
  * - `autodiffVjp`: the same vector–Jacobian product by tfjs autodiff.
- * - `relError`: normwise relative error ‖a − b‖ / max(‖a‖ + ‖b‖, 1e-12)… kept in one place.
+ * - `relError`: the library's normwise relative error, accepting F64 arrays too.
  * - `expectNoLeak`: runs a function and checks tf.memory().numTensors grew only by what it returned.
  */
 import { expect } from 'vitest';
-import { tf, Rng } from '../lib';
+import { tf, Rng, relError as libRelError } from '../lib';
 
 export interface F64 {
   data: Float64Array;
@@ -44,24 +44,15 @@ export function toTensor(a: F64, dtype: 'float32' | 'int32' = 'float32'): tf.Ten
   return tf.tensor(dtype === 'int32' ? Int32Array.from(a.data) : Float32Array.from(a.data), a.shape, dtype);
 }
 
-/** Normwise relative error ‖a − b‖₂ / max(‖a‖₂ + ‖b‖₂, 1e-12). */
+/** The library's normwise relative error (tested on hand-computed values), also accepting F64 arrays. */
 export function relError(a: ArrayLike<number> | F64 | tf.Tensor, b: ArrayLike<number> | F64 | tf.Tensor): number {
-  const va = values(a);
-  const vb = values(b);
-  if (va.length !== vb.length) throw new Error(`relError: lengths differ (${va.length} vs ${vb.length})`);
-  let diff = 0, na = 0, nb = 0;
-  for (let i = 0; i < va.length; i++) {
-    diff += (va[i] - vb[i]) ** 2;
-    na += va[i] ** 2;
-    nb += vb[i] ** 2;
-  }
-  return Math.sqrt(diff) / Math.max(Math.sqrt(na) + Math.sqrt(nb), 1e-12);
+  return libRelError(values(a), values(b));
 }
 
-function values(a: ArrayLike<number> | F64 | tf.Tensor): ArrayLike<number> {
+function values(a: ArrayLike<number> | F64 | tf.Tensor): ArrayLike<number> | tf.Tensor {
   if (a instanceof tf.Tensor) {
     expect(a.isDisposed, 'relError: tensor was disposed').toBe(false);
-    return a.dataSync();
+    return a;
   }
   return 'data' in a && 'shape' in a ? (a as F64).data : (a as ArrayLike<number>);
 }
