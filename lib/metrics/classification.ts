@@ -62,15 +62,18 @@ export function binaryCounts(pred: ArrayLike<number | boolean>, truth: ArrayLike
 
 /** Weighted accuracy WA = (TP·N/P + TN) / (2N) — positives re-weighted to count as much as negatives. */
 export function weightedAccuracy(c: BinaryCounts): number {
+  // BEGIN SOLUTION
   const P = c.tp + c.fn;
   const N = c.tn + c.fp;
   if (P === 0) return ratio(c.tn, N);
   if (N === 0) return ratio(c.tp, P);
   return (c.tp * (N / P) + c.tn) / (2 * N);
+  // END SOLUTION
 }
 
 /** All metrics of one binary label from its counts. */
 export function binaryMetrics(c: BinaryCounts): BinaryMetrics {
+  // BEGIN SOLUTION
   const precision = ratio(c.tp, c.tp + c.fp);
   const recall = ratio(c.tp, c.tp + c.fn);
   return {
@@ -81,6 +84,7 @@ export function binaryMetrics(c: BinaryCounts): BinaryMetrics {
     f1: ratio(2 * precision * recall, precision + recall),
     support: c.tp + c.fn,
   };
+  // END SOLUTION
 }
 
 /** Per-class metrics of a multi-label problem plus macro and micro averages. */

@@ -50,9 +50,11 @@ export function buildSigmoidHead(opts: { inputDim: number; hidden: number; class
 export function sigmoidHeadGradients(head: tf.LayersModel, x: tf.Tensor2D, y: tf.Tensor2D, posWeight?: number[]): { loss: number; grads: tf.NamedTensorMap } {
   checkArgs('sigmoidHeadGradients').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32');
   const vars = head.trainableWeights.map((w) => w.read() as tf.Variable);
+  // BEGIN SOLUTION
   const logits = head.predict(x) as tf.Tensor;
   const { loss, dlogits } = sigmoidBinaryCrossEntropy(logits, y, { posWeight });
   const { grads, value } = tf.variableGrads(() => tf.sum(tf.mul(head.apply(x, { training: true }) as tf.Tensor, dlogits)) as tf.Scalar, vars);
+  // END SOLUTION
   tf.dispose([logits, dlogits, value]);
   return { loss, grads };
 }

@@ -21,7 +21,7 @@ function outputsOf(y: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicT
 }
 
 function checkTargets(fn: string, model: tf.LayersModel, x: tf.Tensor, targets: tf.Tensor1D[]): void {
-  const c = checkArgs(fn).rankAtLeast('x', x, 2).require(model instanceof tf.LayersModel, 'model must be a tf.LayersModel');
+  const c = checkArgs(fn).rankAtLeast('x', x, 2).require(model instanceof tf.LayersModel, 'model must be a tf.LayersModel').require(x.shape[0] > 0, 'x has no examples');
   c.require(Array.isArray(targets) && targets.length === model.outputs.length, `expected ${model.outputs.length} target tensors (one per output), got ${Array.isArray(targets) ? targets.length : typeof targets}`);
   targets.forEach((t, k) => c.tensor(`targets[${k}]`, t, [x.shape[0]], 'int32'));
 }
@@ -57,10 +57,12 @@ export function trainSoftmaxHeads(
     for (let start = 0; start < N; start += opts.batchSize) {
       const idx = tf.tensor1d(order.slice(start, start + opts.batchSize), 'int32');
       const cost = optimizer.minimize(() => {
+        // BEGIN SOLUTION
         const xb = tf.gather(x, idx);
         const logits = outputsOf(model.apply(xb, { training: true }));
         const losses = logits.map((l, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(targets[k], idx), classes[k]), l));
         return tf.addN(losses) as tf.Scalar;
+        // END SOLUTION
       }, true, vars)!;
       const loss = cost.dataSync()[0];
       tf.dispose([cost, idx]);
