@@ -21,6 +21,12 @@ describe('adding problem', () => {
     expect(b.losses).toEqual(a.losses);
     expect(a.losses[14]).toBeLessThan(a.losses[0]);
   });
+  it('rejects bad options with a named message', () => {
+    const ok = { cell: 'rnn' as const, T: 6, hidden: 8, steps: 2, batch: 4, lr: 1e-2, seed: 0 };
+    expect(() => trainAddingProblem({ ...ok, T: 1 })).toThrow("trainAddingProblem: argument 'T' expected an integer >= 2 but got number 1");
+    expect(() => trainAddingProblem({ ...ok, lr: 0 })).toThrow("trainAddingProblem: argument 'lr' expected a finite number > 0 but got number 0");
+    expect(() => trainAddingProblem({ ...ok, cell: 'gru' as never })).toThrow("trainAddingProblem: argument 'cell' expected 'rnn' or 'lstm' but got gru");
+  });
 });
 
 describe('gradient flow through an RNN', () => {

@@ -13,6 +13,7 @@ import { Rng, randn } from '../core/random';
 import { rnnForward, rnnBackward, RnnCache } from '../layers/rnn';
 import { lstmForward, lstmBackward, LstmCache } from '../layers/lstm';
 import { affineForward, affineBackward } from '../layers/affine';
+import { disposeCache } from '../layers/cache';
 import { adam } from '../optim/adam';
 import { clipGlobalNorm } from '../optim/clip';
 import { assertFinite } from '../train/guard';
@@ -56,7 +57,10 @@ export interface AddingResult {
 export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidden: number; steps: number; batch: number; lr: number; seed: number; clip?: number }): AddingResult {
   const { cell, T, hidden: H, steps, batch: N, lr, seed } = opts;
   checkArgs('trainAddingProblem').require(cell === 'rnn' || cell === 'lstm', `argument 'cell' expected 'rnn' or 'lstm' but got ${cell}`)
-    .number('steps', steps, { integer: true, min: 1 }).number('hidden', H, { integer: true, min: 1 });
+    .number('T', T, { integer: true, min: 2 }).number('hidden', H, { integer: true, min: 1 })
+    .number('steps', steps, { integer: true, min: 1 }).number('batch', N, { integer: true, min: 1 })
+    .number('lr', lr, { min: 0, exclusiveMin: true }).number('seed', seed, { integer: true })
+    .number('clip', opts.clip ?? 1, { min: 0, exclusiveMin: true });
   const rng = new Rng(seed);
   const G = cell === 'lstm' ? 4 * H : H;
   // tf.tidy frees the initial values and keeps the variables.
@@ -69,11 +73,11 @@ export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidd
   }));
   const optimizer = adam({ lr });
   const forward = cell === 'lstm' ? lstmForward : rnnForward;
-  const backward = (dh: tf.Tensor, cache: RnnCache | LstmCache) =>
+  const backward = (dh: tf.Tensor, cache: RnnCache | LstmCache): { dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } =>
     cell === 'lstm' ? lstmBackward(dh, cache as LstmCache) : rnnBackward(dh, cache as RnnCache);
   const predict = (x: tf.Tensor): tf.Tensor => tf.tidy(() => {
     const { h, cache } = forward(x, tf.zeros([x.shape[0], H]), params.Wx, params.Wh, params.b);
-    tf.dispose(cache as tf.TensorContainer);
+    disposeCache(cache);
     return affineForward(tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]), params.w, params.bo).out;
   });
   const losses: number[] = [];
@@ -88,7 +92,7 @@ export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidd
       const loss = tf.mean(tf.square(diff));
       const dHead = affineBackward(tf.mul(diff, 2 / N), head.cache);
       const dh = tf.concat([tf.zeros([N, T - 1, H]), tf.expandDims(dHead.dx, 1)], 1);
-      const g = backward(dh, cache as never);
+      const g = backward(dh, cache);
       return { loss, Wx: g.dWx, Wh: g.dWh, b: g.db, w: dHead.dw, bo: dHead.db };
     });
     const { loss, ...raw } = grads;
