@@ -99,9 +99,12 @@ export function rnnBackward(dh: tf.Tensor, cache: RnnCache): { dx: tf.Tensor; dh
     const daRows = tf.concat(das, 0); // [T·N, H], time-major like xRows
     const hPrevRows = tf.concat([h0, ...hs.slice(0, T - 1)], 0);
     const dx = tf.transpose(tf.reshape(tf.matMul(daRows, WxT), [T, N, D]), [1, 0, 2]);
-    const dWx = tf.matMul(tf.transpose(xRows), daRows);
-    const dWh = tf.matMul(tf.transpose(hPrevRows), daRows);
-    const db = tf.sum(daRows, 0);
+    // Xᵀ·dA computed as (dAᵀ·X)ᵀ: wasm repacks a matmul's right-hand operand on every call,
+    // so the smaller X (when D < H) goes on the right; the bias sum runs along dAᵀ's rows.
+    const daT = tf.transpose(daRows); // [H, T·N]
+    const dWx = tf.transpose(tf.matMul(daT, xRows));
+    const dWh = tf.transpose(tf.matMul(daT, hPrevRows));
+    const db = tf.sum(daT, 1);
     // END SOLUTION
     return { dx, dh0: dnext, dWx, dWh, db };
   });
