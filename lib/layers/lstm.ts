@@ -25,6 +25,7 @@ import { checkArgs, ArgChecker } from '../core/validate';
  * and the LSTM takes two tanh per step. Accurate to float32 round-off (|error| ≲ 1e-7).
  */
 export function tanhViaSigmoid(x: tf.Tensor2D): tf.Tensor2D {
+  checkArgs('tanhViaSigmoid').tensor('x', x, ['N', 'H'], 'float32');
   return tf.tidy(() => tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1) as tf.Tensor2D);
 }
 
