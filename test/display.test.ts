@@ -104,6 +104,10 @@ describe('tables', () => {
 describe('chart builders', () => {
   it('build plotly figures and validate their arguments', () => {
     expect(lineChart({ x: [0, 1], series: { a: [1, 2], b: [3, 4] }, logY: true }).layout!.yaxis).toMatchObject({ type: 'log' });
+    const logX = lineChart({ x: [4, 64, 1024], series: { a: [1, 2, 3] }, logX: true }).layout!;
+    expect([logX.xaxis, logX.yaxis]).toMatchObject([{ type: 'log' }, { type: 'linear' }]);
+    expect(lineChart({ series: { a: [1, 2] } }).layout!.xaxis).toMatchObject({ type: 'linear' });
+    expect(heatmap([[1, 2], [3, 4]], { x: [0, 1], y: [0, 1] }).layout!.xaxis).toMatchObject({ tickmode: 'array', tickvals: [0, 1] });
     expect(() => lineChart({ x: [0, 1, 2], series: { a: [1, 2] } })).toThrow("lineChart: argument 'x' has length 3 but series have lengths [2]");
     expect(heatmap([[1, 2], [3, 4]], { x: ['a', 'b'] }).data[0]).toMatchObject({ type: 'heatmap' });
     expect(() => heatmap([[1, 2], [3]])).toThrow(/heatmap: argument 'z' expected rows of equal length 2/);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   tf, Rng, ShapeError, makeRetrievalData, encodeRetrievalBatch, attentionRetrievalModel, meanPoolRetrievalModel,
   trainRetrievalModel, evaluateRetrieval, parameterCount, multiHeadAttentionForward, MultiHeadAttentionParams,
+  movingAverage, attentionMassOnMatch, retrievalBaselines, RetrievalData,
 } from '../lib';
 import { relError } from './helpers';
 
@@ -96,5 +97,29 @@ describe('retrieval models', () => {
     expect(p.hitRate).toBeNull();
     expect(Math.abs(parameterCount(pool) - parameterCount(att)) / parameterCount(att)).toBeLessThan(0.1);
     tf.dispose([Object.values(att.params), Object.values(att2.params), Object.values(pool.params)]);
+  });
+});
+
+describe('retrieval helpers', () => {
+  it('movingAverage averages a trailing window and validates its arguments', () => {
+    expect(movingAverage([1, 3, 5, 7], 2)).toEqual([1, 2, 4, 6]);
+    expect(movingAverage([2, 4], 20)).toEqual([2, 3]);
+    expect(() => movingAverage([1], 0)).toThrow(/movingAverage: argument 'window' expected an integer >= 1/);
+  });
+
+  it('baselines: uniform among values present, most frequent value present (ties split), uniform over all', () => {
+    const d: RetrievalData = {
+      keys: [Int32Array.of(0, 1, 2), Int32Array.of(0, 1, 2)],
+      values: [Int32Array.of(5, 5, 7), Int32Array.of(1, 2, 3)],
+      query: Int32Array.of(0, 1), queryPos: Int32Array.of(0, 1), answer: Int32Array.of(5, 2),
+      numKeys: 3, numValues: 8, pairs: 3,
+    };
+    const b = retrievalBaselines(d);
+    expect(b.uniformPresent).toBeCloseTo((1 / 2 + 1 / 3) / 2, 12);
+    expect(b.mostFrequentPresent).toBeCloseTo((1 + 1 / 3) / 2, 12);
+    expect(b.uniformAll).toBe(1 / 8);
+    const w = [[[0.5, 0.25, 0.25], [1, 0, 0]], [[0, 1, 0], [0.2, 0.6, 0.2]]];
+    expect(attentionMassOnMatch(w, d)).toBeCloseTo((0.75 + 0.8) / 2, 12);
+    expect(() => attentionMassOnMatch(w.slice(1), d)).toThrow(/attentionMassOnMatch: argument 'attention' expected 2 examples/);
   });
 });

@@ -24,8 +24,19 @@ function checkSeries(fn: string, series: unknown): Record<string, number[]> {
   return series as Record<string, number[]>;
 }
 
-/** Lines sharing an x axis: `series` maps a legend name to its y values. */
-export function lineChart(opts: { x?: number[]; series: Record<string, number[]>; title?: string; xTitle?: string; yTitle?: string; logY?: boolean }): PlotlyFigure {
+/**
+ * Lines sharing an x axis: `series` maps a legend name to its y values. `logX` / `logY` put
+ * that axis on a log scale (for values spanning decades, e.g. widths 4..4096).
+ */
+export function lineChart(opts: {
+  x?: number[];
+  series: Record<string, number[]>;
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  logX?: boolean;
+  logY?: boolean;
+}): PlotlyFigure {
   const series = checkSeries('lineChart', opts?.series);
   const lengths = Object.values(series).map((v) => v.length);
   if (opts.x) {
@@ -41,7 +52,7 @@ export function lineChart(opts: { x?: number[]; series: Record<string, number[]>
     })),
     layout: {
       ...baseLayout(opts.title),
-      xaxis: { title: { text: opts.xTitle ?? '' } },
+      xaxis: { title: { text: opts.xTitle ?? '' }, type: opts.logX ? 'log' : 'linear' },
       yaxis: { title: { text: opts.yTitle ?? '' }, type: opts.logY ? 'log' : 'linear' },
       showlegend: Object.keys(series).length > 1,
     },
@@ -59,12 +70,18 @@ export function heatmap(
   c.require(z.every((row) => row.length === cols), `argument 'z' expected rows of equal length ${cols}`);
   if (opts.x) c.require(opts.x.length === cols, `argument 'x' expected length ${cols} but got ${opts.x.length}`);
   if (opts.y) c.require(opts.y.length === z.length, `argument 'y' expected length ${z.length} but got ${opts.y.length}`);
+  // Integer labels get one tick per cell (plotly's automatic ticks would add half-integers).
+  const axis = (labels: Array<string | number> | undefined, title: string | undefined) => ({
+    title: { text: title ?? '' },
+    type: labels && typeof labels[0] === 'string' ? 'category' : undefined,
+    ...(labels && labels.every((v) => Number.isInteger(v)) ? { tickmode: 'array', tickvals: [...labels] } : {}),
+  });
   return {
     data: [{ type: 'heatmap', z: z.map((r) => Array.from(r)), x: opts.x, y: opts.y, colorscale: opts.colorscale ?? 'Viridis', zmin: opts.zmin, zmax: opts.zmax }],
     layout: {
       ...baseLayout(opts.title),
-      xaxis: { title: { text: opts.xTitle ?? '' }, type: opts.x && typeof opts.x[0] === 'string' ? 'category' : undefined },
-      yaxis: { title: { text: opts.yTitle ?? '' }, autorange: 'reversed', type: opts.y && typeof opts.y[0] === 'string' ? 'category' : undefined },
+      xaxis: axis(opts.x, opts.xTitle),
+      yaxis: { ...axis(opts.y, opts.yTitle), autorange: 'reversed' },
     },
   };
 }

@@ -278,3 +278,71 @@ export function evaluateRetrieval(model: RetrievalModel, data: RetrievalData): {
   tf.dispose([batch, logits, correct]);
   return { accuracy, hitRate, attention: weights };
 }
+
+/**
+ * Trailing moving average: element i is the mean of `xs[max(0, i − window + 1) .. i]`, so the
+ * first elements average fewer values and the last one is the mean of the final `window`.
+ */
+export function movingAverage(xs: ArrayLike<number>, window = 20): number[] {
+  checkArgs('movingAverage')
+    .require(Array.isArray(xs) || ArrayBuffer.isView(xs),
+      `argument 'xs' expected an array of numbers but got ${typeof xs}`)
+    .number('window', window, { integer: true, min: 1 });
+  const out: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sum += xs[i];
+    if (i >= window) sum -= xs[i - window];
+    out.push(sum / Math.min(i + 1, window));
+  }
+  return out;
+}
+
+/**
+ * Mean attention mass on the matching pair: for attention weights [n, heads, L] (as returned
+ * by {@link evaluateRetrieval}), the weight at `data.queryPos[i]`, averaged over heads and
+ * examples. 1 means every head looks only at the match; 1/L is uniform attention.
+ */
+export function attentionMassOnMatch(attention: number[][][], data: RetrievalData): number {
+  const n = data.query.length;
+  const c = checkArgs('attentionMassOnMatch');
+  const got = Array.isArray(attention) ? attention.length : typeof attention;
+  c.require(Array.isArray(attention) && attention.length === n,
+    `argument 'attention' expected ${n} examples (one per query of 'data') but got ${got}`);
+  c.require(attention.every((w) => w.length > 0 && w.every((hw) => hw.length === data.pairs)),
+    `argument 'attention' expected [n, heads, ${data.pairs}] weights`);
+  let total = 0;
+  attention.forEach((w, i) => {
+    total += w.reduce((s, hw) => s + hw[data.queryPos[i]], 0) / w.length;
+  });
+  return total / n;
+}
+
+/**
+ * Expected accuracies of answers that ignore which value belongs to which key, on `data`:
+ *
+ * - `uniformPresent`: guess uniformly among the distinct values present in the example
+ *   (mean over examples of 1 / #distinct);
+ * - `mostFrequentPresent`: answer the value that occurs most often among the pairs, ties
+ *   broken uniformly. Given only the bag of keys, the bag of values (with counts) and the
+ *   query — all a mean-pool model sees — every pairing is equally likely, so this is the best
+ *   such a model can do;
+ * - `uniformAll`: guess uniformly among all `numValues` values.
+ */
+export function retrievalBaselines(
+  data: RetrievalData,
+): { uniformPresent: number; mostFrequentPresent: number; uniformAll: number } {
+  const n = data.query.length;
+  checkArgs('retrievalBaselines').require(n > 0 && data.values.length === n,
+    `argument 'data' expected values for each of its ${n} queries`);
+  let uniform = 0, mostFrequent = 0;
+  for (let e = 0; e < n; e++) {
+    const counts = new Map<number, number>();
+    for (const v of data.values[e]) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const top = Math.max(...counts.values());
+    const ties = [...counts.values()].filter((k) => k === top).length;
+    uniform += 1 / counts.size;
+    if (counts.get(data.answer[e]) === top) mostFrequent += 1 / ties;
+  }
+  return { uniformPresent: uniform / n, mostFrequentPresent: mostFrequent / n, uniformAll: 1 / data.numValues };
+}
