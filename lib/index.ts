@@ -5,67 +5,89 @@
  */
 import * as tf from '@tensorflow/tfjs';
 export { tf };
+
+// Backend, randomness, argument checks, quick mode
 export * from './core/backend';
 export * from './core/mode';
 export * from './core/random';
 export * from './core/validate';
-export * from './layers/scaledDotProductAttention';
+
+// Hand-written layers: forward/backward pairs
+export * from './layers/affine';
 export * from './layers/attention';
-export * from './layers/multiHeadAttention';
-export * from './layers/layerNorm';
 export * from './layers/attentionLstm';
-export * from './kernels/conv2dBackpropFilter';
-export * from './kernels/fastMatMulGradient';
-export * from './kernels/wasmPatches';
+export * from './layers/cache';
 export * from './layers/conv';
+export * from './layers/embedding';
+export * from './layers/layerNorm';
+export * from './layers/lstm';
+export * from './layers/multiHeadAttention';
 export * from './layers/pool';
 export * from './layers/relu';
-export * from './kernels/maxPoolGrad';
-export * from './models/keyValueRetrieval';
-export * from './display/kernel';
-export * from './display/figurePage';
-export * from './display/show';
-export * from './display/charts';
-export * from './display/table';
-export * from './display/progress';
-export * from './layers/affine';
-export * from './optim/optimizer';
-export * from './optim/sgd';
-export * from './optim/sgdMomentum';
-export * from './optim/adam';
-export * from './optim/clip';
-export * from './optim/schedules';
-export * from './train/guard';
-export * from './gradcheck';
-export * from './losses/softmaxCrossEntropy';
-export * from './losses/sigmoidBinaryCrossEntropy';
+export * from './layers/rnn';
+export * from './layers/scaledDotProductAttention';
+export * from './layers/temporal';
+
+// Losses with their gradients
 export * from './losses/distillationLoss';
 export * from './losses/infoNceLoss';
-export * from './layers/rnn';
-export * from './layers/lstm';
-export * from './layers/embedding';
-export * from './layers/temporal';
+export * from './losses/sigmoidBinaryCrossEntropy';
+export * from './losses/softmaxCrossEntropy';
+
+// Gradient checking
+export * from './gradcheck';
+
+// Optimizers, clipping, schedules; training guard
+export * from './optim/adam';
+export * from './optim/clip';
+export * from './optim/optimizer';
+export * from './optim/schedules';
+export * from './optim/sgd';
+export * from './optim/sgdMomentum';
+export * from './train/guard';
+
+// What the wasm backend lacks for training
+export * from './kernels/conv2dBackpropFilter';
+export * from './kernels/fastMatMulGradient';
+export * from './kernels/maxPoolGrad';
 export * from './kernels/unsortedSegmentSum';
+export * from './kernels/wasmPatches';
+
+// Measurements used by the notebooks
 export * from './analysis/gradientFlow';
-export * from './models/addingProblem';
-export * from './layers/cache';
-export * from './metrics/bleu';
-export * from './models/captioningRnn';
-export * from './data/datasetError';
-export * from './data/idx';
-export * from './data/datasetFiles';
-export * from './data/render';
+
+// Shipped datasets
 export * from './data/captions';
-export * from './data/fashionScenes';
 export * from './data/cropDataset';
-export * from './data/fashionTints';
+export * from './data/datasetError';
+export * from './data/datasetFiles';
 export * from './data/fashionMultiHot';
-export * from './models/featureExtractor';
-export * from './models/checkpoint';
-export * from './models/captionTrainer';
-export * from './metrics/classification';
-export * from './profile';
+export * from './data/fashionScenes';
+export * from './data/fashionTints';
+export * from './data/idx';
+export * from './data/render';
+
+// Models and tasks
+export * from './models/addingProblem';
 export * from './models/backbone';
-export * from './models/multilabelTraining';
+export * from './models/captionTrainer';
+export * from './models/captioningRnn';
+export * from './models/checkpoint';
+export * from './models/featureExtractor';
+export * from './models/keyValueRetrieval';
 export * from './models/multilabelHeads';
 export * from './models/multilabelSigmoid';
+export * from './models/multilabelTraining';
+
+// Metrics and model profiling
+export * from './metrics/bleu';
+export * from './metrics/classification';
+export * from './profile';
+
+// Notebook display: figures, tables, progress
+export * from './display/charts';
+export * from './display/figurePage';
+export * from './display/kernel';
+export * from './display/progress';
+export * from './display/show';
+export * from './display/table';
