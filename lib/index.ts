@@ -45,6 +45,7 @@ export * from './optim/schedules';
 export * from './optim/sgd';
 export * from './optim/sgdMomentum';
 export * from './train/guard';
+export * from './train/seededBatches';
 
 // What the wasm backend lacks for training
 export * from './kernels/conv2dBackpropFilter';

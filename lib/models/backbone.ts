@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random';
 import { checkArgs } from '../core/validate';
-import { TrainHistory, trainSoftmaxHeads } from './multilabelTraining';
+import { trainSoftmaxHeads } from './multilabelTraining';
+import { TrainHistory } from '../train/seededBatches';
 
 /** A seeded backbone (trainable until frozen). `filters` = [f1, f2], default [8, 16]. */
 export function buildBackbone(opts: { seed: number; inputShape?: [number, number, number]; filters?: [number, number] }): tf.Sequential {

@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { assertFinite } from '../train/guard';
 import { Rng } from '../core/random';
 import { progress } from '../display/progress';
 
@@ -84,7 +85,7 @@ export async function trainFeatureCnn(
       const [x, yi, yc] = tf.tidy(() => [tf.gather(data.images, idx), tf.cast(tf.gather(data.items, idx), 'float32'), tf.cast(tf.gather(data.colours, idx), 'float32')]);
       const losses = (await cnn.classifier.trainOnBatch(x, [yi, yc])) as number[];
       tf.dispose([idx, x, yi, yc]);
-      if (!Number.isFinite(losses[0])) throw new Error(`trainFeatureCnn: epoch ${e + 1} batch ${b + 1}: loss is ${losses[0]}`);
+      assertFinite(e * batches + b, { loss: losses[0] });
       sum += losses[0];
       bar.update(e * batches + b + 1, { loss: losses[0] });
     }

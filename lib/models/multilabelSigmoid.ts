@@ -12,9 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random';
 import { checkArgs } from '../core/validate';
 import { sigmoidBinaryCrossEntropy } from '../losses/sigmoidBinaryCrossEntropy';
-import { assertFinite } from '../train/guard';
+import { trainInSeededBatches, TrainHistory } from '../train/seededBatches';
 import { extractFeatures } from './backbone';
-import { TrainHistory } from './multilabelTraining';
 
 /** Backbone features of each 28×28 cell of [N, 56, 56, 3] scenes, max-pooled over the 4 cells → [N, F]. */
 export function cellMaxFeatures(backbone: tf.LayersModel, scenes: tf.Tensor4D, batchSize = 256): tf.Tensor2D {
@@ -72,33 +71,19 @@ export function trainSigmoidHead(
   const { N } = checkArgs('trainSigmoidHead').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32')
     .number('epochs', opts.epochs, { integer: true, min: 1 }).number('batchSize', opts.batchSize, { integer: true, min: 1 }).number('lr', opts.lr, { min: 0, exclusiveMin: true }).dims;
   const optimizer = tf.train.adam(opts.lr);
-  const rng = new Rng(opts.seed);
-  const history: TrainHistory = { stepLosses: [], epochLosses: [] };
-  let step = 0;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const order = rng.permutation(N);
-    let sum = 0;
-    let batches = 0;
-    for (let start = 0; start < N; start += opts.batchSize) {
-      const idx = tf.tensor1d(order.slice(start, start + opts.batchSize), 'int32');
+  try {
+    return trainInSeededBatches({ ...opts, N }, (idx) => {
       const xb = tf.gather(x, idx);
       const yb = tf.gather(y, idx);
       const { loss, grads } = sigmoidHeadGradients(head, xb, yb, opts.posWeight);
-      tf.dispose([idx, xb, yb]);
-      if (!Number.isFinite(loss)) tf.dispose(Object.values(grads));
-      assertFinite(step, { loss });
-      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+      tf.dispose([xb, yb]);
+      if (Number.isFinite(loss)) optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       tf.dispose(Object.values(grads));
-      history.stepLosses.push(loss);
-      opts.onStep?.(step, loss);
-      sum += loss;
-      batches++;
-      step++;
-    }
-    history.epochLosses.push(sum / batches);
+      return loss;
+    });
+  } finally {
+    optimizer.dispose();
   }
-  optimizer.dispose();
-  return history;
 }
 
 /** σ(head(x)) as rows of per-class probabilities. */

@@ -5,15 +5,8 @@
  * seeded order. tfjs's `softmaxCrossEntropy` works on logits through a stable log-softmax.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../core/random';
 import { checkArgs } from '../core/validate';
-import { assertFinite } from '../train/guard';
-
-/** Loss of every step, and the mean loss of every epoch. */
-export interface TrainHistory {
-  stepLosses: number[];
-  epochLosses: number[];
-}
+import { trainInSeededBatches, TrainHistory } from '../train/seededBatches';
 
 /** The model's outputs as a list (one per category). */
 function outputsOf(y: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[]): tf.Tensor[] {
@@ -37,25 +30,13 @@ export function trainSoftmaxHeads(
   opts: { epochs: number; batchSize: number; lr: number; seed: number; onStep?: (step: number, loss: number) => void },
 ): TrainHistory {
   checkTargets('trainSoftmaxHeads', model, x, targets);
-  checkArgs('trainSoftmaxHeads')
-    .number('epochs', opts.epochs, { integer: true, min: 1 })
-    .number('batchSize', opts.batchSize, { integer: true, min: 1 })
-    .number('lr', opts.lr, { min: 0, exclusiveMin: true })
-    .number('seed', opts.seed, { integer: true });
+  checkArgs('trainSoftmaxHeads').number('lr', opts.lr, { min: 0, exclusiveMin: true });
   const classes = model.outputs.map((o) => o.shape[o.shape.length - 1] as number);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   checkArgs('trainSoftmaxHeads').require(vars.length > 0, 'model has no trainable weights');
   const optimizer = tf.train.adam(opts.lr);
-  const rng = new Rng(opts.seed);
-  const N = x.shape[0];
-  const history: TrainHistory = { stepLosses: [], epochLosses: [] };
-  let step = 0;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const order = rng.permutation(N);
-    let sum = 0;
-    let batches = 0;
-    for (let start = 0; start < N; start += opts.batchSize) {
-      const idx = tf.tensor1d(order.slice(start, start + opts.batchSize), 'int32');
+  try {
+    return trainInSeededBatches({ ...opts, N: x.shape[0] }, (idx) => {
       const cost = optimizer.minimize(() => {
         // BEGIN SOLUTION
         const xb = tf.gather(x, idx);
@@ -65,18 +46,12 @@ export function trainSoftmaxHeads(
         // END SOLUTION
       }, true, vars)!;
       const loss = cost.dataSync()[0];
-      tf.dispose([cost, idx]);
-      assertFinite(step, { loss });
-      history.stepLosses.push(loss);
-      opts.onStep?.(step, loss);
-      sum += loss;
-      batches++;
-      step++;
-    }
-    history.epochLosses.push(sum / batches);
+      cost.dispose();
+      return loss;
+    });
+  } finally {
+    optimizer.dispose();
   }
-  optimizer.dispose();
-  return history;
 }
 
 /** Per-output evaluation: mean cross-entropy, accuracy and the argmax predictions. */
