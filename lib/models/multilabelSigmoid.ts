@@ -53,8 +53,8 @@ export function sigmoidHeadGradients(head: tf.LayersModel, x: tf.Tensor2D, y: tf
   const logits = head.predict(x) as tf.Tensor;
   const { loss, dlogits } = sigmoidBinaryCrossEntropy(logits, y, { posWeight });
   const { grads, value } = tf.variableGrads(() => tf.sum(tf.mul(head.apply(x, { training: true }) as tf.Tensor, dlogits)) as tf.Scalar, vars);
-  // END SOLUTION
   tf.dispose([logits, dlogits, value]);
+  // END SOLUTION
   return { loss, grads };
 }
 
@@ -68,22 +68,16 @@ export function trainSigmoidHead(
   y: tf.Tensor2D,
   opts: { epochs: number; batchSize: number; lr: number; seed: number; posWeight?: number[]; onStep?: (step: number, loss: number) => void },
 ): TrainHistory {
-  const { N } = checkArgs('trainSigmoidHead').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32')
-    .number('epochs', opts.epochs, { integer: true, min: 1 }).number('batchSize', opts.batchSize, { integer: true, min: 1 }).number('lr', opts.lr, { min: 0, exclusiveMin: true }).dims;
-  const optimizer = tf.train.adam(opts.lr);
-  try {
-    return trainInSeededBatches({ ...opts, N }, (idx) => {
-      const xb = tf.gather(x, idx);
-      const yb = tf.gather(y, idx);
-      const { loss, grads } = sigmoidHeadGradients(head, xb, yb, opts.posWeight);
+  const { N } = checkArgs('trainSigmoidHead').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32').dims;
+  return trainInSeededBatches('trainSigmoidHead', { ...opts, N }, (idx) => {
+    const xb = tf.gather(x, idx);
+    const yb = tf.gather(y, idx);
+    try {
+      return sigmoidHeadGradients(head, xb, yb, opts.posWeight);
+    } finally {
       tf.dispose([xb, yb]);
-      if (Number.isFinite(loss)) optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-      tf.dispose(Object.values(grads));
-      return loss;
-    });
-  } finally {
-    optimizer.dispose();
-  }
+    }
+  });
 }
 
 /** σ(head(x)) as rows of per-class probabilities. */

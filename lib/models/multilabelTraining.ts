@@ -30,28 +30,22 @@ export function trainSoftmaxHeads(
   opts: { epochs: number; batchSize: number; lr: number; seed: number; onStep?: (step: number, loss: number) => void },
 ): TrainHistory {
   checkTargets('trainSoftmaxHeads', model, x, targets);
-  checkArgs('trainSoftmaxHeads').number('lr', opts.lr, { min: 0, exclusiveMin: true });
   const classes = model.outputs.map((o) => o.shape[o.shape.length - 1] as number);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   checkArgs('trainSoftmaxHeads').require(vars.length > 0, 'model has no trainable weights');
-  const optimizer = tf.train.adam(opts.lr);
-  try {
-    return trainInSeededBatches({ ...opts, N: x.shape[0] }, (idx) => {
-      const cost = optimizer.minimize(() => {
-        // BEGIN SOLUTION
-        const xb = tf.gather(x, idx);
-        const logits = outputsOf(model.apply(xb, { training: true }));
-        const losses = logits.map((l, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(targets[k], idx), classes[k]), l));
-        return tf.addN(losses) as tf.Scalar;
-        // END SOLUTION
-      }, true, vars)!;
-      const loss = cost.dataSync()[0];
-      cost.dispose();
-      return loss;
-    });
-  } finally {
-    optimizer.dispose();
-  }
+  return trainInSeededBatches('trainSoftmaxHeads', { ...opts, N: x.shape[0] }, (idx) => {
+    const { value, grads } = tf.variableGrads(() => {
+      // BEGIN SOLUTION
+      const xb = tf.gather(x, idx);
+      const logits = outputsOf(model.apply(xb, { training: true }));
+      const losses = logits.map((l, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(targets[k], idx), classes[k]), l));
+      return tf.addN(losses) as tf.Scalar;
+      // END SOLUTION
+    }, vars);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    return { loss, grads };
+  });
 }
 
 /** Per-output evaluation: mean cross-entropy, accuracy and the argmax predictions. */
