@@ -156,6 +156,7 @@ const median = (v: number[]): number => {
 
 async function main(): Promise<void> {
   const reps = option('reps', 7);
+  if (reps < 1) throw new Error('bench-lstm: --reps must be at least 1');
   const warmup = option('warmup', 1);
   const report = await bp.initBackend();
   const restoreFast = bp.isFastMatMulGradient();

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { chromium } from 'playwright-core';
 import { figurePageHtml, figureBundle, lineChart } from '../lib';
 
@@ -23,7 +24,7 @@ async function countTraces(file: string): Promise<{ traces: number; figures: num
       blocked.push(url);
       return route.abort();
     });
-    await page.goto('file://' + file);
+    await page.goto(pathToFileURL(file).href);
     await page.waitForSelector('.main-svg .trace', { timeout: 20_000 });
     const traces = await page.locator('.main-svg g.trace').count();
     const figures = await page.locator('.js-plotly-plot').count();

@@ -125,7 +125,15 @@ export function formatBackendReport(r: BackendReport): string {
  */
 export async function initBackend(opts: { quiet?: boolean } = {}): Promise<BackendReport> {
   if (report) return report;
-  if (!pending) pending = select(opts.quiet ?? false).then((r) => (report = r));
+  if (!pending) {
+    pending = select(opts.quiet ?? false).then(
+      (r) => (report = r),
+      (e) => {
+        pending = null; // a later call (e.g. after fixing BACKPROP_BACKEND) tries again
+        throw e;
+      },
+    );
+  }
   return pending;
 }
 

@@ -92,9 +92,18 @@ export class Rng {
   }
 }
 
+/** Validates a shape and an Rng for the tensor draws; returns the element count. */
+function checkDraw(fn: string, shape: unknown, rng: unknown): number {
+  const c = checkArgs(fn);
+  c.require(Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0), `argument 'shape' expected non-negative integer dimensions but got ${JSON.stringify(shape)}`);
+  c.require(rng instanceof Rng, `argument 'rng' expected an Rng but got ${rng === null ? 'null' : typeof rng}`);
+  return (shape as number[]).reduce((a, b) => a * b, 1);
+}
+
 /** A float32 tensor of N(0, std²) draws from `rng`. */
 export function randn(shape: number[], rng: Rng, std = 1): tf.Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = checkDraw('randn', shape, rng);
+  checkArgs('randn').number('std', std, { min: 0 });
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
   return tf.tensor(values, shape, 'float32');
@@ -102,7 +111,8 @@ export function randn(shape: number[], rng: Rng, std = 1): tf.Tensor {
 
 /** A float32 tensor of U(low, high) draws from `rng`. */
 export function randu(shape: number[], rng: Rng, low = 0, high = 1): tf.Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = checkDraw('randu', shape, rng);
+  checkArgs('randu').number('low', low).number('high', high, { min: low });
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = low + (high - low) * rng.uniform();
   return tf.tensor(values, shape, 'float32');
@@ -110,7 +120,8 @@ export function randu(shape: number[], rng: Rng, low = 0, high = 1): tf.Tensor {
 
 /** An int32 tensor of uniform integers in [0, n) drawn from `rng`. */
 export function randint(shape: number[], n: number, rng: Rng): tf.Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = checkDraw('randint', shape, rng);
+  checkArgs('randint').number('n', n, { integer: true, min: 1 });
   const values = new Int32Array(size);
   for (let i = 0; i < size; i++) values[i] = rng.int(n);
   return tf.tensor(values, shape, 'int32');

@@ -84,7 +84,7 @@ export class ArgChecker {
       throw new ShapeError(`${this.fn}: argument '${arg}' expected rank >= ${minRank} but got shape [${value.shape.join(', ')}]`);
     }
     if (lastDim !== undefined) {
-      const spec: Dim[] = [...value.shape.slice(0, -1).map((_: number, i: number) => `#${i}`), lastDim];
+      const spec: Dim[] = [...value.shape.slice(0, -1).map((_: number, i: number) => `${arg}#${i}`), lastDim];
       this.tensor(arg, value, spec);
     }
     return this;

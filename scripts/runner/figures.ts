@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import type { BrowserContext } from 'playwright-core';
 import { figurePageHtml } from '../../lib/display/figurePage';
 import { displayBundles, Notebook } from './nbformat';
@@ -76,7 +77,7 @@ export class PngRenderer {
     const context = await this.open();
     const page = await context.newPage();
     try {
-      await page.goto(`file://${htmlPath}`, { waitUntil: 'load' });
+      await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
       const plot = page.locator('.js-plotly-plot').first();
       await plot.locator('.main-svg').first().waitFor({ state: 'attached', timeout: 30_000 });
       await plot.screenshot({ path: pngPath, animations: 'disabled' });

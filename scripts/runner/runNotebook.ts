@@ -65,6 +65,8 @@ export function runNotebook(source: string, executed: string, timeoutS: number, 
     seconds: 0,
   };
   const t0 = performance.now();
+  // A copy from an earlier run must not stand in for this one if the worker dies early.
+  fs.rmSync(executed, { force: true });
   return new Promise((resolve) => {
     const child = fork(WORKER, [source, executed], {
       cwd: path.dirname(source),
