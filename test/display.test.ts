@@ -111,6 +111,7 @@ describe('chart builders', () => {
     expect(() => lineChart({ x: [0, 1, 2], series: { a: [1, 2] } })).toThrow("lineChart: argument 'x' has length 3 but series have lengths [2]");
     expect(heatmap([[1, 2], [3, 4]], { x: ['a', 'b'] }).data[0]).toMatchObject({ type: 'heatmap' });
     expect(() => heatmap([[1, 2], [3]])).toThrow(/heatmap: argument 'z' expected rows of equal length 2/);
+    expect(barChart({ categories: ['a'], series: { s: [1] }, xTitle: 'class' }).layout!.xaxis).toMatchObject({ title: { text: 'class' } });
     expect(() => barChart({ categories: ['a'], series: { s: [1, 2] } })).toThrow("barChart: argument 'series.s' expected length 1 but got 2");
     const grid = imageGrid([{ pixels: new Uint8Array(2 * 2 * 3).fill(200), height: 2, width: 2, caption: 'a red bag' }], { columns: 1 });
     expect(grid.data[0]).toMatchObject({ type: 'image' });

@@ -87,7 +87,14 @@ export function heatmap(
 }
 
 /** Grouped bars: one group per category, one bar per series. */
-export function barChart(opts: { categories: string[]; series: Record<string, number[]>; title?: string; yTitle?: string; logY?: boolean }): PlotlyFigure {
+export function barChart(opts: {
+  categories: string[];
+  series: Record<string, number[]>;
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  logY?: boolean;
+}): PlotlyFigure {
   const series = checkSeries('barChart', opts?.series);
   const c = checkArgs('barChart');
   c.require(Array.isArray(opts.categories), "argument 'categories' expected string[]");
@@ -96,7 +103,12 @@ export function barChart(opts: { categories: string[]; series: Record<string, nu
   }
   return {
     data: Object.entries(series).map(([name, y]) => ({ type: 'bar', name, x: opts.categories, y: Array.from(y) })),
-    layout: { ...baseLayout(opts.title), barmode: 'group', yaxis: { title: { text: opts.yTitle ?? '' }, type: opts.logY ? 'log' : 'linear' } },
+    layout: {
+      ...baseLayout(opts.title),
+      barmode: 'group',
+      xaxis: { title: { text: opts.xTitle ?? '' } },
+      yaxis: { title: { text: opts.yTitle ?? '' }, type: opts.logY ? 'log' : 'linear' },
+    },
   };
 }
 
