@@ -40,6 +40,9 @@ export class ArgChecker {
 
   /** Checks that `value` is a tensor of shape `spec` and, if given, one of `dtypes`. */
   tensor(arg: string, value: unknown, spec: readonly Dim[], dtypes?: DType | readonly DType[]): this {
+    // A spec built from a wrong object (e.g. `[N, T, undefined]`) must not match any size.
+    const badDim = spec.findIndex((d) => !(typeof d === 'string' || (typeof d === 'number' && Number.isInteger(d) && d >= 0)));
+    if (badDim >= 0) throw new ShapeError(`${this.fn}: argument '${arg}' cannot be checked: dimension ${badDim} of its expected shape is ${String(spec[badDim])} (was the right cache passed?)`);
     if (!(value instanceof tf.Tensor)) {
       throw new ShapeError(`${this.fn}: argument '${arg}' expected a tensor of shape ${formatSpec(spec, this.dims)} but got ${describe(value)}`);
     }

@@ -143,15 +143,18 @@ export function attentionLstmForward(
     .tensor('b', b, ['G'], 'float32').dims;
   checkArgs('attentionLstmForward').require(Wx.shape[1] === 4 * H, `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`);
   return tf.tidy(() => {
-    // BEGIN SOLUTION
-    // Time-major rows [T·N, D]: every step's x·Wx + b in one matmul; step t is then the contiguous rows t·N … t·N + N − 1.
+    // Given: x as time-major rows [T·N, D] (step t is the contiguous rows t·N … t·N + N − 1),
+    // the stacked recurrent weights — [hₜ₋₁, attnₜ]·[Wh; Wattn] = hₜ₋₁·Wh + attnₜ·Wattn — and the
+    // lists the backward needs: per-step caches and the per-step [hₜ₋₁, attnₜ] rows.
     const xRows = tf.reshape(tf.transpose(x, [1, 0, 2]), [T * N, D]) as tf.Tensor2D;
-    const xW = tf.add(tf.matMul(xRows, Wx), b);
-    const WhAttn = tf.concat([Wh, Wattn], 0); // [hₜ₋₁, attnₜ]·[Wh; Wattn] = hₜ₋₁·Wh + attnₜ·Wattn
+    const WhAttn = tf.concat([Wh, Wattn], 0);
+    const steps: AttentionLstmCache['steps'] = [];
+    const hAttn: tf.Tensor2D[] = [];
+    // BEGIN SOLUTION
+    const xW = tf.add(tf.matMul(xRows, Wx), b); // every step's x·Wx + b in one matmul
     let prevH = tf.mean(A, [2, 3]) as tf.Tensor2D;
     let prevC = prevH;
-    const steps: AttentionLstmCache['steps'] = [];
-    const hs: tf.Tensor2D[] = [], maps: tf.Tensor3D[] = [], hAttn: tf.Tensor2D[] = [];
+    const hs: tf.Tensor2D[] = [], maps: tf.Tensor3D[] = [];
     for (let t = 0; t < T; t++) {
       const { attn, attnWeights, cache: att } = dotProductAttention(prevH, A);
       const ha = tf.concat([prevH, attn], 1) as tf.Tensor2D;

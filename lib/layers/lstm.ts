@@ -127,10 +127,12 @@ export function lstmForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.T
   const c = checkArgs('lstmForward').tensor('x', x, ['N', 'T', 'D'], 'float32').tensor('h0', h0, ['N', 'H'], 'float32');
   const { N, T, D, H } = checkWeights(c, Wx, Wh, b).dims;
   return tf.tidy(() => {
-    // BEGIN SOLUTION
+    // Given: x in time-major order (xₜ = gather(xTime, t)), and the lists of hidden states and
+    // per-step gate caches to fill.
     const xTime = tf.transpose(x, [1, 0, 2]); // [T, N, D]
     const hs: tf.Tensor[] = [];
     const steps: LstmGatesCache[] = [];
+    // BEGIN SOLUTION
     let prevH = h0;
     let prevC = tf.zeros([N, H]);
     for (let t = 0; t < T; t++) {
@@ -152,7 +154,10 @@ export function lstmForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.T
 export function lstmBackward(dh: tf.Tensor, cache: LstmCache): { dx: tf.Tensor; dh0: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
   checkArgs('lstmBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by lstmForward");
   const { N, T, D, H } = cache.dims;
-  checkArgs('lstmBackward').tensor('dh', dh, [N, T, H], 'float32');
+  checkArgs('lstmBackward')
+    .tensor('cache.hPrevRows', cache.hPrevRows, [T * N, H])
+    .require(Array.isArray(cache.steps) && cache.steps.length === T, "argument 'cache' expected the cache returned by lstmForward (gate caches per step)")
+    .tensor('dh', dh, [N, T, H], 'float32');
   const { xRows, hPrevRows, steps, WxT, WhT } = cache;
   return tf.tidy(() => {
     // BEGIN SOLUTION

@@ -66,9 +66,10 @@ export function rnnForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Te
     .tensor('x', x, ['N', 'T', 'D'], 'float32').tensor('h0', h0, ['N', 'H'], 'float32')
     .tensor('Wx', Wx, ['D', 'H'], 'float32').tensor('Wh', Wh, ['H', 'H'], 'float32').tensor('b', b, ['H'], 'float32').dims;
   return tf.tidy(() => {
-    // BEGIN SOLUTION
+    // Given: x in time-major order (xₜ = gather(xTime, t)), and the list of hidden states to fill.
     const xTime = tf.transpose(x, [1, 0, 2]); // [T, N, D]
     const hs: tf.Tensor[] = [];
+    // BEGIN SOLUTION
     let prevH = h0;
     for (let t = 0; t < T; t++) {
       prevH = tf.tanh(tf.add(tf.add(tf.matMul(tf.gather(xTime, t), Wx), tf.matMul(prevH, Wh)), b));
@@ -85,7 +86,10 @@ export function rnnForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Te
 export function rnnBackward(dh: tf.Tensor, cache: RnnCache): { dx: tf.Tensor; dh0: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
   checkArgs('rnnBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by rnnForward");
   const { N, T, D, H } = cache.dims;
-  checkArgs('rnnBackward').tensor('dh', dh, [N, T, H], 'float32');
+  checkArgs('rnnBackward')
+    .tensor('cache.xRows', cache.xRows, [T * N, D])
+    .require(Array.isArray(cache.hs) && cache.hs.length === T, "argument 'cache' expected the cache returned by rnnForward (hidden states per step)")
+    .tensor('dh', dh, [N, T, H], 'float32');
   const { xRows, h0, hs, WxT, WhT } = cache;
   return tf.tidy(() => {
     // BEGIN SOLUTION

@@ -26,7 +26,7 @@ export function temporalAffineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor):
 export function temporalAffineBackward(dout: tf.Tensor, cache: TemporalAffineCache): { dx: tf.Tensor; dw: tf.Tensor; db: tf.Tensor } {
   checkArgs('temporalAffineBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by temporalAffineForward");
   const { N, T, D, M } = cache.dims;
-  checkArgs('temporalAffineBackward').tensor('dout', dout, [N, T, M], 'float32');
+  checkArgs('temporalAffineBackward').tensor('cache.xRows', cache.xRows, [N * T, D]).tensor('dout', dout, [N, T, M], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const doutRows = tf.reshape(dout, [N * T, M]);
