@@ -108,3 +108,15 @@ describe('temporal softmax loss', () => {
     tf.dispose([x, y, mask]);
   });
 });
+
+describe('temporalSoftmaxLoss target and mask checks', () => {
+  it('rejects a target outside [0, V) and a float mask that is not 0/1', () => {
+    const x = tf.zeros([1, 2, 3]);
+    expect(() => temporalSoftmaxLoss(x, tf.tensor2d([[0, 9]], [1, 2], 'int32'), tf.ones([1, 2]))).toThrow(
+      "temporalSoftmaxLoss: argument 'y' expected class indices in [0, 3) but element 1 is 9",
+    );
+    expect(() => temporalSoftmaxLoss(x, tf.tensor2d([[0, 1]], [1, 2], 'int32'), tf.tensor2d([[1, 2]]))).toThrow(
+      "temporalSoftmaxLoss: argument 'mask' expected 0/1 values but element 1 is 2",
+    );
+  });
+});

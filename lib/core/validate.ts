@@ -93,6 +93,26 @@ export class ArgChecker {
     return this;
   }
 
+  /**
+   * Checks that an int32 tensor holds class indices in [0, C) — an index out of range would
+   * one-hot to a zero row and silently drop its term from a loss (one download of the indices).
+   */
+  classIndices(arg: string, value: tf.Tensor, C: number): this {
+    const v = value.dataSync();
+    const bad = v.findIndex((k) => k < 0 || k >= C);
+    if (bad >= 0) throw new ShapeError(`${this.fn}: argument '${arg}' expected class indices in [0, ${C}) but element ${bad} is ${v[bad]}`);
+    return this;
+  }
+
+  /** Checks that a bool or float tensor holds only 0 and 1 (a mask). */
+  binaryValues(arg: string, value: tf.Tensor): this {
+    if (value.dtype === 'bool') return this;
+    const v = value.dataSync();
+    const bad = v.findIndex((k) => k !== 0 && k !== 1);
+    if (bad >= 0) throw new ShapeError(`${this.fn}: argument '${arg}' expected 0/1 values but element ${bad} is ${v[bad]}`);
+    return this;
+  }
+
   /** Checks a number argument: finite, and within [min, max] when given; `integer` requires a whole number. */
   number(arg: string, value: unknown, opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): this {
     const ok =

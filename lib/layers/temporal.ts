@@ -48,12 +48,14 @@ export function temporalAffineBackward(dout: tf.Tensor, cache: TemporalAffineCac
  * loss and zero gradient. Uses a stable log-softmax.
  *
  * @param x    [N, T, V] scores
- * @param y    [N, T] int32 targets in [0, V)
- * @param mask [N, T] bool or float32 (1 = counts)
+ * @param y    [N, T] int32 targets in [0, V) (checked)
+ * @param mask [N, T] bool, or float32 of 0/1 (1 = counts; checked)
  */
 export function temporalSoftmaxLoss(x: tf.Tensor, y: tf.Tensor, mask: tf.Tensor): { loss: number; dx: tf.Tensor } {
-  const { N, T, V } = checkArgs('temporalSoftmaxLoss')
-    .tensor('x', x, ['N', 'T', 'V'], 'float32').tensor('y', y, ['N', 'T'], 'int32').tensor('mask', mask, ['N', 'T'], ['bool', 'float32']).dims;
+  const c = checkArgs('temporalSoftmaxLoss')
+    .tensor('x', x, ['N', 'T', 'V'], 'float32').tensor('y', y, ['N', 'T'], 'int32').tensor('mask', mask, ['N', 'T'], ['bool', 'float32']);
+  const { N, T, V } = c.dims;
+  c.classIndices('y', y, V).binaryValues('mask', mask);
   const [lossT, dx] = tf.tidy(() => {
     // BEGIN SOLUTION
     const rows = tf.reshape(x, [N * T, V]);
