@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tf, sgd, sgdMomentum, adam, clipGlobalNorm, stepDecay, exponentialDecay, transformerWarmup, assertFinite, NonFiniteError, ShapeError } from '../lib';
+import { tf, sgd, sgdMomentum, adam, clipGlobalNorm, stepDecay, exponentialDecay, transformerWarmup, assertFinite, assertFiniteStep, NonFiniteError, ShapeError } from '../lib';
 
 const vals = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 
@@ -152,5 +152,15 @@ describe('assertFinite', () => {
     assertFinite(1, ts);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(ts);
+  });
+});
+
+describe('assertFiniteStep', () => {
+  it('passes a healthy step without looking at the tensors, and names the culprit otherwise', () => {
+    const ok = { w: tf.ones([2]) };
+    expect(() => assertFiniteStep(4, 0.5, 1.4, ok)).not.toThrow();
+    expect(() => assertFiniteStep(4, NaN, 1.4, ok)).toThrow('step 4: loss is NaN');
+    expect(() => assertFiniteStep(4, 0.5, NaN, { w: tf.tensor1d([1, NaN]) })).toThrow("step 4: tensor 'w' [2] has 1 non-finite value");
+    expect(() => assertFiniteStep(4, 0.5, Infinity, ok)).toThrow(/step 4: gradient norm is Infinity/);
   });
 });

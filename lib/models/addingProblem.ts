@@ -16,7 +16,7 @@ import { affineForward, affineBackward } from '../layers/affine';
 import { disposeCache } from '../layers/cache';
 import { adam } from '../optim/adam';
 import { clipGlobalNorm } from '../optim/clip';
-import { assertFinite } from '../train/guard';
+import { assertFiniteStep } from '../train/guard';
 import { progress } from '../display/progress';
 
 /** A batch: x [N, T, 2] (value, marker), y [N, 1]. */
@@ -96,11 +96,16 @@ export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidd
       return { loss, Wx: g.dWx, Wh: g.dWh, b: g.db, w: dHead.dw, bo: dHead.db };
     });
     const { loss, ...raw } = grads;
-    assertFinite(step, { loss, ...raw });
-    const { grads: clipped } = clipGlobalNorm(raw, opts.clip ?? 1);
-    optimizer.step(params, clipped);
-    losses.push(loss.dataSync()[0]);
-    tf.dispose([x, y, loss, raw, clipped]);
+    const lossValue = loss.dataSync()[0];
+    const { grads: clipped, norm } = clipGlobalNorm(raw, opts.clip ?? 1);
+    tf.dispose([x, y, loss, raw]);
+    try {
+      assertFiniteStep(step, lossValue, norm, clipped);
+      optimizer.step(params, clipped);
+    } finally {
+      tf.dispose(clipped);
+    }
+    losses.push(lossValue);
     bar.update(step, { mse: losses[step - 1] });
   }
   bar.done();

@@ -10,7 +10,7 @@ import { Rng } from '../core/random';
 import { adam } from '../optim/adam';
 import { clipGlobalNorm } from '../optim/clip';
 import { exponentialDecay } from '../optim/schedules';
-import { assertFinite } from '../train/guard';
+import { assertFiniteStep } from '../train/guard';
 import { progress } from '../display/progress';
 import { CaptioningRNN } from './captioningRnn';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -107,7 +107,7 @@ export function trainCaptioner(model: CaptioningRNN, train: CaptionData, val: Ca
         tf.dispose([idx, f, cap, ...Object.values(grads)]);
         step += 1;
         try {
-          assertFinite(step, { loss, ...clipped.grads });
+          assertFiniteStep(step, loss, clipped.norm, clipped.grads);
           opt.step(model.params, clipped.grads, schedule(step - 1));
         } finally {
           tf.dispose(Object.values(clipped.grads));

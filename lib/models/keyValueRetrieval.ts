@@ -16,7 +16,7 @@ import { reluForward, reluBackward } from '../layers/relu';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy';
 import { adam } from '../optim/adam';
 import { clipGlobalNorm } from '../optim/clip';
-import { assertFinite } from '../train/guard';
+import { assertFiniteStep } from '../train/guard';
 
 export type RetrievalData = {
   /** Keys [n, L] (distinct within an example). */
@@ -242,10 +242,14 @@ export function trainRetrievalModel(
   for (let step = 1; step <= steps; step++) {
     const batch = encodeRetrievalBatch(data, Array.from({ length: batchSize }, () => rng.int(data.query.length)));
     const { loss, grads } = model.lossAndGrads(batch);
-    assertFinite(step, { loss, ...Object.fromEntries(Object.entries(grads).map(([k, g]) => [`d${k}`, g])) });
     const clipped = clipGlobalNorm(grads, clipNorm);
-    optimizer.step(model.params, clipped.grads);
-    tf.dispose([batch, grads, clipped.grads]);
+    tf.dispose([batch, grads]);
+    try {
+      assertFiniteStep(step, loss, clipped.norm, clipped.grads);
+      optimizer.step(model.params, clipped.grads);
+    } finally {
+      tf.dispose(clipped.grads);
+    }
     losses.push(loss);
     onStep?.(step, loss);
   }

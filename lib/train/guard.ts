@@ -31,3 +31,16 @@ export function assertFinite(step: number, values: Record<string, tf.Tensor | nu
     if (bad[i] > 0) throw new NonFiniteError(`step ${step}: tensor '${name}' [${t.shape.join(', ')}] has ${bad[i]} non-finite value${bad[i] === 1 ? '' : 's'}`);
   });
 }
+
+/**
+ * The check for loops that clip by global norm: the loss and the norm ‖g‖ from
+ * `clipGlobalNorm` are already downloaded, and ‖g‖ is finite exactly when every gradient is
+ * (barring float32 overflow of Σg²), so a healthy step costs no extra pass over the
+ * gradients. Only a non-finite norm triggers the per-tensor pass that names the culprit.
+ */
+export function assertFiniteStep(step: number, loss: number, gradNorm: number, grads: Record<string, tf.Tensor>): void {
+  assertFinite(step, { loss });
+  if (Number.isFinite(gradNorm)) return;
+  assertFinite(step, grads);
+  throw new NonFiniteError(`step ${step}: gradient norm is ${gradNorm} (every gradient is finite: Σg² overflowed float32)`);
+}
