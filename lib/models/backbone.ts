@@ -58,9 +58,11 @@ export function pretrainBackbone(
   backbone.trainable = true;
   const rng = new Rng(opts.seed);
   const classifier = tf.sequential({ layers: [backbone, tf.layers.dense({ units: opts.classes, kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }) })] });
-  const history = trainSoftmaxHeads(classifier, images, [labels], { ...opts, seed: rng.nextUint32() });
-  backbone.trainable = false;
-  return { history, classifier };
+  try {
+    return { history: trainSoftmaxHeads(classifier, images, [labels], { ...opts, seed: rng.nextUint32() }), classifier };
+  } finally {
+    backbone.trainable = false; // frozen afterwards, also when training stops on a NaN
+  }
 }
 
 /** The backbone's features of `images`, computed `batchSize` images at a time → [N, F]. */

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { assertFinite } from '../train/guard';
+import { evaluateSoftmaxHeads, trainSoftmaxHeads } from './multilabelTraining';
 import { Rng } from '../core/random';
 import { progress } from '../display/progress';
 
@@ -47,16 +47,17 @@ export function buildFeatureCnn(opts: { items: number; colours: number; channels
   const cell = tf.input({ shape: [28, 28, 3] });
   const pooled = tf.layers.flatten({}).apply(trunk.apply(cell) as tf.SymbolicTensor) as tf.SymbolicTensor;
   const glorot = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.glorotUniform({ seed: rng.nextUint32() % 2147483647 });
-  const itemHead = tf.layers.dense({ units: items, activation: 'softmax', kernelInitializer: glorot(), name: 'item' }).apply(pooled) as tf.SymbolicTensor;
-  const colourHead = tf.layers.dense({ units: colours, activation: 'softmax', kernelInitializer: glorot(), name: 'colour' }).apply(pooled) as tf.SymbolicTensor;
+  // Two logits heads, trained with the multi-label trainer (Σ of the per-head softmax cross-entropies).
+  const itemHead = tf.layers.dense({ units: items, kernelInitializer: glorot(), name: 'item' }).apply(pooled) as tf.SymbolicTensor;
+  const colourHead = tf.layers.dense({ units: colours, kernelInitializer: glorot(), name: 'colour' }).apply(pooled) as tf.SymbolicTensor;
   const classifier = tf.model({ inputs: cell, outputs: [itemHead, colourHead] });
-  classifier.compile({ optimizer: tf.train.adam(1e-2), loss: ['sparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy'] });
   return { trunk, classifier, channels };
 }
 
 /**
- * Trains the classifier on labelled cells for `epochs` passes in seeded minibatch order
- * (`trainOnBatch`, so no unseeded shuffling). Returns the mean training loss per epoch.
+ * Trains the classifier on labelled cells for `epochs` passes in seeded minibatch order with
+ * {@link trainSoftmaxHeads} (Adam, lr 1e-2; loss = item CE + colour CE; a non-finite step stops
+ * training before it is applied). Returns the mean training loss per epoch.
  *
  * @param data images [N, 28, 28, 3], items and colours int32 [N]
  */
@@ -68,53 +69,28 @@ export async function trainFeatureCnn(
   const { N } = checkArgs('trainFeatureCnn')
     .tensor('images', data?.images, ['N', 28, 28, 3], 'float32')
     .tensor('items', data.items, ['N'], 'int32')
-    .tensor('colours', data.colours, ['N'], 'int32')
-    .number('epochs', opts?.epochs, { integer: true, min: 1 })
-    .number('batchSize', opts.batchSize ?? 64, { integer: true, min: 1 }).dims;
-  const batchSize = opts.batchSize ?? 64;
-  const rng = new Rng(opts.seed ?? 0);
-  const batches = Math.ceil(N / batchSize);
-  const bar = progress({ total: opts.epochs * batches, label: 'CNN pre-training' });
-  const epochLoss: number[] = [];
-  for (let e = 0; e < opts.epochs; e++) {
-    const order = rng.permutation(N);
-    let sum = 0;
-    for (let b = 0; b < batches; b++) {
-      const idx = tf.tensor1d(order.slice(b * batchSize, (b + 1) * batchSize), 'int32');
-      // tfjs's sparse cross-entropy wants float labels.
-      const [x, yi, yc] = tf.tidy(() => [tf.gather(data.images, idx), tf.cast(tf.gather(data.items, idx), 'float32'), tf.cast(tf.gather(data.colours, idx), 'float32')]);
-      const losses = (await cnn.classifier.trainOnBatch(x, [yi, yc])) as number[];
-      tf.dispose([idx, x, yi, yc]);
-      assertFinite(e * batches + b, { loss: losses[0] });
-      sum += losses[0];
-      bar.update(e * batches + b + 1, { loss: losses[0] });
-    }
-    epochLoss.push(sum / batches);
-  }
+    .tensor('colours', data.colours, ['N'], 'int32').dims;
+  const batchSize = opts?.batchSize ?? 64;
+  const bar = progress({ total: (opts?.epochs ?? 1) * Math.ceil(N / batchSize), label: 'CNN pre-training' });
+  const history = trainSoftmaxHeads(cnn.classifier, data.images, [data.items as tf.Tensor1D, data.colours as tf.Tensor1D], {
+    epochs: opts.epochs,
+    batchSize,
+    lr: 1e-2,
+    seed: opts.seed ?? 0,
+    onStep: (step, loss) => bar.update(step + 1, { loss }),
+  });
   bar.done();
-  return { epochLoss };
+  return { epochLoss: history.epochLosses };
 }
 
 /** Item and colour accuracy (fractions in [0, 1]) of the classifier on labelled cells. */
 export function evaluateFeatureCnn(cnn: FeatureCnn, data: { images: tf.Tensor; items: tf.Tensor; colours: tf.Tensor }, batchSize = 256): { itemAccuracy: number; colourAccuracy: number } {
-  const { N } = checkArgs('evaluateFeatureCnn')
+  checkArgs('evaluateFeatureCnn')
     .tensor('images', data?.images, ['N', 28, 28, 3], 'float32')
     .tensor('items', data.items, ['N'], 'int32')
-    .tensor('colours', data.colours, ['N'], 'int32').dims;
-  let items = 0, colours = 0;
-  for (let s = 0; s < N; s += batchSize) {
-    const n = Math.min(batchSize, N - s);
-    const correct = tf.tidy(() => {
-      const [pi, pc] = cnn.classifier.predict(tf.slice(data.images, [s, 0, 0, 0], [n, 28, 28, 3])) as tf.Tensor[];
-      const hit = (p: tf.Tensor, y: tf.Tensor): tf.Tensor => tf.sum(tf.cast(tf.equal(tf.cast(tf.argMax(p, 1), 'int32'), tf.slice(y, [s], [n])), 'int32'));
-      return tf.stack([hit(pi, data.items), hit(pc, data.colours)]);
-    });
-    const [a, b] = correct.dataSync();
-    correct.dispose();
-    items += a;
-    colours += b;
-  }
-  return { itemAccuracy: items / N, colourAccuracy: colours / N };
+    .tensor('colours', data.colours, ['N'], 'int32');
+  const [item, colour] = evaluateSoftmaxHeads(cnn.classifier, data.images, [data.items as tf.Tensor1D, data.colours as tf.Tensor1D], batchSize);
+  return { itemAccuracy: item.accuracy, colourAccuracy: colour.accuracy };
 }
 
 /** Scene features for the caption decoders. */

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { tf, buildFeatureCnn, trainFeatureCnn, evaluateFeatureCnn, extractSceneFeatures, loadFashionCells, loadFashionScenes, NonFiniteError } from '../lib';
+
+describe('feature CNN for captioning', () => {
+  it('trains on labelled cells (loss falls, no tensors left behind, NaN stops before an update)', async () => {
+    const cells = loadFashionCells({ split: 'val', limit: 192 });
+    const cnn = buildFeatureCnn({ items: cells.itemNames.length, colours: cells.colourNames.length, channels: 4, seed: 1 });
+    const before = tf.memory().numTensors;
+    const { epochLoss } = await trainFeatureCnn(cnn, cells, { epochs: 4, batchSize: 32, seed: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(epochLoss[3]).toBeLessThan(epochLoss[0]);
+    const acc = evaluateFeatureCnn(cnn, cells);
+    expect(acc.colourAccuracy).toBeGreaterThan(1 / cells.colourNames.length);
+    const weights = cnn.classifier.trainableWeights.map((w) => w.read().dataSync().slice());
+    const poisoned = { ...cells, images: tf.mul(cells.images, NaN) };
+    await expect(trainFeatureCnn(cnn, poisoned, { epochs: 1, batchSize: 32, seed: 2 })).rejects.toThrow(NonFiniteError);
+    cnn.classifier.trainableWeights.forEach((w, i) => expect(w.read().dataSync()).toEqual(weights[i]));
+  });
+  it('lays scene features out as spatial [N, C, 4, 4] and flat [N, 16C] views of the trunk map', () => {
+    const scenes = loadFashionScenes({ split: 'test', limit: 2 });
+    const cnn = buildFeatureCnn({ items: 10, colours: 6, channels: 3, seed: 5 });
+    const { spatial, flat } = extractSceneFeatures(cnn, scenes.images);
+    const map = (cnn.trunk.predict(scenes.images) as tf.Tensor).arraySync() as number[][][][]; // [N, 4, 4, C]
+    const sp = spatial.arraySync() as number[][][][];
+    const fl = flat.arraySync() as number[][];
+    expect(spatial.shape).toEqual([2, 3, 4, 4]);
+    for (let n = 0; n < 2; n++)
+      for (let i = 0; i < 4; i++)
+        for (let j = 0; j < 4; j++)
+          for (let c = 0; c < 3; c++) {
+            expect(sp[n][c][i][j]).toBeCloseTo(map[n][i][j][c], 6);
+            expect(fl[n][(i * 4 + j) * 3 + c]).toBeCloseTo(map[n][i][j][c], 6);
+          }
+  });
+});
