@@ -118,8 +118,11 @@ describe('attentionLstm (sequence)', () => {
     const badA = tf.ones([N, H + 1, P, P]);
     expect(() => attentionLstmForward(x, badA, ws[0], ws[1], ws[2], ws[3])).toThrow(ShapeError);
     expect(() => attentionLstmForward(x, badA, ws[0], ws[1], ws[2], ws[3])).toThrow(/attentionLstmForward: argument 'Wh' expected shape \[H=3, G=8\] but got \[2, 8\]/);
-    const badWx = tf.ones([D, 4 * H + 1]);
-    expect(() => attentionLstmStepForward(x1, h1, h1, h1, badWx, ws[1], ws[2], ws[3])).toThrow(ShapeError);
-    tf.dispose([x, A, ws, dh, x1, h1, badA, badWx]);
+    // Weights that agree with each other on G = 3H (not 4H): only the 4H check can reject them.
+    const G = 3 * H;
+    const [badWx, badWh, badWattn, badB] = [tf.ones([D, G]), tf.ones([H, G]), tf.ones([H, G]), tf.ones([G])];
+    expect(() => attentionLstmStepForward(x1, h1, h1, h1, badWx, badWh, badWattn, badB)).toThrow(`attentionLstmStepForward: argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${D}, ${G}]`);
+    expect(() => attentionLstmForward(x, A, badWx, badWh, badWattn, badB)).toThrow(`attentionLstmForward: argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${D}, ${G}]`);
+    tf.dispose([x, A, ws, dh, x1, h1, badA, badWx, badWh, badWattn, badB]);
   });
 });

@@ -13,11 +13,21 @@ function selectIn(env: Record<string, string>): string {
 }
 
 describe('backend selection', () => {
-  it('falls back to wasm when @tensorflow/tfjs-node is absent, and says why', () => {
+  it('prefers tensorflow when @tensorflow/tfjs-node loads, else falls back to wasm and says why', () => {
     const r = JSON.parse(selectIn({ BACKPROP_BACKEND: '' }));
-    expect(r.name).toBe('wasm');
-    expect(r.skipped.tensorflow).toMatch(/not installed/);
-    expect(r.details).toMatch(/SIMD/);
+    let nativeInstalled = true;
+    try {
+      require.resolve('@tensorflow/tfjs-node', { paths: [root] });
+    } catch {
+      nativeInstalled = false;
+    }
+    if (nativeInstalled) {
+      expect(r.name).toBe('tensorflow');
+    } else {
+      expect(r.name).toBe('wasm');
+      expect(r.skipped.tensorflow).toMatch(/not installed/);
+      expect(r.details).toMatch(/SIMD/);
+    }
   });
   it('honours BACKPROP_BACKEND=cpu', () => {
     const r = JSON.parse(selectIn({ BACKPROP_BACKEND: 'cpu' }));

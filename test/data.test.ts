@@ -178,7 +178,10 @@ describe('fashion-tints', () => {
   it('has an untinted item-only pretrain split (gray pixels: R = G = B)', () => {
     const p = loadFashionPretrain({ limit: 20 });
     const px = p.images.dataSync();
-    for (let i = 0; i < px.length; i += 3) expect(px[i]).toBe(px[i + 2]);
+    for (let i = 0; i < px.length; i += 3) {
+      expect(px[i]).toBe(px[i + 1]);
+      expect(px[i]).toBe(px[i + 2]);
+    }
     expect(p.items.shape).toEqual([20]);
     tf.dispose([p.images, p.items]);
   });
