@@ -164,3 +164,13 @@ describe('assertFiniteStep', () => {
     expect(() => assertFiniteStep(4, 0.5, Infinity, ok)).toThrow(/step 4: gradient norm is Infinity/);
   });
 });
+
+describe('optimizer argument checks', () => {
+  it('clipGlobalNorm rejects a missing gradient map; an optimizer reused on a same-named parameter of another shape says so', () => {
+    expect(() => clipGlobalNorm(null as never, 1)).toThrow("clipGlobalNorm: argument 'grads' expected Record<string, tf.Tensor> but got null");
+    const opt = adam({ lr: 0.1 });
+    opt.step({ w: tf.variable(tf.zeros([2])) }, { w: tf.ones([2]) });
+    expect(() => opt.step({ w: tf.variable(tf.zeros([3])) }, { w: tf.ones([3]) })).toThrow("adam.step: argument 'grads.w' expected shape [2] but got [3]");
+    opt.dispose();
+  });
+});

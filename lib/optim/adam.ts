@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { checkParamsAndGrads, Grads, Optimizer, Params } from './optimizer';
+import { checkParamsAndGrads, checkStateShape, Grads, Optimizer, Params } from './optimizer';
 
 export interface Adam extends Optimizer {
   beta1: number;
@@ -41,6 +41,7 @@ export function adam(opts: { lr: number; beta1?: number; beta2?: number; eps?: n
       this.t += 1;
       const { beta1, beta2, eps, t } = this;
       for (const [name, g] of Object.entries(grads)) {
+        checkStateShape('adam.step', name, this.m[name], g);
         this.m[name] ??= tf.tidy(() => tf.variable(tf.zerosLike(g), false));
         this.v[name] ??= tf.tidy(() => tf.variable(tf.zerosLike(g), false));
         const m = this.m[name];

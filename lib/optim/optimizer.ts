@@ -38,6 +38,11 @@ export interface Optimizer {
 }
 
 /** Checks the step's learning rate and that every gradient names a parameter of the same shape. */
+/** Checks that an optimizer's saved state for `name` still has the gradient's shape (same name, other parameter). */
+export function checkStateShape(fn: string, name: string, state: tf.Tensor | undefined, grad: tf.Tensor): void {
+  if (state) checkArgs(fn).tensor(`grads.${name}`, grad, state.shape);
+}
+
 export function checkParamsAndGrads(fn: string, params: Params, grads: Grads, lr: number): void {
   const c = checkArgs(fn).number('lr', lr, { min: 0 });
   c.require(params !== null && typeof params === 'object', "argument 'params' expected Record<string, tf.Variable>");

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { checkParamsAndGrads, Grads, Optimizer, Params } from './optimizer';
+import { checkParamsAndGrads, checkStateShape, Grads, Optimizer, Params } from './optimizer';
 
 export interface SgdMomentum extends Optimizer {
   momentum: number;
@@ -25,6 +25,7 @@ export function sgdMomentum(opts: { lr: number; momentum?: number }): SgdMomentu
       const lr = lrOverride ?? this.lr;
       checkParamsAndGrads('sgdMomentum.step', params, grads, lr);
       for (const [name, g] of Object.entries(grads)) {
+        checkStateShape('sgdMomentum.step', name, this.velocity[name], g);
         this.velocity[name] ??= tf.tidy(() => tf.variable(tf.zerosLike(g), false));
         const v = this.velocity[name];
         tf.tidy(() => {
