@@ -3,6 +3,7 @@
  * (uint8 [K, 28, 28]), `crop-labels.idx1-ubyte.gz` (uint8 [K]) and one gzip JSON file of
  * composition records — read, verified and cross-checked in one place.
  */
+import { checkArgs } from '../core/validate';
 import { DatasetError } from './datasetError';
 import { datasetDir, readIdxGz, readJsonGz, readManifest } from './datasetFiles';
 import { CELL } from './render';
@@ -19,6 +20,17 @@ export interface CropDataset<R> {
 }
 
 /** Reads dataset `name` (or the folder `dir`): verified crops, labels and records. */
+/**
+ * Validates a loader's options — `split` one of `splits` (when given), `limit` a positive
+ * integer — and returns how to cap a split's record count at `limit`.
+ */
+export function checkLoaderOptions<S extends string>(fn: string, opts: { split?: S; limit?: number } | undefined, splits?: readonly S[]): (available: number) => number {
+  const check = checkArgs(fn);
+  if (splits) check.require(splits.includes(opts?.split as S), `split must be one of ${splits.join(', ')}, got ${opts?.split}`);
+  if (opts?.limit !== undefined) check.number('limit', opts.limit, { integer: true, min: 1 });
+  return (available) => Math.min(opts?.limit ?? available, available);
+}
+
 export function readCropDataset<R>(name: string, recordsName: string, dir?: string): CropDataset<R> {
   const folder = datasetDir(name, dir);
   const manifest = readManifest(folder);

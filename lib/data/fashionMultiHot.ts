@@ -4,8 +4,7 @@
  * 10 item types are present — a multi-label (sigmoid) task with rare types.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkArgs } from '../core/validate';
-import { checkSceneRecords, readCropDataset } from './cropDataset';
+import { checkLoaderOptions, checkSceneRecords, readCropDataset } from './cropDataset';
 import { CELL, FASHION_ITEMS, SCENE, TINT_COLOURS, renderScene } from './render';
 
 export type MultiHotSplit = 'train' | 'dev' | 'test';
@@ -29,12 +28,11 @@ export interface FashionMultiHot {
 
 /** Loads a split of the multi-hot scenes (`limit` keeps the first `limit`). */
 export function loadFashionMultiHot(opts: { split: MultiHotSplit; limit?: number; dir?: string }): FashionMultiHot {
-  const check = checkArgs('loadFashionMultiHot').require(MULTIHOT_SPLITS.includes(opts?.split), `split must be one of ${MULTIHOT_SPLITS.join(', ')}, got ${opts?.split}`);
-  if (opts.limit !== undefined) check.number('limit', opts.limit, { integer: true, min: 1 });
+  const keep = checkLoaderOptions('loadFashionMultiHot', opts, MULTIHOT_SPLITS);
   const { crops, cropLabels, records, recordsFile } = readCropDataset<MultiHotRecords>('fashion-multihot', 'scenes.json.gz', opts.dir);
   const scenes = records.splits?.[opts.split]?.scenes;
   checkSceneRecords(recordsFile, opts.split, scenes, crops.length / (CELL * CELL), TINT_COLOURS.length);
-  const N = Math.min(opts.limit ?? scenes.length, scenes.length);
+  const N = keep(scenes.length);
   const pixels = new Float32Array(N * SCENE * SCENE * 3);
   const labels = new Float32Array(N * 10);
   const positives = new Array<number>(10).fill(0);

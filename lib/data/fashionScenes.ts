@@ -4,10 +4,9 @@
  * and the single tinted cells with (item, colour) labels for pre-training a feature CNN.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkArgs } from '../core/validate';
 import { encodeCaptions } from './captions';
 import { DatasetError } from './datasetError';
-import { checkSceneRecords, readCropDataset } from './cropDataset';
+import { checkLoaderOptions, checkSceneRecords, readCropDataset } from './cropDataset';
 import { CELL, SCENE, renderScene, renderTintedItem } from './render';
 
 export type SceneSplit = 'train' | 'val' | 'test' | 'novel';
@@ -62,11 +61,10 @@ export interface FashionScenes {
  * by {@link renderScene}). `limit` keeps the first `limit` scenes.
  */
 export function loadFashionScenes(opts: { split: SceneSplit; limit?: number; dir?: string }): FashionScenes {
-  const check = checkArgs('loadFashionScenes').require(SCENE_SPLITS.includes(opts?.split), `split must be one of ${SCENE_SPLITS.join(', ')}, got ${opts?.split}`);
-  if (opts.limit !== undefined) check.number('limit', opts.limit, { integer: true, min: 1 });
+  const keep = checkLoaderOptions('loadFashionScenes', opts, SCENE_SPLITS);
   const { crops, cropLabels, records } = readSceneData(opts.dir);
   const split = records.splits[opts.split];
-  const N = Math.min(opts.limit ?? split.scenes.length, split.scenes.length);
+  const N = keep(split.scenes.length);
   const pixels = new Float32Array(N * SCENE * SCENE * 3);
   const items: SceneItem[][] = [];
   for (let n = 0; n < N; n++) {
@@ -105,11 +103,10 @@ export interface FashionCells {
 
 /** Every item of a split's scenes as its own tinted 28×28 image with (item, colour) labels, in scene order. */
 export function loadFashionCells(opts: { split: SceneSplit; limit?: number; dir?: string }): FashionCells {
-  const check = checkArgs('loadFashionCells').require(SCENE_SPLITS.includes(opts?.split), `split must be one of ${SCENE_SPLITS.join(', ')}, got ${opts?.split}`);
-  if (opts.limit !== undefined) check.number('limit', opts.limit, { integer: true, min: 1 });
+  const keep = checkLoaderOptions('loadFashionCells', opts, SCENE_SPLITS);
   const { crops, cropLabels, records } = readSceneData(opts.dir);
   const placed = records.splits[opts.split].scenes.flat();
-  const N = Math.min(opts.limit ?? placed.length, placed.length);
+  const N = keep(placed.length);
   const pixels = new Float32Array(N * CELL * CELL * 3);
   const items = new Int32Array(N);
   const colours = new Int32Array(N);

@@ -5,8 +5,7 @@
  * combinations; and the untinted item-only `pretrain` split for the backbone.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkArgs } from '../core/validate';
-import { checkSceneRecords, readCropDataset } from './cropDataset';
+import { checkLoaderOptions, checkSceneRecords, readCropDataset } from './cropDataset';
 import { DatasetError } from './datasetError';
 import { CELL, FASHION_ITEMS, renderTintedItem } from './render';
 
@@ -63,11 +62,10 @@ export interface FashionTints {
  * combinations, `test` alternates seen and unseen ones (`seen[n]` says which).
  */
 export function loadFashionTints(opts: { split: TintSplit; limit?: number; dir?: string }): FashionTints {
-  const check = checkArgs('loadFashionTints').require(TINT_SPLITS.includes(opts?.split), `split must be one of ${TINT_SPLITS.join(', ')}, got ${opts?.split}`);
-  if (opts.limit !== undefined) check.number('limit', opts.limit, { integer: true, min: 1 });
+  const keep = checkLoaderOptions('loadFashionTints', opts, TINT_SPLITS);
   const { crops, cropLabels, records } = readTints(opts.dir);
   const s = records.splits[opts.split];
-  const N = Math.min(opts.limit ?? s.crop.length, s.crop.length);
+  const N = keep(s.crop.length);
   const item = s.crop.slice(0, N).map((c) => cropLabels[c]);
   const colour = s.colour.slice(0, N);
   const texture = s.texture.slice(0, N);
@@ -84,10 +82,10 @@ export function loadFashionTints(opts: { split: TintSplit; limit?: number; dir?:
 
 /** The `pretrain` split: untinted items (white, plain background) labelled by item class only. */
 export function loadFashionPretrain(opts: { limit?: number; dir?: string } = {}): { images: tf.Tensor4D; items: tf.Tensor1D; itemNames: string[] } {
-  if (opts.limit !== undefined) checkArgs('loadFashionPretrain').number('limit', opts.limit, { integer: true, min: 1 });
+  const keep = checkLoaderOptions('loadFashionPretrain', opts);
   const { crops, cropLabels, records } = readTints(opts.dir);
   const s = records.splits.pretrain;
-  const N = Math.min(opts.limit ?? s.crop.length, s.crop.length);
+  const N = keep(s.crop.length);
   return {
     images: renderSplit(crops, s, N),
     items: tf.tensor1d(s.crop.slice(0, N).map((c) => cropLabels[c]), 'int32'),
