@@ -8,13 +8,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLOTLY_MIME } from '../lib';
 
 const ROOT = path.resolve(__dirname, '..');
 const KERNEL_INSTALL = path.join(ROOT, 'dist', 'scripts', 'kernel-install.js');
 /** Debian's Jupyter; `python3` on PATH may be another Python without Jupyter. */
 const JUPYTER = fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter';
 const KERNEL_NAME = 'backprop-lab-test';
-const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 const GETTING_STARTED = path.join(ROOT, 'notebooks', '00_getting_started.ipynb');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'ok.ipynb');
 const RUNNER = path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js');

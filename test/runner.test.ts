@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbformat';
 import { OutputRecorder } from '../scripts/runner/outputs';
 import { selectNotebooks } from '../scripts/runner/options';
-import { findChromium, PLOTLY_MIME } from '../scripts/runner/figures';
+import { findChromium } from '../scripts/runner/figures';
+import { PLOTLY_MIME } from '../lib';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUNNER = path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js');

@@ -46,8 +46,16 @@ export function figureDivHtml(figure: PlotlyFigure, divId: string, height = 420)
     `if(window.Plotly){draw();}else{(window.__backpropPlotlyQueue=window.__backpropPlotlyQueue||[]).push(draw);}})();</script>`;
 }
 
-function escapeHtml(text: string): string {
+/** Text safe inside HTML elements and attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+}
+
+/** The figure's title as plain text (a string or `{ text }`, markup stripped), or `undefined`. */
+export function figureTitle(figure: PlotlyFigure): string | undefined {
+  const t = figure.layout?.title as string | { text?: string } | undefined;
+  const text = typeof t === 'string' ? t : t?.text;
+  return text && text.trim() !== '' ? text.replace(/<[^>]*>/g, '') : undefined;
 }
 
 /** A complete standalone HTML page drawing `figure`, with plotly.js inline. */

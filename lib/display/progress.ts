@@ -5,6 +5,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import { checkArgs } from '../core/validate';
+import { escapeHtml } from './figurePage';
 import { inKernel, newDisplayId, sendDisplay } from './kernel';
 
 export interface Progress {
@@ -51,7 +52,7 @@ export function progress(opts: { total: number; label?: string }): Progress {
       const text = summary ? `${line}\n${summary}` : line;
       const html =
         `<div style="font-family:monospace;font-size:12px"><div style="width:320px;height:10px;background:#e5e7eb;border-radius:3px;display:inline-block;vertical-align:middle">` +
-        `<div style="width:${(100 * fraction).toFixed(1)}%;height:10px;background:#2563eb;border-radius:3px"></div></div> ${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</div>`;
+        `<div style="width:${(100 * fraction).toFixed(1)}%;height:10px;background:#2563eb;border-radius:3px"></div></div> ${escapeHtml(text).replace(/\n/g, '<br>')}</div>`;
       sendDisplay({ 'text/html': html, 'text/plain': text }, { displayId, update: sentOnce });
       sentOnce = true;
       lastSent = Date.now();

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'crypto';
 import { checkArgs } from '../core/validate';
-import { figureDivHtml, plotlyScriptTag, PlotlyFigure } from './figurePage';
+import { figureDivHtml, figureTitle, plotlyScriptTag, PlotlyFigure } from './figurePage';
 import { sendDisplay } from './kernel';
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -15,10 +15,9 @@ let plotlyEmbedded = false;
 
 /** "Figure 'Loss' — 2 traces (scatter, scatter)": what a text-only front end shows. */
 export function figureSummary(figure: PlotlyFigure): string {
-  const title = figure.layout?.title;
-  const text = typeof title === 'string' ? title : (title as { text?: string } | undefined)?.text;
+  const text = figureTitle(figure);
   const types = figure.data.map((t) => String(t.type ?? 'scatter'));
-  return `Figure${text ? ` '${text.replace(/<[^>]*>/g, '')}'` : ''} — ${figure.data.length} trace${figure.data.length === 1 ? '' : 's'} (${types.join(', ')})`;
+  return `Figure${text ? ` '${text}'` : ''} — ${figure.data.length} trace${figure.data.length === 1 ? '' : 's'} (${types.join(', ')})`;
 }
 
 /**

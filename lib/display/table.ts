@@ -3,6 +3,7 @@
  * an aligned plain-text table for text-only front ends.
  */
 import { checkArgs } from '../core/validate';
+import { escapeHtml } from './figurePage';
 import { sendDisplay } from './kernel';
 
 export type TableRow = Record<string, unknown>;
@@ -38,7 +39,6 @@ function formatCell(value: unknown, digits: number): string {
   return value === undefined || value === null ? '' : String(value);
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 /** HTML and aligned plain text for a table. */
 export function renderTable(table: TableRow[] | DataFrameLike, opts: { caption?: string; digits?: number } = {}): { html: string; text: string } {

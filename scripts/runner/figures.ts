@@ -10,10 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { BrowserContext } from 'playwright-core';
-import { figurePageHtml } from '../../lib/display/figurePage';
+import { figurePageHtml, figureTitle, PlotlyFigure } from '../../lib/display/figurePage';
+import { PLOTLY_MIME } from '../../lib/display/show';
 import { displayBundles, Notebook } from './nbformat';
 
-export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
 export interface FigureFiles {
   k: number;
@@ -23,13 +23,6 @@ export interface FigureFiles {
   png?: string;
 }
 
-type PlotlyFigure = Parameters<typeof figurePageHtml>[0];
-
-function figureTitle(fig: PlotlyFigure, fallback: string): string {
-  const t = (fig.layout as { title?: string | { text?: string } } | undefined)?.title;
-  const text = typeof t === 'string' ? t : t?.text;
-  return text && text.trim() !== '' ? text.replace(/<[^>]*>/g, '') : fallback;
-}
 
 /** Chromium used for PNGs: `CHROMIUM_PATH`, else /usr/bin/chromium; null when neither exists. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -108,7 +101,7 @@ export async function exportFigures(nb: Notebook, stem: string, dir: string, ren
     const k = i + 1;
     const raw = output.data[PLOTLY_MIME];
     const fig = (typeof raw === 'string' ? JSON.parse(raw) : raw) as PlotlyFigure;
-    const title = figureTitle(fig, `${stem} — figure ${k}`);
+    const title = figureTitle(fig) ?? `${stem} — figure ${k}`;
     const files: FigureFiles = {
       k,
       title,

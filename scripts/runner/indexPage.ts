@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { escapeHtml } from '../../lib/display/figurePage';
 
 export interface IndexEntry {
   stem: string;
@@ -22,8 +23,6 @@ export interface IndexEntry {
   figures: { k: number; title: string; html: string; json: string; png?: string }[];
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Merges `entries` into `<out>/runs.json` (dropping entries whose notebook file is gone) and returns all, by name. */
 export function updateRuns(out: string, entries: IndexEntry[]): IndexEntry[] {
