@@ -43,17 +43,24 @@ export function buildSigmoidHead(opts: { inputDim: number; hidden: number; class
 
 /**
  * Loss and weight gradients of `head` on one batch: the loss gives z's gradient g = ∂L/∂z,
- * then autodiff of ⟨head(x), g⟩ (g held constant) gives ∂L/∂θ = (∂z/∂θ)ᵀ g for every weight θ.
+ * and autodiff carries it through the head, ∂L/∂θ = (∂z/∂θ)ᵀ g for every weight θ — the head
+ * runs forward once, inside a custom-gradient loss op.
  * Returns gradients keyed by variable name (the caller disposes them).
  */
 export function sigmoidHeadGradients(head: tf.LayersModel, x: tf.Tensor2D, y: tf.Tensor2D, posWeight?: number[]): { loss: number; grads: tf.NamedTensorMap } {
   checkArgs('sigmoidHeadGradients').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32');
   const vars = head.trainableWeights.map((w) => w.read() as tf.Variable);
+  let loss = NaN;
   // BEGIN SOLUTION
-  const logits = head.predict(x) as tf.Tensor;
-  const { loss, dlogits } = sigmoidBinaryCrossEntropy(logits, y, { posWeight });
-  const { grads, value } = tf.variableGrads(() => tf.sum(tf.mul(head.apply(x, { training: true }) as tf.Tensor, dlogits)) as tf.Scalar, vars);
-  tf.dispose([logits, dlogits, value]);
+  // One forward pass: a loss op whose gradient is the hand-written ∂L/∂z from the library's BCE.
+  const bceOnLogits = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
+    const r = sigmoidBinaryCrossEntropy(z, y, { posWeight });
+    loss = r.loss;
+    save([r.dlogits]);
+    return { value: tf.scalar(r.loss), gradFunc: (dy: tf.Tensor, [dlogits]: tf.Tensor[]) => tf.mul(dy, dlogits) };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const { grads, value } = tf.variableGrads(() => bceOnLogits(head.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+  value.dispose();
   // END SOLUTION
   return { loss, grads };
 }
