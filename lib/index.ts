@@ -21,6 +21,7 @@ export * from './layers/conv';
 export * from './layers/embedding';
 export * from './layers/layerNorm';
 export * from './layers/lstm';
+export * from './layers/gru';
 export * from './layers/multiHeadAttention';
 export * from './layers/pool';
 export * from './layers/relu';
