@@ -28,6 +28,9 @@ export * from './layers/relu';
 export * from './layers/rnn';
 export * from './layers/scaledDotProductAttention';
 export * from './layers/temporal';
+export * from './layers/dropout';
+export * from './layers/positionalEncoding';
+export * from './layers/transformerBlock';
 
 // Losses with their gradients
 export * from './losses/distillationLoss';
