@@ -31,9 +31,13 @@ export * from './layers/temporal';
 export * from './layers/dropout';
 export * from './layers/positionalEncoding';
 export * from './layers/transformerBlock';
+export * from './layers/reparameterize';
+export * from './layers/affineCoupling';
 
 // Losses with their gradients
+export * from './losses/attributeRegularization';
 export * from './losses/distillationLoss';
+export * from './losses/gaussianKl';
 export * from './losses/infoNceLoss';
 export * from './losses/sigmoidBinaryCrossEntropy';
 export * from './losses/softmaxCrossEntropy';
