@@ -33,6 +33,7 @@ export * from './layers/positionalEncoding';
 export * from './layers/transformerBlock';
 export * from './layers/reparameterize';
 export * from './layers/affineCoupling';
+export * from './layers/locationSensitiveAttention';
 
 // Losses with their gradients
 export * from './losses/attributeRegularization';
