@@ -77,12 +77,10 @@ export function affineCouplingForward(
   checkCoupling('affineCouplingForward', x, 'x', mask, params);
   return tf.tidy(() => {
     const move = tf.sub(1, mask);
-    // BEGIN SOLUTION
     const { pre1, h, s, t } = conditioner(tf.mul(x, mask), params);
     const expS = tf.exp(s);
     const y = tf.add(tf.mul(x, mask), tf.mul(move, tf.add(tf.mul(x, expS), t)));
     const logDet = tf.sum(tf.mul(move, s), 1);
-    // END SOLUTION
     const T = (W: tf.Tensor) => tf.transpose(W);
     return {
       y, logDet,
@@ -115,7 +113,6 @@ export function affineCouplingBackward(dy: tf.Tensor, dlogDet: tf.Tensor, cache:
   const { x, keep, pre1, h, s, expS, W1T, WsT, WtT } = cache;
   return tf.tidy(() => {
     const move = tf.sub(1, keep);
-    // BEGIN SOLUTION
     const ds = tf.mul(move, tf.add(tf.mul(dy, tf.mul(x, expS)), tf.expandDims(dlogDet, 1)));
     const dt = tf.mul(move, dy);
     const das = tf.mul(ds, tf.sub(1, tf.square(s)));
@@ -128,6 +125,5 @@ export function affineCouplingBackward(dy: tf.Tensor, dlogDet: tf.Tensor, cache:
       dx, dW1: tf.matMul(tf.transpose(tf.mul(x, keep)), dpre1), db1: tf.sum(dpre1, 0),
       dWs: tf.matMul(hT, das), dbs: tf.sum(das, 0), dWt: tf.matMul(hT, dt), dbt: tf.sum(dt, 0),
     };
-    // END SOLUTION
   });
 }

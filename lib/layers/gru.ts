@@ -63,14 +63,12 @@ export function gruStepForward(
 function gruStep(
   x: tf.Tensor, prevH: tf.Tensor, WxT: tf.Tensor, WhT: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor,
 ): { nextH: tf.Tensor; cache: GruStepCache } {
-  // BEGIN SOLUTION
   const [ar, az, an] = splitGates(tf.add(tf.matMul(x, Wx), b));
   const [gr, gz, gn] = splitGates(tf.matMul(prevH, Wh));
   const r = tf.sigmoid(tf.add(ar, gr));
   const z = tf.sigmoid(tf.add(az, gz));
   const n = tf.tanh(tf.add(an, tf.mul(r, gn)));
   const nextH = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, prevH));
-  // END SOLUTION
   return { nextH, cache: { x: tf.clone(x), prevH: tf.clone(prevH), WxT: tf.clone(WxT), WhT: tf.clone(WhT), r, z, n, gn } };
 }
 
@@ -97,7 +95,6 @@ export function gruStepBackward(
  * (both [N, 3H]), and the direct part dhₜ ⊙ z of dhₜ₋₁.
  */
 function gateGradients(dnextH: tf.Tensor, c: GruStepCache): { dA: tf.Tensor; dG: tf.Tensor; dprevDirect: tf.Tensor } {
-  // BEGIN SOLUTION
   const dn = tf.mul(dnextH, tf.sub(1, c.z));
   const dz = tf.mul(dnextH, tf.sub(c.prevH, c.n));
   const dan = tf.mul(dn, tf.sub(1, tf.square(c.n)));
@@ -108,7 +105,6 @@ function gateGradients(dnextH: tf.Tensor, c: GruStepCache): { dA: tf.Tensor; dG:
   const dA = tf.concat([dar, daz, dan], 1);
   const dG = tf.concat([dar, daz, dgn], 1);
   const dprevDirect = tf.mul(dnextH, c.z);
-  // END SOLUTION
   return { dA, dG, dprevDirect };
 }
 

@@ -85,7 +85,6 @@ export function locationAttentionForward(
     // The conv runs as a 2-D convolution over [N, L + 2·pad, 1, C] (time as height).
     const padded = tf.reshape(tf.pad(prevAlignments, [[0, 0], [pad, pad], [0, 0]]), [N, L + 2 * pad, 1, C]);
     const conv = conv2dForward(padded, tf.reshape(params.filters, [k, 1, C, F]), tf.zeros([F]));
-    // BEGIN SOLUTION
     const loc = tf.reshape(conv.out, [N * L, F]);
     const q = tf.matMul(query, params.Wq); // [N, A]
     const pre = tf.add(tf.add(tf.add(tf.expandDims(q, 1), processedMemory), tf.reshape(tf.matMul(loc, params.U), [N, L, A])), params.b);
@@ -93,7 +92,6 @@ export function locationAttentionForward(
     const energies = tf.reshape(tf.matMul(tf.reshape(tanhPre, [N * L, A]), tf.reshape(params.w, [A, 1])), [N, L]);
     const alignment = maskedSoftmax(energies, mask ? tf.notEqual(mask, 0) : null);
     const context = tf.squeeze(tf.matMul(tf.expandDims(alignment, 1), memory), [1]); // [N, De]
-    // END SOLUTION
     const cache: LocationAttentionCache = {
       query: tf.clone(query), memory: tf.clone(memory), alignment: tf.clone(alignment), tanhPre, loc, conv: conv.cache,
       WqT: tf.transpose(params.Wq), UT: tf.transpose(params.U), w: tf.clone(params.w), dims: { N, L, De, A, C, F, k },
@@ -117,7 +115,6 @@ export function locationAttentionBackward(dcontext: tf.Tensor, dalignment: tf.Te
   checkArgs('locationAttentionBackward').tensor('dcontext', dcontext, [N, De], 'float32').tensor('dalignment', dalignment, [N, L], 'float32');
   const { query, memory, alignment, tanhPre, loc, WqT, UT, w } = cache;
   return tf.tidy(() => {
-    // BEGIN SOLUTION
     const dmemory = tf.mul(tf.expandDims(alignment, 2), tf.expandDims(dcontext, 1)); // αᵢ · dc
     const dalpha = tf.add(dalignment, tf.squeeze(tf.matMul(memory, tf.expandDims(dcontext, 2)), [2])); // + ⟨dc, hᵢ⟩
     const de = tf.mul(alignment, tf.sub(dalpha, tf.sum(tf.mul(alignment, dalpha), 1, true)));
@@ -134,6 +131,5 @@ export function locationAttentionBackward(dcontext: tf.Tensor, dalignment: tf.Te
       dquery: tf.matMul(dq, WqT), dmemory, dprocessedMemory: dpre, dprevAlignments,
       dWq: tf.matMul(tf.transpose(query), dq), dfilters: tf.reshape(conv.dw, [k, C, F]), dU, dw, db: tf.sum(dpreRows, 0),
     };
-    // END SOLUTION
   });
 }

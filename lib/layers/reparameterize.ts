@@ -30,10 +30,8 @@ export function reparameterizeForward(
   else checkArgs('reparameterizeForward').require((noise as { rng?: unknown })?.rng instanceof Rng, "argument 'noise' expected { rng: Rng } or { eps: tensor [N, K] }");
   return tf.tidy(() => {
     const eps = given ? tf.clone(noise.eps) : randn([N, K], (noise as { rng: Rng }).rng);
-    // BEGIN SOLUTION
     const sigma = tf.exp(tf.mul(0.5, logVar));
     const z = tf.add(mu, tf.mul(sigma, eps));
-    // END SOLUTION
     return { z, cache: { eps, sigma } };
   });
 }
@@ -44,10 +42,8 @@ export function reparameterizeBackward(dz: tf.Tensor, cache: ReparameterizeCache
     .require(cache?.eps instanceof tf.Tensor && !cache.eps.isDisposed, "argument 'cache' expected the live cache returned by reparameterizeForward")
     .tensor('dz', dz, cache.eps.shape, 'float32');
   return tf.tidy(() => {
-    // BEGIN SOLUTION
     const dmu = tf.clone(dz);
     const dlogVar = tf.mul(dz, tf.mul(cache.eps, tf.mul(0.5, cache.sigma)));
-    // END SOLUTION
     return { dmu, dlogVar };
   });
 }

@@ -28,14 +28,12 @@ export function attributeRegularizationLoss(z: tf.Tensor, attribute: tf.Tensor, 
   const { N } = checkArgs('attributeRegularizationLoss').tensor('z', z, ['N'], 'float32').tensor('attribute', attribute, ['N'], 'float32')
     .number('delta', delta, { min: 0, exclusiveMin: true }).dims;
   const [lossT, dz] = tf.tidy(() => {
-    // BEGIN SOLUTION
     const pairwise = (v: tf.Tensor) => tf.sub(tf.expandDims(v, 1), tf.expandDims(v, 0)); // [N, N]: vᵢ − vⱼ
     const t = tf.tanh(tf.mul(delta, pairwise(z)));
     const target = tf.sign(pairwise(attribute));
     const loss = tf.div(tf.sum(tf.abs(tf.sub(t, target))), N * N);
     const g = tf.mul(tf.sign(tf.sub(t, target)), tf.mul(delta, tf.sub(1, tf.square(t))));
     const dz = tf.mul(tf.sum(g, 1), 2 / (N * N));
-    // END SOLUTION
     return [loss, dz];
   });
   const loss = lossT.dataSync()[0];

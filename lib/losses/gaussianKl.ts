@@ -15,13 +15,11 @@ import { checkArgs } from '../core/validate';
 export function gaussianKl(mu: tf.Tensor, logVar: tf.Tensor): { loss: number; dmu: tf.Tensor; dlogVar: tf.Tensor } {
   const { N } = checkArgs('gaussianKl').tensor('mu', mu, ['N', 'K'], 'float32').tensor('logVar', logVar, ['N', 'K'], 'float32').dims;
   const [lossT, dmu, dlogVar] = tf.tidy(() => {
-    // BEGIN SOLUTION
     const variance = tf.exp(logVar);
     const perElement = tf.sub(tf.sub(tf.add(tf.square(mu), variance), logVar), 1);
     const loss = tf.div(tf.sum(perElement), 2 * N);
     const dmu = tf.div(mu, N);
     const dlogVar = tf.div(tf.sub(variance, 1), 2 * N);
-    // END SOLUTION
     return [loss, dmu, dlogVar];
   });
   const loss = lossT.dataSync()[0];
