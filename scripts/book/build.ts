@@ -35,6 +35,17 @@ export interface BookResult {
   mathErrors: (MathError & { stem: string })[];
 }
 
+/** The book of a runner output root: `<out>/notebooks` and `<out>/figures` → `<out>/book`. */
+export function bookOptions(out: string, sourcesDir: string, readme: string): BookOptions {
+  return {
+    notebooksDir: path.join(out, 'notebooks'),
+    bookDir: path.join(out, 'book'),
+    figuresDir: path.join(out, 'figures'),
+    readme,
+    sourcesDir,
+  };
+}
+
 function dirBytes(dir: string): number {
   return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => {
     const p = path.join(dir, e.name);
