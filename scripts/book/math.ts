@@ -6,7 +6,8 @@
  * Recognised, outside code spans and fenced code:
  *   display  `$$…$$`, `\[…\]`, `\begin{env}…\end{env}`;
  *   inline   `$…$` (the opening `$` followed by a non-space, the closing one preceded by a
- *            non-space and not followed by a digit, as in Pandoc — so "$5 and $6" stays text)
+ *            non-space and not followed by a digit, as in Pandoc — so "$5 and $6" stays text —
+ *            and never across a code span or a blank line)
  *            and `\(…\)`.
  * `\$` is a literal dollar.
  */
@@ -49,7 +50,7 @@ function inlineDollarEnd(text: string, i: number): number {
       j++;
       continue;
     }
-    if (c === '\n' && /^\n[ \t]*\n/.test(text.slice(j))) return -1;
+    if (c === '`' || (c === '\n' && /^\n[ \t]*\n/.test(text.slice(j)))) return -1; // no math across code or paragraphs
     if (c === '$') {
       if (j === i + 1 || /\s/.test(text[j - 1]) || /\d/.test(text[j + 1] ?? '')) return -1;
       return j;
