@@ -90,6 +90,14 @@ describe('maths in markdown', () => {
     expect(ctx.mathErrors).toEqual([]);
   });
 
+  it('keeps inline maths on one line with the punctuation that touches it, adjacent spans included', () => {
+    const html = renderMarkdown('a $x$,$y$ and (shape $[N, H]$), done', markdownContext());
+    expect(html).not.toContain('KATEXMATH');
+    expect(html.match(/<span class="katex">/g)).toHaveLength(3);
+    expect(html).toMatch(/<span class="nowrap">\(?<span class="katex">/);
+    expect(html).toMatch(/<\/span>\),<\/span> done/);
+  });
+
   it('records maths KaTeX cannot parse and marks it on the page', () => {
     const ctx = markdownContext();
     const html = renderMarkdown('bad $\\frac{1}{$ here', ctx);

@@ -148,9 +148,16 @@ export function renderMath(span: MathSpan, errors: MathError[]): string {
  */
 export function restoreMath(html: string, math: MathSpan[], errors: MathError[]): string {
   const rendered = math.map((span) => renderMath(span, errors));
-  return html
-    .replace(/<p>\s*KATEXMATH(\d+)X\s*<\/p>/g, (whole, k: string) => (math[Number(k)]?.display ? rendered[Number(k)] : whole))
-    .replace(PLACEHOLDER, (whole, k: string) => rendered[Number(k)] ?? whole);
+  return (
+    html
+      .replace(/<p>\s*KATEXMATH(\d+)X\s*<\/p>/g, (whole, k: string) => (math[Number(k)]?.display ? rendered[Number(k)] : whole))
+      // Inline maths stays on one line with the punctuation touching it: "(shape $[N, H]$)," must not break before ")".
+      .replace(/([(\[{‘“]*)KATEXMATH(\d+)X([)\]}.,;:!?’”]*)/g, (whole, before: string, k: string, after: string) => {
+        const html = rendered[Number(k)];
+        if (html === undefined) return whole;
+        return before || after ? `<span class="nowrap">${before}${html}${after}</span>` : html;
+      })
+  );
 }
 
 /** `text` with every placeholder replaced by its TeX source (for slugs and plain-text titles). */
