@@ -106,7 +106,7 @@ export function renderNotebook(nb: Notebook, stem: string, pages: ReadonlySet<st
     figures: outputCtx.figures,
     run,
     failedCell,
-    firstParagraph: firstParagraph === undefined ? undefined : renderMarkdown(firstParagraph, { ...markdown, headings: undefined, slugger: new Slugger() }),
+    firstParagraph: firstParagraph === undefined ? undefined : renderMarkdown(firstParagraph, { slugger: new Slugger(), mathErrors: [], pages }),
     mathErrors: markdown.mathErrors,
   };
 }

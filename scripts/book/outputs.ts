@@ -2,8 +2,8 @@
  * A code cell's outputs as book HTML, in order. Each display bundle shows its richest MIME
  * type the book can render offline:
  *
- *   audio/wav                       an `<audio controls>` player (data URL; the bundle's
- *                                   HTML `<audio>` fallback is not used)
+ *   audio/wav (any audio/*)         an `<audio controls>` player (data URL of the base64
+ *                                   bytes; the bundle's HTML `<audio>` fallback is not used)
  *   application/vnd.plotly.v1+json  an interactive plot, drawn by the page's script with the
  *                                   shared assets/plotly.min.js (the bundle's HTML fallback
  *                                   inlines plotly.js, 4.6 MB, and is never used)
@@ -53,8 +53,9 @@ function plotlyFigure(value: unknown, ctx: OutputContext): string {
 
 /** One display bundle, by the preference order of the module comment. */
 export function renderBundle(data: MimeBundle, ctx: OutputContext): string {
-  if (data['audio/wav'] !== undefined) {
-    return `<div class="output audio"><audio controls preload="metadata" src="data:audio/wav;base64,${base64(data['audio/wav'])}"></audio></div>`;
+  const audio = Object.keys(data).find((mime) => /^audio\/[\w.+-]+$/.test(mime));
+  if (audio) {
+    return `<div class="output audio"><audio controls preload="metadata" src="data:${audio};base64,${base64(data[audio])}"></audio></div>`;
   }
   if (data[PLOTLY_MIME] !== undefined) return `<div class="output">${plotlyFigure(data[PLOTLY_MIME], ctx)}</div>`;
   for (const mime of ['image/png', 'image/jpeg']) {
