@@ -17,6 +17,7 @@ import { buildCellError, ErrorReport } from './runner/cellError';
 import { clearOutputs, firstLine, readNotebook, runnableCells, writeNotebook } from './runner/nbformat';
 import { OutputRecorder } from './runner/outputs';
 import type { WorkerMessage } from './runner/protocol';
+import { activeBackend, RUN_METADATA_KEY, startRunMetadata } from './runner/runMetadata';
 
 /** The real stderr write, kept before tslab redirects process.stderr into the running cell. */
 const writeOwnStderr = process.stderr.write.bind(process.stderr);
@@ -71,6 +72,8 @@ async function main(): Promise<number> {
   const outputPath = path.resolve(outputArg);
   const nb = clearOutputs(readNotebook(notebookPath));
   const cells = runnableCells(nb);
+  const runInfo = startRunMetadata(path.dirname(notebookPath), cells.length);
+  nb.metadata[RUN_METADATA_KEY] = runInfo;
   await send({ type: 'begin', total: cells.length });
   writeNotebook(outputPath, nb);
 
@@ -118,6 +121,9 @@ async function main(): Promise<number> {
       },
     );
     cell.execution_count = reply.execution_count ?? null;
+    const seconds = (performance.now() - t0) / 1000;
+    runInfo.cellSeconds[j] = seconds;
+    runInfo.backend = activeBackend() ?? runInfo.backend;
     if (reply.status !== 'ok' || reports.length > 0) {
       const error = buildCellError(reports, convs.compileFailed);
       writer.error(error.ename, error.evalue, error.traceback);
@@ -127,7 +133,7 @@ async function main(): Promise<number> {
     }
     writeNotebook(outputPath, nb);
     lastWrite = performance.now();
-    await send({ type: 'cell-ok', k, seconds: (performance.now() - t0) / 1000 });
+    await send({ type: 'cell-ok', k, seconds });
   }
   handler.close();
   await send({ type: 'end' });

@@ -5,12 +5,15 @@
  * tslab's own kernel code (see notebook-worker.ts), and writes
  *   <out>/notebooks/<name>.ipynb                 the executed notebooks (after every cell);
  *   <out>/figures/<stem>/figure-<k>.{json,html,png}  every plotly figure;
- *   <out>/index.html                             links to all of it, with status and timings.
+ *   <out>/index.html                             links to all of it, with status and timings;
+ *   <out>/book/                                  the executed notebooks as an offline book (see scripts/book.ts).
  * Exit code 0 when every notebook ran without error, 1 otherwise, 2 on bad arguments.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { isQuickMode } from '../lib/core/mode';
+import { bookOptions, buildBook } from './book/build';
+import { bookSummary } from './book/summary';
 import { exportFigures, findChromium, FigureFiles, PngRenderer } from './runner/figures';
 import { IndexEntry, indexHtml, updateRuns } from './runner/indexPage';
 import { readNotebook, writeNotebook } from './runner/nbformat';
@@ -103,6 +106,13 @@ async function main(): Promise<number> {
   say('');
   say(summaryTable(rows));
   say(`\nexecuted notebooks, figures and ${path.relative(process.cwd(), index)} written`);
+  try {
+    const book = buildBook(bookOptions(opts.out, opts.dir, path.join(__dirname, '..', '..', 'README.md')));
+    bookSummary(book, process.cwd()).forEach(say);
+  } catch (e) {
+    failed = true;
+    complain(`run-notebooks: building the book failed: ${(e as Error).stack ?? (e as Error).message}`);
+  }
   return failed ? 1 : 0;
 }
 

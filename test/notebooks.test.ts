@@ -44,6 +44,10 @@ describe('notebooks execute headless in quick mode', () => {
         };
         const errors = executed.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'error');
         expect(errors).toEqual([]);
+        // The runner ends by writing the book: this notebook's page, with all of its maths typeset.
+        const page = fs.readFileSync(path.join(out, 'book', name.replace(/\.ipynb$/, '.html')), 'utf8');
+        expect(page).not.toContain('class="math-error"');
+        expect(output).not.toContain('maths error');
         fs.rmSync(out, { recursive: true, force: true });
       },
       PER_NOTEBOOK_MS,

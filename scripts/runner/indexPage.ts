@@ -81,6 +81,7 @@ h2 { margin-bottom: 0.2rem; }
 </head>
 <body>
 <h1>backprop-lab — executed notebooks</h1>
+<p>Read them as a book, with prose, maths, code and outputs: <a href="book/index.html">book/index.html</a>.</p>
 ${sections.length ? sections.join('\n') : '<p>No notebooks have been run yet.</p>'}
 </body>
 </html>
