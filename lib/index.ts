@@ -54,6 +54,13 @@ export * from './kernels/maxPoolGrad';
 export * from './kernels/unsortedSegmentSum';
 export * from './kernels/wasmPatches';
 
+// Experiments over seeds (mean ± 95% interval), result tables and dataset summaries (danfojs), CSV export
+export * from './experiments/dataFrames';
+export * from './experiments/datasetSummary';
+export * from './experiments/resultsTable';
+export * from './experiments/seeds';
+export * from './experiments/tableExport';
+
 // Measurements used by the notebooks
 export * from './analysis/gradientFlow';
 
