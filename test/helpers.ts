@@ -59,10 +59,10 @@ function values(a: ArrayLike<number> | F64 | tf.Tensor): ArrayLike<number> | tf.
 
 /**
  * Centred numeric gradient of the scalar ⟨f(), dout⟩ with respect to `x` (float64, in place):
- * ∂/∂x_i ≈ (⟨f(x + h e_i), dout⟩ − ⟨f(x − h e_i), dout⟩) / 2h. `f` must read `x.data` afresh.
+ * ∂/∂x_i ≈ (⟨f(x + ε e_i), dout⟩ − ⟨f(x − ε e_i), dout⟩) / 2ε (ε = `step`). `f` must read `x.data` afresh.
  * Pass `dout = null` when f already returns a scalar (a loss).
  */
-export function numericVjp(f: () => F64 | number, x: F64, dout: F64 | null, h = 1e-6): F64 {
+export function numericVjp(f: () => F64 | number, x: F64, dout: F64 | null, step = 1e-6): F64 {
   const dot = (): number => {
     const y = f();
     if (typeof y === 'number') return y;
@@ -74,12 +74,12 @@ export function numericVjp(f: () => F64 | number, x: F64, dout: F64 | null, h = 
   const grad = f64(x.shape);
   for (let i = 0; i < x.data.length; i++) {
     const old = x.data[i];
-    x.data[i] = old + h;
+    x.data[i] = old + step;
     const plus = dot();
-    x.data[i] = old - h;
+    x.data[i] = old - step;
     const minus = dot();
     x.data[i] = old;
-    grad.data[i] = (plus - minus) / (2 * h);
+    grad.data[i] = (plus - minus) / (2 * step);
   }
   return grad;
 }
