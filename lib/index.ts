@@ -80,6 +80,9 @@ export * from './models/addingProblem';
 export * from './models/backbone';
 export * from './models/captionTrainer';
 export * from './models/captioningRnn';
+export * from './models/captionAnalysis';
+export * from './models/captionGradientCheck';
+export * from './models/exposureBias';
 export * from './models/checkpoint';
 export * from './models/featureExtractor';
 export * from './models/keyValueRetrieval';
@@ -93,6 +96,7 @@ export * from './metrics/classification';
 export * from './profile';
 
 // Notebook display: figures, tables, progress
+export * from './display/attentionOverlay';
 export * from './display/charts';
 export * from './display/figurePage';
 export * from './display/kernel';
