@@ -89,6 +89,10 @@ export * from './models/keyValueRetrieval';
 export * from './models/multilabelHeads';
 export * from './models/multilabelSigmoid';
 export * from './models/multilabelTraining';
+export * from './models/multilabelComparison';
+export * from './models/multilabelTables';
+export * from './models/costRatio';
+export * from './models/odetolaPaper';
 
 // Metrics and model profiling
 export * from './metrics/bleu';
