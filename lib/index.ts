@@ -46,6 +46,7 @@ export * from './optim/sgd';
 export * from './optim/sgdMomentum';
 export * from './train/guard';
 export * from './train/seededBatches';
+export * from './train/trainLoop';
 
 // What the wasm backend lacks for training
 export * from './kernels/conv2dBackpropFilter';

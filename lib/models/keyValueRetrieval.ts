@@ -14,9 +14,7 @@ import { initMultiHeadAttentionParams, multiHeadAttentionForward, multiHeadAtten
 import { affineForward, affineBackward } from '../layers/affine';
 import { reluForward, reluBackward } from '../layers/relu';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy';
-import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
-import { assertFiniteStep } from '../train/guard';
+import { trainLoop } from '../train/trainLoop';
 
 export type RetrievalData = {
   /** Keys [n, L] (distinct within an example). */
@@ -219,42 +217,29 @@ export function meanPoolRetrievalModel(opts: { numKeys: number; numValues: numbe
 }
 
 /**
- * Trains `model` on random batches of `data` with Adam and gradient clipping (global norm
- * `clipNorm`, default 5), stopping with the step and tensor named at the first NaN/Inf.
- * Batches are drawn from `seed`, so two models trained with the same options see the same
- * examples in the same order. Returns the loss of every step.
+ * Trains `model` on random batches of `data` with the library's training loop (Adam,
+ * clipping to global norm `clipNorm`, default 5, and a NaN guard naming step and tensor).
+ * Batches are drawn with replacement from `seed`, so two models trained with the same
+ * options see the same examples in the same order. Returns the loss of every step.
  */
 export function trainRetrievalModel(
   model: RetrievalModel,
   data: RetrievalData,
-  opts: { steps: number; batchSize: number; lr: number; seed: number; clipNorm?: number; onStep?: (step: number, loss: number) => void },
+  opts: { steps: number; batchSize: number; lr: number; seed: number; clipNorm?: number; label?: string; onStep?: (step: number, loss: number) => void },
 ): { losses: number[] } {
   const { steps, batchSize, lr, seed, clipNorm = 5, onStep } = opts;
   checkArgs('trainRetrievalModel')
-    .number('steps', steps, { integer: true, min: 1 })
     .number('batchSize', batchSize, { integer: true, min: 1 })
-    .number('lr', lr, { min: 0, exclusiveMin: true })
-    .number('seed', seed, { integer: true })
-    .number('clipNorm', clipNorm, { min: 0, exclusiveMin: true });
+    .number('seed', seed, { integer: true });
   const rng = new Rng(seed);
-  const optimizer = adam({ lr });
-  const losses: number[] = [];
-  for (let step = 1; step <= steps; step++) {
+  return trainLoop('trainRetrievalModel', model.params, { steps, lr, clipNorm, onStep, label: opts.label, progress: opts.label !== undefined }, () => {
     const batch = encodeRetrievalBatch(data, Array.from({ length: batchSize }, () => rng.int(data.query.length)));
-    const { loss, grads } = model.lossAndGrads(batch);
-    const clipped = clipGlobalNorm(grads, clipNorm);
-    tf.dispose([batch, grads]);
     try {
-      assertFiniteStep(step, loss, clipped.norm, clipped.grads);
-      optimizer.step(model.params, clipped.grads);
+      return model.lossAndGrads(batch);
     } finally {
-      tf.dispose(clipped.grads);
+      tf.dispose(batch);
     }
-    losses.push(loss);
-    onStep?.(step, loss);
-  }
-  optimizer.dispose();
-  return { losses };
+  });
 }
 
 /** Number of trainable scalars of a model. */

@@ -1,8 +1,8 @@
 /**
  * Training and evaluating softmax classification heads built with tfjs layers: a model with
  * one logits output per label category, total loss = Σ_k CE_k (the sum of the per-category
- * softmax cross-entropies, each a batch mean), trained with tfjs's Adam on minibatches in a
- * seeded order. tfjs's `softmaxCrossEntropy` works on logits through a stable log-softmax.
+ * softmax cross-entropies, each a batch mean), trained with the library's training loop
+ * (the project's Adam, NaN guard) on minibatches in a seeded order. tfjs's `softmaxCrossEntropy` works on logits through a stable log-softmax.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
