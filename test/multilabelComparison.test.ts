@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Rng, accuracyRows, analyticCost, buildBackbone, buildJointModel, buildProposedModel, buildSeparateModels,
+  Rng, accuracyRows, analyticCost, buildBackbone, buildJointModel, buildProposedModel, buildSeparateModels, buildSoftmaxHeads,
   costRatioCurve, countMaccs, disposeHeadedModel, intervalRows, maskedAccuracies, paperRatioText, perSeedRows,
-  tf, trainHeadsComparison,
+  tf, trainHeadsComparison, trainSoftmaxHeads,
 } from '../lib';
+import { relError } from './helpers';
 
 /** Features whose first two coordinates encode item (3 classes) and colour (2), plus noise. */
 function toy(N: number, seed: number, combos: number[][]) {
@@ -57,6 +58,22 @@ describe('trainHeadsComparison', () => {
     const r = trainHeadsComparison(4, { ...opts, hidden: 0, epochs: 20, lr: 0.1 });
     const seen = test.labels.item.map((i, n) => seenCombos.some(([x, y]) => x === i && y === test.labels.colour[n]));
     expect(maskedAccuracies(r.Proposed.predictions, test.labels, seen).pair).toBeGreaterThan(90);
+  });
+
+  it('weighted head losses: weight 0 leaves that head untouched, and the Proposed run takes them', () => {
+    const head = buildSoftmaxHeads({ inputDim: 6, hidden: 0, categories: opts.categories, seed: 5 });
+    const before = head.getWeights().map((w) => w.dataSync().slice());
+    const targets = [tf.tensor1d(train.labels.item, 'int32'), tf.tensor1d(train.labels.colour, 'int32')];
+    const h = trainSoftmaxHeads(head, train.x, targets, { epochs: 1, batchSize: 50, lr: 0.05, seed: 1, lossWeights: [1, 0] });
+    const after = head.getWeights().map((w) => w.dataSync());
+    expect(relError(before[0], after[0])).toBeGreaterThan(0); // item head trained
+    expect(relError(before[2], after[2])).toBe(0); // colour head: weight 0, no gradient
+    expect(h.stepLosses.every(Number.isFinite)).toBe(true);
+    expect(() => trainSoftmaxHeads(head, train.x, targets, { epochs: 1, batchSize: 50, lr: 0.05, seed: 1, lossWeights: [1] })).toThrow(/lossWeights must have one weight per output \(2\)/);
+    const weighted = trainHeadsComparison(3, { ...opts, epochs: 2, lossWeights: [0.8, 0.2] });
+    const plain = trainHeadsComparison(3, { ...opts, epochs: 2 });
+    expect(weighted.Proposed.epochLosses[0]).not.toBe(plain.Proposed.epochLosses[0]);
+    expect(weighted['2M']).toEqual(plain['2M']); // only Proposed's loss is weighted
   });
 
   it('rejects labels that do not match the features', () => {

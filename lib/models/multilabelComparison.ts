@@ -3,7 +3,7 @@
  * categories, on frozen backbone features [N, F]:
  *
  * - **Proposed**: one head model, Dense(hidden, ReLU) shared by one softmax head per category,
- *   trained on L = Σ_k CE_k;
+ *   trained on L = Σ_k w_k · CE_k (w_k = 1 unless `lossWeights` is given, e.g. 0.8 / 0.2);
  * - **nM**: one head model per category, each trained on its own CE;
  * - **HC**: one softmax over the J joint classes `jointCombos` (the combinations seen in
  *   training), whose predicted combination gives every category's label.
@@ -37,6 +37,8 @@ export interface HeadsComparisonOptions {
   categories: LabelCategory[];
   /** HC's classes: one label per category for each seen combination. */
   jointCombos: readonly (readonly number[])[];
+  /** Weights w_k of Proposed's per-category losses; default all 1. */
+  lossWeights?: number[];
   /** Width of the shared hidden layer; 0 = heads only. */
   hidden: number;
   epochs: number;
@@ -84,13 +86,13 @@ export function trainHeadsComparison(seed: number, opts: HeadsComparisonOptions)
   c.require(seenIdx.length > 0, 'the test set has no example of a seen combination');
   const seenX = tf.tidy(() => tf.gather(opts.features.test, tf.tensor1d(seenIdx, 'int32'))) as tf.Tensor2D;
   const runs: Record<string, ApproachRun> = {};
-  const fit = (name: string, classes: LabelCategory[], train: number[][], test: number[][]) => {
+  const fit = (name: string, classes: LabelCategory[], train: number[][], test: number[][], lossWeights?: number[]) => {
     const head = buildSoftmaxHeads({ inputDim: F, hidden: opts.hidden, categories: classes, seed: rng.nextUint32() | 0, name });
     const targets = train.map((t) => tf.tensor1d(t, 'int32'));
     const seenTargets = test.map((t) => tf.tensor1d(seenIdx.map((n) => t[n]), 'int32'));
     try {
       const history = trainSoftmaxHeads(head, opts.features.train, targets, {
-        epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: rng.nextUint32() | 0,
+        epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: rng.nextUint32() | 0, lossWeights,
         onStep: (s, l) => opts.onStep?.(name, s, l),
       });
       const seenLoss = evaluateSoftmaxHeads(head, seenX, seenTargets).map((e) => e.loss);
@@ -102,7 +104,7 @@ export function trainHeadsComparison(seed: number, opts: HeadsComparisonOptions)
   };
   const byName = (p: number[][]): LabelArrays => Object.fromEntries(cats.map((k, i) => [k.name, p[i]]));
   try {
-    const proposed = fit('Proposed', cats, trainLabels, testLabels);
+    const proposed = fit('Proposed', cats, trainLabels, testLabels, opts.lossWeights);
     runs.Proposed = { ...proposed, predictions: byName(proposed.predictions) };
     const parts = cats.map((k, i) => fit(`${separateName(cats.length)}_${k.name}`, [k], [trainLabels[i]], [testLabels[i]]));
     runs[separateName(cats.length)] = {
