@@ -75,6 +75,7 @@ export * from './data/fashionScenes';
 export * from './data/fashionTints';
 export * from './data/idx';
 export * from './data/render';
+export * from './data/sceneSummary';
 
 // Models and tasks
 export * from './models/addingProblem';
@@ -82,6 +83,7 @@ export * from './models/backbone';
 export * from './models/captionTrainer';
 export * from './models/captioningRnn';
 export * from './models/captionAnalysis';
+export * from './models/captionEvaluation';
 export * from './models/captionGradientCheck';
 export * from './models/exposureBias';
 export * from './models/checkpoint';
