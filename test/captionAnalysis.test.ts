@@ -1,7 +1,7 @@
 /**
  * Caption analysis for notebook 04: the caption parser against every sentence form of the
  * dataset grammar (and on the shipped reference captions, which must all score correct),
- * wrong captions caught per attribute, attention on a named cell, exposure bias (the
+ * wrong captions caught per attribute, dataset counts per split, evaluateCaptioner, attention on a named cell, exposure bias (the
  * teacher-forced total equals the model's loss), the whole-model gradient check (passes,
  * and fails on a wrong gradient), the attention overlay; no tensor leaks.
  */
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   tf, Rng, randn, CaptioningRNN, SceneItem, loadFashionScenes, tokenizeCaption, parseCaption, scoreCaption,
   captionAccuracy, attentionOnCell, attentionOnNamedCells, exposureBias, checkCaptioningGradients,
-  attentionOverlay, attentionFrames, imagePixels,
+  attentionOverlay, attentionFrames, imagePixels, sceneObjectRows, countsPerSplit, evaluateCaptioner,
 } from '../lib';
 
 const vocab = { colourNames: ['red', 'green', 'blue'], itemNames: ['top', 'bag', 'boot'] };
@@ -145,5 +145,31 @@ describe('attention overlay', () => {
     expect(imagePixels(images, 1).pixels[0]).toBe(255);
     expect(() => imagePixels(images, 2)).toThrow(/'n'/);
     images.dispose();
+  });
+});
+
+describe('scene summaries and evaluateCaptioner', () => {
+  it('counts objects per split as a wide table', () => {
+    const scenes = { items: [scene([0, 1, 0], [2, 1, 3]), scene([1, 0, 2])], ...vocab };
+    const rows = [...sceneObjectRows('train', scenes), ...sceneObjectRows('test', { ...scenes, items: [scene([0, 2, 1])] })];
+    expect(rows[0]).toEqual({ split: 'train', item: 'bag', colour: 'red', cell: 'top left', objects: 2 });
+    const wide = countsPerSplit(rows, 'item');
+    const asRows = (wide.values as unknown[][]).map((v) => Object.fromEntries(wide.columns.map((c, i) => [c, v[i]])));
+    expect(asRows).toEqual([{ item: 'bag', train: 2, test: 0 }, { item: 'top', train: 1, test: 0 }, { item: 'boot', train: 0, test: 1 }]);
+  });
+
+  it('evaluateCaptioner scores greedy captions (BLEU-1…4, accuracy, attention on the named cell)', () => {
+    const { model, features } = toyModel('attention');
+    const items = [scene([0, 0, 0]), scene([1, 1, 1]), scene([2, 2, 3])];
+    const set = { features, captionTexts: ['a b', 'c', 'a'], items, colourNames: ['a'], itemNames: ['b'] };
+    const before = tf.memory().numTensors;
+    const e = evaluateCaptioner(model, set, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(e.bleu).toHaveLength(4);
+    expect(e.accuracy.captions).toBe(3);
+    expect(e.namedCell).not.toBeNull();
+    expect(() => evaluateCaptioner(model, { ...set, captionTexts: ['a'] }, 4)).toThrow(/one entry per scene/);
+    features.dispose();
+    model.dispose();
   });
 });
