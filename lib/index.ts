@@ -14,18 +14,22 @@ export * from './core/validate';
 
 // Hand-written layers: forward/backward pairs
 export * from './layers/affine';
-export * from './layers/attention';
 export * from './layers/attentionLstm';
+export * from './layers/attentionLstmStep';
 export * from './layers/cache';
 export * from './layers/conv';
 export * from './layers/embedding';
+export * from './layers/fastOps';
 export * from './layers/layerNorm';
 export * from './layers/lstm';
+export * from './layers/lstmGates';
 export * from './layers/multiHeadAttention';
+export * from './layers/multiHeadAttentionParams';
 export * from './layers/pool';
 export * from './layers/relu';
 export * from './layers/rnn';
 export * from './layers/scaledDotProductAttention';
+export * from './layers/spatialAttention';
 export * from './layers/temporal';
 
 // Losses with their gradients

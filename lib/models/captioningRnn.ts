@@ -21,8 +21,9 @@ import { affineForward, affineBackward } from '../layers/affine';
 import { wordEmbeddingForward, wordEmbeddingBackward } from '../layers/embedding';
 import { rnnForward, rnnBackward, rnnStepForward } from '../layers/rnn';
 import { lstmForward, lstmBackward, lstmStepForward } from '../layers/lstm';
-import { attentionLstmForward, attentionLstmBackward, attentionLstmStepForward } from '../layers/attentionLstm';
-import { dotProductAttention } from '../layers/attention';
+import { attentionLstmForward, attentionLstmBackward } from '../layers/attentionLstm';
+import { attentionLstmStepForward } from '../layers/attentionLstmStep';
+import { dotProductAttention } from '../layers/spatialAttention';
 import { temporalAffineForward, temporalAffineBackward, temporalSoftmaxLoss } from '../layers/temporal';
 
 export type CaptionCellType = 'rnn' | 'lstm' | 'attention';

@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { Rng, randn } from '../core/random';
-import { initMultiHeadAttentionParams, multiHeadAttentionForward, multiHeadAttentionBackward, MultiHeadAttentionParams } from '../layers/multiHeadAttention';
+import { multiHeadAttentionForward, multiHeadAttentionBackward } from '../layers/multiHeadAttention';
+import { initMultiHeadAttentionParams, MultiHeadAttentionParams } from '../layers/multiHeadAttentionParams';
 import { affineForward, affineBackward } from '../layers/affine';
 import { reluForward, reluBackward } from '../layers/relu';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy';
