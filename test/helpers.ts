@@ -8,7 +8,7 @@
  * - `relError`: the library's normwise relative error, accepting F64 arrays too.
  * - `expectNoLeak`: runs a function and checks tf.memory().numTensors grew only by what it returned.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { tf, Rng, relError as libRelError } from '../lib';
 
 export interface F64 {
@@ -178,4 +178,19 @@ export function expectGradsMatch(
     expect(relError(grads[name], numericVjp(refForward, inputs[i], dout)), `${name} vs float64 numeric`).toBeLessThan(1e-4);
   });
   tf.dispose([...tensors, ...auto, ...(doutT ? [doutT] : [])]);
+}
+
+/**
+ * CI sets `BACKPROP_REQUIRE_ALL=1` (.ci/run): then a test that would skip because a tool is
+ * missing (Chromium, Jupyter) fails instead, naming what is missing and how to install it.
+ */
+export function requireAllTools(): boolean {
+  return process.env.BACKPROP_REQUIRE_ALL === '1';
+}
+
+/** A test that fails under BACKPROP_REQUIRE_ALL=1 when `present` is false (otherwise nothing). */
+export function failIfMissingUnderCi(present: boolean, what: string): void {
+  it.runIf(requireAllTools() && !present)(`${what} is present (required by BACKPROP_REQUIRE_ALL=1)`, () => {
+    throw new Error(`${what} is missing, and BACKPROP_REQUIRE_ALL=1 forbids skipping the tests that need it`);
+  });
 }
