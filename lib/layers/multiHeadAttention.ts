@@ -1,12 +1,13 @@
 /**
  * Multi-head attention with its input and output projections, forward and hand-derived backward.
  *
- * With E the model width, `heads` heads of width dHead = E / heads (multiHeadAttentionParams.ts):
+ * With E the model width, n_h heads (`opts.heads`) of width d_head = E / n_h (`dHead`;
+ * notebook 03 uses the same symbols):
  *
  *   Q = q·Wq + bq,  K = k·Wk + bk,  V = v·Wv + bv          [N, L, E]
- *   split each into the heads                                [N·heads, L, dHead]
- *   Oᵢ = softmax(Qᵢ·Kᵢᵀ / √dHead) · Vᵢ   (per head, masked)  [N·heads, Lq, dHead]
- *   out = concat(O₁ … O_heads)·Wo + bo                       [N, Lq, E]
+ *   split each into the heads                                [N·n_h, L, d_head]
+ *   Oᵢ = softmax(Qᵢ·Kᵢᵀ / √d_head) · Vᵢ   (per head, masked) [N·n_h, Lq, d_head]
+ *   out = concat(O₁ … O_{n_h})·Wo + bo                       [N, Lq, E]
  *
  * Backward: through the output projection (dWo = Oᵀ·dout, dbo = Σ dout, dO = dout·Woᵀ),
  * then every head at once through {@link scaledDotProductAttentionBackward} (the heads are

@@ -1,6 +1,7 @@
 /**
  * The parameters of multi-head attention (multiHeadAttention.ts) and how the model width E
- * is cut into heads: `heads` heads of width dHead = E / heads, stacked on the batch axis.
+ * is cut into heads: n_h = `heads` heads of width d_head = `dHead` = E / n_h, stacked on the
+ * batch axis.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';

@@ -250,7 +250,7 @@ export function parameterCount(model: RetrievalModel): number {
 
 /**
  * Accuracy on `data`, and for attention models how often each head's largest weight falls on
- * the pair whose key matches the query (`hitRate[h]`), plus the weights [n, heads, L].
+ * the pair whose key matches the query (`hitRate[head]`), plus the weights [n, heads, L].
  */
 export function evaluateRetrieval(model: RetrievalModel, data: RetrievalData): { accuracy: number; hitRate: number[] | null; attention: number[][][] | null } {
   const batch = encodeRetrievalBatch(data);
@@ -263,7 +263,7 @@ export function evaluateRetrieval(model: RetrievalModel, data: RetrievalData): {
     weights = squeezed.arraySync() as number[][][];
     tf.dispose([squeezed, attention]);
     const heads = weights[0].length;
-    hitRate = Array.from({ length: heads }, (_, h) => weights!.filter((w, i) => w[h].indexOf(Math.max(...w[h])) === data.queryPos[i]).length / data.query.length);
+    hitRate = Array.from({ length: heads }, (_, head) => weights!.filter((w, i) => w[head].indexOf(Math.max(...w[head])) === data.queryPos[i]).length / data.query.length);
   }
   tf.dispose([batch, logits, correct]);
   return { accuracy, hitRate, attention: weights };
