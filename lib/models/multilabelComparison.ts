@@ -66,57 +66,88 @@ export function predictClasses(head: tf.LayersModel, x: tf.Tensor2D, batchSize =
 /** The name of the one-model-per-category approach for `n` categories: '2M', '3M', … */
 export const separateName = (n: number): string => `${n}M`;
 
-/** Trains Proposed, nM and HC heads from `seed` and predicts every test example. */
-export function trainHeadsComparison(seed: number, opts: HeadsComparisonOptions): Record<string, ApproachRun> {
-  const c = checkArgs('trainHeadsComparison').number('seed', seed, { integer: true });
-  const { N: nTrain, F } = c.tensor('features.train', opts?.features?.train, ['N', 'F'], 'float32').dims;
-  const { M: nTest } = c.tensor('features.test', opts.features.test, ['M', F], 'float32').dims;
-  const cats = opts.categories;
-  for (const { name } of cats) {
-    c.require(opts.labels.train[name]?.length === nTrain, `labels.train.${name} must have ${nTrain} entries`);
-    c.require(opts.labels.test[name]?.length === nTest, `labels.test.${name} must have ${nTest} entries`);
-  }
-  const rng = new Rng(seed);
-  const trainLabels = cats.map((k) => opts.labels.train[k.name]);
-  const testLabels = cats.map((k) => opts.labels.test[k.name]);
-  const jointTrain = jointLabelIndex(trainLabels, opts.jointCombos);
-  c.require(jointTrain.every((j) => j >= 0), 'every training combination must be one of jointCombos');
-  const jointTest = jointLabelIndex(testLabels, opts.jointCombos);
-  const seenIdx = jointTest.flatMap((j, n) => (j >= 0 ? [n] : []));
-  c.require(seenIdx.length > 0, 'the test set has no example of a seen combination');
-  const seenX = tf.tidy(() => tf.gather(opts.features.test, tf.tensor1d(seenIdx, 'int32'))) as tf.Tensor2D;
-  const runs: Record<string, ApproachRun> = {};
-  const fit = (name: string, classes: LabelCategory[], train: number[][], test: number[][], lossWeights?: number[]) => {
-    const head = buildSoftmaxHeads({ inputDim: F, hidden: opts.hidden, categories: classes, seed: rng.nextUint32() | 0, name });
-    const targets = train.map((t) => tf.tensor1d(t, 'int32'));
-    const seenTargets = test.map((t) => tf.tensor1d(seenIdx.map((n) => t[n]), 'int32'));
-    try {
-      const history = trainSoftmaxHeads(head, opts.features.train, targets, {
-        epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: rng.nextUint32() | 0, lossWeights,
-        onStep: (s, l) => opts.onStep?.(name, s, l),
-      });
-      const seenLoss = evaluateSoftmaxHeads(head, seenX, seenTargets).map((e) => e.loss);
-      return { predictions: predictClasses(head, opts.features.test), seenLoss, epochLosses: history.epochLosses };
-    } finally {
-      tf.dispose([...targets, ...seenTargets]);
-      head.dispose();
-    }
-  };
-  const byName = (p: number[][]): LabelArrays => Object.fromEntries(cats.map((k, i) => [k.name, p[i]]));
+/** Trains one head model on the training features → its test predictions and seen-test loss. */
+function fitHead(
+  opts: HeadsComparisonOptions, rng: Rng, seen: { x: tf.Tensor2D; idx: number[] },
+  head: {
+    name: string; categories: LabelCategory[]; lossWeights?: number[];
+    train: number[][]; test: number[][];
+  },
+): { predictions: number[][]; seenLoss: number[]; epochLosses: number[] } {
+  const model = buildSoftmaxHeads({
+    inputDim: opts.features.train.shape[1], hidden: opts.hidden, categories: head.categories,
+    seed: rng.nextUint32() | 0, name: head.name,
+  });
+  const targets = head.train.map((t) => tf.tensor1d(t, 'int32'));
+  const seenTargets = head.test.map((t) => tf.tensor1d(seen.idx.map((n) => t[n]), 'int32'));
   try {
-    const proposed = fit('Proposed', cats, trainLabels, testLabels, opts.lossWeights);
-    runs.Proposed = { ...proposed, predictions: byName(proposed.predictions) };
-    const parts = cats.map((k, i) => fit(`${separateName(cats.length)}_${k.name}`, [k], [trainLabels[i]], [testLabels[i]]));
-    runs[separateName(cats.length)] = {
-      predictions: byName(parts.map((p) => p.predictions[0])),
-      seenLoss: parts.map((p) => p.seenLoss[0]),
-      epochLosses: parts[0].epochLosses.map((_, e) => parts.reduce((s, p) => s + p.epochLosses[e], 0)),
+    const history = trainSoftmaxHeads(model, opts.features.train, targets, {
+      epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: rng.nextUint32() | 0,
+      lossWeights: head.lossWeights, onStep: (s, l) => opts.onStep?.(head.name, s, l),
+    });
+    return {
+      predictions: predictClasses(model, opts.features.test),
+      seenLoss: evaluateSoftmaxHeads(model, seen.x, seenTargets).map((e) => e.loss),
+      epochLosses: history.epochLosses,
     };
-    const hcCategory = [{ name: 'joint', classes: opts.jointCombos.length }];
-    const hc = fit('HC', hcCategory, [jointTrain], [jointTest]); // its loss: seen examples only
-    runs.HC = { ...hc, predictions: byName(cats.map((_, i) => hc.predictions[0].map((j) => opts.jointCombos[j][i]))) };
   } finally {
-    seenX.dispose();
+    tf.dispose([...targets, ...seenTargets]);
+    model.dispose();
   }
-  return runs;
+}
+
+function checkComparison(seed: number, opts: HeadsComparisonOptions): void {
+  const c = checkArgs('trainHeadsComparison').number('seed', seed, { integer: true });
+  const { N } = c.tensor('features.train', opts?.features?.train, ['N', 'F'], 'float32').dims;
+  const { M } = c.tensor('features.test', opts.features.test, ['M', 'F'], 'float32').dims;
+  for (const { name } of opts.categories) {
+    c.require(opts.labels.train[name]?.length === N, `labels.train.${name} must have ${N} entries`);
+    c.require(opts.labels.test[name]?.length === M, `labels.test.${name} must have ${M} entries`);
+  }
+}
+
+/** Trains Proposed, nM and HC heads from `seed` and predicts every test example. */
+export function trainHeadsComparison(
+  seed: number, opts: HeadsComparisonOptions,
+): Record<string, ApproachRun> {
+  checkComparison(seed, opts);
+  const cats = opts.categories;
+  const train = cats.map((k) => opts.labels.train[k.name]);
+  const test = cats.map((k) => opts.labels.test[k.name]);
+  const jointTrain = jointLabelIndex(train, opts.jointCombos);
+  checkArgs('trainHeadsComparison').require(jointTrain.every((j) => j >= 0),
+    'every training combination must be one of jointCombos');
+  const jointTest = jointLabelIndex(test, opts.jointCombos); // −1: an unseen combination
+  const idx = jointTest.flatMap((j, n) => (j >= 0 ? [n] : []));
+  checkArgs('trainHeadsComparison').require(idx.length > 0, 'the test set has no seen combination');
+  const seen = { idx, x: tf.tidy(() => tf.gather(opts.features.test, idx)) as tf.Tensor2D };
+  const rng = new Rng(seed);
+  const byName = (p: number[][]): LabelArrays =>
+    Object.fromEntries(cats.map((k, i) => [k.name, p[i]]));
+  const nM = separateName(cats.length);
+  try {
+    const P = fitHead(opts, rng, seen, {
+      name: 'Proposed', categories: cats, train, test, lossWeights: opts.lossWeights,
+    });
+    const M = cats.map((k, i) => fitHead(opts, rng, seen, {
+      name: `${nM}_${k.name}`, categories: [k], train: [train[i]], test: [test[i]],
+    }));
+    const H = fitHead(opts, rng, seen, {
+      name: 'HC', categories: [{ name: 'joint', classes: opts.jointCombos.length }],
+      train: [jointTrain], test: [jointTest],
+    });
+    const combo = (k: number) => H.predictions[0].map((j) => opts.jointCombos[j][k]);
+    return {
+      Proposed: { ...P, predictions: byName(P.predictions) },
+      [nM]: {
+        predictions: byName(M.map((m) => m.predictions[0])),
+        seenLoss: M.map((m) => m.seenLoss[0]),
+        epochLosses: M[0].epochLosses.map((_, e) =>
+          M.reduce((sum, m) => sum + m.epochLosses[e], 0)),
+      },
+      HC: { ...H, predictions: byName(cats.map((_, k) => combo(k))) },
+    };
+  } finally {
+    seen.x.dispose();
+  }
 }

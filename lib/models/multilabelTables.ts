@@ -16,19 +16,26 @@ import { summarize, formatInterval } from '../experiments/seeds';
 import type { ModelProfile } from '../profile';
 import type { ApproachRun, LabelArrays } from './multilabelComparison';
 
-/** Accuracy (%) per category and for all categories at once ('pair' for two) on the masked examples. */
-export function maskedAccuracies(pred: LabelArrays, truth: LabelArrays, mask: readonly boolean[]): Record<string, number> {
+/** A table row: column name → number or text. */
+export type Row = Record<string, string | number>;
+
+/** Accuracy (%) per category and of all at once ('pair' for two), on the masked examples. */
+export function maskedAccuracies(
+  pred: LabelArrays, truth: LabelArrays, mask: readonly boolean[],
+): Record<string, number> {
   const cats = Object.keys(truth);
   const c = checkArgs('maskedAccuracies');
   for (const k of cats) {
-    c.require(pred[k]?.length === mask.length && truth[k].length === mask.length, `pred.${k} and truth.${k} must have ${mask.length} entries (one per mask entry)`);
+    c.require(pred[k]?.length === mask.length && truth[k].length === mask.length,
+      `pred.${k} and truth.${k} must have ${mask.length} entries (one per mask entry)`);
   }
   const idx = mask.flatMap((m, n) => (m ? [n] : []));
   c.require(idx.length > 0, 'the mask selects no example');
   const pct = (hits: number): number => (100 * hits) / idx.length;
   const out: Record<string, number> = {};
   for (const k of cats) out[k] = pct(idx.filter((n) => pred[k][n] === truth[k][n]).length);
-  out[cats.length === 2 ? 'pair' : 'all'] = pct(idx.filter((n) => cats.every((k) => pred[k][n] === truth[k][n])).length);
+  const allRight = idx.filter((n) => cats.every((k) => pred[k][n] === truth[k][n]));
+  out[cats.length === 2 ? 'pair' : 'all'] = pct(allRight.length);
   return out;
 }
 
@@ -38,13 +45,14 @@ export function maskedAccuracies(pred: LabelArrays, truth: LabelArrays, mask: re
  * (NaN in the columns an approach does not have, so that every row has the same columns).
  */
 export function accuracyRows(
-  runs: Record<string, ApproachRun>, truth: LabelArrays, seen: readonly boolean[], which: 'seen' | 'unseen',
-): Record<string, string | number>[] {
+  runs: Record<string, ApproachRun>, truth: LabelArrays, seen: readonly boolean[],
+  which: 'seen' | 'unseen',
+): Row[] {
   const mask = seen.map((s) => s === (which === 'seen'));
   const cats = Object.keys(truth);
   return Object.entries(runs).map(([approach, r]) => {
     const acc = maskedAccuracies(r.predictions, truth, mask);
-    const row: Record<string, string | number> = { approach };
+    const row: Row = { approach };
     for (const [k, v] of Object.entries(acc)) row[`${k} acc (%)`] = v;
     if (which === 'seen') {
       const joint = r.seenLoss.length === 1 && cats.length > 1;
@@ -56,7 +64,7 @@ export function accuracyRows(
 }
 
 /** Per-seed rows `{ approach, seed, …metrics }` from the per-run rows of every seed. */
-export function perSeedRows(runs: readonly { seed: number; rows: Record<string, string | number>[] }[]): Record<string, string | number>[] {
+export function perSeedRows(runs: readonly { seed: number; rows: Row[] }[]): Row[] {
   return runs.flatMap(({ seed, rows }) => rows.map((r) => ({ approach: r.approach, seed, ...r })));
 }
 
@@ -65,24 +73,29 @@ export function perSeedRows(runs: readonly { seed: number; rows: Record<string, 
  * Student-t interval of `summarize`; '—' where an approach has no finite value), with the
  * summaries themselves for computed prose.
  */
-export function intervalRows(rows: readonly Record<string, string | number>[], digits = 1): {
-  rows: Record<string, string | number>[]; summaries: Record<string, Record<string, MetricSummary>>;
+export function intervalRows(rows: readonly Row[], digits = 1): {
+  rows: Row[]; summaries: Record<string, Record<string, MetricSummary>>;
 } {
-  checkArgs('intervalRows').require(Array.isArray(rows) && rows.length > 0, "argument 'rows' expected per-seed rows");
+  checkArgs('intervalRows').require(Array.isArray(rows) && rows.length > 0,
+    "argument 'rows' expected per-seed rows");
   const approaches = [...new Set(rows.map((r) => r.approach as string))];
-  const metrics = Object.keys(rows[0]).filter((k) => k !== 'seed' && rows.every((r) => typeof r[k] === 'number'));
+  const metrics = Object.keys(rows[0])
+    .filter((k) => k !== 'seed' && rows.every((r) => typeof r[k] === 'number'));
   const summaries: Record<string, Record<string, MetricSummary>> = {};
   const out = approaches.map((a) => {
     const mine = rows.filter((r) => r.approach === a);
-    summaries[a] = Object.fromEntries(metrics.filter((m) => mine.every((r) => Number.isFinite(r[m])))
+    summaries[a] = Object.fromEntries(metrics
+      .filter((m) => mine.every((r) => Number.isFinite(r[m])))
       .map((m) => [m, summarize(mine.map((r) => r[m] as number))]));
-    const cells = metrics.map((m) => [m, summaries[a][m] ? formatInterval(summaries[a][m], m.includes('loss') ? 3 : digits) : '—']);
+    const text = (m: string): string =>
+      (summaries[a][m] ? formatInterval(summaries[a][m], m.includes('loss') ? 3 : digits) : '—');
+    const cells = metrics.map((m) => [m, text(m)]);
     return { approach: a, seeds: mine.length, ...Object.fromEntries(cells) };
   });
   return { rows: out, summaries };
 }
 
-/** Cost columns of one profile: serialized size, parameters, MACCs (all, trained layers), latency. */
+/** Cost columns of a profile: serialized size, parameters, MACCs (all; trained), latency. */
 export function costRow(p: ModelProfile): Record<string, number> {
   return {
     'size (KB)': p.bytes / 1024, parameters: p.params, MACCs: p.maccs,
@@ -91,7 +104,9 @@ export function costRow(p: ModelProfile): Record<string, number> {
 }
 
 /** One record per example of a labelled split, with class names: the rows danfojs groups. */
-export function labelRecords(split: string, labels: LabelArrays, names: Record<string, string[]>, seen?: readonly boolean[]): Record<string, string>[] {
+export function labelRecords(
+  split: string, labels: LabelArrays, names: Record<string, string[]>, seen?: readonly boolean[],
+): Record<string, string>[] {
   const cats = Object.keys(labels);
   const n = labels[cats[0]].length;
   return Array.from({ length: n }, (_, i) => ({
@@ -105,7 +120,9 @@ export function labelRecords(split: string, labels: LabelArrays, names: Record<s
  * Examples per class of `column` (rows, in order of first appearance) and per value of `by`
  * (columns, e.g. split), counted with danfojs's groupby ({@link countBy}); 0 where none.
  */
-export function countTable(records: readonly Record<string, string>[], column: string, by = 'split'): Record<string, string | number>[] {
+export function countTable(
+  records: readonly Record<string, string>[], column: string, by = 'split',
+): Row[] {
   const counts = countBy(records, [column, by]);
   const at = (name: string): number => counts.columns.indexOf(name);
   const values = counts.values as unknown[][];
@@ -113,6 +130,9 @@ export function countTable(records: readonly Record<string, string>[], column: s
   const groups = [...new Set(records.map((r) => r[by]))];
   return keys.map((k) => ({
     [column]: k,
-    ...Object.fromEntries(groups.map((g) => [g, (values.find((v) => v[at(column)] === k && v[at(by)] === g)?.[at('count')] as number) ?? 0])),
+    ...Object.fromEntries(groups.map((g) => {
+      const hit = values.find((v) => v[at(column)] === k && v[at(by)] === g);
+      return [g, hit ? (hit[at('count')] as number) : 0];
+    })),
   }));
 }
