@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Rng, accuracyRows, analyticCost, buildBackbone, buildJointModel, buildProposedModel, buildSeparateModels, buildSoftmaxHeads,
-  costRatioCurve, countMaccs, disposeHeadedModel, intervalRows, maskedAccuracies, paperRatioText, perSeedRows,
+  costRatioCurve, countMaccs, countTable, disposeHeadedModel, labelRecords, intervalRows, maskedAccuracies, paperRatioText, perSeedRows,
   tf, trainHeadsComparison, trainSoftmaxHeads,
 } from '../lib';
 import { relError } from './helpers';
@@ -101,6 +101,17 @@ describe('tables', () => {
     expect(summaries.A.acc.values).toEqual([90, 92]);
     expect(summaries.A.acc.halfWidth).toBeCloseTo((12.706205 * Math.SQRT2) / Math.SQRT2, 5); // t·s/√n, s = √2
     expect(shown[0]).toEqual({ approach: 'A', seeds: 2, acc: `91.0 ± ${summaries.A.acc.halfWidth.toFixed(1)}` });
+  });
+
+  it('dataset counts per class and split (danfojs groupby), 0 where a class is absent', () => {
+    const names = { item: ['shirt', 'bag'], colour: ['red', 'blue'] };
+    const records = [
+      ...labelRecords('train', { item: [0, 0, 1], colour: [0, 1, 0] }, names),
+      ...labelRecords('test', { item: [0, 0], colour: [1, 1] }, names, [true, false]),
+    ];
+    expect(records[4]).toEqual({ split: 'test', item: 'shirt', colour: 'blue', combination: 'unseen' });
+    expect(countTable(records, 'item')).toEqual([{ item: 'shirt', train: 2, test: 2 }, { item: 'bag', train: 1, test: 0 }]);
+    expect(countTable(records, 'colour')).toEqual([{ colour: 'red', train: 2, test: 0 }, { colour: 'blue', train: 1, test: 2 }]);
   });
 
   it('prints the paper figures it has, and says when it has none', () => {
