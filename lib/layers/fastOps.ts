@@ -29,11 +29,13 @@ function checkMatrices(fn: string, a: tf.Tensor, b: tf.Tensor, aSpec: string[], 
 
 /**
  * aᵀ·b: a [R, M], b [R, K] → [M, K] (or batched: [B, R, M], [B, R, K] → [B, M, K]).
- * Keeps the smaller of a and b on the right of the actual matmul (trick 2).
+ * For matrices, keeps the smaller of a and b on the right of the actual matmul (trick 2);
+ * batches go through one explicit transpose of a (trick 1: wasm's batched matmul does not
+ * repack, and a transpose of a batch costs more than it would save).
  */
 export function matMulAT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   checkMatrices('matMulAT', a, b, ['R', 'M'], ['R', 'K']);
-  return tf.tidy(() => (a.size < b.size ? transposeLast2(tf.matMul(transposeLast2(b), a)) : tf.matMul(transposeLast2(a), b)));
+  return tf.tidy(() => (a.rank === 2 && a.size < b.size ? tf.transpose(tf.matMul(tf.transpose(b), a)) : tf.matMul(transposeLast2(a), b)));
 }
 
 /** a·bᵀ: a [R, K], b [M, K] → [R, M] (or batched), through an explicit transpose (trick 1). */
