@@ -53,7 +53,8 @@ export function disposeHeadedModel(m: HeadedModel): void {
 function checkCategories(fn: string, categories: LabelCategory[]): void {
   checkArgs(fn).require(
     Array.isArray(categories) && categories.length > 0 &&
-      categories.every((c) => typeof c.name === 'string' && Number.isInteger(c.classes) && c.classes >= 2),
+      categories.every((c) => typeof c.name === 'string' && Number.isInteger(c.classes) &&
+        c.classes >= 2),
     'categories must be a non-empty list of { name, classes ≥ 2 }',
   );
 }
@@ -98,13 +99,14 @@ function featureDim(backbone: tf.LayersModel): number {
   return backbone.outputs[0].shape[1] as number;
 }
 
-/** Proposed: shared frozen backbone, shared Dense(hidden) (none if 0), one softmax head per category. */
+/** Proposed: frozen backbone, shared Dense(hidden) (none if 0), one softmax head per category. */
 export function buildProposedModel(
   backbone: tf.LayersModel, categories: LabelCategory[], opts: { hidden: number; seed: number },
 ): HeadedModel {
   checkCategories('buildProposedModel', categories);
   const head = buildSoftmaxHeads({
-    inputDim: featureDim(backbone), hidden: opts.hidden, categories, seed: opts.seed, name: 'proposed',
+    inputDim: featureDim(backbone), hidden: opts.hidden, categories, seed: opts.seed,
+    name: 'proposed',
   });
   return { model: compose(backbone, head, `proposed_${opts.seed}`), head };
 }
@@ -141,8 +143,14 @@ export function buildSeparateModels(
  * `combos` of allowed combinations, or −1 when the combination is not in the list.
  * `labels[k][n]` is example n's label in category k; a combo is one label per category.
  */
-export function jointLabelIndex(labels: readonly (readonly number[])[], combos: readonly (readonly number[])[]): number[] {
-  checkArgs('jointLabelIndex').require(labels.length > 0 && labels.every((l) => l.length === labels[0].length), 'labels must be one equally long array per category').require(combos.every((c) => c.length === labels.length), `every combo must have ${labels.length} entries`);
+export function jointLabelIndex(
+  labels: readonly (readonly number[])[], combos: readonly (readonly number[])[],
+): number[] {
+  checkArgs('jointLabelIndex')
+    .require(labels.length > 0 && labels.every((l) => l.length === labels[0].length),
+      'labels must be one equally long array per category')
+    .require(combos.every((c) => c.length === labels.length),
+      `every combo must have ${labels.length} entries`);
   const index = new Map(combos.map((c, i) => [c.join(','), i]));
   return labels[0].map((_, n) => index.get(labels.map((l) => l[n]).join(',')) ?? -1);
 }
