@@ -14,19 +14,23 @@ export * from './core/validate';
 
 // Hand-written layers: forward/backward pairs
 export * from './layers/affine';
-export * from './layers/attention';
 export * from './layers/attentionLstm';
+export * from './layers/attentionLstmStep';
 export * from './layers/cache';
 export * from './layers/conv';
 export * from './layers/embedding';
+export * from './layers/fastOps';
 export * from './layers/layerNorm';
 export * from './layers/lstm';
+export * from './layers/lstmGates';
 export * from './layers/gru';
 export * from './layers/multiHeadAttention';
+export * from './layers/multiHeadAttentionParams';
 export * from './layers/pool';
 export * from './layers/relu';
 export * from './layers/rnn';
 export * from './layers/scaledDotProductAttention';
+export * from './layers/spatialAttention';
 export * from './layers/temporal';
 export * from './layers/dropout';
 export * from './layers/positionalEncoding';
@@ -55,6 +59,7 @@ export * from './optim/sgd';
 export * from './optim/sgdMomentum';
 export * from './train/guard';
 export * from './train/seededBatches';
+export * from './train/trainLoop';
 
 // What the wasm backend lacks for training
 export * from './kernels/conv2dBackpropFilter';
@@ -62,6 +67,13 @@ export * from './kernels/fastMatMulGradient';
 export * from './kernels/maxPoolGrad';
 export * from './kernels/unsortedSegmentSum';
 export * from './kernels/wasmPatches';
+
+// Experiments over seeds (mean ± 95% interval), result tables and dataset summaries (danfojs), CSV export
+export * from './experiments/dataFrames';
+export * from './experiments/datasetSummary';
+export * from './experiments/resultsTable';
+export * from './experiments/seeds';
+export * from './experiments/tableExport';
 
 // Measurements used by the notebooks
 export * from './analysis/gradientFlow';
@@ -76,18 +88,27 @@ export * from './data/fashionScenes';
 export * from './data/fashionTints';
 export * from './data/idx';
 export * from './data/render';
+export * from './data/sceneSummary';
 
 // Models and tasks
 export * from './models/addingProblem';
 export * from './models/backbone';
 export * from './models/captionTrainer';
 export * from './models/captioningRnn';
+export * from './models/captionAnalysis';
+export * from './models/captionEvaluation';
+export * from './models/captionGradientCheck';
+export * from './models/exposureBias';
 export * from './models/checkpoint';
 export * from './models/featureExtractor';
 export * from './models/keyValueRetrieval';
 export * from './models/multilabelHeads';
 export * from './models/multilabelSigmoid';
 export * from './models/multilabelTraining';
+export * from './models/multilabelComparison';
+export * from './models/multilabelTables';
+export * from './models/costRatio';
+export * from './models/odetolaPaper';
 
 // Metrics and model profiling
 export * from './metrics/bleu';
@@ -95,6 +116,7 @@ export * from './metrics/classification';
 export * from './profile';
 
 // Notebook display: figures, tables, progress
+export * from './display/attentionOverlay';
 export * from './display/charts';
 export * from './display/figurePage';
 export * from './display/kernel';

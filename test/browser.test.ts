@@ -8,6 +8,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { chromium } from 'playwright-core';
 import { figurePageHtml, figureBundle, lineChart } from '../lib';
+import { failIfMissingUnderCi } from './helpers';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -35,6 +36,8 @@ async function countTraces(file: string): Promise<{ traces: number; figures: num
     await browser.close();
   }
 }
+
+failIfMissingUnderCi(fs.existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt install chromium, or set CHROMIUM_PATH)`);
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless Chromium, no network)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'figures-'));

@@ -8,7 +8,7 @@
  * - `relError`: the library's normwise relative error, accepting F64 arrays too.
  * - `expectNoLeak`: runs a function and checks tf.memory().numTensors grew only by what it returned.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { tf, Rng, relError as libRelError } from '../lib';
 
 export interface F64 {
@@ -59,10 +59,10 @@ function values(a: ArrayLike<number> | F64 | tf.Tensor): ArrayLike<number> | tf.
 
 /**
  * Centred numeric gradient of the scalar ⟨f(), dout⟩ with respect to `x` (float64, in place):
- * ∂/∂x_i ≈ (⟨f(x + h e_i), dout⟩ − ⟨f(x − h e_i), dout⟩) / 2h. `f` must read `x.data` afresh.
+ * ∂/∂x_i ≈ (⟨f(x + ε e_i), dout⟩ − ⟨f(x − ε e_i), dout⟩) / 2ε (ε = `step`). `f` must read `x.data` afresh.
  * Pass `dout = null` when f already returns a scalar (a loss).
  */
-export function numericVjp(f: () => F64 | number, x: F64, dout: F64 | null, h = 1e-6): F64 {
+export function numericVjp(f: () => F64 | number, x: F64, dout: F64 | null, step = 1e-6): F64 {
   const dot = (): number => {
     const y = f();
     if (typeof y === 'number') return y;
@@ -74,12 +74,12 @@ export function numericVjp(f: () => F64 | number, x: F64, dout: F64 | null, h = 
   const grad = f64(x.shape);
   for (let i = 0; i < x.data.length; i++) {
     const old = x.data[i];
-    x.data[i] = old + h;
+    x.data[i] = old + step;
     const plus = dot();
-    x.data[i] = old - h;
+    x.data[i] = old - step;
     const minus = dot();
     x.data[i] = old;
-    grad.data[i] = (plus - minus) / (2 * h);
+    grad.data[i] = (plus - minus) / (2 * step);
   }
   return grad;
 }
@@ -178,4 +178,19 @@ export function expectGradsMatch(
     expect(relError(grads[name], numericVjp(refForward, inputs[i], dout)), `${name} vs float64 numeric`).toBeLessThan(1e-4);
   });
   tf.dispose([...tensors, ...auto, ...(doutT ? [doutT] : [])]);
+}
+
+/**
+ * CI sets `BACKPROP_REQUIRE_ALL=1` (.ci/run): then a test that would skip because a tool is
+ * missing (Chromium, Jupyter) fails instead, naming what is missing and how to install it.
+ */
+export function requireAllTools(): boolean {
+  return process.env.BACKPROP_REQUIRE_ALL === '1';
+}
+
+/** A test that fails under BACKPROP_REQUIRE_ALL=1 when `present` is false (otherwise nothing). */
+export function failIfMissingUnderCi(present: boolean, what: string): void {
+  it.runIf(requireAllTools() && !present)(`${what} is present (required by BACKPROP_REQUIRE_ALL=1)`, () => {
+    throw new Error(`${what} is missing, and BACKPROP_REQUIRE_ALL=1 forbids skipping the tests that need it`);
+  });
 }

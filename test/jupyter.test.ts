@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLOTLY_MIME } from '../lib';
+import { failIfMissingUnderCi } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 const KERNEL_INSTALL = path.join(ROOT, 'dist', 'scripts', 'kernel-install.js');
@@ -52,6 +53,9 @@ const shape = (nb: Executed) =>
       mimes: Object.keys(o.data ?? {}).filter((m) => m !== 'image/png').sort(),
     })),
   );
+
+failIfMissingUnderCi(hasJupyter, `'${JUPYTER} nbconvert' (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`);
+failIfMissingUnderCi(fs.existsSync(GETTING_STARTED), GETTING_STARTED);
 
 describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jupyter-test-'));

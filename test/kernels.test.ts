@@ -2,18 +2,33 @@
 // the cpu backend's own kernel and cpu autodiff), the replacement MaxPoolGrad kernel (against
 // the cpu backend) and the explicit-transpose matmul gradient
 // (checked against tfjs's default gradient).
-import { describe, it, expect, afterAll } from 'vitest';
+//
+// These tests force the wasm backend themselves (and install its patches as initBackend does),
+// so they run — and can fail — also where tfjs-node is installed and initBackend picks it.
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import {
   tf, Rng, randn, conv2dFilterGradient, maxPoolInputGradient, useFastMatMulGradient, useDefaultMatMulGradient, isFastMatMulGradient,
+  installWasmPatches,
 } from '../lib';
 import { expectNoLeak, relError } from './helpers';
 
-const onWasm = (): boolean => tf.getBackend() === 'wasm';
+let suiteBackend = '';
+beforeAll(async () => {
+  suiteBackend = tf.getBackend();
+  if (!(await tf.setBackend('wasm'))) throw new Error("kernels.test: tf.setBackend('wasm') failed: these tests need the wasm backend");
+  await tf.ready();
+  installWasmPatches();
+});
+afterAll(async () => {
+  await tf.setBackend(suiteBackend);
+  if (suiteBackend !== 'wasm') useDefaultMatMulGradient();
+});
 
-/** A test that only applies on wasm (skipped, and reported as skipped, on other backends). */
+/** A test of a wasm kernel or patch (the backend is forced to wasm above). */
 function wasmIt(name: string, fn: () => unknown): void {
-  it(name, async (ctx) => {
-    if (!onWasm()) ctx.skip();
+  it(name, async () => {
+    expect(tf.getBackend()).toBe('wasm');
     await fn();
   });
 }
@@ -235,9 +250,8 @@ describe('UnsortedSegmentSum on wasm (the gradient of tf.gather)', () => {
 
 describe('fast BatchMatMul gradient', () => {
   afterAll(() => {
-    // Leave the registry as initBackend set it for this backend.
-    if (onWasm()) useFastMatMulGradient();
-    else useDefaultMatMulGradient();
+    // Leave the registry as installWasmPatches set it.
+    useFastMatMulGradient();
   });
 
   const combos: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];

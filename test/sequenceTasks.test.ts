@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, randn, addingProblemBatch, trainAddingProblem, rnnGradientNorms, scaledOrthogonal } from '../lib';
+import { tf, Rng, randn, addingProblemBatch, trainAddingProblem, initAddingProblemParams, lstmForward, affineForward, rnnGradientNorms, scaledOrthogonal } from '../lib';
 
 describe('adding problem', () => {
   it('batches have two markers per sequence and the target is their sum', () => {
@@ -20,6 +20,24 @@ describe('adding problem', () => {
     const b = trainAddingProblem({ cell: 'lstm', T: 6, hidden: 8, steps: 15, batch: 16, lr: 1e-2, seed: 3 });
     expect(b.losses).toEqual(a.losses);
     expect(a.losses[14]).toBeLessThan(a.losses[0]);
+  });
+  it('training starts from initAddingProblemParams (its first loss is that of the initial weights)', () => {
+    const [T, H, N] = [6, 8, 16];
+    const rng = new Rng(3);
+    const p = initAddingProblemParams('lstm', H, rng);
+    expect([p.Wx.shape, p.Wh.shape, p.b.shape, p.w.shape, p.bo.shape]).toEqual([[2, 32], [8, 32], [32], [8, 1], [1]]);
+    expect(Array.from(p.b.dataSync())).toEqual([...Array(8).fill(0), ...Array(8).fill(1), ...Array(16).fill(0)]);
+    expect(initAddingProblemParams('rnn', H, new Rng(0)).Wx.shape).toEqual([2, 8]);
+    const { x, y } = addingProblemBatch(N, T, rng);   // the loop's first batch comes next from the same rng
+    const first = tf.tidy(() => {
+      const { h } = lstmForward(x, tf.zeros([N, H]), p.Wx, p.Wh, p.b);
+      const last = tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]);
+      return tf.mean(tf.square(tf.sub(affineForward(last, p.w, p.bo).out, y))).dataSync()[0];
+    });
+    const run = trainAddingProblem({ cell: 'lstm', T, hidden: H, steps: 1, batch: N, lr: 1e-2, seed: 3 });
+    expect(run.losses[0]).toBeCloseTo(first, 6);
+    expect(() => initAddingProblemParams('gru' as never, 4, rng)).toThrow("initAddingProblemParams: argument 'cell' expected 'rnn' or 'lstm' but got gru");
+    tf.dispose([x, y, Object.values(p)]);
   });
   it('rejects bad options with a named message', () => {
     const ok = { cell: 'rnn' as const, T: 6, hidden: 8, steps: 2, batch: 4, lr: 1e-2, seed: 0 };

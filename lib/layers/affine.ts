@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { matMulAT, matMulBT } from './fastOps';
 
 export type AffineCache = { x: tf.Tensor; w: tf.Tensor };
 
@@ -23,8 +24,8 @@ export function affineBackward(dout: tf.Tensor, cache: AffineCache): { dx: tf.Te
   checkArgs('affineBackward').tensor('cache.x', x, ['N', 'D']).tensor('cache.w', w, ['D', 'M']).tensor('dout', dout, ['N', 'M'], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    const dx = tf.matMul(dout, tf.transpose(w));
-    const dw = tf.matMul(tf.transpose(x), dout);
+    const dx = matMulBT(dout, w);  // dout·wᵀ
+    const dw = matMulAT(x, dout);  // xᵀ·dout
     const db = tf.sum(dout, 0);
     // END SOLUTION
     return { dx, dw, db };

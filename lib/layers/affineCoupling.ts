@@ -23,6 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { matMulAT, tanh } from './fastOps';
 import { Rng, randn } from '../core/random';
 
 export type AffineCouplingParams = {
@@ -62,7 +63,7 @@ function checkCoupling(fn: string, x: tf.Tensor, xName: string, mask: tf.Tensor,
 function conditioner(xKept: tf.Tensor, p: AffineCouplingParams) {
   const pre1 = tf.add(tf.matMul(xKept, p.W1), p.b1);
   const h = tf.relu(pre1);
-  const s = tf.tanh(tf.add(tf.matMul(h, p.Ws), p.bs));
+  const s = tanh(tf.add(tf.matMul(h, p.Ws), p.bs));
   const t = tf.add(tf.matMul(h, p.Wt), p.bt);
   return { pre1, h, s, t };
 }
@@ -120,10 +121,9 @@ export function affineCouplingBackward(dy: tf.Tensor, dlogDet: tf.Tensor, cache:
     const dpre1 = tf.mul(dh, tf.cast(tf.greater(pre1, 0), 'float32'));
     const direct = tf.add(tf.mul(keep, dy), tf.mul(move, tf.mul(dy, expS)));
     const dx = tf.add(direct, tf.mul(keep, tf.matMul(dpre1, W1T)));
-    const hT = tf.transpose(h);
     return {
-      dx, dW1: tf.matMul(tf.transpose(tf.mul(x, keep)), dpre1), db1: tf.sum(dpre1, 0),
-      dWs: tf.matMul(hT, das), dbs: tf.sum(das, 0), dWt: tf.matMul(hT, dt), dbt: tf.sum(dt, 0),
+      dx, dW1: matMulAT(tf.mul(x, keep), dpre1), db1: tf.sum(dpre1, 0),
+      dWs: matMulAT(h, das), dbs: tf.sum(das, 0), dWt: matMulAT(h, dt), dbt: tf.sum(dt, 0),
     };
   });
 }

@@ -1,6 +1,5 @@
 /**
- * Attention LSTM (EECS 498 A5 style), forward and hand-derived backward.
- * Caches own their tensors (clones share data): `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts).
+ * Attention LSTM over a sequence (EECS 498 A5 style), forward and hand-derived backward.
  *
  * An LSTM whose gates also read an attention vector: at every step the previous hidden
  * state queries the spatial feature map A [N, H, P, P] ({@link dotProductAttention}) and
@@ -8,102 +7,20 @@
  *
  *   attnₜ = dotProductAttention(hₜ₋₁, A)
  *   a     = xₜ·Wx + hₜ₋₁·Wh + attnₜ·Wattn + b            [N, 4H], gates in order i, f, o, g
- *   i, f, o = σ(a_i), σ(a_f), σ(a_o)     g = tanh(a_g)
- *   cₜ = f ⊙ cₜ₋₁ + i ⊙ g                hₜ = o ⊙ tanh(cₜ)
+ *   hₜ, cₜ = gates(a, cₜ₋₁)                                (lstmGates.ts)
  *   h₀ = c₀ = mean of A over the P·P positions              [N, H]
  *
- * The gate nonlinearity is the plain LSTM's ({@link lstmGatesForward} / {@link lstmGatesBackward}
- * in lstm.ts); only the pre-activation gains the attention term.
- *
  * Backward: the gate backward gives da and dcₜ₋₁; da flows to x, hₜ₋₁ and attnₜ through
- * the three matmuls, and dattnₜ flows through the attention into hₜ₋₁ and A. So dA collects
- * a term from every step plus the h₀/c₀ term (dh₀ + dc₀) / P² spread over space.
+ * the three matmuls (attentionLstmStep.ts), and dattnₜ flows through the attention into hₜ₋₁
+ * and A. So dA collects a term from every step plus the h₀/c₀ term (dh₀ + dc₀) / P² spread
+ * over space. Caches own their tensors: `disposeCache(cache)` after the backward.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { dotProductAttention, dotProductAttentionBackward, DotProductAttentionCache } from './attention';
-import { lstmGatesForward, lstmGatesBackward, LstmGatesCache } from './lstm';
-
-export type AttentionLstmStepCache = {
-  x: tf.Tensor2D;
-  prevH: tf.Tensor2D;
-  attn: tf.Tensor2D;
-  gates: LstmGatesCache;
-  WxT: tf.Tensor2D;
-  WhT: tf.Tensor2D;
-  WattnT: tf.Tensor2D;
-};
-
-/**
- * One attention-LSTM step.
- *
- * @param x input [N, D]
- * @param prevH previous hidden state [N, H]
- * @param prevC previous cell state [N, H]
- * @param attn attention vector for this step [N, H]
- * @param Wx input weights [D, 4H]; Wh hidden weights [H, 4H]; Wattn attention weights [H, 4H]; b bias [4H]
- * @returns `nextH`, `nextC` [N, H] and `cache`
- */
-export function attentionLstmStepForward(
-  x: tf.Tensor,
-  prevH: tf.Tensor,
-  prevC: tf.Tensor,
-  attn: tf.Tensor,
-  Wx: tf.Tensor,
-  Wh: tf.Tensor,
-  Wattn: tf.Tensor,
-  b: tf.Tensor,
-): { nextH: tf.Tensor2D; nextC: tf.Tensor2D; cache: AttentionLstmStepCache } {
-  const { H } = checkArgs('attentionLstmStepForward')
-    .tensor('x', x, ['N', 'D'], 'float32')
-    .tensor('prevH', prevH, ['N', 'H'], 'float32')
-    .tensor('prevC', prevC, ['N', 'H'], 'float32')
-    .tensor('attn', attn, ['N', 'H'], 'float32')
-    .tensor('Wx', Wx, ['D', 'G'], 'float32')
-    .tensor('Wh', Wh, ['H', 'G'], 'float32')
-    .tensor('Wattn', Wattn, ['H', 'G'], 'float32')
-    .tensor('b', b, ['G'], 'float32').dims;
-  checkArgs('attentionLstmStepForward').require(Wx.shape[1] === 4 * H, `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`);
-  return tf.tidy(() => {
-    // BEGIN SOLUTION
-    const a = tf.add(tf.add(tf.add(tf.matMul(x, Wx), tf.matMul(prevH, Wh)), tf.matMul(attn, Wattn)), b) as tf.Tensor2D;
-    const { nextH, nextC, cache: gates } = lstmGatesForward(a, prevC as tf.Tensor2D);
-    // END SOLUTION
-    const T = (W: tf.Tensor): tf.Tensor2D => tf.transpose(W) as tf.Tensor2D;
-    const cache: AttentionLstmStepCache = {
-      x: tf.clone(x) as tf.Tensor2D, prevH: tf.clone(prevH) as tf.Tensor2D, attn: tf.clone(attn) as tf.Tensor2D,
-      gates, WxT: T(Wx), WhT: T(Wh), WattnT: T(Wattn),
-    };
-    return { nextH, nextC, cache };
-  });
-}
-
-/**
- * Backward pass of {@link attentionLstmStepForward}.
- *
- * @param dnextH, dnextC upstream gradients [N, H]
- * @returns `dx` [N, D], `dprevH`, `dprevC`, `dattn` [N, H], `dWx` [D, 4H], `dWh`, `dWattn` [H, 4H], `db` [4H]
- */
-export function attentionLstmStepBackward(dnextH: tf.Tensor, dnextC: tf.Tensor, cache: AttentionLstmStepCache) {
-  checkArgs('attentionLstmStepBackward')
-    .tensor('cache.prevH', cache.prevH, ['N', 'H'])
-    .tensor('dnextH', dnextH, ['N', 'H'], 'float32')
-    .tensor('dnextC', dnextC, ['N', 'H'], 'float32');
-  return tf.tidy(() => {
-    const { x, prevH, attn, WxT, WhT, WattnT } = cache;
-    // BEGIN SOLUTION
-    const { da, dprevC } = lstmGatesBackward(dnextH as tf.Tensor2D, dnextC as tf.Tensor2D, cache.gates);
-    const dx = tf.matMul(da, WxT) as tf.Tensor2D;
-    const dprevH = tf.matMul(da, WhT) as tf.Tensor2D;
-    const dattn = tf.matMul(da, WattnT) as tf.Tensor2D;
-    const dWx = tf.matMul(tf.transpose(x), da) as tf.Tensor2D;
-    const dWh = tf.matMul(tf.transpose(prevH), da) as tf.Tensor2D;
-    const dWattn = tf.matMul(tf.transpose(attn), da) as tf.Tensor2D;
-    const db = tf.sum(da, 0) as tf.Tensor1D;
-    // END SOLUTION
-    return { dx, dprevH, dprevC, dattn, dWx, dWh, dWattn, db };
-  });
-}
+import { checkCache } from './cache';
+import { linearGrads } from './fastOps';
+import { lstmGatesBackward, lstmGatesForward, LstmGatesCache } from './lstmGates';
+import { dotProductAttention, dotProductAttentionBackward, DotProductAttentionCache } from './spatialAttention';
 
 export type AttentionLstmCache = {
   /** Per step: the attention's cache and the gates' cache. */
@@ -186,8 +103,12 @@ export function attentionLstmForward(
  *   `dWx` [D, 4H], `dWh`, `dWattn` [H, 4H], `db` [4H]
  */
 export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) {
+  checkCache('attentionLstmBackward', cache, 'attentionLstmForward', ['steps', 'xRows', 'hAttnRows', 'WxT', 'WhAttnT', 'dims']);
   const { N, T, D, H, P } = cache.dims;
-  checkArgs('attentionLstmBackward').tensor('dh', dh, [N, T, H], 'float32');
+  checkArgs('attentionLstmBackward')
+    .tensor('cache.xRows', cache.xRows, [T * N, D]).tensor('cache.hAttnRows', cache.hAttnRows, [T * N, 2 * H])
+    .require(Array.isArray(cache.steps) && cache.steps.length === T, "argument 'cache' expected the cache returned by attentionLstmForward (one entry per step)")
+    .tensor('dh', dh, [N, T, H], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
     let dnextH = tf.zeros([N, H]) as tf.Tensor2D;
@@ -211,10 +132,10 @@ export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) 
     dA = tf.add(dA, tf.reshape(tf.div(tf.add(dnextH, dnextC), P * P), [N, H, 1, 1]));
     const daRows = tf.reshape(tf.stack(das, 0), [T * N, 4 * H]); // time-major, like xRows and hAttnRows
     const dx = tf.transpose(tf.reshape(tf.matMul(daRows, cache.WxT), [T, N, D]), [1, 0, 2]) as tf.Tensor3D;
-    const dWx = tf.matMul(tf.transpose(cache.xRows), daRows) as tf.Tensor2D;
-    const [dWh, dWattn] = tf.split(tf.matMul(tf.transpose(cache.hAttnRows), daRows), 2, 0) as tf.Tensor2D[];
-    const db = tf.sum(daRows, 0) as tf.Tensor1D;
+    // dWx = xᵀ·da, [dWh; dWattn] = [hₜ₋₁, attnₜ]ᵀ·da, db = Σ da, over all T·N rows at once
+    const { dW: [dWx, dWhAttn], db } = linearGrads([cache.xRows, cache.hAttnRows], daRows);
+    const [dWh, dWattn] = tf.split(dWhAttn, 2, 0) as tf.Tensor2D[];
     // END SOLUTION
-    return { dx, dA, dWx, dWh, dWattn, db };
+    return { dx, dA, dWx: dWx as tf.Tensor2D, dWh, dWattn, db: db as tf.Tensor1D };
   });
 }

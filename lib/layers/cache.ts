@@ -23,3 +23,16 @@ export function disposeCache(cache: tf.TensorContainer): void {
   checkArgs('disposeCache').require(cache !== null && typeof cache === 'object', `argument 'cache' expected an object of tensors but got ${cache === null ? 'null' : typeof cache}`);
   tf.dispose(cache);
 }
+
+/**
+ * The first check of every backward: `cache` is an object with the fields its forward
+ * `producer` stores (so the wrong layer's cache fails here, with a ShapeError naming both
+ * functions, instead of a TypeError inside the maths). The backward then checks the cached
+ * tensors' shapes, which also rejects a disposed cache.
+ */
+export function checkCache(fn: string, cache: unknown, producer: string, fields: readonly string[]): void {
+  const c = checkArgs(fn);
+  c.require(cache !== null && typeof cache === 'object', `argument 'cache' expected the cache returned by ${producer} but got ${cache === null ? 'null' : typeof cache}`);
+  const missing = fields.filter((f) => (cache as Record<string, unknown>)[f] === undefined);
+  c.require(missing.length === 0, `argument 'cache' expected the cache returned by ${producer} (it lacks ${missing.join(', ')})`);
+}

@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { matMulAT, matMulBT } from './fastOps';
 
 /** Output size of a window of `k` sliding with stride `s` over `n` positions. */
 export function convOutputSize(n: number, k: number, s: number): number {
@@ -167,8 +168,8 @@ export function conv2dBackward(dout: tf.Tensor, cache: Conv2dCache): { dx: tf.Te
     // BEGIN SOLUTION
     const dout2 = tf.reshape(dout, [N * Ho * Wo, F]);
     const db = tf.sum(dout2, 0) as tf.Tensor1D;
-    const dw = tf.reshape(tf.matMul(tf.transpose(cols), dout2), [KH, KW, C, F]) as tf.Tensor4D;
-    const dcols = tf.matMul(dout2, tf.transpose(tf.reshape(w, [KH * KW * C, F])));
+    const dw = tf.reshape(matMulAT(cols, dout2), [KH, KW, C, F]) as tf.Tensor4D;  // colsᵀ·dout
+    const dcols = matMulBT(dout2, tf.reshape(w, [KH * KW * C, F]));  // dout·Wᵀ
     const dxpad = col2im(tf.reshape(dcols, [N, Ho, Wo, KH * KW, C]), { height: H + 2 * pad, width: W + 2 * pad, kh: KH, kw: KW, stride });
     const dx = tf.slice(dxpad, [0, pad, pad, 0], [N, H, W, C]) as tf.Tensor4D;
     // END SOLUTION

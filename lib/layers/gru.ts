@@ -24,6 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { matMulAT, tanh } from './fastOps';
 
 /** What one GRU step keeps for its backward. */
 export type GruStepCache = {
@@ -67,7 +68,7 @@ function gruStep(
   const [gr, gz, gn] = splitGates(tf.matMul(prevH, Wh));
   const r = tf.sigmoid(tf.add(ar, gr));
   const z = tf.sigmoid(tf.add(az, gz));
-  const n = tf.tanh(tf.add(an, tf.mul(r, gn)));
+  const n = tanh(tf.add(an, tf.mul(r, gn)));
   const nextH = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, prevH));
   return { nextH, cache: { x: tf.clone(x), prevH: tf.clone(prevH), WxT: tf.clone(WxT), WhT: tf.clone(WhT), r, z, n, gn } };
 }
@@ -84,8 +85,8 @@ export function gruStepBackward(
     const { dA, dG, dprevDirect } = gateGradients(dnextH, cache);
     const dx = tf.matMul(dA, cache.WxT);
     const dprevH = tf.add(dprevDirect, tf.matMul(dG, cache.WhT));
-    const dWx = tf.matMul(tf.transpose(cache.x), dA);
-    const dWh = tf.matMul(tf.transpose(cache.prevH), dG);
+    const dWx = matMulAT(cache.x, dA); // xᵀ·dA
+    const dWh = matMulAT(cache.prevH, dG); // hₜ₋₁ᵀ·dG
     return { dx, dprevH, dWx, dWh, db: tf.sum(dA, 0) };
   });
 }
@@ -166,8 +167,8 @@ export function gruBackward(
     const xRows = tf.concat(steps.map((s) => s.x), 0); // [T·N, D]
     const hPrevRows = tf.concat(steps.map((s) => s.prevH), 0); // [T·N, H]
     const dx = tf.transpose(tf.reshape(tf.matMul(dARows, steps[0].WxT), [T, N, D]), [1, 0, 2]);
-    const dWx = tf.matMul(tf.transpose(xRows), dARows);
-    const dWh = tf.matMul(tf.transpose(hPrevRows), dGRows);
+    const dWx = matMulAT(xRows, dARows); // Σₜ xₜᵀ·dAₜ
+    const dWh = matMulAT(hPrevRows, dGRows); // Σₜ hₜ₋₁ᵀ·dGₜ
     return { dx, dh0: dnext, dWx, dWh, db: tf.sum(dARows, 0) };
   });
 }

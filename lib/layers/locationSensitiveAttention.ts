@@ -25,6 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { matMulAT, tanh } from './fastOps';
 import { Rng, randu } from '../core/random';
 import { conv2dForward, conv2dBackward, Conv2dCache } from './conv';
 import { maskedSoftmax } from './scaledDotProductAttention';
@@ -88,7 +89,7 @@ export function locationAttentionForward(
     const loc = tf.reshape(conv.out, [N * L, F]);
     const q = tf.matMul(query, params.Wq); // [N, A]
     const pre = tf.add(tf.add(tf.add(tf.expandDims(q, 1), processedMemory), tf.reshape(tf.matMul(loc, params.U), [N, L, A])), params.b);
-    const tanhPre = tf.tanh(pre);
+    const tanhPre = tanh(pre);
     const energies = tf.reshape(tf.matMul(tf.reshape(tanhPre, [N * L, A]), tf.reshape(params.w, [A, 1])), [N, L]);
     const alignment = maskedSoftmax(energies, mask ? tf.notEqual(mask, 0) : null);
     const context = tf.squeeze(tf.matMul(tf.expandDims(alignment, 1), memory), [1]); // [N, De]
@@ -122,14 +123,14 @@ export function locationAttentionBackward(dcontext: tf.Tensor, dalignment: tf.Te
     const dpreRows = tf.reshape(dpre, [N * L, A]);
     const dw = tf.sum(tf.mul(tf.expandDims(de, 2), tanhPre), [0, 1]);
     const dq = tf.sum(dpre, 1); // [N, A]
-    const dU = tf.matMul(tf.transpose(loc), dpreRows);
+    const dU = matMulAT(loc, dpreRows); // Σ fᵢᵀ·dpreᵢ
     const dloc = tf.reshape(tf.matMul(dpreRows, UT), [N, L, 1, F]);
     const conv = conv2dBackward(dloc, cache.conv);
     const pad = (k - 1) / 2;
     const dprevAlignments = tf.reshape(tf.slice(conv.dx, [0, pad, 0, 0], [N, L, 1, C]), [N, L, C]);
     return {
       dquery: tf.matMul(dq, WqT), dmemory, dprocessedMemory: dpre, dprevAlignments,
-      dWq: tf.matMul(tf.transpose(query), dq), dfilters: tf.reshape(conv.dw, [k, C, F]), dU, dw, db: tf.sum(dpreRows, 0),
+      dWq: matMulAT(query, dq), dfilters: tf.reshape(conv.dw, [k, C, F]), dU, dw, db: tf.sum(dpreRows, 0),
     };
   });
 }

@@ -1,12 +1,13 @@
 /**
  * Multi-head attention with its input and output projections, forward and hand-derived backward.
  *
- * With E the model width, h heads and dh = E / h:
+ * With E the model width, n_h heads (`opts.heads`) of width d_head = E / n_h (`dHead`;
+ * notebook 03 uses the same symbols):
  *
  *   Q = q·Wq + bq,  K = k·Wk + bk,  V = v·Wv + bv          [N, L, E]
- *   split each into h heads                                  [N·h, L, dh]
- *   Oᵢ = softmax(Qᵢ·Kᵢᵀ / √dh) · Vᵢ   (per head, masked)     [N·h, Lq, dh]
- *   out = concat(O₁ … O_h)·Wo + bo                           [N, Lq, E]
+ *   split each into the heads                                [N·n_h, L, d_head]
+ *   Oᵢ = softmax(Qᵢ·Kᵢᵀ / √d_head) · Vᵢ   (per head, masked) [N·n_h, Lq, d_head]
+ *   out = concat(O₁ … O_{n_h})·Wo + bo                       [N, Lq, E]
  *
  * Backward: through the output projection (dWo = Oᵀ·dout, dbo = Σ dout, dO = dout·Woᵀ),
  * then every head at once through {@link scaledDotProductAttentionBackward} (the heads are
@@ -15,33 +16,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { Rng, randu } from '../core/random';
+import { checkCache } from './cache';
+import { linearGrads } from './fastOps';
+import { MHA_PARAM_NAMES, mergeHeads, MultiHeadAttentionGrads, MultiHeadAttentionParams, splitHeads } from './multiHeadAttentionParams';
 import { attentionMaskToBool, scaledDotProductAttention, scaledDotProductAttentionBackward, ScaledDotProductAttentionCache } from './scaledDotProductAttention';
-
-export type MultiHeadAttentionParams = {
-  Wq: tf.Tensor2D;
-  bq: tf.Tensor1D;
-  Wk: tf.Tensor2D;
-  bk: tf.Tensor1D;
-  Wv: tf.Tensor2D;
-  bv: tf.Tensor1D;
-  Wo: tf.Tensor2D;
-  bo: tf.Tensor1D;
-};
-
-export type MultiHeadAttentionGrads = {
-  dq: tf.Tensor3D;
-  dk: tf.Tensor3D;
-  dv: tf.Tensor3D;
-  dWq: tf.Tensor2D;
-  dbq: tf.Tensor1D;
-  dWk: tf.Tensor2D;
-  dbk: tf.Tensor1D;
-  dWv: tf.Tensor2D;
-  dbv: tf.Tensor1D;
-  dWo: tf.Tensor2D;
-  dbo: tf.Tensor1D;
-};
 
 /** What the backward needs (owned by the cache: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts)). */
 export type MultiHeadAttentionCache = {
@@ -60,29 +38,6 @@ export type MultiHeadAttentionCache = {
   WoT: tf.Tensor2D;
   dims: { N: number; Lq: number; Lk: number; E: number; heads: number };
 };
-
-const PARAM_NAMES = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] as const;
-
-/**
- * Glorot-uniform projection matrices [E, E] (U(±√(6 / 2E))) and zero biases [E], drawn from `rng`.
- */
-export function initMultiHeadAttentionParams(E: number, rng: Rng): MultiHeadAttentionParams {
-  checkArgs('initMultiHeadAttentionParams').number('E', E, { integer: true, min: 1 }).require(rng instanceof Rng, "argument 'rng' expected an Rng");
-  const limit = Math.sqrt(6 / (2 * E));
-  const W = (): tf.Tensor2D => randu([E, E], rng, -limit, limit) as tf.Tensor2D;
-  const b = (): tf.Tensor1D => tf.zeros([E]) as tf.Tensor1D;
-  return { Wq: W(), bq: b(), Wk: W(), bk: b(), Wv: W(), bv: b(), Wo: W(), bo: b() };
-}
-
-/** [N·L, E] rows → [N·h, L, dh] heads. */
-function splitHeads(rows: tf.Tensor, N: number, L: number, heads: number, dh: number): tf.Tensor3D {
-  return tf.reshape(tf.transpose(tf.reshape(rows, [N, L, heads, dh]), [0, 2, 1, 3]), [N * heads, L, dh]);
-}
-
-/** [N·h, L, dh] heads → [N·L, E] rows (inverse of splitHeads). */
-function mergeHeads(x: tf.Tensor, N: number, L: number, heads: number, dh: number): tf.Tensor2D {
-  return tf.reshape(tf.transpose(tf.reshape(x, [N, heads, L, dh]), [0, 2, 1, 3]), [N * L, heads * dh]);
-}
 
 /**
  * @param q queries [N, Lq, E]
@@ -103,24 +58,24 @@ export function multiHeadAttentionForward(
     .tensor('q', q, ['N', 'Lq', 'E'], 'float32')
     .tensor('k', k, ['N', 'Lk', 'E'], 'float32')
     .tensor('v', v, ['N', 'Lk', 'E'], 'float32');
-  for (const name of PARAM_NAMES) check.tensor(`params.${name}`, params?.[name], name.startsWith('W') ? ['E', 'E'] : ['E'], 'float32');
+  for (const name of MHA_PARAM_NAMES) check.tensor(`params.${name}`, params?.[name], name.startsWith('W') ? ['E', 'E'] : ['E'], 'float32');
   const { N, Lq, Lk, E } = check.dims;
   const heads = opts?.heads;
   check.number('opts.heads', heads, { integer: true, min: 1 }).require(E % heads === 0, `model width E=${E} must be divisible by heads=${heads}`);
-  const dh = E / heads;
+  const dHead = E / heads;
   return tf.tidy(() => {
     const allowed = attentionMaskToBool('multiHeadAttentionForward', opts.mask, N, Lq, Lk);
     // BEGIN SOLUTION
     const qRows = tf.reshape(q, [N * Lq, E]) as tf.Tensor2D;
     const kRows = tf.reshape(k, [N * Lk, E]) as tf.Tensor2D;
     const vRows = tf.reshape(v, [N * Lk, E]) as tf.Tensor2D;
-    const Qh = splitHeads(tf.add(tf.matMul(qRows, params.Wq), params.bq), N, Lq, heads, dh);
-    const Kh = splitHeads(tf.add(tf.matMul(kRows, params.Wk), params.bk), N, Lk, heads, dh);
-    const Vh = splitHeads(tf.add(tf.matMul(vRows, params.Wv), params.bv), N, Lk, heads, dh);
+    const Qh = splitHeads(tf.add(tf.matMul(qRows, params.Wq), params.bq), N, Lq, heads, dHead);
+    const Kh = splitHeads(tf.add(tf.matMul(kRows, params.Wk), params.bk), N, Lk, heads, dHead);
+    const Vh = splitHeads(tf.add(tf.matMul(vRows, params.Wv), params.bv), N, Lk, heads, dHead);
     // The mask is the same for every head: repeat it along the head axis.
     const headMask = allowed ? tf.reshape(tf.tile(tf.expandDims(allowed, 1), [1, heads, 1, 1]), [N * heads, allowed.shape[1] as number, Lk]) : null;
     const att = scaledDotProductAttention(Qh, Kh, Vh, headMask);
-    const concat = mergeHeads(att.out, N, Lq, heads, dh);
+    const concat = mergeHeads(att.out, N, Lq, heads, dHead);
     const out = tf.reshape(tf.add(tf.matMul(concat, params.Wo), params.bo), [N, Lq, E]) as tf.Tensor3D;
     const weights = tf.reshape(att.weights, [N, heads, Lq, Lk]) as tf.Tensor4D;
     // END SOLUTION
@@ -142,23 +97,25 @@ export function multiHeadAttentionForward(
  *   `dWq`, `dWk`, `dWv`, `dWo` [E, E] and `dbq`, `dbk`, `dbv`, `dbo` [E]
  */
 export function multiHeadAttentionBackward(dout: tf.Tensor, cache: MultiHeadAttentionCache): MultiHeadAttentionGrads {
+  checkCache('multiHeadAttentionBackward', cache, 'multiHeadAttentionForward', ['qRows', 'kRows', 'vRows', 'concat', 'heads', 'WqT', 'WkT', 'WvT', 'WoT', 'dims']);
   const { N, Lq, Lk, E, heads } = cache.dims;
-  checkArgs('multiHeadAttentionBackward').tensor('dout', dout, [N, Lq, E], 'float32');
-  const dh = E / heads;
+  checkArgs('multiHeadAttentionBackward')
+    .tensor('cache.qRows', cache.qRows, [N * Lq, E]).tensor('cache.kRows', cache.kRows, [N * Lk, E]).tensor('cache.concat', cache.concat, [N * Lq, E])
+    .tensor('dout', dout, [N, Lq, E], 'float32');
+  const dHead = E / heads;
   return tf.tidy(() => {
     const { qRows, kRows, vRows, concat, WqT, WkT, WvT, WoT } = cache;
     // BEGIN SOLUTION
     // A projection y = x·W + b: dW = xᵀ·dy, db = Σ_rows dy, dx = dy·Wᵀ.
-    const project = (x: tf.Tensor2D, dy: tf.Tensor2D, WT: tf.Tensor2D) => ({
-      dW: tf.matMul(tf.transpose(x), dy) as tf.Tensor2D,
-      db: tf.sum(dy, 0) as tf.Tensor1D,
-      dx: tf.matMul(dy, WT) as tf.Tensor2D,
-    });
+    const project = (x: tf.Tensor2D, dy: tf.Tensor2D, WT: tf.Tensor2D) => {
+      const { dW: [dW], db } = linearGrads([x], dy);
+      return { dW: dW as tf.Tensor2D, db: db as tf.Tensor1D, dx: tf.matMul(dy, WT) as tf.Tensor2D };
+    };
     const o = project(concat, tf.reshape(dout, [N * Lq, E]) as tf.Tensor2D, WoT);
-    const { dQ, dK, dV } = scaledDotProductAttentionBackward(splitHeads(o.dx, N, Lq, heads, dh), cache.heads);
-    const pq = project(qRows, mergeHeads(dQ, N, Lq, heads, dh), WqT);
-    const pk = project(kRows, mergeHeads(dK, N, Lk, heads, dh), WkT);
-    const pv = project(vRows, mergeHeads(dV, N, Lk, heads, dh), WvT);
+    const { dQ, dK, dV } = scaledDotProductAttentionBackward(splitHeads(o.dx, N, Lq, heads, dHead), cache.heads);
+    const pq = project(qRows, mergeHeads(dQ, N, Lq, heads, dHead), WqT);
+    const pk = project(kRows, mergeHeads(dK, N, Lk, heads, dHead), WkT);
+    const pv = project(vRows, mergeHeads(dV, N, Lk, heads, dHead), WvT);
     // END SOLUTION
     return {
       dq: tf.reshape(pq.dx, [N, Lq, E]) as tf.Tensor3D,

@@ -10,10 +10,12 @@
  * plus what flows back from step t+1 through Wh; the weight gradients are sums over steps,
  * so they are computed with one matmul over all N·T rows once every da is known.
  *
+ * tanh and the transposed products are lib/layers/fastOps.ts's (same values, faster on wasm).
  * Caches own their tensors (clones share data): `tf.dispose(cache)` after the backward.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { linearGrads, matMulAT, matMulBT, tanh } from './fastOps';
 
 export type RnnStepCache = { x: tf.Tensor; prevH: tf.Tensor; Wx: tf.Tensor; Wh: tf.Tensor; nextH: tf.Tensor };
 
@@ -23,7 +25,7 @@ export function rnnStepForward(x: tf.Tensor, prevH: tf.Tensor, Wx: tf.Tensor, Wh
     .tensor('Wx', Wx, ['D', 'H'], 'float32').tensor('Wh', Wh, ['H', 'H'], 'float32').tensor('b', b, ['H'], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    const nextH = tf.tanh(tf.add(tf.add(tf.matMul(x, Wx), tf.matMul(prevH, Wh)), b));
+    const nextH = tanh(tf.add(tf.add(tf.matMul(x, Wx), tf.matMul(prevH, Wh)), b));
     // END SOLUTION
     return { nextH, cache: { x: tf.clone(x), prevH: tf.clone(prevH), Wx: tf.clone(Wx), Wh: tf.clone(Wh), nextH: tf.clone(nextH) } };
   });
@@ -35,10 +37,10 @@ export function rnnStepBackward(dnextH: tf.Tensor, cache: RnnStepCache): { dx: t
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const da = tf.mul(dnextH, tf.sub(1, tf.square(nextH)));
-    const dx = tf.matMul(da, tf.transpose(Wx));
-    const dprevH = tf.matMul(da, tf.transpose(Wh));
-    const dWx = tf.matMul(tf.transpose(x), da);
-    const dWh = tf.matMul(tf.transpose(prevH), da);
+    const dx = matMulBT(da, Wx);  // da·Wxᵀ
+    const dprevH = matMulBT(da, Wh);  // da·Whᵀ
+    const dWx = matMulAT(x, da);  // xᵀ·da
+    const dWh = matMulAT(prevH, da);  // hₜ₋₁ᵀ·da
     const db = tf.sum(da, 0);
     // END SOLUTION
     return { dx, dprevH, dWx, dWh, db };
@@ -72,7 +74,7 @@ export function rnnForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Te
     // BEGIN SOLUTION
     let prevH = h0;
     for (let t = 0; t < T; t++) {
-      prevH = tf.tanh(tf.add(tf.add(tf.matMul(tf.gather(xTime, t), Wx), tf.matMul(prevH, Wh)), b));
+      prevH = tanh(tf.add(tf.add(tf.matMul(tf.gather(xTime, t), Wx), tf.matMul(prevH, Wh)), b));
       hs.push(prevH);
     }
     const h = tf.stack(hs, 1);
@@ -103,12 +105,8 @@ export function rnnBackward(dh: tf.Tensor, cache: RnnCache): { dx: tf.Tensor; dh
     const daRows = tf.concat(das, 0); // [T·N, H], time-major like xRows
     const hPrevRows = tf.concat([h0, ...hs.slice(0, T - 1)], 0);
     const dx = tf.transpose(tf.reshape(tf.matMul(daRows, WxT), [T, N, D]), [1, 0, 2]);
-    // Xᵀ·dA computed as (dAᵀ·X)ᵀ: wasm repacks a matmul's right-hand operand on every call,
-    // so the smaller X (when D < H) goes on the right; the bias sum runs along dAᵀ's rows.
-    const daT = tf.transpose(daRows); // [H, T·N]
-    const dWx = tf.transpose(tf.matMul(daT, xRows));
-    const dWh = tf.transpose(tf.matMul(daT, hPrevRows));
-    const db = tf.sum(daT, 1);
+    // dWx = xᵀ·da, dWh = hₜ₋₁ᵀ·da, db = Σ da, summed over all T·N rows at once
+    const { dW: [dWx, dWh], db } = linearGrads([xRows, hPrevRows], daRows);
     // END SOLUTION
     return { dx, dh0: dnext, dWx, dWh, db };
   });

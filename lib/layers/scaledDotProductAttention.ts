@@ -17,6 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { checkCache } from './cache';
+import { matMulAT, matMulBT } from './fastOps';
 
 /** What the backward needs. The cache owns its tensors (clones share data): `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
 export type ScaledDotProductAttentionCache = {
@@ -84,7 +86,7 @@ export function scaledDotProductAttention(
   const { out, weights } = tf.tidy(() => {
     const allowed = attentionMaskToBool('scaledDotProductAttention', mask, N, Lq, Lk);
     // BEGIN SOLUTION
-    const scores = tf.mul(tf.matMul(Q, tf.transpose(K, [0, 2, 1])), scale);
+    const scores = tf.mul(matMulBT(Q, K), scale);  // Q·Kᵀ / √dk
     const weights = maskedSoftmax(scores, allowed) as tf.Tensor3D;
     const out = tf.matMul(weights, V) as tf.Tensor3D;
     // END SOLUTION
@@ -103,17 +105,19 @@ export function scaledDotProductAttentionBackward(
   dout: tf.Tensor,
   cache: ScaledDotProductAttentionCache,
 ): { dQ: tf.Tensor3D; dK: tf.Tensor3D; dV: tf.Tensor3D } {
+  checkCache('scaledDotProductAttentionBackward', cache, 'scaledDotProductAttention', ['Q', 'K', 'V', 'weights', 'scale']);
   const { Q, K, V, weights, scale } = cache;
   checkArgs('scaledDotProductAttentionBackward')
+    .tensor('cache.Q', Q, ['N', 'Lq', 'dk']).tensor('cache.K', K, ['N', 'Lk', 'dk']).tensor('cache.V', V, ['N', 'Lk', 'dv'])
     .tensor('cache.weights', weights, ['N', 'Lq', 'Lk'])
-    .tensor('dout', dout, ['N', 'Lq', V.shape[2]], 'float32');
+    .tensor('dout', dout, ['N', 'Lq', 'dv'], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    const dV = tf.matMul(tf.transpose(weights, [0, 2, 1]), dout);
-    const dW = tf.matMul(dout, tf.transpose(V, [0, 2, 1]));
+    const dV = matMulAT(weights, dout);  // Wᵀ·dout
+    const dW = matMulBT(dout, V);  // dout·Vᵀ
     const dS = tf.mul(tf.mul(weights, tf.sub(dW, tf.sum(tf.mul(dW, weights), -1, true))), scale);
     const dQ = tf.matMul(dS, K);
-    const dK = tf.matMul(tf.transpose(dS, [0, 2, 1]), Q);
+    const dK = matMulAT(dS, Q);  // dSᵀ·Q
     // END SOLUTION
     return { dQ: dQ as tf.Tensor3D, dK: dK as tf.Tensor3D, dV: dV as tf.Tensor3D };
   });

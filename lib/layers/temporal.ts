@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { matMulAT, matMulBT } from './fastOps';
 
 export type TemporalAffineCache = { xRows: tf.Tensor; w: tf.Tensor; dims: { N: number; T: number; D: number; M: number } };
 
@@ -30,8 +31,8 @@ export function temporalAffineBackward(dout: tf.Tensor, cache: TemporalAffineCac
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const doutRows = tf.reshape(dout, [N * T, M]);
-    const dx = tf.reshape(tf.matMul(doutRows, tf.transpose(cache.w)), [N, T, D]);
-    const dw = tf.matMul(tf.transpose(cache.xRows), doutRows);
+    const dx = tf.reshape(matMulBT(doutRows, cache.w), [N, T, D]);  // dout·wᵀ
+    const dw = matMulAT(cache.xRows, doutRows);  // xᵀ·dout over all N·T rows
     const db = tf.sum(doutRows, 0);
     // END SOLUTION
     return { dx, dw, db };

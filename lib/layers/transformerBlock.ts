@@ -21,10 +21,8 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { Rng, randu } from '../core/random';
 import { layerNormForward, layerNormBackward, LayerNormCache } from './layerNorm';
-import {
-  initMultiHeadAttentionParams, multiHeadAttentionForward, multiHeadAttentionBackward,
-  MultiHeadAttentionCache, MultiHeadAttentionParams,
-} from './multiHeadAttention';
+import { multiHeadAttentionForward, multiHeadAttentionBackward, MultiHeadAttentionCache } from './multiHeadAttention';
+import { initMultiHeadAttentionParams, MultiHeadAttentionParams } from './multiHeadAttentionParams';
 import { temporalAffineForward, temporalAffineBackward, TemporalAffineCache } from './temporal';
 import { reluForward, reluBackward, ReluCache } from './relu';
 import { dropoutForward, dropoutBackward, DropoutCache } from './dropout';

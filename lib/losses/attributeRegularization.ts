@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { tanh } from '../layers/fastOps';
 
 /**
  * @param z one latent dimension over the batch [N]
@@ -29,7 +30,7 @@ export function attributeRegularizationLoss(z: tf.Tensor, attribute: tf.Tensor, 
     .number('delta', delta, { min: 0, exclusiveMin: true }).dims;
   const [lossT, dz] = tf.tidy(() => {
     const pairwise = (v: tf.Tensor) => tf.sub(tf.expandDims(v, 1), tf.expandDims(v, 0)); // [N, N]: vᵢ − vⱼ
-    const t = tf.tanh(tf.mul(delta, pairwise(z)));
+    const t = tanh(tf.mul(delta, pairwise(z)));
     const target = tf.sign(pairwise(attribute));
     const loss = tf.div(tf.sum(tf.abs(tf.sub(t, target))), N * N);
     const g = tf.mul(tf.sign(tf.sub(t, target)), tf.mul(delta, tf.sub(1, tf.square(t))));

@@ -5,7 +5,8 @@
  * carrying a value across up to T steps.
  *
  * {@link trainAddingProblem} trains an RNN or LSTM regressor on it with the hand-written
- * layers, a hand-written MSE gradient, Adam and global-norm clipping.
+ * layers, a hand-written MSE gradient and the library's training loop (Adam, global-norm
+ * clipping, NaN guard).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
@@ -14,10 +15,7 @@ import { rnnForward, rnnBackward, RnnCache } from '../layers/rnn';
 import { lstmForward, lstmBackward, LstmCache } from '../layers/lstm';
 import { affineForward, affineBackward } from '../layers/affine';
 import { disposeCache } from '../layers/cache';
-import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
-import { assertFiniteStep } from '../train/guard';
-import { progress } from '../display/progress';
+import { trainLoop } from '../train/trainLoop';
 
 /** A batch: x [N, T, 2] (value, marker), y [N, 1]. */
 export function addingProblemBatch(N: number, T: number, rng: Rng): { x: tf.Tensor3D; y: tf.Tensor2D } {
@@ -49,10 +47,40 @@ export interface AddingResult {
   baselineMse: number;
 }
 
+/** Weights of the adding-problem regressor: the recurrent layer (Wx, Wh, b) and the linear head (w, bo). */
+export interface AddingParams {
+  Wx: tf.Tensor2D;
+  Wh: tf.Tensor2D;
+  b: tf.Tensor1D;
+  w: tf.Tensor2D;
+  bo: tf.Tensor1D;
+}
+
+/**
+ * The initial weights {@link trainAddingProblem} starts from (G = 4H for the LSTM, H for the
+ * RNN): Wx ~ N(0, 1/2) [2, G], Wh ~ N(0, 1/H) [H, G], b = 0 except the LSTM's forget-gate
+ * block = 1 (gate order i, f, o, g), head w ~ N(0, 1/H) [H, 1], bo = 0. Drawn from `rng` in
+ * that order.
+ */
+export function initAddingProblemParams(cell: 'rnn' | 'lstm', hidden: number, rng: Rng): AddingParams {
+  checkArgs('initAddingProblemParams').require(cell === 'rnn' || cell === 'lstm', `argument 'cell' expected 'rnn' or 'lstm' but got ${cell}`)
+    .number('hidden', hidden, { integer: true, min: 1 });
+  const H = hidden;
+  const G = cell === 'lstm' ? 4 * H : H;
+  return tf.tidy(() => ({
+    Wx: randn([2, G], rng, 1 / Math.sqrt(2)) as tf.Tensor2D,
+    Wh: randn([H, G], rng, 1 / Math.sqrt(H)) as tf.Tensor2D,
+    b: (cell === 'lstm' ? tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])]) : tf.zeros([H])) as tf.Tensor1D,
+    w: randn([H, 1], rng, 1 / Math.sqrt(H)) as tf.Tensor2D,
+    bo: tf.zeros([1]) as tf.Tensor1D,
+  }));
+}
+
 /**
  * Trains `cell` on the adding problem with sequences of length T: h = cell(x), ŷ = h_T·w + b,
  * L = mean (ŷ − y)², ∂L/∂ŷ = 2(ŷ − y)/N, backprop through the affine head and the recurrent
- * layer (only the last step receives a gradient).
+ * layer (only the last step receives a gradient). Each step draws a fresh batch from the
+ * seed; the library's training loop clips to global norm `clip` (default 1) and applies Adam.
  */
 export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidden: number; steps: number; batch: number; lr: number; seed: number; clip?: number }): AddingResult {
   const { cell, T, hidden: H, steps, batch: N, lr, seed } = opts;
@@ -62,16 +90,9 @@ export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidd
     .number('lr', lr, { min: 0, exclusiveMin: true }).number('seed', seed, { integer: true })
     .number('clip', opts.clip ?? 1, { min: 0, exclusiveMin: true });
   const rng = new Rng(seed);
-  const G = cell === 'lstm' ? 4 * H : H;
-  // tf.tidy frees the initial values and keeps the variables.
-  const params = tf.tidy(() => ({
-    Wx: tf.variable(randn([2, G], rng, 1 / Math.sqrt(2))),
-    Wh: tf.variable(randn([H, G], rng, 1 / Math.sqrt(H))),
-    b: tf.variable(cell === 'lstm' ? tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])]) : tf.zeros([H])), // forget bias 1
-    w: tf.variable(randn([H, 1], rng, 1 / Math.sqrt(H))),
-    bo: tf.variable(tf.zeros([1])),
-  }));
-  const optimizer = adam({ lr });
+  const init = initAddingProblemParams(cell, H, rng);
+  const params = Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) as Record<keyof AddingParams, tf.Variable>;
+  tf.dispose(Object.values(init));
   const forward = cell === 'lstm' ? lstmForward : rnnForward;
   const backward = (dh: tf.Tensor, cache: RnnCache | LstmCache): { dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } =>
     cell === 'lstm' ? lstmBackward(dh, cache as LstmCache) : rnnBackward(dh, cache as RnnCache);
@@ -80,41 +101,27 @@ export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidd
     disposeCache(cache);
     return affineForward(tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]), params.w, params.bo).out;
   });
-  const losses: number[] = [];
-  const bar = progress({ total: steps, label: `${cell} T=${T}` });
-  for (let step = 1; step <= steps; step++) {
+  const { losses } = trainLoop('trainAddingProblem', params, { steps, lr, clipNorm: opts.clip ?? 1, label: `${cell} T=${T}` }, () => {
     const { x, y } = addingProblemBatch(N, T, rng);
-    const grads = tf.tidy(() => {
+    const { loss, ...grads } = tf.tidy(() => {
       const { h, cache } = forward(x, tf.zeros([N, H]), params.Wx, params.Wh, params.b);
       const last = tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]);
       const head = affineForward(last, params.w, params.bo);
       const diff = tf.sub(head.out, y);
-      const loss = tf.mean(tf.square(diff));
       const dHead = affineBackward(tf.mul(diff, 2 / N), head.cache);
       const dh = tf.concat([tf.zeros([N, T - 1, H]), tf.expandDims(dHead.dx, 1)], 1);
       const g = backward(dh, cache);
-      return { loss, Wx: g.dWx, Wh: g.dWh, b: g.db, w: dHead.dw, bo: dHead.db };
+      return { loss: tf.mean(tf.square(diff)), Wx: g.dWx, Wh: g.dWh, b: g.db, w: dHead.dw, bo: dHead.db };
     });
-    const { loss, ...raw } = grads;
     const lossValue = loss.dataSync()[0];
-    const { grads: clipped, norm } = clipGlobalNorm(raw, opts.clip ?? 1);
-    tf.dispose([x, y, loss, raw]);
-    try {
-      assertFiniteStep(step, lossValue, norm, clipped);
-      optimizer.step(params, clipped);
-    } finally {
-      tf.dispose(clipped);
-    }
-    losses.push(lossValue);
-    bar.update(step, { mse: losses[step - 1] });
-  }
-  bar.done();
+    tf.dispose([x, y, loss]);
+    return { loss: lossValue, grads };
+  });
   const test = addingProblemBatch(1000, T, new Rng(seed + 1_000_003));
   const [testMse, baselineMse] = tf.tidy(() => {
     const yHat = predict(test.x);
     return [tf.mean(tf.square(tf.sub(yHat, test.y))).dataSync()[0], tf.mean(tf.square(tf.sub(test.y, 1))).dataSync()[0]];
   });
   tf.dispose([test.x, test.y, ...Object.values(params)]);
-  optimizer.dispose();
   return { cell, losses, testMse, baselineMse };
 }

@@ -1,17 +1,13 @@
 /**
- * Training loop of {@link CaptioningRNN}: minibatches in seeded order, the hand-written
- * gradients, global-norm clipping, a NaN guard, Adam with exponential learning-rate decay
- * (×`lrDecay` per epoch), train/validation loss per epoch, progress display and an
- * optional JSON checkpoint.
+ * Training of {@link CaptioningRNN} with the library's training loop: minibatches in seeded
+ * epochs, the hand-written gradients, global-norm clipping, a NaN guard, Adam with
+ * exponential learning-rate decay (×`lrDecay` per epoch), train/validation loss per epoch,
+ * progress display and an optional JSON checkpoint.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { Rng } from '../core/random';
-import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
 import { exponentialDecay } from '../optim/schedules';
-import { assertFiniteStep } from '../train/guard';
-import { progress } from '../display/progress';
+import { seededEpochBatches, trainLoop } from '../train/trainLoop';
 import { CaptioningRNN } from './captioningRnn';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 
@@ -88,41 +84,34 @@ export function trainCaptioner(model: CaptioningRNN, train: CaptionData, val: Ca
     if (saved) return { ...saved, fromCheckpoint: true };
   }
   const start = Date.now();
-  const stepsPerEpoch = Math.ceil(N / batchSize);
-  const schedule = exponentialDecay({ lr0: lr, decayRate: lrDecay, decaySteps: stepsPerEpoch });
-  const opt = adam({ lr });
-  const rng = new Rng(seed);
-  const bar = progress({ total: epochs * stepsPerEpoch, label: opts.label ?? model.cellType });
+  const plan = seededEpochBatches('trainCaptioner', { N, batchSize, epochs, seed });
+  const schedule = exponentialDecay({ lr0: lr, decayRate: lrDecay, decaySteps: plan.stepsPerEpoch });
   const history: CaptionHistory = { stepLoss: [], trainLoss: [], valLoss: [], seconds: 0, fromCheckpoint: false };
-  let step = 0;
-  try {
-    for (let e = 0; e < epochs; e++) {
-      const order = rng.permutation(N);
-      let sum = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        const idx = tf.tensor1d(order.slice(b * batchSize, (b + 1) * batchSize), 'int32');
-        const [f, cap] = [tf.gather(train.features, idx), tf.gather(train.captions, idx)];
-        const { loss, grads } = model.loss(f, cap);
-        const clipped = clipGlobalNorm(grads, clipNorm);
-        tf.dispose([idx, f, cap, ...Object.values(grads)]);
-        step += 1;
-        try {
-          assertFiniteStep(step, loss, clipped.norm, clipped.grads);
-          opt.step(model.params, clipped.grads, schedule(step - 1));
-        } finally {
-          tf.dispose(Object.values(clipped.grads));
-        }
-        history.stepLoss.push(loss);
-        sum += loss;
-        bar.update(step, { loss, ...(history.valLoss.length ? { val: history.valLoss[history.valLoss.length - 1] } : {}) });
-      }
-      history.trainLoss.push(sum / stepsPerEpoch);
+  let epochSum = 0;
+  history.stepLoss = trainLoop('trainCaptioner', model.params, {
+    steps: plan.steps,
+    lr: (step) => schedule(step - 1),
+    clipNorm,
+    label: opts.label ?? model.cellType,
+    metrics: (): Record<string, number> => (history.valLoss.length ? { val: history.valLoss[history.valLoss.length - 1] } : {}),
+    onStep: (step, loss) => {
+      epochSum += loss;
+      if (!plan.endsEpoch(step)) return;
+      history.trainLoss.push(epochSum / plan.stepsPerEpoch);
+      epochSum = 0;
       if (val) history.valLoss.push(captionLoss(model, val));
+    },
+  }, (step) => {
+    const [f, cap] = tf.tidy(() => {
+      const idx = tf.tensor1d(plan.indices(step), 'int32');
+      return [tf.gather(train.features, idx), tf.gather(train.captions, idx)];
+    });
+    try {
+      return model.loss(f, cap);
+    } finally {
+      tf.dispose([f, cap]);
     }
-  } finally {
-    opt.dispose();
-    bar.done();
-  }
+  }).losses;
   history.seconds = (Date.now() - start) / 1000;
   if (opts.checkpoint) saveCheckpoint(opts.checkpoint, key, model.params, history);
   return history;

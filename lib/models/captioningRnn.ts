@@ -21,8 +21,9 @@ import { affineForward, affineBackward } from '../layers/affine';
 import { wordEmbeddingForward, wordEmbeddingBackward } from '../layers/embedding';
 import { rnnForward, rnnBackward, rnnStepForward } from '../layers/rnn';
 import { lstmForward, lstmBackward, lstmStepForward } from '../layers/lstm';
-import { attentionLstmForward, attentionLstmBackward, attentionLstmStepForward } from '../layers/attentionLstm';
-import { dotProductAttention } from '../layers/attention';
+import { attentionLstmForward, attentionLstmBackward } from '../layers/attentionLstm';
+import { attentionLstmStepForward } from '../layers/attentionLstmStep';
+import { dotProductAttention } from '../layers/spatialAttention';
 import { temporalAffineForward, temporalAffineBackward, temporalSoftmaxLoss } from '../layers/temporal';
 
 export type CaptionCellType = 'rnn' | 'lstm' | 'attention';
@@ -54,6 +55,18 @@ export interface CaptionSample {
   words: string[][];
   /** For 'attention': per caption, per generated token (including `<END>`), the [P][P] attention map. */
   attention?: number[][][][];
+}
+
+/** Decoder state between steps: hidden and cell state [N, H]; for 'attention' the projected map A [N, H, P, P]. */
+export interface DecoderState {
+  h: tf.Tensor;
+  c: tf.Tensor;
+  A: tf.Tensor | null;
+}
+
+/** Frees a decoder state (h, c, and A when present). */
+export function disposeDecoderState(state: DecoderState): void {
+  tf.dispose([state.h, state.c, ...(state.A ? [state.A] : [])]);
 }
 
 /** `count` evenly spaced numbers from `lo` to `hi` (inclusive). */
@@ -210,6 +223,65 @@ export class CaptioningRNN {
   }
 
   /**
+   * The decoder's initial state: h₀ = f·W_proj + b_proj and c₀ = 0 ('rnn', 'lstm'), or for
+   * 'attention' the projected map A [N, H, P, P] with h₀ = c₀ = mean of A over positions.
+   * Free it with {@link disposeDecoderState}.
+   *
+   * @param features [N, D] or [N, D, P, P] (as for {@link loss})
+   */
+  startDecoding(features: tf.Tensor): DecoderState {
+    this.check('CaptioningRNN.startDecoding', features);
+    const p = this.params;
+    const N = features.shape[0];
+    const { D, H } = this.dims;
+    // (tf.tidy keeps every tensor it finds in the returned object; null entries are skipped.)
+    return tf.tidy((): tf.TensorContainer => {
+      let A: tf.Tensor | null = null;
+      if (this.cellType === 'attention') {
+        const P = features.shape[2] as number;
+        const featRows = tf.reshape(tf.transpose(tf.reshape(features, [N, D, P * P]), [0, 2, 1]), [N * P * P, D]);
+        const projRows = tf.add(tf.matMul(featRows, p.W_proj), p.b_proj);
+        A = tf.reshape(tf.transpose(tf.reshape(projRows, [N, P * P, H]), [0, 2, 1]), [N, H, P, P]);
+      }
+      const h = A ? tf.mean(A, [2, 3]) : tf.add(tf.matMul(features, p.W_proj), p.b_proj);
+      const c = this.cellType === 'lstm' ? tf.zerosLike(h) : tf.clone(h);
+      return { h, c, A } as unknown as tf.TensorContainer;
+    }) as unknown as DecoderState;
+  }
+
+  /**
+   * One decoder step: embed `words` [N] (int32), advance the cell, score the vocabulary.
+   * Returns the next state (sharing `state.A`), `scores` [N, V] before any softmax, and for
+   * 'attention' the weights [N, P, P] the step attended with (null otherwise). The caller
+   * owns everything returned; `state` is left untouched.
+   */
+  decodeStep(state: DecoderState, words: tf.Tensor): { state: DecoderState; scores: tf.Tensor; weights: tf.Tensor | null } {
+    checkArgs('CaptioningRNN.decodeStep')
+      .tensor('state.h', state?.h, ['N', this.dims.H], 'float32').tensor('state.c', state.c, ['N', this.dims.H], 'float32')
+      .tensor('words', words, ['N'], 'int32');
+    checkArgs('CaptioningRNN.decodeStep').require((state.A !== null) === (this.cellType === 'attention'), `state.A must be ${this.cellType === 'attention' ? 'the projected feature map' : 'null'} for cell type '${this.cellType}'`);
+    const p = this.params;
+    type Step = { state: DecoderState; scores: tf.Tensor; weights: tf.Tensor | null };
+    return tf.tidy((): tf.TensorContainer => {
+      // BEGIN SOLUTION
+      const x = tf.gather(p.W_embed, words);
+      let h: tf.Tensor, c: tf.Tensor = tf.clone(state.c), weights: tf.Tensor | null = null;
+      if (this.cellType === 'rnn') {
+        h = rnnStepForward(x, state.h, p.Wx, p.Wh, p.b).nextH;
+      } else if (this.cellType === 'lstm') {
+        ({ nextH: h, nextC: c } = lstmStepForward(x, state.h, state.c, p.Wx, p.Wh, p.b));
+      } else {
+        const att = dotProductAttention(state.h, state.A as tf.Tensor);
+        weights = att.attnWeights;
+        ({ nextH: h, nextC: c } = attentionLstmStepForward(x, state.h, state.c, att.attn, p.Wx, p.Wh, p.Wattn, p.b));
+      }
+      const scores = tf.add(tf.matMul(h, p.W_vocab), p.b_vocab);
+      // END SOLUTION
+      return { state: { h, c, A: state.A }, scores, weights } as unknown as tf.TensorContainer;
+    }) as unknown as Step;
+  }
+
+  /**
    * Greedy decoding: start from `<START>`, feed back the most likely word (never `<NULL>`
    * or `<START>`) until `<END>` or `maxLength` words.
    *
@@ -218,60 +290,35 @@ export class CaptioningRNN {
   sample(features: tf.Tensor, maxLength = 12): CaptionSample {
     this.check('CaptioningRNN.sample', features);
     checkArgs('CaptioningRNN.sample').number('maxLength', maxLength, { integer: true, min: 1 });
-    const p = this.params;
     const N = features.shape[0];
-    const { D, H, V } = this.dims;
+    const { V } = this.dims;
     const attention = this.cellType === 'attention';
-    const P = attention ? (features.shape[2] as number) : 0;
     const indices = Array.from({ length: N }, () => new Array<number>(maxLength).fill(this.nullIdx));
     const maps: number[][][][] = Array.from({ length: N }, () => []);
     const done = new Array<boolean>(N).fill(false);
     // Scores of the tokens a caption may never contain are pushed to −1e9 before the argmax.
     const banned = tf.tidy(() => tf.tensor1d(Array.from({ length: V }, (_, v) => (v === this.nullIdx || v === this.startIdx ? -1e9 : 0))));
-    // Initial state: h₀ from the projected features; c₀ = 0 (lstm) or = h₀ (attention: both are the mean of A).
-    const A = attention ? tf.tidy(() => {
-      const featRows = tf.reshape(tf.transpose(tf.reshape(features, [N, D, P * P]), [0, 2, 1]), [N * P * P, D]);
-      return tf.reshape(tf.transpose(tf.reshape(tf.add(tf.matMul(featRows, p.W_proj), p.b_proj), [N, P * P, H]), [0, 2, 1]), [N, H, P, P]);
-    }) : null;
-    const h0 = tf.tidy(() => (A ? tf.mean(A, [2, 3]) : tf.add(tf.matMul(features, p.W_proj), p.b_proj)));
-    let state: { h: tf.Tensor; c: tf.Tensor; word: tf.Tensor } = {
-      h: h0,
-      c: this.cellType === 'lstm' ? tf.zerosLike(h0) : tf.clone(h0),
-      word: tf.fill([N], this.startIdx, 'int32'),
-    };
+    let state = this.startDecoding(features);
+    const first = state;
+    let word = tf.fill([N], this.startIdx, 'int32');
     for (let t = 0; t < maxLength && !done.every(Boolean); t++) {
-      const prev = state;
-      const next = tf.tidy(() => {
-        // BEGIN SOLUTION
-        const x = tf.gather(p.W_embed, prev.word);
-        let h: tf.Tensor, c: tf.Tensor = tf.clone(prev.c), weights: tf.Tensor = tf.zeros([N, 0]);
-        if (this.cellType === 'rnn') {
-          h = rnnStepForward(x, prev.h, p.Wx, p.Wh, p.b).nextH;
-        } else if (this.cellType === 'lstm') {
-          ({ nextH: h, nextC: c } = lstmStepForward(x, prev.h, prev.c, p.Wx, p.Wh, p.b));
-        } else {
-          const att = dotProductAttention(prev.h, A as tf.Tensor);
-          weights = att.attnWeights;
-          ({ nextH: h, nextC: c } = attentionLstmStepForward(x, prev.h, prev.c, att.attn, p.Wx, p.Wh, p.Wattn, p.b));
-        }
-        const scores = tf.add(tf.add(tf.matMul(h, p.W_vocab), p.b_vocab), banned);
-        const word = tf.cast(tf.argMax(scores, 1), 'int32');
-        // END SOLUTION
-        return { h, c, word, weights };
-      });
-      const words = next.word.dataSync();
-      const w = attention ? next.weights.dataSync() : null;
+      const step = this.decodeStep(state, word);
+      const next = tf.tidy(() => tf.cast(tf.argMax(tf.add(step.scores, banned), 1), 'int32'));
+      const words = next.dataSync();
+      const w = step.weights ? step.weights.dataSync() : null;
+      const P = step.weights ? (step.weights.shape[1] as number) : 0;
       for (let n = 0; n < N; n++) {
         if (done[n]) continue;
         indices[n][t] = words[n];
         if (w) maps[n].push(Array.from({ length: P }, (_, i) => Array.from(w.subarray(n * P * P + i * P, n * P * P + (i + 1) * P))));
         if (words[n] === this.endIdx) done[n] = true;
       }
-      tf.dispose([prev.h, prev.c, prev.word, next.weights]);
-      state = { h: next.h, c: next.c, word: next.word };
+      tf.dispose([state.h, state.c, word, step.scores, ...(step.weights ? [step.weights] : [])]);
+      state = step.state;
+      word = next;
     }
-    tf.dispose([state.h, state.c, state.word, banned]);
-    if (A) A.dispose();
+    tf.dispose([state.h, state.c, word, banned]);
+    if (first.A) first.A.dispose();
     const words = indices.map((row) => {
       const out: string[] = [];
       for (const id of row) {

@@ -10,13 +10,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { Rng, randn } from '../core/random';
-import { initMultiHeadAttentionParams, multiHeadAttentionForward, multiHeadAttentionBackward, MultiHeadAttentionParams } from '../layers/multiHeadAttention';
+import { multiHeadAttentionForward, multiHeadAttentionBackward } from '../layers/multiHeadAttention';
+import { initMultiHeadAttentionParams, MultiHeadAttentionParams } from '../layers/multiHeadAttentionParams';
 import { affineForward, affineBackward } from '../layers/affine';
 import { reluForward, reluBackward } from '../layers/relu';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy';
-import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
-import { assertFiniteStep } from '../train/guard';
+import { trainLoop } from '../train/trainLoop';
 
 export type RetrievalData = {
   /** Keys [n, L] (distinct within an example). */
@@ -219,42 +218,29 @@ export function meanPoolRetrievalModel(opts: { numKeys: number; numValues: numbe
 }
 
 /**
- * Trains `model` on random batches of `data` with Adam and gradient clipping (global norm
- * `clipNorm`, default 5), stopping with the step and tensor named at the first NaN/Inf.
- * Batches are drawn from `seed`, so two models trained with the same options see the same
- * examples in the same order. Returns the loss of every step.
+ * Trains `model` on random batches of `data` with the library's training loop (Adam,
+ * clipping to global norm `clipNorm`, default 5, and a NaN guard naming step and tensor).
+ * Batches are drawn with replacement from `seed`, so two models trained with the same
+ * options see the same examples in the same order. Returns the loss of every step.
  */
 export function trainRetrievalModel(
   model: RetrievalModel,
   data: RetrievalData,
-  opts: { steps: number; batchSize: number; lr: number; seed: number; clipNorm?: number; onStep?: (step: number, loss: number) => void },
+  opts: { steps: number; batchSize: number; lr: number; seed: number; clipNorm?: number; label?: string; onStep?: (step: number, loss: number) => void },
 ): { losses: number[] } {
   const { steps, batchSize, lr, seed, clipNorm = 5, onStep } = opts;
   checkArgs('trainRetrievalModel')
-    .number('steps', steps, { integer: true, min: 1 })
     .number('batchSize', batchSize, { integer: true, min: 1 })
-    .number('lr', lr, { min: 0, exclusiveMin: true })
-    .number('seed', seed, { integer: true })
-    .number('clipNorm', clipNorm, { min: 0, exclusiveMin: true });
+    .number('seed', seed, { integer: true });
   const rng = new Rng(seed);
-  const optimizer = adam({ lr });
-  const losses: number[] = [];
-  for (let step = 1; step <= steps; step++) {
+  return trainLoop('trainRetrievalModel', model.params, { steps, lr, clipNorm, onStep, label: opts.label, progress: opts.label !== undefined }, () => {
     const batch = encodeRetrievalBatch(data, Array.from({ length: batchSize }, () => rng.int(data.query.length)));
-    const { loss, grads } = model.lossAndGrads(batch);
-    const clipped = clipGlobalNorm(grads, clipNorm);
-    tf.dispose([batch, grads]);
     try {
-      assertFiniteStep(step, loss, clipped.norm, clipped.grads);
-      optimizer.step(model.params, clipped.grads);
+      return model.lossAndGrads(batch);
     } finally {
-      tf.dispose(clipped.grads);
+      tf.dispose(batch);
     }
-    losses.push(loss);
-    onStep?.(step, loss);
-  }
-  optimizer.dispose();
-  return { losses };
+  });
 }
 
 /** Number of trainable scalars of a model. */
@@ -264,7 +250,7 @@ export function parameterCount(model: RetrievalModel): number {
 
 /**
  * Accuracy on `data`, and for attention models how often each head's largest weight falls on
- * the pair whose key matches the query (`hitRate[h]`), plus the weights [n, heads, L].
+ * the pair whose key matches the query (`hitRate[head]`), plus the weights [n, heads, L].
  */
 export function evaluateRetrieval(model: RetrievalModel, data: RetrievalData): { accuracy: number; hitRate: number[] | null; attention: number[][][] | null } {
   const batch = encodeRetrievalBatch(data);
@@ -277,7 +263,7 @@ export function evaluateRetrieval(model: RetrievalModel, data: RetrievalData): {
     weights = squeezed.arraySync() as number[][][];
     tf.dispose([squeezed, attention]);
     const heads = weights[0].length;
-    hitRate = Array.from({ length: heads }, (_, h) => weights!.filter((w, i) => w[h].indexOf(Math.max(...w[h])) === data.queryPos[i]).length / data.query.length);
+    hitRate = Array.from({ length: heads }, (_, head) => weights!.filter((w, i) => w[head].indexOf(Math.max(...w[head])) === data.queryPos[i]).length / data.query.length);
   }
   tf.dispose([batch, logits, correct]);
   return { accuracy, hitRate, attention: weights };

@@ -10,6 +10,10 @@
  * - **nM**: one full model per category, each with its own backbone copy and its own
  *   Dense(hidden) → softmax head.
  *
+ * With `hidden: 0` every variant is *heads only* (no Dense(hidden) layer): the paper's
+ * GoogleNet/SqueezeNet case, where the trained layers of Proposed and nM are the same heads
+ * (equal trained MACCs) and HC's one head over J joint classes costs J/Σ_k C_k times theirs.
+ *
  * Each builder returns the deployable image → logits `model` and the trainable `head`
  * (features → logits) it contains; training the head on pre-computed backbone features
  * updates the same weights the deployable model uses.
@@ -25,60 +29,112 @@ export interface LabelCategory {
   classes: number;
 }
 
-/** A deployable model and the trainable head inside it. */
+/** A deployable model and the trainable head inside it (and, for nM, its own backbone copy). */
 export interface HeadedModel {
   model: tf.LayersModel;
   head: tf.LayersModel;
+  ownBackbone?: tf.Sequential;
+}
+
+/**
+ * Frees the weights a builder made: the head's and, for nM, its own backbone copy's. The
+ * variables are disposed one by one, because `model.dispose()` of a composed model would also
+ * dispose a backbone it shares with other models (tfjs counts a nested model's references
+ * per container). The model cannot be used afterwards.
+ */
+export function disposeHeadedModel(m: HeadedModel): void {
+  checkArgs('disposeHeadedModel').require(
+    m?.model instanceof tf.LayersModel && m.head instanceof tf.LayersModel,
+    'expected { model, head } from a multilabel builder',
+  );
+  for (const w of [...m.head.weights, ...(m.ownBackbone?.weights ?? [])]) w.dispose();
 }
 
 function checkCategories(fn: string, categories: LabelCategory[]): void {
-  checkArgs(fn).require(Array.isArray(categories) && categories.length > 0 && categories.every((c) => typeof c.name === 'string' && Number.isInteger(c.classes) && c.classes >= 2), 'categories must be a non-empty list of { name, classes ≥ 2 }');
+  checkArgs(fn).require(
+    Array.isArray(categories) && categories.length > 0 &&
+      categories.every((c) => typeof c.name === 'string' && Number.isInteger(c.classes) &&
+        c.classes >= 2),
+    'categories must be a non-empty list of { name, classes ≥ 2 }',
+  );
 }
 
-/** features [N, F] → Dense(hidden, ReLU) → one Dense(classes) logits output per category. */
-export function buildSoftmaxHeads(opts: { inputDim: number; hidden: number; categories: LabelCategory[]; seed: number; name?: string }): tf.LayersModel {
-  checkArgs('buildSoftmaxHeads').number('inputDim', opts.inputDim, { integer: true, min: 1 }).number('hidden', opts.hidden, { integer: true, min: 1 }).number('seed', opts.seed, { integer: true });
+/**
+ * features [N, F] → Dense(hidden, ReLU) → one Dense(classes) logits output per category.
+ * `hidden: 0` leaves the shared layer out (heads only): each head is Dense(classes) on the
+ * features themselves, as when the backbone ends in its own pooled feature vector.
+ */
+export function buildSoftmaxHeads(opts: {
+  inputDim: number; hidden: number; categories: LabelCategory[]; seed: number; name?: string;
+}): tf.LayersModel {
+  checkArgs('buildSoftmaxHeads')
+    .number('inputDim', opts?.inputDim, { integer: true, min: 1 })
+    .number('hidden', opts.hidden, { integer: true, min: 0 })
+    .number('seed', opts.seed, { integer: true });
   checkCategories('buildSoftmaxHeads', opts.categories);
   const rng = new Rng(opts.seed);
-  const glorot = (): ReturnType<typeof tf.initializers.glorotUniform> => tf.initializers.glorotUniform({ seed: rng.nextUint32() });
+  const glorot = (): ReturnType<typeof tf.initializers.glorotUniform> =>
+    tf.initializers.glorotUniform({ seed: rng.nextUint32() });
+  const prefix = opts.name ?? 'head';
   const input = tf.input({ shape: [opts.inputDim] });
-  const hidden = tf.layers.dense({ units: opts.hidden, activation: 'relu', kernelInitializer: glorot() }).apply(input) as tf.SymbolicTensor;
-  const outputs = opts.categories.map((c) => tf.layers.dense({ units: c.classes, kernelInitializer: glorot(), name: `${opts.name ?? 'head'}_${c.name}_${rng.nextUint32().toString(36)}` }).apply(hidden) as tf.SymbolicTensor);
-  return tf.model({ inputs: input, outputs, name: `${opts.name ?? 'head'}_${rng.nextUint32().toString(36)}` });
+  const trunk = opts.hidden === 0 ? input : tf.layers
+    .dense({ units: opts.hidden, activation: 'relu', kernelInitializer: glorot() })
+    .apply(input) as tf.SymbolicTensor;
+  const outputs = opts.categories.map((c) => tf.layers.dense({
+    units: c.classes, kernelInitializer: glorot(),
+    name: `${prefix}_${c.name}_${rng.nextUint32().toString(36)}`,
+  }).apply(trunk) as tf.SymbolicTensor);
+  return tf.model({ inputs: input, outputs, name: `${prefix}_${rng.nextUint32().toString(36)}` });
 }
 
 /** image → backbone → head, as one deployable model. */
 function compose(backbone: tf.LayersModel, head: tf.LayersModel, name: string): tf.LayersModel {
   const input = tf.input({ shape: backbone.inputs[0].shape.slice(1) as number[] });
   const features = backbone.apply(input) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: head.apply(features) as tf.SymbolicTensor | tf.SymbolicTensor[], name });
+  const outputs = head.apply(features) as tf.SymbolicTensor | tf.SymbolicTensor[];
+  return tf.model({ inputs: input, outputs, name });
 }
 
 function featureDim(backbone: tf.LayersModel): number {
   return backbone.outputs[0].shape[1] as number;
 }
 
-/** Proposed: shared frozen backbone, shared Dense(hidden), one softmax head per category. */
-export function buildProposedModel(backbone: tf.LayersModel, categories: LabelCategory[], opts: { hidden: number; seed: number }): HeadedModel {
+/** Proposed: frozen backbone, shared Dense(hidden) (none if 0), one softmax head per category. */
+export function buildProposedModel(
+  backbone: tf.LayersModel, categories: LabelCategory[], opts: { hidden: number; seed: number },
+): HeadedModel {
   checkCategories('buildProposedModel', categories);
-  const head = buildSoftmaxHeads({ inputDim: featureDim(backbone), hidden: opts.hidden, categories, seed: opts.seed, name: 'proposed' });
+  const head = buildSoftmaxHeads({
+    inputDim: featureDim(backbone), hidden: opts.hidden, categories, seed: opts.seed,
+    name: 'proposed',
+  });
   return { model: compose(backbone, head, `proposed_${opts.seed}`), head };
 }
 
 /** HC: one softmax over `jointClasses` combinations (see {@link jointLabelIndex}). */
-export function buildJointModel(backbone: tf.LayersModel, jointClasses: number, opts: { hidden: number; seed: number }): HeadedModel {
-  const head = buildSoftmaxHeads({ inputDim: featureDim(backbone), hidden: opts.hidden, categories: [{ name: 'joint', classes: jointClasses }], seed: opts.seed, name: 'hc' });
+export function buildJointModel(
+  backbone: tf.LayersModel, jointClasses: number, opts: { hidden: number; seed: number },
+): HeadedModel {
+  const head = buildSoftmaxHeads({
+    inputDim: featureDim(backbone), hidden: opts.hidden,
+    categories: [{ name: 'joint', classes: jointClasses }], seed: opts.seed, name: 'hc',
+  });
   return { model: compose(backbone, head, `hc_${opts.seed}`), head };
 }
 
 /** nM: one model per category, each with its own frozen copy of `backbone` and its own head. */
-export function buildSeparateModels(backbone: tf.Sequential, categories: LabelCategory[], opts: { hidden: number; seed: number }): HeadedModel[] {
+export function buildSeparateModels(
+  backbone: tf.Sequential, categories: LabelCategory[], opts: { hidden: number; seed: number },
+): HeadedModel[] {
   checkCategories('buildSeparateModels', categories);
   const rng = new Rng(opts.seed);
   return categories.map((c) => {
     const own = copyBackbone(backbone, { seed: rng.nextUint32() | 0 });
-    const head = buildSoftmaxHeads({ inputDim: featureDim(own), hidden: opts.hidden, categories: [c], seed: rng.nextUint32() | 0, name: `m_${c.name}` });
-    return { model: compose(own, head, `m_${c.name}_${opts.seed}`), head };
+    const head = buildSoftmaxHeads({
+      inputDim: featureDim(own), hidden: opts.hidden, categories: [c],
+      seed: rng.nextUint32() | 0, name: `m_${c.name}`,
+    });
+    return { model: compose(own, head, `m_${c.name}_${opts.seed}`), head, ownBackbone: own };
   });
 }
 
@@ -87,8 +143,14 @@ export function buildSeparateModels(backbone: tf.Sequential, categories: LabelCa
  * `combos` of allowed combinations, or −1 when the combination is not in the list.
  * `labels[k][n]` is example n's label in category k; a combo is one label per category.
  */
-export function jointLabelIndex(labels: readonly (readonly number[])[], combos: readonly (readonly number[])[]): number[] {
-  checkArgs('jointLabelIndex').require(labels.length > 0 && labels.every((l) => l.length === labels[0].length), 'labels must be one equally long array per category').require(combos.every((c) => c.length === labels.length), `every combo must have ${labels.length} entries`);
+export function jointLabelIndex(
+  labels: readonly (readonly number[])[], combos: readonly (readonly number[])[],
+): number[] {
+  checkArgs('jointLabelIndex')
+    .require(labels.length > 0 && labels.every((l) => l.length === labels[0].length),
+      'labels must be one equally long array per category')
+    .require(combos.every((c) => c.length === labels.length),
+      `every combo must have ${labels.length} entries`);
   const index = new Map(combos.map((c, i) => [c.join(','), i]));
   return labels[0].map((_, n) => index.get(labels.map((l) => l[n]).join(',')) ?? -1);
 }

@@ -1,8 +1,8 @@
 /**
  * Training and evaluating softmax classification heads built with tfjs layers: a model with
  * one logits output per label category, total loss = Σ_k CE_k (the sum of the per-category
- * softmax cross-entropies, each a batch mean), trained with tfjs's Adam on minibatches in a
- * seeded order. tfjs's `softmaxCrossEntropy` works on logits through a stable log-softmax.
+ * softmax cross-entropies, each a batch mean), trained with the library's training loop
+ * (the project's Adam, NaN guard) on minibatches in a seeded order. tfjs's `softmaxCrossEntropy` works on logits through a stable log-softmax.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
@@ -22,14 +22,20 @@ function checkTargets(fn: string, model: tf.LayersModel, x: tf.Tensor, targets: 
 /**
  * Trains the trainable weights of `model` (inputs `x`, one int32 label tensor per output)
  * for `epochs` passes. Stops with a {@link NonFiniteError} naming the step if the loss is not finite.
+ * `lossWeights` (one w_k ≥ 0 per output, e.g. [0.8, 0.2]) trains on L = Σ_k w_k · CE_k instead.
  */
 export function trainSoftmaxHeads(
   model: tf.LayersModel,
   x: tf.Tensor,
   targets: tf.Tensor1D[],
-  opts: { epochs: number; batchSize: number; lr: number; seed: number; onStep?: (step: number, loss: number) => void },
+  opts: { epochs: number; batchSize: number; lr: number; seed: number; lossWeights?: number[]; onStep?: (step: number, loss: number) => void },
 ): TrainHistory {
   checkTargets('trainSoftmaxHeads', model, x, targets);
+  const lossWeights = opts?.lossWeights;
+  if (lossWeights !== undefined) {
+    const c = checkArgs('trainSoftmaxHeads').require(Array.isArray(lossWeights) && lossWeights.length === targets.length, `lossWeights must have one weight per output (${targets.length}), got ${Array.isArray(lossWeights) ? lossWeights.length : typeof lossWeights}`);
+    lossWeights.forEach((v, k) => c.number(`lossWeights[${k}]`, v, { min: 0 }));
+  }
   const classes = model.outputs.map((o) => o.shape[o.shape.length - 1] as number);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   checkArgs('trainSoftmaxHeads').require(vars.length > 0, 'model has no trainable weights');
@@ -38,7 +44,10 @@ export function trainSoftmaxHeads(
       // BEGIN SOLUTION
       const xb = tf.gather(x, idx);
       const logits = outputsOf(model.apply(xb, { training: true }));
-      const losses = logits.map((l, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(targets[k], idx), classes[k]), l));
+      const losses = logits.map((l, k) => {
+        const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(targets[k], idx), classes[k]), l);
+        return lossWeights ? tf.mul(ce, lossWeights[k]) : ce;
+      });
       return tf.addN(losses) as tf.Scalar;
       // END SOLUTION
     }, vars);

@@ -1,13 +1,14 @@
 /**
- * The minibatch loop the tfjs-layers trainers share: `epochs` passes over N examples, each
- * epoch in a fresh order drawn from the seed, one Adam step per batch. The loop owns the
- * optimizer so that no update is applied before {@link assertFinite} has passed on the
- * batch's loss and gradients: a NaN stops training with its step named and the weights intact.
+ * The minibatch loop of the tfjs-layers trainers (softmax heads, sigmoid head): `epochs`
+ * passes over N examples in seeded orders ({@link seededEpochBatches}), run by the library's
+ * one loop ({@link trainLoop}: NaN guard before any update, the project's Adam, loss history).
+ * Gradients come keyed by tf.Variable name, as `tf.variableGrads` returns them; the variables
+ * are found by that name in tfjs's variable registry, as tfjs's own optimizers do.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../core/random';
 import { checkArgs } from '../core/validate';
-import { assertFinite } from './guard';
+import type { Params } from '../optim/optimizer';
+import { seededEpochBatches, trainLoop } from './trainLoop';
 
 /** Loss of every step, and the mean loss of every epoch. */
 export interface TrainHistory {
@@ -23,53 +24,46 @@ export interface BatchGradients {
 
 /**
  * Runs `batch(idx)` for every minibatch — `idx` int32 [≤ batchSize] example indices, disposed
- * afterwards — checks the loss and gradients, applies them with tfjs's Adam (learning rate
- * `lr`) and records the loss. `fn` names the public function in argument errors.
+ * afterwards — and applies the gradients with Adam (learning rate `lr`) after the NaN guard.
+ * Steps are 1-based (`onStep(step, loss)`); a progress display is shown when `label` is given.
+ * `fn` names the public function in argument errors.
  */
 export function trainInSeededBatches(
   fn: string,
-  opts: { N: number; epochs: number; batchSize: number; lr: number; seed: number; onStep?: (step: number, loss: number) => void },
+  opts: { N: number; epochs: number; batchSize: number; lr: number; seed: number; label?: string; onStep?: (step: number, loss: number) => void },
   batch: (idx: tf.Tensor1D) => BatchGradients,
 ): TrainHistory {
-  checkArgs(fn)
-    .number('N', opts?.N, { integer: true, min: 1 })
-    .number('epochs', opts.epochs, { integer: true, min: 1 })
-    .number('batchSize', opts.batchSize, { integer: true, min: 1 })
-    .number('lr', opts.lr, { min: 0, exclusiveMin: true })
-    .number('seed', opts.seed, { integer: true });
-  const rng = new Rng(opts.seed);
-  const optimizer = tf.train.adam(opts.lr);
+  const plan = seededEpochBatches(fn, opts);
+  const variables: Params = {}; // filled from each batch's gradient names
+  const registry = tf.engine().registeredVariables;
   const history: TrainHistory = { stepLosses: [], epochLosses: [] };
-  let step = 0;
-  try {
-    for (let epoch = 0; epoch < opts.epochs; epoch++) {
-      const order = rng.permutation(opts.N);
-      let sum = 0;
-      let batches = 0;
-      for (let start = 0; start < opts.N; start += opts.batchSize) {
-        const idx = tf.tensor1d(order.slice(start, start + opts.batchSize), 'int32');
-        let result: BatchGradients;
-        try {
-          result = batch(idx);
-        } finally {
-          idx.dispose();
-        }
-        try {
-          assertFinite(step, { loss: result.loss, ...result.grads });
-          optimizer.applyGradients(Object.entries(result.grads).map(([name, tensor]) => ({ name, tensor })));
-        } finally {
-          tf.dispose(Object.values(result.grads));
-        }
-        history.stepLosses.push(result.loss);
-        opts.onStep?.(step, result.loss);
-        sum += result.loss;
-        batches++;
-        step++;
+  let epochSum = 0;
+  const { losses } = trainLoop(fn, variables, {
+    steps: plan.steps,
+    lr: opts.lr,
+    label: opts.label,
+    progress: opts.label !== undefined,
+    onStep: (step, loss) => {
+      epochSum += loss;
+      if (plan.endsEpoch(step)) {
+        history.epochLosses.push(epochSum / plan.stepsPerEpoch);
+        epochSum = 0;
       }
-      history.epochLosses.push(sum / batches);
+      opts.onStep?.(step, loss);
+    },
+  }, (step) => {
+    const idx = tf.tensor1d(plan.indices(step), 'int32');
+    try {
+      const result = batch(idx);
+      for (const name of Object.keys(result.grads)) {
+        checkArgs(fn).require(registry[name] instanceof tf.Variable, `the gradient '${name}' names no tf.Variable`);
+        variables[name] = registry[name];
+      }
+      return result;
+    } finally {
+      idx.dispose();
     }
-  } finally {
-    optimizer.dispose();
-  }
+  });
+  history.stepLosses = losses;
   return history;
 }

@@ -1,6 +1,6 @@
 /**
- * Dot-product attention of one query vector over a spatial feature map (the attention
- * of "show, attend and tell"-style captioning, EECS 498 A5).
+ * Spatial attention for captioning: dot-product attention of one query vector over a
+ * spatial feature map (the attention of "show, attend and tell"-style captioning, EECS 498 A5).
  *
  * The hidden state h [N, H] is the query; the P·P spatial columns of the feature map
  * A [N, H, P, P] are both the keys and the values:
@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
+import { checkCache } from './cache';
 import { scaledDotProductAttention, scaledDotProductAttentionBackward, ScaledDotProductAttentionCache } from './scaledDotProductAttention';
 
 /** What the backward needs; owns its tensors: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
@@ -56,6 +57,7 @@ export function dotProductAttention(
  * @returns `dprevH` [N, H], `dA` [N, H, P, P]
  */
 export function dotProductAttentionBackward(dattn: tf.Tensor, cache: DotProductAttentionCache): { dprevH: tf.Tensor2D; dA: tf.Tensor4D } {
+  checkCache('dotProductAttentionBackward', cache, 'dotProductAttention', ['inner', 'P']);
   const { P } = cache;
   const { N, H } = checkArgs('dotProductAttentionBackward')
     .tensor('cache.inner.Q', cache.inner.Q, ['N', 1, 'H'])

@@ -1,0 +1,58 @@
+/**
+ * Every results table a notebook shows is also written as CSV to
+ * `out/tables/<notebook>/<name>.csv` under the project root, so a figure's numbers can be
+ * reused without rerunning the notebook. The project root is found from this module's own
+ * location (not the working directory: a notebook kernel runs in notebooks/).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkArgs } from '../core/validate';
+import { showTable, type TableRow } from '../display/table';
+import { danfo, toDataFrame, type DataFrame } from './dataFrames';
+
+/** The backprop-lab project root: the nearest folder above this module with its package.json. */
+export function projectRoot(): string {
+  let here = __dirname;
+  for (;;) {
+    const pkg = path.join(here, 'package.json');
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'backprop-lab') return here;
+    const up = path.dirname(here);
+    if (up === here) throw new Error(`projectRoot: no backprop-lab package.json in any folder above ${__dirname}`);
+    here = up;
+  }
+}
+
+/** `<project root>/out/<...parts>` (e.g. `outPath('checkpoints', 'm.json')`); creates no folders. */
+export function outPath(...parts: string[]): string {
+  return path.join(projectRoot(), 'out', ...parts);
+}
+
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Writes a table (rows of objects or a DataFrame) as CSV to `out/tables/<notebook>/<name>.csv`
+ * (or under `opts.dir`) and returns the file's path. Names are plain file names
+ * (letters, digits, `.`, `_`, `-`).
+ */
+export function saveTableCsv(table: readonly TableRow[] | DataFrame, where: { notebook: string; name: string; dir?: string }): string {
+  const c = checkArgs('saveTableCsv');
+  c.require(typeof where?.notebook === 'string' && SAFE_NAME.test(where.notebook), `argument 'notebook' expected a plain file name like '02_lstm' but got ${JSON.stringify(where?.notebook)}`);
+  c.require(typeof where.name === 'string' && SAFE_NAME.test(where.name), `argument 'name' expected a plain file name like 'adding_problem' but got ${JSON.stringify(where.name)}`);
+  const df = Array.isArray(table) ? toDataFrame(table as TableRow[]) : (table as DataFrame);
+  c.require(Array.isArray(df?.columns), `argument 'table' expected rows (object[]) or a danfojs DataFrame`);
+  const dir = where.dir ?? outPath('tables', where.notebook);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${where.name}.csv`);
+  fs.writeFileSync(file, danfo().toCSV(df) as string);
+  return file;
+}
+
+/** Shows a table in the notebook (`showTable`) and saves it as CSV (`saveTableCsv`); returns the CSV path. */
+export function showResultsTable(
+  table: readonly TableRow[] | DataFrame,
+  opts: { notebook: string; name: string; caption?: string; digits?: number; dir?: string },
+): string {
+  const file = saveTableCsv(table, opts);
+  showTable(table as unknown as Parameters<typeof showTable>[0], { caption: opts.caption, digits: opts.digits });
+  return file;
+}
