@@ -1,6 +1,6 @@
 /**
  * `npm run grade -- SUBMISSION_DIR [--assignment A1] [--json FILE] [--csv FILE]
- *                  [--timeout S] [--jobs N] [--no-notebooks] [--keep]`
+ *                  [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]`
  *
  * Builds the submission's lib in an isolated workspace (gradeWorkspace.ts), runs every
  * grading item of the assignment in its own process with a time limit (gradeItems.ts),
@@ -60,7 +60,9 @@ export function toCsv(r: GradeReport): string {
 
 export interface GradeOptions {
   assignment: Assignment;
+  /** Per-item limit, and per-cell limit of the notebook run. */
   timeoutS: number;
+  cellTimeoutS: number;
   jobs: number;
   notebooks: boolean;
   keep: boolean;
@@ -79,7 +81,7 @@ export async function grade(root: string, submission: string, opts: GradeOptions
     let nb: NotebookReport = { notebooks: [], cells: [], seconds: 0, runnerMessage: '' };
     if (opts.notebooks) {
       opts.log(`  notebooks: running ${a.notebooks.map((n) => n.notebook).join(', ')} headless (quick mode)…`);
-      nb = await gradeNotebooks(root, ws.dir, a, Math.max(600, opts.timeoutS), Math.max(300, opts.timeoutS));
+      nb = await gradeNotebooks(root, ws.dir, a, 3600, opts.cellTimeoutS);
       if (nb.runnerMessage) opts.log(`  notebooks: ${nb.runnerMessage}`);
       for (const n of nb.notebooks) {
         opts.log(`  ${n.name}: ${!n.ran ? 'did not run' : n.failingCells.length === 0 ? 'every cell ran' : `${n.failingCells.length} failing cell(s)`}`);
@@ -104,12 +106,12 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       assignment: { type: 'string' }, json: { type: 'string' }, csv: { type: 'string' },
-      timeout: { type: 'string', default: '120' }, jobs: { type: 'string', default: '2' },
+      timeout: { type: 'string', default: '120' }, 'cell-timeout': { type: 'string', default: '300' }, jobs: { type: 'string', default: '2' },
       'no-notebooks': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) {
-    process.stderr.write('usage: npm run grade -- SUBMISSION_DIR [--assignment ID] [--json FILE] [--csv FILE] [--timeout S] [--jobs N] [--no-notebooks] [--keep]\n');
+    process.stderr.write('usage: npm run grade -- SUBMISSION_DIR [--assignment ID] [--json FILE] [--csv FILE] [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]\n');
     return 2;
   }
   const root = process.cwd();
@@ -125,13 +127,13 @@ async function main(): Promise<number> {
     process.stderr.write(`grade: no --assignment and no ${RELEASE_MARK} in ${submission}\n`);
     return 2;
   }
-  const timeoutS = Number(values.timeout), jobs = Number(values.jobs);
-  if (!(timeoutS > 0) || !(jobs >= 1)) {
-    process.stderr.write('grade: --timeout and --jobs must be positive numbers\n');
+  const timeoutS = Number(values.timeout), cellTimeoutS = Number(values['cell-timeout']), jobs = Number(values.jobs);
+  if (!(timeoutS > 0) || !(cellTimeoutS > 0) || !(jobs >= 1)) {
+    process.stderr.write('grade: --timeout, --cell-timeout and --jobs must be positive numbers\n');
     return 2;
   }
   const report = await grade(root, submission, {
-    assignment: findAssignment(all, id), timeoutS, jobs, notebooks: !values['no-notebooks'], keep: values.keep,
+    assignment: findAssignment(all, id), timeoutS, cellTimeoutS, jobs, notebooks: !values['no-notebooks'], keep: values.keep,
     log: (l) => process.stdout.write(`${l}\n`),
   });
   const base = path.join(root, 'out', 'grades', `${path.basename(submission)}-${report.assignment}`);
