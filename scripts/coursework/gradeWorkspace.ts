@@ -5,6 +5,7 @@
  * `backprop-lab`, which points at the workspace itself so the student's notebooks import the
  * student's compiled library. The build never stops on type errors: tsc emits what it can
  * and the errors are reported, so a broken file costs only the items that load it.
+ * Declarations are emitted too: tslab type-checks notebook cells against dist/lib/*.d.ts.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -71,7 +72,7 @@ export function buildWorkspace(root: string, submission: string, a: Assignment, 
   linkNodeModules(root, dir);
   fs.writeFileSync(path.join(dir, 'tsconfig.grade.json'), JSON.stringify({
     extends: './tsconfig.json',
-    compilerOptions: { outDir: 'dist', rootDir: '.', noEmitOnError: false, declaration: false, sourceMap: false, incremental: false },
+    compilerOptions: { outDir: 'dist', rootDir: '.', noEmitOnError: false, declaration: true, sourceMap: false, incremental: false },
     include: ['lib/**/*.ts', 'scripts/**/*.ts', 'coursework/**/*.ts', 'test/ref/**/*.ts'],
   }, null, 2));
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.grade.json', '--pretty', 'false'], {
