@@ -51,7 +51,7 @@ export function studentReadme(a: Assignment, functions: (FunctionSpec & { todo: 
     '',
     '```sh',
     'npm test             # builds, then runs the visible tests',
-    'npx vitest run test/rnn.test.ts   # one file',
+    `npx vitest run ${visibleTests[0] ?? 'test/<file>.test.ts'}   # one file`,
     '```',
     '',
     `Visible tests: ${visibleTests.map((t) => `\`${t}\``).join(', ')}. They fail with the TODO messages until`,
