@@ -19,6 +19,7 @@ import { CHECKS } from '../coursework/checks';
 import { runCheck } from '../coursework/checks/runItem';
 import { findAssignment, loadAssignments, markerProblems } from '../scripts/coursework/assignments';
 import { grade } from '../scripts/coursework/grade';
+import { itemHitBySyntax, syntaxProblems } from '../scripts/coursework/gradeWorkspace';
 import { findRegions, findRegionsInText, listTsFiles } from '../scripts/coursework/markers';
 import { releaseAssignment } from '../scripts/coursework/release';
 import { validateNbgrader } from '../scripts/coursework/nbgrader';
@@ -103,6 +104,22 @@ describe('release A1', () => {
       expect.stringContaining("unknown key 'extra'"),
       expect.stringContaining('duplicate grade_id'),
     ]);
+  });
+});
+
+describe('syntax errors', () => {
+  it('cost the items of the function holding them, or of their file when outside graded functions', () => {
+    const dir = path.join(tmp, 'syntax');
+    fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'lib', 'a.ts'), 'export function f() {\n  return g(1;\n}\nexport function g(x: number) { return x; }\n');
+    fs.writeFileSync(path.join(dir, 'lib', 'b.ts'), 'export function h() { return 1; }\nconst broken = (;\n');
+    const problems = syntaxProblems(dir);
+    expect(problems.map((p) => [p.file, p.owner])).toEqual([['lib/a.ts', 'f'], ['lib/b.ts', 'broken']]);
+    const files: Record<string, string> = { f: 'lib/a.ts', g: 'lib/a.ts', h: 'lib/b.ts' };
+    const covered = new Set(['f', 'g', 'h']);
+    expect(itemHitBySyntax(problems, ['f'], covered, (n) => files[n])?.message).toBe("syntax error at lib/a.ts:2:13: ')' expected.");
+    expect(itemHitBySyntax(problems, ['g'], covered, (n) => files[n])).toBeUndefined();
+    expect(itemHitBySyntax(problems, ['h'], covered, (n) => files[n])?.file).toBe('lib/b.ts');
   });
 });
 

@@ -16,7 +16,7 @@ import { parseArgs } from 'util';
 import { Assignment, findAssignment, loadAssignments } from './assignments';
 import { ItemOutcome, runItems } from './gradeItems';
 import { CellOutcome, gradeNotebooks, NotebookReport } from './gradeNotebooks';
-import { buildWorkspace } from './gradeWorkspace';
+import { buildWorkspace, itemHitBySyntax, syntaxProblems } from './gradeWorkspace';
 import { RELEASE_MARK } from './release';
 
 export interface GradeReport {
@@ -76,8 +76,18 @@ export async function grade(root: string, submission: string, opts: GradeOptions
   try {
     if (!ws.hasLib) opts.log('  the submission has no lib/: every item will fail');
     if (ws.buildErrorCount > 0) opts.log(`  build: ${ws.buildErrorCount} TypeScript error(s), compiled anyway; first: ${ws.buildErrors[0]}`);
-    const items = await runItems({ root, workspace: ws.dir, modulesFile: ws.modulesFile, timeoutS: opts.timeoutS }, a.items, opts.jobs, (o) =>
-      opts.log(`  ${o.id}: ${o.status} (${o.seconds.toFixed(1)} s)${o.message ? ` — ${o.message.slice(0, 160)}` : ''}`));
+    // A syntax error costs the items of the function (or file) holding it, even where tsc's
+    // error-recovered output happens to run.
+    const problems = syntaxProblems(ws.dir);
+    for (const p of problems) opts.log(`  ${p.message}${p.owner ? ` (in ${p.owner})` : ''}`);
+    const allCovered = new Set(a.items.flatMap((i) => i.covers));
+    const hits = new Map(a.items.map((i) => [i.id, itemHitBySyntax(problems, i.covers, allCovered, (n) => ws.declarations[n])]));
+    const log = (o: ItemOutcome): void => opts.log(`  ${o.id}: ${o.status} (${o.seconds.toFixed(1)} s)${o.message ? ` — ${o.message.slice(0, 160)}` : ''}`);
+    const ran = await runItems({ root, workspace: ws.dir, modulesFile: ws.modulesFile, timeoutS: opts.timeoutS }, a.items.filter((i) => !hits.get(i.id)), opts.jobs, log);
+    const items = a.items.map((i): ItemOutcome => {
+      const hit = hits.get(i.id);
+      return hit ? { id: i.id, points: 0, maxPoints: i.points, status: 'error', worst: null, message: hit.message, seconds: 0 } : ran.find((r) => r.id === i.id) as ItemOutcome;
+    });
     let nb: NotebookReport = { notebooks: [], cells: [], seconds: 0, runnerMessage: '' };
     if (opts.notebooks) {
       opts.log(`  notebooks: running ${a.notebooks.map((n) => n.notebook).join(', ')} headless (quick mode)…`);

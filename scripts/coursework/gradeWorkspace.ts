@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { Assignment } from './assignments';
-import { listTsFiles } from './markers';
+import { listTsFiles, ownerAt } from './markers';
 import { localImportClosure } from './release';
 
 const SCRIPT_ENTRIES = ['scripts/run-notebooks.ts', 'scripts/notebook-worker.ts'];
@@ -25,6 +25,8 @@ export interface Workspace {
   buildErrorCount: number;
   /** JSON file: exported name → compiled module of the student's lib. */
   modulesFile: string;
+  /** Exported name → the lib file declaring it. */
+  declarations: Record<string, string>;
   hasLib: boolean;
 }
 
@@ -39,17 +41,16 @@ function linkNodeModules(root: string, dir: string): void {
   fs.symlinkSync('..', path.join(dst, 'backprop-lab'));
 }
 
-/** Exported top-level names of every file under `dir/lib` → that file's compiled module. */
-function moduleMap(dir: string): Record<string, string> {
+/** Exported top-level names of every file under `dir/lib` → that file (relative to `dir`). */
+function declarationFiles(dir: string): Record<string, string> {
   const map: Record<string, string> = {};
   for (const file of listTsFiles(dir, 'lib')) {
     const sf = ts.createSourceFile(file, fs.readFileSync(path.join(dir, file), 'utf8'), ts.ScriptTarget.ES2022, true);
-    const js = path.join(dir, 'dist', file.replace(/\.ts$/, '.js'));
     for (const st of sf.statements) {
       const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       if (!exported) continue;
-      if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) map[st.name.text] ??= js;
-      if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) map[d.name.text] ??= js;
+      if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) map[st.name.text] ??= file;
+      if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) map[d.name.text] ??= file;
     }
   }
   return map;
@@ -79,7 +80,49 @@ export function buildWorkspace(root: string, submission: string, a: Assignment, 
     cwd: dir, encoding: 'utf8', timeout: timeoutS * 1000,
   });
   const errors = (tsc.stdout ?? '').split('\n').filter((l) => /error TS\d+/.test(l));
+  const declarations = declarationFiles(dir);
   const modulesFile = path.join(dir, 'modules.json');
-  fs.writeFileSync(modulesFile, JSON.stringify(moduleMap(dir), null, 1));
-  return { dir, buildErrors: errors.slice(0, 10), buildErrorCount: errors.length, modulesFile, hasLib };
+  const modules = Object.fromEntries(Object.entries(declarations).map(([name, file]) => [name, path.join(dir, 'dist', file.replace(/\.ts$/, '.js'))]));
+  fs.writeFileSync(modulesFile, JSON.stringify(modules, null, 1));
+  return { dir, buildErrors: errors.slice(0, 10), buildErrorCount: errors.length, modulesFile, declarations, hasLib };
+}
+
+export interface SyntaxProblem {
+  /** lib file, relative to the workspace. */
+  file: string;
+  /** Top-level declaration (or Class.member) holding the error, if any. */
+  owner: string | undefined;
+  message: string;
+}
+
+/**
+ * Syntax errors in the submission's lib. tsc still emits JavaScript from its error-recovered
+ * parse (which can even behave like the intended code), so the grader charges them itself:
+ * see `itemsHitBySyntax`.
+ */
+export function syntaxProblems(dir: string): SyntaxProblem[] {
+  const out: SyntaxProblem[] = [];
+  for (const file of listTsFiles(dir, 'lib')) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const diagnostics = ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.CommonJS } }).diagnostics ?? [];
+    if (diagnostics.length === 0) continue;
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+    for (const d of diagnostics) {
+      const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
+      out.push({ file, owner: ownerAt(sf, d.start ?? 0), message: `syntax error at ${file}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * The syntax problem that costs an item, if any: one inside a function the item covers, or
+ * one outside every graded function in a file that declares a function the item covers.
+ */
+export function itemHitBySyntax(problems: SyntaxProblem[], covers: string[], allCovered: Set<string>, fileOf: (name: string) => string | undefined): SyntaxProblem | undefined {
+  const top = (n: string): string => n.split('.')[0];
+  const mine = new Set(covers.map(top));
+  const myFiles = new Set(covers.map((c) => fileOf(top(c))).filter((f): f is string => f !== undefined));
+  const covered = new Set([...allCovered].map(top));
+  return problems.find((p) => (p.owner !== undefined && mine.has(top(p.owner))) || ((p.owner === undefined || !covered.has(top(p.owner))) && myFiles.has(p.file)));
 }

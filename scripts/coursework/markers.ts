@@ -51,7 +51,7 @@ function declarationName(node: ts.Node): string | undefined {
 }
 
 /** Name of the top-level declaration (and class member) holding offset `pos`. */
-function ownerAt(sf: ts.SourceFile, pos: number): string | undefined {
+export function ownerAt(sf: ts.SourceFile, pos: number): string | undefined {
   const top = sf.statements.find((s) => s.getStart(sf) <= pos && pos < s.end);
   if (!top) return undefined;
   const name = declarationName(top);
