@@ -114,11 +114,8 @@ export function releaseAssignment(root: string, all: Assignment[], a: Assignment
   const regions = findRegions(root);
   const texts = stubbed ?? stubLibrary(root, listTsFiles(root, 'lib'), stubPlans(root, all, regions));
   prepareOut(out);
-  for (const file of listTsFiles(root, 'lib')) {
-    const target = path.join(out, file);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, texts.get(file) ?? fs.readFileSync(path.join(root, file), 'utf8'));
-  }
+  copyTree(root, 'lib', out); // every file, .d.ts and data included; then the stubs over the solutions
+  for (const [file, text] of texts) fs.writeFileSync(path.join(out, file), text);
   for (const file of localImportClosure(root, SCRIPT_ENTRIES)) copyFile(root, file, out);
   const tests = localImportClosure(root, [...a.visibleTests, 'test/setup.ts']);
   for (const file of tests) copyFile(root, file, out);
