@@ -69,14 +69,22 @@ export async function gradeNotebooks(root: string, workspace: string, a: Assignm
     const instructor = readNotebook(notebookFile(root, spec.notebook));
     for (const cell of spec.cells.filter((c) => c.role === 'test')) {
       const base = { id: cell.gradeId, notebook: name, maxPoints: cell.points ?? 0, points: 0 };
-      let i: number;
-      try {
-        i = selectCell(executed ?? readNotebook(path.join(workspace, 'notebooks', name)), cell.select, name);
-      } catch (e) {
-        report.cells.push({ ...base, status: 'missing', message: present.includes(name) ? (e as Error).message : `${name} is not in the submission` });
+      if (!present.includes(name)) {
+        report.cells.push({ ...base, status: 'missing', message: `${name} is not in the submission` });
         continue;
       }
-      const nb = executed as Notebook;
+      if (!executed) {
+        report.cells.push({ ...base, status: 'not run', message: runnerMessage || 'the runner wrote no executed copy' });
+        continue;
+      }
+      let i: number;
+      try {
+        i = selectCell(executed, cell.select, name);
+      } catch (e) {
+        report.cells.push({ ...base, status: 'missing', message: (e as Error).message });
+        continue;
+      }
+      const nb: Notebook = executed;
       const original = joinText(instructor.cells[selectCell(instructor, cell.select, name)].source);
       if (joinText(nb.cells[i].source).trim() !== original.trim()) {
         report.cells.push({ ...base, status: 'modified', message: 'the locked test cell was edited' });
