@@ -63,7 +63,7 @@ export function studentReadme(a: Assignment, functions: (FunctionSpec & { todo: 
     '',
     '| item | points |',
     '| --- | --- |',
-    ...a.items.map((i) => `| ${i.id} (${i.covers.join(', ')}) | ${i.points} |`),
+    ...a.items.map((i) => `| ${i.covers.join(', ') === i.id ? i.id : `${i.id} (${i.covers.join(', ')})`} | ${i.points} |`),
     ...a.notebooks.flatMap((n) => n.cells.filter((c) => c.role === 'test').map((c) => `| notebook ${n.notebook}: ${c.gradeId} | ${c.points} |`)),
     `| **total** | **${libPoints + cellPoints}** |`,
     '',
