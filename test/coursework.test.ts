@@ -21,7 +21,7 @@ import { findAssignment, loadAssignments, markerProblems } from '../scripts/cour
 import { grade } from '../scripts/coursework/grade';
 import { itemHitBySyntax, syntaxProblems } from '../scripts/coursework/gradeWorkspace';
 import { findRegions, findRegionsInText, listTsFiles } from '../scripts/coursework/markers';
-import { releaseAssignment } from '../scripts/coursework/release';
+import { releaseAssignment, writeNbgraderSource } from '../scripts/coursework/release';
 import { validateNbgrader } from '../scripts/coursework/nbgrader';
 import { readNotebook } from '../scripts/runner/nbformat';
 
@@ -90,6 +90,14 @@ describe('release A1', () => {
     const solution = graded.find((c) => (c.metadata.nbgrader as { solution: boolean }).solution);
     expect(solution?.source).toMatch(/^\/\/ YOUR CODE HERE\nthrow new Error\('TODO: mean-tanh-slope — see notebook 01, section 4'\);$/);
     expect(nb.cells.every((c) => c.cell_type !== 'code' || ((c.outputs ?? []).length === 0 && c.execution_count === null))).toBe(true);
+  });
+
+  it('writes nbgrader source notebooks: same metadata, the solution kept between BEGIN/END SOLUTION', () => {
+    writeNbgraderSource(root, A1, path.join(tmp, 'source', 'A1'));
+    const nb = readNotebook(path.join(tmp, 'source', 'A1', '01_rnn_backprop.ipynb'));
+    expect(validateNbgrader(nb)).toEqual([]);
+    const solution = nb.cells.find((c) => (c.metadata.nbgrader as { solution?: boolean } | undefined)?.solution);
+    expect(solution?.source).toMatch(/^\/\/ BEGIN SOLUTION\nfunction meanSlope[^]*\n\/\/ END SOLUTION$/);
   });
 
   it('the nbgrader validator rejects what nbgrader rejects', () => {

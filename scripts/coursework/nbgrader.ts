@@ -91,7 +91,9 @@ export function metadataFor(cell: NotebookCell, cellType: Cell['cell_type']): Nb
 
 /**
  * The student copy: outputs cleared, configured cells given nbgrader metadata, solution cells
- * stubbed (`stub = false` keeps their source: the instructor's nbgrader source version).
+ * stubbed. With `stub = false` it is the instructor's nbgrader *source* version instead: a
+ * code solution cell keeps its code between `// BEGIN SOLUTION` / `// END SOLUTION`, which
+ * nbgrader's own `generate_assignment` replaces by its configured code stub.
  */
 export function studentNotebook(nb: Notebook, cells: NotebookCell[], where: string, messageFor: (cell: NotebookCell, index: number) => string, stub = true): Notebook {
   const copy = JSON.parse(JSON.stringify(nb)) as Notebook;
@@ -105,7 +107,9 @@ export function studentNotebook(nb: Notebook, cells: NotebookCell[], where: stri
     const i = selectCell(copy, cell.select, `${where} ${cell.gradeId}`);
     const target = copy.cells[i];
     target.metadata = { ...target.metadata, nbgrader: metadataFor(cell, target.cell_type) };
-    if (cell.role === 'solution' && stub) target.source = target.cell_type === 'code' ? CODE_STUB(messageFor(cell, i)) : TEXT_STUB;
+    if (cell.role !== 'solution' || (target.cell_type !== 'code' && !stub)) continue;
+    if (stub) target.source = target.cell_type === 'code' ? CODE_STUB(messageFor(cell, i)) : TEXT_STUB;
+    else target.source = `// BEGIN SOLUTION\n${joinText(target.source).replace(/\n$/, '')}\n// END SOLUTION`;
   }
   return copy;
 }

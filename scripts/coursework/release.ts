@@ -1,5 +1,5 @@
 /**
- * `npm run release -- [--assignment A1] [--out DIR] [--no-zip]`
+ * `npm run release -- [--assignment A1] [--out DIR] [--no-zip] [--nbgrader-source DIR]`
  *
  * Writes, per assignment of coursework/assignments.json, a self-contained student project:
  * the library with every solution region stubbed (it compiles and throws
@@ -8,7 +8,9 @@
  * out), the notebook runner, the datasets the notebooks load, package.json + lockfile, a
  * student README, and a zip. With --assignment the project goes to DIR itself and the zip
  * to DIR.zip; without it, to DIR/<id>/ and DIR/<id>.zip for every assignment (default DIR:
- * out/release).
+ * out/release). --nbgrader-source DIR also writes the instructor's notebooks with the same
+ * metadata and solutions kept between BEGIN/END SOLUTION, as DIR/source/<id>/*.ipynb (the
+ * layout of an nbgrader course directory), for instructors who run nbgrader themselves.
  */
 import AdmZip from 'adm-zip';
 import * as fs from 'fs';
@@ -151,12 +153,26 @@ export function releaseAssignment(root: string, all: Assignment[], a: Assignment
   return { out, zip: zipPath, stubbedRegions: regions.length, notebooks, tests };
 }
 
+/** The instructor's notebooks with nbgrader metadata and solutions between delimiters (for nbgrader's own generate_assignment). */
+export function writeNbgraderSource(root: string, a: Assignment, dir: string): void {
+  for (const { notebook, cells } of a.notebooks) {
+    const file = notebookFile(root, notebook);
+    const source = studentNotebook(readNotebook(file), cells, path.basename(file), () => '', false);
+    const problems = validateNbgrader(source);
+    if (problems.length > 0) throw new Error(`${path.basename(file)}: nbgrader metadata invalid:\n${problems.join('\n')}`);
+    writeNotebook(path.join(dir, path.basename(file)), source);
+  }
+}
+
 function main(): number {
   const { values } = parseArgs({
-    options: { assignment: { type: 'string' }, out: { type: 'string' }, 'no-zip': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: {
+      assignment: { type: 'string' }, out: { type: 'string' }, 'no-zip': { type: 'boolean', default: false },
+      'nbgrader-source': { type: 'string' }, help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run release -- [--assignment ID] [--out DIR] [--no-zip]\n');
+    process.stdout.write('usage: npm run release -- [--assignment ID] [--out DIR] [--no-zip] [--nbgrader-source DIR]\n');
     return 0;
   }
   const root = process.cwd();
@@ -171,6 +187,11 @@ function main(): number {
     const zip = values['no-zip'] ? null : values.assignment ? `${base}.zip` : path.join(base, `${a.id}.zip`);
     const r = releaseAssignment(root, all, a, out, zip, stubbed);
     process.stdout.write(`release ${a.id}: ${r.out} (${r.notebooks.join(', ')}; ${r.tests.filter((t) => t.endsWith('.test.ts')).length} visible test files)${r.zip ? `, ${r.zip}` : ''}\n`);
+    if (values['nbgrader-source']) {
+      const dir = path.resolve(values['nbgrader-source'], 'source', a.id);
+      writeNbgraderSource(root, a, dir);
+      process.stdout.write(`release ${a.id}: nbgrader source notebooks in ${dir}\n`);
+    }
   }
   return 0;
 }
