@@ -148,7 +148,7 @@ function submissionWith(name: string, edits: { owner: string; edit: (region: str
 }
 
 describe('grading A1 (subprocesses)', () => {
-  const opts = { assignment: A1, timeoutS: 30, cellTimeoutS: 60, jobs: 2, notebooks: false, keep: false, log: () => undefined };
+  const opts = { assignment: A1, timeoutS: 20, cellTimeoutS: 60, jobs: 2, notebooks: false, keep: false, log: () => undefined };
 
   it('the solution scores full marks', async () => {
     const r = await grade(root, submissionWith('solution', []), opts);
