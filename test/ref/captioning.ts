@@ -1,5 +1,5 @@
 /** Plain float64 reference of the captioning model's loss (no tfjs), built from the recurrent and attention references. */
-import { F64, f64, matmul, addBroadcast } from '../helpers';
+import { F64, f64, matmul, addBroadcast } from './numerics';
 import { embeddingRef, lstmRef, rnnRef, temporalAffineRef, temporalSoftmaxLossRef } from './recurrent';
 import { attentionLstmRef } from './attention';
 

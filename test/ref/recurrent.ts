@@ -1,5 +1,5 @@
 /** Plain float64 reference forwards of the affine/recurrent/embedding/temporal family (no tfjs). */
-import { F64, f64, matmul, addBroadcast, map, sigmoid } from '../helpers';
+import { F64, f64, matmul, addBroadcast, map, sigmoid } from './numerics';
 
 /** Row t of x [N, T, D] as [N, D]. */
 export function step(x: F64, t: number): F64 {
