@@ -29,6 +29,7 @@ export * from './layers/scaledDotProductAttention';
 export * from './layers/temporal';
 
 // Losses with their gradients
+export * from './losses/ctc';
 export * from './losses/distillationLoss';
 export * from './losses/infoNceLoss';
 export * from './losses/sigmoidBinaryCrossEntropy';
@@ -68,6 +69,10 @@ export * from './data/fashionTints';
 export * from './data/idx';
 export * from './data/render';
 
+// CTC decoding
+export * from './decode/ctcGreedy';
+export * from './decode/ctcPrefixBeamSearch';
+
 // Models and tasks
 export * from './models/addingProblem';
 export * from './models/backbone';
@@ -83,6 +88,7 @@ export * from './models/multilabelTraining';
 // Metrics and model profiling
 export * from './metrics/bleu';
 export * from './metrics/classification';
+export * from './metrics/editDistance';
 export * from './profile';
 
 // Notebook display: figures, tables, progress
