@@ -84,6 +84,8 @@ export * from './models/keyValueRetrieval';
 export * from './models/multilabelHeads';
 export * from './models/multilabelSigmoid';
 export * from './models/multilabelTraining';
+export * from './models/speechRecognizer';
+export * from './models/speechRecognizerTraining';
 
 // Metrics and model profiling
 export * from './metrics/bleu';
