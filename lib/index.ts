@@ -58,6 +58,19 @@ export * from './kernels/wasmPatches';
 // Measurements used by the notebooks
 export * from './analysis/gradientFlow';
 
+// Audio: WAV files, STFT, mel and Kaldi filterbank features, frame stacking, normalisation
+export * from './audio/fbank';
+export * from './audio/fft';
+export * from './audio/frame';
+export * from './audio/logMel';
+export * from './audio/matrix';
+export * from './audio/mel';
+export * from './audio/normalizeUtterance';
+export * from './audio/stackFrames';
+export * from './audio/stft';
+export * from './audio/wav';
+export * from './audio/window';
+
 // Shipped datasets
 export * from './data/captions';
 export * from './data/cropDataset';
