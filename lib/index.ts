@@ -97,6 +97,7 @@ export * from './models/keyValueRetrieval';
 export * from './models/multilabelHeads';
 export * from './models/multilabelSigmoid';
 export * from './models/multilabelTraining';
+export * from './models/listenerCheckpoint';
 export * from './models/speechRecognizer';
 export * from './models/speechRecognizerTraining';
 
