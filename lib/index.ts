@@ -98,6 +98,7 @@ export * from './models/multilabelHeads';
 export * from './models/multilabelSigmoid';
 export * from './models/multilabelTraining';
 export * from './models/listenerCheckpoint';
+export * from './models/listenerFeatures';
 export * from './models/speechRecognizer';
 export * from './models/speechRecognizerTraining';
 
