@@ -123,9 +123,11 @@ export interface TrainRecognizerOptions {
   progress?: string | false;
   /** Called after every step (e.g. to log, evaluate or checkpoint). */
   onStep?: (step: number, s: RecognizerStep) => void;
+  /** Stop early, after the step that crosses this many seconds (default: no limit). */
+  maxSeconds?: number;
 }
 
-/** Trains `params` in place with Adam; returns the loss of every step and the seconds taken. */
+/** Trains `params` in place with Adam; returns the loss of every step done and the seconds taken. */
 export function trainSpeechRecognizer(
   params: SpeechRecognizerParams, config: SpeechRecognizerConfig, train: readonly SpeechUtterance[], opts: TrainRecognizerOptions,
 ): { losses: number[]; seconds: number } {
@@ -143,12 +145,13 @@ export function trainSpeechRecognizer(
       losses.push(s.loss);
       bar?.update(step + 1, { loss: s.loss, lr });
       opts.onStep?.(step, s);
+      if (opts.maxSeconds !== undefined && (Date.now() - start) / 1000 > opts.maxSeconds) break;
     }
   } finally {
     opt.dispose();
   }
   const seconds = (Date.now() - start) / 1000;
-  bar?.done(`trained ${opts.steps} steps in ${seconds.toFixed(1)} s`);
+  bar?.done(`trained ${losses.length} steps in ${seconds.toFixed(1)} s`);
   return { losses, seconds };
 }
 
