@@ -21,16 +21,25 @@ export * from './layers/conv';
 export * from './layers/embedding';
 export * from './layers/layerNorm';
 export * from './layers/lstm';
+export * from './layers/gru';
 export * from './layers/multiHeadAttention';
 export * from './layers/pool';
 export * from './layers/relu';
 export * from './layers/rnn';
 export * from './layers/scaledDotProductAttention';
 export * from './layers/temporal';
+export * from './layers/dropout';
+export * from './layers/positionalEncoding';
+export * from './layers/transformerBlock';
+export * from './layers/reparameterize';
+export * from './layers/affineCoupling';
+export * from './layers/locationSensitiveAttention';
 
 // Losses with their gradients
+export * from './losses/attributeRegularization';
 export * from './losses/ctc';
 export * from './losses/distillationLoss';
+export * from './losses/gaussianKl';
 export * from './losses/infoNceLoss';
 export * from './losses/sigmoidBinaryCrossEntropy';
 export * from './losses/softmaxCrossEntropy';

@@ -126,6 +126,17 @@ describe('infoNceLoss', () => {
       expect(relError(swapped.dzb, dza)).toBeLessThan(1e-5);
     });
   }
+  it('dLogitScale is the derivative in t = log(1/τ) (CLIP\'s learnable temperature), by float64 central difference', () => {
+    const rng = new Rng(12);
+    const a = randF64([5, 3], rng), b = randF64([5, 3], rng);
+    for (const tau of [0.07, 0.5, 2]) {
+      const r = infoNceLoss(toTensor(a), toTensor(b), tau);
+      const step = 1e-5, t = Math.log(1 / tau);
+      const numeric = (infoNceRef(a, b, Math.exp(-(t + step))) - infoNceRef(a, b, Math.exp(-(t - step)))) / (2 * step);
+      expect(Math.abs(r.dLogitScale - numeric) / Math.max(Math.abs(numeric), 1e-3)).toBeLessThan(1e-3);
+      tf.dispose([r.dza, r.dzb]);
+    }
+  });
   it('is invariant to the embeddings\' scale, and its gradient is orthogonal to them', () => {
     const rng = new Rng(11);
     const a = toTensor(randF64([4, 3], rng)), b = toTensor(randF64([4, 3], rng));

@@ -11,6 +11,9 @@
  * Gradients are returned for the raw (unnormalised) embeddings. A zero row has no direction
  * and gives NaN (catch it with `assertFinite`).
  *
+ * A learnable temperature (CLIP): with the logit scale t = log(1/τ), S = Â B̂ᵀ · eᵗ, so
+ * ∂S/∂t = S and ∂L/∂t = Σᵢⱼ Gᵢⱼ Sᵢⱼ (returned as `dLogitScale`; update t, then τ = e⁻ᵗ).
+ *
  * @param za [N, E] float32, row n pairs with zb's row n
  * @param zb [N, E] float32
  * @param temperature τ > 0 (CLIP learns it; 0.07 is its initial value)
@@ -18,12 +21,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
-export function infoNceLoss(za: tf.Tensor, zb: tf.Tensor, temperature: number): { loss: number; dza: tf.Tensor; dzb: tf.Tensor } {
+export function infoNceLoss(
+  za: tf.Tensor, zb: tf.Tensor, temperature: number,
+): { loss: number; dza: tf.Tensor; dzb: tf.Tensor; dLogitScale: number } {
   const { N } = checkArgs('infoNceLoss')
     .tensor('za', za, ['N', 'E'], 'float32')
     .tensor('zb', zb, ['N', 'E'], 'float32')
     .number('temperature', temperature, { min: 0, exclusiveMin: true }).dims;
-  const [lossT, dza, dzb] = tf.tidy(() => {
+  const [lossT, dza, dzb, dScaleT] = tf.tidy(() => {
     // BEGIN SOLUTION
     const normA = tf.norm(za, 'euclidean', 1, true);
     const normB = tf.norm(zb, 'euclidean', 1, true);
@@ -43,10 +48,12 @@ export function infoNceLoss(za: tf.Tensor, zb: tf.Tensor, temperature: number): 
       tf.div(tf.sub(g, tf.mul(xhat, tf.sum(tf.mul(xhat, g), 1, true))), norm);
     const dza = throughNorm(da, a, normA);
     const dzb = throughNorm(db, b, normB);
+    const dLogitScale = tf.sum(tf.mul(G, S));
     // END SOLUTION
-    return [loss, dza, dzb];
+    return [loss, dza, dzb, dLogitScale];
   });
   const loss = lossT.dataSync()[0];
-  lossT.dispose();
-  return { loss, dza, dzb };
+  const dLogitScale = dScaleT.dataSync()[0];
+  tf.dispose([lossT, dScaleT]);
+  return { loss, dza, dzb, dLogitScale };
 }

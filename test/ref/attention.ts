@@ -175,3 +175,50 @@ export function attentionLstmRef(x: F64, A: F64, Wx: F64, Wh: F64, Wattn: F64, b
   }
   return { h, attnWeights };
 }
+
+/** Location-sensitive attention, one step (float64): context [N, De] and alignment [N, L]. */
+export function locationAttentionRef(
+  query: F64, memory: F64, processed: F64, prev: F64, p: { Wq: F64; filters: F64; U: F64; w: F64; b: F64 }, mask?: number[][],
+): { context: F64; alignment: F64 } {
+  const [N, L, De] = memory.shape;
+  const [k, C, F] = p.filters.shape;
+  const A = p.w.data.length;
+  const pad = (k - 1) / 2;
+  const q = matmulRef(query, p.Wq);
+  const context = f64([N, De]);
+  const alignment = f64([N, L]);
+  for (let n = 0; n < N; n++) {
+    const e = new Array<number>(L).fill(-Infinity);
+    for (let i = 0; i < L; i++) {
+      if (mask && !mask[n][i]) continue;
+      const loc = new Array<number>(F).fill(0);
+      for (let j = 0; j < k; j++) {
+        const t = i + j - pad;
+        if (t < 0 || t >= L) continue;
+        for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) loc[f] += prev.data[(n * L + t) * C + c] * p.filters.data[(j * C + c) * F + f];
+      }
+      let energy = 0;
+      for (let a = 0; a < A; a++) {
+        let pre = q.data[n * A + a] + processed.data[(n * L + i) * A + a] + p.b.data[a];
+        for (let f = 0; f < F; f++) pre += loc[f] * p.U.data[f * A + a];
+        energy += p.w.data[a] * Math.tanh(pre);
+      }
+      e[i] = energy;
+    }
+    const m = Math.max(...e);
+    const ex = e.map((v) => (v === -Infinity ? 0 : Math.exp(v - m)));
+    const z = ex.reduce((s, v) => s + v, 0);
+    for (let i = 0; i < L; i++) {
+      alignment.data[n * L + i] = ex[i] / z;
+      for (let d = 0; d < De; d++) context.data[n * De + d] += (ex[i] / z) * memory.data[(n * L + i) * De + d];
+    }
+  }
+  return { context, alignment };
+}
+
+function matmulRef(a: F64, b: F64): F64 {
+  const [m, kk] = a.shape, n = b.shape[1];
+  const out = f64([m, n]);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let t = 0; t < kk; t++) out.data[i * n + j] += a.data[i * kk + t] * b.data[t * n + j];
+  return out;
+}

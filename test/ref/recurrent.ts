@@ -92,3 +92,27 @@ export function temporalSoftmaxLossRef(x: F64, y: number[][], mask: number[][]):
   }
   return loss / N;
 }
+
+/** GRU step, reset-after form: r, z, n from a = x·Wx + b and g = h·Wh (gate blocks r|z|n). */
+export function gruStepRef(x: F64, h: F64, Wx: F64, Wh: F64, b: F64): F64 {
+  const [N, H] = h.shape;
+  const a = addBroadcast(matmul(x, Wx), b);
+  const g = matmul(h, Wh);
+  const next = f64([N, H]);
+  for (let n = 0; n < N; n++) {
+    for (let k = 0; k < H; k++) {
+      const at = (m: F64, gate: number): number => m.data[n * 3 * H + gate * H + k];
+      const r = sigmoid(at(a, 0) + at(g, 0)), z = sigmoid(at(a, 1) + at(g, 1));
+      const cand = Math.tanh(at(a, 2) + r * at(g, 2));
+      next.data[n * H + k] = (1 - z) * cand + z * h.data[n * H + k];
+    }
+  }
+  return next;
+}
+
+export function gruRef(x: F64, h0: F64, Wx: F64, Wh: F64, b: F64): F64 {
+  const hs: F64[] = [];
+  let h = h0;
+  for (let t = 0; t < x.shape[1]; t++) hs.push((h = gruStepRef(step(x, t), h, Wx, Wh, b)));
+  return stackTime(hs);
+}
