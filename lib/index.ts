@@ -109,6 +109,8 @@ export * from './metrics/editDistance';
 export * from './profile';
 
 // Notebook display: figures, tables, progress
+export * from './display/audio';
+export * from './display/audioCharts';
 export * from './display/charts';
 export * from './display/figurePage';
 export * from './display/kernel';
