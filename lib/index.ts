@@ -58,14 +58,20 @@ export * from './kernels/wasmPatches';
 // Measurements used by the notebooks
 export * from './analysis/gradientFlow';
 
-// Audio: WAV files, STFT, mel and Kaldi filterbank features, frame stacking, normalisation
+// Audio: WAV files, STFT, mel and Kaldi filterbank features, frame stacking, normalisation, Griffin-Lim, descriptors
+export * from './audio/attack';
 export * from './audio/fbank';
 export * from './audio/fft';
 export * from './audio/frame';
+export * from './audio/griffinLim';
 export * from './audio/logMel';
+export * from './audio/loudness';
 export * from './audio/matrix';
 export * from './audio/mel';
+export * from './audio/melInverse';
 export * from './audio/normalizeUtterance';
+export * from './audio/pitch';
+export * from './audio/spectralShape';
 export * from './audio/stackFrames';
 export * from './audio/stft';
 export * from './audio/wav';
