@@ -105,6 +105,7 @@ describe('audio figures', () => {
     expect(trace.x).toEqual([0, 1, 2]);
     expect(trace.z).toEqual([[0.9, 0.1, 0], [0.1, 0.8, 0.1], [0, 0.1, 0.8], [0, 0, 0.1]]);
     expect((fig.layout as { yaxis: { ticktext: string[] } }).yaxis.ticktext).toEqual(['t', 'o', 'o', '␣']);
+    expect((fig.layout as { xaxis: { dtick: number } }).xaxis.dtick).toBe(1);
     expect(() => alignmentFigure(w, { characters: 'to' })).toThrow(/alignmentFigure: argument 'characters' expected 4 characters/);
   });
 });

@@ -118,7 +118,8 @@ export function alignmentFigure(
     data: [{ type: 'heatmap', x: rows.map((_, s) => s), y: chars.map((_, j) => j), z, colorscale: opts.colorscale ?? 'Viridis' }],
     layout: {
       ...layoutBase(opts.title),
-      xaxis: { title: { text: opts.xTitle ?? 'decoder step' } },
+      // Whole-number steps only (plotly would add half steps to a short alignment).
+      xaxis: { title: { text: opts.xTitle ?? 'decoder step' }, tick0: 0, dtick: Math.max(1, Math.ceil(rows.length / 10)) },
       yaxis: { title: { text: opts.yTitle ?? 'input character' }, tickmode: 'array', tickvals: chars.map((_, j) => j), ticktext: chars.map(label) },
     },
   };
