@@ -88,6 +88,12 @@ export * from './data/fashionTints';
 export * from './data/idx';
 export * from './data/render';
 
+// Speech corpora (speech-single, speech-speakers): text normalisation, alphabets, loaders
+export * from './data/speechCorpus';
+export * from './data/speechSingle';
+export * from './data/speechSpeakers';
+export * from './data/speechText';
+
 // CTC decoding
 export * from './decode/ctcGreedy';
 export * from './decode/ctcPrefixBeamSearch';
