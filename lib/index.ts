@@ -67,14 +67,20 @@ export * from './kernels/wasmPatches';
 // Measurements used by the notebooks
 export * from './analysis/gradientFlow';
 
-// Audio: WAV files, STFT, mel and Kaldi filterbank features, frame stacking, normalisation
+// Audio: WAV files, STFT, mel and Kaldi filterbank features, frame stacking, normalisation, Griffin-Lim, descriptors
+export * from './audio/attack';
 export * from './audio/fbank';
 export * from './audio/fft';
 export * from './audio/frame';
+export * from './audio/griffinLim';
 export * from './audio/logMel';
+export * from './audio/loudness';
 export * from './audio/matrix';
 export * from './audio/mel';
+export * from './audio/melInverse';
 export * from './audio/normalizeUtterance';
+export * from './audio/pitch';
+export * from './audio/spectralShape';
 export * from './audio/stackFrames';
 export * from './audio/stft';
 export * from './audio/wav';
@@ -90,6 +96,12 @@ export * from './data/fashionScenes';
 export * from './data/fashionTints';
 export * from './data/idx';
 export * from './data/render';
+
+// Speech corpora (speech-single, speech-speakers): text normalisation, alphabets, loaders
+export * from './data/speechCorpus';
+export * from './data/speechSingle';
+export * from './data/speechSpeakers';
+export * from './data/speechText';
 
 // CTC decoding
 export * from './decode/ctcGreedy';
@@ -118,6 +130,8 @@ export * from './metrics/editDistance';
 export * from './profile';
 
 // Notebook display: figures, tables, progress
+export * from './display/audio';
+export * from './display/audioCharts';
 export * from './display/charts';
 export * from './display/figurePage';
 export * from './display/kernel';

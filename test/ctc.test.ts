@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   tf, Rng, ctcLoss, ctcLossBackward, ctcAlphaBeta, ctcOccupancy, ctcMinFrames, ctcGreedyDecode, ctcCollapse,
-  ctcPrefixBeamSearch, alignEdits, characterErrorRate, errorRate,
+  ctcPrefixBeamSearch, alignEdits, characterErrorRate, errorRate, errorRateByGroup,
 } from '../lib';
 import { expectGradsMatch, expectNoLeak, f64, randF64, relError, toTensor } from './helpers';
 import { bruteForceCtc, ctcLossRef, softmaxRef } from './ref/ctc';
@@ -205,5 +205,11 @@ describe('edit distance', () => {
     expect(characterErrorRate(['abc', 'de'], ['abd', 'dee'])).toEqual({ rate: 0.4, substitutions: 1, deletions: 0, insertions: 1, refLength: 5 });
     expect(errorRate([[1, 2]], [[1, 2]]).rate).toBe(0);
     expect(() => characterErrorRate(['a'], [])).toThrow("errorRate: arguments 'refs' and 'hyps' expected arrays of the same length but got 1 and 0");
+  });
+
+  it('error rates per group', () => {
+    const rows = errorRateByGroup(['abc', 'de', 'xy'], ['abd', 'de', ''], ['g1', 'g2', 'g1']);
+    expect(rows.map((r) => [r.group, r.count, r.rate, r.deletions])).toEqual([['g1', 2, 3 / 5, 2], ['g2', 1, 0, 0]]);
+    expect(() => errorRateByGroup(['a'], ['a'], [])).toThrow("errorRateByGroup: argument 'groups' expected one group per reference (1) but got 0");
   });
 });

@@ -37,6 +37,22 @@ export function melToHz(mel: number, scale: MelScale = 'slaney'): number {
   return mel >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOG_STEP * (mel - MIN_LOG_MEL)) : F_SP * mel;
 }
 
+/**
+ * The nMels + 2 band edges f₀ … f_{nMels+1} in Hz (equally spaced in mel); filter j peaks at
+ * f_{j+1}, so `melEdges(...).slice(1, -1)` are the centre frequencies (a spectrogram's y axis).
+ */
+export function melEdges(opts: { nMels: number; fMin: number; fMax: number; scale?: MelScale }): Float64Array {
+  const scale = opts.scale ?? 'slaney';
+  checkArgs('melEdges').number('nMels', opts.nMels, { integer: true, min: 1 }).number('fMin', opts.fMin, { min: 0 }).number('fMax', opts.fMax, { min: 0 })
+    .require(opts.fMin < opts.fMax, `arguments 'fMin' (${opts.fMin}) and 'fMax' (${opts.fMax}) expected fMin < fMax`)
+    .require(scale === 'htk' || scale === 'slaney', `argument 'scale' expected 'htk' or 'slaney' but got ${String(scale)}`);
+  const lo = hzToMel(opts.fMin, scale);
+  const hi = hzToMel(opts.fMax, scale);
+  const edges = new Float64Array(opts.nMels + 2);
+  for (let j = 0; j < opts.nMels + 2; j++) edges[j] = melToHz(lo + ((hi - lo) * j) / (opts.nMels + 1), scale);
+  return edges;
+}
+
 export interface MelOptions {
   sampleRate: number;
   nFft: number;
@@ -69,10 +85,7 @@ export function melFilterbank(opts: MelOptions): AudioMatrix {
   c.require(norm === 'slaney' || norm === null, `argument 'norm' expected 'slaney' or null but got ${String(norm)}`);
 
   const bins = Math.floor(nFft / 2) + 1;
-  const lo = hzToMel(fMin, scale);
-  const hi = hzToMel(fMax, scale);
-  const edges = new Float64Array(nMels + 2);
-  for (let j = 0; j < nMels + 2; j++) edges[j] = melToHz(lo + ((hi - lo) * j) / (nMels + 1), scale);
+  const edges = melEdges({ nMels, fMin, fMax, scale });
   const out = new Float32Array(nMels * bins);
   for (let j = 0; j < nMels; j++) {
     const [f0, f1, f2] = [edges[j], edges[j + 1], edges[j + 2]];

@@ -101,3 +101,15 @@ export function errorRate<T>(refs: readonly (readonly T[] | string)[], hyps: rea
 export function characterErrorRate(refs: readonly string[], hyps: readonly string[]): ErrorRate {
   return errorRate<string>(refs, hyps);
 }
+
+/** {@link errorRate} within each group (e.g. per speaker, voice engine or sentence category), in first-seen order. */
+export function errorRateByGroup<T>(
+  refs: readonly (readonly T[] | string)[], hyps: readonly (readonly T[] | string)[], groups: readonly string[],
+): ({ group: string; count: number } & ErrorRate)[] {
+  checkArgs('errorRateByGroup').require(Array.isArray(groups) && groups.length === refs.length,
+    `argument 'groups' expected one group per reference (${refs.length}) but got ${Array.isArray(groups) ? groups.length : typeof groups}`);
+  return [...new Set(groups)].map((group) => {
+    const idx = groups.flatMap((g, i) => (g === group ? [i] : []));
+    return { group, count: idx.length, ...errorRate(idx.map((i) => refs[i]), idx.map((i) => hyps[i])) };
+  });
+}
