@@ -122,6 +122,7 @@ export * from './models/listenerCheckpoint';
 export * from './models/listenerFeatures';
 export * from './models/speechRecognizer';
 export * from './models/speechRecognizerTraining';
+export * from './models/noteVae';
 
 // Metrics and model profiling
 export * from './metrics/bleu';
