@@ -79,6 +79,7 @@ export * from './audio/matrix';
 export * from './audio/mel';
 export * from './audio/melInverse';
 export * from './audio/normalizeUtterance';
+export * from './audio/noteDescriptors';
 export * from './audio/pitch';
 export * from './audio/spectralShape';
 export * from './audio/stackFrames';
@@ -96,6 +97,7 @@ export * from './data/fashionScenes';
 export * from './data/fashionTints';
 export * from './data/idx';
 export * from './data/render';
+export * from './data/fluidNotes';
 
 // Speech corpora (speech-single, speech-speakers): text normalisation, alphabets, loaders
 export * from './data/speechCorpus';
