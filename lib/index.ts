@@ -125,6 +125,7 @@ export * from './models/listenerFeatures';
 export * from './models/speechRecognizer';
 export * from './models/speechRecognizerTraining';
 export * from './models/noteVae';
+export * from './models/latentFlow';
 
 // Metrics and model profiling
 export * from './metrics/bleu';

@@ -42,7 +42,7 @@ function lossTf(p: Record<string, tf.Tensor>, x: tf.Tensor, eps: tf.Tensor, attr
   const kl = tf.div(tf.sum(tf.sub(tf.sub(tf.add(tf.square(mu), tf.exp(lv)), lv), 1)), 2 * N);
   let ar: tf.Tensor = tf.scalar(0);
   const pair = (v: tf.Tensor) => tf.sub(tf.expandDims(v, 1), tf.expandDims(v, 0));
-  for (let r = 0; attrs && r < attrs.shape[1]; r++) {
+  for (let r = 0; attrs && r < (attrs.shape[1] ?? 0); r++) {
     const zr = tf.squeeze(tf.slice(z, [0, r], [N, 1]), [1]), ar_ = tf.squeeze(tf.slice(attrs, [0, r], [N, 1]), [1]);
     ar = tf.add(ar, tf.div(tf.sum(tf.abs(tf.sub(tf.tanh(tf.mul(w.delta, pair(zr))), tf.sign(pair(ar_))))), N * N));
   }
