@@ -131,6 +131,7 @@ export * from './models/latentFlow';
 export * from './metrics/bleu';
 export * from './metrics/classification';
 export * from './metrics/editDistance';
+export * from './metrics/rankCorrelation';
 export * from './profile';
 
 // Notebook display: figures, tables, progress
