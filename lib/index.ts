@@ -126,6 +126,7 @@ export * from './models/speechRecognizer';
 export * from './models/speechRecognizerTraining';
 export * from './models/noteVae';
 export * from './models/latentFlow';
+export * from './models/gestureSound';
 
 // Metrics and model profiling
 export * from './metrics/bleu';
