@@ -41,6 +41,7 @@ export * from './layers/locationSensitiveAttention';
 
 // Losses with their gradients
 export * from './losses/attributeRegularization';
+export * from './losses/ctc';
 export * from './losses/distillationLoss';
 export * from './losses/gaussianKl';
 export * from './losses/infoNceLoss';
@@ -78,6 +79,26 @@ export * from './experiments/tableExport';
 // Measurements used by the notebooks
 export * from './analysis/gradientFlow';
 
+// Audio: WAV files, STFT, mel and Kaldi filterbank features, frame stacking, normalisation, Griffin-Lim, descriptors
+export * from './audio/attack';
+export * from './audio/fbank';
+export * from './audio/fft';
+export * from './audio/frame';
+export * from './audio/griffinLim';
+export * from './audio/logMel';
+export * from './audio/loudness';
+export * from './audio/matrix';
+export * from './audio/mel';
+export * from './audio/melInverse';
+export * from './audio/normalizeUtterance';
+export * from './audio/noteDescriptors';
+export * from './audio/pitch';
+export * from './audio/spectralShape';
+export * from './audio/stackFrames';
+export * from './audio/stft';
+export * from './audio/wav';
+export * from './audio/window';
+
 // Shipped datasets
 export * from './data/captions';
 export * from './data/cropDataset';
@@ -89,6 +110,17 @@ export * from './data/fashionTints';
 export * from './data/idx';
 export * from './data/render';
 export * from './data/sceneSummary';
+export * from './data/fluidNotes';
+
+// Speech corpora (speech-single, speech-speakers): text normalisation, alphabets, loaders
+export * from './data/speechCorpus';
+export * from './data/speechSingle';
+export * from './data/speechSpeakers';
+export * from './data/speechText';
+
+// CTC decoding
+export * from './decode/ctcGreedy';
+export * from './decode/ctcPrefixBeamSearch';
 
 // Models and tasks
 export * from './models/addingProblem';
@@ -109,14 +141,25 @@ export * from './models/multilabelComparison';
 export * from './models/multilabelTables';
 export * from './models/costRatio';
 export * from './models/odetolaPaper';
+export * from './models/listenerCheckpoint';
+export * from './models/listenerFeatures';
+export * from './models/speechRecognizer';
+export * from './models/speechRecognizerTraining';
+export * from './models/noteVae';
+export * from './models/latentFlow';
+export * from './models/gestureSound';
 
 // Metrics and model profiling
 export * from './metrics/bleu';
 export * from './metrics/classification';
+export * from './metrics/editDistance';
+export * from './metrics/rankCorrelation';
 export * from './profile';
 
 // Notebook display: figures, tables, progress
 export * from './display/attentionOverlay';
+export * from './display/audio';
+export * from './display/audioCharts';
 export * from './display/charts';
 export * from './display/figurePage';
 export * from './display/kernel';

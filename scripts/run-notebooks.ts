@@ -5,6 +5,7 @@
  * tslab's own kernel code (see notebook-worker.ts), and writes
  *   <out>/notebooks/<name>.ipynb                 the executed notebooks (after every cell);
  *   <out>/figures/<stem>/figure-<k>.{json,html,png}  every plotly figure;
+ *   <out>/audio/<stem>/clip-<k>.wav               every audio clip (bp.showAudio);
  *   <out>/index.html                             links to all of it, with status and timings;
  *   <out>/book/                                  the executed notebooks as an offline book (see scripts/book.ts).
  * Exit code 0 when every notebook ran without error, 1 otherwise, 2 on bad arguments.
@@ -14,6 +15,7 @@ import * as path from 'path';
 import { isQuickMode } from '../lib/core/mode';
 import { bookOptions, buildBook } from './book/build';
 import { bookSummary } from './book/summary';
+import { AudioFiles, exportAudio } from './runner/audio';
 import { exportFigures, findChromium, FigureFiles, PngRenderer } from './runner/figures';
 import { IndexEntry, indexHtml, updateRuns } from './runner/indexPage';
 import { readNotebook, writeNotebook } from './runner/nbformat';
@@ -24,17 +26,23 @@ import { failureMessage, notebookProgress, summaryTable } from './runner/termina
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const complain = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** Figures out of the executed notebook (PNG added to it), and the copy back into the sources with --inplace. */
-async function finishNotebook(opts: RunnerOptions, source: string, run: NotebookRun, renderer: PngRenderer | null): Promise<FigureFiles[]> {
-  if (!fs.existsSync(run.executed)) return [];
+/** Figures (PNG added to the executed notebook) and audio clips out of it, and the copy back into the sources with --inplace. */
+async function finishNotebook(
+  opts: RunnerOptions,
+  source: string,
+  run: NotebookRun,
+  renderer: PngRenderer | null,
+): Promise<{ figures: FigureFiles[]; audio: AudioFiles[] }> {
+  if (!fs.existsSync(run.executed)) return { figures: [], audio: [] };
   const nb = readNotebook(run.executed);
   const figures = await exportFigures(nb, run.stem, path.join(opts.out, 'figures', run.stem), renderer);
+  const audio = exportAudio(nb, run.stem, path.join(opts.out, 'audio', run.stem));
   if (figures.some((f) => f.png)) writeNotebook(run.executed, nb);
   if (opts.inplace) writeNotebook(source, nb);
-  return figures;
+  return { figures, audio };
 }
 
-function indexEntry(out: string, run: NotebookRun, figures: FigureFiles[]): IndexEntry {
+function indexEntry(out: string, run: NotebookRun, figures: FigureFiles[], audio: AudioFiles[]): IndexEntry {
   const rel = (p: string): string => path.relative(out, p).split(path.sep).join('/');
   return {
     stem: run.stem,
@@ -46,6 +54,7 @@ function indexEntry(out: string, run: NotebookRun, figures: FigureFiles[]): Inde
     failure: run.failure ? failureMessage(run).split('\n').slice(0, 12).join('\n') : undefined,
     notebook: rel(run.executed),
     figures: figures.map((f) => ({ k: f.k, title: f.title, html: rel(f.html), json: rel(f.json), png: f.png ? rel(f.png) : undefined })),
+    audio: audio.map((a) => ({ k: a.k, label: a.label, wav: rel(a.wav) })),
   };
 }
 
@@ -88,15 +97,15 @@ async function main(): Promise<number> {
         failed = true;
         complain(failureMessage(run));
       }
-      let figures: FigureFiles[] = [];
+      let files: { figures: FigureFiles[]; audio: AudioFiles[] } = { figures: [], audio: [] };
       try {
-        figures = await finishNotebook(opts, source, run, renderer);
+        files = await finishNotebook(opts, source, run, renderer);
       } catch (e) {
         failed = true;
-        complain(`${name}: writing its figures failed: ${(e as Error).message}`);
+        complain(`${name}: writing its figures and audio failed: ${(e as Error).message}`);
       }
-      rows.push({ run, figures: figures.length });
-      entries.push(indexEntry(opts.out, run, figures));
+      rows.push({ run, figures: files.figures.length });
+      entries.push(indexEntry(opts.out, run, files.figures, files.audio));
     }
   } finally {
     await renderer?.close();
@@ -105,7 +114,7 @@ async function main(): Promise<number> {
   fs.writeFileSync(index, indexHtml(updateRuns(opts.out, entries)));
   say('');
   say(summaryTable(rows));
-  say(`\nexecuted notebooks, figures and ${path.relative(process.cwd(), index)} written`);
+  say(`\nexecuted notebooks, figures, audio and ${path.relative(process.cwd(), index)} written`);
   try {
     const book = buildBook(bookOptions(opts.out, opts.dir, path.join(__dirname, '..', '..', 'README.md')));
     bookSummary(book, process.cwd()).forEach(say);

@@ -17,8 +17,8 @@ export interface ManifestFile {
   name: string;
   bytes: number;
   sha256: string;
-  /** `idx-gz`: gzip of an IDX array; `json-gz`: gzip of UTF-8 JSON. */
-  format: 'idx-gz' | 'json-gz';
+  /** `idx-gz`: gzip of an IDX array; `json-gz`: gzip of UTF-8 JSON; `wav`: a PCM WAV file (audio to listen to). */
+  format: 'idx-gz' | 'json-gz' | 'wav';
   description: string;
 }
 

@@ -1,8 +1,8 @@
 /**
- * `out/index.html`: every executed notebook and its figure pages (with PNG thumbnails when
- * rendered), grouped by notebook, with status and timings. Results are kept in
- * `out/runs.json` so running a subset (`npm run notebooks -- 01`) updates its entries and
- * keeps the others.
+ * `out/index.html`: every executed notebook, its figure pages (with PNG thumbnails when
+ * rendered) and its audio clips (with players), grouped by notebook, with status and timings.
+ * Results are kept in `out/runs.json` so running a subset (`npm run notebooks -- 01`) updates
+ * its entries and keeps the others.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -21,6 +21,8 @@ export interface IndexEntry {
   /** Paths relative to the output root. */
   notebook: string;
   figures: { k: number; title: string; html: string; json: string; png?: string }[];
+  /** Audio clips (absent in entries recorded before clips were exported). */
+  audio?: { k: number; label: string; wav: string }[];
 }
 
 
@@ -52,12 +54,17 @@ export function indexHtml(entries: IndexEntry[]): string {
         return `<li><a href="${escapeHtml(f.html)}">${thumb}<span>${f.k}. ${escapeHtml(f.title)}</span></a> <a class="spec" href="${escapeHtml(f.json)}">json</a></li>`;
       })
       .join('\n');
+    const audio = e.audio ?? [];
+    const clips = audio
+      .map((a) => `<li><span>${a.k}. ${escapeHtml(a.label)}</span><br><audio controls preload="none" src="${escapeHtml(a.wav)}"></audio> <a class="spec" href="${escapeHtml(a.wav)}">wav</a></li>`)
+      .join('\n');
     const failure = e.failure ? `<pre class="failure">${escapeHtml(e.failure)}</pre>` : '';
     return `<section>
 <h2><a href="${escapeHtml(e.notebook)}">${escapeHtml(e.stem)}</a> <span class="status ${e.status === 'ok' ? 'ok' : 'bad'}">${escapeHtml(e.status)}</span></h2>
-<p>${escapeHtml(e.cells)} cells · ${e.seconds.toFixed(1)} s · ${e.figures.length} figure${e.figures.length === 1 ? '' : 's'} · ${e.mode} mode · run ${escapeHtml(e.finishedAt)}</p>
+<p>${escapeHtml(e.cells)} cells · ${e.seconds.toFixed(1)} s · ${e.figures.length} figure${e.figures.length === 1 ? '' : 's'}${audio.length ? ` · ${audio.length} audio clip${audio.length === 1 ? '' : 's'}` : ''} · ${e.mode} mode · run ${escapeHtml(e.finishedAt)}</p>
 ${failure}
 ${figs ? `<ul class="figures">\n${figs}\n</ul>` : ''}
+${clips ? `<ul class="audio">\n${clips}\n</ul>` : ''}
 </section>`;
   });
   return `<!doctype html>
@@ -77,6 +84,8 @@ h2 { margin-bottom: 0.2rem; }
 .figures img { width: 100%; display: block; margin-bottom: 0.3rem; }
 .figures a { text-decoration: none; color: #1a4f8b; }
 .spec { font-size: 0.8rem; color: #666; }
+.audio { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 0.6rem; }
+.audio li { border: 1px solid #ddd; border-radius: 0.4rem; padding: 0.5rem; font-size: 0.9rem; }
 </style>
 </head>
 <body>

@@ -1,0 +1,100 @@
+/**
+ * What the two speech corpora contain — which sentence each utterance speaks, by which voice,
+ * in which split — decided in one place from one seed, so both generators share one sentence
+ * partition (train / val / test) and no test sentence of either corpus is in a training set.
+ *
+ * - `speech-single` (flite slt): 1,300 train, 100 val, 100 test in-domain sentences of
+ *   20–100 characters, and the hard set (letters, spellings, repeated numbers, long sentences).
+ * - `speech-speakers` (27 voices): in-domain sentences of 20–70 characters (shorter than
+ *   speech-single's to fit more speakers and sentences in the size budget). 22 speakers are
+ *   seen in training; 5 are held out. Splits:
+ *   `train` (seen speakers × train sentences, plus sox-perturbed extra copies),
+ *   `val` (seen speakers × val sentences), `test` (seen speakers × test sentences: unseen
+ *   sentences), `test-speakers` (held-out speakers × the same test sentence pool: unseen
+ *   speakers and sentences). Each speaker draws its own seeded sample from each pool, so the
+ *   corpus covers many more distinct sentences than any one speaker reads.
+ */
+import { Rng } from '../../lib';
+import { HardCategory, Sentence, hardSentences, partitionSentences, readSentences } from './speechSentences';
+import { Perturbation, VOICES, Voice } from './speechVoices';
+
+export const SPEECH_SEED = 20261130;
+
+export const SINGLE_SIZES = { train: 1300, val: 100, test: 100 } as const;
+export const HARD_LONG = { count: 30, meanChars: 128 } as const;
+
+/** Speakers held out of every training split of speech-speakers. */
+export const HELD_OUT_SPEAKERS = ['flite-rms', 'espeak-en-gb-scotland', 'espeak-en-us-nyc+f5', 'espeak-en-gb+klatt3', 'espeak-en-us+Andy'];
+export const SPEAKER_MAX_CHARS = 70;
+/** Utterances per speaker and split of speech-speakers (`perturbed`: extra train copies per seen speaker). */
+export const SPEAKER_COUNTS = { train: 150, perturbed: 8, val: 8, test: 20, testSpeakers: 60 } as const;
+const PERTURBATIONS: Perturbation[] = ['speed 0.9', 'speed 1.1', 'pitch -300', 'pitch 300'];
+
+/** One utterance to synthesize. */
+export interface PlannedUtterance {
+  id: string;
+  text: string;
+  voice: Voice;
+  perturbation: Perturbation;
+}
+
+export type SingleSplit = 'train' | 'val' | 'test' | 'hard';
+export type SpeakerSplit = 'train' | 'val' | 'test' | 'test-speakers';
+
+export interface SpeechPlan {
+  sentenceCount: number;
+  single: Record<SingleSplit, (PlannedUtterance & { category?: HardCategory })[]>;
+  speakers: Record<SpeakerSplit, PlannedUtterance[]>;
+  /** Distinct in-domain sentences per partition part (for the READMEs). */
+  pools: { train: number; val: number; test: number };
+}
+
+const SLT = VOICES.find((v) => v.id === 'flite-slt')!;
+
+export function makePlan(): SpeechPlan {
+  const unknown = HELD_OUT_SPEAKERS.filter((id) => !VOICES.some((v) => v.id === id));
+  if (unknown.length) throw new Error(`held-out speakers not among the voices: ${unknown.join(', ')}`);
+  const rng = new Rng(SPEECH_SEED);
+  const sentences = readSentences();
+  const part = partitionSentences(sentences, { val: 300, test: 400 }, rng.fork());
+  const utt = (prefix: string, i: number, s: { text: string }, voice: Voice, perturbation: Perturbation = ''): PlannedUtterance => ({
+    id: `${prefix}-${String(i).padStart(4, '0')}`,
+    text: s.text,
+    voice,
+    perturbation,
+  });
+
+  const single: SpeechPlan['single'] = {
+    train: part.train.slice(0, SINGLE_SIZES.train).map((s, i) => utt('single-train', i, s, SLT)),
+    val: part.val.slice(0, SINGLE_SIZES.val).map((s, i) => utt('single-val', i, s, SLT)),
+    test: part.test.slice(0, SINGLE_SIZES.test).map((s, i) => utt('single-test', i, s, SLT)),
+    hard: hardSentences(part.long, HARD_LONG.count, HARD_LONG.meanChars).map((h, i) => ({ ...utt(`hard-${h.category}`, i, h, SLT), category: h.category })),
+  };
+
+  const short = (pool: Sentence[]): Sentence[] => pool.filter((s) => s.text.length <= SPEAKER_MAX_CHARS);
+  const pools = { train: short(part.train), val: short(part.val), test: short(part.test) };
+  const speakers: SpeechPlan['speakers'] = { train: [], val: [], test: [], 'test-speakers': [] };
+  for (const voice of VOICES) {
+    const r = rng.fork();
+    const draw = (pool: Sentence[], n: number): Sentence[] => r.shuffle([...pool]).slice(0, n);
+    const tag = voice.id;
+    if (HELD_OUT_SPEAKERS.includes(voice.id)) {
+      draw(pools.test, SPEAKER_COUNTS.testSpeakers).forEach((s, i) => speakers['test-speakers'].push(utt(`${tag}-test`, i, s, voice)));
+      continue;
+    }
+    const train = draw(pools.train, SPEAKER_COUNTS.train);
+    train.forEach((s, i) => speakers.train.push(utt(`${tag}-train`, i, s, voice)));
+    train.slice(0, SPEAKER_COUNTS.perturbed).forEach((s, i) => {
+      const p = PERTURBATIONS[(i + r.int(PERTURBATIONS.length)) % PERTURBATIONS.length];
+      speakers.train.push(utt(`${tag}-train-${p.replace(' ', '')}`, i, s, voice, p));
+    });
+    draw(pools.val, SPEAKER_COUNTS.val).forEach((s, i) => speakers.val.push(utt(`${tag}-val`, i, s, voice)));
+    draw(pools.test, SPEAKER_COUNTS.test).forEach((s, i) => speakers.test.push(utt(`${tag}-test`, i, s, voice)));
+  }
+  return {
+    sentenceCount: sentences.length,
+    single,
+    speakers,
+    pools: { train: pools.train.length, val: pools.val.length, test: pools.test.length },
+  };
+}
