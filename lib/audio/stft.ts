@@ -96,7 +96,7 @@ export function stft(signal: Float32Array | Float64Array, opts: StftOptions): Co
 }
 
 export interface IstftOptions extends Omit<StftOptions, 'nFft'> {
-  /** Trim or zero-pad the output to this many samples (default frames·hop − … as librosa: (frames − 1)·hop when centred). */
+  /** Trim or zero-pad the output to this many samples (default as librosa: (frames − 1)·hop when centred, nFft + (frames − 1)·hop otherwise). */
   length?: number;
 }
 
