@@ -109,6 +109,7 @@ export * from './models/keyValueRetrieval';
 export * from './models/multilabelHeads';
 export * from './models/multilabelSigmoid';
 export * from './models/multilabelTraining';
+export * from './models/listener';
 export * from './models/listenerCheckpoint';
 export * from './models/listenerFeatures';
 export * from './models/speechRecognizer';
