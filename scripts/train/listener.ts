@@ -8,8 +8,10 @@
  * converted from log-mel), and writes checkpoints/listener/{weights.bin, manifest.json,
  * training-log.txt}.
  *
- * Options: --steps N (default 700), --minutes M (stop after M minutes even if steps remain;
- * the manifest records the steps done), --quick (a tiny run through the same code path,
+ * Options: --steps N (default 450; the learning-rate schedule spans N steps), --stop-at K (stop
+ * after step K of that schedule), --minutes M (stop after M minutes even if steps remain; the
+ * manifest records the steps done, so `--steps N --stop-at <steps>` repeats such a run exactly),
+ * --quick (a tiny run through the same code path,
  * written to out/checkpoints/listener-quick unless --out is given), --out DIR, --seed S.
  */
 import * as fs from 'fs';
@@ -20,7 +22,7 @@ import {
   logMelConfigOf, saveListener, speechAlphabet, stripPunctuation, textToIds, tf, trainSpeechRecognizer, transcribe,
 } from '../../lib';
 
-interface Args { steps: number; minutes: number; quick: boolean; out: string; seed: number }
+interface Args { steps: number; stopAt: number; minutes: number; quick: boolean; out: string; seed: number }
 
 function parseArgs(argv: string[]): Args {
   const get = (flag: string): string | undefined => {
@@ -32,6 +34,7 @@ function parseArgs(argv: string[]): Args {
   return {
     quick,
     steps: Number(get('--steps') ?? (quick ? 6 : 450)),
+    stopAt: Number(get('--stop-at') ?? Infinity),
     minutes: Number(get('--minutes') ?? Infinity),
     seed: Number(get('--seed') ?? 1),
     out: path.resolve(get('--out') ?? path.join(root, quick ? 'out/checkpoints/listener-quick' : 'checkpoints/listener')),
@@ -82,7 +85,7 @@ export async function trainListener(argv: string[]): Promise<void> {
   let recent: number[] = [];
   t0 = Date.now();
   const { losses, seconds } = trainSpeechRecognizer(params, LISTENER_CONFIG, train, {
-    steps: args.steps, batchSize: args.quick ? 8 : 32, lr, maxNorm: 5, seed: args.seed, progress: 'listener',
+    steps: Math.min(args.steps, args.stopAt), batchSize: args.quick ? 8 : 32, lr, maxNorm: 5, seed: args.seed, progress: 'listener',
     maxSeconds: args.minutes * 60,
     onStep: (step, s) => {
       recent.push(s.loss);
@@ -105,7 +108,7 @@ export async function trainListener(argv: string[]): Promise<void> {
     say(`CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength} characters)`);
   }
   const training = {
-    command: `npm run train -- listener --steps ${args.steps}${args.quick ? ' --quick' : ''} --seed ${args.seed}`,
+    command: `npm run train -- listener --steps ${args.steps} --stop-at ${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed}`,
     stepsPlanned: args.steps, steps: losses.length, seconds: Math.round(seconds), parameters: nParams,
     data: { speechSpeakersTrain: speakers.utterances.length, speechSingleTrain: single.utterances.length },
     finalLossPerChar: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, losses.length),
