@@ -11,7 +11,9 @@
  * Options: --steps N (default 450; the learning-rate schedule spans N steps), --stop-at K (stop
  * after step K of that schedule), --minutes M (stop after M minutes even if steps remain; the
  * manifest records the steps done, so `--steps N --stop-at <steps>` repeats such a run exactly),
- * --quick (a tiny run through the same code path,
+ * --lr0 (default 2e-3; decays ×0.1 over the N steps), --init-from DIR (continue from a saved
+ * listener: its weights, with fresh Adam state, batches from --seed; the manifest keeps the
+ * earlier run's record under `initFrom`), --quick (a tiny run through the same code path,
  * written to out/checkpoints/listener-quick unless --out is given), --out DIR, --seed S.
  */
 import * as fs from 'fs';
@@ -19,10 +21,10 @@ import * as path from 'path';
 import {
   AudioMatrix, LISTENER_FEATURES, Rng, SpeechRecognizerConfig, SpeechUtterance, characterErrorRate, exponentialDecay,
   initSpeechRecognizer, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel, loadSpeechSingle, loadSpeechSpeakers,
-  logMelConfigOf, saveListener, speechAlphabet, stripPunctuation, textToIds, tf, trainSpeechRecognizer, transcribe,
+  loadListener, logMelConfigOf, saveListener, speechAlphabet, stripPunctuation, textToIds, tf, trainSpeechRecognizer, transcribe,
 } from '../../lib';
 
-interface Args { steps: number; stopAt: number; minutes: number; quick: boolean; out: string; seed: number }
+interface Args { steps: number; stopAt: number; minutes: number; quick: boolean; out: string; seed: number; lr0: number; initFrom?: string }
 
 function parseArgs(argv: string[]): Args {
   const get = (flag: string): string | undefined => {
@@ -37,6 +39,8 @@ function parseArgs(argv: string[]): Args {
     stopAt: Number(get('--stop-at') ?? Infinity),
     minutes: Number(get('--minutes') ?? Infinity),
     seed: Number(get('--seed') ?? 1),
+    lr0: Number(get('--lr0') ?? 2e-3),
+    initFrom: get('--init-from'),
     out: path.resolve(get('--out') ?? path.join(root, quick ? 'out/checkpoints/listener-quick' : 'checkpoints/listener')),
   };
 }
@@ -68,9 +72,17 @@ export async function trainListener(argv: string[]): Promise<void> {
   const val = new Rng(args.seed).permutation(allVal.length).slice(0, args.quick ? 8 : 96).map((i) => allVal[i]);
   const singleVal = loadSpeechSingle({ split: 'val', limit: args.quick ? 4 : 32 }).utterances;
   say(`data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single (converted) training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  say(`model: ${JSON.stringify(LISTENER_CONFIG)}; steps ${args.steps}, batch 32, Adam lr 2e-3 → 2e-4 (exponential), clip 5, seed ${args.seed}`);
+  say(`model: ${JSON.stringify(LISTENER_CONFIG)}; steps ${args.steps}, batch 32, Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), clip 5, seed ${args.seed}`);
 
   const params = initSpeechRecognizer(LISTENER_CONFIG, args.seed);
+  const previous = args.initFrom === undefined ? undefined : loadListener(path.resolve(args.initFrom));
+  if (previous) {
+    for (const [name, p] of Object.entries(params)) p.assign(previous.params[name]);
+    tf.dispose(Object.values(previous.params));
+    const before = fs.readFileSync(path.join(path.resolve(args.initFrom!), 'training-log.txt'), 'utf8').trimEnd().split('\n');
+    log.push(...before.map((l) => `[earlier run] ${l}`));
+    say(`continuing from ${args.initFrom} (${(previous.manifest.training as { command?: string }).command})`);
+  }
   const nParams = Object.values(params).reduce((s, p) => s + p.size, 0);
   const listener = { params, manifest: { config: LISTENER_CONFIG, alphabet: speechAlphabet('characters').map((c, i) => (i === 0 ? '' : c)) } };
   const cer = (utts: { lfbe: AudioMatrix; text: string }[]): ReturnType<typeof characterErrorRate> =>
@@ -81,7 +93,7 @@ export async function trainListener(argv: string[]): Promise<void> {
   const save = (training: Record<string, unknown>): void => {
     saveListener(args.out, params, { config: LISTENER_CONFIG, alphabet: listener.manifest.alphabet, features: LISTENER_FEATURES.description, training });
   };
-  const lr = exponentialDecay({ lr0: 2e-3, decayRate: 0.1, decaySteps: args.steps });
+  const lr = exponentialDecay({ lr0: args.lr0, decayRate: 0.1, decaySteps: args.steps });
   let recent: number[] = [];
   t0 = Date.now();
   const { losses, seconds } = trainSpeechRecognizer(params, LISTENER_CONFIG, train, {
@@ -108,7 +120,9 @@ export async function trainListener(argv: string[]): Promise<void> {
     say(`CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength} characters)`);
   }
   const training = {
-    command: `npm run train -- listener --steps ${args.steps} --stop-at ${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed}`,
+    command: `npm run train -- listener --steps ${args.steps} --stop-at ${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed} --lr0 ${args.lr0}` +
+      (args.initFrom ? ` --init-from <the checkpoint of initFrom.command>` : ''),
+    ...(previous ? { initFrom: previous.manifest.training } : {}),
     stepsPlanned: args.steps, steps: losses.length, seconds: Math.round(seconds), parameters: nParams,
     data: { speechSpeakersTrain: speakers.utterances.length, speechSingleTrain: single.utterances.length },
     finalLossPerChar: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, losses.length),
