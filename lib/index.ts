@@ -141,6 +141,7 @@ export * from './models/multilabelComparison';
 export * from './models/multilabelTables';
 export * from './models/costRatio';
 export * from './models/odetolaPaper';
+export * from './models/listener';
 export * from './models/listenerCheckpoint';
 export * from './models/listenerFeatures';
 export * from './models/speechRecognizer';

@@ -107,5 +107,10 @@ describe('audio figures', () => {
     expect((fig.layout as { yaxis: { ticktext: string[] } }).yaxis.ticktext).toEqual(['t', 'o', 'o', '␣']);
     expect((fig.layout as { xaxis: { dtick: number } }).xaxis.dtick).toBe(1);
     expect(() => alignmentFigure(w, { characters: 'to' })).toThrow(/alignmentFigure: argument 'characters' expected 4 characters/);
+    // A posteriogram: frames every 10 ms on a time axis.
+    const post = alignmentFigure(w, { characters: ['∅', 'a', 'b', 'c'], stepSeconds: 0.01, yTitle: 'symbol' });
+    expect((post.data[0] as { x: number[] }).x).toEqual([0, 0.01, 0.02]);
+    expect((post.layout as { xaxis: { title: { text: string } } }).xaxis.title.text).toBe('time (s)');
+    expect(() => alignmentFigure(w, { characters: 'too ', stepSeconds: 0 })).toThrow(/alignmentFigure: argument 'stepSeconds' expected a finite number > 0/);
   });
 });

@@ -35,7 +35,7 @@ describe('speech recognizer forward/backward', () => {
     };
     const auto = tf.grads(f)(names.map((n) => params[n]));
     names.forEach((n, i) => expect(relError(grads[n], auto[i]), `${n} vs autodiff`).toBeLessThan(1e-5));
-    for (const n of ['convW', 'l1bwdWh', 'outB']) {
+    for (const n of ['convB', 'l0fwdb', 'l1bwdb', 'outB']) {
       const num = numericGradient((w) => speechRecognizerForward({ ...params, [n]: w } as never, config, x, lengths).logits, params[n], dout, 1e-3);
       expect(relError(grads[n], num), `${n} vs numeric`).toBeLessThan(2e-2);
       num.dispose();

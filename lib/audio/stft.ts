@@ -74,29 +74,49 @@ export function resolveStftOptions(fn: string, opts: StftOptions): ResolvedStft 
   return { nFft, hop, win, window, center: opts.center ?? true, padMode };
 }
 
-/** The complex STFT `[frames, nFft/2 + 1]` of a mono signal (formula in the module comment). */
-export function stft(signal: Float32Array | Float64Array, opts: StftOptions): ComplexSpectrum {
-  const o = resolveStftOptions('stft', opts);
-  const raw = checkSignal('stft', 'signal', signal);
+/** One signal ready for the STFT: its frame count, and frame t's spectrum on demand. */
+export interface StftFrames {
+  frames: number;
+  bins: number;
+  /** Writes X[t, k], k < bins, to `re[offset + k]`, `im[offset + k]`. */
+  spectrum(t: number, re: Float32Array, im: Float32Array, offset: number): void;
+}
+
+/**
+ * {@link stft} frame by frame: features that reduce each frame at once (./logMel) use it to
+ * avoid allocating the whole complex spectrum. `fn` names the caller in errors.
+ */
+export function stftFrames(fn: string, signal: Float32Array | Float64Array, opts: StftOptions): StftFrames {
+  const o = resolveStftOptions(fn, opts);
+  const raw = checkSignal(fn, 'signal', signal);
   const x = o.center ? padSignal(raw, o.nFft >> 1, o.padMode) : raw;
   const frames = frameCount(x.length, o.nFft, o.hop);
-  checkArgs('stft').require(frames > 0, `argument 'signal' has ${raw.length} samples, fewer than nFft = ${o.nFft} (use center: true or a smaller nFft)`);
+  checkArgs(fn).require(frames > 0, `argument 'signal' has ${raw.length} samples, fewer than nFft = ${o.nFft} (use center: true or a smaller nFft)`);
   const plan = realFft(o.nFft);
-  const bins = plan.bins;
-  const re = new Float32Array(frames * bins);
-  const im = new Float32Array(frames * bins);
   const buf = new Float64Array(o.nFft);
   const w = o.window;
-  for (let t = 0; t < frames; t++) {
-    const start = t * o.hop;
-    for (let i = 0; i < o.nFft; i++) buf[i] = w[i] * x[start + i];
-    plan.forward(buf, re, im, t * bins);
-  }
-  return { re, im, frames, bins };
+  return {
+    frames,
+    bins: plan.bins,
+    spectrum(t, re, im, offset) {
+      const start = t * o.hop;
+      for (let i = 0; i < o.nFft; i++) buf[i] = w[i] * x[start + i];
+      plan.forward(buf, re, im, offset);
+    },
+  };
+}
+
+/** The complex STFT `[frames, nFft/2 + 1]` of a mono signal (formula in the module comment). */
+export function stft(signal: Float32Array | Float64Array, opts: StftOptions): ComplexSpectrum {
+  const f = stftFrames('stft', signal, opts);
+  const re = new Float32Array(f.frames * f.bins);
+  const im = new Float32Array(f.frames * f.bins);
+  for (let t = 0; t < f.frames; t++) f.spectrum(t, re, im, t * f.bins);
+  return { re, im, frames: f.frames, bins: f.bins };
 }
 
 export interface IstftOptions extends Omit<StftOptions, 'nFft'> {
-  /** Trim or zero-pad the output to this many samples (default frames·hop − … as librosa: (frames − 1)·hop when centred). */
+  /** Trim or zero-pad the output to this many samples (default as librosa: (frames − 1)·hop when centred, nFft + (frames − 1)·hop otherwise). */
   length?: number;
 }
 

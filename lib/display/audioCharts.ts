@@ -92,12 +92,12 @@ export function spectrogramFigure(
 
 /**
  * An alignment heatmap: `weights[step][j]` = attention of decoder step `step` on input character j
- * (or a CTC posteriogram: frame × output symbol). x = decoder step, y = the characters (repeated
- * characters keep their own rows), row 0 at the bottom.
+ * (or a CTC posteriogram: frame × output symbol). x = decoder step (or, with `stepSeconds`, time
+ * in seconds), y = the characters (repeated characters keep their own rows), row 0 at the bottom.
  */
 export function alignmentFigure(
   weights: AudioMatrix | number[][],
-  opts: { characters: string[] | string; title?: string; xTitle?: string; yTitle?: string; colorscale?: string },
+  opts: { characters: string[] | string; stepSeconds?: number; title?: string; xTitle?: string; yTitle?: string; colorscale?: string },
 ): PlotlyFigure {
   const c = checkArgs('alignmentFigure');
   const rows: ArrayLike<number>[] = Array.isArray(weights)
@@ -114,12 +114,18 @@ export function alignmentFigure(
   const z: number[][] = [];
   for (let j = 0; j < C; j++) z.push(rows.map((r) => Number(r[j].toPrecision(3))));
   const label = (ch: string): string => (ch === ' ' ? '␣' : ch);
+  const dt = opts.stepSeconds;
+  if (dt !== undefined) c.number('stepSeconds', dt, { min: 0, exclusiveMin: true });
+  const x = rows.map((_, s) => (dt === undefined ? s : Number((s * dt).toFixed(4))));
+  // Whole-number steps only (plotly would add half steps to a short alignment).
+  const xaxis = dt === undefined
+    ? { title: { text: opts.xTitle ?? 'decoder step' }, tick0: 0, dtick: Math.max(1, Math.ceil(rows.length / 10)) }
+    : { title: { text: opts.xTitle ?? 'time (s)' } };
   return {
-    data: [{ type: 'heatmap', x: rows.map((_, s) => s), y: chars.map((_, j) => j), z, colorscale: opts.colorscale ?? 'Viridis' }],
+    data: [{ type: 'heatmap', x, y: chars.map((_, j) => j), z, colorscale: opts.colorscale ?? 'Viridis' }],
     layout: {
       ...layoutBase(opts.title),
-      // Whole-number steps only (plotly would add half steps to a short alignment).
-      xaxis: { title: { text: opts.xTitle ?? 'decoder step' }, tick0: 0, dtick: Math.max(1, Math.ceil(rows.length / 10)) },
+      xaxis,
       yaxis: { title: { text: opts.yTitle ?? 'input character' }, tickmode: 'array', tickvals: chars.map((_, j) => j), ticktext: chars.map(label) },
     },
   };

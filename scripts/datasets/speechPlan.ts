@@ -68,7 +68,10 @@ export function makePlan(): SpeechPlan {
     train: part.train.slice(0, SINGLE_SIZES.train).map((s, i) => utt('single-train', i, s, SLT)),
     val: part.val.slice(0, SINGLE_SIZES.val).map((s, i) => utt('single-val', i, s, SLT)),
     test: part.test.slice(0, SINGLE_SIZES.test).map((s, i) => utt('single-test', i, s, SLT)),
-    hard: hardSentences(part.long, HARD_LONG.count, HARD_LONG.meanChars).map((h, i) => ({ ...utt(`hard-${h.category}`, i, h, SLT), category: h.category })),
+    hard: hardSentences(part.long, HARD_LONG.count, HARD_LONG.meanChars).map((h, i, all) => {
+      const index = all.slice(0, i).filter((g) => g.category === h.category).length;
+      return { ...utt(`hard-${h.category}`, index, h, SLT), category: h.category };
+    }),
   };
 
   const short = (pool: Sentence[]): Sentence[] => pool.filter((s) => s.text.length <= SPEAKER_MAX_CHARS);

@@ -115,7 +115,6 @@ Features: \`logMel(samples, ${JSON.stringify(MEL_OPTIONS)})\` from lib/audio: ln
 Hann frames every 256 samples (16 ms, ${SAMPLE_RATE / MEL_OPTIONS.hop} frames/s), centred with zero padding, 80 Slaney mels (Slaney area norm) 0–8 kHz —
 Tacotron 2's convention at 16 kHz. Quantised to uint8 codes: value = ${q.offset} + ${q.step.toPrecision(6)} · code (codes 0..${LEVELS - 1}: ${LEVELS} levels, steps of
 ${(q.step * 10 / Math.LN10).toFixed(2)} dB from the log floor ln 1e-5 to the corpus maximum). Delta-coded along time in the file (see lib/data/speechCorpus.ts).
-Computing the features of the whole corpus took ${featureSeconds.toFixed(1)} s in the generator (one core).
 
 WAVs to listen to (trimmed 16 kHz audio of the utterance of the same id): ${wavs.map((w) => `\`${w.name}\``).join(', ')}.
 
@@ -139,7 +138,7 @@ Load with \`bp.loadSpeechSingle({ split, limit?, category? })\` → utterances {
     ],
     body,
   );
-  console.log(`speech-single: ${all.length} utterances, ${hours.toFixed(2)} h, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`speech-single: ${all.length} utterances, ${hours.toFixed(2)} h; features ${featureSeconds.toFixed(1)} s, all ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 main().catch((e) => {

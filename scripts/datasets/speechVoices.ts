@@ -101,7 +101,9 @@ function synthesizeRaw(voice: Voice, text: string, out: string): Promise<void> {
 /**
  * Festival loads its lexicon and voice for seconds on every start, so a festival voice speaks
  * a batch of texts in one process (a Scheme script of `utt.synth` + `utt.save.wave` calls).
- * Normalised text holds no `"` or `\`, so it goes into Scheme strings as it is.
+ * Each text is one festival utterance (`text2wave` would instead cut a text at internal
+ * sentence breaks such as "oh! single" and join the pieces). Normalised text holds no `"` or
+ * `\`, so it goes into Scheme strings as it is.
  */
 function synthesizeFestivalBatch(voice: Voice, items: { text: string; out: string }[], script: string): Promise<void> {
   const lines = [`(voice_${voice.name})`, ...items.map((it) => `(utt.save.wave (utt.synth (Utterance Text "${it.text}")) "${it.out}" 'riff)`)];
