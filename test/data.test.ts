@@ -3,25 +3,14 @@
  * the file), deterministic rendering, split hygiene (no image in two splits, held-out pairs).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DatasetError, FASHION_ITEMS, TINT_COLOURS, datasetDir, decodeCaptions, encodeIdx, loadFashionCells, loadFashionMultiHot, loadFashionPretrain,
   loadFashionScenes, loadFashionTints, parseIdx, readJsonGz, readManifest, renderScene, renderTintedItem, sha256, textureImage, tf,
 } from '../lib';
-
-const tmpDirs: string[] = [];
-afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-/** A temp copy of a shipped dataset folder. */
-function copyDataset(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  tmpDirs.push(dir);
-  for (const f of fs.readdirSync(datasetDir(name))) fs.copyFileSync(path.join(datasetDir(name), f), path.join(dir, f));
-  return dir;
-}
+import { copyDataset } from './helpers';
 
 describe('IDX format', () => {
   it('round-trips and rejects wrong magic, truncation and trailing bytes', () => {

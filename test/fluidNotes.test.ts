@@ -5,22 +5,12 @@
  * the file; noteDescriptors on synthetic notes with known answers.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DatasetError, FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, datasetDir, loadFluidNotes, logMel, noteDescriptors, readManifest, readWav, tf,
 } from '../lib';
-
-const tmpDirs: string[] = [];
-afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function copyDataset(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluid-notes-'));
-  tmpDirs.push(dir);
-  for (const f of fs.readdirSync(datasetDir('fluid-notes'))) fs.copyFileSync(path.join(datasetDir('fluid-notes'), f), path.join(dir, f));
-  return dir;
-}
+import { copyDataset } from './helpers';
 
 describe('fluid-notes dataset', () => {
   it('loads both splits with the promised shapes, a held-out fifth per instrument, and finite descriptors', () => {
@@ -72,15 +62,15 @@ describe('fluid-notes dataset', () => {
   });
 
   it('fails with a DatasetError naming the file when a file is missing, truncated or corrupted', () => {
-    const missing = copyDataset();
+    const missing = copyDataset('fluid-notes');
     fs.rmSync(path.join(missing, 'logmel.idx3-ubyte.gz'));
     expect(() => loadFluidNotes({ split: 'train', dir: missing })).toThrow(DatasetError);
     expect(() => loadFluidNotes({ split: 'train', dir: missing })).toThrow(/logmel\.idx3-ubyte\.gz.*missing file/);
-    const truncated = copyDataset();
+    const truncated = copyDataset('fluid-notes');
     const file = path.join(truncated, 'notes.json.gz');
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 100));
     expect(() => loadFluidNotes({ split: 'train', dir: truncated })).toThrow(/notes\.json\.gz.*truncated/);
-    const corrupt = copyDataset();
+    const corrupt = copyDataset('fluid-notes');
     const mel = path.join(corrupt, 'logmel.idx3-ubyte.gz');
     const bytes = fs.readFileSync(mel);
     bytes[bytes.length >> 1] ^= 0xff;

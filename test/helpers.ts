@@ -5,9 +5,13 @@
  *
  * - `relError`: the library's normwise relative error, accepting F64 arrays too.
  * - `expectNoLeak`: runs a function and checks tf.memory().numTensors grew only by what it returned.
+ * - `copyDataset`: a temporary copy of a shipped dataset folder, to damage in loader tests.
  */
-import { expect, it } from 'vitest';
-import { tf, relError as libRelError } from '../lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterAll, expect, it } from 'vitest';
+import { tf, datasetDir, relError as libRelError } from '../lib';
 import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from './ref/numerics';
 
 export * from './ref/numerics';
@@ -74,4 +78,15 @@ export function failIfMissingUnderCi(present: boolean, what: string): void {
   it.runIf(requireAllTools() && !present)(`${what} is present (required by BACKPROP_REQUIRE_ALL=1)`, () => {
     throw new Error(`${what} is missing, and BACKPROP_REQUIRE_ALL=1 forbids skipping the tests that need it`);
   });
+}
+
+const datasetCopies: string[] = [];
+afterAll(() => datasetCopies.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A temp copy of the shipped dataset folder `name` (removed after the test file's tests). */
+export function copyDataset(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  datasetCopies.push(dir);
+  for (const f of fs.readdirSync(datasetDir(name))) fs.copyFileSync(path.join(datasetDir(name), f), path.join(dir, f));
+  return dir;
 }

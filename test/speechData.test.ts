@@ -6,25 +6,14 @@
  * naming the file (missing, truncated, corrupt, wrong format).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DatasetError, datasetDir, idsToText, loadSpeechSingle, loadSpeechSpeakers, loadSpeechWav, logFilterbankEnergies, logMel, normaliseSpeechText,
   numberToWords, ordinalToWords, readManifest, sha256, speechAlphabet, stripPunctuation, textToIds,
 } from '../lib';
-
-const tmpDirs: string[] = [];
-afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-/** A temp copy of a shipped dataset folder. */
-function copyDataset(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  tmpDirs.push(dir);
-  for (const f of fs.readdirSync(datasetDir(name))) fs.copyFileSync(path.join(datasetDir(name), f), path.join(dir, f));
-  return dir;
-}
+import { copyDataset } from './helpers';
 
 /** Rewrites a file of a copied folder and its manifest entry (so only the format check can catch it). */
 function replaceListed(dir: string, name: string, bytes: Buffer): void {

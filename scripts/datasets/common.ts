@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { DatasetManifest, IdxArray, ManifestFile, Rng, parseIdx, writeDataset } from '../../lib';
+import { filesSection, readmeHead } from './readme';
 
 export const SOURCE_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const LICENCE_FILE = '/usr/share/doc/dataset-fashion-mnist/copyright';
@@ -87,22 +88,9 @@ export function writeDatasetFolder(
   const dir = path.join(REPO_ROOT, 'datasets', name);
   const manifest = writeDataset(dir, { name, source: SOURCE, licence: LICENCE, ...meta }, files);
   fs.copyFileSync(LICENCE_FILE, path.join(dir, 'LICENSE'));
-  const total = manifest.files.reduce((s, f) => s + f.bytes, 0);
   const readme = [
-    `# ${name}`,
-    '',
-    meta.description,
-    '',
-    readmeBody.trim(),
-    '',
-    '## Files',
-    '',
-    '| file | bytes | contents |',
-    '|---|---|---|',
-    ...manifest.files.map((f) => `| \`${f.name}\` | ${f.bytes} | ${f.description} |`),
-    '',
-    `Total ${(total / 1e6).toFixed(2)} MB. \`manifest.json\` lists each file's size and sha256; the loaders check both and the format before using a byte.`,
-    '',
+    ...readmeHead(name, meta.description, readmeBody),
+    ...filesSection(manifest, "`manifest.json` lists each file's size and sha256; the loaders check both and the format before using a byte."),
     '## How it was made',
     '',
     `\`npm run build && node dist/${meta.generator.replace(/\.ts$/, '.js')}\` (seed ${meta.seed}) from ${SOURCE}.`,

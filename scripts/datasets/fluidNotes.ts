@@ -18,6 +18,7 @@ import {
   DatasetManifest, Rng, writeDataset, gzipJson, gzipIdx, readWav, writeWav, logMel, noteDescriptors,
   FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, FluidNote,
 } from '../../lib';
+import { filesSection, readmeHead } from './readme';
 
 const SOUNDFONT = process.env.FLUID_SOUNDFONT ?? '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -143,10 +144,11 @@ function readme(m: DatasetManifest, notes: FluidNote[]): string {
   const rows = FLUID_NOTES_INSTRUMENTS.map((i) =>
     `| ${i.family} | ${i.name} | ${i.program} | ${i.lowPitch}–${i.lowPitch + PITCHES_PER_INSTRUMENT - 1} | ${ratio.get(i.family)!.toFixed(3)} |`);
   return [
-    '# fluid-notes', '', m.description, '',
-    'A laptop-sized stand-in for NSynth (Engel et al. 2017) for the latent-control notebook: every note is one',
-    'General MIDI instrument from FluidR3_GM (real sampled instruments) at one pitch and one velocity, rendered by',
-    `FluidSynth without reverb or chorus, held ${HOLD} s and cut to 1 s at 16 kHz mono.`, '',
+    ...readmeHead('fluid-notes', m.description, [
+      'A laptop-sized stand-in for NSynth (Engel et al. 2017) for the latent-control notebook: every note is one',
+      'General MIDI instrument from FluidR3_GM (real sampled instruments) at one pitch and one velocity, rendered by',
+      `FluidSynth without reverb or chorus, held ${HOLD} s and cut to 1 s at 16 kHz mono.`,
+    ].join('\n')),
     '| family | instrument | GM program (0-based) | MIDI pitches | median measured f0 / nominal |', '|---|---|---|---|---|', ...rows, '',
     'The last column checks the measured f0 against the MIDI pitch. A ratio of 0.25 means YIN finds a period two octaves',
     'below the nominal note; the dataset keeps the measured value.', '',
@@ -154,9 +156,7 @@ function readme(m: DatasetManifest, notes: FluidNote[]): string {
     `Features: ${JSON.stringify(FLUID_NOTES_FEATURES)} (log of magnitude mel energies, quantised to uint8 between logMelMin and logMelMax).`,
     'Descriptors per note, measured on the rendered waveform with lib/audio: RMS loudness (dB), spectral centroid (Hz),',
     'spectral flatness, f0 (Hz) and attack time (s). Load with `bp.loadFluidNotes({ split })`.', '',
-    '## Files', '', '| file | bytes | contents |', '|---|---|---|',
-    ...m.files.map((x) => `| \`${x.name}\` | ${x.bytes} | ${x.description} |`), '',
-    '`manifest.json` lists each file\'s size and sha256; the loader checks both and the format before using a byte.', '',
+    ...filesSection(m, "`manifest.json` lists each file's size and sha256; the loader checks both and the format before using a byte."),
     '## How it was made', '',
     `\`npm run build && node dist/scripts/datasets/fluidNotes.js\` (seed ${m.seed}) with Debian's fluidsynth, fluid-soundfont-gm and sox.`,
     'The script is deterministic: running it again writes byte-identical files.', '',

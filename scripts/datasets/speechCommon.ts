@@ -9,6 +9,7 @@ import { DatasetManifest, ManifestFile, SpeechFeatureSpec, deltaCode, gzipIdx, g
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { readWav } from '../../lib/audio/wav';
 import { REPO_ROOT } from './common';
+import { filesSection, readmeHead } from './readme';
 import { TEXT_COPYRIGHT_FILE, TEXT_LICENCE, TEXT_SOURCE } from './speechSentences';
 
 /** Leading/trailing audio quieter than this (10 ms frame energy relative to the loudest frame) is cut… */
@@ -130,20 +131,8 @@ export function writeSpeechFolder(
   fs.writeFileSync(path.join(dir, 'LICENSE'), licenceText(engines));
   const total = manifest.files.reduce((s, f) => s + f.bytes, 0);
   const readme = [
-    `# ${name}`,
-    '',
-    meta.description,
-    '',
-    readmeBody.trim(),
-    '',
-    '## Files',
-    '',
-    '| file | bytes | contents |',
-    '|---|---|---|',
-    ...manifest.files.map((f) => `| \`${f.name}\` | ${f.bytes} | ${f.description} |`),
-    '',
-    `Total ${(total / 1e6).toFixed(2)} MB. \`manifest.json\` lists each file's size and sha256 and the feature spec; the loaders check all of them and the format before using a byte.`,
-    '',
+    ...readmeHead(name, meta.description, readmeBody),
+    ...filesSection(manifest, "`manifest.json` lists each file's size and sha256 and the feature spec; the loaders check all of them and the format before using a byte."),
     '## How it was made',
     '',
     `\`npm run datasets\` (or \`npm run build && node dist/${meta.generator.replace(/\.ts$/, '.js')}\`), seed ${meta.seed}, needs the Debian packages`,
