@@ -19,6 +19,7 @@ import { renderBundle, renderOutputs, OutputContext } from '../scripts/book/outp
 import { topicsTableMarkdown } from '../scripts/book/indexPage';
 import { Output, readNotebook, runnableCells } from '../scripts/runner/nbformat';
 import { readRunMetadata, startRunMetadata } from '../scripts/runner/runMetadata';
+import { failIfMissingUnderCi } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUNNER = path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js');
@@ -267,6 +268,7 @@ describe('the book of executed fixture notebooks', () => {
     expect(fs.statSync(executed).mtimeMs).toBe(before);
   });
 
+  failIfMissingUnderCi(fs.existsSync(CHROMIUM), CHROMIUM);
   describe.skipIf(!fs.existsSync(CHROMIUM))('in headless Chromium with all network blocked', () => {
     let browser: import('playwright-core').Browser;
     beforeAll(async () => {

@@ -169,3 +169,20 @@ describe('RealNVP affine coupling', () => {
     tf.dispose([f.y, f.logDet, x, mask, params as never]);
   });
 });
+
+describe('argument checks added in review', () => {
+  it('checkerboardMask, splitHeads, mergeHeads and RealFft name a wrong argument instead of computing garbage', async () => {
+    const { splitHeads, mergeHeads, realFft } = await import('../lib');
+    expect(() => checkerboardMask(4, 2 as never)).toThrow("checkerboardMask: argument 'parity' expected 0 or 1 but got 2");
+    const rows = tf.zeros([6, 4]);
+    expect(() => splitHeads(rows, 2, 2, 2, 2)).toThrow("splitHeads: argument 'rows' expected shape [4, 4] but got [6, 4]");
+    expect(() => mergeHeads(tf.zeros([4, 3, 2]), 2, 3, 3, 2)).toThrow("mergeHeads: argument 'x' expected shape [6, 3, 2] but got [4, 3, 2]");
+    const fft = realFft(8);
+    const re = new Float32Array(5), im = new Float32Array(5);
+    expect(() => fft.forward(new Float64Array(6), re, im, 0)).toThrow("RealFft.forward: argument 'input' expected length 8 but got 6");
+    expect(() => fft.forward(new Float64Array(8), re, im, 1)).toThrow('RealFft.forward: bins 1 … 5 expected within');
+    fft.forward(new Float64Array(8).fill(1), re, im, 0);
+    expect(re[0]).toBe(8);
+    rows.dispose();
+  });
+});

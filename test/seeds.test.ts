@@ -28,7 +28,7 @@ describe('studentT975', () => {
     expect(studentT975(40)).toBeCloseTo(2.0210754, 5);
     expect(studentT975(120)).toBeCloseTo(1.9799304, 6);
     expect(studentT975(1e6)).toBeCloseTo(1.959964, 5);
-    expect(() => studentT975(0)).toThrow(/studentT975: argument 'dof' expected an integer ≥ 1|studentT975: argument 'dof'/);
+    expect(() => studentT975(0)).toThrow("studentT975: argument 'dof' expected an integer");
   });
 });
 

@@ -9,7 +9,7 @@
  * N must be a power of two ≥ 4 (radix-4 with a radix-2 last stage).
  */
 import FFT from 'fft.js';
-import { checkArgs } from '../core/validate';
+import { checkArgs, ShapeError } from '../core/validate';
 
 /** A real FFT of one size with its scratch buffers (not re-entrant: one per caller at a time). */
 export class RealFft {
@@ -29,6 +29,8 @@ export class RealFft {
 
   /** X = rfft(input) written to `re[offset + k]`, `im[offset + k]`, k < size/2 + 1. */
   forward(input: Float64Array, re: Float32Array, im: Float32Array, offset: number): void {
+    if (input.length !== this.size) throw new ShapeError(`RealFft.forward: argument 'input' expected length ${this.size} but got ${input.length}`);
+    this.checkSpectrum('RealFft.forward', re, im, offset);
     const s = this.spectrum;
     this.fft.realTransform(s, input);
     for (let k = 0; k < this.bins; k++) {
@@ -39,6 +41,8 @@ export class RealFft {
 
   /** output = irfft(X) (length `size`) from the half spectrum at `re/im[offset …]`. */
   inverse(re: Float32Array, im: Float32Array, offset: number, output: Float64Array): void {
+    if (output.length !== this.size) throw new ShapeError(`RealFft.inverse: argument 'output' expected length ${this.size} but got ${output.length}`);
+    this.checkSpectrum('RealFft.inverse', re, im, offset);
     const z = this.complexIn;
     const N = this.size;
     for (let k = 0; k < this.bins; k++) {
@@ -53,6 +57,13 @@ export class RealFft {
     const s = this.spectrum;
     this.fft.inverseTransform(s, z);
     for (let i = 0; i < N; i++) output[i] = s[2 * i];
+  }
+
+  /** Bins offset … offset + size/2 must fit in both `re` and `im` (plain comparisons: this runs per frame). */
+  private checkSpectrum(fn: string, re: Float32Array, im: Float32Array, offset: number): void {
+    if (!Number.isInteger(offset) || offset < 0 || offset + this.bins > re.length || offset + this.bins > im.length) {
+      throw new ShapeError(`${fn}: bins ${offset} … ${offset + this.bins - 1} expected within 're' (${re.length}) and 'im' (${im.length})`);
+    }
   }
 }
 

@@ -112,7 +112,12 @@ export async function runSeeds<R extends object>(
     try {
       result = await experiment(seed);
     } catch (e) {
-      throw new Error(`runSeeds: the run with seed ${seed} failed: ${(e as Error).message}`, { cause: e });
+      // Keep the error's own class (NonFiniteError, ShapeError, …) and name the seed in its message.
+      if (e instanceof Error) {
+        e.message = `runSeeds: the run with seed ${seed} failed: ${e.message}`;
+        throw e;
+      }
+      throw new Error(`runSeeds: the run with seed ${seed} failed: ${String(e)}`);
     }
     c.require(result !== null && typeof result === 'object', `the run with seed ${seed} returned ${result === null ? 'null' : typeof result}, expected an object of metrics`);
     runs.push({ seed, result });

@@ -48,7 +48,8 @@ export function initAffineCouplingParams(D: number, F: number, rng: Rng): Affine
 
 /** The mask [D] that keeps coordinates of one parity: 1 where d % 2 === parity. Alternate parities between layers. */
 export function checkerboardMask(D: number, parity: 0 | 1): tf.Tensor1D {
-  checkArgs('checkerboardMask').number('D', D, { integer: true, min: 2 });
+  checkArgs('checkerboardMask').number('D', D, { integer: true, min: 2 })
+    .require(parity === 0 || parity === 1, `argument 'parity' expected 0 or 1 but got ${String(parity)}`);
   return tf.tensor1d(Array.from({ length: D }, (_, d) => (d % 2 === parity ? 1 : 0)));
 }
 

@@ -47,10 +47,12 @@ export function initMultiHeadAttentionParams(E: number, rng: Rng): MultiHeadAtte
 
 /** [N·L, E] rows → [N·heads, L, dHead] (the heads stacked on the batch axis). */
 export function splitHeads(rows: tf.Tensor, N: number, L: number, heads: number, dHead: number): tf.Tensor3D {
+  checkArgs('splitHeads').tensor('rows', rows, [N * L, heads * dHead], 'float32');
   return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(rows, [N, L, heads, dHead]), [0, 2, 1, 3]), [N * heads, L, dHead]));
 }
 
 /** [N·heads, L, dHead] → [N·L, E] rows (inverse of {@link splitHeads}). */
 export function mergeHeads(x: tf.Tensor, N: number, L: number, heads: number, dHead: number): tf.Tensor2D {
+  checkArgs('mergeHeads').tensor('x', x, [N * heads, L, dHead], 'float32');
   return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, [N, heads, L, dHead]), [0, 2, 1, 3]), [N * L, heads * dHead]));
 }

@@ -11,6 +11,7 @@
  * transcript has loss +∞; it is counted in `skipped` and gets no gradient).
  */
 import * as tf from '@tensorflow/tfjs';
+import { NonFiniteError } from '../train/guard';
 import { checkArgs } from '../core/validate';
 import { Rng } from '../core/random';
 import { ctcLoss, ctcLossBackward } from '../losses/ctc';
@@ -95,7 +96,7 @@ export function recognizerTrainStep(
   const meanLoss = labels.reduce((s, _, n) => s + (feasible[n] ? weights[n] * l[n] : 0), 0);
   if (count === 0) {
     tf.dispose(f.cache);
-    return { loss: NaN, gradNorm: 0, skipped: labels.length };
+    throw new NonFiniteError(`recognizerTrainStep: no utterance of the batch (${labels.length}) has a CTC alignment in its frames: the loss is +∞ for all of them`);
   }
   const dloss = tf.tensor1d(weights);
   const { dlogits } = ctcLossBackward(dloss, cache);
