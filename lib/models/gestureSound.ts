@@ -24,9 +24,7 @@ import { reluForward, reluBackward } from '../layers/relu';
 import { temporalAffineForward, temporalAffineBackward } from '../layers/temporal';
 import { disposeCache } from '../layers/cache';
 import { infoNceLoss } from '../losses/infoNceLoss';
-import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
-import { assertFiniteStep } from '../train/guard';
+import { trainLoop } from '../train/trainLoop';
 
 export interface GestureSoundPairs {
   /** Encoder features per step [N, T, 5]: x, y, 10Δx, 10Δy, t/T. */
@@ -141,29 +139,30 @@ export function trainGestureSound(gestures: tf.Tensor, sounds: tf.Tensor, opts: 
   for (const m of ['g', 's'] as const) for (const k of ['W1', 'b1', 'W2', 'b2'] as const) vars[`${m}.${k}`] = tf.variable(init[m][k]);
   tf.dispose([init.g, init.s]);
   const view = (m: string): SequenceEncoderParams => ({ W1: vars[`${m}.W1`], b1: vars[`${m}.b1`], W2: vars[`${m}.W2`], b2: vars[`${m}.b2`] });
-  const opt = adam({ lr: opts.lr });
-  let t = Math.log(1 / 0.07), mT = 0, vT = 0;
   const history: number[] = [];
-  let order: number[] = [];
-  for (let step = 1; step <= opts.steps; step++) {
-    if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
-    const idx = tf.tensor1d(order.splice(0, opts.batchSize), 'int32');
-    const gb = tf.gather(gestures, idx), sb = tf.gather(sounds, idx);
-    const r = gestureSoundLoss({ gesture: view('g'), sound: view('s') }, gb, sb, t);
-    const clipped = clipGlobalNorm(r.grads, 5);
-    assertFiniteStep(step, r.loss, clipped.norm, r.grads);
-    opt.step(vars, clipped.grads);
-    // Adam on the scalar logit scale, by hand (same β₁, β₂ as the optimizer)
-    mT = 0.9 * mT + 0.1 * r.dLogitScale; vT = 0.999 * vT + 0.001 * r.dLogitScale ** 2;
+  let t = Math.log(1 / 0.07), mT = 0, vT = 0, dT = 0;
+  /** Adam on the scalar logit scale, by hand (same β₁, β₂ as the optimizer), after each update. */
+  const stepLogitScale = (step: number, loss: number): void => {
+    mT = 0.9 * mT + 0.1 * dT; vT = 0.999 * vT + 0.001 * dT ** 2;
     t = Math.min(Math.log(100), t - (opts.lr * mT) / (1 - 0.9 ** step) / (Math.sqrt(vT / (1 - 0.999 ** step)) + 1e-8));
-    tf.dispose([idx, gb, sb, r.grads, clipped.grads]);
-    history.push(r.loss);
+    history.push(loss);
+  };
+  let order: number[] = [];
+  try {
+    trainLoop('trainGestureSound', vars, { steps: opts.steps, lr: opts.lr, clipNorm: 5, progress: false, onStep: stepLogitScale }, () => {
+      if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
+      const idx = tf.tensor1d(order.splice(0, opts.batchSize), 'int32');
+      const gb = tf.gather(gestures, idx), sb = tf.gather(sounds, idx);
+      const r = gestureSoundLoss({ gesture: view('g'), sound: view('s') }, gb, sb, t);
+      tf.dispose([idx, gb, sb]);
+      dT = r.dLogitScale;
+      return { loss: r.loss, grads: r.grads };
+    });
+    const out = (m: string) => { const v = view(m); return { W1: tf.clone(v.W1), b1: tf.clone(v.b1), W2: tf.clone(v.W2), b2: tf.clone(v.b2) }; };
+    return { params: { gesture: out('g'), sound: out('s') }, logitScale: t, history };
+  } finally {
+    tf.dispose(Object.values(vars));
   }
-  opt.dispose();
-  const out = (m: string) => { const v = view(m); return { W1: tf.clone(v.W1), b1: tf.clone(v.b1), W2: tf.clone(v.W2), b2: tf.clone(v.b2) }; };
-  const params = { gesture: out('g'), sound: out('s') };
-  tf.dispose(Object.values(vars));
-  return { params, logitScale: t, history };
 }
 
 /** Embeddings [N, E] of sequences under an encoder (no caches kept). */

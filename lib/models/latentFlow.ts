@@ -23,9 +23,7 @@ import {
   checkerboardMask, initAffineCouplingParams,
 } from '../layers/affineCoupling';
 import { disposeCache } from '../layers/cache';
-import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
-import { assertFiniteStep } from '../train/guard';
+import { trainLoop } from '../train/trainLoop';
 
 /** One coupling's parameters per layer; layer l keeps coordinates of parity l % 2. */
 export type LatentFlowParams = AffineCouplingParams[];
@@ -161,28 +159,26 @@ export function trainLatentFlow(x: tf.Tensor, opts: TrainLatentFlowOptions, anch
   const vars = init.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.variable(v)]))) as unknown as LatentFlowParams;
   tf.dispose(init.flatMap((p) => Object.values(p)));
   const flat = Object.fromEntries(vars.flatMap((p, l) => Object.entries(p).map(([k, v]) => [`${l}.${k}`, v as tf.Variable])));
-  const opt = adam({ lr: opts.lr });
   const history: number[] = [];
   const labelled = anchor?.rows ?? [];
   let order: number[] = [];
-  for (let step = 1; step <= opts.steps; step++) {
-    if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
-    const rows = [...labelled, ...order.splice(0, opts.batchSize)];
-    const idx = tf.tensor1d(rows, 'int32');
-    const xb = tf.gather(x, idx);
-    const a = anchor ? {
-      mask: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? 1 : 0))),
-      values: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? anchor.values[i] : 0))), weight: anchor.weight,
-    } : undefined;
-    const r = latentFlowLoss(vars, xb, a);
-    const clipped = clipGlobalNorm(r.grads, 10);
-    assertFiniteStep(step, r.loss, clipped.norm, r.grads);
-    opt.step(flat, clipped.grads);
-    tf.dispose([idx, xb, r.grads, clipped.grads, ...(a ? [a.mask, a.values] : [])]);
-    history.push(r.loss);
+  try {
+    trainLoop('trainLatentFlow', flat, { steps: opts.steps, lr: opts.lr, clipNorm: 10, progress: false, onStep: (_, loss) => history.push(loss) }, () => {
+      if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
+      const rows = [...labelled, ...order.splice(0, opts.batchSize)];
+      const idx = tf.tensor1d(rows, 'int32');
+      const xb = tf.gather(x, idx);
+      const a = anchor ? {
+        mask: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? 1 : 0))),
+        values: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? anchor.values[i] : 0))), weight: anchor.weight,
+      } : undefined;
+      const r = latentFlowLoss(vars, xb, a);
+      tf.dispose([idx, xb, ...(a ? [a.mask, a.values] : [])]);
+      return { loss: r.loss, grads: r.grads };
+    });
+    const params = vars.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.clone(v)]))) as unknown as LatentFlowParams;
+    return { params, history };
+  } finally {
+    tf.dispose(Object.values(flat));
   }
-  opt.dispose();
-  const params = vars.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.clone(v)]))) as unknown as LatentFlowParams;
-  tf.dispose(Object.values(flat));
-  return { params, history };
 }

@@ -29,9 +29,7 @@ import { reparameterizeForward, reparameterizeBackward } from '../layers/reparam
 import { disposeCache } from '../layers/cache';
 import { gaussianKl } from '../losses/gaussianKl';
 import { attributeRegularizationLoss } from '../losses/attributeRegularization';
-import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
-import { assertFiniteStep } from '../train/guard';
+import { trainLoop } from '../train/trainLoop';
 
 export const NOTE_VAE_PARAM_NAMES = ['We', 'be', 'Wmu', 'bmu', 'Wlv', 'blv', 'Wd', 'bd', 'Wo', 'bo'] as const;
 export type NoteVaeParamName = (typeof NOTE_VAE_PARAM_NAMES)[number];
@@ -171,7 +169,7 @@ export function noteVaeLoss(
 
 export interface TrainNoteVaeOptions extends NoteVaeWeights {
   hidden: number; latent: number; steps: number; batchSize: number; lr: number; seed: number;
-  /** Called every `every` steps with the step and the loss parts (e.g. a progress bar). */
+  /** Called after every update with the step and its loss parts (e.g. a progress bar). */
   onStep?: (step: number, parts: NoteVaeLossResult['parts']) => void;
 }
 
@@ -191,25 +189,28 @@ export function trainNoteVae(x: tf.Tensor, attributes: tf.Tensor | null, opts: T
   const init = initNoteVaeParams({ inputDim: D, hidden: opts.hidden, latent: opts.latent }, rng.fork());
   const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v)])) as Record<NoteVaeParamName, tf.Variable>;
   tf.dispose(Object.values(init));
-  const opt = adam({ lr: opts.lr });
   const history: NoteVaeLossResult['parts'][] = [];
   let order: number[] = [];
-  for (let step = 1; step <= opts.steps; step++) {
-    if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
-    const idx = tf.tensor1d(order.splice(0, opts.batchSize), 'int32');
-    const xb = tf.gather(x, idx), ab = attributes ? tf.gather(attributes, idx) : null;
-    const r = noteVaeLoss(vars, xb, { rng }, ab, opts);
-    const clipped = clipGlobalNorm(r.grads, 10);
-    assertFiniteStep(step, r.loss, clipped.norm, r.grads);
-    opt.step(vars, clipped.grads);
-    tf.dispose([idx, xb, ...(ab ? [ab] : []), r.grads, clipped.grads]);
-    history.push(r.parts);
-    opts.onStep?.(step, r.parts);
+  let parts: NoteVaeLossResult['parts'];
+  const onStep = (step: number): void => {
+    history.push(parts);
+    opts.onStep?.(step, parts);
+  };
+  try {
+    trainLoop('trainNoteVae', vars, { steps: opts.steps, lr: opts.lr, clipNorm: 10, progress: false, onStep }, () => {
+      if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
+      const idx = tf.tensor1d(order.splice(0, opts.batchSize), 'int32');
+      const xb = tf.gather(x, idx), ab = attributes ? tf.gather(attributes, idx) : null;
+      const r = noteVaeLoss(vars, xb, { rng }, ab, opts);
+      tf.dispose([idx, xb, ...(ab ? [ab] : [])]);
+      parts = r.parts;
+      return { loss: r.loss, grads: r.grads };
+    });
+    const params = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, tf.clone(v)])) as unknown as NoteVaeParams;
+    return { params, history };
+  } finally {
+    tf.dispose(Object.values(vars));
   }
-  opt.dispose();
-  const params = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, tf.clone(v)])) as unknown as NoteVaeParams;
-  tf.dispose(Object.values(vars));
-  return { params, history };
 }
 
 /**
