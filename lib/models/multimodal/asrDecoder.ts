@@ -22,17 +22,17 @@ import { sinusoidalPositions } from '../../layers/positionalEncoding';
 import { temporalAffineBackward, temporalAffineForward, temporalSoftmaxLoss, TemporalAffineCache } from '../../layers/temporal';
 import { transformerBlockBackward, transformerBlockForward, TransformerBlockCache } from '../../layers/transformerBlock';
 import type { MultimodalBatch } from './batch';
-import { blockParams, EncoderConfig, initBlock, ModelParams } from './crossModalEncoder';
+import { blockParams, EncoderConfig, initBlock, ModelParams, toVariable } from './crossModalEncoder';
 
 /** Decoder parameters (charEmbed.W, decSelf.*, decCross.*, charOut.*). */
 export function initAsrDecoder(cfg: EncoderConfig, chars: number, rng: Rng): ModelParams {
   const { E, F } = cfg;
   return {
-    'charEmbed.W': tf.variable(randn([chars, E], rng, 1)),
+    'charEmbed.W': toVariable(randn([chars, E], rng, 1)),
     ...initBlock('decSelf', E, F, rng, false),
     ...initBlock('decCross', E, F, rng, true),
-    'charOut.W': tf.variable(randn([E, chars], rng, Math.sqrt(2 / (E + chars)))),
-    'charOut.b': tf.variable(tf.zeros([chars])),
+    'charOut.W': toVariable(randn([E, chars], rng, Math.sqrt(2 / (E + chars)))),
+    'charOut.b': toVariable(tf.zeros([chars])),
   };
 }
 

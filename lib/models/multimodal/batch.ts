@@ -22,8 +22,8 @@ export interface MultimodalVocab {
 export const CHARS = ['<pad>', '^', ' ', "'", ...'abcdefghijklmnopqrstuvwxyz'];
 
 /** Words of `texts` (sorted; index 0 padding, 1 unknown) and the character alphabet. */
-export function buildVocab(texts: readonly string[]): MultimodalVocab {
-  checkArgs('buildVocab').require(Array.isArray(texts) && texts.length > 0, "argument 'texts' expected a non-empty list of sentences");
+export function buildMultimodalVocab(texts: readonly string[]): MultimodalVocab {
+  checkArgs('buildMultimodalVocab').require(Array.isArray(texts) && texts.length > 0, "argument 'texts' expected a non-empty list of sentences");
   const words = [...new Set(texts.flatMap((t) => t.split(' ')))].sort();
   return { words: ['<pad>', '<unk>', ...words], chars: CHARS };
 }

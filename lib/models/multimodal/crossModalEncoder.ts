@@ -56,8 +56,15 @@ export interface EncoderConfig {
   words: number;
 }
 
+/** A trainable variable holding `t` (which is freed: the variable keeps the values). */
+export function toVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
 function variables(prefix: string, tensors: Record<string, tf.Tensor>): ModelParams {
-  return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [`${prefix}.${k}`, tf.variable(t)]));
+  return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [`${prefix}.${k}`, toVariable(t)]));
 }
 
 /** The block parameters stored under `prefix.` in `p`. */
@@ -69,10 +76,7 @@ export function blockParams(p: ModelParams, prefix: string): TransformerBlockPar
 
 /** Seeded parameters of a transformer block stored under `prefix.` (cross adds the context's layer norm). */
 export function initBlock(prefix: string, E: number, F: number, rng: Rng, cross: boolean): ModelParams {
-  const p = initTransformerBlockParams(E, F, rng, { cross });
-  const vars = variables(prefix, p as unknown as Record<string, tf.Tensor>);
-  tf.dispose(Object.values(p));
-  return vars;
+  return variables(prefix, initTransformerBlockParams(E, F, rng, { cross }) as unknown as Record<string, tf.Tensor>);
 }
 
 function glorot(a: number, b: number, rng: Rng): tf.Tensor {
@@ -131,7 +135,8 @@ export function crossModalEncoderForward(p: ModelParams, batch: MultimodalBatch,
   checkArgs('crossModalEncoderForward').tensor('batch.audio', batch?.audio, ['N', 'Ta', opts.cfg.audioDim], 'float32').tensor('batch.visual', batch.visual, ['N', 'Ta', opts.cfg.visualDim], 'float32');
   const { cfg, weights: w } = opts;
   const blockOpts = { heads: cfg.heads, dropout: cfg.dropout, rng: opts.rng, training: opts.training };
-  return tf.tidy(() => {
+  // (tidy keeps every tensor of the returned object; its type has no slot for the null of a removed stream)
+  return tf.tidy((): tf.TensorContainer => {
     const posA = sinusoidalPositions(batch.Ta, cfg.E);
     const audioIn = temporalAffineForward(batch.audio, p['audioIn.W'], p['audioIn.b']);
     let zA: tf.Tensor = tf.add(audioIn.out, posA);
@@ -165,8 +170,8 @@ export function crossModalEncoderForward(p: ModelParams, batch: MultimodalBatch,
     return {
       joint: joint as tf.Tensor3D, textAttention, visualAttention,
       cache: { audioIn: audioIn.cache, visualIn, textEmbed, self, crossText, crossVisual, weights: { ...w } },
-    };
-  });
+    } as unknown as tf.TensorContainer;
+  }) as unknown as EncoderOutput;
 }
 
 function prefixed(prefix: string, grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
