@@ -49,7 +49,8 @@ export function pretrainTrainer(name: string): (argv: string[]) => Promise<void>
     const { params, record } = runPretraining({ tasks, train, heldOut, ctx, cfg, speakers, steps, seed, label: name });
     const mean = (xs: number[], s: number): string => (xs.slice(s - 50, s).reduce((a, b) => a + b, 0) / 50).toFixed(3);
     for (let s = 50; s <= steps; s += 50) say(`step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, speaker ${mean(record.curves.speaker, s)})`);
-    say(`held out: CER ${(100 * record.heldOut.cer).toFixed(1)} %, speaker accuracy ${(100 * record.heldOut.speakerAccuracy).toFixed(1)} % (${record.minutes.toFixed(1)} min)`);
+    const pct = (x: number): string => (Number.isNaN(x) ? '— (task not trained)' : `${(100 * x).toFixed(1)} %`);
+    say(`held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`);
     for (const e of record.heldOut.examples) say(`  ref: ${e.ref}\n  hyp: ${e.hyp}`);
     const command = `npm run train -- ${name}${get('--steps') ? ` --steps ${steps}` : ''}${get('--seed') ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
     const manifest = saveMultimodalCheckpoint(out, params, {
