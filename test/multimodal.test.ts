@@ -11,10 +11,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import {
-  CONDITIONS, DatasetError, EQUAL_WEIGHTS, EncoderConfig, LateFusionConfig, ModelParams, MultimodalUtterance, PAPER_TASKS, PRETRAIN_WEIGHTS, Rng,
-  audioStats, buildMultimodalVocab, crossModalEncoderBackward, crossModalEncoderForward, disposeBatch, disposeEncoderCache, disposeModel,
+  ABLATION_CONDITIONS, DatasetError, EQUAL_WEIGHTS, CrossModalEncoderConfig, LateFusionConfig, MultimodalParams, MultimodalUtterance, PAPER_PRETRAIN_TASKS, PRETRAIN_WEIGHTS, Rng,
+  multimodalAudioStats, buildMultimodalVocab, crossModalEncoderBackward, crossModalEncoderForward, disposeMultimodalBatch, disposeEncoderCache, disposeMultimodalModel,
   emotionLoss, initEmotionModel, initLateFusionGru, initPretrainModel, lateFusionLoss, lateFusionProbabilities, loadMultimodalCheckpoint,
-  loadMultimodalEmotion, loadMultimodalTour, makeBatch, noamSchedule, pretrainLoss, readManifest, saveMultimodalCheckpoint, sha256, tf,
+  loadMultimodalEmotion, loadMultimodalTour, makeMultimodalBatch, noamSchedule, pretrainLoss, readManifest, saveMultimodalCheckpoint, sha256, tf,
   trainEmotionTransformer, trainLateFusion, trainPretrain, transformerWarmup,
 } from '../lib';
 import { copyDataset, expectNoLeak } from './helpers';
@@ -25,12 +25,12 @@ const train = loadMultimodalEmotion({ split: 'train', limit: 8 }).utterances;
 const short = (u: MultimodalUtterance): MultimodalUtterance => ({
   ...u, audio: { ...u.audio, rows: 8, data: u.audio.data.slice(0, 8 * 200) }, visual: { ...u.visual, rows: 8, data: u.visual.data.slice(0, 8 * 32) },
 });
-const ctx = { vocab: buildMultimodalVocab([...pre, ...train].map((u) => u.text)), stats: audioStats(pre) };
-const cfg: EncoderConfig = { E: 8, heads: 2, F: 16, layers: 1, dropout: 0, audioDim: 200, visualDim: 32, words: ctx.vocab.words.length };
+const ctx = { vocab: buildMultimodalVocab([...pre, ...train].map((u) => u.text)), stats: multimodalAudioStats(pre) };
+const cfg: CrossModalEncoderConfig = { E: 8, heads: 2, F: 16, layers: 1, dropout: 0, audioDim: 200, visualDim: 32, words: ctx.vocab.words.length };
 const gruCfg: LateFusionConfig = { hidden: 4, wordDim: 4, fusion: 6, audioDim: 200, visualDim: 32, words: ctx.vocab.words.length };
 
 /** Centred difference of `loss` along the largest-gradient entry of each named parameter, against that gradient. */
-function expectLossGradients(p: ModelParams, grads: Record<string, tf.Tensor>, names: string[], loss: () => number): void {
+function expectLossGradients(p: MultimodalParams, grads: Record<string, tf.Tensor>, names: string[], loss: () => number): void {
   for (const name of names) {
     const g = grads[name].dataSync();
     let at = 0;
@@ -52,7 +52,7 @@ function expectLossGradients(p: ModelParams, grads: Record<string, tf.Tensor>, n
 describe('cross-modal encoder', () => {
   it('its composed backward matches tfjs autodiff of the same forward', () => {
     const p = initEmotionModel(cfg, new Rng(1));
-    const batch = makeBatch(train.slice(0, 3).map(short), ctx.vocab, ctx.stats);
+    const batch = makeMultimodalBatch(train.slice(0, 3).map(short), ctx.vocab, ctx.stats);
     const dout = tf.randomNormal([3, 8, 8], 0, 1, 'float32', 2);
     const fwd = crossModalEncoderForward(p, batch, { cfg, weights: { audio: 0.5, visual: 0.3, text: 0.2 }, training: false });
     const hand = crossModalEncoderBackward(dout, fwd.cache);
@@ -70,8 +70,8 @@ describe('cross-modal encoder', () => {
       expect(diff, n).toBeLessThan(1e-4 * size + 1e-6);
     }
     tf.dispose([fwd.joint, fwd.textAttention!, fwd.visualAttention!, dout, ...Object.values(hand), ...Object.values(auto)]);
-    disposeBatch(batch);
-    disposeModel(p);
+    disposeMultimodalBatch(batch);
+    disposeMultimodalModel(p);
   });
 
   it('a zero weight removes a modality exactly: its input cannot change the output, its parameters get no gradient', () => {
@@ -80,12 +80,12 @@ describe('cross-modal encoder', () => {
     const otherWords = utts.map((u, i) => ({ ...u, text: utts[(i + 1) % 4].text }));
     const otherFaces = utts.map((u, i) => ({ ...u, visual: utts[(i + 2) % 4].visual }));
     const joint = (us: MultimodalUtterance[], w: typeof EQUAL_WEIGHTS): Float32Array => {
-      const b = makeBatch(us, ctx.vocab, ctx.stats);
+      const b = makeMultimodalBatch(us, ctx.vocab, ctx.stats);
       const r = crossModalEncoderForward(p, b, { cfg, weights: w, training: false });
       const out = r.joint.dataSync() as Float32Array;
       disposeEncoderCache(r.cache);
       tf.dispose([r.joint, r.textAttention, r.visualAttention].filter((t) => t !== null) as tf.Tensor[]);
-      disposeBatch(b);
+      disposeMultimodalBatch(b);
       return out;
     };
     const noText = { audio: 1 / 3, visual: 1 / 3, text: 0 }, noFace = { audio: 1 / 3, visual: 0, text: 1 / 3 };
@@ -93,25 +93,25 @@ describe('cross-modal encoder', () => {
     expect(joint(otherFaces, noFace)).toEqual(joint(utts, noFace));
     expect(joint(otherWords, EQUAL_WEIGHTS)).not.toEqual(joint(utts, EQUAL_WEIGHTS));
     expect(joint(otherFaces, EQUAL_WEIGHTS)).not.toEqual(joint(utts, EQUAL_WEIGHTS));
-    const b = makeBatch(utts, ctx.vocab, ctx.stats);
+    const b = makeMultimodalBatch(utts, ctx.vocab, ctx.stats);
     const r = crossModalEncoderForward(p, b, { cfg, weights: noText, training: false });
     expect(r.textAttention).toBeNull();
     const grads = crossModalEncoderBackward(tf.onesLike(r.joint), r.cache);
     expect(Object.keys(grads).some((k) => k.startsWith('crossText') || k === 'textEmbed.W')).toBe(false);
     expect(Object.keys(grads).some((k) => k.startsWith('crossVisual'))).toBe(true);
     tf.dispose([r.joint, r.visualAttention!, ...Object.values(grads)]);
-    disposeBatch(b);
+    disposeMultimodalBatch(b);
     // the BiGRU baseline: a zero weight removes the modality's representation exactly too
     const g = initLateFusionGru(gruCfg, new Rng(4));
     const probs = (us: MultimodalUtterance[]): number[][] => {
-      const bb = makeBatch(us, ctx.vocab, ctx.stats);
-      const out = lateFusionProbabilities(g, bb, gruCfg, CONDITIONS['A+V']);
-      disposeBatch(bb);
+      const bb = makeMultimodalBatch(us, ctx.vocab, ctx.stats);
+      const out = lateFusionProbabilities(g, bb, gruCfg, ABLATION_CONDITIONS['A+V']);
+      disposeMultimodalBatch(bb);
       return out;
     };
     expect(probs(otherWords)).toEqual(probs(utts));
-    disposeModel(g);
-    disposeModel(p);
+    disposeMultimodalModel(g);
+    disposeMultimodalModel(p);
   });
 });
 
@@ -119,12 +119,12 @@ describe('whole-model gradients against centred differences of the loss', () => 
   const utts = train.slice(0, 4).map(short);
   it('pre-training (ASR 0.8 + speaker 0.2) and emotion losses', () => {
     const p = initPretrainModel(cfg, { chars: ctx.vocab.chars.length, speakers: 26 }, new Rng(5));
-    const b = makeBatch(utts, ctx.vocab, ctx.stats);
+    const b = makeMultimodalBatch(utts, ctx.vocab, ctx.stats);
     const rng = new Rng(0);
-    const r = pretrainLoss(p, b, cfg, { tasks: PAPER_TASKS, weights: PRETRAIN_WEIGHTS, rng });
+    const r = pretrainLoss(p, b, cfg, { tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS, rng });
     expect(Object.keys(r.grads).sort()).toEqual(Object.keys(p).sort());
     expectLossGradients(p, r.grads, ['audioIn.W', 'crossText.Wk', 'crossVisual.W1', 'audioSelf0.Wq', 'decCross.Wv', 'charOut.W', 'speaker.W', 'charEmbed.W'],
-      () => { const q = pretrainLoss(p, b, cfg, { tasks: PAPER_TASKS, weights: PRETRAIN_WEIGHTS, rng }); tf.dispose(Object.values(q.grads)); return q.loss; });
+      () => { const q = pretrainLoss(p, b, cfg, { tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS, rng }); tf.dispose(Object.values(q.grads)); return q.loss; });
     tf.dispose(Object.values(r.grads));
     const e = initEmotionModel(cfg, new Rng(6), p);
     const opts = { weights: EQUAL_WEIGHTS, posWeight: [1, 2, 3, 4, 5, 6], rng };
@@ -132,23 +132,23 @@ describe('whole-model gradients against centred differences of the loss', () => 
     expectLossGradients(e, er.grads, ['emotion.W', 'textEmbed.W', 'visualIn.W', 'crossText.ln1Gamma'],
       () => { const q = emotionLoss(e, b, cfg, opts); tf.dispose(Object.values(q.grads)); return q.loss; });
     tf.dispose(Object.values(er.grads));
-    disposeBatch(b);
-    disposeModel(p);
-    disposeModel(e);
+    disposeMultimodalBatch(b);
+    disposeMultimodalModel(p);
+    disposeMultimodalModel(e);
   });
 
   it('late-fusion BiGRU loss (variable lengths, reversed within each length)', () => {
     const g = initLateFusionGru(gruCfg, new Rng(7));
     const mixed = train.slice(0, 3).map((u, i) => ({ ...short(u), audio: { ...u.audio, rows: 5 + i, data: u.audio.data.slice(0, (5 + i) * 200) }, visual: { ...u.visual, rows: 5 + i, data: u.visual.data.slice(0, (5 + i) * 32) } }));
-    const b = makeBatch(mixed, ctx.vocab, ctx.stats);
+    const b = makeMultimodalBatch(mixed, ctx.vocab, ctx.stats);
     const posWeight = [1, 2, 1, 3, 1, 2];
     const r = lateFusionLoss(g, b, gruCfg, posWeight);
     expect(Object.keys(r.grads).sort()).toEqual(Object.keys(g).sort());
     expectLossGradients(g, r.grads, ['gru.audio.l0.f.Wx', 'gru.audio.l0.b.Wh', 'gru.visual.l1.b.Wx', 'gru.text.l1.f.b', 'textEmbed.W', 'fusion1.W'],
       () => { const q = lateFusionLoss(g, b, gruCfg, posWeight); tf.dispose(Object.values(q.grads)); return q.loss; });
     tf.dispose(Object.values(r.grads));
-    disposeBatch(b);
-    disposeModel(g);
+    disposeMultimodalBatch(b);
+    disposeMultimodalModel(g);
   });
 });
 
@@ -167,14 +167,14 @@ describe('training', () => {
     const utts = train.slice(0, 4).map(short);
     const opts = { steps: 1, batchSize: 4, seed: 0, warmup: 1, peakLr: 1e-3, progress: false };
     const p = initPretrainModel(cfg, { chars: ctx.vocab.chars.length, speakers: 26 }, new Rng(8));
-    expectNoLeak(() => void trainPretrain(p, utts, ctx, cfg, { ...opts, tasks: PAPER_TASKS, weights: PRETRAIN_WEIGHTS }), 'trainPretrain');
+    expectNoLeak(() => void trainPretrain(p, utts, ctx, cfg, { ...opts, tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS }), 'trainPretrain');
     const e = initEmotionModel(cfg, new Rng(9), p);
     const before = e['crossText.Wq'].dataSync().slice();
     expectNoLeak(() => void trainEmotionTransformer(e, utts, ctx, cfg, { ...opts, weights: EQUAL_WEIGHTS }), 'trainEmotionTransformer');
     expect(e['crossText.Wq'].dataSync()).not.toEqual(before);
     const g = initLateFusionGru(gruCfg, new Rng(10));
     expectNoLeak(() => void trainLateFusion(g, utts, ctx, gruCfg, opts), 'trainLateFusion');
-    [p, e, g].forEach(disposeModel);
+    [p, e, g].forEach(disposeMultimodalModel);
   });
 });
 
@@ -221,7 +221,7 @@ describe('loaders', () => {
     saveMultimodalCheckpoint(dir, p, { config: cfg, vocab: ctx.vocab, stats: { mean: [], std: [] }, speakers: 26, training: {} });
     const loaded = loadMultimodalCheckpoint(dir);
     expect(loaded.params['crossText.Wq'].dataSync()).toEqual(p['crossText.Wq'].dataSync());
-    disposeModel(loaded.params);
+    disposeMultimodalModel(loaded.params);
     const w = path.join(dir, 'weights.bin');
     const bytes = fs.readFileSync(w);
     fs.writeFileSync(w, bytes.subarray(0, 100));
@@ -230,6 +230,6 @@ describe('loaders', () => {
     fs.writeFileSync(w, bytes);
     expect(() => loadMultimodalCheckpoint(dir)).toThrow(/weights\.bin: checksum mismatch/);
     fs.rmSync(dir, { recursive: true, force: true });
-    disposeModel(p);
+    disposeMultimodalModel(p);
   });
 });

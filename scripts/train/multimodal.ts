@@ -17,7 +17,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  MULTIMODAL_PRETRAIN_CONFIG, PRETRAIN_VARIANTS, audioStats, buildMultimodalVocab, disposeModel, loadMultimodalEmotion, runPretraining,
+  MULTIMODAL_PRETRAIN_CONFIG, PRETRAIN_VARIANTS, multimodalAudioStats, buildMultimodalVocab, disposeMultimodalModel, loadMultimodalEmotion, runPretraining,
   saveMultimodalCheckpoint, tf,
 } from '../../lib';
 
@@ -42,7 +42,7 @@ export function pretrainTrainer(name: string): (argv: string[]) => Promise<void>
     const heldOut = all.slice(all.length - (quick ? 10 : HELD_OUT));
     const train = all.slice(0, all.length - heldOut.length);
     const labelledTexts = loadMultimodalEmotion({ split: 'train' }).utterances.map((u) => u.text);
-    const ctx = { vocab: buildMultimodalVocab([...all.map((u) => u.text), ...labelledTexts]), stats: audioStats(all) };
+    const ctx = { vocab: buildMultimodalVocab([...all.map((u) => u.text), ...labelledTexts]), stats: multimodalAudioStats(all) };
     const cfg = { ...MULTIMODAL_PRETRAIN_CONFIG, words: ctx.vocab.words.length };
     const speakers = loadMultimodalEmotion({ split: 'dev', limit: 1 }).speakers.length;
     say(`${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`);
@@ -59,6 +59,6 @@ export function pretrainTrainer(name: string): (argv: string[]) => Promise<void>
     });
     fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
     say(`wrote ${out} (${(manifest.weights.bytes / 1e6).toFixed(2)} MB weights)`);
-    disposeModel(params);
+    disposeMultimodalModel(params);
   };
 }

@@ -22,17 +22,17 @@ import { sinusoidalPositions } from '../../layers/positionalEncoding';
 import { temporalAffineBackward, temporalAffineForward, temporalSoftmaxLoss, TemporalAffineCache } from '../../layers/temporal';
 import { transformerBlockBackward, transformerBlockForward, TransformerBlockCache } from '../../layers/transformerBlock';
 import type { MultimodalBatch } from './batch';
-import { blockParams, EncoderConfig, initBlock, ModelParams, toVariable } from './crossModalEncoder';
+import { transformerBlockParamsAt, CrossModalEncoderConfig, initTransformerBlockAt, MultimodalParams, ownedVariable } from './crossModalEncoder';
 
 /** Decoder parameters (charEmbed.W, decSelf.*, decCross.*, charOut.*). */
-export function initAsrDecoder(cfg: EncoderConfig, chars: number, rng: Rng): ModelParams {
+export function initAsrDecoder(cfg: CrossModalEncoderConfig, chars: number, rng: Rng): MultimodalParams {
   const { E, F } = cfg;
   return {
-    'charEmbed.W': toVariable(randn([chars, E], rng, 1)),
-    ...initBlock('decSelf', E, F, rng, false),
-    ...initBlock('decCross', E, F, rng, true),
-    'charOut.W': toVariable(randn([E, chars], rng, Math.sqrt(2 / (E + chars)))),
-    'charOut.b': toVariable(tf.zeros([chars])),
+    'charEmbed.W': ownedVariable(randn([chars, E], rng, 1)),
+    ...initTransformerBlockAt('decSelf', E, F, rng, false),
+    ...initTransformerBlockAt('decCross', E, F, rng, true),
+    'charOut.W': ownedVariable(randn([E, chars], rng, Math.sqrt(2 / (E + chars)))),
+    'charOut.b': ownedVariable(tf.zeros([chars])),
   };
 }
 
@@ -43,13 +43,13 @@ function causalMask(N: number, T: number): tf.Tensor3D {
 
 type DecoderCache = { embed: WordEmbeddingCache; self: TransformerBlockCache; cross: TransformerBlockCache; out: TemporalAffineCache };
 
-function decode(p: ModelParams, charsIn: tf.Tensor, joint: tf.Tensor, frameKeys: tf.Tensor, cfg: EncoderConfig, training: boolean, rng?: Rng): { logits: tf.Tensor3D; cache: DecoderCache } {
+function decode(p: MultimodalParams, charsIn: tf.Tensor, joint: tf.Tensor, frameKeys: tf.Tensor, cfg: CrossModalEncoderConfig, training: boolean, rng?: Rng): { logits: tf.Tensor3D; cache: DecoderCache } {
   const [N, T] = charsIn.shape;
   return tf.tidy(() => {
     const blockOpts = { heads: cfg.heads, dropout: cfg.dropout, rng, training };
     const emb = wordEmbeddingForward(charsIn, p['charEmbed.W']);
-    const self = transformerBlockForward(tf.add(emb.out, sinusoidalPositions(T, cfg.E)), null, blockParams(p, 'decSelf'), { ...blockOpts, mask: causalMask(N, T) });
-    const cross = transformerBlockForward(self.out, joint, blockParams(p, 'decCross'), { ...blockOpts, mask: frameKeys });
+    const self = transformerBlockForward(tf.add(emb.out, sinusoidalPositions(T, cfg.E)), null, transformerBlockParamsAt(p, 'decSelf'), { ...blockOpts, mask: causalMask(N, T) });
+    const cross = transformerBlockForward(self.out, joint, transformerBlockParamsAt(p, 'decCross'), { ...blockOpts, mask: frameKeys });
     const out = temporalAffineForward(cross.out, p['charOut.W'], p['charOut.b']);
     return { logits: out.out as tf.Tensor3D, cache: { embed: emb.cache, self: self.cache, cross: cross.cache, out: out.cache } };
   });
@@ -57,7 +57,7 @@ function decode(p: ModelParams, charsIn: tf.Tensor, joint: tf.Tensor, frameKeys:
 
 /** Teacher-forced loss (mean per character), the gradient for the joint output and the decoder's gradients. */
 export function asrDecoderLoss(
-  p: ModelParams, joint: tf.Tensor, batch: MultimodalBatch, cfg: EncoderConfig, opts: { training: boolean; rng?: Rng },
+  p: MultimodalParams, joint: tf.Tensor, batch: MultimodalBatch, cfg: CrossModalEncoderConfig, opts: { training: boolean; rng?: Rng },
 ): { loss: number; djoint: tf.Tensor3D; grads: Record<string, tf.Tensor> } {
   checkArgs('asrDecoderLoss').tensor('joint', joint, [batch?.N, batch.Ta, cfg.E], 'float32');
   const { logits, cache } = decode(p, batch.charsIn, joint, batch.frameKeys, cfg, opts.training, opts.rng);
@@ -87,7 +87,7 @@ export function asrDecoderLoss(
  * Greedy decoding: starting from '^', feed the decoder its own best character until it emits '^'
  * (end) or `maxLength` characters. Returns the character-index sequences (without the symbols).
  */
-export function asrGreedyDecode(p: ModelParams, joint: tf.Tensor, frameKeys: tf.Tensor, cfg: EncoderConfig, maxLength: number): number[][] {
+export function asrGreedyDecode(p: MultimodalParams, joint: tf.Tensor, frameKeys: tf.Tensor, cfg: CrossModalEncoderConfig, maxLength: number): number[][] {
   checkArgs('asrGreedyDecode').tensor('joint', joint, ['N', 'Ta', cfg?.E], 'float32').number('maxLength', maxLength, { integer: true, min: 1 });
   const N = joint.shape[0];
   const seqs: number[][] = Array.from({ length: N }, () => [1]);

@@ -19,23 +19,23 @@ export interface MultimodalVocab {
   chars: string[];
 }
 
-export const CHARS = ['<pad>', '^', ' ', "'", ...'abcdefghijklmnopqrstuvwxyz'];
+export const MULTIMODAL_CHARS = ['<pad>', '^', ' ', "'", ...'abcdefghijklmnopqrstuvwxyz'];
 
 /** Words of `texts` (sorted; index 0 padding, 1 unknown) and the character alphabet. */
 export function buildMultimodalVocab(texts: readonly string[]): MultimodalVocab {
   checkArgs('buildMultimodalVocab').require(Array.isArray(texts) && texts.length > 0, "argument 'texts' expected a non-empty list of sentences");
   const words = [...new Set(texts.flatMap((t) => t.split(' ')))].sort();
-  return { words: ['<pad>', '<unk>', ...words], chars: CHARS };
+  return { words: ['<pad>', '<unk>', ...words], chars: MULTIMODAL_CHARS };
 }
 
 /** Per-dimension mean and standard deviation of the audio frames of `utts`. */
-export interface AudioStats {
+export interface MultimodalAudioStats {
   mean: Float32Array;
   std: Float32Array;
 }
 
-export function audioStats(utts: readonly MultimodalUtterance[]): AudioStats {
-  checkArgs('audioStats').require(Array.isArray(utts) && utts.length > 0, "argument 'utts' expected utterances");
+export function multimodalAudioStats(utts: readonly MultimodalUtterance[]): MultimodalAudioStats {
+  checkArgs('multimodalAudioStats').require(Array.isArray(utts) && utts.length > 0, "argument 'utts' expected utterances");
   const D = utts[0].audio.cols;
   const sum = new Float64Array(D), sq = new Float64Array(D);
   let n = 0;
@@ -47,7 +47,7 @@ export function audioStats(utts: readonly MultimodalUtterance[]): AudioStats {
   return { mean, std: Float32Array.from(sq, (s, d) => Math.sqrt(Math.max(1e-6, s / n - mean[d] ** 2))) };
 }
 
-/** One padded batch (tensors owned by the batch: {@link disposeBatch}). */
+/** One padded batch (tensors owned by the batch: {@link disposeMultimodalBatch}). */
 export interface MultimodalBatch {
   N: number;
   Ta: number;
@@ -74,8 +74,8 @@ export interface MultimodalBatch {
 }
 
 /** Pads `utts` into a batch. */
-export function makeBatch(utts: readonly MultimodalUtterance[], vocab: MultimodalVocab, stats: AudioStats): MultimodalBatch {
-  checkArgs('makeBatch').require(Array.isArray(utts) && utts.length > 0, "argument 'utts' expected a non-empty list of utterances")
+export function makeMultimodalBatch(utts: readonly MultimodalUtterance[], vocab: MultimodalVocab, stats: MultimodalAudioStats): MultimodalBatch {
+  checkArgs('makeMultimodalBatch').require(Array.isArray(utts) && utts.length > 0, "argument 'utts' expected a non-empty list of utterances")
     .require(utts.every((u) => u.audio.cols === stats.mean.length && u.visual.rows === u.audio.rows), 'every utterance needs audio of the stats width and one face frame per audio frame');
   const N = utts.length;
   const lengths = utts.map((u) => u.audio.rows);
@@ -120,6 +120,6 @@ export function makeBatch(utts: readonly MultimodalUtterance[], vocab: Multimoda
   };
 }
 
-export function disposeBatch(b: MultimodalBatch): void {
+export function disposeMultimodalBatch(b: MultimodalBatch): void {
   tf.dispose([b.audio, b.visual, b.frameValid, b.frameKeys, b.words, b.wordKeys, b.charsIn, b.charsOut, b.charMask, b.speakers, ...(b.labels ? [b.labels] : [])]);
 }

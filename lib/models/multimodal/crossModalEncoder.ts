@@ -33,7 +33,7 @@ import {
 } from '../../layers/transformerBlock';
 import type { MultimodalBatch } from './batch';
 
-export type ModelParams = Record<string, tf.Variable>;
+export type MultimodalParams = Record<string, tf.Variable>;
 
 /** Weights of the three streams in the joint output. */
 export interface ModalityWeights {
@@ -44,7 +44,7 @@ export interface ModalityWeights {
 export const PRETRAIN_WEIGHTS: ModalityWeights = { audio: 0.4, visual: 0.4, text: 0.2 };
 export const EQUAL_WEIGHTS: ModalityWeights = { audio: 1 / 3, visual: 1 / 3, text: 1 / 3 };
 
-export interface EncoderConfig {
+export interface CrossModalEncoderConfig {
   /** Model width E, heads, FFN width, audio self-attention layers, dropout. */
   E: number;
   heads: number;
@@ -57,25 +57,25 @@ export interface EncoderConfig {
 }
 
 /** A trainable variable holding `t` (which is freed: the variable keeps the values). */
-export function toVariable(t: tf.Tensor): tf.Variable {
+export function ownedVariable(t: tf.Tensor): tf.Variable {
   const v = tf.variable(t);
   t.dispose();
   return v;
 }
 
-function variables(prefix: string, tensors: Record<string, tf.Tensor>): ModelParams {
-  return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [`${prefix}.${k}`, toVariable(t)]));
+function variables(prefix: string, tensors: Record<string, tf.Tensor>): MultimodalParams {
+  return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [`${prefix}.${k}`, ownedVariable(t)]));
 }
 
 /** The block parameters stored under `prefix.` in `p`. */
-export function blockParams(p: ModelParams, prefix: string): TransformerBlockParams {
+export function transformerBlockParamsAt(p: MultimodalParams, prefix: string): TransformerBlockParams {
   const out: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(p)) if (k.startsWith(`${prefix}.`)) out[k.slice(prefix.length + 1)] = v;
   return out as unknown as TransformerBlockParams;
 }
 
 /** Seeded parameters of a transformer block stored under `prefix.` (cross adds the context's layer norm). */
-export function initBlock(prefix: string, E: number, F: number, rng: Rng, cross: boolean): ModelParams {
+export function initTransformerBlockAt(prefix: string, E: number, F: number, rng: Rng, cross: boolean): MultimodalParams {
   return variables(prefix, initTransformerBlockParams(E, F, rng, { cross }) as unknown as Record<string, tf.Tensor>);
 }
 
@@ -84,21 +84,21 @@ function glorot(a: number, b: number, rng: Rng): tf.Tensor {
 }
 
 /** Seeded encoder parameters (names: audioIn.*, visualIn.*, textEmbed.W, audioSelf<i>.*, crossText.*, crossVisual.*). */
-export function initEncoder(cfg: EncoderConfig, rng: Rng): ModelParams {
+export function initEncoder(cfg: CrossModalEncoderConfig, rng: Rng): MultimodalParams {
   const c = checkArgs('initEncoder');
   for (const k of ['E', 'heads', 'F', 'layers', 'audioDim', 'visualDim', 'words'] as const) c.number(`cfg.${k}`, cfg?.[k], { integer: true, min: k === 'layers' ? 0 : 1 });
   c.require(cfg.E % cfg.heads === 0 && cfg.E % 2 === 0, `cfg.E=${cfg.E} must be even and divisible by heads=${cfg.heads}`);
   const { E, F } = cfg;
-  let p: ModelParams = {
+  let p: MultimodalParams = {
     ...variables('audioIn', { W: glorot(cfg.audioDim, E, rng), b: tf.zeros([E]) }),
     ...variables('visualIn', { W: glorot(cfg.visualDim, E, rng), b: tf.zeros([E]) }),
     ...variables('textEmbed', { W: randn([cfg.words, E], rng, 1) }),
   };
-  for (let l = 0; l < cfg.layers; l++) p = { ...p, ...initBlock(`audioSelf${l}`, E, F, rng, false) };
-  return { ...p, ...initBlock('crossText', E, F, rng, true), ...initBlock('crossVisual', E, F, rng, true) };
+  for (let l = 0; l < cfg.layers; l++) p = { ...p, ...initTransformerBlockAt(`audioSelf${l}`, E, F, rng, false) };
+  return { ...p, ...initTransformerBlockAt('crossText', E, F, rng, true), ...initTransformerBlockAt('crossVisual', E, F, rng, true) };
 }
 
-export interface EncoderCache {
+export interface CrossModalEncoderCache {
   audioIn: TemporalAffineCache;
   visualIn: TemporalAffineCache | null;
   textEmbed: WordEmbeddingCache | null;
@@ -108,17 +108,17 @@ export interface EncoderCache {
   weights: ModalityWeights;
 }
 
-export interface EncoderOutput {
+export interface CrossModalEncoderOutput {
   /** joint [N, Ta, E]. */
   joint: tf.Tensor3D;
   /** Head-averaged cross-modal attention: audio frames × words [N, Ta, Tw], audio × face frames [N, Ta, Ta] (null when removed). */
   textAttention: tf.Tensor3D | null;
   visualAttention: tf.Tensor3D | null;
-  cache: EncoderCache;
+  cache: CrossModalEncoderCache;
 }
 
-export interface RunOptions {
-  cfg: EncoderConfig;
+export interface CrossModalRunOptions {
+  cfg: CrossModalEncoderConfig;
   weights: ModalityWeights;
   training: boolean;
   rng?: Rng;
@@ -130,7 +130,7 @@ function checkWeights(fn: string, w: ModalityWeights): void {
 }
 
 /** The encoder forward (equations in the module comment). */
-export function crossModalEncoderForward(p: ModelParams, batch: MultimodalBatch, opts: RunOptions): EncoderOutput {
+export function crossModalEncoderForward(p: MultimodalParams, batch: MultimodalBatch, opts: CrossModalRunOptions): CrossModalEncoderOutput {
   checkWeights('crossModalEncoderForward', opts?.weights);
   checkArgs('crossModalEncoderForward').tensor('batch.audio', batch?.audio, ['N', 'Ta', opts.cfg.audioDim], 'float32').tensor('batch.visual', batch.visual, ['N', 'Ta', opts.cfg.visualDim], 'float32');
   const { cfg, weights: w } = opts;
@@ -142,7 +142,7 @@ export function crossModalEncoderForward(p: ModelParams, batch: MultimodalBatch,
     let zA: tf.Tensor = tf.add(audioIn.out, posA);
     const self: TransformerBlockCache[] = [];
     for (let l = 0; l < cfg.layers; l++) {
-      const b = transformerBlockForward(zA, null, blockParams(p, `audioSelf${l}`), { ...blockOpts, mask: batch.frameKeys });
+      const b = transformerBlockForward(zA, null, transformerBlockParamsAt(p, `audioSelf${l}`), { ...blockOpts, mask: batch.frameKeys });
       self.push(b.cache);
       zA = b.out;
     }
@@ -154,7 +154,7 @@ export function crossModalEncoderForward(p: ModelParams, batch: MultimodalBatch,
       const emb = wordEmbeddingForward(batch.words, p['textEmbed.W']);
       textEmbed = emb.cache;
       const t0 = tf.add(emb.out, sinusoidalPositions(batch.words.shape[1], cfg.E));
-      const b = transformerBlockForward(zA, t0, blockParams(p, 'crossText'), { ...blockOpts, mask: batch.wordKeys });
+      const b = transformerBlockForward(zA, t0, transformerBlockParamsAt(p, 'crossText'), { ...blockOpts, mask: batch.wordKeys });
       crossText = b.cache;
       textAttention = tf.mean(b.weights, 1) as tf.Tensor3D;
       joint = tf.add(joint, tf.mul(b.out, w.text));
@@ -162,7 +162,7 @@ export function crossModalEncoderForward(p: ModelParams, batch: MultimodalBatch,
     if (w.visual > 0) {
       const vin = temporalAffineForward(batch.visual, p['visualIn.W'], p['visualIn.b']);
       visualIn = vin.cache;
-      const b = transformerBlockForward(zA, tf.add(vin.out, posA), blockParams(p, 'crossVisual'), { ...blockOpts, mask: batch.frameKeys });
+      const b = transformerBlockForward(zA, tf.add(vin.out, posA), transformerBlockParamsAt(p, 'crossVisual'), { ...blockOpts, mask: batch.frameKeys });
       crossVisual = b.cache;
       visualAttention = tf.mean(b.weights, 1) as tf.Tensor3D;
       joint = tf.add(joint, tf.mul(b.out, w.visual));
@@ -171,7 +171,7 @@ export function crossModalEncoderForward(p: ModelParams, batch: MultimodalBatch,
       joint: joint as tf.Tensor3D, textAttention, visualAttention,
       cache: { audioIn: audioIn.cache, visualIn, textEmbed, self, crossText, crossVisual, weights: { ...w } },
     } as unknown as tf.TensorContainer;
-  }) as unknown as EncoderOutput;
+  }) as unknown as CrossModalEncoderOutput;
 }
 
 function prefixed(prefix: string, grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
@@ -179,7 +179,7 @@ function prefixed(prefix: string, grads: Record<string, tf.Tensor>): Record<stri
 }
 
 /** djoint [N, Ta, E] → the gradient of every encoder parameter used by the forward (frees the cache). */
-export function crossModalEncoderBackward(djoint: tf.Tensor, cache: EncoderCache): Record<string, tf.Tensor> {
+export function crossModalEncoderBackward(djoint: tf.Tensor, cache: CrossModalEncoderCache): Record<string, tf.Tensor> {
   checkArgs('crossModalEncoderBackward').require(cache?.audioIn !== undefined && Array.isArray(cache.self), "argument 'cache' expected the cache of crossModalEncoderForward")
     .tensor('djoint', djoint, ['N', 'Ta', 'E'], 'float32');
   const w = cache.weights;
@@ -209,6 +209,6 @@ export function crossModalEncoderBackward(djoint: tf.Tensor, cache: EncoderCache
   return grads;
 }
 
-export function disposeEncoderCache(cache: EncoderCache): void {
+export function disposeEncoderCache(cache: CrossModalEncoderCache): void {
   disposeCache([cache.audioIn, cache.visualIn, cache.textEmbed, cache.self, cache.crossText, cache.crossVisual].filter((c) => c !== null) as tf.TensorContainer);
 }

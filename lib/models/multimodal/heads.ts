@@ -12,7 +12,7 @@ import { checkArgs } from '../../core/validate';
 import { affineBackward, affineForward, AffineCache } from '../../layers/affine';
 import { sigmoidBinaryCrossEntropy } from '../../losses/sigmoidBinaryCrossEntropy';
 import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy';
-import type { ModelParams } from './crossModalEncoder';
+import type { MultimodalParams } from './crossModalEncoder';
 
 export type MaskedMeanCache = { weights: tf.Tensor3D };
 
@@ -31,14 +31,14 @@ export function maskedMeanBackward(dout: tf.Tensor, cache: MaskedMeanCache): tf.
   return tf.tidy(() => tf.mul(tf.expandDims(dout, 1), cache.weights) as tf.Tensor3D);
 }
 
-export interface HeadResult {
+export interface MultimodalHeadResult {
   loss: number;
   /** Gradient of the loss with respect to the joint output [N, T, E]. */
   djoint: tf.Tensor3D;
   grads: Record<string, tf.Tensor>;
 }
 
-function head(p: ModelParams, name: string, joint: tf.Tensor, valid: tf.Tensor): { logits: tf.Tensor2D; pool: MaskedMeanCache; aff: AffineCache } {
+function head(p: MultimodalParams, name: string, joint: tf.Tensor, valid: tf.Tensor): { logits: tf.Tensor2D; pool: MaskedMeanCache; aff: AffineCache } {
   const pool = maskedMeanForward(joint, valid);
   const aff = affineForward(pool.out, p[`${name}.W`], p[`${name}.b`]);
   pool.out.dispose();
@@ -53,14 +53,14 @@ function backHead(name: string, dlogits: tf.Tensor, pool: MaskedMeanCache, aff: 
 }
 
 /** Emotion logits [N, 6] (no gradient). */
-export function emotionLogits(p: ModelParams, joint: tf.Tensor, valid: tf.Tensor): tf.Tensor2D {
+export function emotionLogits(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor): tf.Tensor2D {
   const h = head(p, 'emotion', joint, valid);
   tf.dispose([h.pool, h.aff]);
   return h.logits;
 }
 
 /** Weighted BCE of the emotion head (posWeight = negatives/positives per emotion) and its gradients. */
-export function emotionHeadLoss(p: ModelParams, joint: tf.Tensor, valid: tf.Tensor, labels: tf.Tensor, posWeight: number[]): HeadResult {
+export function emotionHeadLoss(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor, labels: tf.Tensor, posWeight: number[]): MultimodalHeadResult {
   const h = head(p, 'emotion', joint, valid);
   const { loss, dlogits } = sigmoidBinaryCrossEntropy(h.logits, labels, { posWeight });
   h.logits.dispose();
@@ -70,14 +70,14 @@ export function emotionHeadLoss(p: ModelParams, joint: tf.Tensor, valid: tf.Tens
 }
 
 /** Speaker logits [N, S] (no gradient). */
-export function speakerLogits(p: ModelParams, joint: tf.Tensor, valid: tf.Tensor): tf.Tensor2D {
+export function speakerLogits(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor): tf.Tensor2D {
   const h = head(p, 'speaker', joint, valid);
   tf.dispose([h.pool, h.aff]);
   return h.logits;
 }
 
 /** Softmax cross-entropy of the speaker head and its gradients. */
-export function speakerHeadLoss(p: ModelParams, joint: tf.Tensor, valid: tf.Tensor, speakers: tf.Tensor): HeadResult {
+export function speakerHeadLoss(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor, speakers: tf.Tensor): MultimodalHeadResult {
   const h = head(p, 'speaker', joint, valid);
   const { loss, dlogits } = softmaxCrossEntropy(h.logits, speakers);
   h.logits.dispose();

@@ -23,7 +23,7 @@ import { gruBackward, gruForward, GruCache } from '../../layers/gru';
 import { reluBackward, reluForward, ReluCache } from '../../layers/relu';
 import { sigmoidBinaryCrossEntropy } from '../../losses/sigmoidBinaryCrossEntropy';
 import type { MultimodalBatch } from './batch';
-import { toVariable, type ModalityWeights, type ModelParams } from './crossModalEncoder';
+import { ownedVariable, type ModalityWeights, type MultimodalParams } from './crossModalEncoder';
 
 export interface LateFusionConfig {
   hidden: number;
@@ -38,12 +38,12 @@ const MODALITIES = ['audio', 'visual', 'text'] as const;
 type Modality = (typeof MODALITIES)[number];
 
 /** Seeded parameters: gru.<m>.l<0|1>.<f|b>.{Wx, Wh, b}, textEmbed.W, fusion1.*, fusion2.*. */
-export function initLateFusionGru(cfg: LateFusionConfig, rng: Rng): ModelParams {
+export function initLateFusionGru(cfg: LateFusionConfig, rng: Rng): MultimodalParams {
   const c = checkArgs('initLateFusionGru');
   for (const k of ['hidden', 'wordDim', 'fusion', 'audioDim', 'visualDim', 'words'] as const) c.number(`cfg.${k}`, cfg?.[k], { integer: true, min: 1 });
   const H = cfg.hidden;
-  const v = toVariable;
-  const p: ModelParams = { 'textEmbed.W': v(randn([cfg.words, cfg.wordDim], rng, 1)) };
+  const v = ownedVariable;
+  const p: MultimodalParams = { 'textEmbed.W': v(randn([cfg.words, cfg.wordDim], rng, 1)) };
   const inDim: Record<Modality, number> = { audio: cfg.audioDim, visual: cfg.visualDim, text: cfg.wordDim };
   for (const m of MODALITIES) {
     for (const l of [0, 1]) {
@@ -83,7 +83,7 @@ function pick(at: number[], T: number): tf.Tensor3D {
 
 type StreamCache = { layers: { f: GruCache; b: GruCache }[]; rev: tf.Tensor1D; last: tf.Tensor3D; first: tf.Tensor3D };
 
-function streamForward(p: ModelParams, m: Modality, x: tf.Tensor, lengths: number[], H: number): { rep: tf.Tensor2D; cache: StreamCache } {
+function streamForward(p: MultimodalParams, m: Modality, x: tf.Tensor, lengths: number[], H: number): { rep: tf.Tensor2D; cache: StreamCache } {
   const [N, T] = x.shape;
   return tf.tidy((): tf.TensorContainer => {
     const rev = reversalIndex(lengths, T);
@@ -129,7 +129,7 @@ const ALL_ONE: ModalityWeights = { audio: 1, visual: 1, text: 1 };
 
 type FusionCache = { streams: Partial<Record<Modality, StreamCache>>; embed: WordEmbeddingCache | null; a1: AffineCache; relu: ReluCache; a2: AffineCache; weights: ModalityWeights; N: number; H: number };
 
-function fusionForward(p: ModelParams, batch: MultimodalBatch, H: number, weights: ModalityWeights): { logits: tf.Tensor2D; cache: FusionCache } {
+function fusionForward(p: MultimodalParams, batch: MultimodalBatch, H: number, weights: ModalityWeights): { logits: tf.Tensor2D; cache: FusionCache } {
   const streams: FusionCache['streams'] = {};
   let embed: WordEmbeddingCache | null = null;
   const reps: tf.Tensor[] = [];
@@ -160,7 +160,7 @@ function fusionForward(p: ModelParams, batch: MultimodalBatch, H: number, weight
 }
 
 /** Weighted BCE of the baseline on a labelled batch and every gradient (all modalities, α = 1). */
-export function lateFusionLoss(p: ModelParams, batch: MultimodalBatch, cfg: LateFusionConfig, posWeight: number[]): { loss: number; grads: Record<string, tf.Tensor> } {
+export function lateFusionLoss(p: MultimodalParams, batch: MultimodalBatch, cfg: LateFusionConfig, posWeight: number[]): { loss: number; grads: Record<string, tf.Tensor> } {
   checkArgs('lateFusionLoss').require(batch?.labels !== null, 'the batch needs emotion labels (a labelled split)');
   const { logits, cache } = fusionForward(p, batch, cfg.hidden, ALL_ONE);
   const { loss, dlogits } = sigmoidBinaryCrossEntropy(logits, batch.labels!, { posWeight });
@@ -183,7 +183,7 @@ export function lateFusionLoss(p: ModelParams, batch: MultimodalBatch, cfg: Late
 }
 
 /** Emotion probabilities [N][6]; a zero weight removes that modality (its GRUs are not run). */
-export function lateFusionProbabilities(p: ModelParams, batch: MultimodalBatch, cfg: LateFusionConfig, weights: ModalityWeights = ALL_ONE): number[][] {
+export function lateFusionProbabilities(p: MultimodalParams, batch: MultimodalBatch, cfg: LateFusionConfig, weights: ModalityWeights = ALL_ONE): number[][] {
   const { logits, cache } = fusionForward(p, batch, cfg.hidden, weights);
   const probs = tf.sigmoid(logits);
   logits.dispose();

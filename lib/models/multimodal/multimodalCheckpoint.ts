@@ -12,11 +12,11 @@ import { checkArgs } from '../../core/validate';
 import { DatasetError } from '../../data/datasetError';
 import { sha256 } from '../../data/datasetFiles';
 import type { MultimodalVocab } from './batch';
-import { toVariable, type EncoderConfig, type ModelParams } from './crossModalEncoder';
+import { ownedVariable, type CrossModalEncoderConfig, type MultimodalParams } from './crossModalEncoder';
 
 export interface MultimodalCheckpointManifest {
   format: 'backprop-lab-multimodal-1';
-  config: EncoderConfig;
+  config: CrossModalEncoderConfig;
   vocab: MultimodalVocab;
   stats: { mean: number[]; std: number[] };
   speakers: number;
@@ -27,7 +27,7 @@ export interface MultimodalCheckpointManifest {
 }
 
 /** `checkpoints/<name>` in the backprop-lab package (found by walking up from this module). */
-export function checkpointDir(name: string): string {
+export function multimodalCheckpointDir(name: string): string {
   let here = __dirname;
   for (;;) {
     const candidate = path.join(here, 'checkpoints', name);
@@ -39,7 +39,7 @@ export function checkpointDir(name: string): string {
 }
 
 /** Writes `weights.bin` and `manifest.json` into `dir`. */
-export function saveMultimodalCheckpoint(dir: string, params: ModelParams, info: Omit<MultimodalCheckpointManifest, 'format' | 'weights' | 'params'>): MultimodalCheckpointManifest {
+export function saveMultimodalCheckpoint(dir: string, params: MultimodalParams, info: Omit<MultimodalCheckpointManifest, 'format' | 'weights' | 'params'>): MultimodalCheckpointManifest {
   checkArgs('saveMultimodalCheckpoint').require(typeof dir === 'string' && dir.length > 0, "argument 'dir' expected a folder path");
   const entries = Object.entries(params);
   const values = new Float32Array(entries.reduce((s, [, p]) => s + p.size, 0));
@@ -59,7 +59,7 @@ export function saveMultimodalCheckpoint(dir: string, params: ModelParams, info:
 }
 
 /** Loads a checkpoint written by {@link saveMultimodalCheckpoint} into fresh variables. */
-export function loadMultimodalCheckpoint(dir: string): { params: ModelParams; manifest: MultimodalCheckpointManifest } {
+export function loadMultimodalCheckpoint(dir: string): { params: MultimodalParams; manifest: MultimodalCheckpointManifest } {
   checkArgs('loadMultimodalCheckpoint').require(typeof dir === 'string' && dir.length > 0, "argument 'dir' expected a folder path");
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) throw new DatasetError(file, 'missing manifest');
@@ -79,11 +79,11 @@ export function loadMultimodalCheckpoint(dir: string): { params: ModelParams; ma
   const digest = sha256(bytes);
   if (digest !== manifest.weights.sha256) throw new DatasetError(wfile, `checksum mismatch: sha256 ${digest}, manifest says ${manifest.weights.sha256}`);
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  const params: ModelParams = {};
+  const params: MultimodalParams = {};
   for (const p of manifest.params) {
     const size = p.shape.reduce((a, b) => a * b, 1);
     if (p.offset + size > values.length) throw new DatasetError(file, `parameter '${p.name}' [${p.shape}] at offset ${p.offset} runs past the ${values.length} stored values`);
-    params[p.name] = toVariable(tf.tensor(values.subarray(p.offset, p.offset + size), p.shape, 'float32'));
+    params[p.name] = ownedVariable(tf.tensor(values.subarray(p.offset, p.offset + size), p.shape, 'float32'));
   }
   return { params, manifest };
 }

@@ -12,14 +12,14 @@ import { Rng } from '../../core/random';
 import { checkArgs } from '../../core/validate';
 import { EMOTION_NAMES, MultimodalUtterance } from '../../data/multimodalEmotion';
 import { formatInterval, SeedRun, summarize } from '../../experiments/seeds';
-import { EncoderConfig, EQUAL_WEIGHTS, ModalityWeights, ModelParams } from './crossModalEncoder';
+import { CrossModalEncoderConfig, EQUAL_WEIGHTS, ModalityWeights, MultimodalParams } from './crossModalEncoder';
 import { initLateFusionGru, LateFusionConfig, lateFusionProbabilities } from './lateFusionGru';
 import { emotionProbabilities, initEmotionModel } from './multimodalTransformer';
 import {
-  binaryTargets, emotionScores, EmotionScores, flattenScores, inBatches, MultimodalContext, trainEmotionTransformer, trainLateFusion, TrainOptions,
+  emotionTargets, emotionScores, EmotionScores, flattenEmotionScores, inMultimodalBatches, MultimodalContext, trainEmotionTransformer, trainLateFusion, MultimodalTrainOptions,
 } from './multimodalTraining';
 
-export const CONDITIONS: Record<string, ModalityWeights> = {
+export const ABLATION_CONDITIONS: Record<string, ModalityWeights> = {
   A: { audio: 1, visual: 0, text: 0 },
   'A+V': { audio: 1, visual: 1, text: 0 },
   'A+T': { audio: 1, visual: 0, text: 1 },
@@ -35,31 +35,31 @@ export interface EmotionData {
 
 export type EmotionModel =
   | { kind: 'bigru'; cfg: LateFusionConfig }
-  | { kind: 'transformer'; cfg: EncoderConfig; init?: ModelParams };
+  | { kind: 'transformer'; cfg: CrossModalEncoderConfig; init?: MultimodalParams };
 
 /** One seed's result: flat metrics `<condition> <emotion> WA|F1`, `<condition> avg WA`, `<condition> dev avg F1`, … and the loss curve. */
 export type EmotionRun = Record<string, number> & { losses: number[] };
 
 /** Trains `model` with `seed` on data.train, scores dev and test under each of `conditions` (default all), frees the model. */
-export function runEmotionSeed(model: EmotionModel, seed: number, data: EmotionData, opts: Omit<TrainOptions, 'seed'>, conditions: readonly string[] = Object.keys(CONDITIONS)): EmotionRun {
+export function runEmotionSeed(model: EmotionModel, seed: number, data: EmotionData, opts: Omit<MultimodalTrainOptions, 'seed'>, conditions: readonly string[] = Object.keys(ABLATION_CONDITIONS)): EmotionRun {
   checkArgs('runEmotionSeed').require(model?.kind === 'bigru' || model?.kind === 'transformer', "argument 'model' expected { kind: 'bigru' | 'transformer', cfg }")
     .number('seed', seed, { integer: true })
-    .require(conditions.every((c) => c in CONDITIONS), `conditions must be among ${Object.keys(CONDITIONS).join(', ')}`);
+    .require(conditions.every((c) => c in ABLATION_CONDITIONS), `conditions must be among ${Object.keys(ABLATION_CONDITIONS).join(', ')}`);
   const rng = new Rng(seed);
   const p = model.kind === 'bigru' ? initLateFusionGru(model.cfg, rng) : initEmotionModel(model.cfg, rng, model.init);
   const trainOpts = { ...opts, seed };
   const losses = model.kind === 'bigru'
     ? trainLateFusion(p, data.train, data.ctx, model.cfg, trainOpts)
     : trainEmotionTransformer(p, data.train, data.ctx, model.cfg, { ...trainOpts, weights: EQUAL_WEIGHTS });
-  const probsOf = (utts: MultimodalUtterance[], w: ModalityWeights): number[][] => inBatches(utts, data.ctx, 64, (batch) => model.kind === 'bigru'
+  const probsOf = (utts: MultimodalUtterance[], w: ModalityWeights): number[][] => inMultimodalBatches(utts, data.ctx, 64, (batch) => model.kind === 'bigru'
     ? lateFusionProbabilities(p, batch, model.cfg, w)
     : emotionProbabilities(p, batch, model.cfg, { audio: w.audio / 3, visual: w.visual / 3, text: w.text / 3 }));
   const out: Record<string, number> = {};
-  const devTruth = binaryTargets(data.dev), testTruth = binaryTargets(data.test);
+  const devTruth = emotionTargets(data.dev), testTruth = emotionTargets(data.test);
   for (const name of conditions) {
-    const w = CONDITIONS[name];
+    const w = ABLATION_CONDITIONS[name];
     const s = emotionScores({ probs: probsOf(data.dev, w), truth: devTruth }, { probs: probsOf(data.test, w), truth: testTruth });
-    for (const [k, v] of Object.entries(flattenScores(s, EMOTION_NAMES))) out[`${name} ${k}`] = v;
+    for (const [k, v] of Object.entries(flattenEmotionScores(s, EMOTION_NAMES))) out[`${name} ${k}`] = v;
   }
   tf.dispose(Object.values(p));
   return { ...out, losses } as EmotionRun;
@@ -94,7 +94,7 @@ export function emotionTable(models: Record<string, readonly SeedRun<EmotionRun>
 
 /** Table 3 layout: one row per condition; per model, average WA and F1 (best seed on dev, and mean ± 95% over seeds), in %. */
 export function ablationTable(models: Record<string, readonly SeedRun<EmotionRun>[]>): Record<string, string | number>[] {
-  return Object.keys(CONDITIONS).map((condition) => {
+  return Object.keys(ABLATION_CONDITIONS).map((condition) => {
     const row: Record<string, string | number> = { modalities: condition };
     for (const [name, runs] of Object.entries(models)) {
       for (const metric of ['WA', 'F1'] as const) {
@@ -108,7 +108,7 @@ export function ablationTable(models: Record<string, readonly SeedRun<EmotionRun
 }
 
 /** Per-seed values of `<condition> avg <metric>` in % (for verdicts computed from intervals). */
-export function seedValues(runs: readonly SeedRun<EmotionRun>[], condition: string, metric: 'WA' | 'F1'): number[] {
+export function conditionSeedValues(runs: readonly SeedRun<EmotionRun>[], condition: string, metric: 'WA' | 'F1'): number[] {
   return runs.map((r) => 100 * r.result[`${condition} avg ${metric}`]);
 }
 
@@ -116,7 +116,7 @@ export function seedValues(runs: readonly SeedRun<EmotionRun>[], condition: stri
  * Compares two models' per-seed values of one metric: 'higher' / 'lower' when the 95% intervals
  * of the means do not overlap, 'not separated' when they do.
  */
-export function compareSeeds(a: readonly number[], b: readonly number[]): { verdict: 'higher' | 'lower' | 'not separated'; a: string; b: string; difference: number } {
+export function compareOverSeeds(a: readonly number[], b: readonly number[]): { verdict: 'higher' | 'lower' | 'not separated'; a: string; b: string; difference: number } {
   const sa = summarize(a), sb = summarize(b);
   const verdict = sa.low > sb.high ? 'higher' : sa.high < sb.low ? 'lower' : 'not separated';
   return { verdict, a: formatInterval(sa, 1), b: formatInterval(sb, 1), difference: sa.mean - sb.mean };

@@ -6,13 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random';
 import type { MultimodalUtterance } from '../../data/multimodalEmotion';
-import { EncoderConfig, ModelParams, PRETRAIN_WEIGHTS } from './crossModalEncoder';
-import { initPretrainModel, PAPER_TASKS, PretrainTasks } from './multimodalTransformer';
+import { CrossModalEncoderConfig, MultimodalParams, PRETRAIN_WEIGHTS } from './crossModalEncoder';
+import { initPretrainModel, PAPER_PRETRAIN_TASKS, PretrainTasks } from './multimodalTransformer';
 import { evaluatePretrain, MultimodalContext, trainPretrain } from './multimodalTraining';
 
 /** The three pre-trainings of notebook 08 by checkpoint name: the paper's 0.8/0.2 and each task alone. */
 export const PRETRAIN_VARIANTS: Record<string, PretrainTasks> = {
-  'multimodal-asr-speaker': PAPER_TASKS,
+  'multimodal-asr-speaker': PAPER_PRETRAIN_TASKS,
   'multimodal-asr': { asr: 1, speaker: 0 },
   'multimodal-speaker': { asr: 0, speaker: 1 },
 };
@@ -34,8 +34,8 @@ export interface PretrainRecord {
 
 export function runPretraining(opts: {
   tasks: PretrainTasks; train: readonly MultimodalUtterance[]; heldOut: readonly MultimodalUtterance[]; ctx: MultimodalContext;
-  cfg: EncoderConfig; speakers: number; steps: number; seed: number; label?: string; progress?: boolean;
-}): { params: ModelParams; record: PretrainRecord } {
+  cfg: CrossModalEncoderConfig; speakers: number; steps: number; seed: number; label?: string; progress?: boolean;
+}): { params: MultimodalParams; record: PretrainRecord } {
   const t0 = Date.now();
   const { cfg, ctx, tasks } = opts;
   const params = initPretrainModel(cfg, { chars: ctx.vocab.chars.length, speakers: opts.speakers }, new Rng(opts.seed));
@@ -55,6 +55,6 @@ export function runPretraining(opts: {
 }
 
 /** Frees a model's variables. */
-export function disposeModel(params: ModelParams): void {
+export function disposeMultimodalModel(params: MultimodalParams): void {
   tf.dispose(Object.values(params));
 }

@@ -17,8 +17,8 @@ import { Schedule, transformerWarmup } from '../../optim/schedules';
 import { seededEpochBatches, trainLoop } from '../../train/trainLoop';
 import * as tf from '@tensorflow/tfjs';
 import { asrGreedyDecode } from './asrDecoder';
-import { AudioStats, disposeBatch, makeBatch, MultimodalBatch, MultimodalVocab } from './batch';
-import { crossModalEncoderForward, disposeEncoderCache, EncoderConfig, ModalityWeights, ModelParams } from './crossModalEncoder';
+import { MultimodalAudioStats, disposeMultimodalBatch, makeMultimodalBatch, MultimodalBatch, MultimodalVocab } from './batch';
+import { crossModalEncoderForward, disposeEncoderCache, CrossModalEncoderConfig, ModalityWeights, MultimodalParams } from './crossModalEncoder';
 import { speakerLogits } from './heads';
 import { LateFusionConfig, lateFusionLoss } from './lateFusionGru';
 import { emotionLoss, pretrainLoss, PretrainTasks } from './multimodalTransformer';
@@ -34,10 +34,10 @@ export function noamSchedule(opts: { dModel: number; warmup: number; peakLr: num
 /** What the models need besides the utterances: vocabularies and the audio statistics. */
 export interface MultimodalContext {
   vocab: MultimodalVocab;
-  stats: AudioStats;
+  stats: MultimodalAudioStats;
 }
 
-export interface TrainOptions {
+export interface MultimodalTrainOptions {
   steps: number;
   batchSize: number;
   seed: number;
@@ -53,7 +53,7 @@ export interface TrainOptions {
  * seeded jitter of up to 4 frames, cut into batches; each epoch visits the batches in a fresh
  * seeded order.
  */
-export function lengthBuckets(utts: readonly MultimodalUtterance[], batchSize: number, rng: Rng): number[][] {
+export function utteranceLengthBuckets(utts: readonly MultimodalUtterance[], batchSize: number, rng: Rng): number[][] {
   const keyed = utts.map((u, i) => ({ i, key: u.audio.rows + 4 * rng.uniform() })).sort((a, b) => a.key - b.key);
   const out: number[][] = [];
   for (let b = 0; b < keyed.length; b += batchSize) out.push(keyed.slice(b, b + batchSize).map((k) => k.i));
@@ -62,20 +62,20 @@ export function lengthBuckets(utts: readonly MultimodalUtterance[], batchSize: n
 
 /** Runs `lossOf(batch, rng)` over seeded minibatches of `utts` in the training loop. */
 function train(
-  fn: string, p: ModelParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, dModel: number, opts: TrainOptions,
+  fn: string, p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, dModel: number, opts: MultimodalTrainOptions,
   lossOf: (batch: MultimodalBatch, rng: Rng) => { loss: number; grads: Record<string, tf.Tensor> },
 ): number[] {
   checkArgs(fn).number('steps', opts?.steps, { integer: true, min: 1 }).number('batchSize', opts.batchSize, { integer: true, min: 1 })
     .require(utts.length >= opts.batchSize, `${utts.length} utterances, fewer than one batch of ${opts.batchSize}`);
   const rng = new Rng(opts.seed + 7919);
-  const buckets = lengthBuckets(utts, opts.batchSize, rng);
+  const buckets = utteranceLengthBuckets(utts, opts.batchSize, rng);
   const order = seededEpochBatches(fn, { N: buckets.length, batchSize: 1, epochs: Math.ceil(opts.steps / buckets.length), seed: opts.seed });
   const history = trainLoop(fn, p, { steps: opts.steps, lr: noamSchedule({ dModel, warmup: opts.warmup, peakLr: opts.peakLr }), clipNorm: 1, label: opts.label, progress: opts.progress }, (step) => {
-    const batch = makeBatch(buckets[order.indices(step)[0]].map((i) => utts[i]), ctx.vocab, ctx.stats);
+    const batch = makeMultimodalBatch(buckets[order.indices(step)[0]].map((i) => utts[i]), ctx.vocab, ctx.stats);
     try {
       return lossOf(batch, rng);
     } finally {
-      disposeBatch(batch);
+      disposeMultimodalBatch(batch);
     }
   });
   return history.losses;
@@ -88,7 +88,7 @@ export interface PretrainHistory {
 }
 
 /** Multi-task pre-training on `utts` (transcripts and speaker ids). */
-export function trainPretrain(p: ModelParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: EncoderConfig, opts: TrainOptions & { tasks: PretrainTasks; weights: ModalityWeights }): PretrainHistory {
+export function trainPretrain(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: CrossModalEncoderConfig, opts: MultimodalTrainOptions & { tasks: PretrainTasks; weights: ModalityWeights }): PretrainHistory {
   const asrLosses: number[] = [], speakerLosses: number[] = [];
   const losses = train('trainPretrain', p, utts, ctx, cfg.E, opts, (batch, rng) => {
     const r = pretrainLoss(p, batch, cfg, { tasks: opts.tasks, weights: opts.weights, rng });
@@ -100,20 +100,20 @@ export function trainPretrain(p: ModelParams, utts: readonly MultimodalUtterance
 }
 
 /** Emotion training (weighted BCE with posWeight = negatives / positives of the training labels). */
-export function trainEmotionTransformer(p: ModelParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: EncoderConfig, opts: TrainOptions & { weights: ModalityWeights }): number[] {
-  const posWeight = positiveWeights(utts);
+export function trainEmotionTransformer(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: CrossModalEncoderConfig, opts: MultimodalTrainOptions & { weights: ModalityWeights }): number[] {
+  const posWeight = emotionPositiveWeights(utts);
   return train('trainEmotionTransformer', p, utts, ctx, cfg.E, opts, (batch, rng) => emotionLoss(p, batch, cfg, { weights: opts.weights, posWeight, rng }));
 }
 
 /** Emotion training of the late-fusion BiGRU baseline (same loss, schedule and loop). */
-export function trainLateFusion(p: ModelParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: LateFusionConfig, opts: TrainOptions): number[] {
-  const posWeight = positiveWeights(utts);
+export function trainLateFusion(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: LateFusionConfig, opts: MultimodalTrainOptions): number[] {
+  const posWeight = emotionPositiveWeights(utts);
   return train('trainLateFusion', p, utts, ctx, cfg.hidden, opts, (batch) => lateFusionLoss(p, batch, cfg, posWeight));
 }
 
 /** p_k = (#negatives of emotion k) / (#positives), from the binarised labels (1 when a label never occurs). */
-export function positiveWeights(utts: readonly MultimodalUtterance[]): number[] {
-  checkArgs('positiveWeights').require(utts.length > 0 && utts.every((u) => u.labels), 'expected labelled utterances');
+export function emotionPositiveWeights(utts: readonly MultimodalUtterance[]): number[] {
+  checkArgs('emotionPositiveWeights').require(utts.length > 0 && utts.every((u) => u.labels), 'expected labelled utterances');
   return Array.from({ length: 6 }, (_, k) => {
     const pos = utts.filter((u) => u.labels![k] > 0).length;
     return pos === 0 ? 1 : (utts.length - pos) / pos;
@@ -121,24 +121,24 @@ export function positiveWeights(utts: readonly MultimodalUtterance[]): number[] 
 }
 
 /** Calls `fn` on batches of up to `size` utterances of similar length; returns its rows in the order of `utts`. */
-export function inBatches<T>(utts: readonly MultimodalUtterance[], ctx: MultimodalContext, size: number, fn: (batch: MultimodalBatch) => T[]): T[] {
+export function inMultimodalBatches<T>(utts: readonly MultimodalUtterance[], ctx: MultimodalContext, size: number, fn: (batch: MultimodalBatch) => T[]): T[] {
   const order = utts.map((u, i) => ({ i, n: u.audio.rows })).sort((a, b) => a.n - b.n).map((o) => o.i);
   const out: T[] = new Array(utts.length);
   for (let s = 0; s < order.length; s += size) {
     const idx = order.slice(s, s + size);
-    const batch = makeBatch(idx.map((i) => utts[i]), ctx.vocab, ctx.stats);
+    const batch = makeMultimodalBatch(idx.map((i) => utts[i]), ctx.vocab, ctx.stats);
     try {
       fn(batch).forEach((row, j) => (out[idx[j]] = row));
     } finally {
-      disposeBatch(batch);
+      disposeMultimodalBatch(batch);
     }
   }
   return out;
 }
 
 /** Held-out pre-training metrics: greedy-decoding CER and speaker accuracy (with the pre-training joint weights). */
-export function evaluatePretrain(p: ModelParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: EncoderConfig, weights: ModalityWeights, tasks: PretrainTasks): { cer: number; speakerAccuracy: number; examples: { ref: string; hyp: string }[] } {
-  const rows = inBatches(utts, ctx, 64, (batch) => {
+export function evaluatePretrain(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: CrossModalEncoderConfig, weights: ModalityWeights, tasks: PretrainTasks): { cer: number; speakerAccuracy: number; examples: { ref: string; hyp: string }[] } {
+  const rows = inMultimodalBatches(utts, ctx, 64, (batch) => {
     const enc = crossModalEncoderForward(p, batch, { cfg, weights, training: false });
     const hyps = tasks.asr > 0 ? asrGreedyDecode(p, enc.joint, batch.frameKeys, cfg, 60).map((s) => s.map((c) => ctx.vocab.chars[c]).join('')) : batch.lengths.map(() => '');
     const spk = tasks.speaker > 0 ? (tf.tidy(() => tf.argMax(speakerLogits(p, enc.joint, batch.frameValid), 1)).arraySync() as number[]) : batch.lengths.map(() => -1);
@@ -176,12 +176,12 @@ export function emotionScores(dev: { probs: number[][]; truth: number[][] }, tes
 }
 
 /** Binary targets (Likert > 0) of labelled utterances. */
-export function binaryTargets(utts: readonly MultimodalUtterance[]): number[][] {
+export function emotionTargets(utts: readonly MultimodalUtterance[]): number[][] {
   return utts.map((u) => u.labels!.map((l) => (l > 0 ? 1 : 0)));
 }
 
 /** The flat metrics of one run: WA/F1 per emotion and their averages (test and dev). */
-export function flattenScores(s: EmotionScores, emotions: readonly string[]): Record<string, number> {
+export function flattenEmotionScores(s: EmotionScores, emotions: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   emotions.forEach((e, k) => ((out[`${e} WA`] = s.wa[k]), (out[`${e} F1`] = s.f1[k])));
   return { ...out, 'avg WA': mean(s.wa), 'avg F1': mean(s.f1), 'dev avg WA': mean(s.devWa), 'dev avg F1': mean(s.devF1) };
