@@ -71,7 +71,7 @@ export function bestOnDev(runs: readonly SeedRun<EmotionRun>[], condition: strin
   return runs.reduce((best, r) => (r.result[`${condition} dev avg ${metric}`] > best.result[`${condition} dev avg ${metric}`] ? r : best));
 }
 
-const cell = (runs: readonly SeedRun<EmotionRun>[], key: string): string => formatInterval(summarize(runs.map((r) => r.result[key])));
+const cell = (runs: readonly SeedRun<EmotionRun>[], key: string): string => formatInterval(summarize(runs.map((r) => r.result[key])), 1);
 
 /**
  * Table 1/2 layout: one row per emotion and the average; per model, WA and F1 of the best seed on
