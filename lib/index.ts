@@ -167,3 +167,17 @@ export * from './display/kernel';
 export * from './display/progress';
 export * from './display/show';
 export * from './display/table';
+
+// Multimodal emotion (notebook 08, issue 11): the tri-modal corpus, the cross-modal transformer with
+// its ASR/speaker pre-training and emotion heads, the late-fusion BiGRU baseline, training and evaluation
+export * from './data/multimodalEmotion';
+export * from './models/multimodal/batch';
+export * from './models/multimodal/crossModalEncoder';
+export * from './models/multimodal/heads';
+export * from './models/multimodal/asrDecoder';
+export * from './models/multimodal/multimodalTransformer';
+export * from './models/multimodal/multimodalCheckpoint';
+export * from './models/multimodal/multimodalTraining';
+export * from './models/multimodal/lateFusionGru';
+export * from './models/multimodal/multimodalExperiments';
+export * from './models/multimodal/multimodalPretraining';

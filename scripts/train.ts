@@ -7,9 +7,11 @@
  */
 import { initBackend } from '../lib';
 import { trainListener } from './train/listener';
+import { PRETRAIN_VARIANTS, pretrainTrainer } from './train/multimodal';
 
 const TRAINERS: Record<string, (args: string[]) => Promise<void>> = {
   listener: trainListener,
+  ...Object.fromEntries(Object.keys(PRETRAIN_VARIANTS).map((name) => [name, pretrainTrainer(name)])),
 };
 
 async function main(): Promise<void> {

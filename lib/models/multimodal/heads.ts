@@ -1,0 +1,87 @@
+/**
+ * The utterance-level heads on the joint encoder output: a masked mean over the real frames,
+ * then an affine map — six emotion logits (sigmoid, weighted BCE) or one logit per speaker
+ * (softmax cross-entropy).
+ *
+ *   pooled[n] = Σ_t m[n,t]·x[n,t] / Σ_t m[n,t]        x [N, T, E], m [N, T] (1 at real frames)
+ *   dx[n,t]   = m[n,t]·dpooled[n] / Σ_t m[n,t]
+ *   logits    = pooled·W + b                          (affineForward / affineBackward)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../../core/validate';
+import { affineBackward, affineForward, AffineCache } from '../../layers/affine';
+import { sigmoidBinaryCrossEntropy } from '../../losses/sigmoidBinaryCrossEntropy';
+import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy';
+import type { MultimodalParams } from './crossModalEncoder';
+
+export type MaskedMeanCache = { weights: tf.Tensor3D };
+
+/** x [N, T, E], valid [N, T] → pooled [N, E] (see the module comment). */
+export function maskedMeanForward(x: tf.Tensor, valid: tf.Tensor): { out: tf.Tensor2D; cache: MaskedMeanCache } {
+  checkArgs('maskedMeanForward').tensor('x', x, ['N', 'T', 'E'], 'float32').tensor('valid', valid, ['N', 'T'], 'float32');
+  return tf.tidy(() => {
+    const weights = tf.expandDims(tf.div(valid, tf.sum(valid, 1, true)), 2) as tf.Tensor3D; // m / Σm  [N, T, 1]
+    return { out: tf.sum(tf.mul(x, weights), 1) as tf.Tensor2D, cache: { weights } };
+  });
+}
+
+/** dpooled [N, E] → dx [N, T, E]. */
+export function maskedMeanBackward(dout: tf.Tensor, cache: MaskedMeanCache): tf.Tensor3D {
+  checkArgs('maskedMeanBackward').tensor('dout', dout, [cache?.weights?.shape[0], 'E'], 'float32');
+  return tf.tidy(() => tf.mul(tf.expandDims(dout, 1), cache.weights) as tf.Tensor3D);
+}
+
+export interface MultimodalHeadResult {
+  loss: number;
+  /** Gradient of the loss with respect to the joint output [N, T, E]. */
+  djoint: tf.Tensor3D;
+  grads: Record<string, tf.Tensor>;
+}
+
+function head(p: MultimodalParams, name: string, joint: tf.Tensor, valid: tf.Tensor): { logits: tf.Tensor2D; pool: MaskedMeanCache; aff: AffineCache } {
+  const pool = maskedMeanForward(joint, valid);
+  const aff = affineForward(pool.out, p[`${name}.W`], p[`${name}.b`]);
+  pool.out.dispose();
+  return { logits: aff.out as tf.Tensor2D, pool: pool.cache, aff: aff.cache };
+}
+
+function backHead(name: string, dlogits: tf.Tensor, pool: MaskedMeanCache, aff: AffineCache): { djoint: tf.Tensor3D; grads: Record<string, tf.Tensor> } {
+  const g = affineBackward(dlogits, aff);
+  const djoint = maskedMeanBackward(g.dx, pool);
+  tf.dispose([g.dx, pool, aff]);
+  return { djoint, grads: { [`${name}.W`]: g.dw, [`${name}.b`]: g.db } };
+}
+
+/** Emotion logits [N, 6] (no gradient). */
+export function emotionLogits(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor): tf.Tensor2D {
+  const h = head(p, 'emotion', joint, valid);
+  tf.dispose([h.pool, h.aff]);
+  return h.logits;
+}
+
+/** Weighted BCE of the emotion head (posWeight = negatives/positives per emotion) and its gradients. */
+export function emotionHeadLoss(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor, labels: tf.Tensor, posWeight: number[]): MultimodalHeadResult {
+  const h = head(p, 'emotion', joint, valid);
+  const { loss, dlogits } = sigmoidBinaryCrossEntropy(h.logits, labels, { posWeight });
+  h.logits.dispose();
+  const { djoint, grads } = backHead('emotion', dlogits, h.pool, h.aff);
+  dlogits.dispose();
+  return { loss, djoint, grads };
+}
+
+/** Speaker logits [N, S] (no gradient). */
+export function speakerLogits(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor): tf.Tensor2D {
+  const h = head(p, 'speaker', joint, valid);
+  tf.dispose([h.pool, h.aff]);
+  return h.logits;
+}
+
+/** Softmax cross-entropy of the speaker head and its gradients. */
+export function speakerHeadLoss(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor, speakers: tf.Tensor): MultimodalHeadResult {
+  const h = head(p, 'speaker', joint, valid);
+  const { loss, dlogits } = softmaxCrossEntropy(h.logits, speakers);
+  h.logits.dispose();
+  const { djoint, grads } = backHead('speaker', dlogits, h.pool, h.aff);
+  dlogits.dispose();
+  return { loss, djoint, grads };
+}

@@ -1,0 +1,64 @@
+/**
+ * `npm run train -- multimodal-<tasks>`: multi-task pre-training of notebook 08's cross-modal
+ * transformer on multimodal-emotion's `pretrain` split (VoxCeleb2's role), with
+ *
+ *   multimodal-asr-speaker   λ_ASR = 0.8, λ_speaker = 0.2 (the paper's weights)
+ *   multimodal-asr           character ASR alone
+ *   multimodal-speaker       speaker identification alone
+ *
+ * and joint weights 0.4 audio / 0.4 visual / 0.2 text (lib/models/multimodal/multimodalPretraining.ts).
+ * The last HELD_OUT utterances of the split are held out for greedy-decoding CER and speaker
+ * accuracy. Writes checkpoints/<name>/{weights.bin, manifest.json (sha256, config, vocab, audio
+ * statistics, loss curves, held-out scores), training-log.txt}.
+ *
+ * Options: --steps N (default 1200), --seed S (default 1), --quick (6 steps on a few utterances,
+ * written to out/checkpoints/<name>-quick unless --out is given), --out DIR.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  MULTIMODAL_PRETRAIN_CONFIG, PRETRAIN_VARIANTS, multimodalAudioStats, buildMultimodalVocab, disposeMultimodalModel, loadMultimodalEmotion, runPretraining,
+  saveMultimodalCheckpoint, tf,
+} from '../../lib';
+
+export { PRETRAIN_VARIANTS };
+const HELD_OUT = 150;
+
+export function pretrainTrainer(name: string): (argv: string[]) => Promise<void> {
+  return async (argv) => {
+    const get = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+    const quick = argv.includes('--quick');
+    const steps = Number(get('--steps') ?? (quick ? 6 : 1200));
+    const seed = Number(get('--seed') ?? 1);
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const out = path.resolve(get('--out') ?? path.join(root, quick ? `out/checkpoints/${name}-quick` : `checkpoints/${name}`));
+    const tasks = PRETRAIN_VARIANTS[name];
+    const log: string[] = [];
+    const say = (line: string): void => {
+      console.log(line);
+      log.push(line);
+    };
+    const all = loadMultimodalEmotion({ split: 'pretrain', limit: quick ? 60 : undefined }).utterances;
+    const heldOut = all.slice(all.length - (quick ? 10 : HELD_OUT));
+    const train = all.slice(0, all.length - heldOut.length);
+    const labelledTexts = loadMultimodalEmotion({ split: 'train' }).utterances.map((u) => u.text);
+    const ctx = { vocab: buildMultimodalVocab([...all.map((u) => u.text), ...labelledTexts]), stats: multimodalAudioStats(all) };
+    const cfg = { ...MULTIMODAL_PRETRAIN_CONFIG, words: ctx.vocab.words.length };
+    const speakers = loadMultimodalEmotion({ split: 'dev', limit: 1 }).speakers.length;
+    say(`${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`);
+    const { params, record } = runPretraining({ tasks, train, heldOut, ctx, cfg, speakers, steps, seed, label: name });
+    const mean = (xs: number[], s: number): string => (xs.slice(s - 50, s).reduce((a, b) => a + b, 0) / 50).toFixed(3);
+    for (let s = 50; s <= steps; s += 50) say(`step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, speaker ${mean(record.curves.speaker, s)})`);
+    const pct = (x: number): string => (Number.isNaN(x) ? '— (task not trained)' : `${(100 * x).toFixed(1)} %`);
+    say(`held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`);
+    for (const e of record.heldOut.examples) say(`  ref: ${e.ref}\n  hyp: ${e.hyp}`);
+    const command = `npm run train -- ${name}${get('--steps') ? ` --steps ${steps}` : ''}${get('--seed') ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
+    const manifest = saveMultimodalCheckpoint(out, params, {
+      config: cfg, vocab: ctx.vocab, stats: { mean: Array.from(ctx.stats.mean), std: Array.from(ctx.stats.std) }, speakers,
+      training: { command, backend: tf.getBackend(), ...record },
+    });
+    fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
+    say(`wrote ${out} (${(manifest.weights.bytes / 1e6).toFixed(2)} MB weights)`);
+    disposeMultimodalModel(params);
+  };
+}
