@@ -143,6 +143,7 @@ export * from './models/costRatio';
 export * from './models/odetolaPaper';
 export * from './models/listener';
 export * from './models/listenerCheckpoint';
+export * from './models/shippedWeights';
 export * from './models/listenerFeatures';
 export * from './models/speechRecognizer';
 export * from './models/speechRecognizerTraining';
