@@ -167,3 +167,18 @@ export * from './display/kernel';
 export * from './display/progress';
 export * from './display/show';
 export * from './display/table';
+
+// Tacotron 2 teacher–student distillation (notebook 06): the model, its training modes,
+// free-running synthesis, the robustness counters and the shipped checkpoints
+export * from './models/tacotron2/config';
+export * from './models/tacotron2/attentionGradient';
+export * from './models/tacotron2/encoder';
+export * from './models/tacotron2/decoder';
+export * from './models/tacotron2/postnet';
+export * from './models/tacotron2/losses';
+export * from './models/tacotron2/batch';
+export * from './models/tacotron2/data';
+export * from './models/tacotron2/training';
+export * from './models/tacotron2/synthesize';
+export * from './models/tacotron2/robustness';
+export * from './models/tacotron2/checkpoint';

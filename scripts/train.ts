@@ -7,9 +7,11 @@
  */
 import { initBackend } from '../lib';
 import { trainListener } from './train/listener';
+import { trainTacotronTeacher } from './train/tacotronTeacher';
 
 const TRAINERS: Record<string, (args: string[]) => Promise<void>> = {
   listener: trainListener,
+  'tacotron-teacher': trainTacotronTeacher,
 };
 
 async function main(): Promise<void> {
