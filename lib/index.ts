@@ -182,3 +182,5 @@ export * from './models/tacotron2/training';
 export * from './models/tacotron2/synthesize';
 export * from './models/tacotron2/robustness';
 export * from './models/tacotron2/checkpoint';
+export * from './models/tacotron2/students';
+export * from './models/tacotron2/evaluation';
