@@ -170,6 +170,7 @@ export * from './display/table';
 
 // Tacotron 2 teacher–student distillation (notebook 06): the model, its training modes,
 // free-running synthesis, the robustness counters and the shipped checkpoints
+export * from './display/sideBySide';
 export * from './models/tacotron2/config';
 export * from './models/tacotron2/attentionGradient';
 export * from './models/tacotron2/encoder';
