@@ -12,6 +12,7 @@ import {
   tf, Rng, DatasetError, TACOTRON_MODES, Tacotron2Config, audioMatrix, cloneTacotron2, countAlignmentErrors, disposeTacotron2,
   distillationTerm, initLocationAttentionParams, initTacotron2, loadTacotron, locationAttentionBackward, locationAttentionForward,
   locationAttentionStep, randn, robustnessErrorRate, saveTacotron, sumRobustness, synthesize, trainTacotron, disposeCache,
+  dtwMelError, exposureBiasCurve, listenerRobustness, loadListener, loadSpeechSingle, logMelConfigOf, alignEdits, stripPunctuation, sideBySide,
 } from '../lib';
 import { expectNoLeak, relError } from './helpers';
 
@@ -183,5 +184,49 @@ describe('Tacotron checkpoint', () => {
     disposeTacotron2(model);
     disposeTacotron2(back);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('Tacotron evaluation helpers', () => {
+  it('dtwMelError: zero for a time-stretched copy, the mean squared difference for a constant offset', () => {
+    const a = audioMatrix(Float32Array.from([0, 1, 2, 3, 4, 5]), 3, 2);
+    const stretched = audioMatrix(Float32Array.from([0, 1, 0, 1, 2, 3, 4, 5, 4, 5]), 5, 2);
+    expect(dtwMelError(a, stretched)).toBe(0);
+    const shifted = audioMatrix(a.data.map((v) => v + 0.5), 3, 2);
+    expect(dtwMelError(a, shifted)).toBeCloseTo(0.25, 12);
+    expect(() => dtwMelError(a, audioMatrix(new Float32Array(3), 1, 3))).toThrow(/dtwMelError.*same M/);
+  });
+
+  it('exposureBiasCurve: one value per decoder step for both feeds, no leak', () => {
+    const model = initTacotron2(TINY, 4, { mean: -5, std: 2 });
+    let curve: ReturnType<typeof exposureBiasCurve> | undefined;
+    exposureBiasCurve(model, pairs(2), 1);
+    expectNoLeak(() => { curve = exposureBiasCurve(model, pairs(2), 1); }, 'exposureBiasCurve');
+    const steps = Math.ceil(Math.max(...pairs(2).map((p) => p.mel.rows)) / TINY.r);
+    expect(curve!.teacherForced).toHaveLength(steps);
+    expect(curve!.freeRunning).toHaveLength(steps);
+    expect(curve!.utterances[0]).toBe(4);
+    // Step 0 reads the same zero frame in both modes (same dropout seed): identical error.
+    expect(curve!.freeRunning[0]).toBeCloseTo(curve!.teacherForced[0], 5);
+    disposeTacotron2(model);
+  });
+
+  it('listenerRobustness counts the transcript\'s deletions as skips and insertions as repeats', () => {
+    const listener = loadListener();
+    const u = loadSpeechSingle({ split: 'test', limit: 2 });
+    const cfg = logMelConfigOf(u.features);
+    const got = listenerRobustness(listener, u.utterances.map((x) => x.mel), u.utterances.map((x) => x.text), cfg);
+    got.forEach((g, i) => {
+      const e = alignEdits(stripPunctuation(u.utterances[i].text), g.transcript);
+      expect([g.skips, g.repeats, g.substitutions, g.characters]).toEqual([e.deletions, e.insertions, e.substitutions, stripPunctuation(u.utterances[i].text).length]);
+    });
+    tf.dispose(Object.values(listener.params));
+  });
+
+  it('sideBySide puts each panel on its own axes with its title above', () => {
+    const fig = sideBySide([{ data: [{ type: 'heatmap', z: [[1]] }], layout: { title: { text: 'A' } } }, { data: [{ type: 'heatmap', z: [[2]] }], layout: { title: { text: 'B' } } }], { zRange: [0, 1] });
+    expect(fig.data.map((d) => [d.xaxis, d.yaxis, d.showscale, d.zmax])).toEqual([['x', 'y', false, 1], ['x2', 'y2', undefined, 1]]);
+    expect((fig.layout!.annotations as { text: string }[]).map((a) => a.text)).toEqual(['A', 'B']);
+    expect(() => sideBySide([])).toThrow(/sideBySide.*non-empty/);
   });
 });
