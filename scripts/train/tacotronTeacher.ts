@@ -6,16 +6,18 @@
  * skips/repeats and how many stopped; each evaluation also writes the checkpoint (so a time cap
  * leaves the last one). Writes checkpoints/tacotron-teacher/{weights.bin, manifest.json, training-log.txt}.
  *
- * Options: --steps N (default 1600; Adam lr 1e-3 decaying exponentially to 1e-4 over N steps),
+ * Options: --steps N (default 1600; Adam lr lr0 decaying exponentially to lr0/10 over N steps),
  * --stop-at K, --minutes M (stop after M minutes; the manifest records the steps done, so
  * `--steps N --stop-at <steps>` repeats the run), --batch B (16), --max-frames F (180),
- * --seed S (1), --eval-every E (100), --quick (a tiny run through the same code path into
- * out/checkpoints/tacotron-teacher-quick), --out DIR.
+ * --seed S (1), --eval-every E (100), --lr0 (1e-3; decays ×0.1 over the N steps), --init-from DIR
+ * (continue from a saved teacher: its weights, statistics and mel normalisation, fresh Adam state;
+ * the manifest keeps the earlier run's record under `initFrom` and the log its lines), --quick (a
+ * tiny run through the same code path into out/checkpoints/tacotron-teacher-quick), --out DIR.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  TACOTRON_CONFIG, countAlignmentErrors, exponentialDecay, initTacotron2, melNormOf, robustnessErrorRate, saveTacotron,
+  TACOTRON_CONFIG, countAlignmentErrors, loadTacotron, exponentialDecay, initTacotron2, melNormOf, robustnessErrorRate, saveTacotron,
   sumRobustness, synthesize, tacotronPairs, tacotronParameterCount, trainTacotron, disposeTacotron2,
 } from '../../lib';
 
@@ -41,18 +43,27 @@ export async function trainTacotronTeacher(argv: string[]): Promise<void> {
   const maxFrames = option(argv, '--max-frames', quick ? 100 : 180);
   const seed = option(argv, '--seed', 1);
   const evalEvery = option(argv, '--eval-every', quick ? 2 : 100);
+  const lr0 = option(argv, '--lr0', 1e-3);
+  const fromIdx = argv.indexOf('--init-from');
+  const initFrom = fromIdx >= 0 ? path.resolve(argv[fromIdx + 1]) : undefined;
   const log: string[] = [];
   const say = (line: string): void => { console.log(line); log.push(line); };
 
   const train = tacotronPairs('train', { maxFrames, limit: quick ? 16 : undefined });
   const val = tacotronPairs('val', { maxFrames }).slice(0, quick ? 2 : 8);
-  const melNorm = melNormOf(train);
-  const model = initTacotron2(TACOTRON_CONFIG, seed, melNorm);
+  const previous = initFrom === undefined ? undefined : loadTacotron(initFrom);
+  const melNorm = previous?.model.melNorm ?? melNormOf(train);
+  const model = previous?.model ?? initTacotron2(TACOTRON_CONFIG, seed, melNorm);
+  if (previous) {
+    const before = fs.readFileSync(path.join(initFrom!, 'training-log.txt'), 'utf8').trimEnd().split('\n');
+    log.push(...before.map((l) => `[earlier run] ${l}`));
+    say(`continuing from ${initFrom} (${(previous.manifest.training as { command?: string }).command})`);
+  }
   const nParams = tacotronParameterCount(model);
   say(`data: ${train.length} speech-single training utterances of ≤ ${maxFrames} frames; mel mean ${melNorm.mean.toFixed(3)}, std ${melNorm.std.toFixed(3)}`);
-  say(`model: ${JSON.stringify(TACOTRON_CONFIG)}; ${nParams} parameters`);
-  say(`training: teacher forcing + guided attention (g 0.2, weight 1), L2 1e-6, batch ${batch}, steps ${steps}, Adam lr 1e-3 → 1e-4 (exponential), clip 1, seed ${seed}`);
-  const lr = exponentialDecay({ lr0: 1e-3, decayRate: 0.1, decaySteps: steps });
+  say(`model: ${JSON.stringify(model.config)}; ${nParams} parameters`);
+  say(`training: teacher forcing + guided attention (g 0.2, weight 1), L2 1e-6, batch ${batch}, steps ${steps}, Adam lr ${lr0} → ${lr0 / 10} (exponential), clip 1, seed ${seed}`);
+  const lr = exponentialDecay({ lr0, decayRate: 0.1, decaySteps: steps });
   const t0 = Date.now();
   const deadline = t0 + minutes * 60000;
   const lastSteps = Math.min(steps, stopAt);
@@ -64,7 +75,9 @@ export async function trainTacotronTeacher(argv: string[]): Promise<void> {
     return { valSkips: count.skips, valRepeats: count.repeats, valErrorRate: robustnessErrorRate(count), valIncomplete: count.incomplete, valUtterances: count.utterances };
   };
   const record = (extra: Record<string, unknown>) => ({
-    command: `npm run train -- tacotron-teacher --steps ${steps} --stop-at ${done} --batch ${batch} --max-frames ${maxFrames} --seed ${seed}${quick ? ' --quick' : ''}`,
+    command: `npm run train -- tacotron-teacher --steps ${steps} --stop-at ${done} --batch ${batch} --max-frames ${maxFrames} --seed ${seed} --lr0 ${lr0}${quick ? ' --quick' : ''}` +
+      (initFrom ? ' --init-from <the checkpoint of initFrom.command>' : ''),
+    ...(previous ? { initFrom: previous.manifest.training } : {}),
     stepsPlanned: steps, steps: done, seconds: Math.round((Date.now() - t0) / 1000), parameters: nParams, trainingUtterances: train.length, ...extra,
   });
   let window: number[] = [];

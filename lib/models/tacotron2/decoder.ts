@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random';
+import { checkArgs } from '../../core/validate';
 import type { LocationAttentionParams } from '../../layers/locationSensitiveAttention';
 import { AttentionGradient, locationAttentionStep } from './attentionGradient';
 import type { Tacotron2 } from './config';
@@ -49,8 +50,9 @@ export interface DecoderContext {
 /** @param memory [N, L, De]; @param mask [N, L] (1 = real character) */
 export function decoderContext(model: Tacotron2, memory: tf.Tensor, mask: tf.Tensor, gradient: AttentionGradient = 'hand'): DecoderContext {
   const p = model.params;
-  const [N, L, De] = memory.shape as number[];
   const cfg = model.config;
+  checkArgs('decoderContext').tensor('memory', memory, ['N', 'L', 2 * cfg.encoderLstm], 'float32').tensor('mask', mask, ['N', 'L'], 'float32');
+  const [N, L, De] = memory.shape as number[];
   return {
     model, memory, mask, gradient,
     processedMemory: tf.reshape(tf.matMul(tf.reshape(memory, [N * L, De]), p.attMemoryW), [N, L, cfg.attentionDim]),
@@ -77,7 +79,7 @@ export function initialDecoderState(ctx: DecoderContext): TacotronDecoderState {
 export function prenet(model: Tacotron2, y: tf.Tensor, rng: Rng): tf.Tensor {
   const p = model.params;
   const { prenetDim: P, prenetDropout: q } = model.config;
-  const N = y.shape[0] as number;
+  const { N } = checkArgs('prenet').tensor('y', y, ['N', model.config.melDims], 'float32').require(rng instanceof Rng, "argument 'rng' expected an Rng").dims as { N: number };
   const h0 = tf.relu(tf.add(tf.matMul(y, p.prenet0W), p.prenet0b));
   const d0 = q > 0 ? tf.mul(h0, dropoutMask([N, P], q, rng)) : h0;
   const h1 = tf.relu(tf.add(tf.matMul(d0, p.prenet1W), p.prenet1b));
@@ -91,6 +93,8 @@ export function prenet(model: Tacotron2, y: tf.Tensor, rng: Rng): tf.Tensor {
 export function decoderStep(ctx: DecoderContext, state: TacotronDecoderState, y: tf.Tensor, rng: Rng): { state: TacotronDecoderState; frames: tf.Tensor; stopLogit: tf.Tensor } {
   const p = ctx.model.params;
   const cfg = ctx.model.config;
+  checkArgs('decoderStep').tensor('state.context', state?.context, [ctx.memory.shape[0] as number, ctx.memory.shape[2] as number], 'float32')
+    .tensor('state.alignment', state.alignment, [ctx.memory.shape[0] as number, ctx.memory.shape[1] as number], 'float32');
   const pre = prenet(ctx.model, y, rng);
   const att = lstmCell(tf.matMul(tf.concat([pre, state.context], 1), ctx.att.Wx), state.attH, state.attC, ctx.att.Wh, p.attLstmb);
   const prev = tf.stack([state.alignment, state.cumulative], 2); // [N, L, 2]
@@ -128,6 +132,9 @@ export function runDecoder(ctx: DecoderContext, opts: { steps: number; feed: Dec
   const cfg = ctx.model.config;
   const N = ctx.memory.shape[0] as number;
   const { r, melDims: M } = cfg;
+  const c = checkArgs('runDecoder').number('opts.steps', opts?.steps, { integer: true, min: 1 }).require(opts.rng instanceof Rng, "argument 'opts.rng' expected an Rng");
+  if (opts.feed?.kind !== 'free') c.tensor('opts.targets', opts.targets, [N, opts.steps * r, M], 'float32');
+  if (opts.feed?.kind === 'sampled') c.number('opts.feed.ownProbability', opts.feed.ownProbability, { min: 0, max: 1 });
   const lastOfStep = opts.targets ? tf.unstack(tf.reshape(opts.targets, [N, opts.steps, r, M]), 1).map((g) => tf.squeeze(tf.slice(g, [0, r - 1, 0], [N, 1, M]), [1])) : [];
   let state = initialDecoderState(ctx);
   let y = tf.zeros([N, M]);

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random';
+import { checkArgs } from '../../core/validate';
 import { tanh } from '../../layers/fastOps';
 import type { Tacotron2 } from './config';
 
@@ -21,6 +22,8 @@ const BN_MOMENTUM = 0.1;
 
 /** Inverted-dropout keep mask scaled by 1/(1 − p), drawn from `rng` (a constant for autodiff). */
 export function dropoutMask(shape: number[], p: number, rng: Rng): tf.Tensor {
+  checkArgs('dropoutMask').require(Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0), `argument 'shape' expected non-negative integers but got [${shape}]`)
+    .number('p', p, { min: 0, max: 0.99 }).require(rng instanceof Rng, "argument 'rng' expected an Rng");
   const keep = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < keep.length; i++) keep[i] = rng.uniform() >= p ? 1 / (1 - p) : 0;
   return tf.tensor(keep, shape);
@@ -32,7 +35,8 @@ export function dropoutMask(shape: number[], p: number, rng: Rng): tf.Tensor {
  * `xW` is x's share of a when it was computed for all steps at once.
  */
 export function lstmCell(xW: tf.Tensor, h: tf.Tensor, c: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor): { h: tf.Tensor; c: tf.Tensor } {
-  const H = h.shape[1] as number;
+  const { H } = checkArgs('lstmCell').tensor('h', h, ['N', 'H'], 'float32').tensor('c', c, ['N', 'H'], 'float32')
+    .tensor('xW', xW, ['N', '4H'], 'float32').tensor('Wh', Wh, ['H', '4H'], 'float32').tensor('b', b, ['4H'], 'float32').dims as { H: number };
   const a = tf.add(tf.add(xW, tf.matMul(h, Wh)), b);
   const [ai, af, ao, ag] = tf.split(a, [H, H, H, H], 1);
   const cNext = tf.add(tf.mul(tf.sigmoid(af), c), tf.mul(tf.sigmoid(ai), tanh(ag)));
@@ -41,6 +45,7 @@ export function lstmCell(xW: tf.Tensor, h: tf.Tensor, c: tf.Tensor, Wh: tf.Tenso
 
 /** Splits a fused LSTM weight [D + H, 4H] into its input and recurrent parts. */
 export function splitLstmWeight(W: tf.Tensor, H: number): { Wx: tf.Tensor; Wh: tf.Tensor } {
+  checkArgs('splitLstmWeight').tensor('W', W, ['DH', 4 * H], 'float32').require((W.shape[0] as number) > H, `argument 'W' expected more than H = ${H} rows but got ${W.shape[0]}`);
   const D = (W.shape[0] as number) - H;
   const [Wx, Wh] = tf.split(W, [D, H], 0);
   return { Wx, Wh };
@@ -75,7 +80,8 @@ function encoderLstm(model: Tacotron2, x: tf.Tensor, mask: tf.Tensor, dir: 'Fwd'
  */
 export function encoderForward(model: Tacotron2, ids: tf.Tensor, mask: tf.Tensor, opts: { training: boolean; rng?: Rng }): tf.Tensor {
   const cfg = model.config;
-  const [N, L] = ids.shape as number[];
+  const { N, L } = checkArgs('encoderForward').tensor('ids', ids, ['N', 'L'], 'int32').tensor('mask', mask, ['N', 'L'], 'float32')
+    .require(!opts.training || cfg.encoderDropout === 0 || opts.rng instanceof Rng, "argument 'opts.rng' expected an Rng when training with dropout").dims as { N: number; L: number };
   const m3 = tf.expandDims(mask, 2);
   const count = Math.max(1, tf.tidy(() => tf.sum(mask).dataSync()[0]));
   let x = tf.mul(tf.gather(model.params.embedding, ids), m3);

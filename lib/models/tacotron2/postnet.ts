@@ -8,10 +8,12 @@
  * project's kernel patches).
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../../core/validate';
 import type { Tacotron2 } from './config';
 
 /** @param mel [N, T, M] decoder mel (normalised) @returns [N, T, M] the refined mel */
 export function postnetForward(model: Tacotron2, mel: tf.Tensor): tf.Tensor {
+  checkArgs('postnetForward').tensor('mel', mel, ['N', 'T', model.config.melDims], 'float32');
   const L = model.config.postnetLayers;
   let z = mel as tf.Tensor3D;
   for (let i = 0; i < L; i++) {
