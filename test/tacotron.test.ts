@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   tf, Rng, DatasetError, TACOTRON_MODES, Tacotron2Config, audioMatrix, cloneTacotron2, countAlignmentErrors, disposeTacotron2,
   distillationTerm, initLocationAttentionParams, initTacotron2, loadTacotron, locationAttentionBackward, locationAttentionForward,
-  locationAttentionStep, randn, robustnessErrorRate, saveTacotron, sumRobustness, synthesize, trainTacotron, disposeCache,
+  locationAttentionStep, randn, robustnessErrorRate, saveTacotron, spokenCharacters, sumRobustness, synthesize, trainTacotron, disposeCache,
   dtwMelError, exposureBiasCurve, listenerRobustness, loadListener, loadSpeechSingle, logMelConfigOf, alignEdits, stripPunctuation, sideBySide,
 } from '../lib';
 import { expectNoLeak, relError } from './helpers';
@@ -149,6 +149,14 @@ describe('skip/repeat counter on hand-made alignments', () => {
     expect(countAlignmentErrors(oneHot([0, 1, 2, 3, 4, 1, 2, 3, 4, 5], 6), true).repeats).toBe(3);
     expect(countAlignmentErrors(oneHot([0, 1, 2, 1, 2, 3], 4), true).repeats).toBe(0);
   });
+  it('only countable characters (e.g. not punctuation) count as skips and characters', () => {
+    // 'ab, cd.' read with moves of at most one character: ',' (2), 'c' (4) and '.' (6) are jumped over; only 'c' counts.
+    const c = countAlignmentErrors(oneHot([0, 1, 3, 5], 7), true, { maxJump: 1, countable: spokenCharacters('ab, cd.') });
+    expect(c).toEqual({ skips: 1, repeats: 0, characters: 5, incomplete: 0, utterances: 1 });
+    expect(spokenCharacters('hi, yes.')).toEqual([true, true, false, true, true, true, true, false]);
+    expect(() => countAlignmentErrors(oneHot([0], 2), true, { countable: [true] })).toThrow(/'opts.countable' expected 2 flags/);
+  });
+
   it('a missing stop is incomplete; sums and the error rate', () => {
     const a = countAlignmentErrors(oneHot([0, 1, 2, 3, 4, 1, 2, 3, 4, 5], 6), false);
     const b = countAlignmentErrors(oneHot([0, 1, 6, 7, 8, 9], 10), true);

@@ -18,7 +18,7 @@ import { encoderForward } from './encoder';
 import { Listener } from '../listener';
 import type { LogMelConfig } from '../listenerFeatures';
 import { formatInterval, summarize } from '../../experiments/seeds';
-import { LIU_TABLE1_ENGLISH, RobustnessCount, countAlignmentErrors, listenerRobustness, robustnessErrorRate, sumRobustness } from './robustness';
+import { LIU_TABLE1_ENGLISH, RobustnessCount, countAlignmentErrors, spokenCharacters, listenerRobustness, robustnessErrorRate, sumRobustness } from './robustness';
 import { Synthesis, synthesize } from './synthesize';
 
 /**
@@ -111,7 +111,7 @@ export function hardSetRobustness(
     const syn = synthesize(model, group.map((u) => u.text), { seed });
     const heard = listenerRobustness(listener, syn.map((s) => s.mel), group.map((u) => u.text), cfg);
     group.forEach((u, i) => out.push({
-      id: u.id, category: cat, text: u.text, byAlignment: countAlignmentErrors(syn[i].alignment, syn[i].stopped), byListener: heard[i], synthesis: syn[i],
+      id: u.id, category: cat, text: u.text, byAlignment: countAlignmentErrors(syn[i].alignment, syn[i].stopped, { countable: spokenCharacters(u.text) }), byListener: heard[i], synthesis: syn[i],
     }));
   }
   return out;

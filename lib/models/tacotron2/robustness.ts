@@ -9,7 +9,9 @@
  *      skips = characters never covered;
  *    - repeats = Σₜ (pₜ − pₜ₊₁) over the backward moves larger than `backTolerance`
  *      (characters read again after attention had passed them);
- *    - incomplete = the stop token never fired before the step limit.
+ *    - incomplete = the stop token never fired before the step limit;
+ *    only `countable` characters count as skips and towards the characters (the notebook leaves
+ *    out punctuation, which has no sound of its own — as the listener's references do).
  * 2. With the automatic listener: transcribe the synthesized mel and align it to the text by
  *    edit distance — deletions are skipped characters, insertions repeated ones.
  *
@@ -26,13 +28,15 @@ export interface RobustnessCount { skips: number; repeats: number; characters: n
 
 /** Skips, repeats and incompleteness of one alignment [steps, L] (see the module comment). */
 export function countAlignmentErrors(
-  alignment: readonly (readonly number[])[], stopped: boolean, opts: { maxJump?: number; backTolerance?: number } = {},
+  alignment: readonly (readonly number[])[], stopped: boolean, opts: { maxJump?: number; backTolerance?: number; countable?: readonly boolean[] } = {},
 ): RobustnessCount {
   const { maxJump = 3, backTolerance = 1 } = opts;
   const c = checkArgs('countAlignmentErrors').require(Array.isArray(alignment) && alignment.length > 0, "argument 'alignment' expected a non-empty [steps, L] array")
     .number('opts.maxJump', maxJump, { integer: true, min: 1 }).number('opts.backTolerance', backTolerance, { integer: true, min: 0 });
   const L = alignment[0].length;
   alignment.forEach((row, t) => c.require(row.length === L && L > 0, `argument 'alignment' row ${t} expected ${L} > 0 weights but got ${row.length}`));
+  const countable = opts.countable ?? new Array<boolean>(L).fill(true);
+  c.require(countable.length === L, `argument 'opts.countable' expected ${L} flags (one per character) but got ${countable.length}`);
   const path = alignment.map((row) => row.reduce((best, v, l) => (v > row[best] ? l : best), 0));
   const covered = new Uint8Array(L);
   let repeats = 0;
@@ -43,8 +47,13 @@ export function countAlignmentErrors(
     if (d > 0 && d <= maxJump) for (let l = path[t - 1]; l <= p; l++) covered[l] = 1;
     if (d < -backTolerance) repeats += -d;
   });
-  const skips = L - covered.reduce((a, b) => a + b, 0);
-  return { skips, repeats, characters: L, incomplete: stopped ? 0 : 1, utterances: 1 };
+  const skips = countable.filter((k, l) => k && !covered[l]).length;
+  return { skips, repeats, characters: countable.filter(Boolean).length, incomplete: stopped ? 0 : 1, utterances: 1 };
+}
+
+/** Which characters of `text` the alignment counter counts: all but the punctuation marks `, . ? !`. */
+export function spokenCharacters(text: string): boolean[] {
+  return [...text].map((ch) => !',.?!'.includes(ch));
 }
 
 /** Skips (deletions) and repeats (insertions) the listener hears in each mel, against its text (punctuation stripped). */
