@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   TACOTRON_CONFIG, countAlignmentErrors, loadTacotron, exponentialDecay, initTacotron2, melNormOf, robustnessErrorRate, saveTacotron,
-  sumRobustness, synthesize, tacotronPairs, tacotronParameterCount, trainTacotron, disposeTacotron2,
+  spokenCharacters, sumRobustness, synthesize, tacotronPairs, tacotronParameterCount, trainTacotron, disposeTacotron2,
 } from '../../lib';
 
 function option(argv: string[], flag: string, fallback: number): number {
@@ -71,7 +71,7 @@ export async function trainTacotronTeacher(argv: string[]): Promise<void> {
   let done = 0;
   const evaluate = (): Record<string, number> => {
     const syn = synthesize(model, val.map((v) => v.text), { seed: 7 });
-    const count = sumRobustness(syn.map((s) => countAlignmentErrors(s.alignment, s.stopped)));
+    const count = sumRobustness(syn.map((s) => countAlignmentErrors(s.alignment, s.stopped, { countable: spokenCharacters(s.text) })));
     return { valSkips: count.skips, valRepeats: count.repeats, valErrorRate: robustnessErrorRate(count), valIncomplete: count.incomplete, valUtterances: count.utterances };
   };
   const record = (extra: Record<string, unknown>) => ({
@@ -93,7 +93,7 @@ export async function trainTacotronTeacher(argv: string[]): Promise<void> {
         window = [];
         const ev = evaluate();
         say(`step ${step}: Loss_f ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)} (mean of last ${recent.length}), guide ${parts.guide.toFixed(4)}; ` +
-          `val free-running: skips ${ev.valSkips}, repeats ${ev.valRepeats}, incomplete ${ev.valIncomplete}/${ev.valUtterances}; ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+          `val free-running: skips (spoken characters) ${ev.valSkips}, repeats ${ev.valRepeats}, incomplete ${ev.valIncomplete}/${ev.valUtterances}; ${((Date.now() - t0) / 60000).toFixed(1)} min`);
         saveTacotron(out, model, record({ partial: step < lastSteps, lastLossF: parts.lossF, ...ev }));
         fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
         if (Date.now() > deadline && step < lastSteps) throw new TimeCap(step);
