@@ -11,14 +11,17 @@
  *   'Teacher+TF'     teacher forcing for the same budget: the control that says how much of a
  *                    change is the extra training rather than the mode (ours)
  *
- * Adam, learning rate decaying exponentially from lr0 to lr0/10 over the budget, clip 1, the same
- * guided-attention term as the teacher.
+ * Adam, learning rate decaying exponentially from lr0 (default {@link STUDENT_LR0}) to lr0/10 over the
+ * budget, clip 1, the same guided-attention term as the teacher.
  */
 import { checkArgs } from '../../core/validate';
 import { exponentialDecay } from '../../optim/schedules';
 import { Tacotron2, cloneTacotron2 } from './config';
 import type { TextMel } from './batch';
 import { TacotronLossParts, TacotronMode, trainTacotron } from './training';
+
+/** Students' initial learning rate: a short budget, so higher than where the teacher's schedule ended. */
+export const STUDENT_LR0 = 5e-4;
 
 export type StudentSystem = 'Tacotron2-SS' | 'Tacotron2-FR' | 'Tacotron2-KD' | 'Teacher+TF';
 export const STUDENT_SYSTEMS: readonly StudentSystem[] = ['Tacotron2-SS', 'Tacotron2-FR', 'Tacotron2-KD', 'Teacher+TF'];
@@ -34,7 +37,7 @@ export function fineTuneStudent(teacher: Tacotron2, data: readonly TextMel[], sy
   checkArgs('fineTuneStudent').require(STUDENT_SYSTEMS.includes(system), `argument 'system' expected one of ${STUDENT_SYSTEMS.join(', ')} but got ${String(system)}`)
     .number('opts.steps', opts?.steps, { integer: true, min: 1 });
   const model = cloneTacotron2(teacher);
-  const lr0 = opts.lr0 ?? 3e-4;
+  const lr0 = opts.lr0 ?? STUDENT_LR0;
   const res = trainTacotron(model, data, {
     mode: MODE[system], steps: opts.steps, batchSize: opts.batchSize, seed: opts.seed, teacher, lambda: opts.lambda ?? 1,
     lr: exponentialDecay({ lr0, decayRate: 0.1, decaySteps: opts.steps }), ownFrameProbability: (k) => (0.5 * k) / opts.steps,

@@ -7,7 +7,8 @@
  *   'free-running'        Loss_f, fed its own frames                                   (Tacotron2-FR)
  *   'distillation'        Loss_f + λ·Loss_d, fed its own frames; Loss_d against the frozen
  *                         teacher's decoder states s_t, the teacher run teacher-forced on the
- *                         same batch (with the same pre-net dropout masks)            (Tacotron2-KD, Eq. 2–8)
+ *                         same batch (with the same pre-net dropout masks when the
+ *                         student's encoder is frozen)                                (Tacotron2-KD, Eq. 2–8)
  *
  * Every mode adds the same guided-attention term. Gradients come from tfjs autodiff
  * (tf.variableGrads, with the project's explicit-transpose matmul gradient on wasm) except the
