@@ -12,7 +12,7 @@ import {
   tf, Rng, DatasetError, TACOTRON_MODES, Tacotron2Config, audioMatrix, cloneTacotron2, countAlignmentErrors, disposeTacotron2,
   distillationTerm, initLocationAttentionParams, initTacotron2, loadTacotron, locationAttentionBackward, locationAttentionForward,
   locationAttentionStep, randn, robustnessErrorRate, saveTacotron, spokenCharacters, sumRobustness, synthesize, trainTacotron, disposeCache,
-  dtwMelError, exposureBiasCurve, listenerRobustness, loadListener, loadSpeechSingle, logMelConfigOf, alignEdits, stripPunctuation, sideBySide,
+  dtwMelError, exposureBiasCurve, tacotronLogCurve, listenerRobustness, loadListener, loadSpeechSingle, logMelConfigOf, alignEdits, stripPunctuation, sideBySide,
 } from '../lib';
 import { expectNoLeak, relError } from './helpers';
 
@@ -168,6 +168,16 @@ describe('skip/repeat counter on hand-made alignments', () => {
 });
 
 describe('Tacotron checkpoint', () => {
+  it('tacotronLogCurve numbers a continued run\'s steps on from the earlier stage, and refuses a log without Loss_f lines', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-log-'));
+    fs.writeFileSync(path.join(dir, 'training-log.txt'), ['[earlier run] data: …', '[earlier run] step 100: Loss_f 1.5 (mean)', '[earlier run] step 200: Loss_f 0.9, guide',
+      'continuing from …', 'step 50: Loss_f 0.8', 'step 100: Loss_f 0.7', 'trained'].join('\n'));
+    expect(tacotronLogCurve(dir)).toEqual([{ step: 100, lossF: 1.5, stage: 0 }, { step: 200, lossF: 0.9, stage: 0 }, { step: 250, lossF: 0.8, stage: 1 }, { step: 300, lossF: 0.7, stage: 1 }]);
+    fs.writeFileSync(path.join(dir, 'training-log.txt'), 'nothing here\n');
+    expect(() => tacotronLogCurve(dir)).toThrow(/training-log\.txt.*no 'step K: Loss_f X' lines/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('round-trips weights, statistics and normalisation; refuses a bad checksum, truncation and a missing manifest', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-ckpt-'));
     const model = initTacotron2(TINY, 9, { mean: -4, std: 3 });
