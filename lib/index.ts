@@ -182,3 +182,20 @@ export * from './models/multimodal/multimodalTraining';
 export * from './models/multimodal/lateFusionGru';
 export * from './models/multimodal/multimodalExperiments';
 export * from './models/multimodal/multimodalPretraining';
+// Tacotron 2 teacher–student distillation (notebook 06): the model, its training modes,
+// free-running synthesis, the robustness counters and the shipped checkpoints
+export * from './display/sideBySide';
+export * from './models/tacotron2/config';
+export * from './models/tacotron2/attentionGradient';
+export * from './models/tacotron2/encoder';
+export * from './models/tacotron2/decoder';
+export * from './models/tacotron2/postnet';
+export * from './models/tacotron2/losses';
+export * from './models/tacotron2/batch';
+export * from './models/tacotron2/data';
+export * from './models/tacotron2/training';
+export * from './models/tacotron2/synthesize';
+export * from './models/tacotron2/robustness';
+export * from './models/tacotron2/checkpoint';
+export * from './models/tacotron2/students';
+export * from './models/tacotron2/evaluation';

@@ -8,9 +8,11 @@
 import { initBackend } from '../lib';
 import { trainListener } from './train/listener';
 import { PRETRAIN_VARIANTS, pretrainTrainer } from './train/multimodal';
+import { trainTacotronTeacher } from './train/tacotronTeacher';
 
 const TRAINERS: Record<string, (args: string[]) => Promise<void>> = {
   listener: trainListener,
+  'tacotron-teacher': trainTacotronTeacher,
   ...Object.fromEntries(Object.keys(PRETRAIN_VARIANTS).map((name) => [name, pretrainTrainer(name)])),
 };
 

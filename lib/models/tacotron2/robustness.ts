@@ -1,0 +1,85 @@
+/**
+ * Robustness of a synthesizer measured two independent ways — what Liu et al. counted by
+ * listening (skipped and repeated words, their sum over the words: their "WER").
+ *
+ * 1. From the attention alignment A [steps, L] of one utterance (rows up to the stop), with the
+ *    attended character of each step pₜ = argmaxₗ A[t, l]:
+ *    - a character is *covered* when some pₜ is on it, or when it lies between pₜ and pₜ₊₁ with
+ *      a forward move of at most `maxJump` characters (r frames can read a few characters);
+ *      skips = characters never covered;
+ *    - repeats = Σₜ (pₜ − pₜ₊₁) over the backward moves larger than `backTolerance`
+ *      (characters read again after attention had passed them);
+ *    - incomplete = the stop token never fired before the step limit;
+ *    only `countable` characters count as skips and towards the characters (the notebook leaves
+ *    out punctuation, which has no sound of its own — as the listener's references do).
+ * 2. With the automatic listener: transcribe the synthesized mel and align it to the text by
+ *    edit distance — deletions are skipped characters, insertions repeated ones.
+ *
+ * Error rate = (skips + repeats) / characters, over a set of utterances.
+ */
+import { AudioMatrix } from '../../audio/matrix';
+import { checkArgs } from '../../core/validate';
+import { stripPunctuation } from '../../data/speechText';
+import { alignEdits } from '../../metrics/editDistance';
+import { Listener, transcribeLogMel } from '../listener';
+import type { LogMelConfig } from '../listenerFeatures';
+
+export interface RobustnessCount { skips: number; repeats: number; characters: number; incomplete: number; utterances: number }
+
+/** Skips, repeats and incompleteness of one alignment [steps, L] (see the module comment). */
+export function countAlignmentErrors(
+  alignment: readonly (readonly number[])[], stopped: boolean, opts: { maxJump?: number; backTolerance?: number; countable?: readonly boolean[] } = {},
+): RobustnessCount {
+  const { maxJump = 3, backTolerance = 1 } = opts;
+  const c = checkArgs('countAlignmentErrors').require(Array.isArray(alignment) && alignment.length > 0, "argument 'alignment' expected a non-empty [steps, L] array")
+    .number('opts.maxJump', maxJump, { integer: true, min: 1 }).number('opts.backTolerance', backTolerance, { integer: true, min: 0 });
+  const L = alignment[0].length;
+  alignment.forEach((row, t) => c.require(row.length === L && L > 0, `argument 'alignment' row ${t} expected ${L} > 0 weights but got ${row.length}`));
+  const countable = opts.countable ?? new Array<boolean>(L).fill(true);
+  c.require(countable.length === L, `argument 'opts.countable' expected ${L} flags (one per character) but got ${countable.length}`);
+  const path = alignment.map((row) => row.reduce((best, v, l) => (v > row[best] ? l : best), 0));
+  const covered = new Uint8Array(L);
+  let repeats = 0;
+  path.forEach((p, t) => {
+    covered[p] = 1;
+    if (t === 0) return;
+    const d = p - path[t - 1];
+    if (d > 0 && d <= maxJump) for (let l = path[t - 1]; l <= p; l++) covered[l] = 1;
+    if (d < -backTolerance) repeats += -d;
+  });
+  const skips = countable.filter((k, l) => k && !covered[l]).length;
+  return { skips, repeats, characters: countable.filter(Boolean).length, incomplete: stopped ? 0 : 1, utterances: 1 };
+}
+
+/** Which characters of `text` the alignment counter counts: all but the punctuation marks `, . ? !`. */
+export function spokenCharacters(text: string): boolean[] {
+  return [...text].map((ch) => !',.?!'.includes(ch));
+}
+
+/** Skips (deletions) and repeats (insertions) the listener hears in each mel, against its text (punctuation stripped). */
+export function listenerRobustness(listener: Listener, mels: readonly AudioMatrix[], texts: readonly string[], cfg: LogMelConfig): (RobustnessCount & { substitutions: number; transcript: string })[] {
+  checkArgs('listenerRobustness').require(Array.isArray(mels) && Array.isArray(texts) && mels.length === texts.length && mels.length > 0, `arguments 'mels' and 'texts' expected equal non-empty lengths but got ${mels?.length} and ${texts?.length}`);
+  const hyps = transcribeLogMel(listener, mels, cfg);
+  return texts.map((text, i) => {
+    const ref = stripPunctuation(text);
+    const a = alignEdits(ref, hyps[i]);
+    return { skips: a.deletions, repeats: a.insertions, substitutions: a.substitutions, characters: ref.length, incomplete: 0, utterances: 1, transcript: hyps[i] };
+  });
+}
+
+/** Sums counts (e.g. over the utterances of a category). */
+export function sumRobustness(counts: readonly RobustnessCount[]): RobustnessCount {
+  return counts.reduce((s, x) => ({ skips: s.skips + x.skips, repeats: s.repeats + x.repeats, characters: s.characters + x.characters, incomplete: s.incomplete + x.incomplete, utterances: s.utterances + x.utterances }),
+    { skips: 0, repeats: 0, characters: 0, incomplete: 0, utterances: 0 });
+}
+
+/** (skips + repeats) / characters. */
+export function robustnessErrorRate(c: RobustnessCount): number {
+  return c.characters > 0 ? (c.skips + c.repeats) / c.characters : NaN;
+}
+
+/** Liu et al.'s Table 1 (English, out-of-domain), for direction: skips, repeats, error rate %. */
+export const LIU_TABLE1_ENGLISH = [
+  { system: 'Tacotron2-SS', skips: 251, repeats: 12, errorRatePercent: 23.82 },
+  { system: 'Tacotron2-KD', skips: 24, repeats: 0, errorRatePercent: 2.17 },
+] as const;

@@ -1,0 +1,149 @@
+/**
+ * Training a Tacotron 2 in one of the four modes of Liu et al., through the library's one
+ * training loop (lib/train/trainLoop.ts: clipping, NaN guard, Adam, progress):
+ *
+ *   'teacher-forcing'     Loss_f, decoder fed the natural frames                      (the teacher, Eq. 1)
+ *   'scheduled-sampling'  Loss_f, fed its own frame with probability ε(step)            (Tacotron2-SS)
+ *   'free-running'        Loss_f, fed its own frames                                   (Tacotron2-FR)
+ *   'distillation'        Loss_f + λ·Loss_d, fed its own frames; Loss_d against the frozen
+ *                         teacher's decoder states s_t, the teacher run teacher-forced on the
+ *                         same batch (with the same pre-net dropout masks when the
+ *                         student's encoder is frozen)                                (Tacotron2-KD, Eq. 2–8)
+ *
+ * Every mode adds the same guided-attention term. Gradients come from tfjs autodiff
+ * (tf.variableGrads, with the project's explicit-transpose matmul gradient on wasm) except the
+ * attention's, which is the hand-written backward (./attentionGradient.ts) unless
+ * `attentionGradient: 'autodiff'` is asked for.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../core/random';
+import { checkArgs } from '../../core/validate';
+import type { Schedule } from '../../optim/schedules';
+import { trainLoop } from '../../train/trainLoop';
+import type { AttentionGradient } from './attentionGradient';
+import { Tacotron2, TacotronParamGroup, tacotronParamGroup } from './config';
+import { DecoderFeed, decoderContext, runDecoder } from './decoder';
+import { encoderForward } from './encoder';
+import { TacotronBatch, TextMel, disposeTacotronBatch, lengthGroupedBatches, makeTacotronBatch } from './batch';
+import { distillationTerm, guidedAttentionLoss, guidedAttentionWeights, maskedMse, stopTokenBce, weightDecay } from './losses';
+import { postnetForward } from './postnet';
+
+export type TacotronMode = 'teacher-forcing' | 'scheduled-sampling' | 'free-running' | 'distillation';
+export const TACOTRON_MODES: readonly TacotronMode[] = ['teacher-forcing', 'scheduled-sampling', 'free-running', 'distillation'];
+
+export interface TacotronTrainOptions {
+  mode: TacotronMode;
+  steps: number;
+  batchSize: number;
+  seed: number;
+  lr: number | Schedule;
+  clipNorm?: number;
+  /** Distillation weight λ (mode 'distillation'; default 1). */
+  lambda?: number;
+  /** The frozen teacher (mode 'distillation'). */
+  teacher?: Tacotron2;
+  /** ε(step): probability of feeding the decoder's own frame (mode 'scheduled-sampling'). */
+  ownFrameProbability?: Schedule;
+  /** Parameter groups left unchanged (their batch norm runs on running statistics). */
+  freeze?: readonly TacotronParamGroup[];
+  /** Weight of the guided-attention term (default 1) and of the L2 penalty (default 1e-6). */
+  guidedAttention?: number;
+  l2?: number;
+  attentionGradient?: AttentionGradient;
+  label?: string;
+  progress?: boolean;
+  /** After each update: the step's parts (Loss_f, Loss_d (0 unless distilling), guide, total). */
+  onStep?: (step: number, parts: TacotronLossParts) => void;
+}
+
+export interface TacotronLossParts { lossF: number; lossD: number; guide: number; total: number }
+
+export interface TacotronTrainResult {
+  history: TacotronLossParts[];
+  seconds: number;
+  /** Decoder steps (batch-steps × S) trained per second of wall time. */
+  decoderStepsPerSecond: number;
+}
+
+/** The forward pass of one batch and its loss parts (scalars), inside a gradient scope. */
+function batchLoss(
+  model: Tacotron2, batch: TacotronBatch, feed: DecoderFeed, opts: { rng: Rng; encoderTraining: boolean; guide: number; l2: number; l2Names: string[]; gradient: AttentionGradient; teacherStates?: tf.Tensor; lambda: number },
+): { total: tf.Scalar; lossF: tf.Tensor; lossD: tf.Tensor; guide: tf.Tensor } {
+  const memory = encoderForward(model, batch.ids, batch.textMask, { training: opts.encoderTraining, rng: opts.rng });
+  const ctx = decoderContext(model, memory, batch.textMask, opts.gradient);
+  const run = runDecoder(ctx, { steps: batch.steps, feed, targets: batch.mel, rng: opts.rng });
+  const post = postnetForward(model, run.mel);
+  const lossF = tf.addN([
+    maskedMse(run.mel, batch.mel, batch.frameMask), maskedMse(post, batch.mel, batch.frameMask),
+    stopTokenBce(run.stopLogits, batch.stopTargets), weightDecay(model.params, opts.l2Names, opts.l2),
+  ]);
+  const stepLengths = batch.frameLengths.map((f) => Math.ceil(f / model.config.r));
+  const W = guidedAttentionWeights(batch.textLengths, stepLengths, batch.ids.shape[1] as number, batch.steps);
+  const guide = guidedAttentionLoss(run.alignments, W, stepLengths.reduce((a, b) => a + b, 0));
+  const m = tf.expandDims(batch.stepMask, 2);
+  const lossD = opts.teacherStates ? distillationTerm(tf.mul(opts.teacherStates, m), tf.mul(run.states, m)) : tf.scalar(0);
+  const total = tf.add(tf.add(lossF, tf.mul(guide, opts.guide)), tf.mul(lossD, opts.lambda)) as tf.Scalar;
+  return { total, lossF, lossD, guide };
+}
+
+/** The teacher's decoder states s_t [N, S, H] on `batch`, teacher-forced, inference-mode encoder, dropout from `rng`. */
+export function teacherDecoderStates(teacher: Tacotron2, batch: TacotronBatch, rng: Rng, gradient: AttentionGradient = 'hand'): tf.Tensor {
+  return tf.tidy(() => {
+    const memory = encoderForward(teacher, batch.ids, batch.textMask, { training: false });
+    return runDecoder(decoderContext(teacher, memory, batch.textMask, gradient), { steps: batch.steps, feed: { kind: 'teacher' }, targets: batch.mel, rng }).states;
+  });
+}
+
+function feedFor(mode: TacotronMode, step: number, opts: TacotronTrainOptions): DecoderFeed {
+  if (mode === 'teacher-forcing') return { kind: 'teacher' };
+  if (mode === 'scheduled-sampling') return { kind: 'sampled', ownProbability: opts.ownFrameProbability!(step) };
+  return { kind: 'free' };
+}
+
+/**
+ * Trains `model` in place on `data` (texts with log-mels) for `opts.steps` batches.
+ */
+export function trainTacotron(model: Tacotron2, data: readonly TextMel[], opts: TacotronTrainOptions): TacotronTrainResult {
+  const c = checkArgs('trainTacotron')
+    .require(TACOTRON_MODES.includes(opts?.mode), `argument 'opts.mode' expected one of ${TACOTRON_MODES.join(', ')} but got ${String(opts?.mode)}`)
+    .number('opts.batchSize', opts.batchSize, { integer: true, min: 1 }).number('opts.seed', opts.seed, { integer: true })
+    .require(Array.isArray(data) && data.length > 0, "argument 'data' expected a non-empty array of { text, mel }");
+  if (opts.mode === 'distillation') c.require(opts.teacher !== undefined && opts.teacher.config.decoderLstm === model.config.decoderLstm, "argument 'opts.teacher' expected the teacher Tacotron2 (same decoder width) for mode 'distillation'");
+  if (opts.mode === 'scheduled-sampling') c.require(typeof opts.ownFrameProbability === 'function', "argument 'opts.ownFrameProbability' expected a schedule ε(step) for mode 'scheduled-sampling'");
+  const frozen = new Set(opts.freeze ?? []);
+  const names = Object.keys(model.params).filter((n) => !frozen.has(tacotronParamGroup(n)));
+  const trainable = Object.fromEntries(names.map((n) => [n, model.params[n]]));
+  const byVariable = new Map(names.map((n) => [model.params[n].name, n]));
+  const batches = lengthGroupedBatches(data, opts.batchSize, opts.seed);
+  const rng = new Rng(opts.seed + 1);
+  const lambda = opts.mode === 'distillation' ? opts.lambda ?? 1 : 0;
+  const history: TacotronLossParts[] = [];
+  let decoderSteps = 0;
+  const t0 = Date.now();
+  trainLoop('trainTacotron', trainable, { steps: opts.steps, lr: opts.lr, clipNorm: opts.clipNorm ?? 1, label: opts.label ?? `tacotron ${opts.mode}`, progress: opts.progress,
+    onStep: (step) => opts.onStep?.(step, history[history.length - 1]) }, (step) => {
+    const batch = makeTacotronBatch(batches(step).map((i) => data[i]), model.config.r, model.melNorm);
+    const dropoutSeed = rng.int(2 ** 31);
+    const teacherStates = lambda > 0 || opts.mode === 'distillation' ? teacherDecoderStates(opts.teacher!, batch, new Rng(dropoutSeed), opts.attentionGradient) : undefined;
+    const parts = { lossF: 0, lossD: 0, guide: 0, total: 0 };
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = batchLoss(model, batch, feedFor(opts.mode, step, opts), {
+          rng: new Rng(dropoutSeed), encoderTraining: !frozen.has('encoder'), guide: opts.guidedAttention ?? 1, l2: opts.l2 ?? 1e-6,
+          l2Names: names, gradient: opts.attentionGradient ?? 'hand', teacherStates, lambda,
+        });
+        [parts.lossF, parts.lossD, parts.guide, parts.total] = [out.lossF, out.lossD, out.guide, out.total].map((t) => t.dataSync()[0]);
+        return out.total;
+      }, Object.values(trainable));
+      value.dispose();
+      decoderSteps += batch.steps;
+      history.push(parts);
+      return { loss: parts.total, grads: Object.fromEntries(Object.entries(grads).map(([v, g]) => [byVariable.get(v)!, g])) };
+    } finally {
+      disposeTacotronBatch(batch);
+      teacherStates?.dispose();
+    }
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  return { history, seconds, decoderStepsPerSecond: decoderSteps / seconds };
+}
