@@ -40,15 +40,15 @@ function utterance(n: number): Float32Array {
 }
 
 /** Windowed frames [T, 512] every 160 samples (as logFilterbankEnergies' FFT input). */
-function frames512(x: Float32Array): bp.AudioMatrix {
-  const f = bp.frame(x, 512, 160);
-  const w = bp.hannWindow(512);
+function frames512(x: Float32Array): bp.audio.AudioMatrix {
+  const f = bp.audio.frame(x, 512, 160);
+  const w = bp.audio.hannWindow(512);
   for (let t = 0; t < f.rows; t++) for (let i = 0; i < 512; i++) f.data[t * 512 + i] *= w[i];
   return f;
 }
 
-function fftJs(f: bp.AudioMatrix): void {
-  const plan = bp.realFft(512);
+function fftJs(f: bp.audio.AudioMatrix): void {
+  const plan = bp.audio.realFft(512);
   const re = new Float32Array(f.rows * plan.bins);
   const im = new Float32Array(f.rows * plan.bins);
   const buf = new Float64Array(512);
@@ -58,7 +58,7 @@ function fftJs(f: bp.AudioMatrix): void {
   }
 }
 
-function tfRfft(f: bp.AudioMatrix): void {
+function tfRfft(f: bp.audio.AudioMatrix): void {
   const out = tf.tidy(() => {
     const s = tf.spectral.rfft(tf.tensor2d(f.data, [f.rows, f.cols]));
     return [tf.real(s), tf.imag(s)];
@@ -109,8 +109,8 @@ async function main(): Promise<void> {
 
   const feats = timeRoundRobin(
     {
-      'logMel (1024/256, 80 mels)': () => bp.logMel(x, { sampleRate: SR, nFft: 1024, hop: 256, nMels: 80, fMax: 8000 }),
-      'logFilterbankEnergies (40, 25/10 ms)': () => bp.logFilterbankEnergies(x, SR),
+      'logMel (1024/256, 80 mels)': () => bp.audio.logMel(x, { sampleRate: SR, nFft: 1024, hop: 256, nMels: 80, fMax: 8000 }),
+      'logFilterbankEnergies (40, 25/10 ms)': () => bp.audio.logFilterbankEnergies(x, SR),
     },
     reps,
   );

@@ -78,8 +78,8 @@ function tfjsVariants(inp: Inputs): { variants: Variant[]; agreement: () => stri
   const autodiff = (fast: boolean): Variant => ({
     name: `tfjs autodiff, ${fast ? 'fast' : 'default'} matmul gradient`,
     run: async () => {
-      if (fast) bp.useFastMatMulGradient();
-      else bp.useDefaultMatMulGradient();
+      if (fast) bp.kernels.useFastMatMulGradient();
+      else bp.kernels.useDefaultMatMulGradient();
       const t0 = performance.now();
       await readAndDispose(autodiffGrads());
       return performance.now() - t0;
@@ -103,11 +103,11 @@ function tfjsVariants(inp: Inputs): { variants: Variant[]; agreement: () => stri
   // The variants must compute the same gradients: compare each to autodiff once.
   const agreement = (): string => {
     const names = ['dx', 'dh0', 'dWx', 'dWh', 'db'];
-    bp.useDefaultMatMulGradient();
+    bp.kernels.useDefaultMatMulGradient();
     const ref = autodiffGrads();
     const report = (label: string, other: tf.Tensor[]): string =>
       `${label}: ${names.map((n, i) => `${n} ${tf.tidy(() => tf.div(tf.norm(tf.sub(other[i], ref[i])), tf.add(tf.norm(ref[i]), 1e-12))).dataSync()[0].toExponential(1)}`).join(', ')}`;
-    bp.useFastMatMulGradient();
+    bp.kernels.useFastMatMulGradient();
     const fast = autodiffGrads();
     const hand = handGrads();
     const lines = [
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   if (reps < 1) throw new Error('bench-lstm: --reps must be at least 1');
   const warmup = option('warmup', 1);
   const report = await bp.initBackend();
-  const restoreFast = bp.isFastMatMulGradient();
+  const restoreFast = bp.kernels.isFastMatMulGradient();
   const inp = makeInputs(0);
   const tfjs = tfjsVariants(inp);
   const torch = process.argv.includes('--no-torch') ? null : await torchVariants();
@@ -180,8 +180,8 @@ async function main(): Promise<void> {
   }
   bar.done();
   torch?.close();
-  if (restoreFast) bp.useFastMatMulGradient();
-  else bp.useDefaultMatMulGradient();
+  if (restoreFast) bp.kernels.useFastMatMulGradient();
+  else bp.kernels.useDefaultMatMulGradient();
 
   const medianOf = (prefix: string): number | null => {
     const v = variants.find((w) => w.name.startsWith(prefix));

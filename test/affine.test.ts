@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, affineForward, affineBackward, disposeCache } from '../lib';
 import { expectGradsMatch, expectNoLeak, F64, linspaceF64, randF64, relError, toTensor } from './helpers';
-import { affineRef } from './ref/recurrent';
+import { affineRef } from '../coursework/reference/recurrent';
 
 describe('affine', () => {
   for (const [N, D, M] of [[1, 1, 1], [1, 4, 3], [3, 4, 5]]) {

@@ -5,10 +5,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import {
-  AudioMatrix, ShapeError, applyFilterbank, audioMatrix, matrixRows, matrixToTensor, RealFft, transposeMatrix, tf, frame, hannWindow, istft, logFilterbankEnergies, logMel, magnitude,
-  melFilterbank, MelOptions, namedWindow, normalizeUtterance, padSignal, power, stackFrames, stft, StftOptions,
-} from '../lib';
+import { ShapeError, tf } from '../lib';
+import { logFilterbankEnergies } from '../lib/audio/fbank';
+import { RealFft } from '../lib/audio/fft';
+import { frame, padSignal } from '../lib/audio/frame';
+import { logMel } from '../lib/audio/logMel';
+import { AudioMatrix, audioMatrix, matrixRows, matrixToTensor, transposeMatrix } from '../lib/audio/matrix';
+import { applyFilterbank, melFilterbank, MelOptions } from '../lib/audio/mel';
+import { normalizeUtterance } from '../lib/audio/normalizeUtterance';
+import { stackFrames } from '../lib/audio/stackFrames';
+import { istft, magnitude, power, stft, StftOptions } from '../lib/audio/stft';
+import { hannWindow, namedWindow } from '../lib/audio/window';
 
 const refDir = path.join(__dirname, 'ref', 'audio');
 const load = (name: string) => JSON.parse(fs.readFileSync(path.join(refDir, name), 'utf8'));

@@ -6,10 +6,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import {
-  attackTime, griffinLim, griffinLimFromMel, logMel, magnitude, melFilterbank, MelOptions, melToLinear, Rng, rmsDb,
-  spectralCentroid, spectralFlatness, stft, yinPitch,
-} from '../lib';
+import { Rng } from '../lib';
+import { attackTime } from '../lib/audio/attack';
+import { griffinLim, griffinLimFromMel } from '../lib/audio/griffinLim';
+import { logMel } from '../lib/audio/logMel';
+import { rmsDb } from '../lib/audio/loudness';
+import { melFilterbank, MelOptions } from '../lib/audio/mel';
+import { melToLinear } from '../lib/audio/melInverse';
+import { yinPitch } from '../lib/audio/pitch';
+import { spectralCentroid, spectralFlatness } from '../lib/audio/spectralShape';
+import { magnitude, stft } from '../lib/audio/stft';
 
 const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref', 'audio', 'synthesis.json'), 'utf8'));
 const sr: number = ref.sampleRate;

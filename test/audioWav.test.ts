@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { WaveFile } from 'wavefile';
-import { readWav, WavFormatError, writeWav } from '../lib';
+import { readWav, WavFormatError, writeWav } from '../lib/audio/wav';
 
 const wavBytes = (channels: number, bits: string, samples: number[] | number[][], rate = 8000): Buffer => {
   const w = new WaveFile();

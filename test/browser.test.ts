@@ -7,7 +7,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { chromium } from 'playwright-core';
-import { figurePageHtml, figureBundle, lineChart } from '../lib';
+import { lineChart } from '../lib';
+import { figurePageHtml } from '../lib/display/figurePage';
+import { figureBundle } from '../lib/display/show';
 import { failIfMissingUnderCi } from './helpers';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -6,11 +6,16 @@
  * and fails on a wrong gradient), the attention overlay; no tensor leaks.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  tf, Rng, randn, CaptioningRNN, SceneItem, loadFashionScenes, tokenizeCaption, parseCaption, scoreCaption,
-  captionAccuracy, attentionOnCell, attentionOnNamedCells, exposureBias, checkCaptioningGradients,
-  attentionOverlay, attentionFrames, imagePixels, sceneObjectRows, countsPerSplit, evaluateCaptioner,
-} from '../lib';
+import { tf, Rng, randn } from '../lib';
+import { tokenizeCaption } from '../lib/data/captions';
+import { SceneItem, loadFashionScenes } from '../lib/data/fashionScenes';
+import { sceneObjectRows, countsPerSplit } from '../lib/data/sceneSummary';
+import { attentionOverlay, attentionFrames, imagePixels } from '../lib/display/attentionOverlay';
+import { parseCaption, scoreCaption, captionAccuracy, attentionOnCell, attentionOnNamedCells } from '../lib/models/captioning/analysis';
+import { CaptioningRNN } from '../lib/models/captioning/captioningRnn';
+import { evaluateCaptioner } from '../lib/models/captioning/evaluation';
+import { exposureBias } from '../lib/models/captioning/exposureBias';
+import { checkCaptioningGradients } from '../lib/models/captioning/gradientCheck';
 
 const vocab = { colourNames: ['red', 'green', 'blue'], itemNames: ['top', 'bag', 'boot'] };
 const words = (s: string): string[] => tokenizeCaption(s);

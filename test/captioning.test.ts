@@ -4,7 +4,8 @@
  * greedy sampling rules; no tensor leaks.
  */
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, CaptioningRNN, linspace } from '../lib';
+import { tf, Rng } from '../lib';
+import { CaptioningRNN, linspace } from '../lib/models/captioning/captioningRnn';
 import { f64, fromTensor, numericVjp, relError, expectNoLeak } from './helpers';
 import { captioningLossRef, CellType } from './ref/captioning';
 
@@ -144,7 +145,7 @@ describe('CaptioningRNN training and sampling', () => {
 
 describe('trainCaptioner', () => {
   it('leaves no tensors behind at any length, is deterministic, and round-trips a checkpoint', async () => {
-    const { trainCaptioner, captionLoss } = await import('../lib');
+    const { trainCaptioner, captionLoss } = await import('../lib/models/captioning/trainer');
     const fs = await import('fs');
     const os = await import('os');
     const path = await import('path');
@@ -164,7 +165,7 @@ describe('trainCaptioner', () => {
     expect(b.h.trainLoss[2]).toBeLessThan(b.h.trainLoss[0]);
     expect(b.h.valLoss[2]).toBeCloseTo(captionLoss(b.model, data), 5);
 
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'captioning-')), 'lstm.json');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'captioning-')), 'lstm');
     const saved = run(2, file);
     const loaded = run(2, file, true);
     expect(loaded.h.fromCheckpoint).toBe(true);

@@ -4,10 +4,8 @@
  * brute-force enumeration of every path (exact); special cases; decoders; edit distance.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  tf, Rng, ctcLoss, ctcLossBackward, ctcAlphaBeta, ctcOccupancy, ctcMinFrames, ctcGreedyDecode, ctcCollapse,
-  ctcPrefixBeamSearch, alignEdits, characterErrorRate, errorRate, errorRateByGroup,
-} from '../lib';
+import { tf, Rng, ctcLoss, ctcLossBackward, ctcAlphaBeta, ctcOccupancy, ctcMinFrames, ctcGreedyDecode, ctcCollapse, ctcPrefixBeamSearch } from '../lib';
+import { alignEdits, characterErrorRate, errorRate, errorRateByGroup } from '../lib/metrics/editDistance';
 import { expectGradsMatch, expectNoLeak, f64, randF64, relError, toTensor } from './helpers';
 import { bruteForceCtc, ctcLossRef, softmaxRef } from './ref/ctc';
 

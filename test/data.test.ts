@@ -6,10 +6,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  DatasetError, FASHION_ITEMS, TINT_COLOURS, datasetDir, decodeCaptions, encodeIdx, loadFashionCells, loadFashionMultiHot, loadFashionPretrain,
-  loadFashionScenes, loadFashionTints, parseIdx, readJsonGz, readManifest, renderScene, renderTintedItem, sha256, textureImage, tf,
-} from '../lib';
+import { tf } from '../lib';
+import { decodeCaptions } from '../lib/data/captions';
+import { DatasetError } from '../lib/data/datasetError';
+import { datasetDir, readJsonGz, readManifest, sha256 } from '../lib/data/datasetFiles';
+import { loadFashionMultiHot } from '../lib/data/fashionMultiHot';
+import { loadFashionCells, loadFashionScenes } from '../lib/data/fashionScenes';
+import { loadFashionPretrain, loadFashionTints } from '../lib/data/fashionTints';
+import { encodeIdx, parseIdx } from '../lib/data/idx';
+import { FASHION_ITEMS, TINT_COLOURS, renderScene, renderTintedItem, textureImage } from '../lib/data/render';
 import { copyDataset } from './helpers';
 
 describe('IDX format', () => {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { show, showMarkdown, showTable, progress, lineChart, heatmap, barChart, imageGrid, renderTable, PLOTLY_MIME } from '../lib';
+import { show, showMarkdown, showTable, progress, lineChart, heatmap, barChart, imageGrid } from '../lib';
+import { PLOTLY_MIME } from '../lib/display/show';
+import { renderTable } from '../lib/display/table';
 
 type Sent = { msg: { data: Record<string, unknown>; transient: { display_id?: string } }; update: boolean };
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, wordEmbeddingForward, wordEmbeddingBackward, disposeCache } from '../lib';
 import { autodiffVjp, expectNoLeak, fromTensor, numericVjp, randF64, relError, toTensor } from './helpers';
-import { embeddingRef } from './ref/recurrent';
+import { embeddingRef } from '../coursework/reference/recurrent';
 
 describe('word embedding', () => {
   const cases: { name: string; idx: number[][]; V: number; D: number }[] = [

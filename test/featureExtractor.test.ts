@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tf, buildFeatureCnn, trainFeatureCnn, evaluateFeatureCnn, extractSceneFeatures, loadFashionCells, loadFashionScenes, NonFiniteError } from '../lib';
+import { tf, NonFiniteError } from '../lib';
+import { loadFashionCells, loadFashionScenes } from '../lib/data/fashionScenes';
+import { buildFeatureCnn, trainFeatureCnn, evaluateFeatureCnn, extractSceneFeatures } from '../lib/models/captioning/featureExtractor';
 
 describe('feature CNN for captioning', () => {
   it('trains on labelled cells (loss falls, no tensors left behind, NaN stops before an update)', async () => {

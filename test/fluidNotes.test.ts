@@ -7,9 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import {
-  DatasetError, FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, datasetDir, loadFluidNotes, logMel, noteDescriptors, readManifest, readWav, tf,
-} from '../lib';
+import { tf } from '../lib';
+import { logMel } from '../lib/audio/logMel';
+import { noteDescriptors } from '../lib/audio/noteDescriptors';
+import { readWav } from '../lib/audio/wav';
+import { DatasetError } from '../lib/data/datasetError';
+import { datasetDir, readManifest } from '../lib/data/datasetFiles';
+import { FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, loadFluidNotes } from '../lib/data/fluidNotes';
 import { copyDataset } from './helpers';
 
 describe('fluid-notes dataset', () => {

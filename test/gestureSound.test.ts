@@ -5,10 +5,8 @@
  * synthetic pairs; training beats chance retrieval on held-out pairs without leaks; top-k.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  tf, Rng, synthGestureSound, initSequenceEncoder, gestureSoundLoss, trainGestureSound, embedSequences,
-  cosineSimilarity, topKAccuracy, SequenceEncoderParams,
-} from '../lib';
+import { tf, Rng } from '../lib';
+import { synthGestureSound, initSequenceEncoder, gestureSoundLoss, trainGestureSound, embedSequences, cosineSimilarity, topKAccuracy, SequenceEncoderParams } from '../lib/models/latent/gestureSound';
 import { F64, f64, randF64, toTensor, fromTensor, relError, numericVjp, matmul, addBroadcast, map } from './helpers';
 import { infoNceRef } from './ref/losses';
 

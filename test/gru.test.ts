@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, gruStepForward, gruStepBackward, gruForward, gruBackward, disposeCache } from '../lib';
 import { expectGradsMatch, expectNoLeak, randF64, relError, toTensor } from './helpers';
-import { gruRef, gruStepRef } from './ref/recurrent';
+import { gruRef, gruStepRef } from '../coursework/reference/recurrent';
 
 const shapes = [
   { N: 1, T: 1, D: 3, H: 4 },

@@ -11,10 +11,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, expect, it } from 'vitest';
-import { tf, datasetDir, relError as libRelError } from '../lib';
-import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from './ref/numerics';
+import { tf, relError as libRelError } from '../lib';
+import { datasetDir } from '../lib/data/datasetFiles';
+import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../coursework/reference/numerics';
 
-export * from './ref/numerics';
+export * from '../coursework/reference/numerics';
 
 /** The library's normwise relative error (tested on hand-computed values), also accepting F64 arrays. */
 export function relError(a: ArrayLike<number> | F64 | tf.Tensor, b: ArrayLike<number> | F64 | tf.Tensor): number {

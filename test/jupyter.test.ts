@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLOTLY_MIME } from '../lib';
+import { PLOTLY_MIME } from '../lib/display/show';
 import { failIfMissingUnderCi } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -7,10 +7,11 @@
 // so they run — and can fail — also where tfjs-node is installed and initBackend picks it.
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
-import {
-  tf, Rng, randn, conv2dFilterGradient, maxPoolInputGradient, useFastMatMulGradient, useDefaultMatMulGradient, isFastMatMulGradient,
-  installWasmPatches,
-} from '../lib';
+import { tf, Rng, randn } from '../lib';
+import { conv2dFilterGradient } from '../lib/kernels/conv2dBackpropFilter';
+import { useFastMatMulGradient, useDefaultMatMulGradient, isFastMatMulGradient } from '../lib/kernels/fastMatMulGradient';
+import { maxPoolInputGradient } from '../lib/kernels/maxPoolGrad';
+import { installWasmPatches } from '../lib/kernels/wasmPatches';
 import { expectNoLeak, relError } from './helpers';
 
 let suiteBackend = '';

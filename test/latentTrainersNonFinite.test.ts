@@ -4,7 +4,10 @@
  * step, and the run leaves no tensors behind (its variables and optimizer state are freed).
  */
 import { describe, expect, it } from 'vitest';
-import { tf, NonFiniteError, trainNoteVae, trainLatentFlow, trainGestureSound } from '../lib';
+import { tf, NonFiniteError } from '../lib';
+import { trainLatentFlow } from '../lib/models/latent/flow';
+import { trainGestureSound } from '../lib/models/latent/gestureSound';
+import { trainNoteVae } from '../lib/models/latent/noteVae';
 
 /** x [N, D] (or [N, T, F]) of seeded normals with one NaN in row `row`. */
 function withNaN(shape: number[], row: number): tf.Tensor {

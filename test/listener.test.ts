@@ -6,10 +6,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import {
-  tf, Rng, logFilterbankEnergies, logMel, logMelToLfbe, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel,
-  initSpeechRecognizer, saveListener, loadListener, DatasetError,
-} from '../lib';
+import { tf, Rng } from '../lib';
+import { logFilterbankEnergies } from '../lib/audio/fbank';
+import { logMel } from '../lib/audio/logMel';
+import { DatasetError } from '../lib/data/datasetError';
+import { saveListener, loadListener } from '../lib/models/listener/checkpoint';
+import { logMelToLfbe, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel } from '../lib/models/listener/features';
+import { initSpeechRecognizer } from '../lib/models/listener/recognizer';
 
 /** A seeded speech-like test signal: a harmonic tone with a gliding pitch, vowel-like formant bumps and noise bursts. */
 function testSignal(seconds: number, seed: number): Float32Array {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, lstmStepForward, lstmStepBackward, lstmForward, lstmBackward, lstmGatesForward, lstmGatesBackward, disposeCache } from '../lib';
 import { expectGradsMatch, expectNoLeak, F64, f64, linspaceF64, randF64, relError, toTensor } from './helpers';
-import { lstmRef, lstmStepRef } from './ref/recurrent';
+import { lstmRef, lstmStepRef } from '../coursework/reference/recurrent';
 
 const shapes = [
   { N: 1, T: 1, D: 3, H: 4 },

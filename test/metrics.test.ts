@@ -1,6 +1,6 @@
 /** Classification metrics on hand-worked confusion counts. */
 import { describe, expect, it } from 'vitest';
-import { accuracy, binaryCounts, binaryMetrics, multiLabelReport, thresholdCurve, tuneThresholds, weightedAccuracy } from '../lib';
+import { accuracy, binaryCounts, binaryMetrics, multiLabelReport, thresholdCurve, tuneThresholds, weightedAccuracy } from '../lib/metrics/classification';
 
 describe('binary metrics', () => {
   // truth:  1 1 1 1 0 0 0 0 0 0   (P = 4, N = 6)

@@ -4,10 +4,10 @@
  * head whose gradient comes from the library's BCE (checked against autodiff of a reference loss).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  Rng, buildBackbone, buildJointModel, buildProposedModel, buildSeparateModels, buildSigmoidHead, cellMaxFeatures, copyBackbone, evaluateSoftmaxHeads,
-  extractFeatures, jointLabelIndex, pretrainBackbone, randn, sigmoidHeadGradients, tf, trainSigmoidHead, trainSoftmaxHeads,
-} from '../lib';
+import { Rng, evaluateSoftmaxHeads, randn, tf, trainSoftmaxHeads } from '../lib';
+import { buildBackbone, copyBackbone, extractFeatures, pretrainBackbone } from '../lib/models/multilabel/backbone';
+import { buildJointModel, buildProposedModel, buildSeparateModels, jointLabelIndex } from '../lib/models/multilabel/heads';
+import { buildSigmoidHead, cellMaxFeatures, sigmoidHeadGradients, trainSigmoidHead } from '../lib/models/multilabel/sigmoidHead';
 import { expectNoLeak, relError } from './helpers';
 
 /** Features whose first two coordinates encode two labels (separable), plus noise. */

@@ -4,11 +4,14 @@
  * heads-only costs, the analytic cost line against counted MACCs, and the paper's figures.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  Rng, accuracyRows, analyticCost, buildBackbone, buildJointModel, buildProposedModel, buildSeparateModels, buildSoftmaxHeads,
-  costRatioCurve, countMaccs, countTable, disposeHeadedModel, labelRecords, intervalRows, maskedAccuracies, paperRatioText, perSeedRows,
-  tf, trainHeadsComparison, trainSoftmaxHeads,
-} from '../lib';
+import { Rng, tf, trainSoftmaxHeads } from '../lib';
+import { countMaccs } from '../lib/metrics/modelProfile';
+import { buildBackbone } from '../lib/models/multilabel/backbone';
+import { trainHeadsComparison } from '../lib/models/multilabel/comparison';
+import { analyticCost, costRatioCurve } from '../lib/models/multilabel/costRatio';
+import { buildJointModel, buildProposedModel, buildSeparateModels, buildSoftmaxHeads, disposeHeadedModel } from '../lib/models/multilabel/heads';
+import { paperRatioText } from '../lib/models/multilabel/odetolaPaper';
+import { accuracyRows, countTable, labelRecords, intervalRows, maskedAccuracies, perSeedRows } from '../lib/models/multilabel/tables';
 import { relError } from './helpers';
 
 /** Features whose first two coordinates encode item (3 classes) and colour (2), plus noise. */

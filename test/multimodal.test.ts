@@ -10,13 +10,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import {
-  ABLATION_CONDITIONS, DatasetError, EQUAL_WEIGHTS, CrossModalEncoderConfig, LateFusionConfig, MultimodalParams, MultimodalUtterance, PAPER_PRETRAIN_TASKS, PRETRAIN_WEIGHTS, Rng,
-  multimodalAudioStats, buildMultimodalVocab, crossModalEncoderBackward, crossModalEncoderForward, disposeMultimodalBatch, disposeEncoderCache, disposeMultimodalModel,
-  emotionLoss, initEmotionModel, initLateFusionGru, initPretrainModel, lateFusionLoss, lateFusionProbabilities, loadMultimodalCheckpoint,
-  loadMultimodalEmotion, loadMultimodalTour, makeMultimodalBatch, noamSchedule, pretrainLoss, readManifest, saveMultimodalCheckpoint, sha256, tf,
-  trainEmotionTransformer, trainLateFusion, trainPretrain, transformerWarmup,
-} from '../lib';
+import { Rng, noamSchedule, tf, transformerWarmup } from '../lib';
+import { DatasetError } from '../lib/data/datasetError';
+import { readManifest, sha256 } from '../lib/data/datasetFiles';
+import { MultimodalUtterance, loadMultimodalEmotion, loadMultimodalTour } from '../lib/data/multimodalEmotion';
+import { multimodalAudioStats, buildMultimodalVocab, disposeMultimodalBatch, makeMultimodalBatch } from '../lib/models/multimodal/batch';
+import { loadMultimodalCheckpoint, saveMultimodalCheckpoint } from '../lib/models/multimodal/checkpoint';
+import { EQUAL_WEIGHTS, CrossModalEncoderConfig, MultimodalParams, PRETRAIN_WEIGHTS, crossModalEncoderBackward, crossModalEncoderForward, disposeEncoderCache } from '../lib/models/multimodal/crossModalEncoder';
+import { ABLATION_CONDITIONS } from '../lib/models/multimodal/experiments';
+import { LateFusionConfig, initLateFusionGru, lateFusionLoss, lateFusionProbabilities } from '../lib/models/multimodal/lateFusionGru';
+import { disposeMultimodalModel } from '../lib/models/multimodal/pretraining';
+import { trainEmotionTransformer, trainLateFusion, trainPretrain } from '../lib/models/multimodal/training';
+import { PAPER_PRETRAIN_TASKS, emotionLoss, initEmotionModel, initPretrainModel, pretrainLoss } from '../lib/models/multimodal/transformer';
 import { copyDataset, expectNoLeak } from './helpers';
 
 const pre = loadMultimodalEmotion({ split: 'pretrain', limit: 6 }).utterances;

@@ -5,10 +5,8 @@
  * without leaking tensors; pooling round trip; argument errors.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  tf, Rng, noteVaeLoss, initNoteVaeParams, NOTE_VAE_PARAM_NAMES, NoteVaeParams, trainNoteVae,
-  poolNoteFrames, unpoolNoteFrames, noteVaeEncode, noteVaeDecode,
-} from '../lib';
+import { tf, Rng } from '../lib';
+import { noteVaeLoss, initNoteVaeParams, NOTE_VAE_PARAM_NAMES, NoteVaeParams, trainNoteVae, poolNoteFrames, unpoolNoteFrames, noteVaeEncode, noteVaeDecode } from '../lib/models/latent/noteVae';
 import { F64, randF64, toTensor, fromTensor, relError, numericVjp, matmul, addBroadcast, map } from './helpers';
 import { attributeRegularizationRef, gaussianKlRef } from './ref/latent';
 

@@ -3,9 +3,10 @@
  * topology JSON and 4 bytes per weight; latency is only checked for structure.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  buildBackbone, buildProposedModel, buildSeparateModels, countMaccs, profileModel, serializedBytes, tf,
-} from '../lib';
+import { tf } from '../lib';
+import { countMaccs, profileModel, serializedBytes } from '../lib/metrics/modelProfile';
+import { buildBackbone } from '../lib/models/multilabel/backbone';
+import { buildProposedModel, buildSeparateModels } from '../lib/models/multilabel/heads';
 
 describe('profileModel', () => {
   it('counts conv, dense and pooling MACCs by hand', async () => {

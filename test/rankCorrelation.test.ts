@@ -1,6 +1,6 @@
 /** Spearman's ρ: hand-computed values, ties, invariance to monotone maps, argument errors. */
 import { describe, expect, it } from 'vitest';
-import { ranks, spearman, pearson } from '../lib';
+import { ranks, spearman, pearson } from '../lib/metrics/rankCorrelation';
 
 describe('rank correlation', () => {
   it('ranks ties by their mean rank', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, rnnStepForward, rnnStepBackward, rnnForward, rnnBackward, disposeCache } from '../lib';
 import { expectGradsMatch, expectNoLeak, linspaceF64, randF64, relError, toTensor } from './helpers';
-import { rnnRef, rnnStepRef } from './ref/recurrent';
+import { rnnRef, rnnStepRef } from '../coursework/reference/recurrent';
 
 const shapes = [
   { N: 1, T: 1, D: 3, H: 4 },

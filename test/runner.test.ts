@@ -12,7 +12,7 @@ import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbfo
 import { OutputRecorder } from '../scripts/runner/outputs';
 import { selectNotebooks } from '../scripts/runner/options';
 import { findChromium } from '../scripts/runner/figures';
-import { PLOTLY_MIME } from '../lib';
+import { PLOTLY_MIME } from '../lib/display/show';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUNNER = path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, randn, addingProblemBatch, trainAddingProblem, initAddingProblemParams, lstmForward, affineForward, rnnGradientNorms, scaledOrthogonal } from '../lib';
+import { tf, Rng, randn, lstmForward, affineForward, rnnGradientNorms, scaledOrthogonal } from '../lib';
+import { addingProblemBatch, trainAddingProblem, initAddingProblemParams } from '../lib/models/sequenceTasks/addingProblem';
 
 describe('adding problem', () => {
   it('batches have two markers per sequence and the target is their sum', () => {

@@ -9,10 +9,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  DatasetError, datasetDir, idsToText, loadSpeechSingle, loadSpeechSpeakers, loadSpeechWav, logFilterbankEnergies, logMel, normaliseSpeechText,
-  numberToWords, ordinalToWords, readManifest, sha256, speechAlphabet, stripPunctuation, textToIds,
-} from '../lib';
+import { logFilterbankEnergies } from '../lib/audio/fbank';
+import { logMel } from '../lib/audio/logMel';
+import { DatasetError } from '../lib/data/datasetError';
+import { datasetDir, readManifest, sha256 } from '../lib/data/datasetFiles';
+import { loadSpeechWav } from '../lib/data/speechCorpus';
+import { loadSpeechSingle } from '../lib/data/speechSingle';
+import { loadSpeechSpeakers } from '../lib/data/speechSpeakers';
+import { idsToText, normaliseSpeechText, numberToWords, ordinalToWords, speechAlphabet, stripPunctuation, textToIds } from '../lib/data/speechText';
 import { copyDataset } from './helpers';
 
 /** Rewrites a file of a copied folder and its manifest entry (so only the format check can catch it). */

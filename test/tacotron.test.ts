@@ -8,12 +8,23 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import {
-  tf, Rng, DatasetError, TACOTRON_MODES, Tacotron2Config, audioMatrix, cloneTacotron2, countAlignmentErrors, disposeTacotron2,
-  distillationTerm, initLocationAttentionParams, initTacotron2, loadTacotron, locationAttentionBackward, locationAttentionForward,
-  locationAttentionStep, randn, robustnessErrorRate, saveTacotron, spokenCharacters, sumRobustness, synthesize, trainTacotron, disposeCache,
-  dtwMelError, exposureBiasCurve, tacotronLogCurve, listenerRobustness, loadListener, loadSpeechSingle, logMelConfigOf, alignEdits, stripPunctuation, sideBySide,
-} from '../lib';
+import { tf, Rng, initLocationAttentionParams, locationAttentionBackward, locationAttentionForward, randn, disposeCache } from '../lib';
+import { audioMatrix } from '../lib/audio/matrix';
+import { DatasetError } from '../lib/data/datasetError';
+import { loadSpeechSingle } from '../lib/data/speechSingle';
+import { stripPunctuation } from '../lib/data/speechText';
+import { sideBySide } from '../lib/display/sideBySide';
+import { alignEdits } from '../lib/metrics/editDistance';
+import { loadListener } from '../lib/models/listener/checkpoint';
+import { logMelConfigOf } from '../lib/models/listener/transcribe';
+import { locationAttentionStep } from '../lib/models/tacotron2/attentionGradient';
+import { loadTacotron, saveTacotron, tacotronLogCurve } from '../lib/models/tacotron2/checkpoint';
+import { Tacotron2Config, cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
+import { dtwMelError, exposureBiasCurve } from '../lib/models/tacotron2/evaluation';
+import { distillationTerm } from '../lib/models/tacotron2/losses';
+import { countAlignmentErrors, robustnessErrorRate, spokenCharacters, sumRobustness, listenerRobustness } from '../lib/models/tacotron2/robustness';
+import { synthesize } from '../lib/models/tacotron2/synthesize';
+import { TACOTRON_MODES, trainTacotron } from '../lib/models/tacotron2/training';
 import { expectNoLeak, relError } from './helpers';
 
 const TINY: Tacotron2Config = {

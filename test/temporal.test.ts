@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, temporalAffineForward, temporalAffineBackward, temporalSoftmaxLoss, disposeCache } from '../lib';
 import { expectGradsMatch, expectNoLeak, fromTensor, numericVjp, randF64, relError, toTensor } from './helpers';
-import { temporalAffineRef, temporalSoftmaxLossRef } from './ref/recurrent';
+import { temporalAffineRef, temporalSoftmaxLossRef } from '../coursework/reference/recurrent';
 
 describe('temporal affine', () => {
   for (const [N, T, D, M] of [[1, 1, 2, 3], [2, 3, 4, 5]]) {

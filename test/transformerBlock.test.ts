@@ -11,7 +11,7 @@ import {
 } from '../lib';
 import { F64, randF64, toTensor, relError, numericVjp, autodiffVjp, expectNoLeak, map } from './helpers';
 import { mhaRef, layerNormRef } from './ref/attention';
-import { temporalAffineRef } from './ref/recurrent';
+import { temporalAffineRef } from '../coursework/reference/recurrent';
 
 const add = (a: F64, b: F64): F64 => map(a, (v, i) => v + b.data[i]);
 

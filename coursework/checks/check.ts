@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as Lib from '../../lib';
-import { collectTensors, F64 } from '../../test/ref/numerics';
+import { collectTensors, F64 } from '../reference/numerics';
 
 export type Library = typeof Lib;
 

@@ -9,7 +9,7 @@
  *   shape of its input; no tensor left behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../../test/ref/numerics';
+import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../reference/numerics';
 import { CheckLog, TOL } from './check';
 
 /** Runs a student's forward (leak-checked) and compares the named outputs with float64 references. */

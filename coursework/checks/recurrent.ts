@@ -5,8 +5,8 @@
  * gradients (see pairs.ts). Shapes are small so a check takes well under a second.
  */
 import * as tf from '@tensorflow/tfjs';
-import { F64, f64, numericVjp, randF64, toTensor } from '../../test/ref/numerics';
-import { lstmRef, lstmStepRef, rnnRef, rnnStepRef, temporalAffineRef, temporalSoftmaxLossRef } from '../../test/ref/recurrent';
+import { F64, f64, numericVjp, randF64, toTensor } from '../reference/numerics';
+import { lstmRef, lstmStepRef, rnnRef, rnnStepRef, temporalAffineRef, temporalSoftmaxLossRef } from '../reference/recurrent';
 import type { Rng } from '../../lib';
 import { Check, TOL } from './check';
 import { checkBackward, checkForward } from './pairs';

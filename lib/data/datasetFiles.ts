@@ -9,6 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { projectRoot } from '../core/projectRoot';
 import { DatasetError } from './datasetError';
 import { IdxArray, encodeIdx, parseIdx } from './idx';
 
@@ -41,20 +42,14 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /**
- * The folder of dataset `name`: `dir` when given, otherwise `datasets/<name>` in the
- * backprop-lab package (found by walking up from this module, so it works from `lib/`
- * under vitest and from `dist/lib/` in notebooks).
+ * The folder of dataset `name`: `dir` when given, otherwise `datasets/<name>` under the project
+ * root (lib/core/projectRoot.ts).
  */
 export function datasetDir(name: string, dir?: string): string {
   if (dir !== undefined) return dir;
-  let here = __dirname;
-  for (;;) {
-    const candidate = path.join(here, 'datasets', name);
-    if (fs.existsSync(path.join(candidate, 'manifest.json'))) return candidate;
-    const up = path.dirname(here);
-    if (up === here) throw new DatasetError(`datasets/${name}/manifest.json`, `not found in any folder above ${__dirname}`);
-    here = up;
-  }
+  const folder = path.join(projectRoot(), 'datasets', name);
+  if (!fs.existsSync(path.join(folder, 'manifest.json'))) throw new DatasetError(`datasets/${name}/manifest.json`, `not found in ${projectRoot()}`);
+  return folder;
 }
 
 /** Reads and checks `manifest.json` of a dataset folder. */

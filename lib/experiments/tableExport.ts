@@ -6,21 +6,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { projectRoot } from '../core/projectRoot';
 import { checkArgs } from '../core/validate';
 import { showTable, type TableRow } from '../display/table';
 import { danfo, toDataFrame, type DataFrame } from './dataFrames';
-
-/** The backprop-lab project root: the nearest folder above this module with its package.json. */
-export function projectRoot(): string {
-  let here = __dirname;
-  for (;;) {
-    const pkg = path.join(here, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'backprop-lab') return here;
-    const up = path.dirname(here);
-    if (up === here) throw new Error(`projectRoot: no backprop-lab package.json in any folder above ${__dirname}`);
-    here = up;
-  }
-}
 
 /** `<project root>/out/<...parts>` (e.g. `outPath('checkpoints', 'm.json')`); creates no folders. */
 export function outPath(...parts: string[]): string {

@@ -14,7 +14,7 @@
  * which is what overlapping windows need).
  */
 import * as tf from '@tensorflow/tfjs';
-import { im2col } from '../layers/conv';
+import { im2col } from '../ops/im2col';
 
 type PoolGradAttrs = {
   filterSize: [number, number] | number;

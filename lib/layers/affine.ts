@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { matMulAT, matMulBT } from './fastOps';
+import { matMulAT, matMulBT } from '../ops/fastOps';
 
 export type AffineCache = { x: tf.Tensor; w: tf.Tensor };
 

@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { matMulAT, tanh } from './fastOps';
+import { matMulAT, tanh } from '../ops/fastOps';
 import { Rng, randn } from '../core/random';
 
 export type AffineCouplingParams = {

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { checkCache } from './cache';
-import { linearGrads } from './fastOps';
+import { linearGrads } from '../ops/fastOps';
 import { lstmGatesBackward, lstmGatesForward, LstmGatesCache } from './lstmGates';
 import { dotProductAttention, dotProductAttentionBackward, DotProductAttentionCache } from './spatialAttention';
 

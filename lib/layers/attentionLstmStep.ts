@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { checkCache } from './cache';
-import { matMulAT } from './fastOps';
+import { matMulAT } from '../ops/fastOps';
 import { lstmGatesBackward, lstmGatesForward, LstmGatesCache } from './lstmGates';
 
 export type AttentionLstmStepCache = {

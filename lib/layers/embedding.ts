@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { unsortedSegmentSum } from '../kernels/unsortedSegmentSum';
+import { unsortedSegmentSum } from '../ops/segmentSum';
 
 export type WordEmbeddingCache = { x: tf.Tensor; V: number };
 

@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { matMulAT, tanh } from './fastOps';
+import { matMulAT, tanh } from '../ops/fastOps';
 
 /** What one GRU step keeps for its backward. */
 export type GruStepCache = {

@@ -25,7 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { matMulAT, tanh } from './fastOps';
+import { matMulAT, tanh } from '../ops/fastOps';
 import { Rng, randu } from '../core/random';
 import { conv2dForward, conv2dBackward, Conv2dCache } from './conv';
 import { maskedSoftmax } from './scaledDotProductAttention';

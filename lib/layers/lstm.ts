@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs, ArgChecker } from '../core/validate';
-import { linearGrads, matMulAT, matMulBT } from './fastOps';
+import { linearGrads, matMulAT, matMulBT } from '../ops/fastOps';
 import { lstmGatesBackward, lstmGatesForward, LstmGatesCache } from './lstmGates';
 
 function checkWeights(c: ArgChecker, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor): ArgChecker {

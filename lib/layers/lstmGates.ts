@@ -12,11 +12,11 @@
  *   daₒ = dhₜ ⊙ tanh(cₜ) ⊙ o(1 − o)   da_g = dcₜ ⊙ i ⊙ (1 − g²)
  *   dcₜ₋₁ = dcₜ ⊙ f                  (the "gradient highway": only a multiply by f)
  *
- * `tanh` is lib/layers/fastOps.ts's (the same function, faster on wasm).
+ * `tanh` is lib/ops/fastOps.ts's (the same function, faster on wasm).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { tanh } from './fastOps';
+import { tanh } from '../ops/fastOps';
 
 /** What the gate backward needs from one step. */
 export type LstmGatesCache = { i: tf.Tensor2D; f: tf.Tensor2D; o: tf.Tensor2D; g: tf.Tensor2D; prevC: tf.Tensor2D; tanhC: tf.Tensor2D };

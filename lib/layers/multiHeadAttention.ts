@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { checkCache } from './cache';
-import { linearGrads } from './fastOps';
+import { linearGrads } from '../ops/fastOps';
 import { MHA_PARAM_NAMES, mergeHeads, MultiHeadAttentionGrads, MultiHeadAttentionParams, splitHeads } from './multiHeadAttentionParams';
 import { attentionMaskToBool, scaledDotProductAttention, scaledDotProductAttentionBackward, ScaledDotProductAttentionCache } from './scaledDotProductAttention';
 

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { col2im, convOutputSize, im2col } from './conv';
+import { col2im, convOutputSize, im2col } from '../ops/im2col';
 
 export type MaxPoolOptions = { poolHeight: number; poolWidth: number; stride: number };
 

@@ -10,12 +10,12 @@
  * plus what flows back from step t+1 through Wh; the weight gradients are sums over steps,
  * so they are computed with one matmul over all N·T rows once every da is known.
  *
- * tanh and the transposed products are lib/layers/fastOps.ts's (same values, faster on wasm).
+ * tanh and the transposed products are lib/ops/fastOps.ts's (same values, faster on wasm).
  * Caches own their tensors (clones share data): `tf.dispose(cache)` after the backward.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { linearGrads, matMulAT, matMulBT, tanh } from './fastOps';
+import { linearGrads, matMulAT, matMulBT, tanh } from '../ops/fastOps';
 
 export type RnnStepCache = { x: tf.Tensor; prevH: tf.Tensor; Wx: tf.Tensor; Wh: tf.Tensor; nextH: tf.Tensor };
 

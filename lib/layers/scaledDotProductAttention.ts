@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { checkCache } from './cache';
-import { matMulAT, matMulBT } from './fastOps';
+import { matMulAT, matMulBT } from '../ops/fastOps';
 
 /** What the backward needs. The cache owns its tensors (clones share data): `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
 export type ScaledDotProductAttentionCache = {

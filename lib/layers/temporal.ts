@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { matMulAT, matMulBT } from './fastOps';
+import { matMulAT, matMulBT } from '../ops/fastOps';
 
 export type TemporalAffineCache = { xRows: tf.Tensor; w: tf.Tensor; dims: { N: number; T: number; D: number; M: number } };
 

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { tanh } from '../layers/fastOps';
+import { tanh } from '../ops/fastOps';
 
 /**
  * @param z one latent dimension over the batch [N]

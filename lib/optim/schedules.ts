@@ -35,3 +35,18 @@ export function transformerWarmup(opts: { dModel: number; warmup: number }): Sch
     return opts.dModel ** -0.5 * Math.min(step ** -0.5, step * opts.warmup ** -1.5);
   };
 }
+
+/**
+ * The Noam schedule scaled to peak at `peakLr` at step `warmup`:
+ *
+ *   η_t = s · d_model^−0.5 · min(t^−0.5, t · warmup^−1.5),   s = peakLr / noam(warmup)
+ *
+ * (transformerWarmup scaled by s: small models need a smaller peak than the Transformer's, whose
+ * unscaled peak would be 0.0125 at d_model = 64 and warmup 100).
+ */
+export function noamSchedule(opts: { dModel: number; warmup: number; peakLr: number }): Schedule {
+  checkArgs('noamSchedule').number('peakLr', opts?.peakLr, { min: 0, exclusiveMin: true });
+  const noam = transformerWarmup({ dModel: opts.dModel, warmup: opts.warmup });
+  const scale = opts.peakLr / noam(opts.warmup);
+  return (step) => scale * noam(step);
+}

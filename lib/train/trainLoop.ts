@@ -9,6 +9,7 @@
  *     stop if loss or any g is NaN/±Inf               (NonFiniteError naming step and tensor)
  *     θ ← Adam(θ, g, lr(step))                        the project's Adam (lib/optim/adam.ts)
  *     record loss; onStep(step, loss); progress
+ *     stop early once maxSeconds have passed, when set
  *
  * No update is applied before the NaN guard has passed, so a failing run leaves the
  * weights of the last good step. The gradients are freed by the loop.
@@ -44,6 +45,8 @@ export interface TrainLoopOptions {
   metrics?: () => Record<string, number>;
   /** Called after each update with the step (1-based) and its loss. */
   onStep?: (step: number, loss: number) => void;
+  /** Stop early, after the step that crosses this many seconds of training (default: no limit). */
+  maxSeconds?: number;
 }
 
 /** Loss of every step, in order. */
@@ -60,11 +63,13 @@ export function trainLoop(fn: string, params: Params, opts: TrainLoopOptions, st
   const c = checkArgs(fn).number('steps', opts?.steps, { integer: true, min: 1 });
   if (typeof opts.lr !== 'function') c.number('lr', opts.lr, { min: 0, exclusiveMin: true });
   if (opts.clipNorm !== undefined) c.number('clipNorm', opts.clipNorm, { min: 0, exclusiveMin: true });
+  if (opts.maxSeconds !== undefined) c.number('maxSeconds', opts.maxSeconds, { min: 0, exclusiveMin: true });
   c.require(params !== null && typeof params === 'object', "argument 'params' expected Record<string, tf.Variable>");
   const lrAt = typeof opts.lr === 'function' ? opts.lr : (): number => opts.lr as number;
   const optimizer = adam({ lr: lrAt(1), ...opts.adam });
   const bar: Progress | null = opts.progress === false ? null : makeProgress({ total: opts.steps, label: opts.label ?? 'training' });
   const losses: number[] = [];
+  const start = Date.now();
   try {
     for (let s = 1; s <= opts.steps; s++) {
       const { loss, grads } = step(s);
@@ -85,6 +90,7 @@ export function trainLoop(fn: string, params: Params, opts: TrainLoopOptions, st
       losses.push(loss);
       opts.onStep?.(s, loss);
       bar?.update(s, { loss, ...opts.metrics?.() });
+      if (opts.maxSeconds !== undefined && (Date.now() - start) / 1000 > opts.maxSeconds) break;
     }
   } finally {
     optimizer.dispose();

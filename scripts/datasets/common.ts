@@ -6,7 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { DatasetManifest, IdxArray, ManifestFile, Rng, parseIdx, writeDataset } from '../../lib';
+import { Rng } from '../../lib';
+import { DatasetManifest, ManifestFile, writeDataset } from '../../lib/data/datasetFiles';
+import { IdxArray, parseIdx } from '../../lib/data/idx';
 import { filesSection, readmeHead } from './readme';
 
 export const SOURCE_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';

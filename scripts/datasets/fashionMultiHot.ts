@@ -8,7 +8,9 @@
  *
  * train from Fashion-MNIST train, dev and test from disjoint halves of t10k.
  */
-import { Rng, TINT_COLOURS, gzipIdx, gzipJson } from '../../lib';
+import { Rng } from '../../lib';
+import { gzipIdx, gzipJson } from '../../lib/data/datasetFiles';
+import { TINT_COLOURS } from '../../lib/data/render';
 import { ClassQueues, CropStore, readFashionMnist, writeDatasetFolder } from './common';
 
 const SEED = 20261125;
@@ -68,7 +70,7 @@ function main(): void {
       '',
       `Splits: train ${SIZES.train} (Fashion-MNIST train images), dev ${SIZES.dev} and test ${SIZES.test} (disjoint halves of t10k). Item type k of a seeded order is drawn with probability ∝ ${DECAY}^k.`,
       '',
-      'Load with `bp.loadFashionMultiHot({ split })`.',
+      'Load with `bp.data.loadFashionMultiHot({ split })`.',
     ].join('\n'),
   );
 }

@@ -10,7 +10,10 @@
  *   in training); every `novel` scene contains at least one held-out pair.
  * - only the used 28×28 crops and the composition records are stored; the loader renders.
  */
-import { FASHION_ITEMS, Rng, TINT_COLOURS, buildVocab, gzipIdx, gzipJson, tokenizeCaption } from '../../lib';
+import { Rng } from '../../lib';
+import { buildVocab, tokenizeCaption } from '../../lib/data/captions';
+import { gzipIdx, gzipJson } from '../../lib/data/datasetFiles';
+import { FASHION_ITEMS, TINT_COLOURS } from '../../lib/data/render';
 import { ClassQueues, CropStore, readFashionMnist, writeDatasetFolder } from './common';
 
 const SEED = 20261123;
@@ -131,7 +134,7 @@ function main(): void {
       `Splits: train ${SIZES.train} (item images from Fashion-MNIST train), val ${SIZES.val}, test ${SIZES.test} and novel ${SIZES.novel} (from three disjoint thirds of t10k).`,
       `Colours: ${colours.join(', ')}. Held-out colour–item pairs (never in train/val/test; at least one per novel scene): ${heldOut.map(([c, i]) => `${colours[c]} ${FASHION_ITEMS[i]}`).join(', ')}.`,
       '',
-      "Load with `bp.loadFashionScenes({ split })` (images, captions as ids, caption texts, per-item labels, vocabulary) or `bp.loadFashionCells({ split })` (single tinted items with item and colour labels).",
+      "Load with `bp.data.loadFashionScenes({ split })` (images, captions as ids, caption texts, per-item labels, vocabulary) or `bp.data.loadFashionCells({ split })` (single tinted items with item and colour labels).",
     ].join('\n'),
   );
 }

@@ -11,7 +11,9 @@
  *   labelled by item only, for pre-training the shared backbone.
  * - train/pretrain images come from Fashion-MNIST train (disjoint), val/test from t10k (disjoint).
  */
-import { Rng, TEXTURES, TINT_COLOURS, gzipIdx, gzipJson } from '../../lib';
+import { Rng } from '../../lib';
+import { gzipIdx, gzipJson } from '../../lib/data/datasetFiles';
+import { TEXTURES, TINT_COLOURS } from '../../lib/data/render';
 import { ClassQueues, CropStore, readFashionMnist, writeDatasetFolder } from './common';
 
 const SEED = 20261124;
@@ -93,7 +95,7 @@ function main(): void {
       '',
       `Splits: pretrain ${SIZES.pretrain} (untinted, item label only), train ${SIZES.train} and val ${SIZES.val} (seen combinations only), test ${SIZES.test} (alternately seen and unseen combinations, flagged).`,
       '',
-      'Load with `bp.loadFashionTints({ split })` and `bp.loadFashionPretrain()`.',
+      'Load with `bp.data.loadFashionTints({ split })` and `bp.data.loadFashionPretrain()`.',
     ].join('\n'),
   );
 }

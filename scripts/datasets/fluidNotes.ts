@@ -14,10 +14,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeMidi, MidiData } from 'midi-file';
-import {
-  DatasetManifest, Rng, writeDataset, gzipJson, gzipIdx, readWav, writeWav, logMel, noteDescriptors,
-  FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, FluidNote,
-} from '../../lib';
+import { Rng } from '../../lib';
+import { logMel } from '../../lib/audio/logMel';
+import { noteDescriptors } from '../../lib/audio/noteDescriptors';
+import { readWav, writeWav } from '../../lib/audio/wav';
+import { DatasetManifest, writeDataset, gzipJson, gzipIdx } from '../../lib/data/datasetFiles';
+import { FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, FluidNote } from '../../lib/data/fluidNotes';
 import { filesSection, readmeHead } from './readme';
 
 const SOUNDFONT = process.env.FLUID_SOUNDFONT ?? '/usr/share/sounds/sf2/FluidR3_GM.sf2';
@@ -155,7 +157,7 @@ function readme(m: DatasetManifest, notes: FluidNote[]): string {
     `Velocities ${VELOCITIES.join(', ')}. Splits: a seeded fifth of every instrument's pitch × velocity grid is held out (\`test\`).`,
     `Features: ${JSON.stringify(FLUID_NOTES_FEATURES)} (log of magnitude mel energies, quantised to uint8 between logMelMin and logMelMax).`,
     'Descriptors per note, measured on the rendered waveform with lib/audio: RMS loudness (dB), spectral centroid (Hz),',
-    'spectral flatness, f0 (Hz) and attack time (s). Load with `bp.loadFluidNotes({ split })`.', '',
+    'spectral flatness, f0 (Hz) and attack time (s). Load with `bp.data.loadFluidNotes({ split })`.', '',
     ...filesSection(m, "`manifest.json` lists each file's size and sha256; the loader checks both and the format before using a byte."),
     '## How it was made', '',
     `\`npm run build && node dist/scripts/datasets/fluidNotes.js\` (seed ${m.seed}) with Debian's fluidsynth, fluid-soundfont-gm and sox.`,

@@ -10,7 +10,10 @@ import { execFile } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ManifestFile, Rng, SpeechFeatureSpec, gzipIdx, gzipJson, initBackend, progress, rmsDb, writeDataset } from '../../lib';
+import { Rng, initBackend, progress } from '../../lib';
+import { rmsDb } from '../../lib/audio/loudness';
+import { ManifestFile, gzipIdx, gzipJson, writeDataset } from '../../lib/data/datasetFiles';
+import { SpeechFeatureSpec } from '../../lib/data/speechCorpus';
 import { logFilterbankEnergies } from '../../lib/audio/fbank';
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { writeWav } from '../../lib/audio/wav';
@@ -231,7 +234,7 @@ RMS loudness of each 50 ms of the audio (lip sync). Each frame is embedded by a 
 faces of random looks to regress the face parameters (${encoder.steps} steps, held-out MSE ${encoder.heldOutMse.before.toFixed(3)} → ${encoder.heldOutMse.after.toFixed(3)}), then frozen —
 its ${EMBEDDING_DIM}-dim tanh layer is shipped as uint8 (value = code / 127.5 − 1). Raw frames are kept for the ${TOUR} tour utterances only.
 
-Load with \`bp.loadMultimodalEmotion({ split, limit? })\`.`;
+Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
 
   const dir = path.join(REPO_ROOT, 'datasets', NAME);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /** The sections every generated dataset README shares. */
-import { DatasetManifest } from '../../lib';
+import { DatasetManifest } from '../../lib/data/datasetFiles';
 
 /** Title, description and the generator's own paragraphs. */
 export function readmeHead(name: string, description: string, body: string): string[] {

@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DatasetManifest, ManifestFile, SpeechFeatureSpec, deltaCode, gzipIdx, gzipJson, writeDataset } from '../../lib';
+import { DatasetManifest, ManifestFile, gzipIdx, gzipJson, writeDataset } from '../../lib/data/datasetFiles';
+import { SpeechFeatureSpec, deltaCode } from '../../lib/data/speechCorpus';
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { readWav } from '../../lib/audio/wav';
 import { REPO_ROOT } from './common';

@@ -7,7 +7,8 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import { Rng, normaliseSpeechText, numberToWords } from '../../lib';
+import { Rng } from '../../lib';
+import { normaliseSpeechText, numberToWords } from '../../lib/data/speechText';
 
 export const TEXT_PACKAGE = 'r-cran-janeaustenr';
 export const TEXT_SOURCE =

@@ -7,7 +7,8 @@
  *
  *   npm run build && node dist/scripts/datasets/speechSingle.js
  */
-import { SpeechFeatureSpec, progress } from '../../lib';
+import { progress } from '../../lib';
+import { SpeechFeatureSpec } from '../../lib/data/speechCorpus';
 import { logMel } from '../../lib/audio/logMel';
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { writeWav } from '../../lib/audio/wav';
@@ -118,8 +119,8 @@ ${(q.step * 10 / Math.LN10).toFixed(2)} dB from the log floor ln 1e-5 to the cor
 
 WAVs to listen to (trimmed 16 kHz audio of the utterance of the same id): ${wavs.map((w) => `\`${w.name}\``).join(', ')}.
 
-Load with \`bp.loadSpeechSingle({ split, limit?, category? })\` → utterances { id, text, mel: [T, 80], seconds, category?, wav? };
-\`bp.loadSpeechWav('speech-single', name)\` for a WAV.`;
+Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utterances { id, text, mel: [T, 80], seconds, category?, wav? };
+\`bp.data.loadSpeechWav('speech-single', name)\` for a WAV.`;
 
   writeSpeechFolder(
     'speech-single',

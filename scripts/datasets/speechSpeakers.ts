@@ -6,7 +6,8 @@
  *
  *   npm run build && node dist/scripts/datasets/speechSpeakers.js
  */
-import { SpeechFeatureSpec, progress } from '../../lib';
+import { progress } from '../../lib';
+import { SpeechFeatureSpec } from '../../lib/data/speechCorpus';
 import { logFilterbankEnergies } from '../../lib/audio/fbank';
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { writeWav } from '../../lib/audio/wav';
@@ -121,8 +122,8 @@ mostly espeak-ng's digital silence, where the log sits at its ε floor ≈ −15
 
 WAVs to listen to: ${wavs.map((w) => `\`${w.name}\``).join(', ')}.
 
-Load with \`bp.loadSpeechSpeakers({ split, limit?, speakers?, perturbed? })\` → utterances { id, text, speaker, speakerIndex, engine,
-perturbation, lfbe: [T, 40], seconds } and the speaker list; \`bp.loadSpeechWav('speech-speakers', name)\` for a WAV.`;
+Load with \`bp.data.loadSpeechSpeakers({ split, limit?, speakers?, perturbed? })\` → utterances { id, text, speaker, speakerIndex, engine,
+perturbation, lfbe: [T, 40], seconds } and the speaker list; \`bp.data.loadSpeechWav('speech-speakers', name)\` for a WAV.`;
 
   writeSpeechFolder(
     'speech-speakers',

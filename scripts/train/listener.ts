@@ -1,6 +1,6 @@
 /**
  * `npm run train -- listener`: the automatic listener of the speech notebooks — the CTC
- * recognizer of lib/models/speechRecognizer.ts trained on speech-speakers (every seen voice,
+ * recognizer of lib/models/listener/recognizer.ts trained on speech-speakers (every seen voice,
  * train split with its perturbed copies) plus speech-single's train split converted from
  * log-mel to the same features (so it also hears converted mels, which is how it listens to
  * a TTS model's output). Evaluates greedy-decoding CER on speech-speakers `test` (unseen
@@ -18,11 +18,17 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  AudioMatrix, LISTENER_FEATURES, Rng, SpeechRecognizerConfig, SpeechUtterance, characterErrorRate, exponentialDecay,
-  initSpeechRecognizer, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel, loadSpeechSingle, loadSpeechSpeakers,
-  loadListener, logMelConfigOf, saveListener, speechAlphabet, stripPunctuation, textToIds, tf, trainSpeechRecognizer, transcribe,
-} from '../../lib';
+import { Rng, exponentialDecay, tf } from '../../lib';
+import { AudioMatrix } from '../../lib/audio/matrix';
+import { loadSpeechSingle } from '../../lib/data/speechSingle';
+import { loadSpeechSpeakers } from '../../lib/data/speechSpeakers';
+import { speechAlphabet, stripPunctuation, textToIds } from '../../lib/data/speechText';
+import { characterErrorRate } from '../../lib/metrics/editDistance';
+import { loadListener, saveListener } from '../../lib/models/listener/checkpoint';
+import { LISTENER_FEATURES, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel } from '../../lib/models/listener/features';
+import { SpeechRecognizerConfig, initSpeechRecognizer } from '../../lib/models/listener/recognizer';
+import { SpeechUtterance, trainSpeechRecognizer } from '../../lib/models/listener/training';
+import { logMelConfigOf, transcribe } from '../../lib/models/listener/transcribe';
 
 interface Args { steps: number; stopAt: number; minutes: number; quick: boolean; out: string; seed: number; lr0: number; initFrom?: string }
 

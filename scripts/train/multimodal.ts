@@ -6,7 +6,7 @@
  *   multimodal-asr           character ASR alone
  *   multimodal-speaker       speaker identification alone
  *
- * and joint weights 0.4 audio / 0.4 visual / 0.2 text (lib/models/multimodal/multimodalPretraining.ts).
+ * and joint weights 0.4 audio / 0.4 visual / 0.2 text (lib/models/multimodal/pretraining.ts).
  * The last HELD_OUT utterances of the split are held out for greedy-decoding CER and speaker
  * accuracy. Writes checkpoints/<name>/{weights.bin, manifest.json (sha256, config, vocab, audio
  * statistics, loss curves, held-out scores), training-log.txt}.
@@ -16,10 +16,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  MULTIMODAL_PRETRAIN_CONFIG, PRETRAIN_VARIANTS, multimodalAudioStats, buildMultimodalVocab, disposeMultimodalModel, loadMultimodalEmotion, runPretraining,
-  saveMultimodalCheckpoint, tf,
-} from '../../lib';
+import { tf } from '../../lib';
+import { loadMultimodalEmotion } from '../../lib/data/multimodalEmotion';
+import { multimodalAudioStats, buildMultimodalVocab } from '../../lib/models/multimodal/batch';
+import { saveMultimodalCheckpoint } from '../../lib/models/multimodal/checkpoint';
+import { PRETRAIN_VARIANTS, disposeMultimodalModel, runPretraining } from '../../lib/models/multimodal/pretraining';
+import { MULTIMODAL_PRETRAIN_CONFIG } from '../../lib/models/multimodal/transformer';
 
 export { PRETRAIN_VARIANTS };
 const HELD_OUT = 150;

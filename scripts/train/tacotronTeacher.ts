@@ -16,10 +16,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  TACOTRON_CONFIG, countAlignmentErrors, loadTacotron, exponentialDecay, initTacotron2, melNormOf, robustnessErrorRate, saveTacotron,
-  spokenCharacters, sumRobustness, synthesize, tacotronPairs, tacotronParameterCount, trainTacotron, disposeTacotron2,
-} from '../../lib';
+import { exponentialDecay } from '../../lib';
+import { loadTacotron, saveTacotron } from '../../lib/models/tacotron2/checkpoint';
+import { TACOTRON_CONFIG, initTacotron2, tacotronParameterCount, disposeTacotron2 } from '../../lib/models/tacotron2/config';
+import { melNormOf, tacotronPairs } from '../../lib/models/tacotron2/data';
+import { countAlignmentErrors, robustnessErrorRate, spokenCharacters, sumRobustness } from '../../lib/models/tacotron2/robustness';
+import { synthesize } from '../../lib/models/tacotron2/synthesize';
+import { trainTacotron } from '../../lib/models/tacotron2/training';
 
 function option(argv: string[], flag: string, fallback: number): number {
   const i = argv.indexOf(flag);

@@ -3,7 +3,7 @@
  * with explicit loops (no tfjs), used for forward checks and centred numeric gradients.
  * Masks here are F64 with 1 = visible key, 0 = masked, shape [N, Lq or 1, Lk].
  */
-import { F64, f64, sigmoid } from './numerics';
+import { F64, f64, sigmoid } from '../../coursework/reference/numerics';
 
 /** Scaled dot-product attention: out [N, Lq, dv], weights [N, Lq, Lk]. */
 export function sdpaRef(Q: F64, K: F64, V: F64, mask?: F64): { out: F64; weights: F64 } {

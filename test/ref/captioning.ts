@@ -1,6 +1,6 @@
 /** Plain float64 reference of the captioning model's loss (no tfjs), built from the recurrent and attention references. */
-import { F64, f64, matmul, addBroadcast } from './numerics';
-import { embeddingRef, lstmRef, rnnRef, temporalAffineRef, temporalSoftmaxLossRef } from './recurrent';
+import { F64, f64, matmul, addBroadcast } from '../../coursework/reference/numerics';
+import { embeddingRef, lstmRef, rnnRef, temporalAffineRef, temporalSoftmaxLossRef } from '../../coursework/reference/recurrent';
 import { attentionLstmRef } from './attention';
 
 export type CellType = 'rnn' | 'lstm' | 'attention';

@@ -3,7 +3,7 @@
  * with explicit loops over the defining sums (no im2col, no tfjs), for forward checks and
  * centred numeric gradients.
  */
-import { F64, f64 } from './numerics';
+import { F64, f64 } from '../../coursework/reference/numerics';
 
 /** out[n,y,x,f] = b[f] + Σ_{i,j,c} xpad[n, y·s+i, x·s+j, c] · w[i,j,c,f]; x [N,H,W,C], w [KH,KW,C,F]. */
 export function conv2dRef(x: F64, w: F64, b: F64, stride: number, pad: number): F64 {

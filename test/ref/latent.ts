@@ -1,5 +1,5 @@
 /** Plain float64 references for the latent-model pieces: KL, AR-VAE loss, affine coupling (no tfjs). */
-import { F64, f64, matmul, addBroadcast, map } from './numerics';
+import { F64, f64, matmul, addBroadcast, map } from '../../coursework/reference/numerics';
 
 export function gaussianKlRef(mu: F64, logVar: F64): number {
   let s = 0;

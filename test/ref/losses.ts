@@ -1,5 +1,5 @@
 /** Plain float64 reference forwards of the losses (no tfjs), for numeric gradients. */
-import { F64 } from './numerics';
+import { F64 } from '../../coursework/reference/numerics';
 
 export function softmaxCrossEntropyRef(z: F64, y: number[]): number {
   const [N, C] = z.shape;

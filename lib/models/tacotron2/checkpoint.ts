@@ -1,6 +1,6 @@
 /**
  * Shipped Tacotron checkpoints (checkpoints/tacotron-teacher, …) in the project's shipped-weights
- * format (lib/models/shippedWeights.ts: the parameters, then the batch-norm statistics), whose
+ * format (lib/data/shippedWeights.ts: the parameters, then the batch-norm statistics), whose
  * manifest adds the config, the mel normalisation and the training record. Loading checks size
  * and checksum before reading a weight, so a damaged file fails with a named {@link DatasetError}.
  */
@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
 import { DatasetError } from '../../data/datasetError';
-import { readShippedWeights, shippedCheckpointDir, writeShippedWeights, type ShippedWeightsManifest } from '../shippedWeights';
+import { readShippedWeights, shippedCheckpointDir, writeShippedWeights, type ShippedWeightsManifest } from '../../data/shippedWeights';
 import { Tacotron2, Tacotron2Config, disposeTacotron2, initTacotron2 } from './config';
 
 const TACOTRON_FORMAT = 'backprop-lab-tacotron-1';

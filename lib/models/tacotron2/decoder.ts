@@ -24,7 +24,7 @@ import { checkArgs } from '../../core/validate';
 import type { LocationAttentionParams } from '../../layers/locationSensitiveAttention';
 import { AttentionGradient, locationAttentionStep } from './attentionGradient';
 import type { Tacotron2 } from './config';
-import { dropoutMask, lstmCell, splitLstmWeight } from './encoder';
+import { dropoutMask, lstmCell, splitLstmWeight } from './cells';
 
 /** What the decoder reads as its previous frame: natural, its own, or its own with probability ε. */
 export type DecoderFeed = { kind: 'teacher' } | { kind: 'free' } | { kind: 'sampled'; ownProbability: number };

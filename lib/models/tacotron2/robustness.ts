@@ -21,8 +21,8 @@ import { AudioMatrix } from '../../audio/matrix';
 import { checkArgs } from '../../core/validate';
 import { stripPunctuation } from '../../data/speechText';
 import { alignEdits } from '../../metrics/editDistance';
-import { Listener, transcribeLogMel } from '../listener';
-import type { LogMelConfig } from '../listenerFeatures';
+import { Listener, transcribeLogMel } from '../listener/transcribe';
+import type { LogMelConfig } from '../listener/features';
 
 export interface RobustnessCount { skips: number; repeats: number; characters: number; incomplete: number; utterances: number }
 

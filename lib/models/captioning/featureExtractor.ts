@@ -1,0 +1,125 @@
+/**
+ * The image encoder of the captioning notebook: a small CNN (tfjs layers, trained by
+ * autodiff — the hand-derived part of this project is the caption decoder) that learns
+ * to recognise the item and the colour of single 28×28 cells, then is frozen and run
+ * over whole 56×56 scenes.
+ *
+ *   trunk:  conv 3×3 (8, ReLU) → max-pool 2 → conv 3×3 (C, ReLU) → average-pool 7×7 stride 7
+ *           28×28 cell  → [2, 2, C]          56×56 scene → [4, 4, C]   (fully convolutional)
+ *   heads (pre-training only): the cell's [2, 2, C] flattened → softmax over items, softmax over colours
+ *   (flattened rather than averaged: which quadrants are lit is most of an item's shape)
+ *
+ * On a scene the 4×4 map has 2×2 positions per cell, so attention over it can pick out an
+ * item. The rnn/lstm decoders get the same map flattened ([16C]): a global average would
+ * erase where things are, which the captions ("… above …", "in the top left") talk about,
+ * and the comparison with attention should be over the same information.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../../core/validate';
+import { evaluateSoftmaxHeads, trainSoftmaxHeads } from '../../train/softmaxHeads';
+import { Rng } from '../../core/random';
+import { progress } from '../../display/progress';
+
+export interface FeatureCnn {
+  /** Image [*, H, W, 3] → feature map [*, H/14, W/14, C]. */
+  trunk: tf.LayersModel;
+  /** Cell [*, 28, 28, 3] → [item probabilities [*, items], colour probabilities [*, colours]] (shares the trunk's weights). */
+  classifier: tf.LayersModel;
+  channels: number;
+}
+
+/** Builds the CNN with seeded initial weights. */
+export function buildFeatureCnn(opts: { items: number; colours: number; channels?: number; seed?: number }): FeatureCnn {
+  const { items, colours, channels = 32, seed = 0 } = opts ?? ({} as { items: number; colours: number });
+  checkArgs('buildFeatureCnn')
+    .number('items', items, { integer: true, min: 2 })
+    .number('colours', colours, { integer: true, min: 2 })
+    .number('channels', channels, { integer: true, min: 1 })
+    .number('seed', seed, { integer: true });
+  const rng = new Rng(seed);
+  const init = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.heNormal({ seed: rng.nextUint32() % 2147483647 });
+  const input = tf.input({ shape: [null, null, 3] });
+  let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;
+  const map = tf.layers.averagePooling2d({ poolSize: 7, strides: 7 }).apply(x) as tf.SymbolicTensor;
+  const trunk = tf.model({ inputs: input, outputs: map });
+  const cell = tf.input({ shape: [28, 28, 3] });
+  const pooled = tf.layers.flatten({}).apply(trunk.apply(cell) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const glorot = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.glorotUniform({ seed: rng.nextUint32() % 2147483647 });
+  // Two logits heads, trained with the multi-label trainer (Σ of the per-head softmax cross-entropies).
+  const itemHead = tf.layers.dense({ units: items, kernelInitializer: glorot(), name: 'item' }).apply(pooled) as tf.SymbolicTensor;
+  const colourHead = tf.layers.dense({ units: colours, kernelInitializer: glorot(), name: 'colour' }).apply(pooled) as tf.SymbolicTensor;
+  const classifier = tf.model({ inputs: cell, outputs: [itemHead, colourHead] });
+  return { trunk, classifier, channels };
+}
+
+/**
+ * Trains the classifier on labelled cells for `epochs` passes in seeded minibatch order with
+ * {@link trainSoftmaxHeads} (Adam, lr 1e-2; loss = item CE + colour CE; a non-finite step stops
+ * training before it is applied). Returns the mean training loss per epoch.
+ *
+ * @param data images [N, 28, 28, 3], items and colours int32 [N]
+ */
+export async function trainFeatureCnn(
+  cnn: FeatureCnn,
+  data: { images: tf.Tensor; items: tf.Tensor; colours: tf.Tensor },
+  opts: { epochs: number; batchSize?: number; seed?: number },
+): Promise<{ epochLoss: number[] }> {
+  const { N } = checkArgs('trainFeatureCnn')
+    .tensor('images', data?.images, ['N', 28, 28, 3], 'float32')
+    .tensor('items', data.items, ['N'], 'int32')
+    .tensor('colours', data.colours, ['N'], 'int32').dims;
+  const batchSize = opts?.batchSize ?? 64;
+  const bar = progress({ total: (opts?.epochs ?? 1) * Math.ceil(N / batchSize), label: 'CNN pre-training' });
+  const history = trainSoftmaxHeads(cnn.classifier, data.images, [data.items as tf.Tensor1D, data.colours as tf.Tensor1D], {
+    epochs: opts.epochs,
+    batchSize,
+    lr: 1e-2,
+    seed: opts.seed ?? 0,
+    onStep: (step, loss) => bar.update(step + 1, { loss }),
+  });
+  bar.done();
+  return { epochLoss: history.epochLosses };
+}
+
+/** Item and colour accuracy (fractions in [0, 1]) of the classifier on labelled cells. */
+export function evaluateFeatureCnn(cnn: FeatureCnn, data: { images: tf.Tensor; items: tf.Tensor; colours: tf.Tensor }, batchSize = 256): { itemAccuracy: number; colourAccuracy: number } {
+  checkArgs('evaluateFeatureCnn')
+    .tensor('images', data?.images, ['N', 28, 28, 3], 'float32')
+    .tensor('items', data.items, ['N'], 'int32')
+    .tensor('colours', data.colours, ['N'], 'int32');
+  const [item, colour] = evaluateSoftmaxHeads(cnn.classifier, data.images, [data.items as tf.Tensor1D, data.colours as tf.Tensor1D], batchSize);
+  return { itemAccuracy: item.accuracy, colourAccuracy: colour.accuracy };
+}
+
+/** Scene features for the caption decoders. */
+export interface SceneFeatures {
+  /** [N, C, 4, 4]: the trunk's map, channels first (the attention decoder's A before projection). */
+  spatial: tf.Tensor4D;
+  /** [N, 16C]: the same map flattened (the rnn/lstm decoders' input to h₀). */
+  flat: tf.Tensor2D;
+}
+
+/** Runs the frozen trunk over scenes [N, 56, 56, 3] in batches → {@link SceneFeatures}. */
+export function extractSceneFeatures(cnn: FeatureCnn, images: tf.Tensor, batchSize = 256): SceneFeatures {
+  const { N } = checkArgs('extractSceneFeatures').tensor('images', images, ['N', 56, 56, 3], 'float32').dims;
+  const C = cnn.channels;
+  const maps: tf.Tensor[] = [];
+  for (let s = 0; s < N; s += batchSize) {
+    const n = Math.min(batchSize, N - s);
+    maps.push(tf.tidy(() => cnn.trunk.predict(tf.slice(images, [s, 0, 0, 0], [n, 56, 56, 3])) as tf.Tensor));
+  }
+  return tf.tidy(() => {
+    const map = maps.length === 1 ? maps[0] : tf.concat(maps, 0); // [N, 4, 4, C]
+    const spatial = tf.transpose(map, [0, 3, 1, 2]) as tf.Tensor4D;
+    const flat = tf.reshape(map, [N, 16 * C]) as tf.Tensor2D;
+    tf.dispose(maps);
+    return { spatial, flat };
+  });
+}
+
+/** Frees the CNN's weights. */
+export function disposeFeatureCnn(cnn: FeatureCnn): void {
+  cnn.classifier.dispose();
+}

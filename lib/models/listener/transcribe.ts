@@ -1,0 +1,53 @@
+/**
+ * The automatic listener as a tool: transcripts of listener features or of log-mel
+ * spectrograms. Scored against reference texts with `characterErrorRate` (references in the
+ * `'characters'` alphabet: `stripPunctuation`), its deletions count skipped and its insertions
+ * repeated characters — the measurement the Tacotron notebook makes.
+ */
+import { AudioMatrix } from '../../audio/matrix';
+import { checkArgs } from '../../core/validate';
+import { SpeechFeatureSpec } from '../../data/speechCorpus';
+import { SpeechRecognizerConfig, SpeechRecognizerParams } from './recognizer';
+import { recognize } from './training';
+import { LogMelConfig, listenerFeaturesFromLogMel } from './features';
+
+/** A recognizer with its config and output alphabet (e.g. from `loadListener`). */
+export interface Listener {
+  params: SpeechRecognizerParams;
+  manifest: { config: SpeechRecognizerConfig; alphabet: string[] };
+}
+
+/** Greedy transcripts of listener features (per-utterance normalised LFBE [T, 40] each). */
+export function transcribe(listener: Listener, features: readonly AudioMatrix[]): string[] {
+  const { config, alphabet } = listener.manifest;
+  const c = checkArgs('transcribe').require(Array.isArray(features), "argument 'features' expected an array of [T, F] matrices");
+  features.forEach((f, i) => c.require(f?.cols === config.featureDim && f.rows >= 1, `features[${i}] expected [T, ${config.featureDim}] but got [${f?.rows}, ${f?.cols}]`));
+  const ids = recognize(listener.params, config, features.map((f) => ({ features: f.data, frames: f.rows })));
+  return ids.map((seq) => seq.map((k) => alphabet[k]).join(''));
+}
+
+/** Greedy transcripts of log-mel spectrograms computed with `cfg` (converted as in ./listenerFeatures). */
+export function transcribeLogMel(listener: Listener, mels: readonly AudioMatrix[], cfg: LogMelConfig): string[] {
+  return transcribe(listener, mels.map((m) => listenerFeaturesFromLogMel(m, cfg)));
+}
+
+/**
+ * The log-mel configuration of a speech corpus (its manifest's feature spec: the options
+ * `logMel` was called with), for {@link transcribeLogMel}.
+ */
+export function logMelConfigOf(spec: SpeechFeatureSpec): LogMelConfig {
+  const o = spec?.options ?? {};
+  checkArgs('logMelConfigOf').require(spec?.kind === 'log-mel', `argument 'spec' expected a log-mel feature spec but got kind ${String(spec?.kind)}`)
+    .number('options.nFft', o.nFft, { integer: true, min: 2 });
+  return {
+    sampleRate: spec.sampleRate,
+    nFft: o.nFft as number,
+    hop: spec.hop,
+    nMels: spec.dims,
+    fMin: o.fMin as number | undefined,
+    fMax: o.fMax as number | undefined,
+    scale: o.scale as LogMelConfig['scale'],
+    norm: o.norm as LogMelConfig['norm'],
+    power: o.power as LogMelConfig['power'],
+  };
+}

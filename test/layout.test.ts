@@ -1,0 +1,81 @@
+/**
+ * The house drawn from the code's own imports: lib/'s folders form layers, and every import runs
+ * down (or stays in its folder); lib/models/ holds one folder per notebook topic; coursework code
+ * does not import the test suite; the flat namespace stays small.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import * as bp from '../lib';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** lib/'s folders from the bottom up; a folder may import only from its own layer's folders or lower. */
+const LAYERS: readonly (readonly string[])[] = [
+  ['core'],
+  ['ops'],
+  ['layers', 'audio', 'optim', 'metrics', 'kernels'],
+  ['losses', 'analysis', 'display', 'backend'],
+  ['decode', 'train', 'experiments'],
+  ['data'],
+  ['models/sequenceTasks', 'models/captioning', 'models/listener', 'models/multilabel', 'models/multimodal', 'models/latent'],
+  ['models/tacotron2'],
+];
+
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? tsFiles(p) : e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Relative imports of `file`, resolved to project files. */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from|import)\s*'(\.{1,2}\/[^']*)'/g)].map((m) => {
+    const base = path.resolve(path.dirname(file), m[1]);
+    return fs.existsSync(`${base}.ts`) ? `${base}.ts` : path.join(base, 'index.ts');
+  });
+}
+
+const folderOf = (file: string): string => path.relative(path.join(ROOT, 'lib'), path.dirname(file)).split(path.sep).join('/');
+const layerOf = (folder: string): number => LAYERS.findIndex((l) => l.includes(folder));
+
+describe('layout', () => {
+  it('every lib/ folder has a layer and every import runs down or stays in its folder', () => {
+    const upward: string[] = [];
+    for (const file of tsFiles(path.join(ROOT, 'lib'))) {
+      const from = folderOf(file);
+      if (from === '') continue; // lib/index.ts assembles the API
+      expect(layerOf(from), `lib/${from} is not in the test's LAYERS`).toBeGreaterThanOrEqual(0);
+      for (const target of importsOf(file)) {
+        const to = folderOf(target);
+        if (to !== from && layerOf(to) >= layerOf(from)) upward.push(`${path.relative(ROOT, file)} → lib/${to}`);
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
+  it('lib/models/ holds only topic folders, each with an index.ts', () => {
+    const entries = fs.readdirSync(path.join(ROOT, 'lib/models'), { withFileTypes: true });
+    expect(entries.filter((e) => !e.isDirectory()).map((e) => e.name)).toEqual([]);
+    for (const e of entries) expect(fs.existsSync(path.join(ROOT, 'lib/models', e.name, 'index.ts')), e.name).toBe(true);
+  });
+
+  it('coursework code does not import the test suite', () => {
+    const offending = tsFiles(path.join(ROOT, 'coursework')).filter((f) =>
+      importsOf(f).some((t) => t.startsWith(path.join(ROOT, 'test') + path.sep)),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('the flat namespace holds the teaching core; topics are namespaces', () => {
+    const namespaces = ['audio', 'data', 'display', 'kernels', 'metrics'];
+    const topics = ['sequenceTasks', 'captioning', 'listener', 'tacotron', 'multilabel', 'multimodal', 'latent'];
+    for (const ns of [...namespaces, ...topics]) expect(typeof (bp as Record<string, unknown>)[ns], ns).toBe('object');
+    const flatValues = Object.keys(bp).filter((k) => ![...namespaces, ...topics].includes(k));
+    expect(flatValues.length).toBeLessThanOrEqual(200);
+    expect(bp.tacotron.init).toBeTypeOf('function');
+    expect('initTacotron2' in bp).toBe(false);
+  });
+});
