@@ -9,21 +9,16 @@
  *        logFilterbankEnergies (40 bins, 25 ms / 10 ms, Kaldi-style), per utterance and ×1,500.
  *
  * Repetitions run round-robin after a warm-up; min and median are reported (the machine is
- * shared, so the min is the cost and the median the cost under load). Options: --reps R (default 30).
+ * shared, so the min is the cost and the median the cost under load). Options: --reps R (default 30), --help.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as bp from '../lib';
+import { parseCommandLine, UsageError } from './cliArgs';
 
 const SR = 16000;
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`bench-audio: --${name} expects a whole number >= 1, got ${process.argv[i + 1]}`);
-  return v;
-}
+const USAGE = 'usage: bench-audio [--reps R]   (R: round-robin repetitions, default 30)';
 
 /** A gliding harmonic tone with a little noise: 3 s of voiced-speech-like signal. */
 function utterance(n: number): Float32Array {
@@ -84,7 +79,11 @@ function timeRoundRobin(fns: Record<string, () => void>, reps: number): Record<s
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`);
 
 async function main(): Promise<void> {
-  const reps = option('reps', 30);
+  const { reps, help } = parseCommandLine('bench-audio', process.argv.slice(2), {
+    reps: { type: 'number', rule: 'positive-integer', default: 30 },
+    help: { type: 'boolean', short: 'h' },
+  }).values;
+  if (help) return console.log(USAGE);
   const x = utterance(3 * SR);
   const f = frames512(x);
   console.log(`bench-audio: 3 s at ${SR} Hz, ${f.rows} frames of 512; ${reps} round-robin repetitions (min / median)\n`);
@@ -121,6 +120,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    console.error(`${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(`bench-audio: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(1);
 });

@@ -10,26 +10,24 @@
  * After one warm-up round, repetitions run round-robin (one of each variant per round) so
  * machine noise hits all of them alike; the median per variant is reported.
  *
- * Options: --reps R (default 7), --warmup W (default 1), --no-torch.
+ * Options: --reps R (default 7), --warmup W (default 1), --no-torch, --help.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as tf from '@tensorflow/tfjs';
 import * as bp from '../lib';
+import { parseCommandLine, UsageError } from './cliArgs';
 
 const N = 64, T = 50, D = 128, H = 256;
 
 type Inputs = { x: tf.Tensor3D; h0: tf.Tensor2D; Wx: tf.Tensor2D; Wh: tf.Tensor2D; b: tf.Tensor1D; dh: tf.Tensor3D };
 type Variant = { name: string; run: () => Promise<number> };
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`bench-lstm: --${name} expects a whole number, got ${process.argv[i + 1]}`);
-  return v;
-}
+const USAGE = `usage: bench-lstm [--reps R] [--warmup W] [--no-torch]
+  --reps R     timed rounds (default 7)
+  --warmup W   untimed warm-up rounds (default 1)
+  --no-torch   skip the PyTorch variants`;
 
 function makeInputs(seed: number): Inputs {
   const rng = new bp.Rng(seed);
@@ -155,14 +153,19 @@ const median = (v: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const reps = option('reps', 7);
-  if (reps < 1) throw new Error('bench-lstm: --reps must be at least 1');
-  const warmup = option('warmup', 1);
+  const opts = parseCommandLine('bench-lstm', process.argv.slice(2), {
+    reps: { type: 'number', rule: 'positive-integer', default: 7 },
+    warmup: { type: 'number', rule: 'non-negative-integer', default: 1 },
+    'no-torch': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }).values;
+  if (opts.help) return console.log(USAGE);
+  const { reps, warmup } = opts;
   const report = await bp.initBackend();
   const restoreFast = bp.kernels.isFastMatMulGradient();
   const inp = makeInputs(0);
   const tfjs = tfjsVariants(inp);
-  const torch = process.argv.includes('--no-torch') ? null : await torchVariants();
+  const torch = opts['no-torch'] ? null : await torchVariants();
   const variants = [...tfjs.variants, ...(torch?.variants ?? [])];
   console.log(`LSTM forward+backward, N=${N} T=${T} D=${D} H=${H}; tfjs backend: ${report.name} (${report.details})`);
   if (torch) console.log(torch.info);
@@ -204,6 +207,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
+  if (e instanceof UsageError) {
+    console.error(`${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(e);
   process.exit(1);
 });

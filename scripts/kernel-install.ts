@@ -14,7 +14,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
+import { parseCommandLine, UsageError } from './cliArgs';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const TSLAB_BIN = path.join(PROJECT_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
@@ -67,18 +67,16 @@ function findOnPath(cmd: string): string | null {
 function main(): number {
   let values;
   try {
-    values = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        name: { type: 'string', default: 'tslab' },
-        'display-name': { type: 'string', default: 'TypeScript (tslab)' },
-        prefix: { type: 'string' },
-        jupyter: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
+    ({ values } = parseCommandLine('kernel-install', process.argv.slice(2), {
+      name: { type: 'string', default: 'tslab', expects: 'a kernelspec name' },
+      'display-name': { type: 'string', default: 'TypeScript (tslab)', expects: 'the name Jupyter shows' },
+      prefix: { type: 'string', expects: 'a directory' },
+      jupyter: { type: 'string', expects: 'the path of the jupyter command' },
+      help: { type: 'boolean', short: 'h' },
+    }));
   } catch (e) {
-    console.error(`kernel-install: ${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`${e.message}\n${USAGE}`);
     return 2;
   }
   if (values.help) {

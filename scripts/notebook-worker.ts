@@ -13,6 +13,7 @@ import { performance } from 'perf_hooks';
 import { createConverter, Converter } from 'tslab/dist/converter';
 import { createExecutor, ConverterSet } from 'tslab/dist/executor';
 import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
+import { parseCommandLine, UsageError } from './cliArgs';
 import { buildCellError, ErrorReport } from './runner/cellError';
 import { clearOutputs, firstLine, readNotebook, runnableCells, writeNotebook } from './runner/nbformat';
 import { OutputRecorder } from './runner/outputs';
@@ -65,9 +66,15 @@ function send(msg: WorkerMessage): Promise<void> {
   });
 }
 
+const USAGE = 'usage: notebook-worker <notebook.ipynb> <executed.ipynb>';
+
 async function main(): Promise<number> {
-  const [notebookArg, outputArg] = process.argv.slice(2);
-  if (!notebookArg || !outputArg) throw new Error('usage: notebook-worker <notebook.ipynb> <executed.ipynb>');
+  const { positionals } = parseCommandLine('notebook-worker', process.argv.slice(2), {}, { allowPositionals: true });
+  if (positionals.length !== 2) {
+    const given = positionals.map((p) => `'${p}'`).join(' ') || 'none';
+    throw new UsageError(`notebook-worker: expected 2 arguments, <notebook.ipynb> <executed.ipynb>; got ${given}`);
+  }
+  const [notebookArg, outputArg] = positionals;
   const notebookPath = path.resolve(notebookArg);
   const outputPath = path.resolve(outputArg);
   const nb = clearOutputs(readNotebook(notebookPath));
@@ -144,7 +151,8 @@ main().then(
   (code) => process.exit(code),
   (e: unknown) => {
     // Failures outside any cell (unreadable notebook, tslab failing to load) go to the runner's stderr.
-    writeOwnStderr(`notebook-worker: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    if (e instanceof UsageError) writeOwnStderr(`${e.message}\n${USAGE}\n`);
+    else writeOwnStderr(`notebook-worker: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(2);
   },
 );

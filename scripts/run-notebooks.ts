@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       say(USAGE); // --help
       return 0;
     }
-    complain(`run-notebooks: ${e.message}\n${USAGE}`);
+    complain(`${e.message}\n${USAGE}`);
     return 2;
   }
   if (opts.notebooks.length === 0) {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbformat';
 import { OutputRecorder } from '../scripts/runner/outputs';
-import { selectNotebooks } from '../scripts/runner/options';
+import { DEFAULT_CELL_TIMEOUT_S, parseOptions, selectNotebooks, UsageError } from '../scripts/runner/options';
 import { findChromium } from '../scripts/runner/figures';
 import { PLOTLY_MIME } from '../lib/display/show';
 
@@ -86,6 +86,50 @@ describe('selectNotebooks', () => {
     expect(selectNotebooks(FIXTURES, ['type-error.ipynb', 'o']).map((p) => path.basename(p))).toEqual(['ok.ipynb', 'type-error.ipynb']);
     expect(selectNotebooks(FIXTURES, ['t']).map((p) => path.basename(p))).toEqual(['throws.ipynb', 'type-error.ipynb']);
     expect(() => selectNotebooks(FIXTURES, ['99'])).toThrow(/no notebook .* matches '99'/);
+  });
+});
+
+describe('parseOptions', () => {
+  const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseOptions(argv, env, ROOT);
+  const nb = (f: string): string => path.join(FIXTURES, f);
+
+  it('keeps the documented flags, defaults and positional names', () => {
+    expect(parse(['--dir', 'test/fixtures'])).toEqual({
+      notebooks: ['ok.ipynb', 'slow.ipynb', 'throws.ipynb', 'type-error.ipynb'].map(nb),
+      dir: FIXTURES,
+      out: path.join(ROOT, 'out'),
+      timeoutS: DEFAULT_CELL_TIMEOUT_S,
+      inplace: false,
+    });
+    const opts = parse(['o', '--timeout', '2.5', '--inplace', '--dir=test/fixtures', 't', '--out', '/tmp/o']);
+    expect(opts).toEqual({
+      notebooks: ['ok.ipynb', 'throws.ipynb', 'type-error.ipynb'].map(nb),
+      dir: FIXTURES,
+      out: '/tmp/o',
+      timeoutS: 2.5,
+      inplace: true,
+    });
+    expect(parse(['ok', '--dir', FIXTURES], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(60);
+    expect(parse(['ok', '--dir', FIXTURES, '--timeout', '5'], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(5);
+    expect(() => parse(['--help'])).toThrow(UsageError);
+  });
+
+  it('names the script, the flag, what it expects and what was given', () => {
+    const ok = ['ok', '--dir', FIXTURES];
+    expect(() => parse([...ok, '--timout', '3'])).toThrow(
+      "run-notebooks: unknown flag '--timout' (expected one of: --timeout, --inplace, --dir, --out, -h/--help)",
+    );
+    expect(() => parse([...ok, '--timeout'])).toThrow(
+      'run-notebooks: --timeout expects a positive number of seconds, got nothing',
+    );
+    expect(() => parse([...ok, '--timeout', 'ten'])).toThrow(
+      "run-notebooks: --timeout expects a positive number of seconds, got 'ten'",
+    );
+    expect(() => parse([...ok, '--timeout', '0'])).toThrow("--timeout expects a positive number of seconds, got '0'");
+    expect(() => parse(ok, { BACKPROP_CELL_TIMEOUT: 'x' })).toThrow(
+      "run-notebooks: BACKPROP_CELL_TIMEOUT expects a positive number of seconds, got 'x'",
+    );
+    expect(() => parse([...ok, '--inplace=1'])).toThrow("run-notebooks: --inplace takes no value, got '1'");
   });
 });
 
@@ -184,5 +228,14 @@ describe('run-notebooks on fixtures', () => {
     const r = await runRunner(['no-such-notebook', '--dir', FIXTURES, '--out', path.join(tmpDir(), 'out')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no notebook in");
+  });
+
+  it('rejects an unknown flag and a bad --timeout with a usage error', async () => {
+    const bad = await runRunner(['ok', '--dir', FIXTURES, '--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^run-notebooks: unknown flag '--bogus' \(expected one of: --timeout, .*\nusage: /);
+    const nan = await runRunner(['ok', '--dir', FIXTURES, '--timeout', 'soon']);
+    expect(nan.code).toBe(2);
+    expect(nan.stderr).toContain("run-notebooks: --timeout expects a positive number of seconds, got 'soon'");
   });
 });

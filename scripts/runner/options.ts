@@ -8,7 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
+import { parseCommandLine, parseNumber, UsageError } from '../cliArgs';
+
+export { UsageError };
 
 export const DEFAULT_CELL_TIMEOUT_S = 900;
 
@@ -34,17 +36,12 @@ export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--inpl
   --out DIR      output directory (default: out)
   BACKPROP_QUICK=1 selects quick mode in the notebooks (the environment is passed through).`;
 
-export class UsageError extends Error {}
-
-function parseTimeout(raw: string, source: string): number {
-  const t = Number(raw);
-  if (!Number.isFinite(t) || t <= 0) throw new UsageError(`${source} must be a positive number of seconds, got '${raw}'`);
-  return t;
-}
+const SCRIPT = 'run-notebooks';
+const SECONDS = 'a positive number of seconds';
 
 /** Notebooks in `dir` matching `names` (all when empty), in filename order. */
 export function selectNotebooks(dir: string, names: string[]): string[] {
-  if (!fs.existsSync(dir)) throw new UsageError(`notebook directory ${dir} does not exist`);
+  if (!fs.existsSync(dir)) throw new UsageError(`${SCRIPT}: notebook directory ${dir} does not exist`);
   const all = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
@@ -55,39 +52,37 @@ export function selectNotebooks(dir: string, names: string[]): string[] {
     const base = path.basename(name);
     const matches = all.filter((f) => f === base || f === `${base}.ipynb` || f.startsWith(base));
     if (matches.length === 0) {
-      throw new UsageError(`no notebook in ${dir} matches '${name}' (have: ${all.join(', ') || 'none'})`);
+      throw new UsageError(`${SCRIPT}: no notebook in ${dir} matches '${name}' (have: ${all.join(', ') || 'none'})`);
     }
     matches.forEach((m) => chosen.add(m));
   }
   return all.filter((f) => chosen.has(f)).map((f) => path.join(dir, f));
 }
 
+/**
+ * The runner's command line; `--help` throws a UsageError with an empty message. Errors are
+ * UsageErrors whose message starts with `run-notebooks: `.
+ */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): RunnerOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        timeout: { type: 'string' },
-        inplace: { type: 'boolean', default: false },
-        dir: { type: 'string', default: 'notebooks' },
-        out: { type: 'string', default: 'out' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(
+    SCRIPT,
+    argv,
+    {
+      timeout: { type: 'number', rule: 'positive', expects: SECONDS },
+      inplace: { type: 'boolean' },
+      dir: { type: 'string', default: 'notebooks', expects: 'a directory' },
+      out: { type: 'string', default: 'out', expects: 'a directory' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { allowPositionals: true },
+  );
   if (values.help) throw new UsageError('');
   const dir = path.resolve(cwd, values.dir);
   const timeoutS =
-    values.timeout !== undefined
-      ? parseTimeout(values.timeout, '--timeout')
-      : env.BACKPROP_CELL_TIMEOUT
-        ? parseTimeout(env.BACKPROP_CELL_TIMEOUT, 'BACKPROP_CELL_TIMEOUT')
-        : DEFAULT_CELL_TIMEOUT_S;
+    values.timeout ??
+    (env.BACKPROP_CELL_TIMEOUT
+      ? parseNumber(SCRIPT, 'BACKPROP_CELL_TIMEOUT', env.BACKPROP_CELL_TIMEOUT, 'positive', SECONDS)
+      : DEFAULT_CELL_TIMEOUT_S);
   return {
     notebooks: selectNotebooks(dir, positionals),
     dir,

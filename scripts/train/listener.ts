@@ -14,7 +14,7 @@
  * --lr0 (default 2e-3; decays ×0.1 over the N steps), --init-from DIR (continue from a saved
  * listener: its weights, with fresh Adam state, batches from --seed; the manifest keeps the
  * earlier run's record under `initFrom`), --quick (a tiny run through the same code path,
- * written to out/checkpoints/listener-quick unless --out is given), --out DIR, --seed S.
+ * written to out/checkpoints/listener-quick unless --out is given), --out DIR, --seed S, --help.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -29,25 +29,55 @@ import { LISTENER_FEATURES, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel
 import { SpeechRecognizerConfig, initSpeechRecognizer } from '../../lib/models/listener/recognizer';
 import { SpeechUtterance, trainSpeechRecognizer } from '../../lib/models/listener/training';
 import { logMelConfigOf, transcribe } from '../../lib/models/listener/transcribe';
+import { parseCommandLine } from '../cliArgs';
 
-interface Args { steps: number; stopAt: number; minutes: number; quick: boolean; out: string; seed: number; lr0: number; initFrom?: string }
+export const LISTENER_USAGE = `usage: npm run train -- listener [options]
+  --steps N         steps of the learning-rate schedule (default 450; 6 with --quick)
+  --stop-at K       stop after step K of that schedule
+  --minutes M       stop after M minutes even if steps remain
+  --lr0 LR          initial learning rate (default 2e-3; decays x0.1 over the N steps)
+  --init-from DIR   continue from a saved listener (its weights, fresh Adam state)
+  --seed S          seed of initialisation and batches (default 1)
+  --quick           a tiny run through the same code path
+  --out DIR         checkpoint directory (default checkpoints/listener; out/checkpoints/listener-quick with --quick)`;
 
-function parseArgs(argv: string[]): Args {
-  const get = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const quick = argv.includes('--quick');
+export interface ListenerArgs {
+  steps: number;
+  stopAt: number;
+  minutes: number;
+  quick: boolean;
+  out: string;
+  seed: number;
+  lr0: number;
+  initFrom?: string;
+  help: boolean;
+}
+
+/** The listener trainer's command line (UsageError on a bad one). */
+export function parseListenerArgs(argv: string[]): ListenerArgs {
+  const { values } = parseCommandLine('train listener', argv, {
+    steps: { type: 'number', rule: 'positive-integer' },
+    'stop-at': { type: 'number', rule: 'positive-integer', default: Infinity },
+    minutes: { type: 'number', rule: 'positive', default: Infinity },
+    seed: { type: 'number', rule: 'integer', default: 1 },
+    lr0: { type: 'number', rule: 'positive', default: 2e-3 },
+    'init-from': { type: 'string', expects: 'a checkpoint directory' },
+    quick: { type: 'boolean' },
+    out: { type: 'string', expects: 'a directory' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const { quick } = values;
   const root = path.resolve(__dirname, '..', '..', '..');
   return {
     quick,
-    steps: Number(get('--steps') ?? (quick ? 6 : 450)),
-    stopAt: Number(get('--stop-at') ?? Infinity),
-    minutes: Number(get('--minutes') ?? Infinity),
-    seed: Number(get('--seed') ?? 1),
-    lr0: Number(get('--lr0') ?? 2e-3),
-    initFrom: get('--init-from'),
-    out: path.resolve(get('--out') ?? path.join(root, quick ? 'out/checkpoints/listener-quick' : 'checkpoints/listener')),
+    steps: values.steps ?? (quick ? 6 : 450),
+    stopAt: values['stop-at'],
+    minutes: values.minutes,
+    seed: values.seed,
+    lr0: values.lr0,
+    initFrom: values['init-from'],
+    out: path.resolve(values.out ?? path.join(root, quick ? 'out/checkpoints/listener-quick' : 'checkpoints/listener')),
+    help: values.help,
   };
 }
 
@@ -58,8 +88,7 @@ export const LISTENER_CONFIG: SpeechRecognizerConfig = {
 
 const asUtterance = (f: AudioMatrix, text: string): SpeechUtterance => ({ features: f.data, frames: f.rows, labels: textToIds(text, 'characters') });
 
-export async function trainListener(argv: string[]): Promise<void> {
-  const args = parseArgs(argv);
+export async function trainListener(args: ListenerArgs): Promise<void> {
   const log: string[] = [];
   const say = (line: string): void => {
     console.log(line);

@@ -12,7 +12,7 @@
  * statistics, loss curves, held-out scores), training-log.txt}.
  *
  * Options: --steps N (default 1200), --seed S (default 1), --quick (6 steps on a few utterances,
- * written to out/checkpoints/<name>-quick unless --out is given), --out DIR.
+ * written to out/checkpoints/<name>-quick unless --out is given), --out DIR, --help.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,45 +22,76 @@ import { multimodalAudioStats, buildMultimodalVocab } from '../../lib/models/mul
 import { saveMultimodalCheckpoint } from '../../lib/models/multimodal/checkpoint';
 import { PRETRAIN_VARIANTS, disposeMultimodalModel, runPretraining } from '../../lib/models/multimodal/pretraining';
 import { MULTIMODAL_PRETRAIN_CONFIG } from '../../lib/models/multimodal/transformer';
+import { parseCommandLine } from '../cliArgs';
 
 export { PRETRAIN_VARIANTS };
 const HELD_OUT = 150;
 
-export function pretrainTrainer(name: string): (argv: string[]) => Promise<void> {
-  return async (argv) => {
-    const get = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
-    const quick = argv.includes('--quick');
-    const steps = Number(get('--steps') ?? (quick ? 6 : 1200));
-    const seed = Number(get('--seed') ?? 1);
-    const root = path.resolve(__dirname, '..', '..', '..');
-    const out = path.resolve(get('--out') ?? path.join(root, quick ? `out/checkpoints/${name}-quick` : `checkpoints/${name}`));
-    const tasks = PRETRAIN_VARIANTS[name];
-    const log: string[] = [];
-    const say = (line: string): void => {
-      console.log(line);
-      log.push(line);
-    };
-    const all = loadMultimodalEmotion({ split: 'pretrain', limit: quick ? 60 : undefined }).utterances;
-    const heldOut = all.slice(all.length - (quick ? 10 : HELD_OUT));
-    const train = all.slice(0, all.length - heldOut.length);
-    const labelledTexts = loadMultimodalEmotion({ split: 'train' }).utterances.map((u) => u.text);
-    const ctx = { vocab: buildMultimodalVocab([...all.map((u) => u.text), ...labelledTexts]), stats: multimodalAudioStats(all) };
-    const cfg = { ...MULTIMODAL_PRETRAIN_CONFIG, words: ctx.vocab.words.length };
-    const speakers = loadMultimodalEmotion({ split: 'dev', limit: 1 }).speakers.length;
-    say(`${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`);
-    const { params, record } = runPretraining({ tasks, train, heldOut, ctx, cfg, speakers, steps, seed, label: name });
-    const mean = (xs: number[], s: number): string => (xs.slice(s - 50, s).reduce((a, b) => a + b, 0) / 50).toFixed(3);
-    for (let s = 50; s <= steps; s += 50) say(`step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, speaker ${mean(record.curves.speaker, s)})`);
-    const pct = (x: number): string => (Number.isNaN(x) ? '— (task not trained)' : `${(100 * x).toFixed(1)} %`);
-    say(`held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`);
-    for (const e of record.heldOut.examples) say(`  ref: ${e.ref}\n  hyp: ${e.hyp}`);
-    const command = `npm run train -- ${name}${get('--steps') ? ` --steps ${steps}` : ''}${get('--seed') ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
-    const manifest = saveMultimodalCheckpoint(out, params, {
-      config: cfg, vocab: ctx.vocab, stats: { mean: Array.from(ctx.stats.mean), std: Array.from(ctx.stats.std) }, speakers,
-      training: { command, backend: tf.getBackend(), ...record },
-    });
-    fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
-    say(`wrote ${out} (${(manifest.weights.bytes / 1e6).toFixed(2)} MB weights)`);
-    disposeMultimodalModel(params);
+export const pretrainUsage = (name: string): string => `usage: npm run train -- ${name} [options]
+  --steps N   training steps (default 1200; 6 with --quick)
+  --seed S    seed (default 1)
+  --quick     6 steps on a few utterances
+  --out DIR   checkpoint directory (default checkpoints/${name}; out/checkpoints/${name}-quick with --quick)`;
+
+export interface PretrainArgs {
+  name: string;
+  steps: number;
+  seed: number;
+  quick: boolean;
+  out: string;
+  /** The command that repeats the run (flags given explicitly, as typed). */
+  command: string;
+  help: boolean;
+}
+
+/** The command line of pre-training `name` (UsageError on a bad one). */
+export function parsePretrainArgs(name: string, argv: string[]): PretrainArgs {
+  const { values } = parseCommandLine(`train ${name}`, argv, {
+    steps: { type: 'number', rule: 'positive-integer' },
+    seed: { type: 'number', rule: 'integer' },
+    quick: { type: 'boolean' },
+    out: { type: 'string', expects: 'a directory' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const { quick } = values;
+  const steps = values.steps ?? (quick ? 6 : 1200);
+  const seed = values.seed ?? 1;
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const defaultOut = path.join(root, quick ? `out/checkpoints/${name}-quick` : `checkpoints/${name}`);
+  const out = path.resolve(values.out ?? defaultOut);
+  const command =
+    `npm run train -- ${name}${values.steps !== undefined ? ` --steps ${steps}` : ''}` +
+    `${values.seed !== undefined ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
+  return { name, steps, seed, quick, out, command, help: values.help };
+}
+
+export async function pretrain(args: PretrainArgs): Promise<void> {
+  const { name, quick, steps, seed, out, command } = args;
+  const tasks = PRETRAIN_VARIANTS[name];
+  const log: string[] = [];
+  const say = (line: string): void => {
+    console.log(line);
+    log.push(line);
   };
+  const all = loadMultimodalEmotion({ split: 'pretrain', limit: quick ? 60 : undefined }).utterances;
+  const heldOut = all.slice(all.length - (quick ? 10 : HELD_OUT));
+  const train = all.slice(0, all.length - heldOut.length);
+  const labelledTexts = loadMultimodalEmotion({ split: 'train' }).utterances.map((u) => u.text);
+  const ctx = { vocab: buildMultimodalVocab([...all.map((u) => u.text), ...labelledTexts]), stats: multimodalAudioStats(all) };
+  const cfg = { ...MULTIMODAL_PRETRAIN_CONFIG, words: ctx.vocab.words.length };
+  const speakers = loadMultimodalEmotion({ split: 'dev', limit: 1 }).speakers.length;
+  say(`${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`);
+  const { params, record } = runPretraining({ tasks, train, heldOut, ctx, cfg, speakers, steps, seed, label: name });
+  const mean = (xs: number[], s: number): string => (xs.slice(s - 50, s).reduce((a, b) => a + b, 0) / 50).toFixed(3);
+  for (let s = 50; s <= steps; s += 50) say(`step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, speaker ${mean(record.curves.speaker, s)})`);
+  const pct = (x: number): string => (Number.isNaN(x) ? '— (task not trained)' : `${(100 * x).toFixed(1)} %`);
+  say(`held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`);
+  for (const e of record.heldOut.examples) say(`  ref: ${e.ref}\n  hyp: ${e.hyp}`);
+  const manifest = saveMultimodalCheckpoint(out, params, {
+    config: cfg, vocab: ctx.vocab, stats: { mean: Array.from(ctx.stats.mean), std: Array.from(ctx.stats.std) }, speakers,
+    training: { command, backend: tf.getBackend(), ...record },
+  });
+  fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
+  say(`wrote ${out} (${(manifest.weights.bytes / 1e6).toFixed(2)} MB weights)`);
+  disposeMultimodalModel(params);
 }

@@ -12,7 +12,7 @@
  * --seed S (1), --eval-every E (100), --lr0 (1e-3; decays ×0.1 over the N steps), --init-from DIR
  * (continue from a saved teacher: its weights, statistics and mel normalisation, fresh Adam state;
  * the manifest keeps the earlier run's record under `initFrom` and the log its lines), --quick (a
- * tiny run through the same code path into out/checkpoints/tacotron-teacher-quick), --out DIR.
+ * tiny run through the same code path into out/checkpoints/tacotron-teacher-quick), --out DIR, --help.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,10 +23,73 @@ import { melNormOf, tacotronPairs } from '../../lib/models/tacotron2/data';
 import { countAlignmentErrors, robustnessErrorRate, spokenCharacters, sumRobustness } from '../../lib/models/tacotron2/robustness';
 import { synthesize } from '../../lib/models/tacotron2/synthesize';
 import { trainTacotron } from '../../lib/models/tacotron2/training';
+import { parseCommandLine } from '../cliArgs';
 
-function option(argv: string[], flag: string, fallback: number): number {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
+export const TACOTRON_TEACHER_USAGE = `usage: npm run train -- tacotron-teacher [options]
+  --steps N         steps of the learning-rate schedule (default 1600; 4 with --quick)
+  --stop-at K       stop after step K of that schedule
+  --minutes M       stop after M minutes (the checkpoint of the last evaluation is kept)
+  --batch B         batch size (default 16; 4 with --quick)
+  --max-frames F    longest training utterance in frames (default 180; 100 with --quick)
+  --eval-every E    evaluate and save every E steps (default 100; 2 with --quick)
+  --lr0 LR          initial learning rate (default 1e-3; decays x0.1 over the N steps)
+  --init-from DIR   continue from a saved teacher (weights, statistics, mel normalisation; fresh Adam state)
+  --seed S          seed (default 1)
+  --quick           a tiny run through the same code path
+  --out DIR         checkpoint directory (default checkpoints/tacotron-teacher;
+                    out/checkpoints/tacotron-teacher-quick with --quick)`;
+
+export interface TacotronTeacherArgs {
+  /** The command line as given, for the log. */
+  argv: string[];
+  quick: boolean;
+  out: string;
+  steps: number;
+  stopAt: number;
+  minutes: number;
+  batch: number;
+  maxFrames: number;
+  seed: number;
+  evalEvery: number;
+  lr0: number;
+  initFrom?: string;
+  help: boolean;
+}
+
+/** The teacher trainer's command line (UsageError on a bad one). */
+export function parseTacotronTeacherArgs(argv: string[]): TacotronTeacherArgs {
+  const { values } = parseCommandLine('train tacotron-teacher', argv, {
+    steps: { type: 'number', rule: 'positive-integer' },
+    'stop-at': { type: 'number', rule: 'positive-integer', default: Infinity },
+    minutes: { type: 'number', rule: 'positive', default: Infinity },
+    batch: { type: 'number', rule: 'positive-integer' },
+    'max-frames': { type: 'number', rule: 'positive-integer' },
+    seed: { type: 'number', rule: 'integer', default: 1 },
+    'eval-every': { type: 'number', rule: 'positive-integer' },
+    lr0: { type: 'number', rule: 'positive', default: 1e-3 },
+    'init-from': { type: 'string', expects: 'a checkpoint directory' },
+    quick: { type: 'boolean' },
+    out: { type: 'string', expects: 'a directory' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const { quick } = values;
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const defaultOut = path.join(root, quick ? 'out/checkpoints/tacotron-teacher-quick' : 'checkpoints/tacotron-teacher');
+  return {
+    argv,
+    quick,
+    out: path.resolve(values.out ?? defaultOut),
+    steps: values.steps ?? (quick ? 4 : 1600),
+    stopAt: values['stop-at'],
+    minutes: values.minutes,
+    batch: values.batch ?? (quick ? 4 : 16),
+    maxFrames: values['max-frames'] ?? (quick ? 100 : 180),
+    seed: values.seed,
+    evalEvery: values['eval-every'] ?? (quick ? 2 : 100),
+    lr0: values.lr0,
+    initFrom: values['init-from'] === undefined ? undefined : path.resolve(values['init-from']),
+    help: values.help,
+  };
 }
 
 /** Thrown from the step callback when --minutes has run out (the checkpoint of that step is saved). */
@@ -34,21 +97,8 @@ class TimeCap extends Error {
   constructor(readonly step: number) { super(`time cap reached at step ${step}`); }
 }
 
-export async function trainTacotronTeacher(argv: string[]): Promise<void> {
-  const quick = argv.includes('--quick');
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const outIdx = argv.indexOf('--out');
-  const out = path.resolve(outIdx >= 0 ? argv[outIdx + 1] : path.join(root, quick ? 'out/checkpoints/tacotron-teacher-quick' : 'checkpoints/tacotron-teacher'));
-  const steps = option(argv, '--steps', quick ? 4 : 1600);
-  const stopAt = option(argv, '--stop-at', Infinity);
-  const minutes = option(argv, '--minutes', Infinity);
-  const batch = option(argv, '--batch', quick ? 4 : 16);
-  const maxFrames = option(argv, '--max-frames', quick ? 100 : 180);
-  const seed = option(argv, '--seed', 1);
-  const evalEvery = option(argv, '--eval-every', quick ? 2 : 100);
-  const lr0 = option(argv, '--lr0', 1e-3);
-  const fromIdx = argv.indexOf('--init-from');
-  const initFrom = fromIdx >= 0 ? path.resolve(argv[fromIdx + 1]) : undefined;
+export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<void> {
+  const { argv, quick, out, steps, stopAt, minutes, batch, maxFrames, seed, evalEvery, lr0, initFrom } = args;
   const log: string[] = [];
   const say = (line: string): void => { console.log(line); log.push(line); };
 

@@ -1,0 +1,153 @@
+/**
+ * The scripts' command lines (scripts/cliArgs.ts over util.parseArgs) and the trainers' options:
+ * defaults as before, and errors that name the script, the flag, what it expects and what was given.
+ */
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine, parseNumber, UsageError } from '../scripts/cliArgs';
+import { parseListenerArgs } from '../scripts/train/listener';
+import { parsePretrainArgs } from '../scripts/train/multimodal';
+import { parseTacotronTeacherArgs } from '../scripts/train/tacotronTeacher';
+
+/** The trainers resolve their default output against the project root as seen from dist/scripts/train. */
+const endsWith = (tail: string): unknown => expect.stringMatching(new RegExp(`/${tail}$`));
+
+const demo = (argv: string[], allowPositionals = false) =>
+  parseCommandLine(
+    'demo',
+    argv,
+    {
+      steps: { type: 'number', rule: 'positive-integer', default: 7 },
+      lr: { type: 'number', rule: 'positive' },
+      out: { type: 'string', default: 'out', expects: 'a directory' },
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { allowPositionals },
+  );
+
+/** The UsageError `fn` throws (fails the test when it throws nothing or something else). */
+function usageError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('parseCommandLine', () => {
+  it('applies defaults, converts numbers and accepts --flag=value, short flags and positionals', () => {
+    expect(demo([])).toEqual({
+      values: { steps: 7, lr: undefined, out: 'out', quick: false, help: false },
+      positionals: [],
+    });
+    expect(demo(['a', '--steps', '3', '--lr=2e-3', '--quick', '-h', 'b', '--out', 'x'], true)).toEqual({
+      values: { steps: 3, lr: 0.002, out: 'x', quick: true, help: true },
+      positionals: ['a', 'b'],
+    });
+  });
+
+  it('rejects an unknown flag, naming the script, the flag and the flags it accepts', () => {
+    expect(usageError(() => demo(['--bogus']))).toBe(
+      "demo: unknown flag '--bogus' (expected one of: --steps, --lr, --out, --quick, -h/--help)",
+    );
+    expect(usageError(() => demo(['-x']))).toMatch(/^demo: unknown flag '-x' \(expected one of: /);
+  });
+
+  it('rejects a missing value, naming what the flag expects', () => {
+    expect(usageError(() => demo(['--steps']))).toBe('demo: --steps expects a whole number >= 1, got nothing');
+    expect(usageError(() => demo(['--quick', '--out']))).toBe('demo: --out expects a directory, got nothing');
+    expect(usageError(() => demo(['--steps', '--quick']))).toBe(
+      "demo: --steps expects a whole number >= 1, got '--quick', which looks like a flag " +
+        '(write --steps=--quick if it is the value)',
+    );
+  });
+
+  it('rejects a non-numeric or out-of-rule number, naming the flag, the rule and the value', () => {
+    expect(usageError(() => demo(['--steps', 'abc']))).toBe("demo: --steps expects a whole number >= 1, got 'abc'");
+    expect(usageError(() => demo(['--steps=0']))).toBe("demo: --steps expects a whole number >= 1, got '0'");
+    expect(usageError(() => demo(['--steps', '2.5']))).toBe("demo: --steps expects a whole number >= 1, got '2.5'");
+    expect(usageError(() => demo(['--lr', '']))).toBe("demo: --lr expects a positive number, got ''");
+    expect(usageError(() => demo(['--lr=-1']))).toBe("demo: --lr expects a positive number, got '-1'");
+  });
+
+  it('rejects a value given to a boolean flag and positionals where none are taken', () => {
+    expect(usageError(() => demo(['--quick=yes']))).toBe("demo: --quick takes no value, got 'yes'");
+    expect(usageError(() => demo(['stray']))).toMatch(/^demo: unexpected argument 'stray' \(expected no positional/);
+    expect(usageError(() => parseCommandLine('none', ['--x'], {}, { allowPositionals: true }))).toBe(
+      "none: unknown flag '--x' (expected no flags)",
+    );
+  });
+});
+
+describe('parseNumber', () => {
+  it('checks each rule', () => {
+    expect(parseNumber('s', '--n', '-2.5', 'number')).toBe(-2.5);
+    expect(parseNumber('s', '--n', '-3', 'integer')).toBe(-3);
+    expect(parseNumber('s', '--n', '0', 'non-negative-integer')).toBe(0);
+    expect(parseNumber('s', '--n', '0.1', 'positive')).toBe(0.1);
+    expect(() => parseNumber('s', '--n', '1.5', 'integer')).toThrow("s: --n expects a whole number, got '1.5'");
+    expect(() => parseNumber('s', '--n', '-1', 'non-negative-integer')).toThrow('a whole number >= 0');
+    expect(() => parseNumber('s', '--n', 'Infinity', 'number')).toThrow("s: --n expects a number, got 'Infinity'");
+    expect(() => parseNumber('s', 'ENV', 'x', 'positive', 'seconds')).toThrow("s: ENV expects seconds, got 'x'");
+  });
+});
+
+describe('trainer command lines', () => {
+  it('listener: the documented defaults, --quick defaults and the given flags', () => {
+    expect(parseListenerArgs([])).toEqual({
+      quick: false, steps: 450, stopAt: Infinity, minutes: Infinity, seed: 1, lr0: 2e-3, initFrom: undefined,
+      out: endsWith('checkpoints/listener'), help: false,
+    });
+    expect(parseListenerArgs(['--quick'])).toMatchObject({
+      steps: 6,
+      out: endsWith('out/checkpoints/listener-quick'),
+    });
+    const args = ['--steps', '900', '--stop-at', '450', '--minutes', '1.5', '--lr0', '1e-4', '--init-from', 'ck'];
+    expect(parseListenerArgs([...args, '--seed', '3'])).toMatchObject({
+      steps: 900, stopAt: 450, minutes: 1.5, lr0: 1e-4, initFrom: 'ck', seed: 3,
+    });
+  });
+
+  it('listener: an unknown flag, a missing value and a non-numeric number are named errors', () => {
+    expect(() => parseListenerArgs(['--lr', '1'])).toThrow(
+      /^train listener: unknown flag '--lr' \(expected one of: --steps/,
+    );
+    expect(() => parseListenerArgs(['--init-from'])).toThrow(
+      'train listener: --init-from expects a checkpoint directory, got nothing',
+    );
+    expect(() => parseListenerArgs(['--lr0', 'fast'])).toThrow(
+      "train listener: --lr0 expects a positive number, got 'fast'",
+    );
+  });
+
+  it('tacotron-teacher: defaults, --quick defaults, --init-from resolved and the raw argv kept', () => {
+    expect(parseTacotronTeacherArgs([])).toMatchObject({
+      steps: 1600, stopAt: Infinity, minutes: Infinity, batch: 16, maxFrames: 180, seed: 1, evalEvery: 100, lr0: 1e-3,
+      initFrom: undefined, quick: false, out: endsWith('checkpoints/tacotron-teacher'),
+    });
+    expect(parseTacotronTeacherArgs(['--quick'])).toMatchObject({ steps: 4, batch: 4, maxFrames: 100, evalEvery: 2 });
+    const argv = ['--init-from', 'ck', '--lr0', '1e-4', '--steps', '800'];
+    expect(parseTacotronTeacherArgs(argv)).toMatchObject({ argv, initFrom: path.resolve('ck'), lr0: 1e-4, steps: 800 });
+    expect(() => parseTacotronTeacherArgs(['--batch', 'x'])).toThrow(
+      "train tacotron-teacher: --batch expects a whole number >= 1, got 'x'",
+    );
+    expect(() => parseTacotronTeacherArgs(['--max-frames'])).toThrow(
+      '--max-frames expects a whole number >= 1, got nothing',
+    );
+  });
+
+  it('pre-training: defaults, and the recorded command names only the flags given', () => {
+    expect(parsePretrainArgs('multimodal-asr', [])).toMatchObject({
+      steps: 1200, seed: 1, quick: false, command: 'npm run train -- multimodal-asr',
+    });
+    expect(parsePretrainArgs('multimodal-asr', ['--steps', '600', '--quick'])).toMatchObject({
+      steps: 600, command: 'npm run train -- multimodal-asr --steps 600 --quick',
+    });
+    expect(() => parsePretrainArgs('multimodal-asr', ['--steps', 'many'])).toThrow(
+      "train multimodal-asr: --steps expects a whole number >= 1, got 'many'",
+    );
+  });
+});
