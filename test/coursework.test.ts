@@ -82,7 +82,11 @@ describe('release A1', () => {
   it('ships visible tests only, and notebooks with valid nbgrader metadata, stubbed solution cells and no outputs', () => {
     const tests = fs.readdirSync(path.join(out, 'test')).filter((f) => f.endsWith('.test.ts')).sort();
     expect(tests).toEqual(['lstm.test.ts', 'rnn.test.ts', 'temporal.test.ts']);
-    expect(fs.existsSync(path.join(out, 'coursework'))).toBe(false);
+    // The grader's checks and the assignments file stay with the instructor; the float64
+    // references the visible tests import (coursework/reference/) ship with them.
+    expect(fs.existsSync(path.join(out, 'coursework', 'checks'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'coursework', 'assignments.json'))).toBe(false);
+    expect(fs.readdirSync(path.join(out, 'coursework'))).toEqual(['reference']);
     const nb = readNotebook(path.join(out, 'notebooks', '01_rnn_backprop.ipynb'));
     expect(validateNbgrader(nb)).toEqual([]);
     const graded = nb.cells.filter((c) => c.metadata.nbgrader);

@@ -45,7 +45,7 @@ export function startRunMetadata(cwd: string, cells: number): RunMetadata {
   };
 }
 
-const BACKEND_MODULE = /[\\/]dist[\\/]lib[\\/]core[\\/]backend\.js$/;
+const BACKEND_MODULE = /[\\/]dist[\\/]lib[\\/]backend[\\/]backend\.js$/;
 
 /**
  * The backend that backprop-lab's `initBackend` chose in this process (the notebook loaded
