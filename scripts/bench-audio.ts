@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   if (help) return console.log(USAGE);
   const x = utterance(3 * SR);
   const f = frames512(x);
-  console.log(`bench-audio: 3 s at ${SR} Hz, ${f.rows} frames of 512; ${reps} round-robin repetitions (min / median)\n`);
+  console.log(
+    `bench-audio: 3 s at ${SR} Hz, ${f.rows} frames of 512; ${reps} round-robin repetitions (min / median)\n`,
+  );
 
   await tf.setBackend('wasm');
   await tf.ready();
@@ -99,23 +101,33 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
   const slice = { data: f.data.subarray(0, 30 * 512), rows: 30, cols: 512 };
-  const fft = timeRoundRobin({ 'fft.js': () => fftJs(f), 'tf.spectral.rfft (cpu), 30 frames': () => tfRfft(slice) }, Math.min(reps, 3));
+  const fft = timeRoundRobin(
+    { 'fft.js': () => fftJs(f), 'tf.spectral.rfft (cpu), 30 frames': () => tfRfft(slice) },
+    Math.min(reps, 3),
+  );
   const perFrameJs = fft['fft.js'][0] / f.rows;
   const perFrameTf = fft['tf.spectral.rfft (cpu), 30 frames'][0] / 30;
-  console.log(`fft.js                 ${fmt(fft['fft.js'][0])} per utterance (${(1000 * perFrameJs).toFixed(1)} µs per frame)`);
-  console.log(`tf.spectral.rfft (cpu) ${fmt(perFrameTf * f.rows)} per utterance, extrapolated from 30 frames (${(1000 * perFrameTf).toFixed(0)} µs per frame)`);
+  console.log(
+    `fft.js                 ${fmt(fft['fft.js'][0])} per utterance (${(1000 * perFrameJs).toFixed(1)} µs per frame)`,
+  );
+  console.log(
+    `tf.spectral.rfft (cpu) ${fmt(perFrameTf * f.rows)} per utterance, extrapolated from 30 frames (${(1000 * perFrameTf).toFixed(0)} µs per frame)`,
+  );
   console.log(`ratio                  ${(perFrameTf / perFrameJs).toFixed(0)}× in favour of fft.js\n`);
 
   const feats = timeRoundRobin(
     {
-      'logMel (1024/256, 80 mels)': () => bp.audio.logMel(x, { sampleRate: SR, nFft: 1024, hop: 256, nMels: 80, fMax: 8000 }),
+      'logMel (1024/256, 80 mels)': () =>
+        bp.audio.logMel(x, { sampleRate: SR, nFft: 1024, hop: 256, nMels: 80, fMax: 8000 }),
       'logFilterbankEnergies (40, 25/10 ms)': () => bp.audio.logFilterbankEnergies(x, SR),
     },
     reps,
   );
   for (const [name, v] of Object.entries(feats)) {
     const med = v[v.length >> 1];
-    console.log(`${name.padEnd(38)} min ${fmt(v[0])}, median ${fmt(med)} per utterance; ×1,500 utterances: ${fmt(1500 * v[0])} – ${fmt(1500 * med)}`);
+    console.log(
+      `${name.padEnd(38)} min ${fmt(v[0])}, median ${fmt(med)} per utterance; ×1,500 utterances: ${fmt(1500 * v[0])} – ${fmt(1500 * med)}`,
+    );
   }
 }
 

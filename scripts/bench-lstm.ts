@@ -19,7 +19,10 @@ import * as tf from '@tensorflow/tfjs';
 import * as bp from '../lib';
 import { parseCommandLine, UsageError } from './cliArgs';
 
-const N = 64, T = 50, D = 128, H = 256;
+const N = 64,
+  T = 50,
+  D = 128,
+  H = 256;
 
 type Inputs = { x: tf.Tensor3D; h0: tf.Tensor2D; Wx: tf.Tensor2D; Wh: tf.Tensor2D; b: tf.Tensor1D; dh: tf.Tensor3D };
 type Variant = { name: string; run: () => Promise<number> };
@@ -104,7 +107,15 @@ function tfjsVariants(inp: Inputs): { variants: Variant[]; agreement: () => stri
     bp.kernels.useDefaultMatMulGradient();
     const ref = autodiffGrads();
     const report = (label: string, other: tf.Tensor[]): string =>
-      `${label}: ${names.map((n, i) => `${n} ${tf.tidy(() => tf.div(tf.norm(tf.sub(other[i], ref[i])), tf.add(tf.norm(ref[i]), 1e-12))).dataSync()[0].toExponential(1)}`).join(', ')}`;
+      `${label}: ${names
+        .map(
+          (n, i) =>
+            `${n} ${tf
+              .tidy(() => tf.div(tf.norm(tf.sub(other[i], ref[i])), tf.add(tf.norm(ref[i]), 1e-12)))
+              .dataSync()[0]
+              .toExponential(1)}`,
+        )
+        .join(', ')}`;
     bp.kernels.useFastMatMulGradient();
     const fast = autodiffGrads();
     const hand = handGrads();
@@ -120,10 +131,19 @@ function tfjsVariants(inp: Inputs): { variants: Variant[]; agreement: () => stri
 
 /** Starts scripts/bench_torch.py with the first python3 that imports torch, or says why not. */
 async function torchVariants(): Promise<{ variants: Variant[]; info: string; close: () => void }> {
-  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-  if (!python) return { variants: [], info: 'PyTorch: skipped (neither python3 nor /usr/bin/python3 can import torch)', close: () => undefined };
+  const python = ['python3', '/usr/bin/python3'].find(
+    (p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  );
+  if (!python)
+    return {
+      variants: [],
+      info: 'PyTorch: skipped (neither python3 nor /usr/bin/python3 can import torch)',
+      close: () => undefined,
+    };
   const script = path.resolve(__dirname, '../../scripts/bench_torch.py');
-  const child = spawn(python, [script, '--N', `${N}`, '--T', `${T}`, '--D', `${D}`, '--H', `${H}`, '--threads', '1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(python, [script, '--N', `${N}`, '--T', `${T}`, '--D', `${D}`, '--H', `${H}`, '--threads', '1'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();
@@ -131,12 +151,14 @@ async function torchVariants(): Promise<{ variants: Variant[]; info: string; clo
     return JSON.parse(value as string);
   };
   const hello = await next();
-  const ask = (name: string): Variant['run'] => async () => {
-    child.stdin.write(`${name}\n`);
-    const r = await next();
-    if (typeof r.ms !== 'number') throw new Error(`bench_torch.py: ${JSON.stringify(r)}`);
-    return r.ms;
-  };
+  const ask =
+    (name: string): Variant['run'] =>
+    async () => {
+      child.stdin.write(`${name}\n`);
+      const r = await next();
+      if (typeof r.ms !== 'number') throw new Error(`bench_torch.py: ${JSON.stringify(r)}`);
+      return r.ms;
+    };
   return {
     variants: [
       { name: 'PyTorch nn.LSTM', run: ask('nn_lstm') },
@@ -172,7 +194,10 @@ async function main(): Promise<void> {
   console.log(tfjs.agreement());
 
   const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  const bar = bp.progress({ total: (warmup + reps) * variants.length, label: `bench: ${warmup} warm-up + ${reps} rounds of ${variants.length} variants` });
+  const bar = bp.progress({
+    total: (warmup + reps) * variants.length,
+    label: `bench: ${warmup} warm-up + ${reps} rounds of ${variants.length} variants`,
+  });
   let run = 0;
   for (let round = 0; round < warmup + reps; round++) {
     for (const v of variants) {
@@ -194,14 +219,20 @@ async function main(): Promise<void> {
   console.log(`\nmedian of ${reps} interleaved runs (ms; ratio = variant time / hand-written time):`);
   for (const v of variants) {
     const ms = times.get(v.name)!;
-    console.log(`  ${v.name.padEnd(46)} ${median(ms).toFixed(1).padStart(9)} ms  (min ${Math.min(...ms).toFixed(1)})  ${(median(ms) / handMs).toFixed(2)}×`);
+    console.log(
+      `  ${v.name.padEnd(46)} ${median(ms).toFixed(1).padStart(9)} ms  (min ${Math.min(...ms).toFixed(1)})  ${(median(ms) / handMs).toFixed(2)}×`,
+    );
   }
   const speedup = medianOf('tfjs autodiff, default')! / handMs;
-  console.log(`\ntarget: hand-written ≥ 8× faster than default autodiff${report.name === 'wasm' ? '' : ' (stated for wasm)'}: ${speedup.toFixed(2)}× — ${speedup >= 8 ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ntarget: hand-written ≥ 8× faster than default autodiff${report.name === 'wasm' ? '' : ' (stated for wasm)'}: ${speedup.toFixed(2)}× — ${speedup >= 8 ? 'met' : 'NOT met'}`,
+  );
   const torchMs = medianOf('PyTorch nn.LSTM');
   if (torchMs !== null) {
     const slower = handMs / torchMs;
-    console.log(`target: hand-written ≤ 3× PyTorch nn.LSTM time: ${slower.toFixed(2)}× — ${slower <= 3 ? 'met' : 'NOT met'}`);
+    console.log(
+      `target: hand-written ≤ 3× PyTorch nn.LSTM time: ${slower.toFixed(2)}× — ${slower <= 3 ? 'met' : 'NOT met'}`,
+    );
   }
   tf.dispose(Object.values(inp));
 }

@@ -32,7 +32,9 @@ function main(): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const result = buildBook(bookOptions(path.resolve(values.out), path.resolve(values.dir), path.join(ROOT, 'README.md')));
+  const result = buildBook(
+    bookOptions(path.resolve(values.out), path.resolve(values.dir), path.join(ROOT, 'README.md')),
+  );
   process.stdout.write(bookSummary(result, process.cwd()).join('\n') + '\n');
   return 0;
 }

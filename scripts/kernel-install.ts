@@ -105,7 +105,10 @@ function main(): number {
   }
   const specDir = path.join(kernelsDir, values.name);
   fs.mkdirSync(specDir, { recursive: true });
-  fs.writeFileSync(path.join(specDir, 'kernel.json'), JSON.stringify(kernelSpec(values['display-name']), null, 1) + '\n');
+  fs.writeFileSync(
+    path.join(specDir, 'kernel.json'),
+    JSON.stringify(kernelSpec(values['display-name']), null, 1) + '\n',
+  );
   console.log(`kernel-install: wrote ${path.join(specDir, 'kernel.json')}`);
   console.log(`kernel-install: registered kernel '${values.name}' ("${values['display-name']}") running ${TSLAB_BIN}`);
   return 0;

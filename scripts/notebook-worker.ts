@@ -91,7 +91,8 @@ async function main(): Promise<number> {
   const reports: ErrorReport[] = [];
   const executor = createExecutor(process.cwd(), convs, {
     log: console.log,
-    error: (...args: unknown[]) => reports.push({ text: util.format(...args), thrown: args.length === 1 ? args[0] : undefined }),
+    error: (...args: unknown[]) =>
+      reports.push({ text: util.format(...args), thrown: args.length === 1 ? args[0] : undefined }),
   });
   const handler = new JupyterHandlerImpl(executor, false);
   // tslab's kernel logs these instead of dying; here they also fail the running cell.

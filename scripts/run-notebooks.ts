@@ -53,7 +53,13 @@ function indexEntry(out: string, run: NotebookRun, figures: FigureFiles[], audio
     finishedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     failure: run.failure ? failureMessage(run).split('\n').slice(0, 12).join('\n') : undefined,
     notebook: rel(run.executed),
-    figures: figures.map((f) => ({ k: f.k, title: f.title, html: rel(f.html), json: rel(f.json), png: f.png ? rel(f.png) : undefined })),
+    figures: figures.map((f) => ({
+      k: f.k,
+      title: f.title,
+      html: rel(f.html),
+      json: rel(f.json),
+      png: f.png ? rel(f.png) : undefined,
+    })),
     audio: audio.map((a) => ({ k: a.k, label: a.label, wav: rel(a.wav) })),
   };
 }
@@ -82,7 +88,8 @@ async function main(): Promise<number> {
     `run-notebooks: ${opts.notebooks.length} notebook(s) from ${path.relative(process.cwd(), opts.dir) || '.'} → ` +
       `${path.relative(process.cwd(), opts.out) || '.'} (${isQuickMode() ? 'quick' : 'full'} mode, cell timeout ${opts.timeoutS} s)`,
   );
-  if (!chromium) say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');
+  if (!chromium)
+    say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');
 
   const rows: { run: NotebookRun; figures: number }[] = [];
   const entries: IndexEntry[] = [];

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, ShapeError, scaledDotProductAttention, scaledDotProductAttentionBackward, dotProductAttention, dotProductAttentionBackward } from '../lib';
+import {
+  tf,
+  Rng,
+  ShapeError,
+  scaledDotProductAttention,
+  scaledDotProductAttentionBackward,
+  dotProductAttention,
+  dotProductAttentionBackward,
+} from '../lib';
 import { F64, f64, randF64, toTensor, fromTensor, relError, numericVjp, autodiffVjp, expectNoLeak } from './helpers';
 import { sdpaRef, dotProductAttentionRef } from './ref/attention';
 
@@ -25,9 +33,14 @@ describe('scaledDotProductAttention', () => {
     for (const maskKind of masks) {
       it(`matches the float64 reference and autodiff (${JSON.stringify(c)}, mask ${maskKind})`, () => {
         const rng = new Rng(c.N * 100 + c.Lq * 10 + c.Lk);
-        const Qf = randF64([c.N, c.Lq, c.dk], rng), Kf = randF64([c.N, c.Lk, c.dk], rng), Vf = randF64([c.N, c.Lk, c.dv], rng);
+        const Qf = randF64([c.N, c.Lq, c.dk], rng),
+          Kf = randF64([c.N, c.Lk, c.dk], rng),
+          Vf = randF64([c.N, c.Lk, c.dv], rng);
         const doutF = randF64([c.N, c.Lq, c.dv], rng);
-        const maskF = maskKind === 'none' ? undefined : randomMask([c.N, maskKind === 'padding' ? 1 : c.Lq, c.Lk], rng, maskKind === 'full');
+        const maskF =
+          maskKind === 'none'
+            ? undefined
+            : randomMask([c.N, maskKind === 'padding' ? 1 : c.Lq, c.Lk], rng, maskKind === 'full');
         if (maskF && maskKind === 'padding') for (let n = 0; n < c.N; n++) maskF.data[n * c.Lk] = 1; // every example keeps a key
         const [Q, K, V, dout] = [Qf, Kf, Vf, doutF].map((a) => toTensor(a));
         const mask = maskF ? tf.cast(toTensor(maskF), 'bool') : undefined;
@@ -54,7 +67,9 @@ describe('scaledDotProductAttention', () => {
   it('gives weight exactly 0 to masked keys, rows summing to 1, and a zero output and zero gradients for a fully masked query', () => {
     const rng = new Rng(5);
     const [N, Lq, Lk, d] = [2, 3, 4, 3];
-    const Q = toTensor(randF64([N, Lq, d], rng, 3)), K = toTensor(randF64([N, Lk, d], rng, 3)), V = toTensor(randF64([N, Lk, d], rng));
+    const Q = toTensor(randF64([N, Lq, d], rng, 3)),
+      K = toTensor(randF64([N, Lk, d], rng, 3)),
+      V = toTensor(randF64([N, Lk, d], rng));
     // float mask: example 0 query 1 sees nothing; example 1 sees keys 0 and 2 only.
     const m = f64([N, Lq, Lk], [1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
     const mask = toTensor(m);
@@ -81,7 +96,14 @@ describe('scaledDotProductAttention', () => {
   });
 
   it('stays finite for huge scores (stable softmax)', () => {
-    const Q = tf.tensor3d([[[1000, -1000]]]), K = tf.tensor3d([[[1000, 0], [-1000, 0]]]), V = tf.tensor3d([[[1], [2]]]);
+    const Q = tf.tensor3d([[[1000, -1000]]]),
+      K = tf.tensor3d([
+        [
+          [1000, 0],
+          [-1000, 0],
+        ],
+      ]),
+      V = tf.tensor3d([[[1], [2]]]);
     const { out, weights, cache } = scaledDotProductAttention(Q, K, V);
     expect(Array.from(weights.dataSync())).toEqual([1, 0]);
     expect(out.dataSync()[0]).toBe(1);
@@ -90,7 +112,9 @@ describe('scaledDotProductAttention', () => {
 
   it('leaks no tensors', () => {
     const rng = new Rng(1);
-    const Q = toTensor(randF64([2, 3, 4], rng)), K = toTensor(randF64([2, 5, 4], rng)), V = toTensor(randF64([2, 5, 2], rng));
+    const Q = toTensor(randF64([2, 3, 4], rng)),
+      K = toTensor(randF64([2, 5, 4], rng)),
+      V = toTensor(randF64([2, 5, 2], rng));
     const mask = tf.tensor3d([[[1, 1, 0, 0, 1]], [[0, 0, 0, 0, 0]]]);
     const dout = tf.onesLike(tf.zeros([2, 3, 2]));
     expectNoLeak(() => {
@@ -103,12 +127,18 @@ describe('scaledDotProductAttention', () => {
   });
 
   it('names the function, argument, expected and actual shape on bad input', () => {
-    const Q = tf.zeros([2, 3, 4]), K = tf.zeros([2, 5, 4]), V = tf.zeros([2, 6, 3]);
+    const Q = tf.zeros([2, 3, 4]),
+      K = tf.zeros([2, 5, 4]),
+      V = tf.zeros([2, 6, 3]);
     expect(() => scaledDotProductAttention(Q, K, V)).toThrow(ShapeError);
-    expect(() => scaledDotProductAttention(Q, K, V)).toThrow("scaledDotProductAttention: argument 'V' expected shape [N=2, Lk=5, dv] but got [2, 6, 3]");
+    expect(() => scaledDotProductAttention(Q, K, V)).toThrow(
+      "scaledDotProductAttention: argument 'V' expected shape [N=2, Lk=5, dv] but got [2, 6, 3]",
+    );
     const V2 = tf.zeros([2, 5, 3]);
     const badMask = tf.ones([2, 2, 5]);
-    expect(() => scaledDotProductAttention(Q, K, V2, badMask)).toThrow(/scaledDotProductAttention: argument 'mask' expected shape \[N=2, Lq=3 or 1, Lk=5\] but got \[2, 2, 5\]/);
+    expect(() => scaledDotProductAttention(Q, K, V2, badMask)).toThrow(
+      /scaledDotProductAttention: argument 'mask' expected shape \[N=2, Lq=3 or 1, Lk=5\] but got \[2, 2, 5\]/,
+    );
     tf.dispose([Q, K, V, V2, badMask]);
   });
 });
@@ -122,7 +152,9 @@ describe('dotProductAttention (one query over a spatial map)', () => {
   for (const c of cases)
     it(`matches the float64 reference and autodiff (${JSON.stringify(c)})`, () => {
       const rng = new Rng(c.N + 10 * c.H + 100 * c.P);
-      const hF = randF64([c.N, c.H], rng), AF = randF64([c.N, c.H, c.P, c.P], rng), doutF = randF64([c.N, c.H], rng);
+      const hF = randF64([c.N, c.H], rng),
+        AF = randF64([c.N, c.H, c.P, c.P], rng),
+        doutF = randF64([c.N, c.H], rng);
       const [h, A, dout] = [hF, AF, doutF].map((a) => toTensor(a));
       const { attn, attnWeights, cache } = dotProductAttention(h, A);
       const ref = dotProductAttentionRef(hF, AF);
@@ -135,14 +167,26 @@ describe('dotProductAttention (one query over a spatial map)', () => {
       const auto = autodiffVjp((a, b) => dotProductAttention(a, b).attn, [h, A], dout);
       expect(relError(dprevH, auto[0])).toBeLessThan(1e-5);
       expect(relError(dA, auto[1])).toBeLessThan(1e-5);
-      expect(relError(dprevH, numericVjp(() => dotProductAttentionRef(hF, AF).attn, hF, doutF))).toBeLessThan(1e-4);
-      expect(relError(dA, numericVjp(() => dotProductAttentionRef(hF, AF).attn, AF, doutF))).toBeLessThan(1e-4);
+      expect(
+        relError(
+          dprevH,
+          numericVjp(() => dotProductAttentionRef(hF, AF).attn, hF, doutF),
+        ),
+      ).toBeLessThan(1e-4);
+      expect(
+        relError(
+          dA,
+          numericVjp(() => dotProductAttentionRef(hF, AF).attn, AF, doutF),
+        ),
+      ).toBeLessThan(1e-4);
       tf.dispose([h, A, dout, attn, attnWeights, sums, cache, dprevH, dA, auto]);
     });
 
   it('leaks no tensors and names bad shapes', () => {
     const rng = new Rng(2);
-    const h = toTensor(randF64([2, 3], rng)), A = toTensor(randF64([2, 3, 2, 2], rng)), dout = tf.ones([2, 3]);
+    const h = toTensor(randF64([2, 3], rng)),
+      A = toTensor(randF64([2, 3, 2, 2], rng)),
+      dout = tf.ones([2, 3]);
     expectNoLeak(() => {
       const f = dotProductAttention(h, A);
       const g = dotProductAttentionBackward(dout, f.cache);
@@ -150,7 +194,9 @@ describe('dotProductAttention (one query over a spatial map)', () => {
       return { attn: f.attn, w: f.attnWeights, g };
     }, 'dotProductAttention forward+backward');
     const bad = tf.zeros([2, 4]);
-    expect(() => dotProductAttention(bad, A)).toThrow("dotProductAttention: argument 'A' expected shape [N=2, H=4, P, P] but got [2, 3, 2, 2]");
+    expect(() => dotProductAttention(bad, A)).toThrow(
+      "dotProductAttention: argument 'A' expected shape [N=2, H=4, P, P] but got [2, 3, 2, 2]",
+    );
     tf.dispose([h, A, dout, bad]);
   });
 });

@@ -15,7 +15,8 @@ import { exportAudio } from '../scripts/runner/audio';
 import { indexHtml, IndexEntry } from '../scripts/runner/indexPage';
 import type { Notebook } from '../scripts/runner/nbformat';
 
-const tone = (n: number, sr: number, f = 440, a = 0.5): Float32Array => Float32Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / sr));
+const tone = (n: number, sr: number, f = 440, a = 0.5): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / sr));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'audio-display-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -36,22 +37,47 @@ describe('audioBundle (showAudio)', () => {
     const b = audioBundle(tone(800, 8000, 440, 3), 8000, { normalize: true });
     const peak = Math.max(...readWav(Buffer.from(b[AUDIO_MIME] as string, 'base64')).samples.map(Math.abs));
     expect(peak).toBeCloseTo(0.9, 3);
-    expect(() => audioBundle(new Float32Array(0), 8000)).toThrow(/showAudio: argument 'samples' expected at least 1 samples but got 0/);
-    expect(() => audioBundle(tone(10, 8000), 8000.5)).toThrow(/showAudio: argument 'sampleRate' expected an integer >= 1/);
+    expect(() => audioBundle(new Float32Array(0), 8000)).toThrow(
+      /showAudio: argument 'samples' expected at least 1 samples but got 0/,
+    );
+    expect(() => audioBundle(tone(10, 8000), 8000.5)).toThrow(
+      /showAudio: argument 'sampleRate' expected an integer >= 1/,
+    );
   });
 });
 
 describe('runner audio export', () => {
   it('writes every audio/wav output to clip-<k>.wav in order and links a player from index.html', () => {
-    const clips = [audioBundle(tone(400, 8000), 8000, { title: 'first' }), audioBundle(tone(800, 8000, 220), 8000, { title: 'second' })];
+    const clips = [
+      audioBundle(tone(400, 8000), 8000, { title: 'first' }),
+      audioBundle(tone(800, 8000, 220), 8000, { title: 'second' }),
+    ];
     const nb: Notebook = {
       nbformat: 4,
       nbformat_minor: 5,
       metadata: {},
       cells: [
-        { cell_type: 'code', source: '', metadata: {}, outputs: [{ output_type: 'display_data', data: clips[0], metadata: {} }, { output_type: 'stream', name: 'stdout', text: 'x' }] },
-        { cell_type: 'code', source: '', metadata: {}, outputs: [{ output_type: 'display_data', data: { 'text/plain': 'no audio' }, metadata: {} }] },
-        { cell_type: 'code', source: '', metadata: {}, outputs: [{ output_type: 'display_data', data: clips[1], metadata: {} }] },
+        {
+          cell_type: 'code',
+          source: '',
+          metadata: {},
+          outputs: [
+            { output_type: 'display_data', data: clips[0], metadata: {} },
+            { output_type: 'stream', name: 'stdout', text: 'x' },
+          ],
+        },
+        {
+          cell_type: 'code',
+          source: '',
+          metadata: {},
+          outputs: [{ output_type: 'display_data', data: { 'text/plain': 'no audio' }, metadata: {} }],
+        },
+        {
+          cell_type: 'code',
+          source: '',
+          metadata: {},
+          outputs: [{ output_type: 'display_data', data: clips[1], metadata: {} }],
+        },
       ],
     };
     const dir = path.join(tmp, 'out', 'audio', 'nb');
@@ -62,7 +88,14 @@ describe('runner audio export', () => {
     ]);
     expect(readWav(files[1].wav).samples.length).toBe(800);
     const entry: IndexEntry = {
-      stem: 'nb', status: 'ok', cells: '3/3', seconds: 1, mode: 'quick', finishedAt: 'now', notebook: 'notebooks/nb.ipynb', figures: [],
+      stem: 'nb',
+      status: 'ok',
+      cells: '3/3',
+      seconds: 1,
+      mode: 'quick',
+      finishedAt: 'now',
+      notebook: 'notebooks/nb.ipynb',
+      figures: [],
       audio: files.map((f) => ({ k: f.k, label: f.label, wav: path.relative(path.join(tmp, 'out'), f.wav) })),
     };
     const html = indexHtml([entry]);
@@ -100,21 +133,36 @@ describe('audio figures', () => {
     expect(Math.abs(trace.y[mid.indexOf(Math.max(...mid))] - 1000)).toBeLessThan(100);
     const lin = spectrogramFigure({ data: new Float32Array(3 * 5), rows: 3, cols: 5 }, { sampleRate: 8000, hop: 80 });
     expect((lin.data[0] as { y: number[] }).y).toEqual([0, 1000, 2000, 3000, 4000]);
-    expect(() => spectrogramFigure(L, { sampleRate: 16000, hop: 160, frequencies: [1, 2] })).toThrow(/spectrogramFigure: argument 'frequencies' expected length 40/);
+    expect(() => spectrogramFigure(L, { sampleRate: 16000, hop: 160, frequencies: [1, 2] })).toThrow(
+      /spectrogramFigure: argument 'frequencies' expected length 40/,
+    );
   });
   it('alignmentFigure: decoder steps on x, one row per character even when repeated', () => {
-    const w = [[0.9, 0.1, 0, 0], [0.1, 0.8, 0.1, 0], [0, 0.1, 0.8, 0.1]];
+    const w = [
+      [0.9, 0.1, 0, 0],
+      [0.1, 0.8, 0.1, 0],
+      [0, 0.1, 0.8, 0.1],
+    ];
     const fig = alignmentFigure(w, { characters: 'too ' });
     const trace = fig.data[0] as { x: number[]; y: number[]; z: number[][] };
     expect(trace.x).toEqual([0, 1, 2]);
-    expect(trace.z).toEqual([[0.9, 0.1, 0], [0.1, 0.8, 0.1], [0, 0.1, 0.8], [0, 0, 0.1]]);
+    expect(trace.z).toEqual([
+      [0.9, 0.1, 0],
+      [0.1, 0.8, 0.1],
+      [0, 0.1, 0.8],
+      [0, 0, 0.1],
+    ]);
     expect((fig.layout as { yaxis: { ticktext: string[] } }).yaxis.ticktext).toEqual(['t', 'o', 'o', '␣']);
     expect((fig.layout as { xaxis: { dtick: number } }).xaxis.dtick).toBe(1);
-    expect(() => alignmentFigure(w, { characters: 'to' })).toThrow(/alignmentFigure: argument 'characters' expected 4 characters/);
+    expect(() => alignmentFigure(w, { characters: 'to' })).toThrow(
+      /alignmentFigure: argument 'characters' expected 4 characters/,
+    );
     // A posteriogram: frames every 10 ms on a time axis.
     const post = alignmentFigure(w, { characters: ['∅', 'a', 'b', 'c'], stepSeconds: 0.01, yTitle: 'symbol' });
     expect((post.data[0] as { x: number[] }).x).toEqual([0, 0.01, 0.02]);
     expect((post.layout as { xaxis: { title: { text: string } } }).xaxis.title.text).toBe('time (s)');
-    expect(() => alignmentFigure(w, { characters: 'too ', stepSeconds: 0 })).toThrow(/alignmentFigure: argument 'stepSeconds' expected a finite number > 0/);
+    expect(() => alignmentFigure(w, { characters: 'too ', stepSeconds: 0 })).toThrow(
+      /alignmentFigure: argument 'stepSeconds' expected a finite number > 0/,
+    );
   });
 });

@@ -45,14 +45,20 @@ const maxAbsError = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 describe('AudioMatrix helpers and the FFT', () => {
   it('wrap, transpose, list and convert to a tensor without leaking', () => {
     const m = audioMatrix(Float32Array.from([1, 2, 3, 4, 5, 6]), 2, 3);
-    expect(matrixRows(transposeMatrix(m))).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(matrixRows(transposeMatrix(m))).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     const before = tf.memory().numTensors;
     const t = matrixToTensor(m);
     expect(t.shape).toEqual([2, 3]);
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
     t.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => audioMatrix(new Float32Array(5), 2, 3)).toThrow(/audioMatrix: argument 'data' expected length rows·cols = 2·3 = 6 but got 5/);
+    expect(() => audioMatrix(new Float32Array(5), 2, 3)).toThrow(
+      /audioMatrix: argument 'data' expected length rows·cols = 2·3 = 6 but got 5/,
+    );
   });
   it('RealFft: forward is the DFT, inverse undoes it, sizes must be powers of two', () => {
     const N = 16;
@@ -74,7 +80,9 @@ describe('AudioMatrix helpers and the FFT', () => {
     const back = new Float64Array(N);
     fft.inverse(re, im, 0, back);
     expect(maxAbsError(back, x)).toBeLessThan(1e-5);
-    expect(() => new RealFft(12)).toThrow(/RealFft: argument 'size' expected a power of two \(fft.js is radix-2\/4\) but got 12/);
+    expect(() => new RealFft(12)).toThrow(
+      /RealFft: argument 'size' expected a power of two \(fft.js is radix-2\/4\) but got 12/,
+    );
   });
 });
 
@@ -103,7 +111,9 @@ describe('frame and padSignal', () => {
     expect(frame(s, 11, 1).rows).toBe(0);
     expect(Array.from(padSignal(Float32Array.from([1, 2, 3, 4]), 2, 'reflect'))).toEqual([3, 2, 1, 2, 3, 4, 3, 2]);
     expect(Array.from(padSignal(Float32Array.from([1, 2]), 1, 'constant'))).toEqual([0, 1, 2, 0]);
-    expect(() => padSignal(Float32Array.from([1, 2]), 2, 'reflect')).toThrow(/padSignal: reflect padding by 2 needs more than 2 samples/);
+    expect(() => padSignal(Float32Array.from([1, 2]), 2, 'reflect')).toThrow(
+      /padSignal: reflect padding by 2 needs more than 2 samples/,
+    );
     expect(() => frame(s, 4, 0)).toThrow(/frame: argument 'hop' expected an integer >= 1/);
   });
 });
@@ -130,10 +140,16 @@ describe('stft', () => {
   it('rejects a non-power-of-two nFft, win > nFft, a too-short signal, NaN samples and a plain array', () => {
     expect(() => stft(x, { nFft: 400 })).toThrow(/stft: argument 'nFft' expected a power of two but got 400/);
     expect(() => stft(x, { nFft: 256, win: 300 })).toThrow(/stft: argument 'win' expected an integer >= 1 <= 256/);
-    expect(() => stft(x.subarray(0, 100), { nFft: 256, center: false })).toThrow(/stft: argument 'signal' has 100 samples, fewer than nFft = 256/);
-    expect(() => stft(Float32Array.from([0, NaN, 0, 0, 0]), { nFft: 4 })).toThrow(/stft: argument 'signal' has a non-finite sample NaN at index 1/);
+    expect(() => stft(x.subarray(0, 100), { nFft: 256, center: false })).toThrow(
+      /stft: argument 'signal' has 100 samples, fewer than nFft = 256/,
+    );
+    expect(() => stft(Float32Array.from([0, NaN, 0, 0, 0]), { nFft: 4 })).toThrow(
+      /stft: argument 'signal' has a non-finite sample NaN at index 1/,
+    );
     expect(() => stft([1, 2, 3] as never, { nFft: 4 })).toThrow(ShapeError);
-    expect(() => stft(x, { nFft: 256, window: new Float32Array(100), win: 128 })).toThrow(/stft: argument 'window' expected length win = 128 but got 100/);
+    expect(() => stft(x, { nFft: 256, window: new Float32Array(100), win: 128 })).toThrow(
+      /stft: argument 'window' expected length win = 128 but got 100/,
+    );
   });
 });
 
@@ -161,8 +177,12 @@ describe('istft', () => {
     expect(istft(S, { hop: 64 }).length).toBe((S.frames - 1) * 64);
   });
   it('rejects a spectrum whose bins are not nFft/2 + 1 of a power of two', () => {
-    expect(() => istft({ re: new Float32Array(12), im: new Float32Array(12), frames: 2, bins: 6 })).toThrow(/istft: argument 'spec' expected bins = nFft\/2 \+ 1/);
-    expect(() => istft({ re: new Float32Array(12), im: new Float32Array(11), frames: 2, bins: 6 })).toThrow(/istft: argument 'spec' expected a ComplexSpectrum/);
+    expect(() => istft({ re: new Float32Array(12), im: new Float32Array(12), frames: 2, bins: 6 })).toThrow(
+      /istft: argument 'spec' expected bins = nFft\/2 \+ 1/,
+    );
+    expect(() => istft({ re: new Float32Array(12), im: new Float32Array(11), frames: 2, bins: 6 })).toThrow(
+      /istft: argument 'spec' expected a ComplexSpectrum/,
+    );
   });
 });
 
@@ -182,8 +202,12 @@ describe('melFilterbank', () => {
   }
   it('rejects fMin ≥ fMax, fMax above Nyquist, and an unknown scale or norm', () => {
     const base = { sampleRate: 16000, nFft: 512, nMels: 40 };
-    expect(() => melFilterbank({ ...base, fMin: 4000, fMax: 3000 })).toThrow(/melFilterbank: arguments 'fMin' \(4000\) and 'fMax' \(3000\) expected fMin < fMax/);
-    expect(() => melFilterbank({ ...base, fMax: 9000 })).toThrow(/melFilterbank: argument 'fMax' expected a finite number >= 0 <= 8000/);
+    expect(() => melFilterbank({ ...base, fMin: 4000, fMax: 3000 })).toThrow(
+      /melFilterbank: arguments 'fMin' \(4000\) and 'fMax' \(3000\) expected fMin < fMax/,
+    );
+    expect(() => melFilterbank({ ...base, fMax: 9000 })).toThrow(
+      /melFilterbank: argument 'fMax' expected a finite number >= 0 <= 8000/,
+    );
     expect(() => melFilterbank({ ...base, scale: 'bark' as never })).toThrow(/melFilterbank: argument 'scale'/);
     expect(() => melFilterbank({ ...base, norm: 'l2' as never })).toThrow(/melFilterbank: argument 'norm'/);
   });
@@ -191,13 +215,19 @@ describe('melFilterbank', () => {
     const fb = melFilterbank({ sampleRate: 16000, nFft: 128, nMels: 10 });
     const spec = magnitude(stft(x, { nFft: 128, hop: 64 }));
     const out = applyFilterbank(spec, fb);
-    for (const [t, j] of [[0, 0], [3, 4], [spec.rows - 1, 9]]) {
+    for (const [t, j] of [
+      [0, 0],
+      [3, 4],
+      [spec.rows - 1, 9],
+    ]) {
       let acc = 0;
       for (let k = 0; k < fb.cols; k++) acc += fb.data[j * fb.cols + k] * spec.data[t * spec.cols + k];
       expect(out.data[t * 10 + j]).toBeCloseTo(acc, 5);
     }
     const wrong: AudioMatrix = { data: new Float32Array(6), rows: 2, cols: 3 };
-    expect(() => applyFilterbank(wrong, fb)).toThrow(/applyFilterbank: argument 'spec' expected 65 columns but got \[2, 3\]/);
+    expect(() => applyFilterbank(wrong, fb)).toThrow(
+      /applyFilterbank: argument 'spec' expected 65 columns but got \[2, 3\]/,
+    );
   });
 });
 
@@ -225,8 +255,12 @@ describe('logFilterbankEnergies (Kaldi-style)', () => {
     expect(maxAbsError(E.data, fbankRef.fbank)).toBeLessThan(2e-4);
   });
   it('rejects a signal shorter than one frame and a bad sample rate', () => {
-    expect(() => logFilterbankEnergies(sig.subarray(0, 300), 16000)).toThrow(/logFilterbankEnergies: argument 'signal' has 300 samples, fewer than one 25 ms frame \(400 samples\)/);
-    expect(() => logFilterbankEnergies(sig, 0)).toThrow(/logFilterbankEnergies: argument 'sampleRate' expected a finite number > 0/);
+    expect(() => logFilterbankEnergies(sig.subarray(0, 300), 16000)).toThrow(
+      /logFilterbankEnergies: argument 'signal' has 300 samples, fewer than one 25 ms frame \(400 samples\)/,
+    );
+    expect(() => logFilterbankEnergies(sig, 0)).toThrow(
+      /logFilterbankEnergies: argument 'sampleRate' expected a finite number > 0/,
+    );
   });
 });
 
@@ -242,8 +276,12 @@ describe('normalizeUtterance and stackFrames', () => {
     expect(maxAbsError(S.data, Float32Array.from(fbankRef.stacked5 as number[]))).toBe(0);
   });
   it('reject too few frames and a malformed matrix', () => {
-    expect(() => stackFrames({ data: new Float32Array(8), rows: 2, cols: 4 }, 5)).toThrow(/stackFrames: argument 'feats' has 2 frames, fewer than k = 5/);
-    expect(() => normalizeUtterance({ data: new Float32Array(7), rows: 2, cols: 4 })).toThrow(/normalizeUtterance: argument 'feats' expected an AudioMatrix/);
+    expect(() => stackFrames({ data: new Float32Array(8), rows: 2, cols: 4 }, 5)).toThrow(
+      /stackFrames: argument 'feats' has 2 frames, fewer than k = 5/,
+    );
+    expect(() => normalizeUtterance({ data: new Float32Array(7), rows: 2, cols: 4 })).toThrow(
+      /normalizeUtterance: argument 'feats' expected an AudioMatrix/,
+    );
   });
 });
 
@@ -253,19 +291,23 @@ describe('feature extraction speed (printed, not asserted)', () => {
     const u = new Float32Array(n);
     for (let i = 0; i < n; i++) u[i] = x[i % x.length];
     const fns = {
-      'logMel (nFft 1024, hop 256, 80 mels)': () => logMel(u, { sampleRate: 16000, nFft: 1024, hop: 256, nMels: 80, fMax: 8000 }),
+      'logMel (nFft 1024, hop 256, 80 mels)': () =>
+        logMel(u, { sampleRate: 16000, nFft: 1024, hop: 256, nMels: 80, fMax: 8000 }),
       'logFilterbankEnergies (40, 25/10 ms)': () => logFilterbankEnergies(u, 16000),
     };
     const times: Record<string, number[]> = {};
     for (const f of Object.values(fns)) f(); // warm-up: JIT, cached filterbanks and FFT plans
-    for (let r = 0; r < 15; r++) for (const [k, f] of Object.entries(fns)) {
-      const t0 = performance.now();
-      f();
-      (times[k] ??= []).push(performance.now() - t0);
-    }
+    for (let r = 0; r < 15; r++)
+      for (const [k, f] of Object.entries(fns)) {
+        const t0 = performance.now();
+        f();
+        (times[k] ??= []).push(performance.now() - t0);
+      }
     for (const [k, v] of Object.entries(times)) {
       v.sort((a, b) => a - b);
-      console.log(`${k}: median ${v[7].toFixed(2)} ms, min ${v[0].toFixed(2)} ms per 3 s utterance (×1500 ≈ ${((v[7] * 1500) / 1000).toFixed(1)} s at the median)`);
+      console.log(
+        `${k}: median ${v[7].toFixed(2)} ms, min ${v[0].toFixed(2)} ms per 3 s utterance (×1500 ≈ ${((v[7] * 1500) / 1000).toFixed(1)} s at the median)`,
+      );
     }
     expect(Object.keys(times).length).toBe(2);
   });

@@ -27,7 +27,8 @@ const maxAbsError = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return e;
 };
 const maxAbs = (a: ArrayLike<number>): number => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-const sine = (n: number, f: number, a = 0.5, rate = sr): Float32Array => Float32Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / rate));
+const sine = (n: number, f: number, a = 0.5, rate = sr): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / rate));
 const median = (v: ArrayLike<number>): number => {
   const s = Array.from(v).sort((p, q) => p - q);
   return s[s.length >> 1];
@@ -61,15 +62,22 @@ describe('melToLinear', () => {
     const p1 = melToLinear(mel, fb, { method: 'pinv' });
     const p2 = melToLinear(mel, fb, { method: 'pinv', power: 2 });
     expect(p2.data[100]).toBeCloseTo(Math.sqrt(p1.data[100]), 5);
-    expect(() => melToLinear({ data: new Float32Array(10), rows: 1, cols: 10 }, fb)).toThrow(/melToLinear: argument 'mel' expected 20 columns but got \[1, 10\]/);
-    expect(() => melToLinear({ data: Float32Array.from({ length: 20 }, (_, i) => i - 1), rows: 1, cols: 20 }, fb)).toThrow(/melToLinear: argument 'mel' expected non-negative finite values .* element 0 is -1/);
+    expect(() => melToLinear({ data: new Float32Array(10), rows: 1, cols: 10 }, fb)).toThrow(
+      /melToLinear: argument 'mel' expected 20 columns but got \[1, 10\]/,
+    );
+    expect(() =>
+      melToLinear({ data: Float32Array.from({ length: 20 }, (_, i) => i - 1), rows: 1, cols: 20 }, fb),
+    ).toThrow(/melToLinear: argument 'mel' expected non-negative finite values .* element 0 is -1/);
     expect(() => melToLinear(mel, fb, { method: 'lsq' as never })).toThrow(/melToLinear: argument 'method'/);
   });
 });
 
 describe('griffinLim', () => {
   const S = magnitude(stft(x, { nFft: 256, hop: 64 }));
-  for (const [momentum, run] of Object.entries(ref.griffinLim.runs) as [string, { spectralConvergence: number[]; signal: number[] | null }][]) {
+  for (const [momentum, run] of Object.entries(ref.griffinLim.runs) as [
+    string,
+    { spectralConvergence: number[]; signal: number[] | null },
+  ][]) {
     it(`from zero phase with momentum ${momentum} follows numpy's iteration (spectral convergence${run.signal ? ' and signal' : ''})`, () => {
       const r = griffinLim(S, { hop: 64, iterations: 8, init: 'zeros', momentum: Number(momentum), length: x.length });
       expect(r.spectralConvergence.length).toBe(8);
@@ -88,8 +96,12 @@ describe('griffinLim', () => {
     const a = griffinLim(S, { hop: 64, iterations: 2, seed: 5 });
     const b = griffinLim(S, { hop: 64, iterations: 2, seed: 5 });
     expect(Array.from(a.signal)).toEqual(Array.from(b.signal));
-    expect(() => griffinLim(S, { hop: 64, momentum: 1 })).toThrow(/griffinLim: argument 'momentum' expected a number in \[0, 1\)/);
-    expect(() => griffinLim({ data: new Float32Array(12), rows: 2, cols: 6 }, {})).toThrow(/griffinLim: argument 'magnitude' expected nFft\/2 \+ 1 columns/);
+    expect(() => griffinLim(S, { hop: 64, momentum: 1 })).toThrow(
+      /griffinLim: argument 'momentum' expected a number in \[0, 1\)/,
+    );
+    expect(() => griffinLim({ data: new Float32Array(12), rows: 2, cols: 6 }, {})).toThrow(
+      /griffinLim: argument 'magnitude' expected nFft\/2 \+ 1 columns/,
+    );
   });
   it('griffinLimFromMel turns a log-mel back into a waveform of the requested length with decreasing SC', () => {
     const opts = { sampleRate: sr, nFft: 256, hop: 64, nMels: 40 };
@@ -102,9 +114,15 @@ describe('griffinLim', () => {
     const back = logMel(r.signal, opts);
     let err = 0;
     let n = 0;
-    for (let i = 0; i < L.data.length; i++) if (L.data[i] > -6) { err += Math.abs(back.data[i] - L.data[i]); n++; }
+    for (let i = 0; i < L.data.length; i++)
+      if (L.data[i] > -6) {
+        err += Math.abs(back.data[i] - L.data[i]);
+        n++;
+      }
     expect(err / n).toBeLessThan(0.5);
-    expect(() => griffinLimFromMel(L, { ...opts, nMels: 80 })).toThrow(/griffinLimFromMel: argument 'mel' expected nMels = 80 columns/);
+    expect(() => griffinLimFromMel(L, { ...opts, nMels: 80 })).toThrow(
+      /griffinLimFromMel: argument 'mel' expected nMels = 80 columns/,
+    );
   });
 });
 
@@ -129,8 +147,13 @@ describe('descriptors on signals with known answers', () => {
   it('rmsDb: a full-scale sine is −3.01 dB, half scale −9.03 dB, silence the floor', () => {
     const full = rmsDb(sine(16000, 1000, 1), { frameLength: 1600, hop: 800, center: false });
     expect(median(full)).toBeCloseTo(-3.0103, 2);
-    expect(median(rmsDb(sine(16000, 1000, 0.5), { frameLength: 1600, hop: 800, center: false }))).toBeCloseTo(-9.0309, 2);
-    expect(Array.from(rmsDb(new Float32Array(4000), { floorDb: -80 }))).toEqual(new Array(rmsDb(new Float32Array(4000)).length).fill(-80));
+    expect(median(rmsDb(sine(16000, 1000, 0.5), { frameLength: 1600, hop: 800, center: false }))).toBeCloseTo(
+      -9.0309,
+      2,
+    );
+    expect(Array.from(rmsDb(new Float32Array(4000), { floorDb: -80 }))).toEqual(
+      new Array(rmsDb(new Float32Array(4000)).length).fill(-80),
+    );
   });
   it('spectralCentroid of a 1 kHz tone on a bin centre is 1 kHz; flatness is ≈ 0 for it and ≈ e^−γ ≈ 0.56 for white noise', () => {
     const tone = magnitude(stft(sine(16000, 1000), { nFft: 512, hop: 128, center: false }));
@@ -147,18 +170,27 @@ describe('descriptors on signals with known answers', () => {
   it('yinPitch finds a sine, a missing fundamental, and calls noise unvoiced', () => {
     const a = yinPitch(sine(8000, 220), { sampleRate: sr });
     expect(Math.abs(median(a.f0) - 220) / 220).toBeLessThan(0.002);
-    const missing = Float32Array.from({ length: 8000 }, (_, i) => [2, 3, 4, 5].reduce((s, h) => s + 0.1 * Math.sin((2 * Math.PI * 150 * h * i) / sr), 0));
+    const missing = Float32Array.from({ length: 8000 }, (_, i) =>
+      [2, 3, 4, 5].reduce((s, h) => s + 0.1 * Math.sin((2 * Math.PI * 150 * h * i) / sr), 0),
+    );
     expect(Math.abs(median(yinPitch(missing, { sampleRate: sr }).f0) - 150)).toBeLessThan(1);
     const rng = new Rng(4);
     const noise = Float32Array.from({ length: 8000 }, () => 0.1 * rng.normal());
     const n = yinPitch(noise, { sampleRate: sr });
     expect(n.voiced.reduce((s, v) => s + v, 0)).toBeLessThan(0.1 * n.voiced.length);
-    expect(() => yinPitch(noise, { sampleRate: sr, fMin: 400, fMax: 300 })).toThrow(/yinPitch: arguments 'fMin' \(400\) and 'fMax' \(300\) expected fMin < fMax/);
+    expect(() => yinPitch(noise, { sampleRate: sr, fMin: 400, fMax: 300 })).toThrow(
+      /yinPitch: arguments 'fMin' \(400\) and 'fMax' \(300\) expected fMin < fMax/,
+    );
   });
   it('attackTime of a linear 100 ms fade-in is ≈ 80 ms (10 % → 90 %), of a step ≈ 8 ms (the 10 ms envelope window)', () => {
-    const ramp = Float32Array.from({ length: 16000 }, (_, i) => Math.min(1, i / 1600) * Math.sin((2 * Math.PI * 440 * i) / sr));
+    const ramp = Float32Array.from(
+      { length: 16000 },
+      (_, i) => Math.min(1, i / 1600) * Math.sin((2 * Math.PI * 440 * i) / sr),
+    );
     expect(attackTime(ramp, sr).attack).toBeCloseTo(0.08, 2);
-    const step = Float32Array.from({ length: 16000 }, (_, i) => (i >= 4000 ? Math.sin((2 * Math.PI * 440 * i) / sr) : 0));
+    const step = Float32Array.from({ length: 16000 }, (_, i) =>
+      i >= 4000 ? Math.sin((2 * Math.PI * 440 * i) / sr) : 0,
+    );
     const s = attackTime(step, sr);
     expect(s.attack).toBeGreaterThan(0.005);
     expect(s.attack).toBeLessThan(0.0095);

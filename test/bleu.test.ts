@@ -9,7 +9,11 @@ describe('corpusBleu', () => {
     // hyp: "the" ×7. ref1 has "the" ×2, ref2 ×1 → clipped count min(7, max(2, 1)) = 2, p₁ = 2/7.
     // c = 7; reference lengths 6 and 7 → closest r = 7, c ≥ r so BP = 1 → BLEU-1 = 2/7.
     // Bigrams: "the the" ×6 appears in no reference → p₂ = 0 → BLEU-2 = 0.
-    const s = corpusBleu([w('the the the the the the the')], [[w('the cat is on the mat'), w('there is a cat on the mat')]], 2);
+    const s = corpusBleu(
+      [w('the the the the the the the')],
+      [[w('the cat is on the mat'), w('there is a cat on the mat')]],
+      2,
+    );
     expect(s.precisions[0]).toBeCloseTo(2 / 7, 12);
     expect(s.brevityPenalty).toBe(1);
     expect(s.bleu[0]).toBeCloseTo(2 / 7, 12);
@@ -34,7 +38,12 @@ describe('corpusBleu', () => {
     expect(s.hypLength).toBe(10);
     expect(s.refLength).toBe(15);
     expect(s.brevityPenalty).toBeCloseTo(bp, 12);
-    const expected = [bp, bp * (7 / 8) ** (1 / 2), bp * ((7 / 8) * (5 / 6)) ** (1 / 3), bp * ((7 / 8) * (5 / 6)) ** (1 / 4)];
+    const expected = [
+      bp,
+      bp * (7 / 8) ** (1 / 2),
+      bp * ((7 / 8) * (5 / 6)) ** (1 / 3),
+      bp * ((7 / 8) * (5 / 6)) ** (1 / 4),
+    ];
     s.bleu.forEach((b, i) => expect(b, `BLEU-${i + 1}`).toBeCloseTo(expected[i], 12));
     expect(s.bleu.map((b) => +b.toFixed(5))).toEqual([0.60653, 0.56736, 0.54592, 0.56048]);
   });

@@ -34,14 +34,32 @@ const SOURCES: Record<string, string> = {
   'type-error': path.join(FIXTURES, 'type-error.ipynb'),
 };
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** The fixture notebooks of the book, in the order the runner (and the book) takes them. */
 const STEMS = ['book', 'ok', 'throws', 'type-error'];
 
-const markdownContext = (pages: string[] = []) => ({ slugger: new Slugger(), headings: [] as Heading[], mathErrors: [], pages: new Set(pages) });
+const markdownContext = (pages: string[] = []) => ({
+  slugger: new Slugger(),
+  headings: [] as Heading[],
+  mathErrors: [],
+  pages: new Set(pages),
+});
 const outputContext = (): OutputContext => ({ markdown: markdownContext(), figures: [] });
 
-function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+function run(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let output = '';
@@ -81,7 +99,10 @@ describe('maths in markdown', () => {
 
   it('renders maths with KaTeX (display maths not inside a <p>), keeps emphasis out of TeX, and gives headings unique ids', () => {
     const ctx = markdownContext(['01_rnn']);
-    const html = renderMarkdown('# A $x_1$ title\n\n$a_i * b_i * c$ and [next](01_rnn.ipynb#one), [gone](02_x.ipynb)\n\n$$\n\\sum_i x_i\n$$\n\n## A $x_1$ title', ctx);
+    const html = renderMarkdown(
+      '# A $x_1$ title\n\n$a_i * b_i * c$ and [next](01_rnn.ipynb#one), [gone](02_x.ipynb)\n\n$$\n\\sum_i x_i\n$$\n\n## A $x_1$ title',
+      ctx,
+    );
     expect(html).not.toContain('$');
     expect(html).not.toContain('<em>');
     expect(html).toMatch(/<span class="katex-display">/);
@@ -110,7 +131,10 @@ describe('maths in markdown', () => {
 
 describe('outputs', () => {
   it('prefers audio/wav to its HTML fallback, and a plotly figure to its 4.6 MB inline-plotly fallback', () => {
-    const audio = renderBundle({ 'audio/wav': 'UklGRg==', 'text/html': '<audio src="fallback"></audio>', 'text/plain': 'tone' }, outputContext());
+    const audio = renderBundle(
+      { 'audio/wav': 'UklGRg==', 'text/html': '<audio src="fallback"></audio>', 'text/plain': 'tone' },
+      outputContext(),
+    );
     expect(audio).toContain('<audio controls preload="metadata" src="data:audio/wav;base64,UklGRg=="></audio>');
     expect(audio).not.toContain('fallback');
 
@@ -121,14 +145,16 @@ describe('outputs', () => {
     expect(fig.length).toBeLessThan(5_000);
     expect(fig).toContain('id="figure-1"');
     expect(ctx.figures).toEqual([{ k: 1, id: 'figure-1', title: 'A title' }]);
-    expect(JSON.parse(/<script type="application\/json" class="plotly-spec">(.*)<\/script>/.exec(fig)![1]).data).toEqual((bundle[PLOTLY_MIME] as { data: unknown }).data);
+    expect(
+      JSON.parse(/<script type="application\/json" class="plotly-spec">(.*)<\/script>/.exec(fig)![1]).data,
+    ).toEqual((bundle[PLOTLY_MIME] as { data: unknown }).data);
   });
 
   it('keeps output order, strips ANSI codes and shows errors as errors', () => {
     const outputs: Output[] = [
-        { output_type: 'stream', name: 'stdout', text: ['\u001b[31mred\u001b[0m ', 'line\n'] },
-        { output_type: 'display_data', data: { 'text/markdown': 'is $x^2$', 'text/plain': 'x' }, metadata: {} },
-        { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '42' }, metadata: {} },
+      { output_type: 'stream', name: 'stdout', text: ['\u001b[31mred\u001b[0m ', 'line\n'] },
+      { output_type: 'display_data', data: { 'text/markdown': 'is $x^2$', 'text/plain': 'x' }, metadata: {} },
+      { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '42' }, metadata: {} },
       { output_type: 'error', ename: 'Error', evalue: 'boom <b>', traceback: ['\u001b[1mat cell\u001b[0m'] },
     ];
     const html = renderOutputs(outputs, outputContext());
@@ -147,8 +173,15 @@ describe("the README's topics table", () => {
     const table = topicsTableMarkdown(readme, new Set(['00_getting_started']));
     expect(table).not.toBeNull();
     const rows = table!.split('\n');
-    const stems = fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace('.ipynb', ''));
-    for (const stem of stems) expect(rows.some((r) => r.includes(`\`${stem}\``)), stem).toBe(true);
+    const stems = fs
+      .readdirSync(path.join(ROOT, 'notebooks'))
+      .filter((f) => f.endsWith('.ipynb'))
+      .map((f) => f.replace('.ipynb', ''));
+    for (const stem of stems)
+      expect(
+        rows.some((r) => r.includes(`\`${stem}\``)),
+        stem,
+      ).toBe(true);
     expect(table).toContain('[`00_getting_started`](00_getting_started.html)');
     expect(table).not.toContain('(01_rnn_backprop.html)');
     expect(topicsTableMarkdown('# x\n\nno table here', new Set())).toBeNull();
@@ -177,7 +210,8 @@ describe('the book of executed fixture notebooks', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    for (const f of [RUNNER, BOOK_CLI]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (npm run build, or npm test)`);
+    for (const f of [RUNNER, BOOK_CLI])
+      if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (npm run build, or npm test)`);
     fs.mkdirSync(src);
     // The kernel resolves 'backprop-lab' and 'wavefile' from the notebook's directory upwards.
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
@@ -213,7 +247,9 @@ describe('the book of executed fixture notebooks', () => {
       expect(html).not.toContain('plotly.js v'); // the library's banner: never inlined
     }
     expect(fs.readFileSync(page('book'), 'utf8')).toContain('<script src="assets/plotly.min.js"></script>');
-    expect(fs.readdirSync(path.join(book, 'assets', 'katex', 'fonts')).filter((f) => f.endsWith('.woff2')).length).toBeGreaterThan(10);
+    expect(
+      fs.readdirSync(path.join(book, 'assets', 'katex', 'fonts')).filter((f) => f.endsWith('.woff2')).length,
+    ).toBeGreaterThan(10);
   });
 
   it('each page shows its run line, contents and cell timings; a failure is shown as an error', () => {
@@ -245,7 +281,8 @@ describe('the book of executed fixture notebooks', () => {
     }
     STEMS.forEach((stem, i) => {
       const html = fs.readFileSync(page(stem), 'utf8');
-      const rel = (r: string): string[] => [...html.matchAll(new RegExp(`rel="${r}" href="([^"]+)"`, 'g'))].map((m) => m[1]);
+      const rel = (r: string): string[] =>
+        [...html.matchAll(new RegExp(`rel="${r}" href="([^"]+)"`, 'g'))].map((m) => m[1]);
       expect(rel('prev'), stem).toEqual(i > 0 ? Array(2).fill(`${STEMS[i - 1]}.html`) : []);
       expect(rel('next'), stem).toEqual(i < STEMS.length - 1 ? Array(2).fill(`${STEMS[i + 1]}.html`) : []);
       expect(html).toContain('href="index.html"');
@@ -261,7 +298,10 @@ describe('the book of executed fixture notebooks', () => {
     const before = fs.statSync(executed).mtimeMs;
     const html = fs.readFileSync(page('book'), 'utf8');
     fs.rmSync(book, { recursive: true });
-    fs.writeFileSync(path.join(out, 'notebooks', 'renamed.ipynb'), fs.readFileSync(path.join(out, 'notebooks', 'ok.ipynb')));
+    fs.writeFileSync(
+      path.join(out, 'notebooks', 'renamed.ipynb'),
+      fs.readFileSync(path.join(out, 'notebooks', 'ok.ipynb')),
+    );
     const r = await run(BOOK_CLI, ['--out', out, '--dir', src]);
     expect(r.code, r.output).toBe(0);
     expect(fs.readFileSync(page('book'), 'utf8')).toBe(html);
@@ -316,7 +356,9 @@ describe('the book of executed fixture notebooks', () => {
       const katexFont = await p.evaluate(async () => {
         await document.fonts.ready;
         let loaded = false;
-        document.fonts.forEach((f) => void (f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded' && (loaded = true)));
+        document.fonts.forEach(
+          (f) => void (f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded' && (loaded = true)),
+        );
         return loaded;
       });
       expect(katexFont).toBe(true);
@@ -342,7 +384,10 @@ describe('the book of executed fixture notebooks', () => {
         Promise.all(
           Array.from(document.querySelectorAll<HTMLImageElement>('.thumbs img')).map((img) => {
             img.loading = 'eager'; // thumbnails load lazily, when scrolled to
-            return img.decode().then(() => img.naturalWidth > 0, () => false);
+            return img.decode().then(
+              () => img.naturalWidth > 0,
+              () => false,
+            );
           }),
         ),
       );

@@ -13,10 +13,21 @@ import { figureBundle } from '../lib/display/show';
 import { failIfMissingUnderCi } from './helpers';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Opens an HTML file with every non-file request aborted; returns the number of drawn trace groups. */
-async function countTraces(file: string): Promise<{ traces: number; figures: number; blocked: string[]; amdCalls: number; defineRestored: boolean }> {
+async function countTraces(
+  file: string,
+): Promise<{ traces: number; figures: number; blocked: string[]; amdCalls: number; defineRestored: boolean }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     const page = await browser.newPage();
@@ -32,7 +43,9 @@ async function countTraces(file: string): Promise<{ traces: number; figures: num
     const traces = await page.locator('.main-svg g.trace').count();
     const figures = await page.locator('.js-plotly-plot').count();
     const amdCalls = await page.evaluate(() => (window as unknown as { amdCalls?: number }).amdCalls ?? 0);
-    const defineRestored = await page.evaluate(() => typeof (window as unknown as { define?: unknown }).define === 'function');
+    const defineRestored = await page.evaluate(
+      () => typeof (window as unknown as { define?: unknown }).define === 'function',
+    );
     return { traces, figures, blocked, amdCalls, defineRestored };
   } finally {
     await browser.close();
@@ -47,7 +60,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless C
 
   it('a standalone figure page draws its traces', async () => {
     const file = path.join(dir, 'page.html');
-    fs.writeFileSync(file, figurePageHtml(lineChart({ series: { train: [3, 2, 1.5], val: [3.2, 2.4, 2] }, title: 'loss' }), 'loss'));
+    fs.writeFileSync(
+      file,
+      figurePageHtml(lineChart({ series: { train: [3, 2, 1.5], val: [3.2, 2.4, 2] }, title: 'loss' }), 'loss'),
+    );
     const { traces, blocked } = await countTraces(file);
     expect(traces).toBeGreaterThanOrEqual(2);
     expect(blocked).toEqual([]);
@@ -59,8 +75,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless C
     const file = path.join(dir, 'notebook.html');
     // Classic Notebook loads require.js: an AMD `define` is on the page, and a UMD bundle that
     // saw it would register a module instead of setting window.Plotly.
-    const amd = '<script>window.define=function(){window.amdCalls=(window.amdCalls||0)+1;};window.define.amd={};</script>';
-    fs.writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8">${amd}</head><body>${first}<hr>${second}</body></html>`);
+    const amd =
+      '<script>window.define=function(){window.amdCalls=(window.amdCalls||0)+1;};window.define.amd={};</script>';
+    fs.writeFileSync(
+      file,
+      `<!DOCTYPE html><html><head><meta charset="utf-8">${amd}</head><body>${first}<hr>${second}</body></html>`,
+    );
     const { traces, figures, amdCalls, defineRestored } = await countTraces(file);
     expect(figures).toBe(2);
     expect(traces).toBeGreaterThanOrEqual(2);

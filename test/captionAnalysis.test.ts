@@ -11,7 +11,13 @@ import { tokenizeCaption } from '../lib/data/captions';
 import { SceneItem, loadFashionScenes } from '../lib/data/fashionScenes';
 import { sceneObjectRows, countsPerSplit } from '../lib/data/sceneSummary';
 import { attentionOverlay, attentionFrames, imagePixels } from '../lib/display/attentionOverlay';
-import { parseCaption, scoreCaption, captionAccuracy, attentionOnCell, attentionOnNamedCells } from '../lib/models/captioning/analysis';
+import {
+  parseCaption,
+  scoreCaption,
+  captionAccuracy,
+  attentionOnCell,
+  attentionOnNamedCells,
+} from '../lib/models/captioning/analysis';
 import { CaptioningRNN } from '../lib/models/captioning/captioningRnn';
 import { evaluateCaptioner } from '../lib/models/captioning/evaluation';
 import { exposureBias } from '../lib/models/captioning/exposureBias';
@@ -19,7 +25,8 @@ import { checkCaptioningGradients } from '../lib/models/captioning/gradientCheck
 
 const vocab = { colourNames: ['red', 'green', 'blue'], itemNames: ['top', 'bag', 'boot'] };
 const words = (s: string): string[] => tokenizeCaption(s);
-const scene = (...objs: [number, number, number][]): SceneItem[] => objs.map(([colour, item, cell]) => ({ colour, item, cell }));
+const scene = (...objs: [number, number, number][]): SceneItem[] =>
+  objs.map(([colour, item, cell]) => ({ colour, item, cell }));
 
 describe('parseCaption', () => {
   it('reads mentions and the claims of each sentence form', () => {
@@ -27,30 +34,64 @@ describe('parseCaption', () => {
       mentions: [{ colour: 0, item: 0, colourAt: 1, itemAt: 2 }],
       claims: [{ kind: 'cell', m: 0, cell: 0 }],
     });
-    expect(parseCaption(words('there is a blue bag in the bottom right corner'), vocab).claims).toEqual([{ kind: 'cell', m: 0, cell: 3 }]);
+    expect(parseCaption(words('there is a blue bag in the bottom right corner'), vocab).claims).toEqual([
+      { kind: 'cell', m: 0, cell: 3 },
+    ]);
     expect(parseCaption(words('a red top at the top'), vocab).claims).toEqual([{ kind: 'row', m: 0, row: 0 }]);
-    expect(parseCaption(words('a red bag on top of a green top'), vocab).claims).toEqual([{ kind: 'above', upper: 0, lower: 1 }]);
-    expect(parseCaption(words('a red bag below a green top'), vocab).claims).toEqual([{ kind: 'above', upper: 1, lower: 0 }]);
-    expect(parseCaption(words('a red bag to the right of a green top'), vocab).claims).toEqual([{ kind: 'leftOf', left: 1, right: 0 }]);
-    expect(parseCaption(words('a red bag above a green top with a blue boot on the right'), vocab).claims).toHaveLength(3);
+    expect(parseCaption(words('a red bag on top of a green top'), vocab).claims).toEqual([
+      { kind: 'above', upper: 0, lower: 1 },
+    ]);
+    expect(parseCaption(words('a red bag below a green top'), vocab).claims).toEqual([
+      { kind: 'above', upper: 1, lower: 0 },
+    ]);
+    expect(parseCaption(words('a red bag to the right of a green top'), vocab).claims).toEqual([
+      { kind: 'leftOf', left: 1, right: 0 },
+    ]);
+    expect(parseCaption(words('a red bag above a green top with a blue boot on the right'), vocab).claims).toHaveLength(
+      3,
+    );
     expect(parseCaption(words('three items : a red bag , a green top and a blue boot'), vocab).claims).toEqual([]);
     expect(parseCaption(words('a red bag next to'), vocab).claims).toBeNull();
   });
 
   it('keeps a colour without an item as a half mention', () => {
     const p = parseCaption(words('a red and a blue boot'), vocab);
-    expect(p.mentions).toEqual([{ colour: 0, item: null, colourAt: 1, itemAt: -1 }, { colour: 2, item: 2, colourAt: 4, itemAt: 5 }]);
+    expect(p.mentions).toEqual([
+      { colour: 0, item: null, colourAt: 1, itemAt: -1 },
+      { colour: 2, item: 2, colourAt: 4, itemAt: 5 },
+    ]);
   });
 });
 
 describe('scoreCaption', () => {
   const s = scene([0, 1, 0], [2, 2, 2]); // red bag top-left, blue boot bottom-left
   it('accepts a true caption and catches each kind of error', () => {
-    expect(scoreCaption(words('a red bag above a blue boot'), s, vocab)).toMatchObject({ correct: true, position: true, cellOf: [0, 2] });
-    expect(scoreCaption(words('a blue boot above a red bag'), s, vocab)).toMatchObject({ objects: true, position: false, correct: false });
-    expect(scoreCaption(words('a red bag and a blue boot'), s, vocab)).toMatchObject({ correct: true, statesPosition: false, position: null });
-    expect(scoreCaption(words('a green bag above a blue boot'), s, vocab)).toMatchObject({ items: true, colours: false, objects: false, correct: false });
-    expect(scoreCaption(words('a red boot above a blue boot'), s, vocab)).toMatchObject({ items: false, colours: true, correct: false });
+    expect(scoreCaption(words('a red bag above a blue boot'), s, vocab)).toMatchObject({
+      correct: true,
+      position: true,
+      cellOf: [0, 2],
+    });
+    expect(scoreCaption(words('a blue boot above a red bag'), s, vocab)).toMatchObject({
+      objects: true,
+      position: false,
+      correct: false,
+    });
+    expect(scoreCaption(words('a red bag and a blue boot'), s, vocab)).toMatchObject({
+      correct: true,
+      statesPosition: false,
+      position: null,
+    });
+    expect(scoreCaption(words('a green bag above a blue boot'), s, vocab)).toMatchObject({
+      items: true,
+      colours: false,
+      objects: false,
+      correct: false,
+    });
+    expect(scoreCaption(words('a red boot above a blue boot'), s, vocab)).toMatchObject({
+      items: false,
+      colours: true,
+      correct: false,
+    });
     expect(scoreCaption(words('a red bag in the top left'), s, vocab)).toMatchObject({ count: false, correct: false });
   });
 
@@ -80,12 +121,24 @@ describe('attention on the named cell', () => {
   });
 });
 
-function toyModel(cellType: 'rnn' | 'lstm' | 'attention'): { model: CaptioningRNN; features: tf.Tensor; captions: tf.Tensor } {
+function toyModel(cellType: 'rnn' | 'lstm' | 'attention'): {
+  model: CaptioningRNN;
+  features: tf.Tensor;
+  captions: tf.Tensor;
+} {
   const wordToIdx = Object.fromEntries(['<NULL>', '<START>', '<END>', '<UNK>', 'a', 'b', 'c'].map((w, i) => [w, i]));
   const model = new CaptioningRNN({ wordToIdx, inputDim: 5, wordvecDim: 4, hiddenDim: 6, cellType, seed: 2 });
   model.params.W_embed.assign(randn([7, 4], new Rng(5)));
   const features = randn(cellType === 'attention' ? [3, 5, 2, 2] : [3, 5], new Rng(1));
-  const captions = tf.tensor2d([[1, 4, 5, 6, 2], [1, 6, 2, 0, 0], [1, 5, 4, 2, 0]], [3, 5], 'int32');
+  const captions = tf.tensor2d(
+    [
+      [1, 4, 5, 6, 2],
+      [1, 6, 2, 0, 0],
+      [1, 5, 4, 2, 0],
+    ],
+    [3, 5],
+    'int32',
+  );
   return { model, features, captions };
 }
 
@@ -140,12 +193,21 @@ describe('checkCaptioningGradients', () => {
 describe('attention overlay', () => {
   it('lights the attended block, dims the rest; one frame per token', () => {
     const image = { pixels: new Float32Array(8 * 8 * 3).fill(100), height: 8, width: 8 };
-    const map = [[1, 0], [0, 0]];
+    const map = [
+      [1, 0],
+      [0, 0],
+    ];
     const out = attentionOverlay(image, map);
-    expect(out[0]).toBeCloseTo(100 + 70, 4);           // weight 1: s = 1
+    expect(out[0]).toBeCloseTo(100 + 70, 4); // weight 1: s = 1
     expect(out[(7 * 8 + 7) * 3]).toBeCloseTo(100 * 0.15 + 70 * 0.15 ** 2, 4);
     expect(attentionFrames(image, [map, map], ['a', 'b']).map((f) => f.caption)).toEqual(['a', 'b']);
-    expect(() => attentionOverlay(image, [[1, 0, 0], [0, 0, 0], [0, 0, 0]])).toThrow(/not divisible/);
+    expect(() =>
+      attentionOverlay(image, [
+        [1, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ]),
+    ).toThrow(/not divisible/);
     const images = tf.ones([2, 4, 4, 3]);
     expect(imagePixels(images, 1).pixels[0]).toBe(255);
     expect(() => imagePixels(images, 2)).toThrow(/'n'/);
@@ -156,11 +218,18 @@ describe('attention overlay', () => {
 describe('scene summaries and evaluateCaptioner', () => {
   it('counts objects per split as a wide table', () => {
     const scenes = { items: [scene([0, 1, 0], [2, 1, 3]), scene([1, 0, 2])], ...vocab };
-    const rows = [...sceneObjectRows('train', scenes), ...sceneObjectRows('test', { ...scenes, items: [scene([0, 2, 1])] })];
+    const rows = [
+      ...sceneObjectRows('train', scenes),
+      ...sceneObjectRows('test', { ...scenes, items: [scene([0, 2, 1])] }),
+    ];
     expect(rows[0]).toEqual({ split: 'train', item: 'bag', colour: 'red', cell: 'top left', objects: 2 });
     const wide = countsPerSplit(rows, 'item');
     const asRows = (wide.values as unknown[][]).map((v) => Object.fromEntries(wide.columns.map((c, i) => [c, v[i]])));
-    expect(asRows).toEqual([{ item: 'bag', train: 2, test: 0 }, { item: 'top', train: 1, test: 0 }, { item: 'boot', train: 0, test: 1 }]);
+    expect(asRows).toEqual([
+      { item: 'bag', train: 2, test: 0 },
+      { item: 'top', train: 1, test: 0 },
+      { item: 'boot', train: 0, test: 1 },
+    ]);
   });
 
   it('evaluateCaptioner scores greedy captions (BLEU-1…4, accuracy, attention on the named cell)', () => {

@@ -20,10 +20,22 @@ function vocab(k: number): Record<string, number> {
 describe('CaptioningRNN loss and gradients vs float64 reference (linspace weights)', () => {
   for (const cellType of CELLS) {
     it(cellType, () => {
-      const N = 3, D = 5, W = 4, H = 6, P = 2, L = 5;
+      const N = 3,
+        D = 5,
+        W = 4,
+        H = 6,
+        P = 2,
+        L = 5;
       const wordToIdx = vocab(6);
       const V = Object.keys(wordToIdx).length;
-      const model = new CaptioningRNN({ wordToIdx, inputDim: D, wordvecDim: W, hiddenDim: H, cellType, init: 'linspace' });
+      const model = new CaptioningRNN({
+        wordToIdx,
+        inputDim: D,
+        wordvecDim: W,
+        hiddenDim: H,
+        cellType,
+        init: 'linspace',
+      });
       const featShape = cellType === 'attention' ? [N, D, P, P] : [N, D];
       const size = featShape.reduce((a, b) => a * b, 1);
       const features = f64(featShape, linspace(-1.5, 0.3, size));
@@ -57,15 +69,19 @@ describe('CaptioningRNN loss and gradients vs float64 reference (linspace weight
 function toySet(n: number, cellType: CellType, seed: number) {
   const rng = new Rng(seed);
   const wordToIdx = vocab(8);
-  const D = 8, P = 2, L = 6;
+  const D = 8,
+    P = 2,
+    L = 6;
   const feats: number[] = [];
   const caps: number[] = [];
   for (let i = 0; i < n; i++) {
-    const a = rng.int(8), b = rng.int(8);
+    const a = rng.int(8),
+      b = rng.int(8);
     const v = new Array(D).fill(0);
     v[a] += 1;
     v[b] -= 1;
-    if (cellType === 'attention') for (let d = 0; d < D; d++) for (let j = 0; j < P * P; j++) feats.push(v[d] * (j === a % 4 ? 2 : 0.5));
+    if (cellType === 'attention')
+      for (let d = 0; d < D; d++) for (let j = 0; j < P * P; j++) feats.push(v[d] * (j === a % 4 ? 2 : 0.5));
     else feats.push(...v);
     caps.push(1, 4 + a, 4 + b, 4 + ((a + b) % 8), 2, 0);
   }
@@ -134,10 +150,18 @@ describe('CaptioningRNN training and sampling', () => {
   }
 
   it('rejects features of the wrong shape for the cell type', () => {
-    const model = new CaptioningRNN({ wordToIdx: vocab(2), inputDim: 4, cellType: 'attention', hiddenDim: 4, wordvecDim: 3 });
+    const model = new CaptioningRNN({
+      wordToIdx: vocab(2),
+      inputDim: 4,
+      cellType: 'attention',
+      hiddenDim: 4,
+      wordvecDim: 3,
+    });
     const bad = tf.zeros([2, 4]);
     const cap = tf.zeros([2, 3], 'int32');
-    expect(() => model.loss(bad, cap)).toThrow("CaptioningRNN.loss: argument 'features' expected shape [N, 4, P, P] but got [2, 4]");
+    expect(() => model.loss(bad, cap)).toThrow(
+      "CaptioningRNN.loss: argument 'features' expected shape [N, 4, P, P] but got [2, 4]",
+    );
     tf.dispose([bad, cap]);
     model.dispose();
   });
@@ -152,9 +176,23 @@ describe('trainCaptioner', () => {
     const { wordToIdx, D, features, captions } = toySet(40, 'lstm', 3);
     const data = { features, captions };
     const run = (epochs: number, checkpoint?: string, reuse = false) => {
-      const model = new CaptioningRNN({ wordToIdx, inputDim: D, wordvecDim: 8, hiddenDim: 16, cellType: 'lstm', seed: 9 });
+      const model = new CaptioningRNN({
+        wordToIdx,
+        inputDim: D,
+        wordvecDim: 8,
+        hiddenDim: 16,
+        cellType: 'lstm',
+        seed: 9,
+      });
       const before = tf.memory().numTensors;
-      const h = trainCaptioner(model, data, data, { epochs, batchSize: 16, lr: 1e-2, seed: 4, checkpoint, reuseCheckpoint: reuse });
+      const h = trainCaptioner(model, data, data, {
+        epochs,
+        batchSize: 16,
+        lr: 1e-2,
+        seed: 4,
+        checkpoint,
+        reuseCheckpoint: reuse,
+      });
       expect(tf.memory().numTensors, `tensors after ${epochs} epochs`).toBe(before);
       return { model, h };
     };
@@ -170,7 +208,8 @@ describe('trainCaptioner', () => {
     const loaded = run(2, file, true);
     expect(loaded.h.fromCheckpoint).toBe(true);
     expect(loaded.h.stepLoss).toEqual(saved.h.stepLoss);
-    for (const [name, p] of Object.entries(saved.model.params)) expect(relError(loaded.model.params[name], p), name).toBe(0);
+    for (const [name, p] of Object.entries(saved.model.params))
+      expect(relError(loaded.model.params[name], p), name).toBe(0);
     const other = run(1, file, true); // other settings → the checkpoint does not apply, it trains
     expect(other.h.fromCheckpoint).toBe(false);
     for (const m of [a, b, saved, loaded, other]) m.model.dispose();

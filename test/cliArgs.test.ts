@@ -98,8 +98,15 @@ describe('parseNumber', () => {
 describe('trainer command lines', () => {
   it('listener: the documented defaults, --quick defaults and the given flags', () => {
     expect(parseListenerArgs([])).toEqual({
-      quick: false, steps: 450, stopAt: Infinity, minutes: Infinity, seed: 1, lr0: 2e-3, initFrom: undefined,
-      out: endsWith('checkpoints/listener'), help: false,
+      quick: false,
+      steps: 450,
+      stopAt: Infinity,
+      minutes: Infinity,
+      seed: 1,
+      lr0: 2e-3,
+      initFrom: undefined,
+      out: endsWith('checkpoints/listener'),
+      help: false,
     });
     expect(parseListenerArgs(['--quick'])).toMatchObject({
       steps: 6,
@@ -107,7 +114,12 @@ describe('trainer command lines', () => {
     });
     const args = ['--steps', '900', '--stop-at', '450', '--minutes', '1.5', '--lr0', '1e-4', '--init-from', 'ck'];
     expect(parseListenerArgs([...args, '--seed', '3'])).toMatchObject({
-      steps: 900, stopAt: 450, minutes: 1.5, lr0: 1e-4, initFrom: 'ck', seed: 3,
+      steps: 900,
+      stopAt: 450,
+      minutes: 1.5,
+      lr0: 1e-4,
+      initFrom: 'ck',
+      seed: 3,
     });
   });
 
@@ -125,8 +137,17 @@ describe('trainer command lines', () => {
 
   it('tacotron-teacher: defaults, --quick defaults, --init-from resolved and the raw argv kept', () => {
     expect(parseTacotronTeacherArgs([])).toMatchObject({
-      steps: 1600, stopAt: Infinity, minutes: Infinity, batch: 16, maxFrames: 180, seed: 1, evalEvery: 100, lr0: 1e-3,
-      initFrom: undefined, quick: false, out: endsWith('checkpoints/tacotron-teacher'),
+      steps: 1600,
+      stopAt: Infinity,
+      minutes: Infinity,
+      batch: 16,
+      maxFrames: 180,
+      seed: 1,
+      evalEvery: 100,
+      lr0: 1e-3,
+      initFrom: undefined,
+      quick: false,
+      out: endsWith('checkpoints/tacotron-teacher'),
     });
     expect(parseTacotronTeacherArgs(['--quick'])).toMatchObject({ steps: 4, batch: 4, maxFrames: 100, evalEvery: 2 });
     const argv = ['--init-from', 'ck', '--lr0', '1e-4', '--steps', '800'];
@@ -141,10 +162,14 @@ describe('trainer command lines', () => {
 
   it('pre-training: defaults, and the recorded command names only the flags given', () => {
     expect(parsePretrainArgs('multimodal-asr', [])).toMatchObject({
-      steps: 1200, seed: 1, quick: false, command: 'npm run train -- multimodal-asr',
+      steps: 1200,
+      seed: 1,
+      quick: false,
+      command: 'npm run train -- multimodal-asr',
     });
     expect(parsePretrainArgs('multimodal-asr', ['--steps', '600', '--quick'])).toMatchObject({
-      steps: 600, command: 'npm run train -- multimodal-asr --steps 600 --quick',
+      steps: 600,
+      command: 'npm run train -- multimodal-asr --steps 600 --quick',
     });
     expect(() => parsePretrainArgs('multimodal-asr', ['--steps', 'many'])).toThrow(
       "train multimodal-asr: --steps expects a whole number >= 1, got 'many'",

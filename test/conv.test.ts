@@ -14,13 +14,23 @@ const cases: Case[] = [
 
 /** tf.conv2d with the same zero padding (runs the registered Conv2DBackpropFilter in its gradient). */
 const tfConv = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, stride: number, pad: number): tf.Tensor =>
-  tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, [[0, 0], [pad, pad], [pad, pad], [0, 0]]), b);
+  tf.add(
+    tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, [
+      [0, 0],
+      [pad, pad],
+      [pad, pad],
+      [0, 0],
+    ]),
+    b,
+  );
 
 describe('conv2dForward / conv2dBackward', () => {
   for (const c of cases)
     it(`matches the float64 reference, tf.conv2d, autodiff and numeric gradients (x [${c.x}], w [${c.w}], stride ${c.stride}, pad ${c.pad})`, () => {
       const rng = new Rng(c.x.concat(c.w).reduce((a, b) => a * 7 + b, c.stride));
-      const xF = randF64(c.x, rng), wF = randF64(c.w, rng, 0.5), bF = randF64([c.w[3]], rng);
+      const xF = randF64(c.x, rng),
+        wF = randF64(c.w, rng, 0.5),
+        bF = randF64([c.w[3]], rng);
       const [x, w, b] = [xF, wF, bF].map((a) => toTensor(a));
       const { out, cache } = conv2dForward(x, w, b, { stride: c.stride, pad: c.pad });
       const ref = conv2dRef(xF, wF, bF, c.stride, c.pad);
@@ -33,7 +43,11 @@ describe('conv2dForward / conv2dBackward', () => {
       const dout = toTensor(doutF);
       const { dx, dw, db } = conv2dBackward(dout, cache);
       const mine = [dx, dw, db];
-      const autodiff = autodiffVjp((a, f, g) => conv2dForward(a, f, g, { stride: c.stride, pad: c.pad }).out, [x, w, b], dout);
+      const autodiff = autodiffVjp(
+        (a, f, g) => conv2dForward(a, f, g, { stride: c.stride, pad: c.pad }).out,
+        [x, w, b],
+        dout,
+      );
       const tfGrads = autodiffVjp((a, f, g) => tfConv(a, f, g, c.stride, c.pad), [x, w, b], dout);
       const f = () => conv2dRef(xF, wF, bF, c.stride, c.pad);
       ['dx', 'dw', 'db'].forEach((name, i) => {
@@ -69,7 +83,11 @@ describe('conv2dForward / conv2dBackward', () => {
   });
 
   it('col2im is the adjoint of im2col: ⟨im2col(x), P⟩ = ⟨x, col2im(P)⟩', () => {
-    for (const [kh, kw, s] of [[3, 3, 1], [2, 3, 2], [3, 2, 3]]) {
+    for (const [kh, kw, s] of [
+      [3, 3, 1],
+      [2, 3, 2],
+      [3, 2, 3],
+    ]) {
       const rng = new Rng(kh * 100 + kw * 10 + s);
       const x = toTensor(randF64([2, 8, 7, 3], rng));
       const patches = im2col(x, kh, kw, s);
@@ -84,7 +102,9 @@ describe('conv2dForward / conv2dBackward', () => {
 
   it('leaks no tensors and names bad shapes and options', () => {
     const rng = new Rng(5);
-    const x = toTensor(randF64([2, 5, 5, 3], rng)), w = toTensor(randF64([3, 3, 3, 4], rng)), b = tf.zeros([4]);
+    const x = toTensor(randF64([2, 5, 5, 3], rng)),
+      w = toTensor(randF64([3, 3, 3, 4], rng)),
+      b = tf.zeros([4]);
     const dout = tf.ones([2, 3, 3, 4]);
     expectNoLeak(() => {
       const f = conv2dForward(x, w, b, { stride: 2, pad: 1 });
@@ -94,12 +114,22 @@ describe('conv2dForward / conv2dBackward', () => {
     }, 'conv2d forward+backward');
     const w2 = tf.zeros([3, 3, 2, 4]);
     expect(() => conv2dForward(x, w2, b)).toThrow(ShapeError);
-    expect(() => conv2dForward(x, w2, b)).toThrow("conv2dForward: argument 'w' expected shape [KH, KW, C=3, F] but got [3, 3, 2, 4]");
-    expect(() => conv2dForward(x, w, tf.zeros([5]))).toThrow("conv2dForward: argument 'b' expected shape [F=4] but got [5]");
-    expect(() => conv2dForward(x, w, b, { stride: 0 })).toThrow(/conv2dForward: argument 'stride' expected an integer >= 1/);
-    expect(() => conv2dForward(x, toTensor(randF64([7, 7, 3, 4], rng)), b)).toThrow(/conv2dForward: a 7×7 filter does not fit/);
+    expect(() => conv2dForward(x, w2, b)).toThrow(
+      "conv2dForward: argument 'w' expected shape [KH, KW, C=3, F] but got [3, 3, 2, 4]",
+    );
+    expect(() => conv2dForward(x, w, tf.zeros([5]))).toThrow(
+      "conv2dForward: argument 'b' expected shape [F=4] but got [5]",
+    );
+    expect(() => conv2dForward(x, w, b, { stride: 0 })).toThrow(
+      /conv2dForward: argument 'stride' expected an integer >= 1/,
+    );
+    expect(() => conv2dForward(x, toTensor(randF64([7, 7, 3, 4], rng)), b)).toThrow(
+      /conv2dForward: a 7×7 filter does not fit/,
+    );
     const { out, cache } = conv2dForward(x, w, b, { pad: 1 });
-    expect(() => conv2dBackward(tf.zeros([2, 4, 4, 4]), cache)).toThrow("conv2dBackward: argument 'dout' expected shape [2, 5, 5, 4] but got [2, 4, 4, 4]");
+    expect(() => conv2dBackward(tf.zeros([2, 4, 4, 4]), cache)).toThrow(
+      "conv2dBackward: argument 'dout' expected shape [2, 5, 5, 4] but got [2, 4, 4, 4]",
+    );
     tf.dispose([x, w, b, dout, w2, out, cache]);
   });
 });
@@ -122,12 +152,20 @@ describe('reluForward / reluBackward', () => {
     const x2 = toTensor(xF);
     const f2 = reluForward(x2);
     const g2 = reluBackward(dout, f2.cache);
-    expect(relError(g2.dx, numericVjp(() => reluRef(xF), xF, doutF))).toBeLessThan(1e-6);
+    expect(
+      relError(
+        g2.dx,
+        numericVjp(() => reluRef(xF), xF, doutF),
+      ),
+    ).toBeLessThan(1e-6);
     tf.dispose([x, dout, out, cache, dx, auto, x2, f2, g2]);
   });
 
   it('leaks no tensors and names bad shapes', () => {
-    const x = tf.tensor2d([[1, -2], [0, 3]]);
+    const x = tf.tensor2d([
+      [1, -2],
+      [0, 3],
+    ]);
     expectNoLeak(() => {
       const f = reluForward(x);
       const g = reluBackward(f.out, f.cache);
@@ -135,7 +173,9 @@ describe('reluForward / reluBackward', () => {
       return { out: f.out, g };
     }, 'relu forward+backward');
     const { out, cache } = reluForward(x);
-    expect(() => reluBackward(tf.zeros([2, 3]), cache)).toThrow("reluBackward: argument 'dout' expected shape [2, 2] but got [2, 3]");
+    expect(() => reluBackward(tf.zeros([2, 3]), cache)).toThrow(
+      "reluBackward: argument 'dout' expected shape [2, 2] but got [2, 3]",
+    );
     expect(() => reluForward(tf.tensor1d([1, 2], 'int32'))).toThrow(ShapeError);
     tf.dispose([x, out, cache]);
   });

@@ -7,8 +7,14 @@ const root = path.resolve(__dirname, '..');
 
 /** Runs the built library's backend selection in a fresh Node process with `env`. */
 function selectIn(env: Record<string, string>): string {
-  const script = "require('./dist/lib').initBackend().then(r => process.stdout.write('\\nREPORT ' + JSON.stringify(r)))";
-  const out = execFileSync(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const script =
+    "require('./dist/lib').initBackend().then(r => process.stdout.write('\\nREPORT ' + JSON.stringify(r)))";
+  const out = execFileSync(process.execPath, ['-e', script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return out.slice(out.indexOf('REPORT ') + 7);
 }
 
@@ -46,7 +52,9 @@ describe('backend selection', () => {
 
 describe('seeded randomness', () => {
   it('gives the same stream for the same seed and a different one otherwise', () => {
-    const a = new Rng(7), b = new Rng(7), c = new Rng(8);
+    const a = new Rng(7),
+      b = new Rng(7),
+      c = new Rng(8);
     const xs = [a.uniform(), a.uniform(), a.normal()];
     expect([b.uniform(), b.uniform(), b.normal()]).toEqual(xs);
     expect(c.uniform()).not.toBe(xs[0]);

@@ -65,35 +65,65 @@ describe('release A1', () => {
   }, 300_000);
 
   it('stubs every region: no solution marker left, each stub throws its TODO', () => {
-    const stubbed = listTsFiles(out, 'lib').map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('\n');
+    const stubbed = listTsFiles(out, 'lib')
+      .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
+      .join('\n');
     expect(stubbed).not.toContain('BEGIN SOLUTION');
     expect(stubbed).toContain("throw new Error('TODO: lstmBackward — see notebook 02, section 2');");
-    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('| `rnnStepForward` | see notebook 01, section 1 |');
+    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain(
+      '| `rnnStepForward` | see notebook 01, section 1 |',
+    );
     expect(fs.statSync(path.join(tmp, 'a1.zip')).size).toBeGreaterThan(10_000);
   });
 
   it('compiles under the project tsconfig (strict, noUnusedLocals)', () => {
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'));
-    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit', '--pretty', 'false'], { cwd: out, encoding: 'utf8' });
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        'tsconfig.json',
+        '--noEmit',
+        '--pretty',
+        'false',
+      ],
+      { cwd: out, encoding: 'utf8' },
+    );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 300_000);
 
   it('ships visible tests only, and notebooks with valid nbgrader metadata, stubbed solution cells and no outputs', () => {
-    const tests = fs.readdirSync(path.join(out, 'test')).filter((f) => f.endsWith('.test.ts')).sort();
+    const tests = fs
+      .readdirSync(path.join(out, 'test'))
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort();
     expect(tests).toEqual(['lstm.test.ts', 'rnn.test.ts', 'temporal.test.ts']);
     // The grader's checks and the assignments file stay with the instructor; the float64
     // references the visible tests import (coursework/reference/) ship with them.
     expect(fs.existsSync(path.join(out, 'coursework', 'checks'))).toBe(false);
     expect(fs.existsSync(path.join(out, 'coursework', 'assignments.json'))).toBe(false);
     expect(fs.readdirSync(path.join(out, 'coursework'))).toEqual(['reference']);
+    const studentScripts = (
+      JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(studentScripts.test).toBe('npm run build --silent && tsc -p tsconfig.json --noEmit && vitest run');
     const nb = readNotebook(path.join(out, 'notebooks', '01_rnn_backprop.ipynb'));
     expect(validateNbgrader(nb)).toEqual([]);
     const graded = nb.cells.filter((c) => c.metadata.nbgrader);
-    expect(graded.map((c) => (c.metadata.nbgrader as { grade_id: string }).grade_id)).toEqual(['rnn-step-gradcheck', 'rnn-sequence-gradcheck', 'mean-tanh-slope']);
+    expect(graded.map((c) => (c.metadata.nbgrader as { grade_id: string }).grade_id)).toEqual([
+      'rnn-step-gradcheck',
+      'rnn-sequence-gradcheck',
+      'mean-tanh-slope',
+    ]);
     const solution = graded.find((c) => (c.metadata.nbgrader as { solution: boolean }).solution);
-    expect(solution?.source).toMatch(/^\/\/ YOUR CODE HERE\nthrow new Error\('TODO: mean-tanh-slope — see notebook 01, section 4'\);$/);
-    expect(nb.cells.every((c) => c.cell_type !== 'code' || ((c.outputs ?? []).length === 0 && c.execution_count === null))).toBe(true);
+    expect(solution?.source).toMatch(
+      /^\/\/ YOUR CODE HERE\nthrow new Error\('TODO: mean-tanh-slope — see notebook 01, section 4'\);$/,
+    );
+    expect(
+      nb.cells.every((c) => c.cell_type !== 'code' || ((c.outputs ?? []).length === 0 && c.execution_count === null)),
+    ).toBe(true);
   });
 
   it('writes nbgrader source notebooks: same metadata, the solution kept between BEGIN/END SOLUTION', () => {
@@ -123,13 +153,21 @@ describe('syntax errors', () => {
   it('cost the items of the function holding them, or of their file when outside graded functions', () => {
     const dir = path.join(tmp, 'syntax');
     fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'lib', 'a.ts'), 'export function f() {\n  return g(1;\n}\nexport function g(x: number) { return x; }\n');
+    fs.writeFileSync(
+      path.join(dir, 'lib', 'a.ts'),
+      'export function f() {\n  return g(1;\n}\nexport function g(x: number) { return x; }\n',
+    );
     fs.writeFileSync(path.join(dir, 'lib', 'b.ts'), 'export function h() { return 1; }\nconst broken = (;\n');
     const problems = syntaxProblems(dir);
-    expect(problems.map((p) => [p.file, p.owner])).toEqual([['lib/a.ts', 'f'], ['lib/b.ts', 'broken']]);
+    expect(problems.map((p) => [p.file, p.owner])).toEqual([
+      ['lib/a.ts', 'f'],
+      ['lib/b.ts', 'broken'],
+    ]);
     const files: Record<string, string> = { f: 'lib/a.ts', g: 'lib/a.ts', h: 'lib/b.ts' };
     const covered = new Set(['f', 'g', 'h']);
-    expect(itemHitBySyntax(problems, ['f'], covered, (n) => files[n])?.message).toBe("syntax error at lib/a.ts:2:13: ')' expected.");
+    expect(itemHitBySyntax(problems, ['f'], covered, (n) => files[n])?.message).toBe(
+      "syntax error at lib/a.ts:2:13: ')' expected.",
+    );
     expect(itemHitBySyntax(problems, ['g'], covered, (n) => files[n])).toBeUndefined();
     expect(itemHitBySyntax(problems, ['h'], covered, (n) => files[n])?.file).toBe('lib/b.ts');
   });
@@ -152,7 +190,15 @@ function submissionWith(name: string, edits: { owner: string; edit: (region: str
 }
 
 describe('grading A1 (subprocesses)', () => {
-  const opts = { assignment: A1, timeoutS: 20, cellTimeoutS: 60, jobs: 2, notebooks: false, keep: false, log: () => undefined };
+  const opts = {
+    assignment: A1,
+    timeoutS: 20,
+    cellTimeoutS: 60,
+    jobs: 2,
+    notebooks: false,
+    keep: false,
+    log: () => undefined,
+  };
 
   it('the solution scores full marks', async () => {
     const r = await grade(root, submissionWith('solution', []), opts);
@@ -163,15 +209,32 @@ describe('grading A1 (subprocesses)', () => {
 
   it('no forget gate in dc_prev costs exactly the LSTM backward items; an endless rnnStepForward costs that item and grading finishes', async () => {
     const dir = submissionWith('mutant', [
-      { owner: 'lstmGatesBackward', edit: (s) => s.replace(/const dprevC = tf\.mul\(dC, c\.f\)/, 'const dprevC = tf.clone(dC)') },
-      { owner: 'rnnStepForward', edit: (s) => s.replace('// BEGIN SOLUTION', '// BEGIN SOLUTION\n    for (let spin = 0; spin >= 0; spin = (spin + 1) % 7) { /* never returns */ }') },
+      {
+        owner: 'lstmGatesBackward',
+        edit: (s) => s.replace(/const dprevC = tf\.mul\(dC, c\.f\)/, 'const dprevC = tf.clone(dC)'),
+      },
+      {
+        owner: 'rnnStepForward',
+        edit: (s) =>
+          s.replace(
+            '// BEGIN SOLUTION',
+            '// BEGIN SOLUTION\n    for (let spin = 0; spin >= 0; spin = (spin + 1) % 7) { /* never returns */ }',
+          ),
+      },
     ]);
     const r = await grade(root, dir, opts);
     const lost = r.items.filter((i) => i.status !== 'pass');
-    expect(lost.map((i) => i.id).sort()).toEqual(['lstmBackward', 'lstmGatesBackward', 'lstmStepBackward', 'rnnStepForward']);
+    expect(lost.map((i) => i.id).sort()).toEqual([
+      'lstmBackward',
+      'lstmGatesBackward',
+      'lstmStepBackward',
+      'rnnStepForward',
+    ]);
     expect(lost.find((i) => i.id === 'rnnStepForward')?.status).toBe('timeout');
-    for (const id of ['lstmBackward', 'lstmGatesBackward', 'lstmStepBackward']) expect(lost.find((i) => i.id === id)?.status).toBe('fail');
-    for (const id of ['lstmGatesBackward', 'lstmStepBackward']) expect(lost.find((i) => i.id === id)?.message).toMatch(/^dprevC vs autodiff: relative error/);
+    for (const id of ['lstmBackward', 'lstmGatesBackward', 'lstmStepBackward'])
+      expect(lost.find((i) => i.id === id)?.status).toBe('fail');
+    for (const id of ['lstmGatesBackward', 'lstmStepBackward'])
+      expect(lost.find((i) => i.id === id)?.message).toMatch(/^dprevC vs autodiff: relative error/);
     expect(r.score).toBe(r.maxScore - 2 - 3 - 3 - 5);
   }, 600_000);
 });

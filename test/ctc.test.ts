@@ -4,7 +4,18 @@
  * brute-force enumeration of every path (exact); special cases; decoders; edit distance.
  */
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, ctcLoss, ctcLossBackward, ctcAlphaBeta, ctcOccupancy, ctcMinFrames, ctcGreedyDecode, ctcCollapse, ctcPrefixBeamSearch } from '../lib';
+import {
+  tf,
+  Rng,
+  ctcLoss,
+  ctcLossBackward,
+  ctcAlphaBeta,
+  ctcOccupancy,
+  ctcMinFrames,
+  ctcGreedyDecode,
+  ctcCollapse,
+  ctcPrefixBeamSearch,
+} from '../lib';
 import { alignEdits, characterErrorRate, errorRate, errorRateByGroup } from '../lib/metrics/editDistance';
 import { expectGradsMatch, expectNoLeak, f64, randF64, relError, toTensor } from './helpers';
 import { bruteForceCtc, ctcLossRef, softmaxRef } from './ref/ctc';
@@ -12,31 +23,41 @@ import { bruteForceCtc, ctcLossRef, softmaxRef } from './ref/ctc';
 const NEG = -1e30;
 
 /** The α recursion in log space with tfjs ops (differentiable), one sequence at a time → loss [N]. */
-const tfCtc = (labels: number[][], inputLengths: number[], blank = 0) => (logits: tf.Tensor): tf.Tensor => {
-  const [, , C] = logits.shape;
-  const lp = tf.logSoftmax(logits, 2);
-  return tf.stack(labels.map((label, n) => {
-    const Tn = inputLengths[n];
-    const ext = [blank, ...label.flatMap((k) => [k, blank])];
-    const S = ext.length;
-    const select = tf.transpose(tf.oneHot(tf.tensor1d(ext, 'int32'), C).toFloat()); // [C, S]
-    const E = tf.matMul(tf.reshape(tf.slice(lp, [n, 0, 0], [1, Tn, C]), [Tn, C]), select); // [Tn, S]
-    const row = (t: number): tf.Tensor => tf.reshape(tf.slice(E, [t, 0], [1, S]), [S]);
-    const skip = tf.tensor1d(ext.map((k, s) => (s >= 2 && k !== blank && k !== ext[s - 2] ? 0 : NEG)));
-    let alpha = tf.add(row(0), tf.tensor1d(ext.map((_, s) => (s < 2 ? 0 : NEG))));
-    for (let t = 1; t < Tn; t++) {
-      const terms = [alpha, tf.concat([tf.tensor1d([NEG]), tf.slice(alpha, 0, S - 1)])];
-      if (S > 2) terms.push(tf.add(tf.concat([tf.tensor1d([NEG, NEG]), tf.slice(alpha, 0, S - 2)]), skip));
-      alpha = tf.add(tf.logSumExp(tf.stack(terms), 0), row(t));
-    }
-    return tf.neg(tf.logSumExp(tf.slice(alpha, Math.max(S - 2, 0))));
-  }));
-};
+const tfCtc =
+  (labels: number[][], inputLengths: number[], blank = 0) =>
+  (logits: tf.Tensor): tf.Tensor => {
+    const [, , C] = logits.shape;
+    const lp = tf.logSoftmax(logits, 2);
+    return tf.stack(
+      labels.map((label, n) => {
+        const Tn = inputLengths[n];
+        const ext = [blank, ...label.flatMap((k) => [k, blank])];
+        const S = ext.length;
+        const select = tf.transpose(tf.oneHot(tf.tensor1d(ext, 'int32'), C).toFloat()); // [C, S]
+        const E = tf.matMul(tf.reshape(tf.slice(lp, [n, 0, 0], [1, Tn, C]), [Tn, C]), select); // [Tn, S]
+        const row = (t: number): tf.Tensor => tf.reshape(tf.slice(E, [t, 0], [1, S]), [S]);
+        const skip = tf.tensor1d(ext.map((k, s) => (s >= 2 && k !== blank && k !== ext[s - 2] ? 0 : NEG)));
+        let alpha = tf.add(row(0), tf.tensor1d(ext.map((_, s) => (s < 2 ? 0 : NEG))));
+        for (let t = 1; t < Tn; t++) {
+          const terms = [alpha, tf.concat([tf.tensor1d([NEG]), tf.slice(alpha, 0, S - 1)])];
+          if (S > 2) terms.push(tf.add(tf.concat([tf.tensor1d([NEG, NEG]), tf.slice(alpha, 0, S - 2)]), skip));
+          alpha = tf.add(tf.logSumExp(tf.stack(terms), 0), row(t));
+        }
+        return tf.neg(tf.logSumExp(tf.slice(alpha, Math.max(S - 2, 0))));
+      }),
+    );
+  };
 
 const cases = [
   { name: 'one sequence, distinct labels', T: 6, C: 4, labels: [[1, 2, 3]], lengths: [6] },
   { name: 'repeated labels', T: 7, C: 3, labels: [[1, 1, 2, 2]], lengths: [7] },
-  { name: 'unequal lengths and label lengths, empty label', T: 8, C: 5, labels: [[2, 4, 2], [1], [], [3, 3]], lengths: [8, 5, 3, 4] },
+  {
+    name: 'unequal lengths and label lengths, empty label',
+    T: 8,
+    C: 5,
+    labels: [[2, 4, 2], [1], [], [3, 3]],
+    lengths: [8, 5, 3, 4],
+  },
   { name: 'T exactly the minimum (repeats need a blank)', T: 6, C: 3, labels: [[1, 1, 2, 2]], lengths: [6] },
 ];
 
@@ -45,24 +66,38 @@ describe('ctcLoss / ctcLossBackward', () => {
     it(`${name}: loss vs float64 reference, gradient vs autodiff and float64 numeric`, () => {
       const rng = new Rng(T * 10 + C);
       const N = labels.length;
-      const z = randF64([N, T, C], rng, 1.5), dloss = randF64([N], rng);
+      const z = randF64([N, T, C], rng, 1.5),
+        dloss = randF64([N], rng);
       const zt = toTensor(z);
       const { loss, cache } = ctcLoss(zt, labels, lengths);
       expect(relError(loss, ctcLossRef(z, labels, lengths))).toBeLessThan(1e-6);
       const dlossT = toTensor(dloss);
       const { dlogits } = ctcLossBackward(dlossT, cache);
-      expectGradsMatch({ dlogits }, ['dlogits'], [z], tfCtc(labels, lengths), () => ctcLossRef(z, labels, lengths), dloss);
+      expectGradsMatch(
+        { dlogits },
+        ['dlogits'],
+        [z],
+        tfCtc(labels, lengths),
+        () => ctcLossRef(z, labels, lengths),
+        dloss,
+      );
       tf.dispose([zt, loss, dlossT, dlogits]);
     });
   }
 
   it('equals brute-force enumeration of all C^T paths: likelihood and occupancy γ = softmax − gradient', () => {
     const rng = new Rng(7);
-    for (const [T, C, label] of [[4, 3, [1, 2]], [5, 3, [2, 2]], [5, 4, [1, 3, 1]], [3, 2, []]] as [number, number, number[]][]) {
+    for (const [T, C, label] of [
+      [4, 3, [1, 2]],
+      [5, 3, [2, 2]],
+      [5, 4, [1, 3, 1]],
+      [3, 2, []],
+    ] as [number, number, number[]][]) {
       const z = randF64([1, T, C], rng, 1.2);
       const y = softmaxRef(z)[0];
       const brute = bruteForceCtc(y, label, 0);
-      const zt = toTensor(z), one = tf.ones([1]);
+      const zt = toTensor(z),
+        one = tf.ones([1]);
       const { loss, cache } = ctcLoss(zt, [label], [T]);
       expect(Math.abs(loss.dataSync()[0] + Math.log(brute.p))).toBeLessThan(1e-6);
       const g = ctcLossBackward(one, cache).dlogits.dataSync();
@@ -71,7 +106,8 @@ describe('ctcLoss / ctcLossBackward', () => {
       // Occupancy per lattice state sums to 1 at every frame.
       const lat = ctcAlphaBeta(y.flat().map(Math.log), T, C, label);
       const occ = ctcOccupancy(lat);
-      for (let t = 0; t < T; t++) expect(occ.slice(t * lat.S, (t + 1) * lat.S).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+      for (let t = 0; t < T; t++)
+        expect(occ.slice(t * lat.S, (t + 1) * lat.S).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
       tf.dispose([zt, one, loss]);
     }
   });
@@ -101,7 +137,8 @@ describe('ctcLoss / ctcLossBackward', () => {
     const zPadded = f64([1, 9, 4]);
     zPadded.data.set(z.data);
     for (let i = z.data.length; i < zPadded.data.length; i++) zPadded.data[i] = 50 * rng.normal();
-    const a = ctcLoss(toTensor(z), [[0, 1]], [6], 3), b = ctcLoss(toTensor(zPadded), [[0, 1]], [6], 3);
+    const a = ctcLoss(toTensor(z), [[0, 1]], [6], 3),
+      b = ctcLoss(toTensor(zPadded), [[0, 1]], [6], 3);
     expect(Math.abs(a.loss.dataSync()[0] - b.loss.dataSync()[0])).toBeLessThan(1e-6);
     expect(Math.abs(a.loss.dataSync()[0] - ctcLossRef(z, [[0, 1]], [6], 3).data[0])).toBeLessThan(1e-5);
     const g = ctcLossBackward(tf.ones([1]), b.cache).dlogits.dataSync();
@@ -109,7 +146,9 @@ describe('ctcLoss / ctcLossBackward', () => {
   });
 
   it('is stable for long sequences and confident logits (log space)', () => {
-    const T = 400, C = 6, rng = new Rng(5);
+    const T = 400,
+      C = 6,
+      rng = new Rng(5);
     const label = Array.from({ length: 120 }, () => 1 + rng.int(C - 1));
     const z = tf.mul(tf.randomNormal([1, T, C], 0, 1, 'float32', 9), 30);
     const { loss, cache } = ctcLoss(z, [label], [T]);
@@ -124,14 +163,24 @@ describe('ctcLoss / ctcLossBackward', () => {
 
   it('names bad arguments and leaks nothing', () => {
     const z = tf.zeros([2, 4, 3]);
-    expect(() => ctcLoss(tf.zeros([4, 3]), [[1]], [4])).toThrow("ctcLoss: argument 'logits' expected shape [N, T, C] but got [4, 3]");
+    expect(() => ctcLoss(tf.zeros([4, 3]), [[1]], [4])).toThrow(
+      "ctcLoss: argument 'logits' expected shape [N, T, C] but got [4, 3]",
+    );
     expect(() => ctcLoss(z, [[1]], [4, 4])).toThrow("ctcLoss: argument 'labels' expected N=2 sequences but got 1");
-    expect(() => ctcLoss(z, [[1], [2]], [4, 5])).toThrow("ctcLoss: argument 'inputLengths' expected integers in [1, T=4] but element 1 is 5");
-    expect(() => ctcLoss(z, [[1], [0]], [4, 4])).toThrow("ctcLoss: argument 'labels[1]' expected labels in [0, 3) other than the blank 0 but element 0 is 0");
-    expect(() => ctcLoss(z, [[1], [3]], [4, 4])).toThrow("labels in [0, 3) other than the blank 0 but element 0 is 3");
+    expect(() => ctcLoss(z, [[1], [2]], [4, 5])).toThrow(
+      "ctcLoss: argument 'inputLengths' expected integers in [1, T=4] but element 1 is 5",
+    );
+    expect(() => ctcLoss(z, [[1], [0]], [4, 4])).toThrow(
+      "ctcLoss: argument 'labels[1]' expected labels in [0, 3) other than the blank 0 but element 0 is 0",
+    );
+    expect(() => ctcLoss(z, [[1], [3]], [4, 4])).toThrow('labels in [0, 3) other than the blank 0 but element 0 is 3');
     const { loss, cache } = ctcLoss(z, [[1], [2]], [4, 4]);
-    expect(() => ctcLossBackward(tf.ones([3]), cache)).toThrow("ctcLossBackward: argument 'dloss' expected shape [2] but got [3]");
-    expect(() => ctcLossBackward(tf.ones([2]), {} as never)).toThrow("ctcLossBackward: argument 'cache' expected the cache returned by ctcLoss");
+    expect(() => ctcLossBackward(tf.ones([3]), cache)).toThrow(
+      "ctcLossBackward: argument 'dloss' expected shape [2] but got [3]",
+    );
+    expect(() => ctcLossBackward(tf.ones([2]), {} as never)).toThrow(
+      "ctcLossBackward: argument 'cache' expected the cache returned by ctcLoss",
+    );
     const dl = tf.ones([2]);
     expectNoLeak(() => {
       const r = ctcLoss(z, [[1], [2]], [4, 3]);
@@ -150,8 +199,20 @@ describe('CTC decoding', () => {
 
   it('greedy takes the best path per sequence within its length', () => {
     const p = tf.tensor3d([
-      [[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]],
-      [[0.1, 0.1, 0.8], [0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.1, 0.8, 0.1]],
+      [
+        [0.1, 0.8, 0.1],
+        [0.1, 0.8, 0.1],
+        [0.9, 0.05, 0.05],
+        [0.1, 0.8, 0.1],
+        [0.1, 0.1, 0.8],
+      ],
+      [
+        [0.1, 0.1, 0.8],
+        [0.9, 0.05, 0.05],
+        [0.1, 0.8, 0.1],
+        [0.1, 0.8, 0.1],
+        [0.1, 0.8, 0.1],
+      ],
     ]);
     expect(ctcGreedyDecode(p, [5, 2])).toEqual([[1, 1, 2], [2]]);
     p.dispose();
@@ -159,7 +220,14 @@ describe('CTC decoding', () => {
 
   it('prefix beam search finds the most likely labelling where greedy finds the most likely path', () => {
     // Both frames: blank 0.6, a 0.4. Best path ∅∅ → "" (0.36); but p("a") = 0.16 + 0.24 + 0.24 = 0.64.
-    const logits = tf.log(tf.tensor3d([[[0.6, 0.4], [0.6, 0.4]]]));
+    const logits = tf.log(
+      tf.tensor3d([
+        [
+          [0.6, 0.4],
+          [0.6, 0.4],
+        ],
+      ]),
+    );
     expect(ctcGreedyDecode(logits, [2])).toEqual([[]]);
     expect(ctcPrefixBeamSearch(logits, [2], { beamWidth: 4 })).toEqual([[1]]);
     logits.dispose();
@@ -178,7 +246,9 @@ describe('CTC decoding', () => {
   });
 
   it('names bad arguments', () => {
-    expect(() => ctcGreedyDecode(tf.zeros([1, 3, 2]), [4])).toThrow("ctcGreedyDecode: argument 'inputLengths' expected integers in [1, T=3] but element 0 is 4");
+    expect(() => ctcGreedyDecode(tf.zeros([1, 3, 2]), [4])).toThrow(
+      "ctcGreedyDecode: argument 'inputLengths' expected integers in [1, T=3] but element 0 is 4",
+    );
     expect(() => ctcPrefixBeamSearch(tf.zeros([1, 3, 2]), [3], { beamWidth: 0 })).toThrow('ctcPrefixBeamSearch');
   });
 });
@@ -200,14 +270,27 @@ describe('edit distance', () => {
 
   it('CER over a corpus is total edits over total reference characters', () => {
     // abc→abd: 1 substitution; de→dee: 1 insertion; 2 edits / 5 characters.
-    expect(characterErrorRate(['abc', 'de'], ['abd', 'dee'])).toEqual({ rate: 0.4, substitutions: 1, deletions: 0, insertions: 1, refLength: 5 });
+    expect(characterErrorRate(['abc', 'de'], ['abd', 'dee'])).toEqual({
+      rate: 0.4,
+      substitutions: 1,
+      deletions: 0,
+      insertions: 1,
+      refLength: 5,
+    });
     expect(errorRate([[1, 2]], [[1, 2]]).rate).toBe(0);
-    expect(() => characterErrorRate(['a'], [])).toThrow("errorRate: arguments 'refs' and 'hyps' expected arrays of the same length but got 1 and 0");
+    expect(() => characterErrorRate(['a'], [])).toThrow(
+      "errorRate: arguments 'refs' and 'hyps' expected arrays of the same length but got 1 and 0",
+    );
   });
 
   it('error rates per group', () => {
     const rows = errorRateByGroup(['abc', 'de', 'xy'], ['abd', 'de', ''], ['g1', 'g2', 'g1']);
-    expect(rows.map((r) => [r.group, r.count, r.rate, r.deletions])).toEqual([['g1', 2, 3 / 5, 2], ['g2', 1, 0, 0]]);
-    expect(() => errorRateByGroup(['a'], ['a'], [])).toThrow("errorRateByGroup: argument 'groups' expected one group per reference (1) but got 0");
+    expect(rows.map((r) => [r.group, r.count, r.rate, r.deletions])).toEqual([
+      ['g1', 2, 3 / 5, 2],
+      ['g2', 1, 0, 0],
+    ]);
+    expect(() => errorRateByGroup(['a'], ['a'], [])).toThrow(
+      "errorRateByGroup: argument 'groups' expected one group per reference (1) but got 0",
+    );
   });
 });

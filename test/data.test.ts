@@ -45,7 +45,12 @@ describe('rendering', () => {
     expect(img[o + 2]).toBeCloseTo(a * rgb[2], 6);
     expect(img[(5 * 56 + 5) * 3]).toBe(0); // empty cell 0
     expect(Array.from(renderScene(crops, [{ crop: 1, colour: 2, cell: 3 }]))).toEqual(Array.from(img));
-    expect(() => renderScene(crops, [{ crop: 0, colour: 0, cell: 1 }, { crop: 1, colour: 0, cell: 1 }])).toThrow(/cell 1 is used twice/);
+    expect(() =>
+      renderScene(crops, [
+        { crop: 0, colour: 0, cell: 1 },
+        { crop: 1, colour: 0, cell: 1 },
+      ]),
+    ).toThrow(/cell 1 is used twice/);
     expect(() => renderScene(crops, [{ crop: 2, colour: 0, cell: 0 }])).toThrow(/renderScene: argument 'crop'/);
   });
 
@@ -78,7 +83,8 @@ describe('fashion-scenes', () => {
     d.items.forEach((items, n) => {
       for (const it of items) {
         expect(d.captionTexts[n]).toContain(`${d.colourNames[it.colour]} ${FASHION_ITEMS[it.item]}`);
-        const x0 = (it.cell % 2) * 28, y0 = Math.floor(it.cell / 2) * 28;
+        const x0 = (it.cell % 2) * 28,
+          y0 = Math.floor(it.cell / 2) * 28;
         let sum = 0;
         for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) sum += px[((n * 56 + y0 + y) * 56 + x0 + x) * 3];
         expect(sum).toBeGreaterThan(0);
@@ -90,12 +96,17 @@ describe('fashion-scenes', () => {
 
   it('keeps splits apart: no image in two splits, held-out pairs only (and always) in novel', () => {
     const dir = datasetDir('fashion-scenes');
-    const rec = readJsonGz<{ splits: Record<string, { source: string; sourceIndices: number[] }> }>(dir, readManifest(dir), 'scenes.json.gz');
+    const rec = readJsonGz<{ splits: Record<string, { source: string; sourceIndices: number[] }> }>(
+      dir,
+      readManifest(dir),
+      'scenes.json.gz',
+    );
     const t10k = ['val', 'test', 'novel'].flatMap((s) => rec.splits[s].sourceIndices);
     expect(new Set(t10k).size).toBe(t10k.length);
     expect(new Set(rec.splits.train.sourceIndices).size).toBe(rec.splits.train.sourceIndices.length);
     expect(rec.splits.train.source).toBe('train');
-    const held = (d: ReturnType<typeof loadFashionScenes>) => d.items.map((items) => items.some((i) => d.heldOutPairs.some(([c, k]) => c === i.colour && k === i.item)));
+    const held = (d: ReturnType<typeof loadFashionScenes>) =>
+      d.items.map((items) => items.some((i) => d.heldOutPairs.some(([c, k]) => c === i.colour && k === i.item)));
     for (const split of ['train', 'test'] as const) {
       const d = loadFashionScenes({ split });
       expect(held(d).some(Boolean)).toBe(false);
@@ -116,7 +127,12 @@ describe('fashion-scenes', () => {
     const c = loadFashionCells({ split: 'test', limit: 30 });
     expect(c.images.shape).toEqual([30, 28, 28, 3]);
     const s = loadFashionScenes({ split: 'test', limit: 30 });
-    expect(Array.from(c.items.dataSync().slice(0, 5))).toEqual(s.items.flat().slice(0, 5).map((i) => i.item));
+    expect(Array.from(c.items.dataSync().slice(0, 5))).toEqual(
+      s.items
+        .flat()
+        .slice(0, 5)
+        .map((i) => i.item),
+    );
     tf.dispose([c.images, c.items, c.colours, s.images, s.captions]);
   });
 
@@ -138,7 +154,9 @@ describe('fashion-scenes', () => {
     const entry = manifest.files.find((f) => f.name === 'crops.idx3-ubyte.gz')!;
     Object.assign(entry, { bytes: wrong.length, sha256: sha256(wrong) });
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    expect(() => loadFashionScenes({ split: 'val', dir })).toThrow(/crops\.idx3-ubyte\.gz: wrong format: expected \[K, 28, 28\]/);
+    expect(() => loadFashionScenes({ split: 'val', dir })).toThrow(
+      /crops\.idx3-ubyte\.gz: wrong format: expected \[K, 28, 28\]/,
+    );
     fs.rmSync(path.join(dir, 'scenes.json.gz'));
     fs.writeFileSync(file, good);
     Object.assign(entry, { bytes: good.length, sha256: sha256(good) });

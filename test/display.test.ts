@@ -31,7 +31,8 @@ describe('show', () => {
       expect(b['text/plain']).toBe("Figure 'Loss' — 1 trace (scatter)");
       expect(b['text/html']).not.toMatch(/<script[^>]*\ssrc=/); // nothing fetched from anywhere
     }
-    const html1 = first['text/html'] as string, html2 = second['text/html'] as string;
+    const html1 = first['text/html'] as string,
+      html2 = second['text/html'] as string;
     expect(html1.length).toBeGreaterThan(1_000_000); // carries plotly.js
     expect(html2.length).toBeLessThan(10_000); // reuses window.Plotly
     expect(html2).not.toMatch(/https?:|require\(/); // our own markup: no URLs, no AMD loader
@@ -89,7 +90,10 @@ describe('progress', () => {
 
 describe('tables', () => {
   it('renders rows and danfojs DataFrames to HTML and aligned text', async () => {
-    const rows = [{ model: 'rnn', bleu1: 0.51234 }, { model: 'lstm', bleu1: 0.6 }];
+    const rows = [
+      { model: 'rnn', bleu1: 0.51234 },
+      { model: 'lstm', bleu1: 0.6 },
+    ];
     const { html, text } = renderTable(rows, { caption: 'BLEU', digits: 2 });
     expect(html).toContain('<th style="text-align:right">bleu1</th>');
     expect(html).toContain('<td style="text-align:right">0.51</td>');
@@ -105,19 +109,48 @@ describe('tables', () => {
 
 describe('chart builders', () => {
   it('build plotly figures and validate their arguments', () => {
-    expect(lineChart({ x: [0, 1], series: { a: [1, 2], b: [3, 4] }, logY: true }).layout!.yaxis).toMatchObject({ type: 'log' });
+    expect(lineChart({ x: [0, 1], series: { a: [1, 2], b: [3, 4] }, logY: true }).layout!.yaxis).toMatchObject({
+      type: 'log',
+    });
     const logX = lineChart({ x: [4, 64, 1024], series: { a: [1, 2, 3] }, logX: true }).layout!;
     expect([logX.xaxis, logX.yaxis]).toMatchObject([{ type: 'log' }, { type: 'linear' }]);
     expect(lineChart({ series: { a: [1, 2] } }).layout!.xaxis).toMatchObject({ type: 'linear' });
-    expect(heatmap([[1, 2], [3, 4]], { x: [0, 1], y: [0, 1] }).layout!.xaxis).toMatchObject({ tickmode: 'array', tickvals: [0, 1] });
-    expect(() => lineChart({ x: [0, 1, 2], series: { a: [1, 2] } })).toThrow("lineChart: argument 'x' has length 3 but series have lengths [2]");
-    expect(heatmap([[1, 2], [3, 4]], { x: ['a', 'b'] }).data[0]).toMatchObject({ type: 'heatmap' });
+    expect(
+      heatmap(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { x: [0, 1], y: [0, 1] },
+      ).layout!.xaxis,
+    ).toMatchObject({ tickmode: 'array', tickvals: [0, 1] });
+    expect(() => lineChart({ x: [0, 1, 2], series: { a: [1, 2] } })).toThrow(
+      "lineChart: argument 'x' has length 3 but series have lengths [2]",
+    );
+    expect(
+      heatmap(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { x: ['a', 'b'] },
+      ).data[0],
+    ).toMatchObject({ type: 'heatmap' });
     expect(() => heatmap([[1, 2], [3]])).toThrow(/heatmap: argument 'z' expected rows of equal length 2/);
-    expect(barChart({ categories: ['a'], series: { s: [1] }, xTitle: 'class' }).layout!.xaxis).toMatchObject({ title: { text: 'class' } });
-    expect(() => barChart({ categories: ['a'], series: { s: [1, 2] } })).toThrow("barChart: argument 'series.s' expected length 1 but got 2");
-    const grid = imageGrid([{ pixels: new Uint8Array(2 * 2 * 3).fill(200), height: 2, width: 2, caption: 'a red bag' }], { columns: 1 });
+    expect(barChart({ categories: ['a'], series: { s: [1] }, xTitle: 'class' }).layout!.xaxis).toMatchObject({
+      title: { text: 'class' },
+    });
+    expect(() => barChart({ categories: ['a'], series: { s: [1, 2] } })).toThrow(
+      "barChart: argument 'series.s' expected length 1 but got 2",
+    );
+    const grid = imageGrid(
+      [{ pixels: new Uint8Array(2 * 2 * 3).fill(200), height: 2, width: 2, caption: 'a red bag' }],
+      { columns: 1 },
+    );
     expect(grid.data[0]).toMatchObject({ type: 'image' });
     expect((grid.layout!.annotations as Array<{ text: string }>)[0].text).toBe('a red bag');
-    expect(() => imageGrid([{ pixels: new Uint8Array(5), height: 2, width: 2 }])).toThrow("imageGrid: argument 'images[0].pixels' expected 2*2*3 = 12 values but got 5");
+    expect(() => imageGrid([{ pixels: new Uint8Array(5), height: 2, width: 2 }])).toThrow(
+      "imageGrid: argument 'images[0].pixels' expected 2*2*3 = 12 values but got 5",
+    );
   });
 });

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { tf, NonFiniteError } from '../lib';
 import { loadFashionCells, loadFashionScenes } from '../lib/data/fashionScenes';
-import { buildFeatureCnn, trainFeatureCnn, evaluateFeatureCnn, extractSceneFeatures } from '../lib/models/captioning/featureExtractor';
+import {
+  buildFeatureCnn,
+  trainFeatureCnn,
+  evaluateFeatureCnn,
+  extractSceneFeatures,
+} from '../lib/models/captioning/featureExtractor';
 
 describe('feature CNN for captioning', () => {
   it('trains on labelled cells (loss falls, no tensors left behind, NaN stops before an update)', async () => {
     const cells = loadFashionCells({ split: 'val', limit: 192 });
-    const cnn = buildFeatureCnn({ items: cells.itemNames.length, colours: cells.colourNames.length, channels: 4, seed: 1 });
+    const cnn = buildFeatureCnn({
+      items: cells.itemNames.length,
+      colours: cells.colourNames.length,
+      channels: 4,
+      seed: 1,
+    });
     const before = tf.memory().numTensors;
     const { epochLoss } = await trainFeatureCnn(cnn, cells, { epochs: 4, batchSize: 32, seed: 2 });
     expect(tf.memory().numTensors).toBe(before);

@@ -18,11 +18,13 @@ import { copyDataset } from './helpers';
 
 describe('fluid-notes dataset', () => {
   it('loads both splits with the promised shapes, a held-out fifth per instrument, and finite descriptors', () => {
-    const train = loadFluidNotes({ split: 'train' }), test = loadFluidNotes({ split: 'test' });
+    const train = loadFluidNotes({ split: 'train' }),
+      test = loadFluidNotes({ split: 'test' });
     const f = FLUID_NOTES_FEATURES;
     expect(train.logMel.shape).toEqual([1000, f.frames, f.nMels]);
     expect(test.logMel.shape).toEqual([250, f.frames, f.nMels]);
-    for (const inst of FLUID_NOTES_INSTRUMENTS) expect(test.notes.filter((n) => n.family === inst.family).length).toBe(25);
+    for (const inst of FLUID_NOTES_INSTRUMENTS)
+      expect(test.notes.filter((n) => n.family === inst.family).length).toBe(25);
     const keys = new Set(train.notes.map((n) => `${n.program}/${n.pitch}/${n.velocity}`));
     expect(test.notes.some((n) => keys.has(`${n.program}/${n.pitch}/${n.velocity}`))).toBe(false);
     // Louder velocities measure louder: mean loudness rises with velocity.
@@ -34,15 +36,28 @@ describe('fluid-notes dataset', () => {
     tf.dispose([train.logMel, test.logMel]);
   });
 
-  it('stores lib/audio\'s log-mel of each listening clip, to the quantisation step', () => {
+  it("stores lib/audio's log-mel of each listening clip, to the quantisation step", () => {
     const dir = datasetDir('fluid-notes');
     const f = FLUID_NOTES_FEATURES;
-    const d = loadFluidNotes({ split: 'train' }), t = loadFluidNotes({ split: 'test' });
-    const all = [...d.notes.map((n, i) => ({ n, i, mel: d.logMel })), ...t.notes.map((n, i) => ({ n, i, mel: t.logMel }))];
+    const d = loadFluidNotes({ split: 'train' }),
+      t = loadFluidNotes({ split: 'test' });
+    const all = [
+      ...d.notes.map((n, i) => ({ n, i, mel: d.logMel })),
+      ...t.notes.map((n, i) => ({ n, i, mel: t.logMel })),
+    ];
     for (const inst of FLUID_NOTES_INSTRUMENTS.slice(0, 3)) {
-      const hit = all.find(({ n }) => n.program === inst.program && n.pitch === inst.lowPitch + 12 && n.velocity === 104)!;
+      const hit = all.find(
+        ({ n }) => n.program === inst.program && n.pitch === inst.lowPitch + 12 && n.velocity === 104,
+      )!;
       const clip = readWav(path.join(dir, `listen-${inst.family}.wav`));
-      const ref = logMel(clip.samples, { sampleRate: f.sampleRate, nFft: f.nFft, hop: f.hop, nMels: f.nMels, fMin: 0, fMax: f.sampleRate / 2 });
+      const ref = logMel(clip.samples, {
+        sampleRate: f.sampleRate,
+        nFft: f.nFft,
+        hop: f.hop,
+        nMels: f.nMels,
+        fMin: 0,
+        fMax: f.sampleRate / 2,
+      });
       const stored = hit.mel.slice([hit.i, 0, 0], [1, f.frames, f.nMels]).dataSync();
       const step = (f.logMelMax - f.logMelMin) / 255;
       let worst = 0;
@@ -61,7 +76,9 @@ describe('fluid-notes dataset', () => {
     expect(strings.notes.length).toBe(30);
     expect(new Set(strings.notes.map((n) => n.family))).toEqual(new Set(['string', 'flute']));
     strings.logMel.dispose();
-    expect(() => loadFluidNotes({ split: 'test', families: ['kazoo'] })).toThrow("loadFluidNotes: argument 'families' expected names from");
+    expect(() => loadFluidNotes({ split: 'test', families: ['kazoo'] })).toThrow(
+      "loadFluidNotes: argument 'families' expected names from",
+    );
     expect(() => loadFluidNotes({ split: 'val' as never })).toThrow('loadFluidNotes: split must be one of train, test');
   });
 
@@ -102,7 +119,7 @@ describe('noteDescriptors', () => {
 
   it('white noise is flat, unpitched and bright', () => {
     let s = 1;
-    const x = new Float32Array(sr).map(() => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5));
+    const x = new Float32Array(sr).map(() => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5);
     const d = noteDescriptors(x, sr);
     expect(d.flatness).toBeGreaterThan(0.3);
     expect(d.centroidHz).toBeGreaterThan(3000);

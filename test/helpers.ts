@@ -38,7 +38,9 @@ export function expectNoLeak<T>(fn: () => T, label = 'call'): void {
   const before = tf.memory().numTensors;
   const result = fn();
   const returned = collectTensors(result);
-  expect(tf.memory().numTensors - before, `${label}: tensors left beyond the ${returned.length} returned`).toBe(returned.length);
+  expect(tf.memory().numTensors - before, `${label}: tensors left beyond the ${returned.length} returned`).toBe(
+    returned.length,
+  );
   tf.dispose(returned);
 }
 
@@ -61,7 +63,9 @@ export function expectGradsMatch(
   const auto = autodiffVjp(tfForward, tensors, doutT);
   names.forEach((name, i) => {
     expect(relError(grads[name], auto[i]), `${name} vs autodiff`).toBeLessThan(1e-5);
-    expect(relError(grads[name], numericVjp(refForward, inputs[i], dout)), `${name} vs float64 numeric`).toBeLessThan(1e-4);
+    expect(relError(grads[name], numericVjp(refForward, inputs[i], dout)), `${name} vs float64 numeric`).toBeLessThan(
+      1e-4,
+    );
   });
   tf.dispose([...tensors, ...auto, ...(doutT ? [doutT] : [])]);
 }

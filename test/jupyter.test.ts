@@ -37,10 +37,16 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 }
 
 const hasJupyter = spawnSync(JUPYTER, ['nbconvert', '--version']).status === 0;
-if (!hasJupyter) console.warn(`jupyter.test: skipped — '${JUPYTER} nbconvert' is not installed (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`);
+if (!hasJupyter)
+  console.warn(
+    `jupyter.test: skipped — '${JUPYTER} nbconvert' is not installed (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`,
+  );
 
 interface Executed {
-  cells: { cell_type: string; outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[] }[];
+  cells: {
+    cell_type: string;
+    outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[];
+  }[];
 }
 
 /** Per cell: each output's type, stream name and text, and MIME types (less the runner's added PNG). */
@@ -50,11 +56,16 @@ const shape = (nb: Executed) =>
       type: o.output_type,
       name: o.name,
       text: Array.isArray(o.text) ? o.text.join('') : o.text,
-      mimes: Object.keys(o.data ?? {}).filter((m) => m !== 'image/png').sort(),
+      mimes: Object.keys(o.data ?? {})
+        .filter((m) => m !== 'image/png')
+        .sort(),
     })),
   );
 
-failIfMissingUnderCi(hasJupyter, `'${JUPYTER} nbconvert' (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`);
+failIfMissingUnderCi(
+  hasJupyter,
+  `'${JUPYTER} nbconvert' (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`,
+);
 failIfMissingUnderCi(fs.existsSync(GETTING_STARTED), GETTING_STARTED);
 
 describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
@@ -64,17 +75,43 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const r = await run(process.execPath, [KERNEL_INSTALL, '--prefix', tmp, '--name', KERNEL_NAME, '--jupyter', JUPYTER]);
+    const r = await run(process.execPath, [
+      KERNEL_INSTALL,
+      '--prefix',
+      tmp,
+      '--name',
+      KERNEL_NAME,
+      '--jupyter',
+      JUPYTER,
+    ]);
     expect(r.code, r.output).toBe(0);
-    const spec = JSON.parse(fs.readFileSync(path.join(tmp, 'share', 'jupyter', 'kernels', KERNEL_NAME, 'kernel.json'), 'utf8'));
-    expect(spec.argv).toEqual([process.execPath, path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}']);
+    const spec = JSON.parse(
+      fs.readFileSync(path.join(tmp, 'share', 'jupyter', 'kernels', KERNEL_NAME, 'kernel.json'), 'utf8'),
+    );
+    expect(spec.argv).toEqual([
+      process.execPath,
+      path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'),
+      'kernel',
+      '--config-path',
+      '{connection_file}',
+    ]);
   });
 
   async function nbconvert(notebook: string): Promise<Executed> {
     const outDir = path.join(tmp, 'executed');
     const r = await run(
       JUPYTER,
-      ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`, '--ExecutePreprocessor.timeout=900', notebook, '--output-dir', outDir],
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
+        '--ExecutePreprocessor.timeout=900',
+        notebook,
+        '--output-dir',
+        outDir,
+      ],
       env,
     );
     expect(r.code, r.output).toBe(0);
@@ -97,13 +134,21 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
     expect(shape(viaRunner)).toEqual(shape(viaJupyter));
     // …and writes valid nbformat (checked by Jupyter's own validator, in the Python that runs Jupyter).
     const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    const check = await run(python, ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path.join(out, 'notebooks', 'ok.ipynb')]);
+    const check = await run(python, [
+      '-c',
+      'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))',
+      path.join(out, 'notebooks', 'ok.ipynb'),
+    ]);
     expect(check.code, check.output).toBe(0);
   }, 300_000);
 
-  it.skipIf(!fs.existsSync(GETTING_STARTED))('executes notebooks/00_getting_started.ipynb without error, with a plotly figure', async () => {
-    const outs = outputsOf(await nbconvert(GETTING_STARTED));
-    expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
-    expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
-  }, 900_000);
+  it.skipIf(!fs.existsSync(GETTING_STARTED))(
+    'executes notebooks/00_getting_started.ipynb without error, with a plotly figure',
+    async () => {
+      const outs = outputsOf(await nbconvert(GETTING_STARTED));
+      expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
+      expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
+    },
+    900_000,
+  );
 });

@@ -9,7 +9,11 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { tf, Rng, randn } from '../lib';
 import { conv2dFilterGradient } from '../lib/kernels/conv2dBackpropFilter';
-import { useFastMatMulGradient, useDefaultMatMulGradient, isFastMatMulGradient } from '../lib/kernels/fastMatMulGradient';
+import {
+  useFastMatMulGradient,
+  useDefaultMatMulGradient,
+  isFastMatMulGradient,
+} from '../lib/kernels/fastMatMulGradient';
 import { maxPoolInputGradient } from '../lib/kernels/maxPoolGrad';
 import { installWasmPatches } from '../lib/kernels/wasmPatches';
 import { expectNoLeak, relError } from './helpers';
@@ -17,7 +21,8 @@ import { expectNoLeak, relError } from './helpers';
 let suiteBackend = '';
 beforeAll(async () => {
   suiteBackend = tf.getBackend();
-  if (!(await tf.setBackend('wasm'))) throw new Error("kernels.test: tf.setBackend('wasm') failed: these tests need the wasm backend");
+  if (!(await tf.setBackend('wasm')))
+    throw new Error("kernels.test: tf.setBackend('wasm') failed: these tests need the wasm backend");
   await tf.ready();
   installWasmPatches();
 });
@@ -74,8 +79,26 @@ const filterCases: FilterCase[] = [
   { name: '3×2 same stride (2,1), odd sizes', x: [3, 9, 7, 2], filter: [3, 2, 2, 5], strides: [2, 1], pad: 'same' },
   { name: '5×5 valid stride 2', x: [2, 12, 11, 3], filter: [5, 5, 3, 2], strides: 2, pad: 'valid' },
   { name: '2×2 valid stride 3 (input rows unread)', x: [2, 10, 9, 2], filter: [2, 2, 2, 3], strides: 3, pad: 'valid' },
-  { name: 'explicit asymmetric padding', x: [2, 6, 5, 2], filter: [3, 3, 2, 3], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  { name: 'numeric padding with ceil rounding', x: [1, 8, 8, 2], filter: [3, 3, 2, 2], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
+  {
+    name: 'explicit asymmetric padding',
+    x: [2, 6, 5, 2],
+    filter: [3, 3, 2, 3],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'numeric padding with ceil rounding',
+    x: [1, 8, 8, 2],
+    filter: [3, 3, 2, 2],
+    strides: 2,
+    pad: 1,
+    dimRoundingMode: 'ceil',
+  },
   { name: 'NCHW layout', x: [2, 3, 7, 6], filter: [3, 3, 3, 4], strides: 2, pad: 'same', dataFormat: 'NCHW' },
 ];
 
@@ -83,12 +106,28 @@ function runFilterKernel(c: FilterCase): Float32Array {
   return readAll(() => {
     const dataFormat = c.dataFormat ?? 'NHWC';
     const xNhwc = dataFormat === 'NCHW' ? [c.x[0], c.x[2], c.x[3], c.x[1]] : c.x;
-    const info = tf.backend_util.computeConv2DInfo(xNhwc as [number, number, number, number], c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
-    const dyShape = dataFormat === 'NCHW' ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth] : info.outShape;
+    const info = tf.backend_util.computeConv2DInfo(
+      xNhwc as [number, number, number, number],
+      c.filter,
+      c.strides,
+      1,
+      c.pad,
+      c.dimRoundingMode,
+    );
+    const dyShape =
+      dataFormat === 'NCHW' ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth] : info.outShape;
     const x = tf.tensor(values(sizeOf(c.x), 1), c.x);
     const dy = tf.tensor(values(sizeOf(dyShape), 2), dyShape);
-    const attrs = { strides: c.strides, pad: c.pad, dataFormat, dimRoundingMode: c.dimRoundingMode, filterShape: c.filter };
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const attrs = {
+      strides: c.strides,
+      pad: c.pad,
+      dataFormat,
+      dimRoundingMode: c.dimRoundingMode,
+      filterShape: c.filter,
+    };
+    const dw = tf
+      .engine()
+      .runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     expect(dw.shape).toEqual(c.filter);
     return [dw];
   })[0];
@@ -110,13 +149,24 @@ describe('Conv2DBackpropFilter on wasm', () => {
   // wasm's own Conv2DBackpropInput (the dx of a conv) is used as is: check it on the same cases.
   for (const c of filterCases.filter((f) => f.dataFormat !== 'NCHW')) {
     wasmIt(`wasm's Conv2DBackpropInput matches the cpu kernel: ${c.name}`, async () => {
-      const run = (): Float32Array => readAll(() => {
-        const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
-        const dy = tf.tensor(values(sizeOf(info.outShape), 2), info.outShape);
-        const filter = tf.tensor(values(sizeOf(c.filter), 3), c.filter);
-        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
-        return [tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor];
-      })[0];
+      const run = (): Float32Array =>
+        readAll(() => {
+          const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+          const dy = tf.tensor(values(sizeOf(info.outShape), 2), info.outShape);
+          const filter = tf.tensor(values(sizeOf(c.filter), 3), c.filter);
+          const attrs = {
+            strides: c.strides,
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            dimRoundingMode: c.dimRoundingMode,
+            inputShape: c.x,
+          };
+          return [
+            tf
+              .engine()
+              .runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+          ];
+        })[0];
       const wasm = run();
       const cpu = await onBackend('cpu', run);
       expect(relError(wasm, cpu)).toBeLessThan(1e-6);
@@ -127,7 +177,9 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const rng = new Rng(3);
     const x = randn([2, 6, 6, 2], rng) as tf.Tensor4D;
     const dy = randn([2, 3, 3, 4], rng) as tf.Tensor4D;
-    expectNoLeak(() => conv2dFilterGradient(x, dy, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 4] }));
+    expectNoLeak(() =>
+      conv2dFilterGradient(x, dy, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 4] }),
+    );
     tf.dispose([x, dy]);
   });
 
@@ -159,11 +211,34 @@ describe('Conv2DBackpropFilter on wasm', () => {
 
   it('trains a tf.layers CNN with fit and trainOnBatch, with no tensor growth across steps', async () => {
     const model = tf.sequential();
-    model.add(tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }));
+    model.add(
+      tf.layers.conv2d({
+        inputShape: [12, 12, 3],
+        filters: 4,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+      }),
+    );
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    model.add(tf.layers.conv2d({ filters: 5, kernelSize: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }));
+    model.add(
+      tf.layers.conv2d({
+        filters: 5,
+        kernelSize: 2,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }),
+      }),
+    );
     model.add(tf.layers.flatten());
-    model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }));
+    model.add(
+      tf.layers.dense({
+        units: 3,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+      }),
+    );
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
     const x = tf.tensor(values(8 * 12 * 12 * 3, 5), [8, 12, 12, 3]);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
@@ -186,10 +261,17 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 });
 
-describe('MaxPoolGrad on wasm (replacing wasm\'s faulty kernel)', () => {
-  type PoolCase = { name: string; x: [number, number, number, number]; k: number | [number, number]; s: number | [number, number]; pad: 'valid' | 'same' | number; ints?: boolean };
+describe("MaxPoolGrad on wasm (replacing wasm's faulty kernel)", () => {
+  type PoolCase = {
+    name: string;
+    x: [number, number, number, number];
+    k: number | [number, number];
+    s: number | [number, number];
+    pad: 'valid' | 'same' | number;
+    ints?: boolean;
+  };
   const poolCases: PoolCase[] = [
-    { name: '2×2 stride 2, 28×28×8 (wasm\'s own kernel is wrong here)', x: [4, 28, 28, 8], k: 2, s: 2, pad: 'valid' },
+    { name: "2×2 stride 2, 28×28×8 (wasm's own kernel is wrong here)", x: [4, 28, 28, 8], k: 2, s: 2, pad: 'valid' },
     { name: '2×2 stride 2, odd size', x: [3, 5, 5, 2], k: 2, s: 2, pad: 'valid' },
     { name: '3×3 stride 2 same (overlapping)', x: [2, 9, 9, 3], k: 3, s: 2, pad: 'same' },
     { name: '3×2 stride (1,2) valid', x: [2, 7, 8, 2], k: [3, 2], s: [1, 2], pad: 'valid' },
@@ -227,19 +309,20 @@ describe('MaxPoolGrad on wasm (replacing wasm\'s faulty kernel)', () => {
 });
 
 describe('UnsortedSegmentSum on wasm (the gradient of tf.gather)', () => {
-  const run = (): Float32Array[] => readAll(() => {
-    const x = tf.tensor(values(8 * 2 * 3, 11), [8, 2, 3]);
-    // Repeated ids, and ids outside [0, 4) that must be dropped.
-    const ids = tf.tensor1d([0, 3, 3, -1, 4, 1, 2, 7], 'int32');
-    const sum = tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: ids }, { numSegments: 4 }) as tf.Tensor;
-    expect(sum.shape).toEqual([4, 2, 3]);
-    // Through autodiff: the gradient of a gather with repeated indices.
-    const table = tf.tensor(values(5 * 3, 12), [5, 3]);
-    const idx = tf.tensor1d([4, 0, 4, 2, 4], 'int32');
-    const dout = tf.tensor(values(5 * 3, 13), [5, 3]);
-    const [dtable] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), dout)))([table]);
-    return [sum, dtable];
-  });
+  const run = (): Float32Array[] =>
+    readAll(() => {
+      const x = tf.tensor(values(8 * 2 * 3, 11), [8, 2, 3]);
+      // Repeated ids, and ids outside [0, 4) that must be dropped.
+      const ids = tf.tensor1d([0, 3, 3, -1, 4, 1, 2, 7], 'int32');
+      const sum = tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: ids }, { numSegments: 4 }) as tf.Tensor;
+      expect(sum.shape).toEqual([4, 2, 3]);
+      // Through autodiff: the gradient of a gather with repeated indices.
+      const table = tf.tensor(values(5 * 3, 12), [5, 3]);
+      const idx = tf.tensor1d([4, 0, 4, 2, 4], 'int32');
+      const dout = tf.tensor(values(5 * 3, 13), [5, 3]);
+      const [dtable] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), dout)))([table]);
+      return [sum, dtable];
+    });
 
   wasmIt('matches the cpu kernel, with repeated and out-of-range ids, and through tf.gather autodiff', async () => {
     const wasm = run();
@@ -255,15 +338,35 @@ describe('fast BatchMatMul gradient', () => {
     useFastMatMulGradient();
   });
 
-  const combos: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+  const combos: [boolean, boolean][] = [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ];
   // [a's shape, b's shape] before the transpose flags are applied: a is [..., m, k], b is [..., k, n].
   const shapes: [number[], number[]][] = [
-    [[5, 3], [3, 4]],
-    [[2, 5, 3], [2, 3, 4]],
-    [[2, 3, 5, 3], [2, 3, 3, 6]],
+    [
+      [5, 3],
+      [3, 4],
+    ],
+    [
+      [2, 5, 3],
+      [2, 3, 4],
+    ],
+    [
+      [2, 3, 5, 3],
+      [2, 3, 3, 6],
+    ],
     // Batch broadcasts tfjs's matMul computes correctly (one side's batch has size 1):
-    [[2, 3, 4, 3], [3, 2]], // x[N, T, D]·W[D, H]-style
-    [[1, 4, 3], [5, 3, 2]],
+    [
+      [2, 3, 4, 3],
+      [3, 2],
+    ], // x[N, T, D]·W[D, H]-style
+    [
+      [1, 4, 3],
+      [5, 3, 2],
+    ],
   ];
   const swapLast2 = (s: number[]): number[] => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
 

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, ShapeError, multiHeadAttentionForward, MultiHeadAttentionParams } from '../lib';
-import { makeRetrievalData, encodeRetrievalBatch, attentionRetrievalModel, meanPoolRetrievalModel, trainRetrievalModel, evaluateRetrieval, retrievalParameterCount, movingAverage, attentionMassOnMatch, retrievalBaselines, RetrievalData } from '../lib/models/sequenceTasks/keyValueRetrieval';
+import {
+  makeRetrievalData,
+  encodeRetrievalBatch,
+  attentionRetrievalModel,
+  meanPoolRetrievalModel,
+  trainRetrievalModel,
+  evaluateRetrieval,
+  retrievalParameterCount,
+  movingAverage,
+  attentionMassOnMatch,
+  retrievalBaselines,
+  RetrievalData,
+} from '../lib/models/sequenceTasks/keyValueRetrieval';
 import { relError } from './helpers';
 
 const task = { numKeys: 16, numValues: 16, pairs: 8 };
@@ -21,7 +33,8 @@ describe('key–value retrieval data', () => {
     const d = makeRetrievalData({ ...task, n: 5, rng: new Rng(2) });
     const b = encodeRetrievalBatch(d, [3, 1]);
     expect(b.pairs.shape).toEqual([2, task.pairs, 32]);
-    const p = b.pairs.arraySync()[0][0], q = b.query.arraySync()[1][0];
+    const p = b.pairs.arraySync()[0][0],
+      q = b.query.arraySync()[1][0];
     expect(p[d.keys[3][0]]).toBe(1);
     expect(p[16 + d.values[3][0]]).toBe(1);
     expect(p.reduce((a, c) => a + c, 0)).toBe(2);
@@ -42,7 +55,13 @@ describe('retrieval models', () => {
     const names = Object.keys(model.params);
     const lossOf = (...ps: tf.Tensor[]) => {
       const p = Object.fromEntries(names.map((n, i) => [n, ps[i]]));
-      const att = multiHeadAttentionForward(batch.query, batch.pairs, batch.pairs, p as unknown as MultiHeadAttentionParams, { heads: 2 });
+      const att = multiHeadAttentionForward(
+        batch.query,
+        batch.pairs,
+        batch.pairs,
+        p as unknown as MultiHeadAttentionParams,
+        { heads: 2 },
+      );
       const logits = tf.add(tf.matMul(tf.reshape(att.out, [16, 32]), p.Wc), p.bc);
       return tf.losses.softmaxCrossEntropy(tf.oneHot(batch.answer, 16), logits) as tf.Scalar;
     };
@@ -70,7 +89,10 @@ describe('retrieval models', () => {
     expect(names).toEqual(['W1', 'b1', 'W2', 'b2']);
     const ps: tf.Tensor[] = names.map((n) => model.params[n]);
     const auto = tf.tidy(() => tf.grads(lossOf as (...xs: tf.Tensor[]) => tf.Scalar)(ps));
-    expect(loss).toBeCloseTo(tf.tidy(() => lossOf(ps[0], ps[1], ps[2], ps[3]).dataSync()[0]), 5);
+    expect(loss).toBeCloseTo(
+      tf.tidy(() => lossOf(ps[0], ps[1], ps[2], ps[3]).dataSync()[0]),
+      5,
+    );
     names.forEach((n, i) => expect(relError(grads[n], auto[i]), n).toBeLessThan(1e-5));
     tf.dispose([batch, grads, auto, Object.values(model.params)]);
   });
@@ -81,18 +103,24 @@ describe('retrieval models', () => {
     const opts = { steps: 300, batchSize: 64, lr: 3e-3, seed: 9 };
     const counts: number[] = [];
     const att = attentionRetrievalModel({ numKeys: 16, numValues: 16, heads: 2, rng: new Rng(1) });
-    const h1 = trainRetrievalModel(att, train, { ...opts, onStep: (s) => s > 1 && counts.push(tf.memory().numTensors) });
+    const h1 = trainRetrievalModel(att, train, {
+      ...opts,
+      onStep: (s) => s > 1 && counts.push(tf.memory().numTensors),
+    });
     expect(new Set(counts).size).toBe(1);
     const att2 = attentionRetrievalModel({ numKeys: 16, numValues: 16, heads: 2, rng: new Rng(1) });
     expect(trainRetrievalModel(att2, train, { ...opts, steps: 20 }).losses).toEqual(h1.losses.slice(0, 20));
     const pool = meanPoolRetrievalModel({ numKeys: 16, numValues: 16, hidden: 58, rng: new Rng(1) });
     trainRetrievalModel(pool, train, opts);
-    const a = evaluateRetrieval(att, test), p = evaluateRetrieval(pool, test);
+    const a = evaluateRetrieval(att, test),
+      p = evaluateRetrieval(pool, test);
     expect(a.accuracy).toBeGreaterThan(0.9);
     expect(Math.max(...a.hitRate!)).toBeGreaterThan(0.9);
     expect(p.accuracy).toBeLessThan(0.5);
     expect(p.hitRate).toBeNull();
-    expect(Math.abs(retrievalParameterCount(pool) - retrievalParameterCount(att)) / retrievalParameterCount(att)).toBeLessThan(0.1);
+    expect(
+      Math.abs(retrievalParameterCount(pool) - retrievalParameterCount(att)) / retrievalParameterCount(att),
+    ).toBeLessThan(0.1);
     tf.dispose([Object.values(att.params), Object.values(att2.params), Object.values(pool.params)]);
   });
 });
@@ -108,15 +136,30 @@ describe('retrieval helpers', () => {
     const d: RetrievalData = {
       keys: [Int32Array.of(0, 1, 2), Int32Array.of(0, 1, 2)],
       values: [Int32Array.of(5, 5, 7), Int32Array.of(1, 2, 3)],
-      query: Int32Array.of(0, 1), queryPos: Int32Array.of(0, 1), answer: Int32Array.of(5, 2),
-      numKeys: 3, numValues: 8, pairs: 3,
+      query: Int32Array.of(0, 1),
+      queryPos: Int32Array.of(0, 1),
+      answer: Int32Array.of(5, 2),
+      numKeys: 3,
+      numValues: 8,
+      pairs: 3,
     };
     const b = retrievalBaselines(d);
     expect(b.uniformPresent).toBeCloseTo((1 / 2 + 1 / 3) / 2, 12);
     expect(b.mostFrequentPresent).toBeCloseTo((1 + 1 / 3) / 2, 12);
     expect(b.uniformAll).toBe(1 / 8);
-    const w = [[[0.5, 0.25, 0.25], [1, 0, 0]], [[0, 1, 0], [0.2, 0.6, 0.2]]];
+    const w = [
+      [
+        [0.5, 0.25, 0.25],
+        [1, 0, 0],
+      ],
+      [
+        [0, 1, 0],
+        [0.2, 0.6, 0.2],
+      ],
+    ];
     expect(attentionMassOnMatch(w, d)).toBeCloseTo((0.75 + 0.8) / 2, 12);
-    expect(() => attentionMassOnMatch(w.slice(1), d)).toThrow(/attentionMassOnMatch: argument 'attention' expected 2 examples/);
+    expect(() => attentionMassOnMatch(w.slice(1), d)).toThrow(
+      /attentionMassOnMatch: argument 'attention' expected 2 examples/,
+    );
   });
 });

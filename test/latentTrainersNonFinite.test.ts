@@ -29,19 +29,36 @@ function expectStopsWithoutLeak(train: () => unknown): void {
 describe('latent-control trainers stop on a non-finite loss', () => {
   it('trainNoteVae', () => {
     const x = withNaN([8, 6], 0);
-    expectStopsWithoutLeak(() => trainNoteVae(x, null, { hidden: 4, latent: 2, steps: 3, batchSize: 8, lr: 1e-3, seed: 1, beta: 1, gamma: 0, delta: 1 }));
+    expectStopsWithoutLeak(() =>
+      trainNoteVae(x, null, {
+        hidden: 4,
+        latent: 2,
+        steps: 3,
+        batchSize: 8,
+        lr: 1e-3,
+        seed: 1,
+        beta: 1,
+        gamma: 0,
+        delta: 1,
+      }),
+    );
     x.dispose();
   });
 
   it('trainLatentFlow', () => {
     const x = withNaN([8, 4], 3);
-    expectStopsWithoutLeak(() => trainLatentFlow(x, { layers: 2, hidden: 4, steps: 3, batchSize: 8, lr: 1e-3, seed: 1 }));
+    expectStopsWithoutLeak(() =>
+      trainLatentFlow(x, { layers: 2, hidden: 4, steps: 3, batchSize: 8, lr: 1e-3, seed: 1 }),
+    );
     x.dispose();
   });
 
   it('trainGestureSound', () => {
-    const g = withNaN([8, 4, 3], 5), s = tf.randomNormal([8, 4, 2], 0, 1, 'float32', 8);
-    expectStopsWithoutLeak(() => trainGestureSound(g, s, { hidden: 4, embed: 3, steps: 3, batchSize: 8, lr: 1e-3, seed: 1 }));
+    const g = withNaN([8, 4, 3], 5),
+      s = tf.randomNormal([8, 4, 2], 0, 1, 'float32', 8);
+    expectStopsWithoutLeak(() =>
+      trainGestureSound(g, s, { hidden: 4, embed: 3, steps: 3, batchSize: 8, lr: 1e-3, seed: 1 }),
+    );
     tf.dispose([g, s]);
   });
 });

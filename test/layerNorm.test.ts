@@ -9,7 +9,10 @@ describe('layerNorm', () => {
     it(`matches the float64 reference, autodiff and numeric gradients (x [${shape}])`, () => {
       const rng = new Rng(shape.reduce((a, b) => a * 10 + b, 0));
       const D = shape[shape.length - 1];
-      const xF = randF64(shape, rng, 2), gF = randF64([D], rng), bF = randF64([D], rng), doutF = randF64(shape, rng);
+      const xF = randF64(shape, rng, 2),
+        gF = randF64([D], rng),
+        bF = randF64([D], rng),
+        doutF = randF64(shape, rng);
       const [x, gamma, beta, dout] = [xF, gF, bF, doutF].map((a) => toTensor(a));
       const { out, cache } = layerNormForward(x, gamma, beta);
       expect(relError(out, layerNormRef(xF, gF, bF))).toBeLessThan(1e-5);
@@ -18,13 +21,19 @@ describe('layerNorm', () => {
       const auto = autodiffVjp((a, g, b) => layerNormForward(a, g, b).out, [x, gamma, beta], dout);
       const f = () => layerNormRef(xF, gF, bF);
       [dx, dgamma, dbeta].forEach((t, i) => expect(relError(t, auto[i]), `autodiff ${i}`).toBeLessThan(1e-5));
-      [xF, gF, bF].forEach((a, i) => expect(relError([dx, dgamma, dbeta][i], numericVjp(f, a, doutF)), `numeric ${i}`).toBeLessThan(1e-4));
+      [xF, gF, bF].forEach((a, i) =>
+        expect(relError([dx, dgamma, dbeta][i], numericVjp(f, a, doutF)), `numeric ${i}`).toBeLessThan(1e-4),
+      );
       tf.dispose([x, gamma, beta, dout, out, cache, dx, dgamma, dbeta, auto]);
     });
 
   it('normalises each row to zero mean and unit variance (γ = 1, β = 0) and honours eps', () => {
-    const x = tf.tensor2d([[1, 2, 3, 4], [10, 10, 10, 10]]);
-    const gamma = tf.ones([4]), beta = tf.zeros([4]);
+    const x = tf.tensor2d([
+      [1, 2, 3, 4],
+      [10, 10, 10, 10],
+    ]);
+    const gamma = tf.ones([4]),
+      beta = tf.zeros([4]);
     const { out, cache } = layerNormForward(x, gamma, beta, 1e-5);
     const rows = out.arraySync() as number[][];
     const m = rows[0].reduce((a, b) => a + b) / 4;
@@ -36,7 +45,10 @@ describe('layerNorm', () => {
 
   it('leaks no tensors and names bad shapes', () => {
     const rng = new Rng(9);
-    const x = toTensor(randF64([3, 4], rng)), g = tf.ones([4]), b = tf.zeros([4]), dout = tf.onesLike(x);
+    const x = toTensor(randF64([3, 4], rng)),
+      g = tf.ones([4]),
+      b = tf.zeros([4]),
+      dout = tf.onesLike(x);
     expectNoLeak(() => {
       const f = layerNormForward(x, g, b);
       const grads = layerNormBackward(dout, f.cache);
@@ -45,7 +57,9 @@ describe('layerNorm', () => {
     }, 'layerNorm forward+backward');
     const g5 = tf.ones([5]);
     expect(() => layerNormForward(x, g5, b)).toThrow(ShapeError);
-    expect(() => layerNormForward(x, g5, b)).toThrow("layerNormForward: argument 'gamma' expected shape [D=4] but got [5]");
+    expect(() => layerNormForward(x, g5, b)).toThrow(
+      "layerNormForward: argument 'gamma' expected shape [D=4] but got [5]",
+    );
     expect(() => layerNormForward(x, g, b, 0)).toThrow(/layerNormForward: argument 'eps' expected/);
     tf.dispose([x, g, b, dout, g5]);
   });

@@ -18,7 +18,14 @@ const LAYERS: readonly (readonly string[])[] = [
   ['losses', 'analysis', 'display', 'backend'],
   ['decode', 'train', 'experiments'],
   ['data'],
-  ['models/sequenceTasks', 'models/captioning', 'models/listener', 'models/multilabel', 'models/multimodal', 'models/latent'],
+  [
+    'models/sequenceTasks',
+    'models/captioning',
+    'models/listener',
+    'models/multilabel',
+    'models/multimodal',
+    'models/latent',
+  ],
   ['models/tacotron2'],
 ];
 
@@ -38,7 +45,8 @@ function importsOf(file: string): string[] {
   });
 }
 
-const folderOf = (file: string): string => path.relative(path.join(ROOT, 'lib'), path.dirname(file)).split(path.sep).join('/');
+const folderOf = (file: string): string =>
+  path.relative(path.join(ROOT, 'lib'), path.dirname(file)).split(path.sep).join('/');
 const layerOf = (folder: string): number => LAYERS.findIndex((l) => l.includes(folder));
 
 describe('layout', () => {
@@ -59,7 +67,8 @@ describe('layout', () => {
   it('lib/models/ holds only topic folders, each with an index.ts', () => {
     const entries = fs.readdirSync(path.join(ROOT, 'lib/models'), { withFileTypes: true });
     expect(entries.filter((e) => !e.isDirectory()).map((e) => e.name)).toEqual([]);
-    for (const e of entries) expect(fs.existsSync(path.join(ROOT, 'lib/models', e.name, 'index.ts')), e.name).toBe(true);
+    for (const e of entries)
+      expect(fs.existsSync(path.join(ROOT, 'lib/models', e.name, 'index.ts')), e.name).toBe(true);
   });
 
   it('coursework code does not import the test suite', () => {

@@ -16,15 +16,19 @@ import { initSpeechRecognizer } from '../lib/models/listener/recognizer';
 
 /** A seeded speech-like test signal: a harmonic tone with a gliding pitch, vowel-like formant bumps and noise bursts. */
 function testSignal(seconds: number, seed: number): Float32Array {
-  const sr = 16000, rng = new Rng(seed), n = Math.round(seconds * sr);
+  const sr = 16000,
+    rng = new Rng(seed),
+    n = Math.round(seconds * sr);
   const x = new Float32Array(n);
   let phase = 0;
   for (let i = 0; i < n; i++) {
-    const t = i / sr, seg = Math.floor(t / 0.2);
+    const t = i / sr,
+      seg = Math.floor(t / 0.2);
     const f0 = 110 + 40 * Math.sin(2 * Math.PI * 0.7 * t);
     phase += (2 * Math.PI * f0) / sr;
     let v = 0;
-    for (let h = 1; h <= 20; h++) v += Math.sin(h * phase) * Math.exp(-(((h * f0 - 500 - 300 * (seg % 4)) / 400) ** 2)) / h;
+    for (let h = 1; h <= 20; h++)
+      v += (Math.sin(h * phase) * Math.exp(-(((h * f0 - 500 - 300 * (seg % 4)) / 400) ** 2))) / h;
     x[i] = seg % 3 === 2 ? 0.05 * rng.normal() : 0.3 * v + 0.003 * rng.normal();
   }
   return x;
@@ -63,10 +67,16 @@ describe('listener checkpoint', () => {
   it('round-trips the weights and rejects missing, truncated and corrupted files', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'listener-'));
     const params = initSpeechRecognizer(config, 5);
-    const manifest = saveListener(dir, params, { config, alphabet: ['_', ' '], features: 'test', training: { steps: 0 } });
+    const manifest = saveListener(dir, params, {
+      config,
+      alphabet: ['_', ' '],
+      features: 'test',
+      training: { steps: 0 },
+    });
     const loaded = loadListener(dir);
     expect(loaded.manifest.weights.sha256).toBe(manifest.weights.sha256);
-    for (const [k, v] of Object.entries(params)) expect(Array.from(loaded.params[k].dataSync())).toEqual(Array.from(v.dataSync()));
+    for (const [k, v] of Object.entries(params))
+      expect(Array.from(loaded.params[k].dataSync())).toEqual(Array.from(v.dataSync()));
     const w = path.join(dir, 'weights.bin');
     const bytes = fs.readFileSync(w);
     fs.writeFileSync(w, bytes.subarray(0, bytes.length - 4));

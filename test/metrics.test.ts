@@ -1,6 +1,14 @@
 /** Classification metrics on hand-worked confusion counts. */
 import { describe, expect, it } from 'vitest';
-import { accuracy, binaryCounts, binaryMetrics, multiLabelReport, thresholdCurve, tuneThresholds, weightedAccuracy } from '../lib/metrics/classification';
+import {
+  accuracy,
+  binaryCounts,
+  binaryMetrics,
+  multiLabelReport,
+  thresholdCurve,
+  tuneThresholds,
+  weightedAccuracy,
+} from '../lib/metrics/classification';
 
 describe('binary metrics', () => {
   // truth:  1 1 1 1 0 0 0 0 0 0   (P = 4, N = 6)
@@ -31,11 +39,24 @@ describe('binary metrics', () => {
 
 describe('multi-label report', () => {
   // class 0: TP 2 FP 0 TN 1 FN 1; class 1: TP 1 FP 1 TN 2 FN 0.
-  const truth = [[1, 0], [1, 1], [1, 0], [0, 0]];
-  const pred = [[1, 1], [1, 1], [0, 0], [0, 0]];
+  const truth = [
+    [1, 0],
+    [1, 1],
+    [1, 0],
+    [0, 0],
+  ];
+  const pred = [
+    [1, 1],
+    [1, 1],
+    [0, 0],
+    [0, 0],
+  ];
   it('gives per-class, macro and micro values', () => {
     const r = multiLabelReport(pred, truth);
-    expect(r.counts).toEqual([{ tp: 2, fp: 0, tn: 1, fn: 1 }, { tp: 1, fp: 1, tn: 2, fn: 0 }]);
+    expect(r.counts).toEqual([
+      { tp: 2, fp: 0, tn: 1, fn: 1 },
+      { tp: 1, fp: 1, tn: 2, fn: 0 },
+    ]);
     // class 0: P = 1, R = 2/3, F1 = 0.8; class 1: P = 1/2, R = 1, F1 = 2/3
     expect(r.perClass[0].f1).toBeCloseTo(0.8, 12);
     expect(r.perClass[1].f1).toBeCloseTo(2 / 3, 12);
@@ -48,8 +69,18 @@ describe('multi-label report', () => {
     expect(r.micro).toEqual({ precision: 0.75, recall: 0.75, f1: 0.75 });
   });
   it('tunes per-class thresholds on scores and traces curves', () => {
-    const scores = [[0.9, 0.2], [0.6, 0.7], [0.4, 0.1], [0.3, 0.35]];
-    const truthS = [[1, 0], [1, 1], [1, 0], [0, 0]];
+    const scores = [
+      [0.9, 0.2],
+      [0.6, 0.7],
+      [0.4, 0.1],
+      [0.3, 0.35],
+    ];
+    const truthS = [
+      [1, 0],
+      [1, 1],
+      [1, 0],
+      [0, 0],
+    ];
     // class 0 best F1 at t ≤ 0.4 (all three positives, one FP at 0.3 only if t ≤ 0.3): t = 0.35 → F1 1.
     expect(tuneThresholds(scores, truthS, { thresholds: [0.25, 0.35, 0.5, 0.8] })).toEqual([0.35, 0.5]);
     const curve = thresholdCurve([0.9, 0.6, 0.4, 0.3], [1, 1, 1, 0], [0.5, 0.95]);

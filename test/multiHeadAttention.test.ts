@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, ShapeError, initMultiHeadAttentionParams, multiHeadAttentionForward, multiHeadAttentionBackward, MultiHeadAttentionParams } from '../lib';
+import {
+  tf,
+  Rng,
+  ShapeError,
+  initMultiHeadAttentionParams,
+  multiHeadAttentionForward,
+  multiHeadAttentionBackward,
+  MultiHeadAttentionParams,
+} from '../lib';
 import { F64, f64, randF64, toTensor, fromTensor, relError, numericVjp, autodiffVjp, expectNoLeak } from './helpers';
 import { mhaRef, MhaParamsF64 } from './ref/attention';
 
@@ -7,7 +15,8 @@ const NAMES = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] as const;
 
 function randomParams(E: number, rng: Rng): MhaParamsF64 {
   const p = {} as Record<(typeof NAMES)[number], F64>;
-  for (const n of NAMES) p[n] = randF64(n.startsWith('W') ? [E, E] : [E], rng, n.startsWith('W') ? 1 / Math.sqrt(E) : 0.3);
+  for (const n of NAMES)
+    p[n] = randF64(n.startsWith('W') ? [E, E] : [E], rng, n.startsWith('W') ? 1 / Math.sqrt(E) : 0.3);
   return p;
 }
 
@@ -22,14 +31,28 @@ describe('multiHeadAttention', () => {
   for (const c of cases)
     it(`matches the float64 reference, autodiff and numeric gradients (${JSON.stringify(c)})`, () => {
       const rng = new Rng(c.N * 1000 + c.Lq * 100 + c.Lk * 10 + c.heads);
-      const qF = randF64([c.N, c.Lq, c.E], rng), kF = randF64([c.N, c.Lk, c.E], rng), vF = randF64([c.N, c.Lk, c.E], rng);
+      const qF = randF64([c.N, c.Lq, c.E], rng),
+        kF = randF64([c.N, c.Lk, c.E], rng),
+        vF = randF64([c.N, c.Lk, c.E], rng);
       const pF = randomParams(c.E, rng);
       const doutF = randF64([c.N, c.Lq, c.E], rng);
       let maskF: F64 | undefined;
       // causal: query i sees keys j ≤ i; padding: example n hides its last n % 3 keys; fullRow: example 0, query 0 sees nothing.
-      if (c.mask === 'causal') maskF = f64([c.N, c.Lq, c.Lk], Array.from({ length: c.N * c.Lq * c.Lk }, (_, i) => (i % c.Lk <= Math.floor(i / c.Lk) % c.Lq ? 1 : 0)));
-      if (c.mask === 'padding') maskF = f64([c.N, 1, c.Lk], Array.from({ length: c.N * c.Lk }, (_, i) => (i % c.Lk < c.Lk - (Math.floor(i / c.Lk) % 3) ? 1 : 0)));
-      if (c.mask === 'fullRow') maskF = f64([c.N, c.Lq, c.Lk], Array.from({ length: c.N * c.Lq * c.Lk }, (_, i) => (i < c.Lk ? 0 : 1)));
+      if (c.mask === 'causal')
+        maskF = f64(
+          [c.N, c.Lq, c.Lk],
+          Array.from({ length: c.N * c.Lq * c.Lk }, (_, i) => (i % c.Lk <= Math.floor(i / c.Lk) % c.Lq ? 1 : 0)),
+        );
+      if (c.mask === 'padding')
+        maskF = f64(
+          [c.N, 1, c.Lk],
+          Array.from({ length: c.N * c.Lk }, (_, i) => (i % c.Lk < c.Lk - (Math.floor(i / c.Lk) % 3) ? 1 : 0)),
+        );
+      if (c.mask === 'fullRow')
+        maskF = f64(
+          [c.N, c.Lq, c.Lk],
+          Array.from({ length: c.N * c.Lq * c.Lk }, (_, i) => (i < c.Lk ? 0 : 1)),
+        );
       const [q, k, v, dout] = [qF, kF, vF, doutF].map((a) => toTensor(a));
       const params = Object.fromEntries(NAMES.map((n) => [n, toTensor(pF[n])])) as unknown as MultiHeadAttentionParams;
       const mask = maskF ? toTensor(maskF) : undefined;
@@ -43,7 +66,14 @@ describe('multiHeadAttention', () => {
       const g = multiHeadAttentionBackward(dout, cache);
       const inputs = [q, k, v, ...NAMES.map((n) => params[n])];
       const auto = autodiffVjp(
-        (qq, kk, vv, ...ps) => multiHeadAttentionForward(qq, kk, vv, Object.fromEntries(NAMES.map((n, i) => [n, ps[i]])) as unknown as MultiHeadAttentionParams, { heads: c.heads, mask }).out,
+        (qq, kk, vv, ...ps) =>
+          multiHeadAttentionForward(
+            qq,
+            kk,
+            vv,
+            Object.fromEntries(NAMES.map((n, i) => [n, ps[i]])) as unknown as MultiHeadAttentionParams,
+            { heads: c.heads, mask },
+          ).out,
         inputs,
         dout,
       );
@@ -60,7 +90,8 @@ describe('multiHeadAttention', () => {
       // A key bias shifts all of a query's scores by the same q·bk, which softmax ignores: dbk = 0 exactly
       // in exact arithmetic, so compare it in absolute terms (float32 rounding, float64 differences).
       const scale = Math.max(...Array.from(g.dWk.dataSync()).map(Math.abs), 1);
-      for (const d of [g.dbk.dataSync(), auto[DBK].dataSync(), numericVjp(f, pF.bk, doutF).data]) expect(Math.max(...Array.from(d).map(Math.abs))).toBeLessThan(1e-5 * scale);
+      for (const d of [g.dbk.dataSync(), auto[DBK].dataSync(), numericVjp(f, pF.bk, doutF).data])
+        expect(Math.max(...Array.from(d).map(Math.abs))).toBeLessThan(1e-5 * scale);
       if (c.mask === 'fullRow') {
         // Example 0, query 0 sees no key: its attention output is 0, so `out` is just the output bias there.
         expect(relError(Array.from(out.dataSync().slice(0, c.E)), pF.bo.data)).toBeLessThan(1e-6);
@@ -70,7 +101,8 @@ describe('multiHeadAttention', () => {
     });
 
   it('inits seeded Glorot projections and zero biases', () => {
-    const a = initMultiHeadAttentionParams(8, new Rng(3)), b = initMultiHeadAttentionParams(8, new Rng(3));
+    const a = initMultiHeadAttentionParams(8, new Rng(3)),
+      b = initMultiHeadAttentionParams(8, new Rng(3));
     expect(Array.from(a.Wq.dataSync())).toEqual(Array.from(b.Wq.dataSync()));
     expect(Array.from(a.Wq.dataSync())).not.toEqual(Array.from(a.Wk.dataSync()));
     const limit = Math.sqrt(6 / 16);
@@ -97,12 +129,19 @@ describe('multiHeadAttention', () => {
   it('rejects a width not divisible by the heads and bad shapes with clear messages', () => {
     const params = initMultiHeadAttentionParams(6, new Rng(1));
     const x = tf.zeros([2, 3, 6]);
-    expect(() => multiHeadAttentionForward(x, x, x, params, { heads: 4 })).toThrow('multiHeadAttentionForward: model width E=6 must be divisible by heads=4');
-    const k = tf.zeros([2, 5, 6]), v = tf.zeros([2, 4, 6]);
+    expect(() => multiHeadAttentionForward(x, x, x, params, { heads: 4 })).toThrow(
+      'multiHeadAttentionForward: model width E=6 must be divisible by heads=4',
+    );
+    const k = tf.zeros([2, 5, 6]),
+      v = tf.zeros([2, 4, 6]);
     expect(() => multiHeadAttentionForward(x, k, v, params, { heads: 2 })).toThrow(ShapeError);
-    expect(() => multiHeadAttentionForward(x, k, v, params, { heads: 2 })).toThrow("multiHeadAttentionForward: argument 'v' expected shape [N=2, Lk=5, E=6] but got [2, 4, 6]");
+    expect(() => multiHeadAttentionForward(x, k, v, params, { heads: 2 })).toThrow(
+      "multiHeadAttentionForward: argument 'v' expected shape [N=2, Lk=5, E=6] but got [2, 4, 6]",
+    );
     const wrongW = { ...params, Wo: tf.zeros([6, 5]) as tf.Tensor2D };
-    expect(() => multiHeadAttentionForward(x, x, x, wrongW, { heads: 2 })).toThrow("multiHeadAttentionForward: argument 'params.Wo' expected shape [E=6, E=6] but got [6, 5]");
+    expect(() => multiHeadAttentionForward(x, x, x, wrongW, { heads: 2 })).toThrow(
+      "multiHeadAttentionForward: argument 'params.Wo' expected shape [E=6, E=6] but got [6, 5]",
+    );
     tf.dispose([x, k, v, wrongW.Wo, params]);
   });
 });

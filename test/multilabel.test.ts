@@ -6,8 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, evaluateSoftmaxHeads, randn, tf, trainSoftmaxHeads } from '../lib';
 import { buildBackbone, copyBackbone, extractFeatures, pretrainBackbone } from '../lib/models/multilabel/backbone';
-import { buildJointModel, buildProposedModel, buildSeparateModels, jointLabelIndex } from '../lib/models/multilabel/heads';
-import { buildSigmoidHead, cellMaxFeatures, sigmoidHeadGradients, trainSigmoidHead } from '../lib/models/multilabel/sigmoidHead';
+import {
+  buildJointModel,
+  buildProposedModel,
+  buildSeparateModels,
+  jointLabelIndex,
+} from '../lib/models/multilabel/heads';
+import {
+  buildSigmoidHead,
+  cellMaxFeatures,
+  sigmoidHeadGradients,
+  trainSigmoidHead,
+} from '../lib/models/multilabel/sigmoidHead';
 import { expectNoLeak, relError } from './helpers';
 
 /** Features whose first two coordinates encode two labels (separable), plus noise. */
@@ -25,7 +35,10 @@ function toyData(N: number, seed: number) {
 }
 
 describe('softmax heads', () => {
-  const cats = [{ name: 'a', classes: 3 }, { name: 'b', classes: 2 }];
+  const cats = [
+    { name: 'a', classes: 3 },
+    { name: 'b', classes: 2 },
+  ];
 
   it('train deterministically to high accuracy with a flat tensor count', () => {
     const d = toyData(240, 1);
@@ -33,7 +46,13 @@ describe('softmax heads', () => {
       const bb = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 6, trainable: false })] });
       const { head } = buildProposedModel(bb, cats, { hidden: 16, seed: 5 });
       const counts: number[] = [];
-      const h = trainSoftmaxHeads(head, d.x, [d.a, d.b], { epochs: 15, batchSize: 32, lr: 0.02, seed: 7, onStep: () => counts.push(tf.memory().numTensors) });
+      const h = trainSoftmaxHeads(head, d.x, [d.a, d.b], {
+        epochs: 15,
+        batchSize: 32,
+        lr: 0.02,
+        seed: 7,
+        onStep: () => counts.push(tf.memory().numTensors),
+      });
       return { head, h, counts };
     };
     const r1 = run();
@@ -49,7 +68,10 @@ describe('softmax heads', () => {
 
   it('evaluate: mean cross-entropy and argmax accuracy match a float64 reference', () => {
     const d = toyData(50, 2);
-    const head = buildProposedModel(tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 6 })] }), cats, { hidden: 8, seed: 3 }).head;
+    const head = buildProposedModel(tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 6 })] }), cats, {
+      hidden: 8,
+      seed: 3,
+    }).head;
     const ev = evaluateSoftmaxHeads(head, d.x, [d.a, d.b], 16);
     const logits = (head.predict(d.x) as tf.Tensor[]).map((t) => t.arraySync() as number[][]);
     [d.aArr, d.bArr].forEach((truth, k) => {
@@ -68,8 +90,13 @@ describe('softmax heads', () => {
 
   it('rejects mismatched targets', () => {
     const d = toyData(10, 3);
-    const head = buildProposedModel(tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 6 })] }), cats, { hidden: 4, seed: 1 }).head;
-    expect(() => trainSoftmaxHeads(head, d.x, [d.a], { epochs: 1, batchSize: 4, lr: 0.1, seed: 1 })).toThrow(/expected 2 target tensors/);
+    const head = buildProposedModel(tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 6 })] }), cats, {
+      hidden: 4,
+      seed: 1,
+    }).head;
+    expect(() => trainSoftmaxHeads(head, d.x, [d.a], { epochs: 1, batchSize: 4, lr: 0.1, seed: 1 })).toThrow(
+      /expected 2 target tensors/,
+    );
     expect(() => evaluateSoftmaxHeads(head, d.x, [d.a, tf.tensor1d([1, 0], 'int32')])).toThrow(/targets\[1\]/);
   });
 });
@@ -78,16 +105,27 @@ describe('builders', () => {
   it('Proposed has one output per category, HC one joint output, nM one model per category with its own backbone copy', () => {
     const bb = buildBackbone({ seed: 11 });
     bb.trainable = false;
-    const cats = [{ name: 'item', classes: 10 }, { name: 'colour', classes: 8 }];
+    const cats = [
+      { name: 'item', classes: 10 },
+      { name: 'colour', classes: 8 },
+    ];
     const P = buildProposedModel(bb, cats, { hidden: 16, seed: 1 });
-    expect(P.model.outputs.map((o) => o.shape)).toEqual([[null, 10], [null, 8]]);
+    expect(P.model.outputs.map((o) => o.shape)).toEqual([
+      [null, 10],
+      [null, 8],
+    ]);
     const H = buildJointModel(bb, 27, { hidden: 16, seed: 1 });
     expect(H.model.outputs[0].shape).toEqual([null, 27]);
     const M = buildSeparateModels(bb, cats, { hidden: 16, seed: 1 });
-    expect(M.map((m) => m.model.outputs[0].shape)).toEqual([[null, 10], [null, 8]]);
+    expect(M.map((m) => m.model.outputs[0].shape)).toEqual([
+      [null, 10],
+      [null, 8],
+    ]);
     // Copies compute the same features with separate weights.
     const x = randn([2, 28, 28, 3], new Rng(1), 0.5);
-    const own = M[0].model.layers.find((l) => l instanceof tf.LayersModel && l.name.startsWith('backbone')) as tf.LayersModel;
+    const own = M[0].model.layers.find(
+      (l) => l instanceof tf.LayersModel && l.name.startsWith('backbone'),
+    ) as tf.LayersModel;
     expect(own).toBeDefined();
     expect(own).not.toBe(bb);
     expect(relError(own.predict(x) as tf.Tensor, bb.predict(x) as tf.Tensor)).toBe(0);
@@ -102,7 +140,19 @@ describe('builders', () => {
   });
 
   it('joint labels index the seen combinations, −1 otherwise', () => {
-    expect(jointLabelIndex([[0, 1, 2, 1], [3, 0, 0, 3]], [[1, 0], [0, 3], [1, 3]])).toEqual([1, 0, -1, 2]);
+    expect(
+      jointLabelIndex(
+        [
+          [0, 1, 2, 1],
+          [3, 0, 0, 3],
+        ],
+        [
+          [1, 0],
+          [0, 3],
+          [1, 3],
+        ],
+      ),
+    ).toEqual([1, 0, -1, 2]);
     expect(() => jointLabelIndex([[0], [1]], [[0]])).toThrow(/every combo must have 2 entries/);
   });
 
@@ -110,13 +160,29 @@ describe('builders', () => {
     const rng = new Rng(4);
     const bb = buildBackbone({ seed: 4 });
     const images = randn([16, 28, 28, 3], rng, 0.5) as tf.Tensor4D;
-    const labels = tf.tensor1d(Array.from({ length: 16 }, () => rng.int(10)), 'int32');
+    const labels = tf.tensor1d(
+      Array.from({ length: 16 }, () => rng.int(10)),
+      'int32',
+    );
     const before = bb.getWeights()[0].dataSync().slice();
-    const { history } = pretrainBackbone(bb, images, labels, { classes: 10, epochs: 1, batchSize: 8, lr: 1e-3, seed: 1 });
+    const { history } = pretrainBackbone(bb, images, labels, {
+      classes: 10,
+      epochs: 1,
+      batchSize: 8,
+      lr: 1e-3,
+      seed: 1,
+    });
     expect(history.stepLosses.length).toBe(2);
     expect(relError(before, bb.getWeights()[0].dataSync())).toBeGreaterThan(0);
     expect(bb.trainable).toBe(false);
-    const P = buildProposedModel(bb, [{ name: 'item', classes: 10 }, { name: 'colour', classes: 8 }], { hidden: 4, seed: 1 });
+    const P = buildProposedModel(
+      bb,
+      [
+        { name: 'item', classes: 10 },
+        { name: 'colour', classes: 8 },
+      ],
+      { hidden: 4, seed: 1 },
+    );
     expect(P.model.trainableWeights.length).toBe(P.head.trainableWeights.length);
   });
 
@@ -124,7 +190,12 @@ describe('builders', () => {
     const bb = buildBackbone({ seed: 6 });
     const scenes = tf.abs(randn([3, 56, 56, 3], new Rng(2))) as tf.Tensor4D;
     const f = cellMaxFeatures(bb, scenes, 2);
-    const cells = [0, 1, 2, 3].map((c) => (bb.predict(scenes.slice([0, Math.floor(c / 2) * 28, (c % 2) * 28, 0], [3, 28, 28, 3])) as tf.Tensor).arraySync() as number[][]);
+    const cells = [0, 1, 2, 3].map(
+      (c) =>
+        (
+          bb.predict(scenes.slice([0, Math.floor(c / 2) * 28, (c % 2) * 28, 0], [3, 28, 28, 3])) as tf.Tensor
+        ).arraySync() as number[][],
+    );
     const ref = cells[0].map((row, n) => row.map((_, j) => Math.max(...cells.map((cf) => cf[n][j]))));
     expect(relError(f, ref.flat())).toBeLessThan(1e-6);
     expectNoLeak(() => cellMaxFeatures(bb, scenes, 2), 'cellMaxFeatures');
@@ -136,7 +207,10 @@ describe('sigmoid head', () => {
     const rng = new Rng(9);
     const head = buildSigmoidHead({ inputDim: 5, hidden: 7, classes: 4, seed: 3 });
     const x = randn([6, 5], rng) as tf.Tensor2D;
-    const y = tf.tensor2d(Array.from({ length: 24 }, () => (rng.uniform() < 0.3 ? 1 : 0)), [6, 4]);
+    const y = tf.tensor2d(
+      Array.from({ length: 24 }, () => (rng.uniform() < 0.3 ? 1 : 0)),
+      [6, 4],
+    );
     const posWeight = [1, 2, 0.5, 3];
     const { loss, grads } = sigmoidHeadGradients(head, x, y, posWeight);
     const vars = head.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -144,7 +218,9 @@ describe('sigmoid head', () => {
       const z = head.apply(x) as tf.Tensor;
       const p = tf.tensor1d(posWeight);
       // −[p·y·log σ(z) + (1 − y)·log(1 − σ(z))], mean over N·C, with log σ(z) = −softplus(−z)
-      return tf.mean(tf.add(tf.mul(tf.mul(p, y), tf.softplus(tf.neg(z))), tf.mul(tf.sub(1, y), tf.softplus(z)))) as tf.Scalar;
+      return tf.mean(
+        tf.add(tf.mul(tf.mul(p, y), tf.softplus(tf.neg(z))), tf.mul(tf.sub(1, y), tf.softplus(z))),
+      ) as tf.Scalar;
     }, vars);
     expect(loss).toBeCloseTo(ref.value.dataSync()[0], 5);
     for (const v of vars) expect(relError(grads[v.name], ref.grads[v.name])).toBeLessThan(1e-5);
@@ -157,7 +233,14 @@ describe('sigmoid head', () => {
     const run = () => {
       const head = buildSigmoidHead({ inputDim: 6, hidden: 16, classes: 3, seed: 1 });
       const counts: number[] = [];
-      const h = trainSigmoidHead(head, x, y, { epochs: 20, batchSize: 32, lr: 0.02, seed: 2, posWeight: [1, 2, 1], onStep: () => counts.push(tf.memory().numTensors) });
+      const h = trainSigmoidHead(head, x, y, {
+        epochs: 20,
+        batchSize: 32,
+        lr: 0.02,
+        seed: 2,
+        posWeight: [1, 2, 1],
+        onStep: () => counts.push(tf.memory().numTensors),
+      });
       return { h, counts };
     };
     const a = run();

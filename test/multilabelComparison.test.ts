@@ -9,9 +9,22 @@ import { countMaccs } from '../lib/metrics/modelProfile';
 import { buildBackbone } from '../lib/models/multilabel/backbone';
 import { trainHeadsComparison } from '../lib/models/multilabel/comparison';
 import { analyticCost, costRatioCurve } from '../lib/models/multilabel/costRatio';
-import { buildJointModel, buildProposedModel, buildSeparateModels, buildSoftmaxHeads, disposeHeadedModel } from '../lib/models/multilabel/heads';
+import {
+  buildJointModel,
+  buildProposedModel,
+  buildSeparateModels,
+  buildSoftmaxHeads,
+  disposeHeadedModel,
+} from '../lib/models/multilabel/heads';
 import { paperRatioText } from '../lib/models/multilabel/odetolaPaper';
-import { accuracyRows, countTable, labelRecords, intervalRows, maskedAccuracies, perSeedRows } from '../lib/models/multilabel/tables';
+import {
+  accuracyRows,
+  countTable,
+  labelRecords,
+  intervalRows,
+  maskedAccuracies,
+  perSeedRows,
+} from '../lib/models/multilabel/tables';
 import { relError } from './helpers';
 
 /** Features whose first two coordinates encode item (3 classes) and colour (2), plus noise. */
@@ -28,14 +41,30 @@ function toy(N: number, seed: number, combos: number[][]) {
 }
 
 describe('trainHeadsComparison', () => {
-  const seenCombos = [[0, 0], [1, 1], [2, 0], [2, 1]];
-  const all = [0, 1, 2].flatMap((a) => [[a, 0], [a, 1]]);
+  const seenCombos = [
+    [0, 0],
+    [1, 1],
+    [2, 0],
+    [2, 1],
+  ];
+  const all = [0, 1, 2].flatMap((a) => [
+    [a, 0],
+    [a, 1],
+  ]);
   const train = toy(200, 1, seenCombos);
   const test = toy(120, 2, all);
   const opts = {
-    features: { train: train.x, test: test.x }, labels: { train: train.labels, test: test.labels },
-    categories: [{ name: 'item', classes: 3 }, { name: 'colour', classes: 2 }], jointCombos: seenCombos,
-    hidden: 8, epochs: 12, batchSize: 32, lr: 0.03,
+    features: { train: train.x, test: test.x },
+    labels: { train: train.labels, test: test.labels },
+    categories: [
+      { name: 'item', classes: 3 },
+      { name: 'colour', classes: 2 },
+    ],
+    jointCombos: seenCombos,
+    hidden: 8,
+    epochs: 12,
+    batchSize: 32,
+    lr: 0.03,
   };
 
   it('is deterministic, leaves no tensor behind, and HC only ever names seen combinations', () => {
@@ -67,12 +96,20 @@ describe('trainHeadsComparison', () => {
     const head = buildSoftmaxHeads({ inputDim: 6, hidden: 0, categories: opts.categories, seed: 5 });
     const before = head.getWeights().map((w) => w.dataSync().slice());
     const targets = [tf.tensor1d(train.labels.item, 'int32'), tf.tensor1d(train.labels.colour, 'int32')];
-    const h = trainSoftmaxHeads(head, train.x, targets, { epochs: 1, batchSize: 50, lr: 0.05, seed: 1, lossWeights: [1, 0] });
+    const h = trainSoftmaxHeads(head, train.x, targets, {
+      epochs: 1,
+      batchSize: 50,
+      lr: 0.05,
+      seed: 1,
+      lossWeights: [1, 0],
+    });
     const after = head.getWeights().map((w) => w.dataSync());
     expect(relError(before[0], after[0])).toBeGreaterThan(0); // item head trained
     expect(relError(before[2], after[2])).toBe(0); // colour head: weight 0, no gradient
     expect(h.stepLosses.every(Number.isFinite)).toBe(true);
-    expect(() => trainSoftmaxHeads(head, train.x, targets, { epochs: 1, batchSize: 50, lr: 0.05, seed: 1, lossWeights: [1] })).toThrow(/lossWeights must have one weight per output \(2\)/);
+    expect(() =>
+      trainSoftmaxHeads(head, train.x, targets, { epochs: 1, batchSize: 50, lr: 0.05, seed: 1, lossWeights: [1] }),
+    ).toThrow(/lossWeights must have one weight per output \(2\)/);
     const weighted = trainHeadsComparison(3, { ...opts, epochs: 2, lossWeights: [0.8, 0.2] });
     const plain = trainHeadsComparison(3, { ...opts, epochs: 2 });
     expect(weighted.Proposed.epochLosses[0]).not.toBe(plain.Proposed.epochLosses[0]);
@@ -89,15 +126,31 @@ describe('tables', () => {
   it('masked accuracies count hits on the selected examples only', () => {
     const truth = { item: [0, 1, 2, 0], colour: [1, 1, 0, 0] };
     const pred = { item: [0, 1, 0, 0], colour: [1, 0, 0, 0] };
-    expect(maskedAccuracies(pred, truth, [true, true, true, false])).toEqual({ item: 200 / 3, colour: 200 / 3, pair: 100 / 3 });
+    expect(maskedAccuracies(pred, truth, [true, true, true, false])).toEqual({
+      item: 200 / 3,
+      colour: 200 / 3,
+      pair: 100 / 3,
+    });
     expect(maskedAccuracies(pred, truth, [false, false, false, true])).toEqual({ item: 100, colour: 100, pair: 100 });
     expect(() => maskedAccuracies(pred, truth, [false, false, false, false])).toThrow(/selects no example/);
   });
 
   it('interval rows: mean ± t-interval per approach, with the per-seed values kept', () => {
     const rows = perSeedRows([
-      { seed: 0, rows: [{ approach: 'A', acc: 90 }, { approach: 'B', acc: 80 }] },
-      { seed: 1, rows: [{ approach: 'A', acc: 92 }, { approach: 'B', acc: 80 }] },
+      {
+        seed: 0,
+        rows: [
+          { approach: 'A', acc: 90 },
+          { approach: 'B', acc: 80 },
+        ],
+      },
+      {
+        seed: 1,
+        rows: [
+          { approach: 'A', acc: 92 },
+          { approach: 'B', acc: 80 },
+        ],
+      },
     ]);
     expect(rows[1]).toEqual({ approach: 'B', seed: 0, acc: 80 });
     const { rows: shown, summaries } = intervalRows(rows);
@@ -113,8 +166,14 @@ describe('tables', () => {
       ...labelRecords('test', { item: [0, 0], colour: [1, 1] }, names, [true, false]),
     ];
     expect(records[4]).toEqual({ split: 'test', item: 'shirt', colour: 'blue', combination: 'unseen' });
-    expect(countTable(records, 'item')).toEqual([{ item: 'shirt', train: 2, test: 2 }, { item: 'bag', train: 1, test: 0 }]);
-    expect(countTable(records, 'colour')).toEqual([{ colour: 'red', train: 2, test: 0 }, { colour: 'blue', train: 1, test: 2 }]);
+    expect(countTable(records, 'item')).toEqual([
+      { item: 'shirt', train: 2, test: 2 },
+      { item: 'bag', train: 1, test: 0 },
+    ]);
+    expect(countTable(records, 'colour')).toEqual([
+      { colour: 'red', train: 2, test: 0 },
+      { colour: 'blue', train: 1, test: 2 },
+    ]);
   });
 
   it('prints the paper figures it has, and says when it has none', () => {
@@ -127,7 +186,10 @@ describe('tables', () => {
 describe('costs', () => {
   const bb = buildBackbone({ seed: 1 });
   bb.trainable = false;
-  const cats = [{ name: 'item', classes: 10 }, { name: 'colour', classes: 8 }];
+  const cats = [
+    { name: 'item', classes: 10 },
+    { name: 'colour', classes: 8 },
+  ];
 
   it('heads only: Proposed and 2M train the same MACCs, HC J/ΣC times as many; dispose frees all', () => {
     const before = tf.memory().numTensors;

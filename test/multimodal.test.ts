@@ -14,28 +14,75 @@ import { Rng, noamSchedule, tf, transformerWarmup } from '../lib';
 import { DatasetError } from '../lib/data/datasetError';
 import { readManifest, sha256 } from '../lib/data/datasetFiles';
 import { MultimodalUtterance, loadMultimodalEmotion, loadMultimodalTour } from '../lib/data/multimodalEmotion';
-import { multimodalAudioStats, buildMultimodalVocab, disposeMultimodalBatch, makeMultimodalBatch } from '../lib/models/multimodal/batch';
+import {
+  multimodalAudioStats,
+  buildMultimodalVocab,
+  disposeMultimodalBatch,
+  makeMultimodalBatch,
+} from '../lib/models/multimodal/batch';
 import { loadMultimodalCheckpoint, saveMultimodalCheckpoint } from '../lib/models/multimodal/checkpoint';
-import { EQUAL_WEIGHTS, CrossModalEncoderConfig, MultimodalParams, PRETRAIN_WEIGHTS, crossModalEncoderBackward, crossModalEncoderForward, disposeEncoderCache } from '../lib/models/multimodal/crossModalEncoder';
+import {
+  EQUAL_WEIGHTS,
+  CrossModalEncoderConfig,
+  MultimodalParams,
+  PRETRAIN_WEIGHTS,
+  crossModalEncoderBackward,
+  crossModalEncoderForward,
+  disposeEncoderCache,
+} from '../lib/models/multimodal/crossModalEncoder';
 import { ABLATION_CONDITIONS } from '../lib/models/multimodal/experiments';
-import { LateFusionConfig, initLateFusionGru, lateFusionLoss, lateFusionProbabilities } from '../lib/models/multimodal/lateFusionGru';
+import {
+  LateFusionConfig,
+  initLateFusionGru,
+  lateFusionLoss,
+  lateFusionProbabilities,
+} from '../lib/models/multimodal/lateFusionGru';
 import { disposeMultimodalModel } from '../lib/models/multimodal/pretraining';
 import { trainEmotionTransformer, trainLateFusion, trainPretrain } from '../lib/models/multimodal/training';
-import { PAPER_PRETRAIN_TASKS, emotionLoss, initEmotionModel, initPretrainModel, pretrainLoss } from '../lib/models/multimodal/transformer';
+import {
+  PAPER_PRETRAIN_TASKS,
+  emotionLoss,
+  initEmotionModel,
+  initPretrainModel,
+  pretrainLoss,
+} from '../lib/models/multimodal/transformer';
 import { copyDataset, expectNoLeak } from './helpers';
 
 const pre = loadMultimodalEmotion({ split: 'pretrain', limit: 6 }).utterances;
 const train = loadMultimodalEmotion({ split: 'train', limit: 8 }).utterances;
 /** Short utterances keep the checks fast: the first 8 frames of each. */
 const short = (u: MultimodalUtterance): MultimodalUtterance => ({
-  ...u, audio: { ...u.audio, rows: 8, data: u.audio.data.slice(0, 8 * 200) }, visual: { ...u.visual, rows: 8, data: u.visual.data.slice(0, 8 * 32) },
+  ...u,
+  audio: { ...u.audio, rows: 8, data: u.audio.data.slice(0, 8 * 200) },
+  visual: { ...u.visual, rows: 8, data: u.visual.data.slice(0, 8 * 32) },
 });
 const ctx = { vocab: buildMultimodalVocab([...pre, ...train].map((u) => u.text)), stats: multimodalAudioStats(pre) };
-const cfg: CrossModalEncoderConfig = { E: 8, heads: 2, F: 16, layers: 1, dropout: 0, audioDim: 200, visualDim: 32, words: ctx.vocab.words.length };
-const gruCfg: LateFusionConfig = { hidden: 4, wordDim: 4, fusion: 6, audioDim: 200, visualDim: 32, words: ctx.vocab.words.length };
+const cfg: CrossModalEncoderConfig = {
+  E: 8,
+  heads: 2,
+  F: 16,
+  layers: 1,
+  dropout: 0,
+  audioDim: 200,
+  visualDim: 32,
+  words: ctx.vocab.words.length,
+};
+const gruCfg: LateFusionConfig = {
+  hidden: 4,
+  wordDim: 4,
+  fusion: 6,
+  audioDim: 200,
+  visualDim: 32,
+  words: ctx.vocab.words.length,
+};
 
 /** Centred difference of `loss` along the largest-gradient entry of each named parameter, against that gradient. */
-function expectLossGradients(p: MultimodalParams, grads: Record<string, tf.Tensor>, names: string[], loss: () => number): void {
+function expectLossGradients(
+  p: MultimodalParams,
+  grads: Record<string, tf.Tensor>,
+  names: string[],
+  loss: () => number,
+): void {
   for (const name of names) {
     const g = grads[name].dataSync();
     let at = 0;
@@ -50,7 +97,9 @@ function expectLossGradients(p: MultimodalParams, grads: Record<string, tf.Tenso
     const eps = 1e-2;
     const numeric = (lossAt(eps) - lossAt(-eps)) / (2 * eps);
     p[name].assign(tf.tensor(values, p[name].shape));
-    expect(Math.abs(numeric - g[at]), `${name}[${at}]: numeric ${numeric}, hand ${g[at]}`).toBeLessThan(0.03 * Math.abs(g[at]) + 2e-3);
+    expect(Math.abs(numeric - g[at]), `${name}[${at}]: numeric ${numeric}, hand ${g[at]}`).toBeLessThan(
+      0.03 * Math.abs(g[at]) + 2e-3,
+    );
   }
 }
 
@@ -59,14 +108,25 @@ describe('cross-modal encoder', () => {
     const p = initEmotionModel(cfg, new Rng(1));
     const batch = makeMultimodalBatch(train.slice(0, 3).map(short), ctx.vocab, ctx.stats);
     const dout = tf.randomNormal([3, 8, 8], 0, 1, 'float32', 2);
-    const fwd = crossModalEncoderForward(p, batch, { cfg, weights: { audio: 0.5, visual: 0.3, text: 0.2 }, training: false });
+    const fwd = crossModalEncoderForward(p, batch, {
+      cfg,
+      weights: { audio: 0.5, visual: 0.3, text: 0.2 },
+      training: false,
+    });
     const hand = crossModalEncoderBackward(dout, fwd.cache);
     const names = Object.keys(hand);
-    const { grads: auto } = tf.variableGrads(() => {
-      const r = crossModalEncoderForward(p, batch, { cfg, weights: { audio: 0.5, visual: 0.3, text: 0.2 }, training: false });
-      disposeEncoderCache(r.cache);
-      return tf.sum(tf.mul(r.joint, dout)) as tf.Scalar;
-    }, names.map((n) => p[n]));
+    const { grads: auto } = tf.variableGrads(
+      () => {
+        const r = crossModalEncoderForward(p, batch, {
+          cfg,
+          weights: { audio: 0.5, visual: 0.3, text: 0.2 },
+          training: false,
+        });
+        disposeEncoderCache(r.cache);
+        return tf.sum(tf.mul(r.joint, dout)) as tf.Scalar;
+      },
+      names.map((n) => p[n]),
+    );
     expect(names.length).toBe(Object.keys(p).length - 2); // every encoder parameter (not the emotion head)
     for (const n of names) {
       const a = auto[p[n].name];
@@ -74,7 +134,14 @@ describe('cross-modal encoder', () => {
       const [diff, size] = tf.tidy(() => [tf.norm(tf.sub(hand[n], a)).dataSync()[0], tf.norm(a).dataSync()[0]]);
       expect(diff, n).toBeLessThan(1e-4 * size + 1e-6);
     }
-    tf.dispose([fwd.joint, fwd.textAttention!, fwd.visualAttention!, dout, ...Object.values(hand), ...Object.values(auto)]);
+    tf.dispose([
+      fwd.joint,
+      fwd.textAttention!,
+      fwd.visualAttention!,
+      dout,
+      ...Object.values(hand),
+      ...Object.values(auto),
+    ]);
     disposeMultimodalBatch(batch);
     disposeMultimodalModel(p);
   });
@@ -93,7 +160,8 @@ describe('cross-modal encoder', () => {
       disposeMultimodalBatch(b);
       return out;
     };
-    const noText = { audio: 1 / 3, visual: 1 / 3, text: 0 }, noFace = { audio: 1 / 3, visual: 0, text: 1 / 3 };
+    const noText = { audio: 1 / 3, visual: 1 / 3, text: 0 },
+      noFace = { audio: 1 / 3, visual: 0, text: 1 / 3 };
     expect(joint(otherWords, noText)).toEqual(joint(utts, noText));
     expect(joint(otherFaces, noFace)).toEqual(joint(utts, noFace));
     expect(joint(otherWords, EQUAL_WEIGHTS)).not.toEqual(joint(utts, EQUAL_WEIGHTS));
@@ -128,14 +196,34 @@ describe('whole-model gradients against centred differences of the loss', () => 
     const rng = new Rng(0);
     const r = pretrainLoss(p, b, cfg, { tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS, rng });
     expect(Object.keys(r.grads).sort()).toEqual(Object.keys(p).sort());
-    expectLossGradients(p, r.grads, ['audioIn.W', 'crossText.Wk', 'crossVisual.W1', 'audioSelf0.Wq', 'decCross.Wv', 'charOut.W', 'speaker.W', 'charEmbed.W'],
-      () => { const q = pretrainLoss(p, b, cfg, { tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS, rng }); tf.dispose(Object.values(q.grads)); return q.loss; });
+    expectLossGradients(
+      p,
+      r.grads,
+      [
+        'audioIn.W',
+        'crossText.Wk',
+        'crossVisual.W1',
+        'audioSelf0.Wq',
+        'decCross.Wv',
+        'charOut.W',
+        'speaker.W',
+        'charEmbed.W',
+      ],
+      () => {
+        const q = pretrainLoss(p, b, cfg, { tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS, rng });
+        tf.dispose(Object.values(q.grads));
+        return q.loss;
+      },
+    );
     tf.dispose(Object.values(r.grads));
     const e = initEmotionModel(cfg, new Rng(6), p);
     const opts = { weights: EQUAL_WEIGHTS, posWeight: [1, 2, 3, 4, 5, 6], rng };
     const er = emotionLoss(e, b, cfg, opts);
-    expectLossGradients(e, er.grads, ['emotion.W', 'textEmbed.W', 'visualIn.W', 'crossText.ln1Gamma'],
-      () => { const q = emotionLoss(e, b, cfg, opts); tf.dispose(Object.values(q.grads)); return q.loss; });
+    expectLossGradients(e, er.grads, ['emotion.W', 'textEmbed.W', 'visualIn.W', 'crossText.ln1Gamma'], () => {
+      const q = emotionLoss(e, b, cfg, opts);
+      tf.dispose(Object.values(q.grads));
+      return q.loss;
+    });
     tf.dispose(Object.values(er.grads));
     disposeMultimodalBatch(b);
     disposeMultimodalModel(p);
@@ -144,13 +232,25 @@ describe('whole-model gradients against centred differences of the loss', () => 
 
   it('late-fusion BiGRU loss (variable lengths, reversed within each length)', () => {
     const g = initLateFusionGru(gruCfg, new Rng(7));
-    const mixed = train.slice(0, 3).map((u, i) => ({ ...short(u), audio: { ...u.audio, rows: 5 + i, data: u.audio.data.slice(0, (5 + i) * 200) }, visual: { ...u.visual, rows: 5 + i, data: u.visual.data.slice(0, (5 + i) * 32) } }));
+    const mixed = train.slice(0, 3).map((u, i) => ({
+      ...short(u),
+      audio: { ...u.audio, rows: 5 + i, data: u.audio.data.slice(0, (5 + i) * 200) },
+      visual: { ...u.visual, rows: 5 + i, data: u.visual.data.slice(0, (5 + i) * 32) },
+    }));
     const b = makeMultimodalBatch(mixed, ctx.vocab, ctx.stats);
     const posWeight = [1, 2, 1, 3, 1, 2];
     const r = lateFusionLoss(g, b, gruCfg, posWeight);
     expect(Object.keys(r.grads).sort()).toEqual(Object.keys(g).sort());
-    expectLossGradients(g, r.grads, ['gru.audio.l0.f.Wx', 'gru.audio.l0.b.Wh', 'gru.visual.l1.b.Wx', 'gru.text.l1.f.b', 'textEmbed.W', 'fusion1.W'],
-      () => { const q = lateFusionLoss(g, b, gruCfg, posWeight); tf.dispose(Object.values(q.grads)); return q.loss; });
+    expectLossGradients(
+      g,
+      r.grads,
+      ['gru.audio.l0.f.Wx', 'gru.audio.l0.b.Wh', 'gru.visual.l1.b.Wx', 'gru.text.l1.f.b', 'textEmbed.W', 'fusion1.W'],
+      () => {
+        const q = lateFusionLoss(g, b, gruCfg, posWeight);
+        tf.dispose(Object.values(q.grads));
+        return q.loss;
+      },
+    );
     tf.dispose(Object.values(r.grads));
     disposeMultimodalBatch(b);
     disposeMultimodalModel(g);
@@ -172,10 +272,16 @@ describe('training', () => {
     const utts = train.slice(0, 4).map(short);
     const opts = { steps: 1, batchSize: 4, seed: 0, warmup: 1, peakLr: 1e-3, progress: false };
     const p = initPretrainModel(cfg, { chars: ctx.vocab.chars.length, speakers: 26 }, new Rng(8));
-    expectNoLeak(() => void trainPretrain(p, utts, ctx, cfg, { ...opts, tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS }), 'trainPretrain');
+    expectNoLeak(
+      () => void trainPretrain(p, utts, ctx, cfg, { ...opts, tasks: PAPER_PRETRAIN_TASKS, weights: PRETRAIN_WEIGHTS }),
+      'trainPretrain',
+    );
     const e = initEmotionModel(cfg, new Rng(9), p);
     const before = e['crossText.Wq'].dataSync().slice();
-    expectNoLeak(() => void trainEmotionTransformer(e, utts, ctx, cfg, { ...opts, weights: EQUAL_WEIGHTS }), 'trainEmotionTransformer');
+    expectNoLeak(
+      () => void trainEmotionTransformer(e, utts, ctx, cfg, { ...opts, weights: EQUAL_WEIGHTS }),
+      'trainEmotionTransformer',
+    );
     expect(e['crossText.Wq'].dataSync()).not.toEqual(before);
     const g = initLateFusionGru(gruCfg, new Rng(10));
     expectNoLeak(() => void trainLateFusion(g, utts, ctx, gruCfg, opts), 'trainLateFusion');
@@ -191,7 +297,9 @@ describe('loaders', () => {
     expect(train[0].labels!.every((l) => l >= 0 && l <= 3)).toBe(true);
     const tour = loadMultimodalTour();
     expect(tour[0].frames.length).toBe(tour[0].frameCount * 32 * 32 * 3);
-    expect(() => loadMultimodalEmotion({ split: 'validation' as never })).toThrow(/split must be one of pretrain, train, dev, test/);
+    expect(() => loadMultimodalEmotion({ split: 'validation' as never })).toThrow(
+      /split must be one of pretrain, train, dev, test/,
+    );
   });
 
   it('a damaged file fails with a DatasetError naming it: checksum, format, shape', () => {
@@ -207,23 +315,36 @@ describe('loaders', () => {
     const replace = (name: string, bytes: Buffer): void => {
       fs.writeFileSync(path.join(dir, name), bytes);
       const m = readManifest(dir);
-      Object.assign(m.files.find((f) => f.name === name)!, { bytes: bytes.length, sha256: sha256(bytes) });
+      Object.assign(
+        m.files.find((f) => f.name === name)!,
+        { bytes: bytes.length, sha256: sha256(bytes) },
+      );
       fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
     };
     replace('visual.idx2-ubyte.gz', Buffer.from('not gzip at all'));
-    expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(/visual\.idx2-ubyte\.gz: wrong format: not a complete gzip stream/);
+    expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(
+      /visual\.idx2-ubyte\.gz: wrong format: not a complete gzip stream/,
+    );
     replace('visual.idx2-ubyte.gz', good);
     const zlib = require('zlib') as typeof import('zlib');
     const records = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'utterances.json.gz'))).toString());
     records.splits.train[0].labels = [0, 1, 2, 3, 4, 0];
     replace('utterances.json.gz', zlib.gzipSync(Buffer.from(JSON.stringify(records))));
-    expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(/utterances\.json\.gz: wrong format: split 'train' record 0 \(train-0000\) must have six Likert labels 0–3/);
+    expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(
+      /utterances\.json\.gz: wrong format: split 'train' record 0 \(train-0000\) must have six Likert labels 0–3/,
+    );
   });
 
   it('a checkpoint round-trips, and a truncated or altered weights file is refused', () => {
     const p = initEmotionModel(cfg, new Rng(11));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-ckpt-'));
-    saveMultimodalCheckpoint(dir, p, { config: cfg, vocab: ctx.vocab, stats: { mean: [], std: [] }, speakers: 26, training: {} });
+    saveMultimodalCheckpoint(dir, p, {
+      config: cfg,
+      vocab: ctx.vocab,
+      stats: { mean: [], std: [] },
+      speakers: 26,
+      training: {},
+    });
     const loaded = loadMultimodalCheckpoint(dir);
     expect(loaded.params['crossText.Wq'].dataSync()).toEqual(p['crossText.Wq'].dataSync());
     disposeMultimodalModel(loaded.params);

@@ -14,7 +14,12 @@ const NOTEBOOKS = path.join(ROOT, 'notebooks');
 /** Quick mode promises ≤ ~90 s per notebook on an idle machine; CI machines are busier. */
 const PER_NOTEBOOK_MS = 10 * 60_000;
 
-const notebooks = fs.existsSync(NOTEBOOKS) ? fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort() : [];
+const notebooks = fs.existsSync(NOTEBOOKS)
+  ? fs
+      .readdirSync(NOTEBOOKS)
+      .filter((f) => f.endsWith('.ipynb'))
+      .sort()
+  : [];
 
 describe('notebooks execute headless in quick mode', () => {
   it('notebooks/ holds notebooks and the runner is built', () => {

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { tf, sgd, sgdMomentum, adam, clipGlobalNorm, stepDecay, exponentialDecay, transformerWarmup, assertFinite, assertFiniteStep, NonFiniteError, ShapeError } from '../lib';
+import {
+  tf,
+  sgd,
+  sgdMomentum,
+  adam,
+  clipGlobalNorm,
+  stepDecay,
+  exponentialDecay,
+  transformerWarmup,
+  assertFinite,
+  assertFiniteStep,
+  NonFiniteError,
+  ShapeError,
+} from '../lib';
 
 const vals = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 
@@ -31,9 +44,11 @@ describe('optimizers: one hand-computed step', () => {
     const opt = adam({ lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 0 });
     opt.step(p, { w: tf.tensor1d([1]) });
     opt.step(p, { w: tf.tensor1d([2]) });
-    const m = 0.9 * 0.1 + 0.1 * 2, v = 0.999 * 0.001 + 0.001 * 4;
-    const mHat = m / (1 - 0.81), vHat = v / (1 - 0.999 ** 2);
-    expect(vals(p.w)[0]).toBeCloseTo(-0.1 - 0.1 * mHat / Math.sqrt(vHat), 5);
+    const m = 0.9 * 0.1 + 0.1 * 2,
+      v = 0.999 * 0.001 + 0.001 * 4;
+    const mHat = m / (1 - 0.81),
+      vHat = v / (1 - 0.999 ** 2);
+    expect(vals(p.w)[0]).toBeCloseTo(-0.1 - (0.1 * mHat) / Math.sqrt(vHat), 5);
   });
   it('a learning rate passed to step overrides the base rate for that step only', () => {
     const p = { w: tf.variable(tf.tensor1d([1])) };
@@ -45,15 +60,27 @@ describe('optimizers: one hand-computed step', () => {
   });
   it('every optimizer rejects a gradient that names no parameter or has the wrong shape, and bad hyper-parameters', () => {
     const p = { w: tf.variable(tf.zeros([2, 3])) };
-    for (const [name, opt] of [['sgd', sgd({ lr: 1 })], ['sgdMomentum', sgdMomentum({ lr: 1 })], ['adam', adam({ lr: 1 })]] as const) {
-      expect(() => opt.step(p, { u: tf.zeros([2, 3]) })).toThrow(`${name}.step: grads.u has no parameter 'u' (a tf.Variable) in 'params'`);
-      expect(() => opt.step(p, { w: tf.zeros([3, 2]) })).toThrow(`${name}.step: argument 'grads.w' expected shape [2, 3] but got [3, 2]`);
-      expect(() => opt.step(p, { w: tf.zeros([2, 3]) }, -1)).toThrow(`${name}.step: argument 'lr' expected a finite number >= 0 but got number -1`);
+    for (const [name, opt] of [
+      ['sgd', sgd({ lr: 1 })],
+      ['sgdMomentum', sgdMomentum({ lr: 1 })],
+      ['adam', adam({ lr: 1 })],
+    ] as const) {
+      expect(() => opt.step(p, { u: tf.zeros([2, 3]) })).toThrow(
+        `${name}.step: grads.u has no parameter 'u' (a tf.Variable) in 'params'`,
+      );
+      expect(() => opt.step(p, { w: tf.zeros([3, 2]) })).toThrow(
+        `${name}.step: argument 'grads.w' expected shape [2, 3] but got [3, 2]`,
+      );
+      expect(() => opt.step(p, { w: tf.zeros([2, 3]) }, -1)).toThrow(
+        `${name}.step: argument 'lr' expected a finite number >= 0 but got number -1`,
+      );
       expect(opt.t).toBe(0);
       opt.dispose();
     }
     expect(() => sgd({ lr: NaN })).toThrow("sgd: argument 'lr' expected a finite number >= 0 but got number NaN");
-    expect(() => sgdMomentum({ lr: 0.1, momentum: 1.5 })).toThrow("sgdMomentum: argument 'momentum' expected a finite number >= 0 <= 1 but got number 1.5");
+    expect(() => sgdMomentum({ lr: 0.1, momentum: 1.5 })).toThrow(
+      "sgdMomentum: argument 'momentum' expected a finite number >= 0 <= 1 but got number 1.5",
+    );
     expect(() => adam({ lr: 0.1, beta1: 1 })).toThrow("adam: arguments 'beta1' and 'beta2' must be < 1");
     expect(() => adam({ lr: 0.1, eps: -1 })).toThrow(ShapeError);
   });
@@ -99,10 +126,17 @@ describe('clipGlobalNorm', () => {
     expect(vals(small.grads.a)).toEqual([3, 0]);
     expect(() => clipGlobalNorm(g, 0)).toThrow(/clipGlobalNorm: argument 'maxNorm'/);
     expect(() => clipGlobalNorm({}, 1)).toThrow("clipGlobalNorm: argument 'grads' expected at least one gradient");
-    expect(() => clipGlobalNorm({ a: tf.zeros([2], 'int32') }, 1)).toThrow("clipGlobalNorm: argument 'grads.a' expected dtype float32 but got int32");
+    expect(() => clipGlobalNorm({ a: tf.zeros([2], 'int32') }, 1)).toThrow(
+      "clipGlobalNorm: argument 'grads.a' expected dtype float32 but got int32",
+    );
   });
   it('returns new tensors, leaves the inputs intact and leaks nothing', () => {
-    const g = { a: tf.tensor2d([[30, 0], [0, 40]]) };
+    const g = {
+      a: tf.tensor2d([
+        [30, 0],
+        [0, 40],
+      ]),
+    };
     const before = tf.memory().numTensors;
     const { grads, norm } = clipGlobalNorm(g, 5);
     expect(norm).toBeCloseTo(50, 4);
@@ -127,11 +161,17 @@ describe('schedules', () => {
     expect(w(16000)).toBeCloseTo(512 ** -0.5 / 126.49110640673517, 12);
     expect(w(4000)).toBeGreaterThan(w(3999));
     expect(w(4000)).toBeGreaterThan(w(4001));
-    expect(() => w(0)).toThrow("transformerWarmup schedule: argument 'step' expected a finite number >= 1 but got number 0");
+    expect(() => w(0)).toThrow(
+      "transformerWarmup schedule: argument 'step' expected a finite number >= 1 but got number 0",
+    );
     expect(() => s(-1)).toThrow(/stepDecay schedule: argument 'step'/);
     expect(() => e(NaN)).toThrow(/exponentialDecay schedule: argument 'step'/);
-    expect(() => stepDecay({ lr0: 1, dropEvery: 0.5, factor: 0.5 })).toThrow("stepDecay: argument 'dropEvery' expected an integer >= 1 but got number 0.5");
-    expect(() => exponentialDecay({ lr0: 1, decayRate: 0.5, decaySteps: 0 })).toThrow(/exponentialDecay: argument 'decaySteps'/);
+    expect(() => stepDecay({ lr0: 1, dropEvery: 0.5, factor: 0.5 })).toThrow(
+      "stepDecay: argument 'dropEvery' expected an integer >= 1 but got number 0.5",
+    );
+    expect(() => exponentialDecay({ lr0: 1, decayRate: 0.5, decaySteps: 0 })).toThrow(
+      /exponentialDecay: argument 'decaySteps'/,
+    );
     expect(() => transformerWarmup({ dModel: 0, warmup: 10 })).toThrow(/transformerWarmup: argument 'dModel'/);
   });
 });
@@ -140,7 +180,9 @@ describe('assertFinite', () => {
   it('names the step and the tensor', () => {
     expect(() => assertFinite(12, { loss: NaN })).toThrow('step 12: loss is NaN');
     const bad = tf.tensor1d([1, Infinity, NaN]);
-    expect(() => assertFinite(3, { dWx: tf.ones([2]), dWh: bad })).toThrow("step 3: tensor 'dWh' [3] has 2 non-finite values");
+    expect(() => assertFinite(3, { dWx: tf.ones([2]), dWh: bad })).toThrow(
+      "step 3: tensor 'dWh' [3] has 2 non-finite values",
+    );
     expect(() => assertFinite(3, { dWh: bad })).toThrow(NonFiniteError);
     expect(() => assertFinite(7, { loss: -Infinity })).toThrow('step 7: loss is -Infinity');
     expect(() => assertFinite(1, { loss: 0.5, w: tf.ones([4]), idx: tf.tensor1d([1, 2], 'int32') })).not.toThrow();
@@ -160,17 +202,23 @@ describe('assertFiniteStep', () => {
     const ok = { w: tf.ones([2]) };
     expect(() => assertFiniteStep(4, 0.5, 1.4, ok)).not.toThrow();
     expect(() => assertFiniteStep(4, NaN, 1.4, ok)).toThrow('step 4: loss is NaN');
-    expect(() => assertFiniteStep(4, 0.5, NaN, { w: tf.tensor1d([1, NaN]) })).toThrow("step 4: tensor 'w' [2] has 1 non-finite value");
+    expect(() => assertFiniteStep(4, 0.5, NaN, { w: tf.tensor1d([1, NaN]) })).toThrow(
+      "step 4: tensor 'w' [2] has 1 non-finite value",
+    );
     expect(() => assertFiniteStep(4, 0.5, Infinity, ok)).toThrow(/step 4: gradient norm is Infinity/);
   });
 });
 
 describe('optimizer argument checks', () => {
   it('clipGlobalNorm rejects a missing gradient map; an optimizer reused on a same-named parameter of another shape says so', () => {
-    expect(() => clipGlobalNorm(null as never, 1)).toThrow("clipGlobalNorm: argument 'grads' expected Record<string, tf.Tensor> but got null");
+    expect(() => clipGlobalNorm(null as never, 1)).toThrow(
+      "clipGlobalNorm: argument 'grads' expected Record<string, tf.Tensor> but got null",
+    );
     const opt = adam({ lr: 0.1 });
     opt.step({ w: tf.variable(tf.zeros([2])) }, { w: tf.ones([2]) });
-    expect(() => opt.step({ w: tf.variable(tf.zeros([3])) }, { w: tf.ones([3]) })).toThrow("adam.step: argument 'grads.w' expected shape [2] but got [3]");
+    expect(() => opt.step({ w: tf.variable(tf.zeros([3])) }, { w: tf.ones([3]) })).toThrow(
+      "adam.step: argument 'grads.w' expected shape [2] but got [3]",
+    );
     opt.dispose();
   });
 });

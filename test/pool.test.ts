@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, ShapeError, maxPoolForward, maxPoolBackward, conv2dForward, conv2dBackward, reluForward, reluBackward } from '../lib';
+import {
+  tf,
+  Rng,
+  ShapeError,
+  maxPoolForward,
+  maxPoolBackward,
+  conv2dForward,
+  conv2dBackward,
+  reluForward,
+  reluBackward,
+} from '../lib';
 import { randF64, toTensor, relError, numericVjp, autodiffVjp, expectNoLeak } from './helpers';
 import { maxPoolRef } from './ref/conv';
 
@@ -29,20 +39,52 @@ describe('maxPoolForward / maxPoolBackward', () => {
       const { dx } = maxPoolBackward(dout, cache);
       expect(dx.shape).toEqual(c.x);
       const [auto] = autodiffVjp((a) => maxPoolForward(a, c).out, [x], dout);
-      const [tfGrad] = autodiffVjp((a) => tf.maxPool(a as tf.Tensor4D, [c.poolHeight, c.poolWidth], c.stride, 'valid'), [x], dout);
+      const [tfGrad] = autodiffVjp(
+        (a) => tf.maxPool(a as tf.Tensor4D, [c.poolHeight, c.poolWidth], c.stride, 'valid'),
+        [x],
+        dout,
+      );
       expect(relError(dx, auto), 'vs autodiff of maxPoolForward').toBeLessThan(1e-6);
       expect(relError(dx, tfGrad), 'vs autodiff of tf.maxPool').toBeLessThan(1e-6);
-      expect(relError(dx, numericVjp(() => maxPoolRef(xF, c.poolHeight, c.poolWidth, c.stride), xF, doutF)), 'vs numeric').toBeLessThan(1e-4);
+      expect(
+        relError(
+          dx,
+          numericVjp(() => maxPoolRef(xF, c.poolHeight, c.poolWidth, c.stride), xF, doutF),
+        ),
+        'vs numeric',
+      ).toBeLessThan(1e-4);
       tf.dispose([x, out, cache, viaTf, dout, dx, auto, tfGrad]);
     });
 
   it('sends a tied window’s whole gradient to its first maximal element (row-major)', () => {
     // One 2×2 window per channel: channel 0 all equal, channel 1 tie between (0,1) and (1,0).
-    const x = tf.tensor4d([[[[1, 0], [1, 5]], [[1, 5], [1, 2]]]]); // [1, 2, 2, 2]
+    const x = tf.tensor4d([
+      [
+        [
+          [1, 0],
+          [1, 5],
+        ],
+        [
+          [1, 5],
+          [1, 2],
+        ],
+      ],
+    ]); // [1, 2, 2, 2]
     const { out, cache } = maxPoolForward(x, { poolHeight: 2, poolWidth: 2, stride: 2 });
     expect(Array.from(out.dataSync())).toEqual([1, 5]);
     const { dx } = maxPoolBackward(tf.tensor4d([[[[3, 7]]]]), cache);
-    expect(dx.arraySync()).toEqual([[[[3, 0], [0, 7]], [[0, 0], [0, 0]]]]);
+    expect(dx.arraySync()).toEqual([
+      [
+        [
+          [3, 0],
+          [0, 7],
+        ],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+      ],
+    ]);
     tf.dispose([x, out, cache, dx]);
   });
 
@@ -57,7 +99,9 @@ describe('maxPoolForward / maxPoolBackward', () => {
 
   it('conv → relu → max-pool, chained by hand, matches autodiff through tf.conv2d / tf.relu / tf.maxPool', () => {
     const rng = new Rng(77);
-    const [x, w, b] = [randF64([2, 8, 8, 3], rng), randF64([3, 3, 3, 4], rng, 0.5), randF64([4], rng)].map((a) => toTensor(a));
+    const [x, w, b] = [randF64([2, 8, 8, 3], rng), randF64([3, 3, 3, 4], rng, 0.5), randF64([4], rng)].map((a) =>
+      toTensor(a),
+    );
     const conv = conv2dForward(x, w, b, { pad: 1 });
     const relu = reluForward(conv.out);
     const pool = maxPoolForward(relu.out, { poolHeight: 2, poolWidth: 2, stride: 2 });
@@ -66,9 +110,19 @@ describe('maxPoolForward / maxPoolBackward', () => {
     const drelu = reluBackward(dpool.dx, relu.cache);
     const dconv = conv2dBackward(drelu.dx, conv.cache);
     const auto = autodiffVjp(
-      (a, f, g) => tf.maxPool(tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), g)) as tf.Tensor4D, 2, 2, 'valid'),
-      [x, w, b], dout);
-    [dconv.dx, dconv.dw, dconv.db].forEach((g, i) => expect(relError(g, auto[i]), ['dx', 'dw', 'db'][i]).toBeLessThan(1e-5));
+      (a, f, g) =>
+        tf.maxPool(
+          tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), g)) as tf.Tensor4D,
+          2,
+          2,
+          'valid',
+        ),
+      [x, w, b],
+      dout,
+    );
+    [dconv.dx, dconv.dw, dconv.db].forEach((g, i) =>
+      expect(relError(g, auto[i]), ['dx', 'dw', 'db'][i]).toBeLessThan(1e-5),
+    );
     tf.dispose([x, w, b, conv, relu, pool, dout, dpool, drelu, dconv, auto]);
   });
 
@@ -83,11 +137,19 @@ describe('maxPoolForward / maxPoolBackward', () => {
       return { out: f.out, g };
     }, 'maxPool forward+backward');
     expect(() => maxPoolForward(tf.zeros([4, 4, 3]), opts)).toThrow(ShapeError);
-    expect(() => maxPoolForward(tf.zeros([4, 4, 3]), opts)).toThrow("maxPoolForward: argument 'x' expected shape [N, H, W, C] but got [4, 4, 3]");
-    expect(() => maxPoolForward(x, { ...opts, stride: 1.5 })).toThrow(/maxPoolForward: argument 'stride' expected an integer/);
-    expect(() => maxPoolForward(x, { ...opts, poolHeight: 5 })).toThrow('maxPoolForward: a 5×2 window does not fit in a 4×4 input');
+    expect(() => maxPoolForward(tf.zeros([4, 4, 3]), opts)).toThrow(
+      "maxPoolForward: argument 'x' expected shape [N, H, W, C] but got [4, 4, 3]",
+    );
+    expect(() => maxPoolForward(x, { ...opts, stride: 1.5 })).toThrow(
+      /maxPoolForward: argument 'stride' expected an integer/,
+    );
+    expect(() => maxPoolForward(x, { ...opts, poolHeight: 5 })).toThrow(
+      'maxPoolForward: a 5×2 window does not fit in a 4×4 input',
+    );
     const { out, cache } = maxPoolForward(x, opts);
-    expect(() => maxPoolBackward(tf.zeros([2, 3, 3, 3]), cache)).toThrow("maxPoolBackward: argument 'dout' expected shape [2, 2, 2, 3] but got [2, 3, 3, 3]");
+    expect(() => maxPoolBackward(tf.zeros([2, 3, 3, 3]), cache)).toThrow(
+      "maxPoolBackward: argument 'dout' expected shape [2, 2, 2, 3] but got [2, 3, 3, 3]",
+    );
     tf.dispose([x, dout, out, cache]);
   });
 });

@@ -38,7 +38,10 @@ describe('profileModel', () => {
     bb.trainable = false;
     // conv1: 28·28·3·3·3·8 = 169344; conv2: 14·14·3·3·8·16 = 225792
     const backboneMaccs = 169344 + 225792;
-    const cats = [{ name: 'item', classes: 10 }, { name: 'colour', classes: 8 }];
+    const cats = [
+      { name: 'item', classes: 10 },
+      { name: 'colour', classes: 8 },
+    ];
     const proposed = buildProposedModel(bb, cats, { hidden: 64, seed: 2 });
     const trained = 784 * 64 + 64 * 10 + 64 * 8;
     const p = await profileModel(proposed.model, [28, 28, 3]);
@@ -46,7 +49,10 @@ describe('profileModel', () => {
     expect(p.trainedLayerMaccs).toBe(trained);
     expect(p.trainableParams).toBe(784 * 64 + 64 + 64 * 10 + 10 + 64 * 8 + 8);
     const separate = buildSeparateModels(bb, cats, { hidden: 64, seed: 3 });
-    const s = await profileModel(separate.map((h) => h.model), [28, 28, 3]);
+    const s = await profileModel(
+      separate.map((h) => h.model),
+      [28, 28, 3],
+    );
     expect(s.maccs).toBe(2 * backboneMaccs + 2 * 784 * 64 + 64 * 10 + 64 * 8);
     expect(s.params).toBe(2 * bb.countParams() + 2 * (784 * 64 + 64) + 64 * 10 + 10 + 64 * 8 + 8);
     expect(Number.isFinite(s.latencyMs)).toBe(true);
@@ -61,7 +67,9 @@ describe('profileModel', () => {
     await expect(profileModel(m, [4])).rejects.toThrow(/profileModel: model '.*' expects inputs \[3\]/);
     await expect(profileModel(m, [3], { runs: 10 })).rejects.toThrow(/argument 'runs'/);
     expect(() => countMaccs([])).toThrow(/countMaccs: argument 'model'/);
-    const odd = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 }), tf.layers.batchNormalization()] });
+    const odd = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [3], units: 2 }), tf.layers.batchNormalization()],
+    });
     expect(() => countMaccs(odd)).toThrow(/no MACC rule for layer .* BatchNormalization/);
   });
 });

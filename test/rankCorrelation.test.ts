@@ -17,7 +17,9 @@ describe('rank correlation', () => {
   });
 
   it('names bad arguments', () => {
-    expect(() => spearman([1, 2], [1])).toThrow("spearman: arguments 'a', 'b' expected equal lengths ≥ 2 but got 2 and 1");
+    expect(() => spearman([1, 2], [1])).toThrow(
+      "spearman: arguments 'a', 'b' expected equal lengths ≥ 2 but got 2 and 1",
+    );
     expect(() => spearman([1, NaN], [1, 2])).toThrow("spearman: argument 'a' has a non-finite value NaN at index 1");
   });
 });

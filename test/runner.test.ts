@@ -45,7 +45,10 @@ const tmpDir = (): string => {
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const code = (nb: Notebook): Notebook['cells'] => nb.cells.filter((c) => c.cell_type === 'code');
 const streamText = (outs: Output[] | undefined, name: 'stdout' | 'stderr'): string =>
-  (outs ?? []).filter((o) => o.output_type === 'stream' && o.name === name).map((o) => joinText((o as { text: string }).text)).join('');
+  (outs ?? [])
+    .filter((o) => o.output_type === 'stream' && o.name === name)
+    .map((o) => joinText((o as { text: string }).text))
+    .join('');
 
 beforeAll(() => {
   if (!fs.existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: build first (npm run build, or npm test)`);
@@ -64,7 +67,14 @@ describe('OutputRecorder', () => {
     w1.display({ data: { 'text/plain': 'v1' }, metadata: {}, transient: { display_id: 'd' } }, false);
     w1.display({ data: { 'image/png': new Uint8Array([1, 2, 3]) }, metadata: {} }, false);
     const w2 = rec.startCell(c2);
-    w2.display({ data: { 'text/plain': 'v2', 'application/json': { x: 1 } }, metadata: { m: 1 }, transient: { display_id: 'd' } }, true);
+    w2.display(
+      {
+        data: { 'text/plain': 'v2', 'application/json': { x: 1 } },
+        metadata: { m: 1 },
+        transient: { display_id: 'd' },
+      },
+      true,
+    );
     w2.display({ data: { 'text/plain': 'lost' }, metadata: {}, transient: { display_id: 'never-shown' } }, true);
     w1.stream('stdout', 'late\n'); // a timer of cell 1 printing while cell 2 runs
     expect(c1.outputs).toEqual([
@@ -83,7 +93,10 @@ describe('selectNotebooks', () => {
   it('selects by prefix, stem or file name, in filename order, and rejects unknown names', () => {
     const all = selectNotebooks(FIXTURES, []).map((p) => path.basename(p));
     expect(all).toEqual(['ok.ipynb', 'slow.ipynb', 'throws.ipynb', 'type-error.ipynb']);
-    expect(selectNotebooks(FIXTURES, ['type-error.ipynb', 'o']).map((p) => path.basename(p))).toEqual(['ok.ipynb', 'type-error.ipynb']);
+    expect(selectNotebooks(FIXTURES, ['type-error.ipynb', 'o']).map((p) => path.basename(p))).toEqual([
+      'ok.ipynb',
+      'type-error.ipynb',
+    ]);
     expect(selectNotebooks(FIXTURES, ['t']).map((p) => path.basename(p))).toEqual(['throws.ipynb', 'type-error.ipynb']);
     expect(() => selectNotebooks(FIXTURES, ['99'])).toThrow(/no notebook .* matches '99'/);
   });
@@ -150,7 +163,9 @@ describe('run-notebooks on fixtures', () => {
     const nb = readNotebook(path.join(out, 'notebooks', 'ok.ipynb'));
     const [imports, result, show, live, update] = code(nb);
     expect(code(nb).map((c) => c.execution_count)).toEqual([1, 2, 3, 4, 5]);
-    expect(imports.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'hello from stdout\nsecond line\n' }]);
+    expect(imports.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'hello from stdout\nsecond line\n' },
+    ]);
     expect(streamText(result.outputs, 'stdout')).toBe('42\n');
     const bundles = (show.outputs ?? []).filter((o) => o.output_type === 'display_data');
     expect(bundles).toHaveLength(1);
@@ -200,7 +215,9 @@ describe('run-notebooks on fixtures', () => {
     const out = path.join(tmpDir(), 'out');
     const r = await runRunner(['type-error', '--dir', FIXTURES, '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('type-error.ipynb: TypeScript compile error in cell 2 (`// a string where a number belongs`)');
+    expect(r.stderr).toContain(
+      'type-error.ipynb: TypeScript compile error in cell 2 (`// a string where a number belongs`)',
+    );
     expect(r.stderr).toContain("2:7 - Type 'number' is not assignable to type 'string'.");
     const cells = code(readNotebook(path.join(out, 'notebooks', 'type-error.ipynb')));
     expect(streamText(cells[0].outputs, 'stdout')).toBe('1\n');
@@ -219,7 +236,9 @@ describe('run-notebooks on fixtures', () => {
     const out = path.join(tmpDir(), 'out');
     const r = await runRunner(['slow', '--dir', FIXTURES, '--out', out, '--timeout', '3']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('slow.ipynb: CellTimeoutError in cell 1 (`console.log(\'waiting\');`): cell 1 did not finish within 3 s');
+    expect(r.stderr).toContain(
+      "slow.ipynb: CellTimeoutError in cell 1 (`console.log('waiting');`): cell 1 did not finish within 3 s",
+    );
     const [slow] = code(readNotebook(path.join(out, 'notebooks', 'slow.ipynb')));
     expect(slow.outputs?.at(-1)).toMatchObject({ output_type: 'error', ename: 'CellTimeoutError' });
   });
@@ -227,7 +246,7 @@ describe('run-notebooks on fixtures', () => {
   it('rejects an unknown notebook name with a usage error', async () => {
     const r = await runRunner(['no-such-notebook', '--dir', FIXTURES, '--out', path.join(tmpDir(), 'out')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("no notebook in");
+    expect(r.stderr).toContain('no notebook in');
   });
 
   it('rejects an unknown flag and a bad --timeout with a usage error', async () => {

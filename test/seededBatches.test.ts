@@ -6,7 +6,10 @@ function setup() {
   const w = tf.variable(tf.zeros([1]), true, 'seededBatches_w');
   const target = tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const batch = (idx: tf.Tensor1D) => {
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(w, tf.gather(target, idx)))) as tf.Scalar, [w]);
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(tf.square(tf.sub(w, tf.gather(target, idx)))) as tf.Scalar,
+      [w],
+    );
     const loss = value.dataSync()[0];
     value.dispose();
     return { loss, grads };
@@ -25,7 +28,12 @@ describe('trainInSeededBatches', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(orders.map((b) => b.length)).toEqual([4, 4, 2, 4, 4, 2, 4, 4, 2]);
-    expect(orders.slice(0, 3).flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(
+      orders
+        .slice(0, 3)
+        .flat()
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(h.stepLosses).toHaveLength(9);
     expect(h.epochLosses[2]).toBeLessThan(h.epochLosses[0]);
     const again: number[][] = [];
@@ -48,22 +56,32 @@ describe('trainInSeededBatches', () => {
       return { ...r, grads: { [w.name]: tf.tensor1d([NaN]) } };
     };
     const before = tf.memory().numTensors;
-    expect(() => trainInSeededBatches('test', { N: 10, epochs: 1, batchSize: 5, lr: 0.5, seed: 0 }, poisoned(0))).toThrow(NonFiniteError);
+    expect(() =>
+      trainInSeededBatches('test', { N: 10, epochs: 1, batchSize: 5, lr: 0.5, seed: 0 }, poisoned(0)),
+    ).toThrow(NonFiniteError);
     expect(w.dataSync()[0]).toBe(0.25);
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => trainInSeededBatches('test', { N: 10, epochs: 1, batchSize: 5, lr: 0.5, seed: 0 }, (idx) => ({ ...batch(idx), loss: NaN }))).toThrow('step 1: loss is NaN');
+    expect(() =>
+      trainInSeededBatches('test', { N: 10, epochs: 1, batchSize: 5, lr: 0.5, seed: 0 }, (idx) => ({
+        ...batch(idx),
+        loss: NaN,
+      })),
+    ).toThrow('step 1: loss is NaN');
     expect(w.dataSync()[0]).toBe(0.25);
-    expect(() => trainInSeededBatches('trainSoftmaxHeads', { N: 6, epochs: 0, batchSize: 2, lr: 0.1, seed: 0 }, batch)).toThrow(/^trainSoftmaxHeads: argument 'epochs'/);
+    expect(() =>
+      trainInSeededBatches('trainSoftmaxHeads', { N: 6, epochs: 0, batchSize: 2, lr: 0.1, seed: 0 }, batch),
+    ).toThrow(/^trainSoftmaxHeads: argument 'epochs'/);
     tf.dispose([w, target]);
   });
 });
 
 describe('trainLoop', () => {
   /** L = ½‖w − target‖², ∂L/∂w = w − target. */
-  const quadratic = (w: tf.Variable, target: number[]) => () => tf.tidy(() => {
-    const diff = tf.sub(w, tf.tensor1d(target));
-    return { loss: 0.5 * tf.sum(tf.square(diff)).dataSync()[0], grads: { w: diff } };
-  });
+  const quadratic = (w: tf.Variable, target: number[]) => () =>
+    tf.tidy(() => {
+      const diff = tf.sub(w, tf.tensor1d(target));
+      return { loss: 0.5 * tf.sum(tf.square(diff)).dataSync()[0], grads: { w: diff } };
+    });
   it('is Adam with a schedule and global-norm clipping, step by step, and frees the gradients', () => {
     const w = tf.variable(tf.tensor1d([0, 0]));
     const ref = tf.variable(tf.tensor1d([0, 0]));
@@ -71,7 +89,12 @@ describe('trainLoop', () => {
     const schedule = (step: number) => 0.1 / step;
     const before = tf.memory().numTensors;
     const steps: number[] = [];
-    const h = trainLoop('test', { w }, { steps: 5, lr: schedule, clipNorm: 1, progress: false, onStep: (s) => steps.push(s) }, quadratic(w, [30, 40]));
+    const h = trainLoop(
+      'test',
+      { w },
+      { steps: 5, lr: schedule, clipNorm: 1, progress: false, onStep: (s) => steps.push(s) },
+      quadratic(w, [30, 40]),
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(steps).toEqual([1, 2, 3, 4, 5]);
     for (let s = 1; s <= 5; s++) {
@@ -89,11 +112,23 @@ describe('trainLoop', () => {
   });
   it('stops before the update at a non-finite loss or gradient, with or without clipping', () => {
     const w = tf.variable(tf.tensor1d([1, 2]));
-    const poison = (step: number) => (s: number) => ({ loss: 1, grads: { w: s === step ? tf.tensor1d([NaN, 0]) : tf.ones([2]) } });
-    expect(() => trainLoop('test', { w }, { steps: 3, lr: 0.1, progress: false }, poison(1))).toThrow("step 1: tensor 'w' [2] has 1 non-finite value");
+    const poison = (step: number) => (s: number) => ({
+      loss: 1,
+      grads: { w: s === step ? tf.tensor1d([NaN, 0]) : tf.ones([2]) },
+    });
+    expect(() => trainLoop('test', { w }, { steps: 3, lr: 0.1, progress: false }, poison(1))).toThrow(
+      "step 1: tensor 'w' [2] has 1 non-finite value",
+    );
     expect(Array.from(w.dataSync())).toEqual([1, 2]);
-    expect(() => trainLoop('test', { w }, { steps: 3, lr: 0.1, clipNorm: 1, progress: false }, poison(2))).toThrow("step 2: tensor 'w' [2] has 1 non-finite value");
-    expect(() => trainLoop('test', { w }, { steps: 3, lr: 0.1, progress: false }, () => ({ loss: Infinity, grads: { w: tf.ones([2]) } }))).toThrow('step 1: loss is Infinity');
+    expect(() => trainLoop('test', { w }, { steps: 3, lr: 0.1, clipNorm: 1, progress: false }, poison(2))).toThrow(
+      "step 2: tensor 'w' [2] has 1 non-finite value",
+    );
+    expect(() =>
+      trainLoop('test', { w }, { steps: 3, lr: 0.1, progress: false }, () => ({
+        loss: Infinity,
+        grads: { w: tf.ones([2]) },
+      })),
+    ).toThrow('step 1: loss is Infinity');
     expect(() => trainLoop('trainX', { w }, { steps: 0, lr: 0.1 }, poison(0))).toThrow(/^trainX: argument 'steps'/);
     w.dispose();
   });
@@ -110,6 +145,8 @@ describe('seededEpochBatches', () => {
     expect([1, 2, 3, 4, 5, 6].map((s) => plan.endsEpoch(s))).toEqual([false, false, true, false, false, true]);
     const again = seededEpochBatches('test', { N: 7, batchSize: 3, epochs: 2, seed: 5 });
     expect(Array.from({ length: 6 }, (_, i) => again.indices(i + 1))).toEqual(batches);
-    expect(() => seededEpochBatches('test', { N: 7, batchSize: 3, epochs: 2, seed: 5 }).indices(5)).toThrow(/asked out of order/);
+    expect(() => seededEpochBatches('test', { N: 7, batchSize: 3, epochs: 2, seed: 5 }).indices(5)).toThrow(
+      /asked out of order/,
+    );
   });
 });

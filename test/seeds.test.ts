@@ -3,14 +3,28 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import {
-  countBy, describeColumns, formatInterval, outPath, projectRoot, runSeeds, saveTableCsv, seedRows,
-  seedSummaryTable, showResultsTable, studentT975, summarize, summarizeRuns, withIndexColumn, toDataFrame,
+  countBy,
+  describeColumns,
+  formatInterval,
+  outPath,
+  projectRoot,
+  runSeeds,
+  saveTableCsv,
+  seedRows,
+  seedSummaryTable,
+  showResultsTable,
+  studentT975,
+  summarize,
+  summarizeRuns,
+  withIndexColumn,
+  toDataFrame,
 } from '../lib';
 
 /** P(|T| < q) for Student's t with ν dof, by Simpson's rule after x = √ν·tan θ (density ∝ cos^(ν−1) θ). */
 function twoSidedMass(q: number, dof: number): number {
   const integral = (upper: number): number => {
-    const n = 4000, step = upper / n;
+    const n = 4000,
+      step = upper / n;
     let s = 0;
     for (let i = 0; i <= n; i++) s += (i === 0 || i === n ? 1 : i % 2 ? 4 : 2) * Math.cos(i * step) ** (dof - 1);
     return (s * step) / 3;
@@ -44,7 +58,9 @@ describe('summarize', () => {
     expect(formatInterval(one)).toBe('0.500');
   });
   it('names bad values', () => {
-    expect(() => summarize([])).toThrow("summarize: argument 'values' expected a non-empty array of numbers but got an empty array");
+    expect(() => summarize([])).toThrow(
+      "summarize: argument 'values' expected a non-empty array of numbers but got an empty array",
+    );
     expect(() => summarize([1, NaN])).toThrow(/summarize: argument 'values\[1\]'/);
   });
 });
@@ -52,11 +68,15 @@ describe('summarize', () => {
 describe('runSeeds', () => {
   it('runs sync and async experiments in seed order, keeps every run and summarises numeric fields', async () => {
     const seen: number[] = [];
-    const { runs, summary } = await runSeeds([3, 1, 2], async (seed) => {
-      seen.push(seed);
-      await new Promise((r) => setTimeout(r, 1));
-      return { acc: seed / 10, loss: 1 / seed, history: [seed], name: `s${seed}` };
-    }, { progress: false });
+    const { runs, summary } = await runSeeds(
+      [3, 1, 2],
+      async (seed) => {
+        seen.push(seed);
+        await new Promise((r) => setTimeout(r, 1));
+        return { acc: seed / 10, loss: 1 / seed, history: [seed], name: `s${seed}` };
+      },
+      { progress: false },
+    );
     expect(seen).toEqual([3, 1, 2]);
     expect(runs.map((r) => r.seed)).toEqual([3, 1, 2]);
     expect(runs[0].result.history).toEqual([3]);
@@ -67,23 +87,39 @@ describe('runSeeds', () => {
     expect(sync.summary.x.mean).toBe(0.5);
   });
   it('names the seed of a failing run and rejects bad seeds', async () => {
-    await expect(runSeeds([0, 7], (seed) => {
-      if (seed === 7) throw new Error('NaN at step 3');
-      return { x: 1 };
-    }, { progress: false })).rejects.toThrow('runSeeds: the run with seed 7 failed: NaN at step 3');
+    await expect(
+      runSeeds(
+        [0, 7],
+        (seed) => {
+          if (seed === 7) throw new Error('NaN at step 3');
+          return { x: 1 };
+        },
+        { progress: false },
+      ),
+    ).rejects.toThrow('runSeeds: the run with seed 7 failed: NaN at step 3');
     await expect(runSeeds([1, 1], () => ({ x: 1 }), { progress: false })).rejects.toThrow(/repeated seeds/);
     await expect(runSeeds([], () => ({ x: 1 }))).rejects.toThrow(/non-empty array/);
   });
   it('summarizeRuns leaves out a metric that is not a finite number in every run', () => {
-    expect(Object.keys(summarizeRuns([{ a: 1, b: 2 }, { a: 2, b: NaN }]))).toEqual(['a']);
+    expect(
+      Object.keys(
+        summarizeRuns([
+          { a: 1, b: 2 },
+          { a: 2, b: NaN },
+        ]),
+      ),
+    ).toEqual(['a']);
   });
 });
 
 describe('result tables (danfojs)', () => {
   const rows = [
-    { model: 'rnn', seed: 0, acc: 0.5, loss: 2 }, { model: 'lstm', seed: 0, acc: 0.9, loss: 1 },
-    { model: 'rnn', seed: 1, acc: 0.7, loss: 3 }, { model: 'lstm', seed: 1, acc: 0.8, loss: 1.5 },
-    { model: 'rnn', seed: 2, acc: 0.6, loss: 2.5 }, { model: 'lstm', seed: 2, acc: 0.85, loss: 1.25 },
+    { model: 'rnn', seed: 0, acc: 0.5, loss: 2 },
+    { model: 'lstm', seed: 0, acc: 0.9, loss: 1 },
+    { model: 'rnn', seed: 1, acc: 0.7, loss: 3 },
+    { model: 'lstm', seed: 1, acc: 0.8, loss: 1.5 },
+    { model: 'rnn', seed: 2, acc: 0.6, loss: 2.5 },
+    { model: 'lstm', seed: 2, acc: 0.85, loss: 1.25 },
   ];
   it('seedSummaryTable: one row per group with n, mean, std and ±95% equal to summarize', () => {
     const t = seedSummaryTable(rows, { by: ['model'] });
@@ -95,22 +131,42 @@ describe('result tables (danfojs)', () => {
     expect(vals[0][2] as number).toBeCloseTo(rnn.mean, 12);
     expect(vals[0][3] as number).toBeCloseTo(rnn.std, 12);
     expect(vals[0][4] as number).toBeCloseTo(rnn.halfWidth, 12);
-    expect(seedSummaryTable(rows, { by: ['model'], metrics: ['loss'] }).columns).toEqual(['model', 'n', 'loss mean', 'loss std', 'loss ±95%']);
-    expect(() => seedSummaryTable(rows, { by: ['decoder'] })).toThrow("seedSummaryTable: argument 'by' names column 'decoder', which the rows lack (columns: model, seed, acc, loss)");
+    expect(seedSummaryTable(rows, { by: ['model'], metrics: ['loss'] }).columns).toEqual([
+      'model',
+      'n',
+      'loss mean',
+      'loss std',
+      'loss ±95%',
+    ]);
+    expect(() => seedSummaryTable(rows, { by: ['decoder'] })).toThrow(
+      "seedSummaryTable: argument 'by' names column 'decoder', which the rows lack (columns: model, seed, acc, loss)",
+    );
   });
   it('seedRows turns runSeeds runs into labelled per-seed rows', async () => {
     const { runs } = await runSeeds([0, 1], (seed) => ({ acc: seed, curve: [1, 2] }), { progress: false });
-    expect(seedRows(runs, { model: 'lstm' })).toEqual([{ model: 'lstm', seed: 0, acc: 0 }, { model: 'lstm', seed: 1, acc: 1 }]);
+    expect(seedRows(runs, { model: 'lstm' })).toEqual([
+      { model: 'lstm', seed: 0, acc: 0 },
+      { model: 'lstm', seed: 1, acc: 1 },
+    ]);
   });
   it('countBy and describeColumns summarise a dataset', () => {
     const data = [
-      { split: 'train', colour: 'red', size: 1 }, { split: 'train', colour: 'blue', size: 3 },
-      { split: 'train', colour: 'red', size: 2 }, { split: 'test', colour: 'red', size: 4 },
+      { split: 'train', colour: 'red', size: 1 },
+      { split: 'train', colour: 'blue', size: 3 },
+      { split: 'train', colour: 'red', size: 2 },
+      { split: 'test', colour: 'red', size: 4 },
     ];
     const counts = countBy(data, ['split', 'colour']);
     expect(counts.columns).toEqual(['split', 'colour', 'count']);
-    expect(counts.values).toEqual([['train', 'red', 2], ['train', 'blue', 1], ['test', 'red', 1]]);
-    expect(countBy(data, ['colour']).values).toEqual([['red', 3], ['blue', 1]]);
+    expect(counts.values).toEqual([
+      ['train', 'red', 2],
+      ['train', 'blue', 1],
+      ['test', 'red', 1],
+    ]);
+    expect(countBy(data, ['colour']).values).toEqual([
+      ['red', 3],
+      ['blue', 1],
+    ]);
     const d = describeColumns(data);
     expect(d.columns).toEqual(['statistic', 'size']);
     const stat = Object.fromEntries((d.values as unknown[][]).map((r) => [r[0], r[1]]));
@@ -118,17 +174,26 @@ describe('result tables (danfojs)', () => {
     expect(stat.mean).toBe(2.5);
     expect(stat.std as number).toBeCloseTo(summarize([1, 3, 2, 4]).std, 12);
     expect(() => countBy(data, ['item'])).toThrow(/countBy: argument 'by' names column 'item'/);
-    expect(() => toDataFrame([{ a: 1 }, { b: 2 }])).toThrow("toDataFrame: rows[1] has keys [b], expected the keys of rows[0]: [a]");
+    expect(() => toDataFrame([{ a: 1 }, { b: 2 }])).toThrow(
+      'toDataFrame: rows[1] has keys [b], expected the keys of rows[0]: [a]',
+    );
   });
   it('withIndexColumn keeps the row labels danfojs stores apart from the values', () => {
     const df = toDataFrame([{ x: 1 }, { x: 2 }]);
-    expect(withIndexColumn(df, 'row').values).toEqual([[0, 1], [1, 2]]);
+    expect(withIndexColumn(df, 'row').values).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
   });
   it('saves CSV under out/tables/<notebook>/ of the project root, and showResultsTable shows and saves', () => {
     expect(fs.existsSync(path.join(projectRoot(), 'package.json'))).toBe(true);
     expect(outPath('tables', 'nb', 'x.csv')).toBe(path.join(projectRoot(), 'out', 'tables', 'nb', 'x.csv'));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-tables-'));
-    const file = saveTableCsv(seedSummaryTable(rows, { by: ['model'], metrics: ['acc'] }), { notebook: '02_lstm', name: 'adding', dir });
+    const file = saveTableCsv(seedSummaryTable(rows, { by: ['model'], metrics: ['acc'] }), {
+      notebook: '02_lstm',
+      name: 'adding',
+      dir,
+    });
     expect(file).toBe(path.join(dir, 'adding.csv'));
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('model,n,acc mean,acc std,acc ±95%');
@@ -137,13 +202,17 @@ describe('result tables (danfojs)', () => {
     const log = console.log;
     console.log = (...a: unknown[]) => printed.push(a.join(' '));
     try {
-      expect(showResultsTable(rows, { notebook: '02_lstm', name: 'per_seed', dir, caption: 'Per seed' })).toBe(path.join(dir, 'per_seed.csv'));
+      expect(showResultsTable(rows, { notebook: '02_lstm', name: 'per_seed', dir, caption: 'Per seed' })).toBe(
+        path.join(dir, 'per_seed.csv'),
+      );
     } finally {
       console.log = log;
     }
     expect(printed.join('\n')).toMatch(/^Per seed\nmodel\s+seed\s+acc\s+loss/);
     expect(fs.readFileSync(path.join(dir, 'per_seed.csv'), 'utf8').split('\n')).toHaveLength(rows.length + 2);
-    expect(() => saveTableCsv(rows, { notebook: '../x', name: 'a', dir })).toThrow(/saveTableCsv: argument 'notebook' expected a plain file name/);
+    expect(() => saveTableCsv(rows, { notebook: '../x', name: 'a', dir })).toThrow(
+      /saveTableCsv: argument 'notebook' expected a plain file name/,
+    );
     fs.rmSync(dir, { recursive: true });
   });
 });

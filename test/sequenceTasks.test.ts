@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, randn, lstmForward, affineForward, rnnGradientNorms, scaledOrthogonal } from '../lib';
-import { addingProblemBatch, trainAddingProblem, initAddingProblemParams } from '../lib/models/sequenceTasks/addingProblem';
+import {
+  addingProblemBatch,
+  trainAddingProblem,
+  initAddingProblemParams,
+} from '../lib/models/sequenceTasks/addingProblem';
 
 describe('adding problem', () => {
   it('batches have two markers per sequence and the target is their sum', () => {
@@ -29,7 +33,7 @@ describe('adding problem', () => {
     expect([p.Wx.shape, p.Wh.shape, p.b.shape, p.w.shape, p.bo.shape]).toEqual([[2, 32], [8, 32], [32], [8, 1], [1]]);
     expect(Array.from(p.b.dataSync())).toEqual([...Array(8).fill(0), ...Array(8).fill(1), ...Array(16).fill(0)]);
     expect(initAddingProblemParams('rnn', H, new Rng(0)).Wx.shape).toEqual([2, 8]);
-    const { x, y } = addingProblemBatch(N, T, rng);   // the loop's first batch comes next from the same rng
+    const { x, y } = addingProblemBatch(N, T, rng); // the loop's first batch comes next from the same rng
     const first = tf.tidy(() => {
       const { h } = lstmForward(x, tf.zeros([N, H]), p.Wx, p.Wh, p.b);
       const last = tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]);
@@ -37,32 +41,48 @@ describe('adding problem', () => {
     });
     const run = trainAddingProblem({ cell: 'lstm', T, hidden: H, steps: 1, batch: N, lr: 1e-2, seed: 3 });
     expect(run.losses[0]).toBeCloseTo(first, 6);
-    expect(() => initAddingProblemParams('gru' as never, 4, rng)).toThrow("initAddingProblemParams: argument 'cell' expected 'rnn' or 'lstm' but got gru");
+    expect(() => initAddingProblemParams('gru' as never, 4, rng)).toThrow(
+      "initAddingProblemParams: argument 'cell' expected 'rnn' or 'lstm' but got gru",
+    );
     tf.dispose([x, y, Object.values(p)]);
   });
   it('rejects bad options with a named message', () => {
     const ok = { cell: 'rnn' as const, T: 6, hidden: 8, steps: 2, batch: 4, lr: 1e-2, seed: 0 };
-    expect(() => trainAddingProblem({ ...ok, T: 1 })).toThrow("trainAddingProblem: argument 'T' expected an integer >= 2 but got number 1");
-    expect(() => trainAddingProblem({ ...ok, lr: 0 })).toThrow("trainAddingProblem: argument 'lr' expected a finite number > 0 but got number 0");
-    expect(() => trainAddingProblem({ ...ok, cell: 'gru' as never })).toThrow("trainAddingProblem: argument 'cell' expected 'rnn' or 'lstm' but got gru");
+    expect(() => trainAddingProblem({ ...ok, T: 1 })).toThrow(
+      "trainAddingProblem: argument 'T' expected an integer >= 2 but got number 1",
+    );
+    expect(() => trainAddingProblem({ ...ok, lr: 0 })).toThrow(
+      "trainAddingProblem: argument 'lr' expected a finite number > 0 but got number 0",
+    );
+    expect(() => trainAddingProblem({ ...ok, cell: 'gru' as never })).toThrow(
+      "trainAddingProblem: argument 'cell' expected 'rnn' or 'lstm' but got gru",
+    );
   });
 });
 
 describe('gradient flow through an RNN', () => {
   it('decays for spectral radius 0.5 and grows for 1.5 with small inputs', () => {
     const rng = new Rng(0);
-    const N = 4, T = 30, D = 3, H = 16;
+    const N = 4,
+      T = 30,
+      D = 3,
+      H = 16;
     const x = tf.mul(randn([N, T, D], rng), 1e-3);
-    const h0 = tf.zeros([N, H]), Wx = randn([D, H], rng, 0.1), b = tf.zeros([H]);
+    const h0 = tf.zeros([N, H]),
+      Wx = randn([D, H], rng, 0.1),
+      b = tf.zeros([H]);
     const norms = (radius: number): number[] => {
       const Wh = scaledOrthogonal(H, radius, new Rng(1));
       const out = rnnGradientNorms(x, h0, Wx, Wh, b, new Rng(2));
       Wh.dispose();
       return out;
     };
-    const small = norms(0.5), large = norms(1.5);
+    const small = norms(0.5),
+      large = norms(1.5);
     expect(small[0] / small[T - 1]).toBeLessThan(1e-6); // ≈ 0.5^29
     expect(large[0] / large[T - 1]).toBeGreaterThan(1e3);
-    expect(() => rnnGradientNorms(tf.zeros([2, 3]), h0, Wx, Wx, b, rng)).toThrow(/rnnGradientNorms: argument 'x' expected shape \[N, T, D\]/);
+    expect(() => rnnGradientNorms(tf.zeros([2, 3]), h0, Wx, Wx, b, rng)).toThrow(
+      /rnnGradientNorms: argument 'x' expected shape \[N, T, D\]/,
+    );
   });
 });

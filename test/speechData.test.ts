@@ -16,14 +16,25 @@ import { datasetDir, readManifest, sha256 } from '../lib/data/datasetFiles';
 import { loadSpeechWav } from '../lib/data/speechCorpus';
 import { loadSpeechSingle } from '../lib/data/speechSingle';
 import { loadSpeechSpeakers } from '../lib/data/speechSpeakers';
-import { idsToText, normaliseSpeechText, numberToWords, ordinalToWords, speechAlphabet, stripPunctuation, textToIds } from '../lib/data/speechText';
+import {
+  idsToText,
+  normaliseSpeechText,
+  numberToWords,
+  ordinalToWords,
+  speechAlphabet,
+  stripPunctuation,
+  textToIds,
+} from '../lib/data/speechText';
 import { copyDataset } from './helpers';
 
 /** Rewrites a file of a copied folder and its manifest entry (so only the format check can catch it). */
 function replaceListed(dir: string, name: string, bytes: Buffer): void {
   fs.writeFileSync(path.join(dir, name), bytes);
   const manifest = readManifest(dir);
-  Object.assign(manifest.files.find((f) => f.name === name)!, { bytes: bytes.length, sha256: sha256(bytes) });
+  Object.assign(
+    manifest.files.find((f) => f.name === name)!,
+    { bytes: bytes.length, sha256: sha256(bytes) },
+  );
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 
@@ -42,8 +53,12 @@ describe('speech text', () => {
   });
 
   it('normalises raw English to the punctuated alphabet', () => {
-    expect(normaliseSpeechText('"My dear Mr. Bennet," said his lady; "have you heard?"')).toBe('my dear mister bennet, said his lady, have you heard?');
-    expect(normaliseSpeechText('Mrs. Long has 10,000 pounds -- and the 2nd daughter\'s _éclat_!')).toBe("missus long has ten thousand pounds, and the second daughter's eclat!");
+    expect(normaliseSpeechText('"My dear Mr. Bennet," said his lady; "have you heard?"')).toBe(
+      'my dear mister bennet, said his lady, have you heard?',
+    );
+    expect(normaliseSpeechText("Mrs. Long has 10,000 pounds -- and the 2nd daughter's _éclat_!")).toBe(
+      "missus long has ten thousand pounds, and the second daughter's eclat!",
+    );
     expect(normaliseSpeechText("'Tis a well-bred man (indeed) . . .")).toBe('tis a well bred man indeed.');
     for (const raw of ['It was 4 o\u2019clock\u2014late.', 'Catherine & her brother: 1798!']) {
       const text = normaliseSpeechText(raw);
@@ -81,7 +96,12 @@ describe('speech-single', () => {
     }
     const hard = loadSpeechSingle({ split: 'hard' }).utterances;
     expect(hard).toHaveLength(counts.hard);
-    expect(hard.filter((u) => u.category === 'letter').map((u) => u.text).join('')).toBe('abcdefghijklmnopqrstuvwxyz');
+    expect(
+      hard
+        .filter((u) => u.category === 'letter')
+        .map((u) => u.text)
+        .join(''),
+    ).toBe('abcdefghijklmnopqrstuvwxyz');
     const long = loadSpeechSingle({ split: 'hard', category: 'long' }).utterances;
     expect(long).toHaveLength(30);
     expect(Math.min(...long.map((u) => u.text.length))).toBeGreaterThan(100);
@@ -139,7 +159,9 @@ describe('speech-single', () => {
     const parsed = JSON.parse(zlib.gunzipSync(goodRecords).toString('utf8'));
     parsed.splits.val[3].frames += 1;
     replaceListed(dir, 'utterances.json.gz', zlib.gzipSync(Buffer.from(JSON.stringify(parsed))));
-    expect(() => loadSpeechSingle({ split: 'val', dir })).toThrow(/utterances\.json\.gz: wrong format: split 'val' record 4/);
+    expect(() => loadSpeechSingle({ split: 'val', dir })).toThrow(
+      /utterances\.json\.gz: wrong format: split 'val' record 4/,
+    );
     replaceListed(dir, 'utterances.json.gz', goodRecords);
     replaceListed(dir, 'features.idx2-ubyte.gz', zlib.gzipSync(Buffer.from('not an idx file')));
     expect(() => loadSpeechSingle({ split: 'val', dir })).toThrow(/features\.idx2-ubyte\.gz: wrong format/);
@@ -153,12 +175,18 @@ describe('speech-single', () => {
     const name = readManifest(dir).files.find((f) => f.format === 'wav')!.name;
     const good = fs.readFileSync(path.join(dir, name));
     fs.writeFileSync(path.join(dir, name), good.subarray(0, 1000));
-    expect(() => loadSpeechWav('speech-single', name, dir)).toThrow(new RegExp(`${name.replace(/[.+]/g, '\\$&')}: truncated`));
+    expect(() => loadSpeechWav('speech-single', name, dir)).toThrow(
+      new RegExp(`${name.replace(/[.+]/g, '\\$&')}: truncated`),
+    );
     replaceListed(dir, name, good.subarray(0, 30));
     expect(() => loadSpeechWav('speech-single', name, dir)).toThrow(/wrong format/);
     expect(() => loadSpeechWav('speech-single', 'nope.wav', dir)).toThrow(/nope\.wav: not a WAV file of speech-single/);
-    expect(() => loadSpeechSingle({ split: 'dev' as never })).toThrow(/loadSpeechSingle: split must be one of train, val, test, hard/);
-    expect(() => loadSpeechSingle({ split: 'test', category: 'long' })).toThrow(/loadSpeechSingle: category applies to split 'hard'/);
+    expect(() => loadSpeechSingle({ split: 'dev' as never })).toThrow(
+      /loadSpeechSingle: split must be one of train, val, test, hard/,
+    );
+    expect(() => loadSpeechSingle({ split: 'test', category: 'long' })).toThrow(
+      /loadSpeechSingle: category applies to split 'hard'/,
+    );
     expect(() => loadSpeechSingle({ split: 'test', limit: 0 })).toThrow(/argument 'limit'/);
   });
 });
@@ -180,8 +208,12 @@ describe('speech-speakers', () => {
     }
     const perturbed = loadSpeechSpeakers({ split: 'train' }).utterances.filter((u) => u.perturbation !== '');
     expect(perturbed.length).toBeGreaterThan(0);
-    expect(new Set(perturbed.map((u) => u.perturbation))).toEqual(new Set(['speed 0.9', 'speed 1.1', 'pitch -300', 'pitch 300']));
-    expect(loadSpeechSpeakers({ split: 'train', perturbed: false }).utterances.every((u) => u.perturbation === '')).toBe(true);
+    expect(new Set(perturbed.map((u) => u.perturbation))).toEqual(
+      new Set(['speed 0.9', 'speed 1.1', 'pitch -300', 'pitch 300']),
+    );
+    expect(
+      loadSpeechSpeakers({ split: 'train', perturbed: false }).utterances.every((u) => u.perturbation === ''),
+    ).toBe(true);
     const slt = loadSpeechSpeakers({ split: 'val', speakers: ['flite-slt'] }).utterances;
     expect(slt.length).toBeGreaterThan(0);
     expect(slt.every((u) => u.speaker === 'flite-slt' && u.engine === 'flite')).toBe(true);
@@ -217,7 +249,8 @@ describe('speech-speakers', () => {
     expect([lfbe.rows, lfbe.cols]).toEqual([u.lfbe.rows, 40]);
     const q = features.quantisation;
     let worst = 0;
-    for (let i = 0; i < lfbe.data.length; i++) if (lfbe.data[i] >= q.offset) worst = Math.max(worst, Math.abs(lfbe.data[i] - u.lfbe.data[i]));
+    for (let i = 0; i < lfbe.data.length; i++)
+      if (lfbe.data[i] >= q.offset) worst = Math.max(worst, Math.abs(lfbe.data[i] - u.lfbe.data[i]));
     expect(worst).toBeLessThanOrEqual(q.step / 2 + 1e-4);
   });
 
@@ -232,8 +265,14 @@ describe('speech-speakers', () => {
     const parsed = JSON.parse(zlib.gunzipSync(good).toString('utf8'));
     parsed.splits.val[0].speaker = 999;
     replaceListed(dir, 'utterances.json.gz', zlib.gzipSync(Buffer.from(JSON.stringify(parsed))));
-    expect(() => loadSpeechSpeakers({ split: 'val', dir })).toThrow(/utterances\.json\.gz: wrong format: split 'val' record 0 has speaker 999/);
-    expect(() => loadSpeechSpeakers({ split: 'test', speakers: ['nobody'] })).toThrow(/loadSpeechSpeakers: unknown speaker ids nobody/);
-    expect(() => loadSpeechSpeakers({ split: 'eval' as never })).toThrow(/loadSpeechSpeakers: split must be one of train, val, test, test-speakers/);
+    expect(() => loadSpeechSpeakers({ split: 'val', dir })).toThrow(
+      /utterances\.json\.gz: wrong format: split 'val' record 0 has speaker 999/,
+    );
+    expect(() => loadSpeechSpeakers({ split: 'test', speakers: ['nobody'] })).toThrow(
+      /loadSpeechSpeakers: unknown speaker ids nobody/,
+    );
+    expect(() => loadSpeechSpeakers({ split: 'eval' as never })).toThrow(
+      /loadSpeechSpeakers: split must be one of train, val, test, test-speakers/,
+    );
   });
 });

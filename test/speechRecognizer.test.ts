@@ -5,8 +5,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, numericGradient } from '../lib';
-import { initSpeechRecognizer, speechRecognizerForward, speechRecognizerBackward, recognizerOutputLength } from '../lib/models/listener/recognizer';
-import { recognizerLossAndGrads, trainSpeechRecognizer, recognize, SpeechUtterance, lengthBucketedBatches } from '../lib/models/listener/training';
+import {
+  initSpeechRecognizer,
+  speechRecognizerForward,
+  speechRecognizerBackward,
+  recognizerOutputLength,
+} from '../lib/models/listener/recognizer';
+import {
+  recognizerLossAndGrads,
+  trainSpeechRecognizer,
+  recognize,
+  SpeechUtterance,
+  lengthBucketedBatches,
+} from '../lib/models/listener/training';
 import { relError } from './helpers';
 
 const config = { featureDim: 3, vocabSize: 4, convChannels: 5, convKernel: 3, subsample: 2, hidden: 4, lstmLayers: 2 };
@@ -35,7 +46,12 @@ describe('speech recognizer forward/backward', () => {
     const auto = tf.grads(f)(names.map((n) => params[n]));
     names.forEach((n, i) => expect(relError(grads[n], auto[i]), `${n} vs autodiff`).toBeLessThan(1e-5));
     for (const n of ['convB', 'l0fwdb', 'l1bwdb', 'outB']) {
-      const num = numericGradient((w) => speechRecognizerForward({ ...params, [n]: w } as never, config, x, lengths).logits, params[n], dout, 1e-3);
+      const num = numericGradient(
+        (w) => speechRecognizerForward({ ...params, [n]: w } as never, config, x, lengths).logits,
+        params[n],
+        dout,
+        1e-3,
+      );
       expect(relError(grads[n], num), `${n} vs numeric`).toBeLessThan(2e-2);
       num.dispose();
     }
@@ -71,7 +87,8 @@ function toyUtterances(count: number, seed: number): SpeechUtterance[] {
 describe('speech recognizer training', () => {
   it('bucketed batches are seeded, full-sized and similar in length', () => {
     const frames = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
-    const a = lengthBucketedBatches(frames, 8, 1), b = lengthBucketedBatches(frames, 8, 1);
+    const a = lengthBucketedBatches(frames, 8, 1),
+      b = lengthBucketedBatches(frames, 8, 1);
     const first = a.next().value as number[];
     expect(first).toEqual(b.next().value);
     expect(first.length).toBe(8);
@@ -88,7 +105,13 @@ describe('speech recognizer training', () => {
     expect(Number.isFinite(loss)).toBe(true);
     tf.dispose(Object.values(grads));
     expect(tf.memory().numTensors).toBe(before);
-    const { losses } = trainSpeechRecognizer(params, cfg, data, { steps: 150, batchSize: 8, lr: 0.02, seed: 3, progress: false });
+    const { losses } = trainSpeechRecognizer(params, cfg, data, {
+      steps: 150,
+      batchSize: 8,
+      lr: 0.02,
+      seed: 3,
+      progress: false,
+    });
     const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
     expect(mean(losses.slice(-10))).toBeLessThan(0.5 * mean(losses.slice(0, 10)));
     const hyp = recognize(params, cfg, data.slice(0, 16));

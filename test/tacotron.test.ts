@@ -8,7 +8,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, initLocationAttentionParams, locationAttentionBackward, locationAttentionForward, randn, disposeCache } from '../lib';
+import {
+  tf,
+  Rng,
+  initLocationAttentionParams,
+  locationAttentionBackward,
+  locationAttentionForward,
+  randn,
+  disposeCache,
+} from '../lib';
 import { audioMatrix } from '../lib/audio/matrix';
 import { DatasetError } from '../lib/data/datasetError';
 import { loadSpeechSingle } from '../lib/data/speechSingle';
@@ -22,22 +30,50 @@ import { loadTacotron, saveTacotron, tacotronLogCurve } from '../lib/models/taco
 import { Tacotron2Config, cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import { dtwMelError, exposureBiasCurve } from '../lib/models/tacotron2/evaluation';
 import { distillationTerm } from '../lib/models/tacotron2/losses';
-import { countAlignmentErrors, robustnessErrorRate, spokenCharacters, sumRobustness, listenerRobustness } from '../lib/models/tacotron2/robustness';
+import {
+  countAlignmentErrors,
+  robustnessErrorRate,
+  spokenCharacters,
+  sumRobustness,
+  listenerRobustness,
+} from '../lib/models/tacotron2/robustness';
 import { synthesize } from '../lib/models/tacotron2/synthesize';
 import { TACOTRON_MODES, trainTacotron } from '../lib/models/tacotron2/training';
 import { expectNoLeak, relError } from './helpers';
 
 const TINY: Tacotron2Config = {
-  vocabSize: 33, embedDim: 8, encoderConvLayers: 3, encoderKernel: 3, encoderLstm: 4, encoderDropout: 0.2, prenetDim: 8, prenetDropout: 0.5,
-  attentionLstm: 8, decoderLstm: 8, attentionDim: 6, locationFilters: 3, locationKernel: 3, melDims: 5, r: 2,
-  postnetChannels: 4, postnetKernel: 3, postnetLayers: 5,
+  vocabSize: 33,
+  embedDim: 8,
+  encoderConvLayers: 3,
+  encoderKernel: 3,
+  encoderLstm: 4,
+  encoderDropout: 0.2,
+  prenetDim: 8,
+  prenetDropout: 0.5,
+  attentionLstm: 8,
+  decoderLstm: 8,
+  attentionDim: 6,
+  locationFilters: 3,
+  locationKernel: 3,
+  melDims: 5,
+  r: 2,
+  postnetChannels: 4,
+  postnetKernel: 3,
+  postnetLayers: 5,
 };
 
 function pairs(seed: number): { text: string; mel: ReturnType<typeof audioMatrix> }[] {
   const rng = new Rng(seed);
   return ['a cat.', 'the dog sat', 'hi', 'no, yes!'].map((text) => {
     const T = 3 * text.length + 1;
-    return { text, mel: audioMatrix(Float32Array.from({ length: T * 5 }, () => -5 + 2 * rng.normal()), T, 5) };
+    return {
+      text,
+      mel: audioMatrix(
+        Float32Array.from({ length: T * 5 }, () => -5 + 2 * rng.normal()),
+        T,
+        5,
+      ),
+    };
   });
 }
 
@@ -46,15 +82,31 @@ describe('location-sensitive attention inside autodiff (tf.customGrad)', () => {
     const rng = new Rng(3);
     const [N, L, Dq, De, A] = [2, 7, 4, 5, 6];
     const p = initLocationAttentionParams({ queryDim: Dq, attentionDim: A, channels: 2, filters: 3, kernel: 3 }, rng);
-    const q = randn([N, Dq], rng), h = randn([N, L, De], rng), vh = randn([N, L, A], rng, 0.5);
+    const q = randn([N, Dq], rng),
+      h = randn([N, L, De], rng),
+      vh = randn([N, L, A], rng, 0.5);
     const prev = tf.abs(randn([N, L, 2], rng, 0.3));
-    const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]]);
-    const dc = randn([N, De], rng), da = randn([N, L], rng);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 1, 0, 0],
+    ]);
+    const dc = randn([N, De], rng),
+      da = randn([N, L], rng);
     const all = [q, h, vh, prev, p.Wq, p.filters, p.U, p.w, p.b];
-    const loss = (gradient: 'hand' | 'autodiff') => (...t: tf.Tensor[]) => {
-      const out = locationAttentionStep(t[0], t[1], t[2], t[3], { Wq: t[4], filters: t[5], U: t[6], w: t[7], b: t[8] } as never, mask, gradient);
-      return tf.add(tf.sum(tf.mul(out.context, dc)), tf.sum(tf.mul(out.alignment, da)));
-    };
+    const loss =
+      (gradient: 'hand' | 'autodiff') =>
+      (...t: tf.Tensor[]) => {
+        const out = locationAttentionStep(
+          t[0],
+          t[1],
+          t[2],
+          t[3],
+          { Wq: t[4], filters: t[5], U: t[6], w: t[7], b: t[8] } as never,
+          mask,
+          gradient,
+        );
+        return tf.add(tf.sum(tf.mul(out.context, dc)), tf.sum(tf.mul(out.alignment, da)));
+      };
     const viaHand = tf.grads(loss('hand'))(all);
     const viaAuto = tf.grads(loss('autodiff'))(all);
     const { cache, context, alignment } = locationAttentionForward(q, h, vh, prev, p, mask);
@@ -75,10 +127,18 @@ describe('location-sensitive attention inside autodiff (tf.customGrad)', () => {
   it('does not leak, with and without a gradient tape, and rejects an unknown gradient kind', () => {
     const rng = new Rng(4);
     const p = initLocationAttentionParams({ queryDim: 3, attentionDim: 4, channels: 2, filters: 2, kernel: 3 }, rng);
-    const q = randn([2, 3], rng), h = randn([2, 5, 4], rng), vh = randn([2, 5, 4], rng), prev = tf.abs(randn([2, 5, 2], rng));
+    const q = randn([2, 3], rng),
+      h = randn([2, 5, 4], rng),
+      vh = randn([2, 5, 4], rng),
+      prev = tf.abs(randn([2, 5, 2], rng));
     expectNoLeak(() => locationAttentionStep(q, h, vh, prev, p, null, 'hand'), 'forward');
-    expectNoLeak(() => tf.grads((x: tf.Tensor) => tf.sum(locationAttentionStep(x, h, vh, prev, p, null, 'hand').context))([q]), 'gradient');
-    expect(() => locationAttentionStep(q, h, vh, prev, p, null, 'numeric' as never)).toThrow(/locationAttentionStep.*'gradient' expected 'hand' or 'autodiff'/);
+    expectNoLeak(
+      () => tf.grads((x: tf.Tensor) => tf.sum(locationAttentionStep(x, h, vh, prev, p, null, 'hand').context))([q]),
+      'gradient',
+    );
+    expect(() => locationAttentionStep(q, h, vh, prev, p, null, 'numeric' as never)).toThrow(
+      /locationAttentionStep.*'gradient' expected 'hand' or 'autodiff'/,
+    );
     tf.dispose([q, h, vh, prev, ...Object.values(p)]);
   });
 });
@@ -86,7 +146,8 @@ describe('location-sensitive attention inside autodiff (tf.customGrad)', () => {
 describe('distillation term', () => {
   it('value and gradient equal autodiff of (1/(N·T)) Σ‖s − ŝ‖², the teacher side constant', () => {
     const rng = new Rng(5);
-    const s = randn([2, 3, 4], rng), sHat = randn([2, 3, 4], rng);
+    const s = randn([2, 3, 4], rng),
+      sHat = randn([2, 3, 4], rng);
     const [v, g] = tf.tidy(() => [distillationTerm(s, sHat), tf.grad((x: tf.Tensor) => distillationTerm(s, x))(sHat)]);
     const [vRef, gRef] = tf.tidy(() => {
       const f = (x: tf.Tensor) => tf.div(tf.sum(tf.square(tf.sub(s, x))), 6);
@@ -105,20 +166,32 @@ describe('Tacotron 2 training modes and synthesis', () => {
       const teacher = cloneTacotron2(model);
       const before = model.params.decLstmW.dataSync().slice();
       const data = pairs(1);
-      const run = () => trainTacotron(model, data, {
-        mode, steps: 2, batchSize: 2, seed: 3, lr: 1e-2, progress: false, teacher, lambda: 1, ownFrameProbability: () => 0.5,
-        freeze: mode === 'teacher-forcing' ? [] : ['encoder', 'attention'],
-      });
+      const run = () =>
+        trainTacotron(model, data, {
+          mode,
+          steps: 2,
+          batchSize: 2,
+          seed: 3,
+          lr: 1e-2,
+          progress: false,
+          teacher,
+          lambda: 1,
+          ownFrameProbability: () => 0.5,
+          freeze: mode === 'teacher-forcing' ? [] : ['encoder', 'attention'],
+        });
       run(); // Adam's first-step state and the wasm kernels' one-off tensors are made here
       let result: ReturnType<typeof run> | undefined;
-      expectNoLeak(() => { result = run(); }, mode);
+      expectNoLeak(() => {
+        result = run();
+      }, mode);
       expect(result!.history).toHaveLength(2);
       result!.history.forEach((h) => {
         expect(Number.isFinite(h.total)).toBe(true);
         expect(h.lossD > 0).toBe(mode === 'distillation');
       });
       expect(relError(model.params.decLstmW.dataSync(), before)).toBeGreaterThan(1e-4);
-      if (mode !== 'teacher-forcing') expect(Array.from(model.params.encConv0W.dataSync())).toEqual(Array.from(teacher.params.encConv0W.dataSync()));
+      if (mode !== 'teacher-forcing')
+        expect(Array.from(model.params.encConv0W.dataSync())).toEqual(Array.from(teacher.params.encConv0W.dataSync()));
       disposeTacotron2(model);
       disposeTacotron2(teacher);
     });
@@ -127,8 +200,12 @@ describe('Tacotron 2 training modes and synthesis', () => {
   it('rejects distillation without a teacher and scheduled sampling without a schedule', () => {
     const model = initTacotron2(TINY, 1);
     const base = { steps: 1, batchSize: 2, seed: 1, lr: 1e-3, progress: false };
-    expect(() => trainTacotron(model, pairs(1), { ...base, mode: 'distillation' })).toThrow(/trainTacotron.*'opts.teacher' expected the teacher/);
-    expect(() => trainTacotron(model, pairs(1), { ...base, mode: 'scheduled-sampling' })).toThrow(/'opts.ownFrameProbability' expected a schedule/);
+    expect(() => trainTacotron(model, pairs(1), { ...base, mode: 'distillation' })).toThrow(
+      /trainTacotron.*'opts.teacher' expected the teacher/,
+    );
+    expect(() => trainTacotron(model, pairs(1), { ...base, mode: 'scheduled-sampling' })).toThrow(
+      /'opts.ownFrameProbability' expected a schedule/,
+    );
     disposeTacotron2(model);
   });
 
@@ -136,7 +213,9 @@ describe('Tacotron 2 training modes and synthesis', () => {
     const model = initTacotron2(TINY, 2);
     let out: ReturnType<typeof synthesize> = [];
     synthesize(model, ['ab'], { seed: 1, maxSteps: 3 });
-    expectNoLeak(() => { out = synthesize(model, ['a cat', 'hello there'], { seed: 1, maxSteps: 6 }); }, 'synthesize');
+    expectNoLeak(() => {
+      out = synthesize(model, ['a cat', 'hello there'], { seed: 1, maxSteps: 6 });
+    }, 'synthesize');
     out.forEach((s, i) => {
       expect(s.alignment.length).toBeLessThanOrEqual(6);
       expect(s.mel.rows).toBe(s.alignment.length * TINY.r);
@@ -148,9 +227,16 @@ describe('Tacotron 2 training modes and synthesis', () => {
 });
 
 describe('skip/repeat counter on hand-made alignments', () => {
-  const oneHot = (path: number[], L: number) => path.map((p) => Array.from({ length: L }, (_, l) => (l === p ? 0.9 : 0.1 / (L - 1))));
+  const oneHot = (path: number[], L: number) =>
+    path.map((p) => Array.from({ length: L }, (_, l) => (l === p ? 0.9 : 0.1 / (L - 1))));
   it('a clean diagonal (moves of 0–2 characters) has no errors', () => {
-    expect(countAlignmentErrors(oneHot([0, 1, 1, 3, 4, 5, 5], 6), true)).toEqual({ skips: 0, repeats: 0, characters: 6, incomplete: 0, utterances: 1 });
+    expect(countAlignmentErrors(oneHot([0, 1, 1, 3, 4, 5, 5], 6), true)).toEqual({
+      skips: 0,
+      repeats: 0,
+      characters: 6,
+      incomplete: 0,
+      utterances: 1,
+    });
   });
   it('a jump of more than maxJump characters skips the ones in between', () => {
     expect(countAlignmentErrors(oneHot([0, 1, 6, 7, 8, 9], 10), true).skips).toBe(4); // 2..5 never covered
@@ -162,10 +248,15 @@ describe('skip/repeat counter on hand-made alignments', () => {
   });
   it('only countable characters (e.g. not punctuation) count as skips and characters', () => {
     // 'ab, cd.' read with moves of at most one character: ',' (2), 'c' (4) and '.' (6) are jumped over; only 'c' counts.
-    const c = countAlignmentErrors(oneHot([0, 1, 3, 5], 7), true, { maxJump: 1, countable: spokenCharacters('ab, cd.') });
+    const c = countAlignmentErrors(oneHot([0, 1, 3, 5], 7), true, {
+      maxJump: 1,
+      countable: spokenCharacters('ab, cd.'),
+    });
     expect(c).toEqual({ skips: 1, repeats: 0, characters: 5, incomplete: 0, utterances: 1 });
     expect(spokenCharacters('hi, yes.')).toEqual([true, true, false, true, true, true, true, false]);
-    expect(() => countAlignmentErrors(oneHot([0], 2), true, { countable: [true] })).toThrow(/'opts.countable' expected 2 flags/);
+    expect(() => countAlignmentErrors(oneHot([0], 2), true, { countable: [true] })).toThrow(
+      /'opts.countable' expected 2 flags/,
+    );
   });
 
   it('a missing stop is incomplete; sums and the error rate', () => {
@@ -179,11 +270,26 @@ describe('skip/repeat counter on hand-made alignments', () => {
 });
 
 describe('Tacotron checkpoint', () => {
-  it('tacotronLogCurve numbers a continued run\'s steps on from the earlier stage, and refuses a log without Loss_f lines', () => {
+  it("tacotronLogCurve numbers a continued run's steps on from the earlier stage, and refuses a log without Loss_f lines", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-log-'));
-    fs.writeFileSync(path.join(dir, 'training-log.txt'), ['[earlier run] data: …', '[earlier run] step 100: Loss_f 1.5 (mean)', '[earlier run] step 200: Loss_f 0.9, guide',
-      'continuing from …', 'step 50: Loss_f 0.8', 'step 100: Loss_f 0.7', 'trained'].join('\n'));
-    expect(tacotronLogCurve(dir)).toEqual([{ step: 100, lossF: 1.5, stage: 0 }, { step: 200, lossF: 0.9, stage: 0 }, { step: 250, lossF: 0.8, stage: 1 }, { step: 300, lossF: 0.7, stage: 1 }]);
+    fs.writeFileSync(
+      path.join(dir, 'training-log.txt'),
+      [
+        '[earlier run] data: …',
+        '[earlier run] step 100: Loss_f 1.5 (mean)',
+        '[earlier run] step 200: Loss_f 0.9, guide',
+        'continuing from …',
+        'step 50: Loss_f 0.8',
+        'step 100: Loss_f 0.7',
+        'trained',
+      ].join('\n'),
+    );
+    expect(tacotronLogCurve(dir)).toEqual([
+      { step: 100, lossF: 1.5, stage: 0 },
+      { step: 200, lossF: 0.9, stage: 0 },
+      { step: 250, lossF: 0.8, stage: 1 },
+      { step: 300, lossF: 0.7, stage: 1 },
+    ]);
     fs.writeFileSync(path.join(dir, 'training-log.txt'), 'nothing here\n');
     expect(() => tacotronLogCurve(dir)).toThrow(/training-log\.txt.*no 'step K: Loss_f X' lines/);
     fs.rmSync(dir, { recursive: true });
@@ -205,7 +311,9 @@ describe('Tacotron checkpoint', () => {
     bytes[17] ^= 0xff;
     fs.writeFileSync(wfile, bytes);
     expect(() => loadTacotron(dir)).toThrow(DatasetError);
-    expect(() => loadTacotron(dir)).toThrow(/weights\.bin.*checksum mismatch: sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}/);
+    expect(() => loadTacotron(dir)).toThrow(
+      /weights\.bin.*checksum mismatch: sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}/,
+    );
     fs.writeFileSync(wfile, bytes.subarray(0, manifest.weights.bytes - 8));
     expect(() => loadTacotron(dir)).toThrow(/truncated: \d+ bytes, manifest says/);
     fs.rmSync(path.join(dir, 'manifest.json'));
@@ -221,7 +329,11 @@ describe('Tacotron evaluation helpers', () => {
     const a = audioMatrix(Float32Array.from([0, 1, 2, 3, 4, 5]), 3, 2);
     const stretched = audioMatrix(Float32Array.from([0, 1, 0, 1, 2, 3, 4, 5, 4, 5]), 5, 2);
     expect(dtwMelError(a, stretched)).toBe(0);
-    const shifted = audioMatrix(a.data.map((v) => v + 0.5), 3, 2);
+    const shifted = audioMatrix(
+      a.data.map((v) => v + 0.5),
+      3,
+      2,
+    );
     expect(dtwMelError(a, shifted)).toBeCloseTo(0.25, 12);
     expect(() => dtwMelError(a, audioMatrix(new Float32Array(3), 1, 3))).toThrow(/dtwMelError.*same M/);
   });
@@ -230,7 +342,9 @@ describe('Tacotron evaluation helpers', () => {
     const model = initTacotron2(TINY, 4, { mean: -5, std: 2 });
     let curve: ReturnType<typeof exposureBiasCurve> | undefined;
     exposureBiasCurve(model, pairs(2), 1);
-    expectNoLeak(() => { curve = exposureBiasCurve(model, pairs(2), 1); }, 'exposureBiasCurve');
+    expectNoLeak(() => {
+      curve = exposureBiasCurve(model, pairs(2), 1);
+    }, 'exposureBiasCurve');
     const steps = Math.ceil(Math.max(...pairs(2).map((p) => p.mel.rows)) / TINY.r);
     expect(curve!.teacherForced).toHaveLength(steps);
     expect(curve!.freeRunning).toHaveLength(steps);
@@ -240,21 +354,40 @@ describe('Tacotron evaluation helpers', () => {
     disposeTacotron2(model);
   });
 
-  it('listenerRobustness counts the transcript\'s deletions as skips and insertions as repeats', () => {
+  it("listenerRobustness counts the transcript's deletions as skips and insertions as repeats", () => {
     const listener = loadListener();
     const u = loadSpeechSingle({ split: 'test', limit: 2 });
     const cfg = logMelConfigOf(u.features);
-    const got = listenerRobustness(listener, u.utterances.map((x) => x.mel), u.utterances.map((x) => x.text), cfg);
+    const got = listenerRobustness(
+      listener,
+      u.utterances.map((x) => x.mel),
+      u.utterances.map((x) => x.text),
+      cfg,
+    );
     got.forEach((g, i) => {
       const e = alignEdits(stripPunctuation(u.utterances[i].text), g.transcript);
-      expect([g.skips, g.repeats, g.substitutions, g.characters]).toEqual([e.deletions, e.insertions, e.substitutions, stripPunctuation(u.utterances[i].text).length]);
+      expect([g.skips, g.repeats, g.substitutions, g.characters]).toEqual([
+        e.deletions,
+        e.insertions,
+        e.substitutions,
+        stripPunctuation(u.utterances[i].text).length,
+      ]);
     });
     tf.dispose(Object.values(listener.params));
   });
 
   it('sideBySide puts each panel on its own axes with its title above', () => {
-    const fig = sideBySide([{ data: [{ type: 'heatmap', z: [[1]] }], layout: { title: { text: 'A' } } }, { data: [{ type: 'heatmap', z: [[2]] }], layout: { title: { text: 'B' } } }], { zRange: [0, 1] });
-    expect(fig.data.map((d) => [d.xaxis, d.yaxis, d.showscale, d.zmax])).toEqual([['x', 'y', false, 1], ['x2', 'y2', undefined, 1]]);
+    const fig = sideBySide(
+      [
+        { data: [{ type: 'heatmap', z: [[1]] }], layout: { title: { text: 'A' } } },
+        { data: [{ type: 'heatmap', z: [[2]] }], layout: { title: { text: 'B' } } },
+      ],
+      { zRange: [0, 1] },
+    );
+    expect(fig.data.map((d) => [d.xaxis, d.yaxis, d.showscale, d.zmax])).toEqual([
+      ['x', 'y', false, 1],
+      ['x2', 'y2', undefined, 1],
+    ]);
     expect((fig.layout!.annotations as { text: string }[]).map((a) => a.text)).toEqual(['A', 'B']);
     expect(() => sideBySide([])).toThrow(/sideBySide.*non-empty/);
   });

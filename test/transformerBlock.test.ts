@@ -6,8 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  tf, Rng, initTransformerBlockParams, transformerBlockForward, transformerBlockBackward, TransformerBlockParams,
-  dropoutForward, dropoutBackward, sinusoidalPositions, disposeCache,
+  tf,
+  Rng,
+  initTransformerBlockParams,
+  transformerBlockForward,
+  transformerBlockBackward,
+  TransformerBlockParams,
+  dropoutForward,
+  dropoutBackward,
+  sinusoidalPositions,
+  disposeCache,
 } from '../lib';
 import { F64, randF64, toTensor, relError, numericVjp, autodiffVjp, expectNoLeak, map } from './helpers';
 import { mhaRef, layerNormRef } from './ref/attention';
@@ -25,40 +33,69 @@ function blockRef(x: F64, c: F64 | null, p: Record<string, F64>, heads: number):
 
 function randomParams(E: number, F: number, cross: boolean, rng: Rng): Record<string, F64> {
   const shapes: Record<string, number[]> = {
-    Wq: [E, E], bq: [E], Wk: [E, E], bk: [E], Wv: [E, E], bv: [E], Wo: [E, E], bo: [E],
-    ln1Gamma: [E], ln1Beta: [E], ln2Gamma: [E], ln2Beta: [E], W1: [E, F], b1: [F], W2: [F, E], b2: [E],
+    Wq: [E, E],
+    bq: [E],
+    Wk: [E, E],
+    bk: [E],
+    Wv: [E, E],
+    bv: [E],
+    Wo: [E, E],
+    bo: [E],
+    ln1Gamma: [E],
+    ln1Beta: [E],
+    ln2Gamma: [E],
+    ln2Beta: [E],
+    W1: [E, F],
+    b1: [F],
+    W2: [F, E],
+    b2: [E],
     ...(cross ? { lnCGamma: [E], lnCBeta: [E] } : {}),
   };
-  return Object.fromEntries(Object.entries(shapes).map(([k, s]) => {
-    const a = randF64(s, rng, s.length === 2 ? 1 / Math.sqrt(s[0]) : 0.3);
-    if (k.endsWith('Gamma')) for (let i = 0; i < a.data.length; i++) a.data[i] += 1;
-    return [k, a];
-  }));
+  return Object.fromEntries(
+    Object.entries(shapes).map(([k, s]) => {
+      const a = randF64(s, rng, s.length === 2 ? 1 / Math.sqrt(s[0]) : 0.3);
+      if (k.endsWith('Gamma')) for (let i = 0; i < a.data.length; i++) a.data[i] += 1;
+      return [k, a];
+    }),
+  );
 }
 
 describe('transformer block', () => {
-  for (const c of [{ cross: false, N: 2, Lq: 3, Lk: 3, E: 4, F: 6, heads: 2 }, { cross: true, N: 2, Lq: 3, Lk: 5, E: 4, F: 5, heads: 2 }]) {
+  for (const c of [
+    { cross: false, N: 2, Lq: 3, Lk: 3, E: 4, F: 6, heads: 2 },
+    { cross: true, N: 2, Lq: 3, Lk: 5, E: 4, F: 5, heads: 2 },
+  ]) {
     it(`${c.cross ? 'cross-modal' : 'self-attention'}: forward, and backward vs autodiff and float64 numeric gradients`, () => {
       const rng = new Rng(c.Lk * 10 + c.F);
-      const xF = randF64([c.N, c.Lq, c.E], rng), cF = c.cross ? randF64([c.N, c.Lk, c.E], rng) : null;
+      const xF = randF64([c.N, c.Lq, c.E], rng),
+        cF = c.cross ? randF64([c.N, c.Lk, c.E], rng) : null;
       const pF = randomParams(c.E, c.F, c.cross, rng);
       const doutF = randF64([c.N, c.Lq, c.E], rng);
       const names = Object.keys(pF);
       const inputsF = [xF, ...(cF ? [cF] : []), ...names.map((n) => pF[n])];
       const forward = (...t: tf.Tensor[]): tf.Tensor => {
         const [x, ctx] = c.cross ? [t[0], t[1]] : [t[0], null];
-        const ps = Object.fromEntries(names.map((n, i) => [n, t[i + (c.cross ? 2 : 1)]])) as unknown as TransformerBlockParams;
+        const ps = Object.fromEntries(
+          names.map((n, i) => [n, t[i + (c.cross ? 2 : 1)]]),
+        ) as unknown as TransformerBlockParams;
         return transformerBlockForward(x, ctx, ps, { heads: c.heads }).out;
       };
       const tensors = inputsF.map((a) => toTensor(a));
-      const ps = Object.fromEntries(names.map((n, i) => [n, tensors[i + (c.cross ? 2 : 1)]])) as unknown as TransformerBlockParams;
-      const { out, weights, cache } = transformerBlockForward(tensors[0], c.cross ? tensors[1] : null, ps, { heads: c.heads });
+      const ps = Object.fromEntries(
+        names.map((n, i) => [n, tensors[i + (c.cross ? 2 : 1)]]),
+      ) as unknown as TransformerBlockParams;
+      const { out, weights, cache } = transformerBlockForward(tensors[0], c.cross ? tensors[1] : null, ps, {
+        heads: c.heads,
+      });
       expect(relError(out, blockRef(xF, cF, pF, c.heads))).toBeLessThan(1e-5);
       expect(weights.shape).toEqual([c.N, c.heads, c.Lq, c.Lk]);
       const dout = toTensor(doutF);
       const g = transformerBlockBackward(dout, cache);
       const hand = [g.dx, ...(c.cross ? [g.dcontext!] : []), ...names.map((n) => g.params[n])];
-      expect(hand.every((t) => t instanceof tf.Tensor), 'a gradient is missing').toBe(true);
+      expect(
+        hand.every((t) => t instanceof tf.Tensor),
+        'a gradient is missing',
+      ).toBe(true);
       const auto = autodiffVjp(forward, tensors, dout);
       const labels = ['dx', ...(c.cross ? ['dcontext'] : []), ...names];
       hand.forEach((h, i) => {
@@ -68,7 +105,13 @@ describe('transformer block', () => {
           return;
         }
         expect(relError(h, auto[i]), `${labels[i]} vs autodiff`).toBeLessThan(1e-5);
-        expect(relError(h, numericVjp(() => blockRef(xF, cF, pF, c.heads), inputsF[i], doutF)), `${labels[i]} vs float64 numeric`).toBeLessThan(1e-4);
+        expect(
+          relError(
+            h,
+            numericVjp(() => blockRef(xF, cF, pF, c.heads), inputsF[i], doutF),
+          ),
+          `${labels[i]} vs float64 numeric`,
+        ).toBeLessThan(1e-4);
       });
       if (!c.cross) expect(g.dcontext).toBeUndefined();
       tf.dispose([out, weights, dout, g, auto, tensors]);
@@ -89,7 +132,9 @@ describe('transformer block', () => {
     const inference = dropoutForward(x, 0.5, { training: false });
     expect(Array.from(inference.out.dataSync()).every((v) => v === 1)).toBe(true);
     expect(() => dropoutForward(x, 0.5)).toThrow("dropoutForward: argument 'opts.rng' expected an Rng");
-    expect(() => dropoutForward(x, 1, { rng: new Rng(1) })).toThrow("dropoutForward: argument 'p' expected a drop probability below 1");
+    expect(() => dropoutForward(x, 1, { rng: new Rng(1) })).toThrow(
+      "dropoutForward: argument 'p' expected a drop probability below 1",
+    );
     tf.dispose([x, out, cache, dx, inference]);
   });
 
@@ -97,16 +142,21 @@ describe('transformer block', () => {
     const rng = new Rng(2);
     const p = initTransformerBlockParams(4, 8, rng);
     const x = tf.zeros([2, 3, 4]);
-    expect(() => transformerBlockForward(x, tf.zeros([2, 5, 4]), p, { heads: 2 })).toThrow("transformerBlockForward: argument 'params' expected lnCGamma");
+    expect(() => transformerBlockForward(x, tf.zeros([2, 5, 4]), p, { heads: 2 })).toThrow(
+      "transformerBlockForward: argument 'params' expected lnCGamma",
+    );
     const { out, weights, cache } = transformerBlockForward(x, null, p, { heads: 2 });
-    expect(() => transformerBlockBackward(tf.zeros([2, 3, 5]), cache)).toThrow("transformerBlockBackward: argument 'dout' expected shape [N=2, Lq=3, E=4] but got [2, 3, 5]");
+    expect(() => transformerBlockBackward(tf.zeros([2, 3, 5]), cache)).toThrow(
+      "transformerBlockBackward: argument 'dout' expected shape [N=2, Lq=3, E=4] but got [2, 3, 5]",
+    );
     tf.dispose([p as never, x, out, weights, cache as never]);
   });
 
   it('forward + backward with dropout leave only the returned tensors', () => {
     const rng = new Rng(4);
     const p = initTransformerBlockParams(8, 16, rng, { cross: true });
-    const x = tf.randomNormal([2, 5, 8], 0, 1, 'float32', 1), ctx = tf.randomNormal([2, 7, 8], 0, 1, 'float32', 2);
+    const x = tf.randomNormal([2, 5, 8], 0, 1, 'float32', 1),
+      ctx = tf.randomNormal([2, 7, 8], 0, 1, 'float32', 2);
     const dout = tf.ones([2, 5, 8]);
     expectNoLeak(() => {
       const r = transformerBlockForward(x, ctx, p, { heads: 2, dropout: 0.1, rng });
@@ -123,7 +173,9 @@ describe('transformer block', () => {
     expect(v[0][1]).toBe(1);
     expect(v[5][2]).toBeCloseTo(Math.sin(5 / 10000 ** (2 / 8)), 6);
     expect(v[5][7]).toBeCloseTo(Math.cos(5 / 10000 ** (6 / 8)), 6);
-    expect(() => sinusoidalPositions(3, 5)).toThrow("sinusoidalPositions: argument 'E' expected an even width but got 5");
+    expect(() => sinusoidalPositions(3, 5)).toThrow(
+      "sinusoidalPositions: argument 'E' expected an even width but got 5",
+    );
     pe.dispose();
   });
 });

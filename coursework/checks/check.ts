@@ -48,10 +48,15 @@ export class CheckLog {
   }
 
   shape(what: string, actual: tf.Tensor | undefined, expected: readonly number[]): void {
-    if (!(actual instanceof tf.Tensor)) throw new CheckFailure(`${what}: expected a tensor of shape [${expected.join(', ')}] but got ${describe(actual)}`);
+    if (!(actual instanceof tf.Tensor))
+      throw new CheckFailure(
+        `${what}: expected a tensor of shape [${expected.join(', ')}] but got ${describe(actual)}`,
+      );
     if (actual.isDisposed) throw new CheckFailure(`${what}: the returned tensor was already disposed`);
     if (actual.shape.join(',') !== expected.join(',')) {
-      throw new CheckFailure(`${what}: wrong shape: expected [${expected.join(', ')}] but got [${actual.shape.join(', ')}]`);
+      throw new CheckFailure(
+        `${what}: wrong shape: expected [${expected.join(', ')}] but got [${actual.shape.join(', ')}]`,
+      );
     }
   }
 
@@ -61,7 +66,8 @@ export class CheckLog {
     const result = fn();
     const returned = collectTensors(result).length;
     const left = tf.memory().numTensors - before;
-    if (left !== returned) throw new CheckFailure(`${what}: leaks ${left - returned} tensor(s) (left ${left}, returned ${returned})`);
+    if (left !== returned)
+      throw new CheckFailure(`${what}: leaks ${left - returned} tensor(s) (left ${left}, returned ${returned})`);
     return result;
   }
 
@@ -76,7 +82,9 @@ export class CheckLog {
 
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
-  let diff = 0, na = 0, nb = 0;
+  let diff = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     diff += (a[i] - b[i]) ** 2;
     na += a[i] ** 2;

@@ -13,7 +13,12 @@ import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../refer
 import { CheckLog, TOL } from './check';
 
 /** Runs a student's forward (leak-checked) and compares the named outputs with float64 references. */
-export function checkForward<R>(log: CheckLog, label: string, run: () => R, outputs: [string, (r: R) => tf.Tensor | undefined, F64][]): void {
+export function checkForward<R>(
+  log: CheckLog,
+  label: string,
+  run: () => R,
+  outputs: [string, (r: R) => tf.Tensor | undefined, F64][],
+): void {
   const result = log.noLeak(`${label}`, run);
   try {
     for (const [what, pick, expected] of outputs) log.compare(`${label} ${what}`, pick(result), expected, TOL.forward);
@@ -40,14 +45,20 @@ export function checkBackward(log: CheckLog, spec: BackwardSpec): void {
   const forward = spec.referenceForward(...xs);
   const owned: tf.Tensor[] = [...xs, dout, ...collectTensors(forward)];
   try {
-    const grads = log.noLeak(`${spec.label}`, () => spec.studentBackward(dout, forward.cache as never)) as Record<string, tf.Tensor> | undefined;
+    const grads = log.noLeak(`${spec.label}`, () => spec.studentBackward(dout, forward.cache as never)) as
+      Record<string, tf.Tensor> | undefined;
     owned.push(...collectTensors(grads));
     const auto = autodiffVjp((...a) => spec.referenceForward(...a).out, xs, dout);
     owned.push(...auto);
     spec.inputs.forEach((input, i) => {
       const g = grads?.[input.grad];
       log.compare(`${input.grad} vs autodiff`, g, auto[i], TOL.autodiff);
-      log.compare(`${input.grad} vs float64 numeric`, g, numericVjp(spec.f64Forward, input.value, spec.dout), TOL.numeric);
+      log.compare(
+        `${input.grad} vs float64 numeric`,
+        g,
+        numericVjp(spec.f64Forward, input.value, spec.dout),
+        TOL.numeric,
+      );
     });
   } finally {
     tf.dispose(owned);

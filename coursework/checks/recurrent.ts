@@ -6,13 +6,26 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { F64, f64, numericVjp, randF64, toTensor } from '../reference/numerics';
-import { lstmRef, lstmStepRef, rnnRef, rnnStepRef, temporalAffineRef, temporalSoftmaxLossRef } from '../reference/recurrent';
+import {
+  lstmRef,
+  lstmStepRef,
+  rnnRef,
+  rnnStepRef,
+  temporalAffineRef,
+  temporalSoftmaxLossRef,
+} from '../reference/recurrent';
 import type { Rng } from '../../lib';
 import { Check, TOL } from './check';
 import { checkBackward, checkForward } from './pairs';
 
-const STEP_SHAPES = [{ N: 3, D: 5, H: 4 }, { N: 1, D: 2, H: 3 }];
-const SEQ_SHAPES = [{ N: 2, T: 5, D: 3, H: 4 }, { N: 3, T: 1, D: 2, H: 2 }];
+const STEP_SHAPES = [
+  { N: 3, D: 5, H: 4 },
+  { N: 1, D: 2, H: 3 },
+];
+const SEQ_SHAPES = [
+  { N: 2, T: 5, D: 3, H: 4 },
+  { N: 3, T: 1, D: 2, H: 2 },
+];
 
 /** a [N, 4H], c [N, H] → the gate outputs in float64 (the LSTM step with x = a, Wx = I and no recurrence). */
 function gatesRef(a: F64, c: F64): { h: F64; c: F64 } {
@@ -33,10 +46,16 @@ function stepWeights(rng: Rng, D: number, G: number, H: number): { Wx: F64; Wh: 
 const rnnStepForward: Check = (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(100 * N + 10 * D + H);
-    const x = randF64([N, D], rng), h = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, H, H);
+    const x = randF64([N, D], rng),
+      h = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, H, H);
     const inputs = [x, h, Wx, Wh, b].map((a) => toTensor(a));
-    checkForward(log, `rnnStepForward N=${N} D=${D} H=${H}`, () => student.rnnStepForward(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]),
-      [['nextH', (r) => r?.nextH, rnnStepRef(x, h, Wx, Wh, b)]]);
+    checkForward(
+      log,
+      `rnnStepForward N=${N} D=${D} H=${H}`,
+      () => student.rnnStepForward(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]),
+      [['nextH', (r) => r?.nextH, rnnStepRef(x, h, Wx, Wh, b)]],
+    );
     tf.dispose(inputs);
   }
 };
@@ -44,12 +63,23 @@ const rnnStepForward: Check = (student, reference, log) => {
 const rnnStepBackward: Check = (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(200 + 100 * N + 10 * D + H);
-    const x = randF64([N, D], rng), h = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, H, H);
+    const x = randF64([N, D], rng),
+      h = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, H, H);
     checkBackward(log, {
       label: `rnnStepBackward N=${N} D=${D} H=${H}`,
-      inputs: [{ value: x, grad: 'dx' }, { value: h, grad: 'dprevH' }, { value: Wx, grad: 'dWx' }, { value: Wh, grad: 'dWh' }, { value: b, grad: 'db' }],
+      inputs: [
+        { value: x, grad: 'dx' },
+        { value: h, grad: 'dprevH' },
+        { value: Wx, grad: 'dWx' },
+        { value: Wh, grad: 'dWh' },
+        { value: b, grad: 'db' },
+      ],
       dout: randF64([N, H], rng),
-      referenceForward: (...a) => { const r = reference.rnnStepForward(a[0], a[1], a[2], a[3], a[4]); return { out: r.nextH, cache: r.cache }; },
+      referenceForward: (...a) => {
+        const r = reference.rnnStepForward(a[0], a[1], a[2], a[3], a[4]);
+        return { out: r.nextH, cache: r.cache };
+      },
       studentBackward: (d, cache) => student.rnnStepBackward(d, cache),
       f64Forward: () => rnnStepRef(x, h, Wx, Wh, b),
     });
@@ -59,10 +89,16 @@ const rnnStepBackward: Check = (student, reference, log) => {
 const rnnForward: Check = (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(300 + 100 * N + 10 * T + D);
-    const x = randF64([N, T, D], rng), h0 = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, H, H);
+    const x = randF64([N, T, D], rng),
+      h0 = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, H, H);
     const inputs = [x, h0, Wx, Wh, b].map((a) => toTensor(a));
-    checkForward(log, `rnnForward N=${N} T=${T} D=${D} H=${H}`, () => student.rnnForward(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]),
-      [['h', (r) => r?.h, rnnRef(x, h0, Wx, Wh, b)]]);
+    checkForward(
+      log,
+      `rnnForward N=${N} T=${T} D=${D} H=${H}`,
+      () => student.rnnForward(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]),
+      [['h', (r) => r?.h, rnnRef(x, h0, Wx, Wh, b)]],
+    );
     tf.dispose(inputs);
   }
 };
@@ -70,12 +106,23 @@ const rnnForward: Check = (student, reference, log) => {
 const rnnBackward: Check = (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(400 + 100 * N + 10 * T + D);
-    const x = randF64([N, T, D], rng), h0 = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, H, H);
+    const x = randF64([N, T, D], rng),
+      h0 = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, H, H);
     checkBackward(log, {
       label: `rnnBackward N=${N} T=${T} D=${D} H=${H}`,
-      inputs: [{ value: x, grad: 'dx' }, { value: h0, grad: 'dh0' }, { value: Wx, grad: 'dWx' }, { value: Wh, grad: 'dWh' }, { value: b, grad: 'db' }],
+      inputs: [
+        { value: x, grad: 'dx' },
+        { value: h0, grad: 'dh0' },
+        { value: Wx, grad: 'dWx' },
+        { value: Wh, grad: 'dWh' },
+        { value: b, grad: 'db' },
+      ],
       dout: randF64([N, T, H], rng),
-      referenceForward: (...a) => { const r = reference.rnnForward(a[0], a[1], a[2], a[3], a[4]); return { out: r.h, cache: r.cache }; },
+      referenceForward: (...a) => {
+        const r = reference.rnnForward(a[0], a[1], a[2], a[3], a[4]);
+        return { out: r.h, cache: r.cache };
+      },
       studentBackward: (d, cache) => student.rnnBackward(d, cache),
       f64Forward: () => rnnRef(x, h0, Wx, Wh, b),
     });
@@ -85,11 +132,14 @@ const rnnBackward: Check = (student, reference, log) => {
 const lstmGatesForward: Check = (student, reference, log) => {
   for (const { N, H } of STEP_SHAPES) {
     const rng = new reference.Rng(500 + 10 * N + H);
-    const a = randF64([N, 4 * H], rng), c = randF64([N, H], rng);
+    const a = randF64([N, 4 * H], rng),
+      c = randF64([N, H], rng);
     const [aT, cT] = [toTensor(a) as tf.Tensor2D, toTensor(c) as tf.Tensor2D];
     const ref = gatesRef(a, c);
-    checkForward(log, `lstmGatesForward N=${N} H=${H}`, () => student.lstmGatesForward(aT, cT),
-      [['nextH', (r) => r?.nextH, ref.h], ['nextC', (r) => r?.nextC, ref.c]]);
+    checkForward(log, `lstmGatesForward N=${N} H=${H}`, () => student.lstmGatesForward(aT, cT), [
+      ['nextH', (r) => r?.nextH, ref.h],
+      ['nextC', (r) => r?.nextC, ref.c],
+    ]);
     tf.dispose([aT, cT]);
   }
 };
@@ -97,10 +147,14 @@ const lstmGatesForward: Check = (student, reference, log) => {
 const lstmGatesBackward: Check = (student, reference, log) => {
   for (const { N, H } of STEP_SHAPES) {
     const rng = new reference.Rng(600 + 10 * N + H);
-    const a = randF64([N, 4 * H], rng), c = randF64([N, H], rng);
+    const a = randF64([N, 4 * H], rng),
+      c = randF64([N, H], rng);
     checkBackward(log, {
       label: `lstmGatesBackward N=${N} H=${H}`,
-      inputs: [{ value: a, grad: 'da' }, { value: c, grad: 'dprevC' }],
+      inputs: [
+        { value: a, grad: 'da' },
+        { value: c, grad: 'dprevC' },
+      ],
       dout: randF64([2, N, H], rng),
       referenceForward: (...x) => {
         const r = reference.lstmGatesForward(x[0] as tf.Tensor2D, x[1] as tf.Tensor2D);
@@ -122,11 +176,21 @@ const lstmGatesBackward: Check = (student, reference, log) => {
 const lstmStepForward: Check = (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(700 + 100 * N + 10 * D + H);
-    const x = randF64([N, D], rng), h = randF64([N, H], rng), c = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
+    const x = randF64([N, D], rng),
+      h = randF64([N, H], rng),
+      c = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
     const t = [x, h, c, Wx, Wh, b].map((a) => toTensor(a));
     const ref = lstmStepRef(x, h, c, Wx, Wh, b);
-    checkForward(log, `lstmStepForward N=${N} D=${D} H=${H}`, () => student.lstmStepForward(t[0], t[1], t[2], t[3], t[4], t[5]),
-      [['nextH', (r) => r?.nextH, ref.h], ['nextC', (r) => r?.nextC, ref.c]]);
+    checkForward(
+      log,
+      `lstmStepForward N=${N} D=${D} H=${H}`,
+      () => student.lstmStepForward(t[0], t[1], t[2], t[3], t[4], t[5]),
+      [
+        ['nextH', (r) => r?.nextH, ref.h],
+        ['nextC', (r) => r?.nextC, ref.c],
+      ],
+    );
     tf.dispose(t);
   }
 };
@@ -134,11 +198,20 @@ const lstmStepForward: Check = (student, reference, log) => {
 const lstmStepBackward: Check = (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(800 + 100 * N + 10 * D + H);
-    const x = randF64([N, D], rng), h = randF64([N, H], rng), c = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
+    const x = randF64([N, D], rng),
+      h = randF64([N, H], rng),
+      c = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
     checkBackward(log, {
       label: `lstmStepBackward N=${N} D=${D} H=${H}`,
-      inputs: [{ value: x, grad: 'dx' }, { value: h, grad: 'dprevH' }, { value: c, grad: 'dprevC' },
-        { value: Wx, grad: 'dWx' }, { value: Wh, grad: 'dWh' }, { value: b, grad: 'db' }],
+      inputs: [
+        { value: x, grad: 'dx' },
+        { value: h, grad: 'dprevH' },
+        { value: c, grad: 'dprevC' },
+        { value: Wx, grad: 'dWx' },
+        { value: Wh, grad: 'dWh' },
+        { value: b, grad: 'db' },
+      ],
       dout: randF64([2, N, H], rng),
       referenceForward: (...a) => {
         const r = reference.lstmStepForward(a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -160,10 +233,16 @@ const lstmStepBackward: Check = (student, reference, log) => {
 const lstmForward: Check = (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(900 + 100 * N + 10 * T + D);
-    const x = randF64([N, T, D], rng), h0 = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
+    const x = randF64([N, T, D], rng),
+      h0 = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
     const t = [x, h0, Wx, Wh, b].map((a) => toTensor(a));
-    checkForward(log, `lstmForward N=${N} T=${T} D=${D} H=${H}`, () => student.lstmForward(t[0], t[1], t[2], t[3], t[4]),
-      [['h', (r) => r?.h, lstmRef(x, h0, Wx, Wh, b)]]);
+    checkForward(
+      log,
+      `lstmForward N=${N} T=${T} D=${D} H=${H}`,
+      () => student.lstmForward(t[0], t[1], t[2], t[3], t[4]),
+      [['h', (r) => r?.h, lstmRef(x, h0, Wx, Wh, b)]],
+    );
     tf.dispose(t);
   }
 };
@@ -171,27 +250,47 @@ const lstmForward: Check = (student, reference, log) => {
 const lstmBackward: Check = (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(1000 + 100 * N + 10 * T + D);
-    const x = randF64([N, T, D], rng), h0 = randF64([N, H], rng), { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
+    const x = randF64([N, T, D], rng),
+      h0 = randF64([N, H], rng),
+      { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
     checkBackward(log, {
       label: `lstmBackward N=${N} T=${T} D=${D} H=${H}`,
-      inputs: [{ value: x, grad: 'dx' }, { value: h0, grad: 'dh0' }, { value: Wx, grad: 'dWx' }, { value: Wh, grad: 'dWh' }, { value: b, grad: 'db' }],
+      inputs: [
+        { value: x, grad: 'dx' },
+        { value: h0, grad: 'dh0' },
+        { value: Wx, grad: 'dWx' },
+        { value: Wh, grad: 'dWh' },
+        { value: b, grad: 'db' },
+      ],
       dout: randF64([N, T, H], rng),
-      referenceForward: (...a) => { const r = reference.lstmForward(a[0], a[1], a[2], a[3], a[4]); return { out: r.h, cache: r.cache }; },
+      referenceForward: (...a) => {
+        const r = reference.lstmForward(a[0], a[1], a[2], a[3], a[4]);
+        return { out: r.h, cache: r.cache };
+      },
       studentBackward: (d, cache) => student.lstmBackward(d, cache),
       f64Forward: () => lstmRef(x, h0, Wx, Wh, b),
     });
   }
 };
 
-const TEMPORAL_SHAPES = [{ N: 2, T: 3, D: 4, M: 5 }, { N: 1, T: 1, D: 2, M: 3 }];
+const TEMPORAL_SHAPES = [
+  { N: 2, T: 3, D: 4, M: 5 },
+  { N: 1, T: 1, D: 2, M: 3 },
+];
 
 const temporalAffineForward: Check = (student, reference, log) => {
   for (const { N, T, D, M } of TEMPORAL_SHAPES) {
     const rng = new reference.Rng(1100 + 10 * N + T);
-    const x = randF64([N, T, D], rng), w = randF64([D, M], rng), b = randF64([M], rng);
+    const x = randF64([N, T, D], rng),
+      w = randF64([D, M], rng),
+      b = randF64([M], rng);
     const t = [x, w, b].map((a) => toTensor(a));
-    checkForward(log, `temporalAffineForward N=${N} T=${T} D=${D} M=${M}`, () => student.temporalAffineForward(t[0], t[1], t[2]),
-      [['out', (r) => r?.out, temporalAffineRef(x, w, b)]]);
+    checkForward(
+      log,
+      `temporalAffineForward N=${N} T=${T} D=${D} M=${M}`,
+      () => student.temporalAffineForward(t[0], t[1], t[2]),
+      [['out', (r) => r?.out, temporalAffineRef(x, w, b)]],
+    );
     tf.dispose(t);
   }
 };
@@ -199,10 +298,16 @@ const temporalAffineForward: Check = (student, reference, log) => {
 const temporalAffineBackward: Check = (student, reference, log) => {
   for (const { N, T, D, M } of TEMPORAL_SHAPES) {
     const rng = new reference.Rng(1200 + 10 * N + T);
-    const x = randF64([N, T, D], rng), w = randF64([D, M], rng), b = randF64([M], rng);
+    const x = randF64([N, T, D], rng),
+      w = randF64([D, M], rng),
+      b = randF64([M], rng);
     checkBackward(log, {
       label: `temporalAffineBackward N=${N} T=${T} D=${D} M=${M}`,
-      inputs: [{ value: x, grad: 'dx' }, { value: w, grad: 'dw' }, { value: b, grad: 'db' }],
+      inputs: [
+        { value: x, grad: 'dx' },
+        { value: w, grad: 'dw' },
+        { value: b, grad: 'db' },
+      ],
       dout: randF64([N, T, M], rng),
       referenceForward: (...a) => reference.temporalAffineForward(a[0], a[1], a[2]),
       studentBackward: (d, cache) => student.temporalAffineBackward(d, cache),
@@ -213,17 +318,28 @@ const temporalAffineBackward: Check = (student, reference, log) => {
 
 /** Loss against the float64 reference; dx against the float64 numeric gradient of that loss; masks with zeros, a fully masked row. */
 const temporalSoftmaxLoss: Check = (student, reference, log) => {
-  const N = 3, T = 4, V = 5;
+  const N = 3,
+    T = 4,
+    V = 5;
   const rng = new reference.Rng(1300);
   const x = randF64([N, T, V], rng, 2);
   const y = Array.from({ length: N }, () => Array.from({ length: T }, () => Math.floor(rng.uniform() * V)));
-  const mask = [[1, 1, 1, 0], [1, 0, 0, 0], [0, 0, 0, 0]];
+  const mask = [
+    [1, 1, 1, 0],
+    [1, 0, 0, 0],
+    [0, 0, 0, 0],
+  ];
   const [xT, yT, mT] = [toTensor(x), tf.tensor2d(y, [N, T], 'int32'), tf.tensor2d(mask, [N, T], 'float32')];
   try {
     const r = log.noLeak('temporalSoftmaxLoss', () => student.temporalSoftmaxLoss(xT, yT, mT));
     try {
       log.compareScalar('loss vs float64 reference', r?.loss, temporalSoftmaxLossRef(x, y, mask), TOL.forward);
-      log.compare('dx vs float64 numeric', r?.dx, numericVjp(() => temporalSoftmaxLossRef(x, y, mask), x, null), TOL.numeric);
+      log.compare(
+        'dx vs float64 numeric',
+        r?.dx,
+        numericVjp(() => temporalSoftmaxLossRef(x, y, mask), x, null),
+        TOL.numeric,
+      );
     } finally {
       tf.dispose(r?.dx);
     }
@@ -233,7 +349,17 @@ const temporalSoftmaxLoss: Check = (student, reference, log) => {
 };
 
 export const recurrentChecks: Record<string, Check> = {
-  rnnStepForward, rnnStepBackward, rnnForward, rnnBackward,
-  lstmGatesForward, lstmGatesBackward, lstmStepForward, lstmStepBackward, lstmForward, lstmBackward,
-  temporalAffineForward, temporalAffineBackward, temporalSoftmaxLoss,
+  rnnStepForward,
+  rnnStepBackward,
+  rnnForward,
+  rnnBackward,
+  lstmGatesForward,
+  lstmGatesBackward,
+  lstmStepForward,
+  lstmStepBackward,
+  lstmForward,
+  lstmBackward,
+  temporalAffineForward,
+  temporalAffineBackward,
+  temporalSoftmaxLoss,
 };

@@ -47,10 +47,21 @@ export async function runCheck(id: string, student: Library, reference: Library)
     check(student, reference, log);
   } catch (e) {
     const message = errorMessage(e);
-    return { status: /^Error: TODO: /.test(message) ? 'todo' : 'error', worst: log.comparisons.length ? log.worst : null, message, comparisons: log.comparisons };
+    return {
+      status: /^Error: TODO: /.test(message) ? 'todo' : 'error',
+      worst: log.comparisons.length ? log.worst : null,
+      message,
+      comparisons: log.comparisons,
+    };
   }
   const failures = log.failures;
-  const message = failures.length === 0 ? '' : failures.slice(0, 3).map((f) => `${f.what}: relative error ${f.error.toExponential(1)} > ${f.tolerance}`).join('; ');
+  const message =
+    failures.length === 0
+      ? ''
+      : failures
+          .slice(0, 3)
+          .map((f) => `${f.what}: relative error ${f.error.toExponential(1)} > ${f.tolerance}`)
+          .join('; ');
   return { status: failures.length === 0 ? 'pass' : 'fail', worst: log.worst, message, comparisons: log.comparisons };
 }
 
@@ -64,7 +75,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((e) => {
-    process.stdout.write(`\nCOURSEWORK_RESULT ${JSON.stringify({ status: 'error', worst: null, message: errorMessage(e), comparisons: [] })}\n`);
+    process.stdout.write(
+      `\nCOURSEWORK_RESULT ${JSON.stringify({ status: 'error', worst: null, message: errorMessage(e), comparisons: [] })}\n`,
+    );
     process.exitCode = 1;
   });
 }

@@ -75,7 +75,11 @@ export function numericVjp(f: () => F64 | number, x: F64, dout: F64 | null, step
  * tfjs autodiff of ⟨f(...inputs), dout⟩ with respect to every input (for comparing a
  * hand-written backward against autodiff of the same forward). Returns new tensors.
  */
-export function autodiffVjp(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], dout: tf.Tensor | null): tf.Tensor[] {
+export function autodiffVjp(
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: tf.Tensor[],
+  dout: tf.Tensor | null,
+): tf.Tensor[] {
   return tf.tidy(() =>
     tf.grads((...xs: tf.Tensor[]) => {
       const y = f(...xs);
@@ -126,5 +130,8 @@ export const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 /** Evenly spaced values from `lo` to `hi` (inclusive) filling an F64 of `shape` in row-major order (EECS 498-style deterministic inputs). */
 export function linspaceF64(shape: number[], lo: number, hi: number): F64 {
   const n = size(shape);
-  return f64(shape, Array.from({ length: n }, (_, i) => (n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1))));
+  return f64(
+    shape,
+    Array.from({ length: n }, (_, i) => (n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1))),
+  );
 }

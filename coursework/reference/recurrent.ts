@@ -46,7 +46,10 @@ export function lstmStepRef(x: F64, h: F64, c: F64, Wx: F64, Wh: F64, b: F64): {
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < H; k++) {
       const at = (gate: number): number => a.data[n * 4 * H + gate * H + k];
-      const i = sigmoid(at(0)), f = sigmoid(at(1)), o = sigmoid(at(2)), g = Math.tanh(at(3));
+      const i = sigmoid(at(0)),
+        f = sigmoid(at(1)),
+        o = sigmoid(at(2)),
+        g = Math.tanh(at(3));
       nextC.data[n * H + k] = f * c.data[n * H + k] + i * g;
       nextH.data[n * H + k] = o * Math.tanh(nextC.data[n * H + k]);
     }
@@ -67,9 +70,11 @@ export function lstmRef(x: F64, h0: F64, Wx: F64, Wh: F64, b: F64): F64 {
 
 export function embeddingRef(x: number[][], W: F64): F64 {
   const [, D] = W.shape;
-  const N = x.length, T = x[0].length;
+  const N = x.length,
+    T = x[0].length;
   const out = f64([N, T, D]);
-  for (let n = 0; n < N; n++) for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) out.data[(n * T + t) * D + d] = W.data[x[n][t] * D + d];
+  for (let n = 0; n < N; n++)
+    for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) out.data[(n * T + t) * D + d] = W.data[x[n][t] * D + d];
   return out;
 }
 
@@ -102,7 +107,8 @@ export function gruStepRef(x: F64, h: F64, Wx: F64, Wh: F64, b: F64): F64 {
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < H; k++) {
       const at = (m: F64, gate: number): number => m.data[n * 3 * H + gate * H + k];
-      const r = sigmoid(at(a, 0) + at(g, 0)), z = sigmoid(at(a, 1) + at(g, 1));
+      const r = sigmoid(at(a, 0) + at(g, 0)),
+        z = sigmoid(at(a, 1) + at(g, 1));
       const cand = Math.tanh(at(a, 2) + r * at(g, 2));
       next.data[n * H + k] = (1 - z) * cand + z * h.data[n * H + k];
     }

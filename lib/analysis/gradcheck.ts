@@ -19,8 +19,13 @@ import { checkArgs } from '../core/validate';
 export function relError(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayLike<number>): number {
   const va = a instanceof tf.Tensor ? a.dataSync() : a;
   const vb = b instanceof tf.Tensor ? b.dataSync() : b;
-  checkArgs('relError').require(va.length === vb.length, `arguments 'a' and 'b' expected the same size but got ${va.length} and ${vb.length}`);
-  let diff = 0, na = 0, nb = 0;
+  checkArgs('relError').require(
+    va.length === vb.length,
+    `arguments 'a' and 'b' expected the same size but got ${va.length} and ${vb.length}`,
+  );
+  let diff = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < va.length; i++) {
     diff += (va[i] - vb[i]) ** 2;
     na += va[i] ** 2;
@@ -35,7 +40,9 @@ export function relError(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayL
  * Costs two forward passes per element of x: use on small inputs.
  */
 export function numericGradient(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dout: tf.Tensor, step = 1e-3): tf.Tensor {
-  checkArgs('numericGradient').tensor('x', x, x instanceof tf.Tensor ? x.shape : [], 'float32').number('step', step, { min: 0, exclusiveMin: true });
+  checkArgs('numericGradient')
+    .tensor('x', x, x instanceof tf.Tensor ? x.shape : [], 'float32')
+    .number('step', step, { min: 0, exclusiveMin: true });
   const base = Float32Array.from(x.dataSync());
   const grad = new Float32Array(base.length);
   const dot = (values: Float32Array): number => {
@@ -78,7 +85,11 @@ export const DEFAULT_GRADIENT_TOLERANCE: Required<GradientTolerance> = { numeric
 
 /** Thrown by {@link checkLayer} when a gradient is missing or outside tolerance; `errors` holds every measured value. */
 export class GradientCheckError extends Error {
-  constructor(message: string, readonly errors: Record<string, GradientErrors>, readonly failures: string[]) {
+  constructor(
+    message: string,
+    readonly errors: Record<string, GradientErrors>,
+    readonly failures: string[],
+  ) {
     super(message);
     this.name = 'GradientCheckError';
   }
@@ -108,7 +119,10 @@ export interface LayerCheck<C> {
 }
 
 /** The largest error of one kind over one or more checks (autodiff: skipped checks ignored; -Infinity if none). */
-export function worstError(checks: Record<string, GradientErrors> | Record<string, GradientErrors>[], kind: 'numeric' | 'autodiff'): number {
+export function worstError(
+  checks: Record<string, GradientErrors> | Record<string, GradientErrors>[],
+  kind: 'numeric' | 'autodiff',
+): number {
   const list = Array.isArray(checks) ? checks : [checks];
   return Math.max(...list.flatMap((e) => Object.values(e).map((x) => x[kind] ?? -Infinity)));
 }
@@ -126,14 +140,26 @@ export function worstError(checks: Record<string, GradientErrors> | Record<strin
  */
 export function checkLayer<C>(spec: LayerCheck<C>): Record<string, GradientErrors> {
   const c = checkArgs('checkLayer');
-  c.require(typeof spec?.forward === 'function' && typeof spec.backward === 'function', "arguments 'forward' and 'backward' must be functions");
-  for (const [k, v] of Object.entries(spec.inputs ?? {})) c.tensor(`inputs.${k}`, v, v instanceof tf.Tensor ? v.shape : []);
+  c.require(
+    typeof spec?.forward === 'function' && typeof spec.backward === 'function',
+    "arguments 'forward' and 'backward' must be functions",
+  );
+  for (const [k, v] of Object.entries(spec.inputs ?? {}))
+    c.tensor(`inputs.${k}`, v, v instanceof tf.Tensor ? v.shape : []);
   const step = spec.step ?? 1e-3;
   c.number('step', step, { min: 0, exclusiveMin: true });
   const tol = { ...DEFAULT_GRADIENT_TOLERANCE, ...spec.tolerance };
-  c.number('tolerance.numeric', tol.numeric, { min: 0, exclusiveMin: true }).number('tolerance.autodiff', tol.autodiff, { min: 0, exclusiveMin: true });
+  c.number('tolerance.numeric', tol.numeric, { min: 0, exclusiveMin: true }).number(
+    'tolerance.autodiff',
+    tol.autodiff,
+    { min: 0, exclusiveMin: true },
+  );
   const noGradient = spec.noGradient ?? [];
-  for (const n of noGradient) c.require(n in spec.inputs, `argument 'noGradient' names '${n}', which is not an input (inputs: ${Object.keys(spec.inputs).join(', ')})`);
+  for (const n of noGradient)
+    c.require(
+      n in spec.inputs,
+      `argument 'noGradient' names '${n}', which is not an input (inputs: ${Object.keys(spec.inputs).join(', ')})`,
+    );
   const outFrom = (inputs: Record<string, tf.Tensor>): tf.Tensor => spec.forward(inputs).out;
   const results: Record<string, GradientErrors> = {};
   const missing: string[] = [];
@@ -144,7 +170,9 @@ export function checkLayer<C>(spec: LayerCheck<C>): Record<string, GradientError
     const dout = randn(out.shape, new Rng(spec.seed ?? 0));
     const analytic = spec.backward(dout, cache);
     returned = Object.keys(analytic);
-    const floats = Object.keys(spec.inputs).filter((n) => spec.inputs[n].dtype === 'float32' && !noGradient.includes(n));
+    const floats = Object.keys(spec.inputs).filter(
+      (n) => spec.inputs[n].dtype === 'float32' && !noGradient.includes(n),
+    );
     missing.push(...floats.filter((n) => !(analytic[`d${n}`] instanceof tf.Tensor)));
     for (const name of floats.filter((n) => !missing.includes(n))) {
       c.tensor(`backward(...).d${name}`, analytic[`d${name}`], spec.inputs[name].shape);
@@ -162,8 +190,12 @@ export function checkLayer<C>(spec: LayerCheck<C>): Record<string, GradientError
   const failures = [
     ...missing.map((n) => `d${n} is missing (backward returned ${returned.join(', ') || 'nothing'})`),
     ...Object.entries(results).flatMap(([n, e]) => [
-      ...(e.numeric <= tol.numeric ? [] : [`d${n} relative error against numeric ${e1(e.numeric)} exceeds ${e1(tol.numeric)}`]),
-      ...(e.autodiff === null || e.autodiff <= tol.autodiff ? [] : [`d${n} relative error against autodiff ${e1(e.autodiff)} exceeds ${e1(tol.autodiff)}`]),
+      ...(e.numeric <= tol.numeric
+        ? []
+        : [`d${n} relative error against numeric ${e1(e.numeric)} exceeds ${e1(tol.numeric)}`]),
+      ...(e.autodiff === null || e.autodiff <= tol.autodiff
+        ? []
+        : [`d${n} relative error against autodiff ${e1(e.autodiff)} exceeds ${e1(tol.autodiff)}`]),
     ]),
   ];
   if (spec.print ?? true) {
@@ -171,10 +203,15 @@ export function checkLayer<C>(spec: LayerCheck<C>): Record<string, GradientError
       const auto = e.autodiff === null ? '' : `, autodiff ${e1(e.autodiff)}`;
       console.log(`${spec.name} d${name} relative error: numeric ${e1(e.numeric)}${auto}`);
     }
-    const bounds = `numeric ≤ ${e1(tol.numeric)}${spec.autodiff ?? true ? `, autodiff ≤ ${e1(tol.autodiff)}` : ''}`;
+    const bounds = `numeric ≤ ${e1(tol.numeric)}${(spec.autodiff ?? true) ? `, autodiff ≤ ${e1(tol.autodiff)}` : ''}`;
     const n = Object.keys(results).length + missing.length;
-    console.log(failures.length ? `${spec.name}: FAILED — ${failures.join('; ')}` : `${spec.name}: all ${n} gradients within tolerance (${bounds})`);
+    console.log(
+      failures.length
+        ? `${spec.name}: FAILED — ${failures.join('; ')}`
+        : `${spec.name}: all ${n} gradients within tolerance (${bounds})`,
+    );
   }
-  if (failures.length) throw new GradientCheckError(`checkLayer: ${spec.name}: ${failures.join('; ')}`, results, failures);
+  if (failures.length)
+    throw new GradientCheckError(`checkLayer: ${spec.name}: ${failures.join('; ')}`, results, failures);
   return results;
 }

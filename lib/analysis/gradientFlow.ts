@@ -36,8 +36,17 @@ export function scaledOrthogonal(H: number, radius: number, rng: Rng): tf.Tensor
 }
 
 /** Gradient norms ‖∂L/∂hₜ‖ for t = 0..T−1 (t = T−1 is ‖g‖) through a vanilla RNN. x [N, T, D]. */
-export function rnnGradientNorms(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor, rng: Rng): number[] {
-  const { N, T, H } = checkArgs('rnnGradientNorms').tensor('x', x, ['N', 'T', 'D'], 'float32').tensor('h0', h0, ['N', 'H'], 'float32').dims;
+export function rnnGradientNorms(
+  x: tf.Tensor,
+  h0: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
+  rng: Rng,
+): number[] {
+  const { N, T, H } = checkArgs('rnnGradientNorms')
+    .tensor('x', x, ['N', 'T', 'D'], 'float32')
+    .tensor('h0', h0, ['N', 'H'], 'float32').dims;
   return tf.tidy(() => {
     const xs = tf.unstack(x, 1);
     const caches: RnnStepCache[] = [];
@@ -58,8 +67,17 @@ export function rnnGradientNorms(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh:
 }
 
 /** Gradient norms ‖∂L/∂hₜ‖ through an LSTM (c0 = 0). x [N, T, D], Wx [D, 4H], Wh [H, 4H]. */
-export function lstmGradientNorms(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor, rng: Rng): number[] {
-  const { N, T, H } = checkArgs('lstmGradientNorms').tensor('x', x, ['N', 'T', 'D'], 'float32').tensor('h0', h0, ['N', 'H'], 'float32').dims;
+export function lstmGradientNorms(
+  x: tf.Tensor,
+  h0: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
+  rng: Rng,
+): number[] {
+  const { N, T, H } = checkArgs('lstmGradientNorms')
+    .tensor('x', x, ['N', 'T', 'D'], 'float32')
+    .tensor('h0', h0, ['N', 'H'], 'float32').dims;
   return tf.tidy(() => {
     const xs = tf.unstack(x, 1);
     const caches: LstmStepCache[] = [];

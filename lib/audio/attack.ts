@@ -20,12 +20,18 @@ export interface AttackTime {
 }
 
 /** Attack time of a signal (definition in the module comment). */
-export function attackTime(signal: Float32Array | Float64Array, sampleRate: number, opts: { low?: number; high?: number } = {}): AttackTime {
+export function attackTime(
+  signal: Float32Array | Float64Array,
+  sampleRate: number,
+  opts: { low?: number; high?: number } = {},
+): AttackTime {
   const x = checkSignal('attackTime', 'signal', signal);
   const low = opts.low ?? 0.1;
   const high = opts.high ?? 0.9;
-  const c = checkArgs('attackTime').number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
-    .number('low', low, { min: 0, exclusiveMin: true }).number('high', high, { max: 1 })
+  const c = checkArgs('attackTime')
+    .number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
+    .number('low', low, { min: 0, exclusiveMin: true })
+    .number('high', high, { max: 1 })
     .require(low < high, `arguments 'low' (${low}) and 'high' (${high}) expected low < high`);
   const L = Math.max(1, Math.round(0.01 * sampleRate));
   const H = Math.max(1, Math.round(0.001 * sampleRate));

@@ -47,10 +47,19 @@ export function kaldiMel(hz: number): number {
 }
 
 /** Kaldi's triangular filterbank `[nMels, paddedSize/2]` (step 7 of the module comment). */
-export function kaldiMelBanks(sampleRate: number, paddedSize: number, nMels: number, lowFreq: number, highFreq: number): AudioMatrix {
+export function kaldiMelBanks(
+  sampleRate: number,
+  paddedSize: number,
+  nMels: number,
+  lowFreq: number,
+  highFreq: number,
+): AudioMatrix {
   const nyquist = sampleRate / 2;
   const high = highFreq <= 0 ? nyquist + highFreq : highFreq;
-  checkArgs('kaldiMelBanks').require(lowFreq >= 0 && lowFreq < high && high <= nyquist, `expected 0 <= lowFreq (${lowFreq}) < highFreq (${high}) <= Nyquist (${nyquist})`);
+  checkArgs('kaldiMelBanks').require(
+    lowFreq >= 0 && lowFreq < high && high <= nyquist,
+    `expected 0 <= lowFreq (${lowFreq}) < highFreq (${high}) <= Nyquist (${nyquist})`,
+  );
   const bins = paddedSize / 2;
   const binWidth = sampleRate / paddedSize;
   const melLow = kaldiMel(lowFreq);
@@ -62,7 +71,8 @@ export function kaldiMelBanks(sampleRate: number, paddedSize: number, nMels: num
     const right = center + delta;
     for (let k = 0; k < bins; k++) {
       const m = kaldiMel(binWidth * k);
-      if (m > left && m < right) out[j * bins + k] = m <= center ? (m - left) / (center - left) : (right - m) / (right - center);
+      if (m > left && m < right)
+        out[j * bins + k] = m <= center ? (m - left) / (center - left) : (right - m) / (right - center);
     }
   }
   return { data: out, rows: nMels, cols: bins };
@@ -80,7 +90,11 @@ interface FbankPlan {
 const plans = new Map<string, FbankPlan>();
 
 /** Log filterbank energies `[frames, nMels]` (Kaldi-style; every step in the module comment). */
-export function logFilterbankEnergies(signal: Float32Array | Float64Array, sampleRate: number, opts: FbankOptions = {}): AudioMatrix {
+export function logFilterbankEnergies(
+  signal: Float32Array | Float64Array,
+  sampleRate: number,
+  opts: FbankOptions = {},
+): AudioMatrix {
   const c = checkArgs('logFilterbankEnergies');
   const x = checkSignal('logFilterbankEnergies', 'signal', signal);
   c.number('sampleRate', sampleRate, { min: 0, exclusiveMin: true });
@@ -91,16 +105,23 @@ export function logFilterbankEnergies(signal: Float32Array | Float64Array, sampl
   const lowFreq = opts.lowFreq ?? 20;
   const highFreq = opts.highFreq ?? 0;
   const scale = opts.waveformScale ?? 32768;
-  c.number('nMels', nMels, { integer: true, min: 1 }).number('frameLengthMs', lenMs, { min: 0, exclusiveMin: true })
-    .number('frameShiftMs', shiftMs, { min: 0, exclusiveMin: true }).number('preemphasis', a, { min: 0, max: 1 })
-    .number('lowFreq', lowFreq, { min: 0 }).number('highFreq', highFreq).number('waveformScale', scale, { min: 0, exclusiveMin: true });
+  c.number('nMels', nMels, { integer: true, min: 1 })
+    .number('frameLengthMs', lenMs, { min: 0, exclusiveMin: true })
+    .number('frameShiftMs', shiftMs, { min: 0, exclusiveMin: true })
+    .number('preemphasis', a, { min: 0, max: 1 })
+    .number('lowFreq', lowFreq, { min: 0 })
+    .number('highFreq', highFreq)
+    .number('waveformScale', scale, { min: 0, exclusiveMin: true });
 
   const key = JSON.stringify([sampleRate, nMels, lenMs, shiftMs, lowFreq, highFreq]);
   let plan = plans.get(key);
   if (!plan) {
     const L = Math.floor(sampleRate * 0.001 * lenMs);
     const S = Math.floor(sampleRate * 0.001 * shiftMs);
-    c.require(L >= 2 && S >= 1, `frames of ${lenMs} ms / ${shiftMs} ms at ${sampleRate} Hz are too short (${L} / ${S} samples)`);
+    c.require(
+      L >= 2 && S >= 1,
+      `frames of ${lenMs} ms / ${shiftMs} ms at ${sampleRate} Hz are too short (${L} / ${S} samples)`,
+    );
     let padded = 4;
     while (padded < L) padded *= 2;
     const banks = kaldiMelBanks(sampleRate, padded, nMels, lowFreq, highFreq);

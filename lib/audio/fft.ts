@@ -19,8 +19,12 @@ export class RealFft {
   private readonly complexIn: Float64Array;
 
   constructor(readonly size: number) {
-    checkArgs('RealFft').number('size', size, { integer: true, min: 4 })
-      .require((size & (size - 1)) === 0, `argument 'size' expected a power of two (fft.js is radix-2/4) but got ${size}`);
+    checkArgs('RealFft')
+      .number('size', size, { integer: true, min: 4 })
+      .require(
+        (size & (size - 1)) === 0,
+        `argument 'size' expected a power of two (fft.js is radix-2/4) but got ${size}`,
+      );
     this.fft = new FFT(size);
     this.bins = size / 2 + 1;
     this.spectrum = new Float64Array(2 * size);
@@ -29,7 +33,8 @@ export class RealFft {
 
   /** X = rfft(input) written to `re[offset + k]`, `im[offset + k]`, k < size/2 + 1. */
   forward(input: Float64Array, re: Float32Array, im: Float32Array, offset: number): void {
-    if (input.length !== this.size) throw new ShapeError(`RealFft.forward: argument 'input' expected length ${this.size} but got ${input.length}`);
+    if (input.length !== this.size)
+      throw new ShapeError(`RealFft.forward: argument 'input' expected length ${this.size} but got ${input.length}`);
     this.checkSpectrum('RealFft.forward', re, im, offset);
     const s = this.spectrum;
     this.fft.realTransform(s, input);
@@ -41,7 +46,8 @@ export class RealFft {
 
   /** output = irfft(X) (length `size`) from the half spectrum at `re/im[offset …]`. */
   inverse(re: Float32Array, im: Float32Array, offset: number, output: Float64Array): void {
-    if (output.length !== this.size) throw new ShapeError(`RealFft.inverse: argument 'output' expected length ${this.size} but got ${output.length}`);
+    if (output.length !== this.size)
+      throw new ShapeError(`RealFft.inverse: argument 'output' expected length ${this.size} but got ${output.length}`);
     this.checkSpectrum('RealFft.inverse', re, im, offset);
     const z = this.complexIn;
     const N = this.size;
@@ -62,7 +68,9 @@ export class RealFft {
   /** Bins offset … offset + size/2 must fit in both `re` and `im` (plain comparisons: this runs per frame). */
   private checkSpectrum(fn: string, re: Float32Array, im: Float32Array, offset: number): void {
     if (!Number.isInteger(offset) || offset < 0 || offset + this.bins > re.length || offset + this.bins > im.length) {
-      throw new ShapeError(`${fn}: bins ${offset} … ${offset + this.bins - 1} expected within 're' (${re.length}) and 'im' (${im.length})`);
+      throw new ShapeError(
+        `${fn}: bins ${offset} … ${offset + this.bins - 1} expected within 're' (${re.length}) and 'im' (${im.length})`,
+      );
     }
   }
 }

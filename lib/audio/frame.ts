@@ -14,7 +14,9 @@ export function frameCount(n: number, frameLength: number, hop: number): number 
 
 /** Frames `[T, frameLength]` of `signal` (see the module comment for T). */
 export function frame(signal: Float32Array | Float64Array, frameLength: number, hop: number): AudioMatrix {
-  checkArgs('frame').number('frameLength', frameLength, { integer: true, min: 1 }).number('hop', hop, { integer: true, min: 1 });
+  checkArgs('frame')
+    .number('frameLength', frameLength, { integer: true, min: 1 })
+    .number('hop', hop, { integer: true, min: 1 });
   const x = checkSignal('frame', 'signal', signal, 0);
   const T = frameCount(x.length, frameLength, hop);
   const out = new Float32Array(T * frameLength);
@@ -26,14 +28,21 @@ export function frame(signal: Float32Array | Float64Array, frameLength: number, 
  * `signal` padded by `pad` samples on each side: `'reflect'` mirrors without repeating the edge
  * sample (numpy's `np.pad(x, pad, 'reflect')`, needs pad < n), `'constant'` pads with zeros.
  */
-export function padSignal(signal: Float32Array | Float64Array, pad: number, mode: 'reflect' | 'constant'): Float32Array {
+export function padSignal(
+  signal: Float32Array | Float64Array,
+  pad: number,
+  mode: 'reflect' | 'constant',
+): Float32Array {
   const c = checkArgs('padSignal').number('pad', pad, { integer: true, min: 0 });
   const x = checkSignal('padSignal', 'signal', signal, 0);
   const n = x.length;
   const out = new Float32Array(n + 2 * pad);
   out.set(x, pad);
   if (mode === 'reflect') {
-    c.require(pad < n, `reflect padding by ${pad} needs more than ${pad} samples but the signal has ${n} (use padMode 'constant')`);
+    c.require(
+      pad < n,
+      `reflect padding by ${pad} needs more than ${pad} samples but the signal has ${n} (use padMode 'constant')`,
+    );
     for (let i = 1; i <= pad; i++) {
       out[pad - i] = x[i];
       out[pad + n - 1 + i] = x[n - 1 - i];

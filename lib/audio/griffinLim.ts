@@ -46,10 +46,17 @@ export function griffinLim(magnitude: AudioMatrix, opts: GriffinLimOptions = {})
     .number('iterations', iterations, { integer: true, min: 0 })
     .number('momentum', momentum, { min: 0 })
     .require(momentum < 1, `argument 'momentum' expected a number in [0, 1) but got ${momentum}`)
-    .require(init === 'random' || init === 'zeros', `argument 'init' expected 'random' or 'zeros' but got ${String(init)}`)
-    .require(S.cols >= 3 && ((S.cols - 1) & (S.cols - 2)) === 0, `argument 'magnitude' expected nFft/2 + 1 columns with nFft a power of two but got ${S.cols}`);
+    .require(
+      init === 'random' || init === 'zeros',
+      `argument 'init' expected 'random' or 'zeros' but got ${String(init)}`,
+    )
+    .require(
+      S.cols >= 3 && ((S.cols - 1) & (S.cols - 2)) === 0,
+      `argument 'magnitude' expected nFft/2 + 1 columns with nFft a power of two but got ${S.cols}`,
+    );
   for (let i = 0; i < S.data.length; i++) {
-    if (!(S.data[i] >= 0 && Number.isFinite(S.data[i]))) c.require(false, `argument 'magnitude' expected non-negative finite values but element ${i} is ${S.data[i]}`);
+    if (!(S.data[i] >= 0 && Number.isFinite(S.data[i])))
+      c.require(false, `argument 'magnitude' expected non-negative finite values but element ${i} is ${S.data[i]}`);
   }
   const nFft = 2 * (S.cols - 1);
   const frameOpts = { hop: opts.hop, win: opts.win, window: opts.window, center: opts.center, padMode: opts.padMode };
@@ -113,7 +120,8 @@ export function griffinLim(magnitude: AudioMatrix, opts: GriffinLimOptions = {})
   return { signal: istft(withMagnitude(), { ...frameOpts, length: opts.length }), spectralConvergence: sc };
 }
 
-export interface GriffinLimFromMelOptions extends Omit<GriffinLimOptions, 'window'>, Omit<MelOptions, 'nFft'>, MelInverseOptions {
+export interface GriffinLimFromMelOptions
+  extends Omit<GriffinLimOptions, 'window'>, Omit<MelOptions, 'nFft'>, MelInverseOptions {
   nFft: number;
   /** The input is a log-mel (ln M, as ./logMel): exponentiate first (default false: linear mel M). */
   logInput?: boolean;
@@ -125,16 +133,45 @@ export interface GriffinLimFromMelOptions extends Omit<GriffinLimOptions, 'windo
  * mel (or log-mel) spectrogram `[frames, nMels]` → waveform: M → linear magnitude by NNLS or the
  * pseudo-inverse (./melInverse), then {@link griffinLim}. Pass the options the mel was made with.
  */
-export function griffinLimFromMel(mel: AudioMatrix, opts: GriffinLimFromMelOptions): GriffinLimResult & { linear: AudioMatrix } {
+export function griffinLimFromMel(
+  mel: AudioMatrix,
+  opts: GriffinLimFromMelOptions,
+): GriffinLimResult & { linear: AudioMatrix } {
   const m = checkMatrix('griffinLimFromMel', 'mel', mel);
-  checkArgs('griffinLimFromMel').require(opts !== null && typeof opts === 'object', "argument 'opts' expected { sampleRate, nFft, nMels, hop, ... }")
-    .require(opts.nMels === m.cols, `argument 'mel' expected nMels = ${opts.nMels} columns but got [${m.rows}, ${m.cols}]`);
-  const fb = melFilterbank({ sampleRate: opts.sampleRate, nFft: opts.nFft, nMels: opts.nMels, fMin: opts.fMin, fMax: opts.fMax, scale: opts.scale, norm: opts.norm });
+  checkArgs('griffinLimFromMel')
+    .require(
+      opts !== null && typeof opts === 'object',
+      "argument 'opts' expected { sampleRate, nFft, nMels, hop, ... }",
+    )
+    .require(
+      opts.nMels === m.cols,
+      `argument 'mel' expected nMels = ${opts.nMels} columns but got [${m.rows}, ${m.cols}]`,
+    );
+  const fb = melFilterbank({
+    sampleRate: opts.sampleRate,
+    nFft: opts.nFft,
+    nMels: opts.nMels,
+    fMin: opts.fMin,
+    fMax: opts.fMax,
+    scale: opts.scale,
+    norm: opts.norm,
+  });
   const linearMel = opts.logInput ? { data: m.data.map(Math.exp), rows: m.rows, cols: m.cols } : m;
-  const linear = melToLinear(linearMel, fb, { method: opts.method, power: opts.power, iterations: opts.inverseIterations });
+  const linear = melToLinear(linearMel, fb, {
+    method: opts.method,
+    power: opts.power,
+    iterations: opts.inverseIterations,
+  });
   const result = griffinLim(linear, {
-    hop: opts.hop, win: opts.win, center: opts.center, padMode: opts.padMode, length: opts.length,
-    iterations: opts.iterations, momentum: opts.momentum, init: opts.init, seed: opts.seed,
+    hop: opts.hop,
+    win: opts.win,
+    center: opts.center,
+    padMode: opts.padMode,
+    length: opts.length,
+    iterations: opts.iterations,
+    momentum: opts.momentum,
+    init: opts.init,
+    seed: opts.seed,
   });
   return { ...result, linear };
 }

@@ -44,10 +44,21 @@ function cachedFilterbank(opts: MelOptions): { fb: AudioMatrix; starts: Int32Arr
  */
 export function melSpectrogram(signal: Float32Array | Float64Array, opts: MelSpectrogramOptions): AudioMatrix {
   const c = checkArgs('melSpectrogram');
-  c.require(opts !== null && typeof opts === 'object', "argument 'opts' expected { sampleRate, nFft, nMels, hop?, win?, fMin?, fMax?, scale?, norm?, power? }");
+  c.require(
+    opts !== null && typeof opts === 'object',
+    "argument 'opts' expected { sampleRate, nFft, nMels, hop?, win?, fMin?, fMax?, scale?, norm?, power? }",
+  );
   const p = opts.power ?? 1;
   c.require(p === 1 || p === 2, `argument 'power' expected 1 or 2 but got ${String(p)}`);
-  const { fb, starts, ends } = cachedFilterbank({ sampleRate: opts.sampleRate, nFft: opts.nFft, nMels: opts.nMels, fMin: opts.fMin, fMax: opts.fMax, scale: opts.scale, norm: opts.norm });
+  const { fb, starts, ends } = cachedFilterbank({
+    sampleRate: opts.sampleRate,
+    nFft: opts.nFft,
+    nMels: opts.nMels,
+    fMin: opts.fMin,
+    fMax: opts.fMax,
+    scale: opts.scale,
+    norm: opts.norm,
+  });
   const frames = stftFrames('melSpectrogram', signal, opts);
   const B = frames.bins;
   const M = fb.rows;

@@ -29,7 +29,7 @@ export function rmsDb(signal: Float32Array | Float64Array, opts: RmsOptions = {}
   const H = opts.hop ?? Math.max(1, Math.floor(L / 4));
   const floorDb = opts.floorDb ?? -100;
   c.number('hop', H, { integer: true, min: 1 }).number('floorDb', floorDb);
-  const x = opts.center ?? true ? padSignal(raw, L >> 1, 'constant') : raw;
+  const x = (opts.center ?? true) ? padSignal(raw, L >> 1, 'constant') : raw;
   const T = frameCount(x.length, L, H);
   c.require(T > 0, `argument 'signal' has ${raw.length} samples, fewer than one frame of ${L} (use center: true)`);
   const floor = Math.pow(10, floorDb / 20);

@@ -20,14 +20,20 @@ export function audioMatrix(data: Float32Array, rows: number, cols: number): Aud
     .number('rows', rows, { integer: true, min: 0 })
     .number('cols', cols, { integer: true, min: 0 })
     .require(data instanceof Float32Array, `argument 'data' expected a Float32Array but got ${describeValue(data)}`)
-    .require(data.length === rows * cols, `argument 'data' expected length rows·cols = ${rows}·${cols} = ${rows * cols} but got ${data.length}`);
+    .require(
+      data.length === rows * cols,
+      `argument 'data' expected length rows·cols = ${rows}·${cols} = ${rows * cols} but got ${data.length}`,
+    );
   return { data, rows, cols };
 }
 
 /** Checks a mono signal argument: a Float32Array/Float64Array of finite samples, at least `minLength` long. */
 export function checkSignal(fn: string, arg: string, value: unknown, minLength = 1): Float32Array | Float64Array {
   const c = checkArgs(fn);
-  c.require(value instanceof Float32Array || value instanceof Float64Array, `argument '${arg}' expected a Float32Array (mono samples) but got ${describeValue(value)}`);
+  c.require(
+    value instanceof Float32Array || value instanceof Float64Array,
+    `argument '${arg}' expected a Float32Array (mono samples) but got ${describeValue(value)}`,
+  );
   const x = value as Float32Array | Float64Array;
   c.require(x.length >= minLength, `argument '${arg}' expected at least ${minLength} samples but got ${x.length}`);
   for (let i = 0; i < x.length; i++) {
@@ -41,10 +47,16 @@ export function checkMatrix(fn: string, arg: string, value: unknown, cols?: numb
   const c = checkArgs(fn);
   const m = value as AudioMatrix;
   c.require(
-    m !== null && typeof m === 'object' && m.data instanceof Float32Array && Number.isInteger(m.rows) && Number.isInteger(m.cols) && m.data.length === m.rows * m.cols,
+    m !== null &&
+      typeof m === 'object' &&
+      m.data instanceof Float32Array &&
+      Number.isInteger(m.rows) &&
+      Number.isInteger(m.cols) &&
+      m.data.length === m.rows * m.cols,
     `argument '${arg}' expected an AudioMatrix { data: Float32Array(rows·cols), rows, cols } but got ${describeValue(value)}`,
   );
-  if (cols !== undefined) c.require(m.cols === cols, `argument '${arg}' expected ${cols} columns but got [${m.rows}, ${m.cols}]`);
+  if (cols !== undefined)
+    c.require(m.cols === cols, `argument '${arg}' expected ${cols} columns but got [${m.rows}, ${m.cols}]`);
   return m;
 }
 

@@ -43,9 +43,15 @@ export function melToHz(mel: number, scale: MelScale = 'slaney'): number {
  */
 export function melEdges(opts: { nMels: number; fMin: number; fMax: number; scale?: MelScale }): Float64Array {
   const scale = opts.scale ?? 'slaney';
-  checkArgs('melEdges').number('nMels', opts.nMels, { integer: true, min: 1 }).number('fMin', opts.fMin, { min: 0 }).number('fMax', opts.fMax, { min: 0 })
+  checkArgs('melEdges')
+    .number('nMels', opts.nMels, { integer: true, min: 1 })
+    .number('fMin', opts.fMin, { min: 0 })
+    .number('fMax', opts.fMax, { min: 0 })
     .require(opts.fMin < opts.fMax, `arguments 'fMin' (${opts.fMin}) and 'fMax' (${opts.fMax}) expected fMin < fMax`)
-    .require(scale === 'htk' || scale === 'slaney', `argument 'scale' expected 'htk' or 'slaney' but got ${String(scale)}`);
+    .require(
+      scale === 'htk' || scale === 'slaney',
+      `argument 'scale' expected 'htk' or 'slaney' but got ${String(scale)}`,
+    );
   const lo = hzToMel(opts.fMin, scale);
   const hi = hzToMel(opts.fMax, scale);
   const edges = new Float64Array(opts.nMels + 2);
@@ -70,17 +76,24 @@ export interface MelOptions {
 /** The mel filterbank `[nMels, nFft/2 + 1]` (formulas in the module comment). */
 export function melFilterbank(opts: MelOptions): AudioMatrix {
   const c = checkArgs('melFilterbank');
-  c.require(opts !== null && typeof opts === 'object', "argument 'opts' expected { sampleRate, nFft, nMels, fMin?, fMax?, scale?, norm? }");
+  c.require(
+    opts !== null && typeof opts === 'object',
+    "argument 'opts' expected { sampleRate, nFft, nMels, fMin?, fMax?, scale?, norm? }",
+  );
   const { sampleRate, nFft, nMels } = opts;
   c.number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
     .number('nFft', nFft, { integer: true, min: 2 })
     .number('nMels', nMels, { integer: true, min: 1 });
   const fMin = opts.fMin ?? 0;
   const fMax = opts.fMax ?? sampleRate / 2;
-  c.number('fMin', fMin, { min: 0 }).number('fMax', fMax, { min: 0, max: sampleRate / 2 })
+  c.number('fMin', fMin, { min: 0 })
+    .number('fMax', fMax, { min: 0, max: sampleRate / 2 })
     .require(fMin < fMax, `arguments 'fMin' (${fMin}) and 'fMax' (${fMax}) expected fMin < fMax`);
   const scale = opts.scale ?? 'slaney';
-  c.require(scale === 'htk' || scale === 'slaney', `argument 'scale' expected 'htk' or 'slaney' but got ${String(scale)}`);
+  c.require(
+    scale === 'htk' || scale === 'slaney',
+    `argument 'scale' expected 'htk' or 'slaney' but got ${String(scale)}`,
+  );
   const norm = opts.norm === undefined ? 'slaney' : opts.norm;
   c.require(norm === 'slaney' || norm === null, `argument 'norm' expected 'slaney' or null but got ${String(norm)}`);
 

@@ -74,11 +74,18 @@ export function melToLinear(mel: AudioMatrix, filterbank: AudioMatrix, opts: Mel
   const p = opts.power ?? 1;
   const iterations = opts.iterations ?? 200;
   const c = checkArgs('melToLinear')
-    .require(method === 'nnls' || method === 'pinv', `argument 'method' expected 'nnls' or 'pinv' but got ${String(method)}`)
+    .require(
+      method === 'nnls' || method === 'pinv',
+      `argument 'method' expected 'nnls' or 'pinv' but got ${String(method)}`,
+    )
     .require(p === 1 || p === 2, `argument 'power' expected 1 or 2 but got ${String(p)}`)
     .number('iterations', iterations, { integer: true, min: 0 });
   for (let i = 0; i < m.data.length; i++) {
-    if (!(m.data[i] >= 0 && Number.isFinite(m.data[i]))) c.require(false, `argument 'mel' expected non-negative finite values (a linear mel spectrogram: exp of a log-mel) but element ${i} is ${m.data[i]}`);
+    if (!(m.data[i] >= 0 && Number.isFinite(m.data[i])))
+      c.require(
+        false,
+        `argument 'mel' expected non-negative finite values (a linear mel spectrogram: exp of a log-mel) but element ${i} is ${m.data[i]}`,
+      );
   }
   const { rows: M, cols: B, data: W } = fb;
   const T = m.rows;
@@ -126,7 +133,15 @@ function lipschitz(W: Float32Array, M: number, B: number, { starts, ends }: Supp
 }
 
 /** FISTA on ½‖W s − m‖², s ≥ 0, for every frame, in place on S (all frames share W and L; W is applied sparsely). */
-function projectedGradient(S: Float64Array, mel: Float32Array, W: Float32Array, T: number, M: number, B: number, iterations: number): void {
+function projectedGradient(
+  S: Float64Array,
+  mel: Float32Array,
+  W: Float32Array,
+  T: number,
+  M: number,
+  B: number,
+  iterations: number,
+): void {
   const support = filterSupport({ data: W, rows: M, cols: B });
   const { starts, ends } = support;
   const step = 1 / lipschitz(W, M, B, support);

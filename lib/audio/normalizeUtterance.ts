@@ -14,7 +14,9 @@ import { AudioMatrix, checkMatrix } from './matrix';
 export function normalizeUtterance(feats: AudioMatrix, opts: { eps?: number } = {}): AudioMatrix {
   const m = checkMatrix('normalizeUtterance', 'feats', feats);
   const eps = opts.eps ?? 1e-8;
-  checkArgs('normalizeUtterance').number('eps', eps, { min: 0 }).require(m.rows > 0, "argument 'feats' has no frames");
+  checkArgs('normalizeUtterance')
+    .number('eps', eps, { min: 0 })
+    .require(m.rows > 0, "argument 'feats' has no frames");
   const { rows: T, cols: D, data: x } = m;
   const mean = new Float64Array(D);
   const sq = new Float64Array(D);

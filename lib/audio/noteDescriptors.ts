@@ -35,19 +35,28 @@ const mean = (v: number[]): number => (v.length ? v.reduce((s, x) => s + x, 0) /
  * @param opts `heldSeconds` (default: the whole signal), the f0 search range (default 30–2000 Hz)
  */
 export function noteDescriptors(
-  signal: Float32Array | Float64Array, sampleRate: number, opts: { heldSeconds?: number; fMin?: number; fMax?: number } = {},
+  signal: Float32Array | Float64Array,
+  sampleRate: number,
+  opts: { heldSeconds?: number; fMin?: number; fMax?: number } = {},
 ): NoteDescriptors {
   const x = checkSignal('noteDescriptors', 'signal', signal, 2048);
   const held = opts.heldSeconds ?? x.length / sampleRate;
-  checkArgs('noteDescriptors').number('sampleRate', sampleRate, { min: 0, exclusiveMin: true }).number('opts.heldSeconds', held, { min: 0, exclusiveMin: true });
-  const nFft = 1024, hop = 256;
+  checkArgs('noteDescriptors')
+    .number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
+    .number('opts.heldSeconds', held, { min: 0, exclusiveMin: true });
+  const nFft = 1024,
+    hop = 256;
   const levels = rmsDb(x, { frameLength: nFft, hop });
   const mag = magnitude(stft(x, { nFft, hop }));
-  const centroid = spectralCentroid(mag, sampleRate), flat = spectralFlatness(mag);
+  const centroid = spectralCentroid(mag, sampleRate),
+    flat = spectralFlatness(mag);
   const peak = Math.max(...levels);
   const frames = Array.from(levels.keys()).filter((t) => (t * hop) / sampleRate <= held && levels[t] > peak - 60);
   const pitch = yinPitch(x, { sampleRate, fMin: opts.fMin ?? 30, fMax: opts.fMax ?? 2000, hop });
-  const voiced = frames.filter((t) => t < pitch.f0.length && pitch.voiced[t]).map((t) => pitch.f0[t]).sort((a, b) => a - b);
+  const voiced = frames
+    .filter((t) => t < pitch.f0.length && pitch.voiced[t])
+    .map((t) => pitch.f0[t])
+    .sort((a, b) => a - b);
   return {
     loudnessDb: mean(frames.map((t) => levels[t])),
     centroidHz: mean(frames.map((t) => centroid[t])),

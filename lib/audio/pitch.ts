@@ -43,18 +43,25 @@ export interface PitchTrack {
 export function yinPitch(signal: Float32Array | Float64Array, opts: YinOptions): PitchTrack {
   const raw = checkSignal('yinPitch', 'signal', signal);
   const c = checkArgs('yinPitch');
-  c.require(opts !== null && typeof opts === 'object', "argument 'opts' expected { sampleRate, fMin?, fMax?, hop?, window?, threshold? }");
+  c.require(
+    opts !== null && typeof opts === 'object',
+    "argument 'opts' expected { sampleRate, fMin?, fMax?, hop?, window?, threshold? }",
+  );
   const sr = opts.sampleRate;
   const fMin = opts.fMin ?? 60;
   const fMax = opts.fMax ?? 500;
-  c.number('sampleRate', sr, { min: 0, exclusiveMin: true }).number('fMin', fMin, { min: 0, exclusiveMin: true })
-    .number('fMax', fMax, { max: sr / 2 }).require(fMin < fMax, `arguments 'fMin' (${fMin}) and 'fMax' (${fMax}) expected fMin < fMax`);
+  c.number('sampleRate', sr, { min: 0, exclusiveMin: true })
+    .number('fMin', fMin, { min: 0, exclusiveMin: true })
+    .number('fMax', fMax, { max: sr / 2 })
+    .require(fMin < fMax, `arguments 'fMin' (${fMin}) and 'fMax' (${fMax}) expected fMin < fMax`);
   const tauMax = Math.floor(sr / fMin);
   const tauMin = Math.max(2, Math.ceil(sr / fMax));
   const W = opts.window ?? tauMax;
   const hop = opts.hop ?? Math.round(sr / 100);
   const threshold = opts.threshold ?? 0.1;
-  c.number('window', W, { integer: true, min: 1 }).number('hop', hop, { integer: true, min: 1 }).number('threshold', threshold, { min: 0, exclusiveMin: true })
+  c.number('window', W, { integer: true, min: 1 })
+    .number('hop', hop, { integer: true, min: 1 })
+    .number('threshold', threshold, { min: 0, exclusiveMin: true })
     .require(tauMin < tauMax, `the lag range [${tauMin}, ${tauMax}] from fMax/fMin at ${sr} Hz is empty`);
   const L = W + tauMax + 1;
   const x = padSignal(raw, L >> 1, 'constant');

@@ -14,7 +14,8 @@ import { AudioMatrix, checkMatrix } from './matrix';
 /** Spectral centroid in Hz per frame. */
 export function spectralCentroid(magnitude: AudioMatrix, sampleRate: number): Float32Array {
   const S = checkMatrix('spectralCentroid', 'magnitude', magnitude);
-  checkArgs('spectralCentroid').number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
+  checkArgs('spectralCentroid')
+    .number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
     .require(S.cols >= 2, `argument 'magnitude' expected nFft/2 + 1 >= 2 bins but got ${S.cols}`);
   const binHz = sampleRate / (2 * (S.cols - 1));
   const out = new Float32Array(S.rows);
@@ -35,7 +36,9 @@ export function spectralCentroid(magnitude: AudioMatrix, sampleRate: number): Fl
 export function spectralFlatness(magnitude: AudioMatrix, opts: { amin?: number } = {}): Float32Array {
   const S = checkMatrix('spectralFlatness', 'magnitude', magnitude);
   const amin = opts.amin ?? 1e-10;
-  checkArgs('spectralFlatness').number('amin', amin, { min: 0, exclusiveMin: true }).require(S.cols > 0, "argument 'magnitude' has no bins");
+  checkArgs('spectralFlatness')
+    .number('amin', amin, { min: 0, exclusiveMin: true })
+    .require(S.cols > 0, "argument 'magnitude' has no bins");
   const out = new Float32Array(S.rows);
   for (let t = 0; t < S.rows; t++) {
     let logSum = 0;

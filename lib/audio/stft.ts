@@ -52,16 +52,24 @@ interface ResolvedStft {
 /** Validates STFT options and builds the padded window. */
 export function resolveStftOptions(fn: string, opts: StftOptions): ResolvedStft {
   const c = checkArgs(fn);
-  c.require(opts !== null && typeof opts === 'object', "argument 'opts' expected { nFft, hop?, win?, window?, center? }");
+  c.require(
+    opts !== null && typeof opts === 'object',
+    "argument 'opts' expected { nFft, hop?, win?, window?, center? }",
+  );
   const nFft = opts.nFft;
-  c.number('nFft', nFft, { integer: true, min: 4 })
-    .require((nFft & (nFft - 1)) === 0, `argument 'nFft' expected a power of two but got ${nFft}`);
+  c.number('nFft', nFft, { integer: true, min: 4 }).require(
+    (nFft & (nFft - 1)) === 0,
+    `argument 'nFft' expected a power of two but got ${nFft}`,
+  );
   const hop = opts.hop ?? nFft / 4;
   const win = opts.win ?? (opts.window instanceof Float32Array ? opts.window.length : nFft);
   c.number('hop', hop, { integer: true, min: 1 }).number('win', win, { integer: true, min: 1, max: nFft });
   let w: Float32Array;
   if (opts.window instanceof Float32Array) {
-    c.require(opts.window.length === win, `argument 'window' expected length win = ${win} but got ${opts.window.length}`);
+    c.require(
+      opts.window.length === win,
+      `argument 'window' expected length win = ${win} but got ${opts.window.length}`,
+    );
     w = opts.window;
   } else {
     w = namedWindow(opts.window ?? 'hann', win);
@@ -70,7 +78,10 @@ export function resolveStftOptions(fn: string, opts: StftOptions): ResolvedStft 
   const left = Math.floor((nFft - win) / 2);
   for (let i = 0; i < win; i++) window[left + i] = w[i];
   const padMode = opts.padMode ?? 'constant';
-  c.require(padMode === 'constant' || padMode === 'reflect', `argument 'padMode' expected 'constant' or 'reflect' but got ${String(padMode)}`);
+  c.require(
+    padMode === 'constant' || padMode === 'reflect',
+    `argument 'padMode' expected 'constant' or 'reflect' but got ${String(padMode)}`,
+  );
   return { nFft, hop, win, window, center: opts.center ?? true, padMode };
 }
 
@@ -91,7 +102,10 @@ export function stftFrames(fn: string, signal: Float32Array | Float64Array, opts
   const raw = checkSignal(fn, 'signal', signal);
   const x = o.center ? padSignal(raw, o.nFft >> 1, o.padMode) : raw;
   const frames = frameCount(x.length, o.nFft, o.hop);
-  checkArgs(fn).require(frames > 0, `argument 'signal' has ${raw.length} samples, fewer than nFft = ${o.nFft} (use center: true or a smaller nFft)`);
+  checkArgs(fn).require(
+    frames > 0,
+    `argument 'signal' has ${raw.length} samples, fewer than nFft = ${o.nFft} (use center: true or a smaller nFft)`,
+  );
   const plan = realFft(o.nFft);
   const buf = new Float64Array(o.nFft);
   const w = o.window;
@@ -183,9 +197,21 @@ export function power(spec: ComplexSpectrum): AudioMatrix {
 export function checkSpectrum(fn: string, arg: string, spec: unknown): ComplexSpectrum {
   const s = spec as ComplexSpectrum;
   const ok =
-    s !== null && typeof s === 'object' && s.re instanceof Float32Array && s.im instanceof Float32Array &&
-    Number.isInteger(s.frames) && Number.isInteger(s.bins) && s.re.length === s.frames * s.bins && s.im.length === s.re.length;
-  checkArgs(fn).require(ok, `argument '${arg}' expected a ComplexSpectrum { re, im: Float32Array(frames·bins), frames, bins } but got ${s === null ? 'null' : typeof s}`);
-  checkArgs(fn).require(s.bins >= 3 && ((s.bins - 1) & (s.bins - 2)) === 0, `argument '${arg}' expected bins = nFft/2 + 1 with nFft a power of two but got ${s.bins} bins`);
+    s !== null &&
+    typeof s === 'object' &&
+    s.re instanceof Float32Array &&
+    s.im instanceof Float32Array &&
+    Number.isInteger(s.frames) &&
+    Number.isInteger(s.bins) &&
+    s.re.length === s.frames * s.bins &&
+    s.im.length === s.re.length;
+  checkArgs(fn).require(
+    ok,
+    `argument '${arg}' expected a ComplexSpectrum { re, im: Float32Array(frames·bins), frames, bins } but got ${s === null ? 'null' : typeof s}`,
+  );
+  checkArgs(fn).require(
+    s.bins >= 3 && ((s.bins - 1) & (s.bins - 2)) === 0,
+    `argument '${arg}' expected bins = nFft/2 + 1 with nFft a power of two but got ${s.bins} bins`,
+  );
   return s;
 }

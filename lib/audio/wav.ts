@@ -16,7 +16,10 @@ import { checkSignal } from './matrix';
 
 /** A WAV file this library cannot read: not RIFF/WAVE, not PCM, not 16-bit, not mono, or truncated. */
 export class WavFormatError extends Error {
-  constructor(readonly source: string, problem: string) {
+  constructor(
+    readonly source: string,
+    problem: string,
+  ) {
     super(`readWav: ${source}: ${problem}`);
     this.name = 'WavFormatError';
   }
@@ -38,7 +41,10 @@ interface WavFmt {
 
 /** Reads a 16-bit PCM mono WAV from a file path or its bytes; throws {@link WavFormatError} otherwise. */
 export function readWav(source: string | Uint8Array): WavAudio {
-  checkArgs('readWav').require(typeof source === 'string' || source instanceof Uint8Array, `argument 'source' expected a file path or a Buffer but got ${typeof source}`);
+  checkArgs('readWav').require(
+    typeof source === 'string' || source instanceof Uint8Array,
+    `argument 'source' expected a file path or a Buffer but got ${typeof source}`,
+  );
   const name = typeof source === 'string' ? source : `<${source.length}-byte buffer>`;
   let bytes: Uint8Array;
   try {
@@ -53,12 +59,18 @@ export function readWav(source: string | Uint8Array): WavAudio {
     throw new WavFormatError(name, `not a WAV file (${(e as Error).message})`);
   }
   const fmt = wav.fmt as WavFmt;
-  if (fmt.audioFormat !== 1) throw new WavFormatError(name, `expected PCM (format 1) but the file has format ${fmt.audioFormat}`);
-  if (fmt.bitsPerSample !== 16) throw new WavFormatError(name, `expected 16-bit samples but the file has ${fmt.bitsPerSample}-bit`);
-  if (fmt.numChannels !== 1) throw new WavFormatError(name, `expected mono but the file has ${fmt.numChannels} channels`);
+  if (fmt.audioFormat !== 1)
+    throw new WavFormatError(name, `expected PCM (format 1) but the file has format ${fmt.audioFormat}`);
+  if (fmt.bitsPerSample !== 16)
+    throw new WavFormatError(name, `expected 16-bit samples but the file has ${fmt.bitsPerSample}-bit`);
+  if (fmt.numChannels !== 1)
+    throw new WavFormatError(name, `expected mono but the file has ${fmt.numChannels} channels`);
   const data = (wav as unknown as { data: { chunkSize: number; samples: Uint8Array } }).data;
   if (data.samples.length !== data.chunkSize || data.chunkSize % 2 !== 0) {
-    throw new WavFormatError(name, `truncated: the data chunk declares ${data.chunkSize} bytes but holds ${data.samples.length}`);
+    throw new WavFormatError(
+      name,
+      `truncated: the data chunk declares ${data.chunkSize} bytes but holds ${data.samples.length}`,
+    );
   }
   const raw = data.samples;
   const n = raw.length / 2;

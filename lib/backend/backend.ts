@@ -44,7 +44,9 @@ function loadNative(): string | null {
     }
     return `@tensorflow/tfjs-node failed to load: ${String(err.message).split('\n')[0]}`;
   }
-  return tf.findBackendFactory('tensorflow') ? null : '@tensorflow/tfjs-node loaded but registered no tensorflow backend';
+  return tf.findBackendFactory('tensorflow')
+    ? null
+    : '@tensorflow/tfjs-node loaded but registered no tensorflow backend';
 }
 
 function loadWasm(): string | null {
@@ -106,7 +108,12 @@ async function select(quiet: boolean): Promise<BackendReport> {
   }
   if (!chosen) throw new Error(`initBackend: no backend could be initialised: ${JSON.stringify(skipped)}`);
   if (chosen === 'wasm') installWasmPatches();
-  const result: BackendReport = { name: chosen, skipped, forced: forcedName !== null, details: await describeActive(chosen) };
+  const result: BackendReport = {
+    name: chosen,
+    skipped,
+    forced: forcedName !== null,
+    details: await describeActive(chosen),
+  };
   if (!quiet) console.log(formatBackendReport(result));
   return result;
 }

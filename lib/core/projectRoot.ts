@@ -17,6 +17,7 @@ export function projectRoot(): string {
       cached = here;
       return here;
     }
-    if (path.dirname(here) === here) throw new Error(`projectRoot: no backprop-lab package.json in any folder above ${__dirname}`);
+    if (path.dirname(here) === here)
+      throw new Error(`projectRoot: no backprop-lab package.json in any folder above ${__dirname}`);
   }
 }

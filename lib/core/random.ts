@@ -95,7 +95,10 @@ export class Rng {
 /** Validates a shape and an Rng for the tensor draws; returns the element count. */
 function checkDraw(fn: string, shape: unknown, rng: unknown): number {
   const c = checkArgs(fn);
-  c.require(Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0), `argument 'shape' expected non-negative integer dimensions but got ${JSON.stringify(shape)}`);
+  c.require(
+    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0),
+    `argument 'shape' expected non-negative integer dimensions but got ${JSON.stringify(shape)}`,
+  );
   c.require(rng instanceof Rng, `argument 'rng' expected an Rng but got ${rng === null ? 'null' : typeof rng}`);
   return (shape as number[]).reduce((a, b) => a * b, 1);
 }

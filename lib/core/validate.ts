@@ -41,17 +41,26 @@ export class ArgChecker {
   /** Checks that `value` is a tensor of shape `spec` and, if given, one of `dtypes`. */
   tensor(arg: string, value: unknown, spec: readonly Dim[], dtypes?: DType | readonly DType[]): this {
     // A spec built from a wrong object (e.g. `[N, T, undefined]`) must not match any size.
-    const badDim = spec.findIndex((d) => !(typeof d === 'string' || (typeof d === 'number' && Number.isInteger(d) && d >= 0)));
-    if (badDim >= 0) throw new ShapeError(`${this.fn}: argument '${arg}' cannot be checked: dimension ${badDim} of its expected shape is ${String(spec[badDim])} (was the right cache passed?)`);
+    const badDim = spec.findIndex(
+      (d) => !(typeof d === 'string' || (typeof d === 'number' && Number.isInteger(d) && d >= 0)),
+    );
+    if (badDim >= 0)
+      throw new ShapeError(
+        `${this.fn}: argument '${arg}' cannot be checked: dimension ${badDim} of its expected shape is ${String(spec[badDim])} (was the right cache passed?)`,
+      );
     if (!(value instanceof tf.Tensor)) {
-      throw new ShapeError(`${this.fn}: argument '${arg}' expected a tensor of shape ${formatSpec(spec, this.dims)} but got ${describe(value)}`);
+      throw new ShapeError(
+        `${this.fn}: argument '${arg}' expected a tensor of shape ${formatSpec(spec, this.dims)} but got ${describe(value)}`,
+      );
     }
     if (value.isDisposed) {
       throw new ShapeError(`${this.fn}: argument '${arg}' is a disposed tensor`);
     }
     const shape = value.shape;
     const fail = (): never => {
-      throw new ShapeError(`${this.fn}: argument '${arg}' expected shape ${formatSpec(spec, this.dims)} but got [${shape.join(', ')}]`);
+      throw new ShapeError(
+        `${this.fn}: argument '${arg}' expected shape ${formatSpec(spec, this.dims)} but got [${shape.join(', ')}]`,
+      );
     };
     if (shape.length !== spec.length) fail();
     spec.forEach((d, i) => {
@@ -67,7 +76,9 @@ export class ArgChecker {
     if (dtypes !== undefined) {
       const allowed = typeof dtypes === 'string' ? [dtypes] : dtypes;
       if (!allowed.includes(value.dtype)) {
-        throw new ShapeError(`${this.fn}: argument '${arg}' expected dtype ${allowed.join(' or ')} but got ${value.dtype} (shape [${shape.join(', ')}])`);
+        throw new ShapeError(
+          `${this.fn}: argument '${arg}' expected dtype ${allowed.join(' or ')} but got ${value.dtype} (shape [${shape.join(', ')}])`,
+        );
       }
     }
     return this;
@@ -81,10 +92,14 @@ export class ArgChecker {
   /** Checks a tensor's rank only (for arguments like `x[..., D]`), binding the last dimension to `lastDim`. */
   rankAtLeast(arg: string, value: unknown, minRank: number, lastDim?: Dim): this {
     if (!(value instanceof tf.Tensor)) {
-      throw new ShapeError(`${this.fn}: argument '${arg}' expected a tensor of rank >= ${minRank} but got ${describe(value)}`);
+      throw new ShapeError(
+        `${this.fn}: argument '${arg}' expected a tensor of rank >= ${minRank} but got ${describe(value)}`,
+      );
     }
     if (value.rank < minRank) {
-      throw new ShapeError(`${this.fn}: argument '${arg}' expected rank >= ${minRank} but got shape [${value.shape.join(', ')}]`);
+      throw new ShapeError(
+        `${this.fn}: argument '${arg}' expected rank >= ${minRank} but got shape [${value.shape.join(', ')}]`,
+      );
     }
     if (lastDim !== undefined) {
       const spec: Dim[] = [...value.shape.slice(0, -1).map((_: number, i: number) => `${arg}#${i}`), lastDim];
@@ -100,7 +115,10 @@ export class ArgChecker {
   classIndices(arg: string, value: tf.Tensor, C: number): this {
     const v = value.dataSync();
     const bad = v.findIndex((k) => k < 0 || k >= C);
-    if (bad >= 0) throw new ShapeError(`${this.fn}: argument '${arg}' expected class indices in [0, ${C}) but element ${bad} is ${v[bad]}`);
+    if (bad >= 0)
+      throw new ShapeError(
+        `${this.fn}: argument '${arg}' expected class indices in [0, ${C}) but element ${bad} is ${v[bad]}`,
+      );
     return this;
   }
 
@@ -109,12 +127,17 @@ export class ArgChecker {
     if (value.dtype === 'bool') return this;
     const v = value.dataSync();
     const bad = v.findIndex((k) => k !== 0 && k !== 1);
-    if (bad >= 0) throw new ShapeError(`${this.fn}: argument '${arg}' expected 0/1 values but element ${bad} is ${v[bad]}`);
+    if (bad >= 0)
+      throw new ShapeError(`${this.fn}: argument '${arg}' expected 0/1 values but element ${bad} is ${v[bad]}`);
     return this;
   }
 
   /** Checks a number argument: finite, and within [min, max] when given; `integer` requires a whole number. */
-  number(arg: string, value: unknown, opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): this {
+  number(
+    arg: string,
+    value: unknown,
+    opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
+  ): this {
     const ok =
       typeof value === 'number' &&
       Number.isFinite(value) &&
@@ -126,7 +149,9 @@ export class ArgChecker {
         opts.integer ? 'an integer' : 'a finite number',
         opts.min !== undefined ? `${opts.exclusiveMin ? '>' : '>='} ${opts.min}` : '',
         opts.max !== undefined ? `<= ${opts.max}` : '',
-      ].filter(Boolean).join(' ');
+      ]
+        .filter(Boolean)
+        .join(' ');
       throw new ShapeError(`${this.fn}: argument '${arg}' expected ${range} but got ${describe(value)}`);
     }
     return this;

@@ -14,7 +14,11 @@ export const SPECIAL_TOKENS: readonly string[] = [NULL_TOKEN, START_TOKEN, END_T
 
 /** Lower-cased whitespace tokens of a caption. */
 export function tokenizeCaption(text: string): string[] {
-  return text.trim().toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  return text
+    .trim()
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
 }
 
 /** A vocabulary: the special tokens, then the sorted distinct words of `captions`. */
@@ -31,12 +35,23 @@ export function buildVocab(captions: readonly string[]): { wordToIdx: Record<str
  * Encodes captions as `[N, L]` ids: `<START> w1 … wk <END>` then `<NULL>` padding;
  * unknown words become `<UNK>`. Throws if a caption needs more than `L` tokens.
  */
-export function encodeCaptions(captions: readonly string[], wordToIdx: Record<string, number>, length: number): Int32Array {
+export function encodeCaptions(
+  captions: readonly string[],
+  wordToIdx: Record<string, number>,
+  length: number,
+): Int32Array {
   checkArgs('encodeCaptions').number('length', length, { integer: true, min: 2 });
   const out = new Int32Array(captions.length * length); // zeros = <NULL>
   captions.forEach((c, n) => {
-    const ids = [wordToIdx[START_TOKEN], ...tokenizeCaption(c).map((w) => wordToIdx[w] ?? wordToIdx[UNK_TOKEN]), wordToIdx[END_TOKEN]];
-    checkArgs('encodeCaptions').require(ids.length <= length, `caption ${n} ("${c}") needs ${ids.length} tokens but length is ${length}`);
+    const ids = [
+      wordToIdx[START_TOKEN],
+      ...tokenizeCaption(c).map((w) => wordToIdx[w] ?? wordToIdx[UNK_TOKEN]),
+      wordToIdx[END_TOKEN],
+    ];
+    checkArgs('encodeCaptions').require(
+      ids.length <= length,
+      `caption ${n} ("${c}") needs ${ids.length} tokens but length is ${length}`,
+    );
     out.set(ids, n * length);
   });
   return out;
@@ -52,7 +67,10 @@ export function decodeCaptions(idx: number[][] | tf.Tensor, idxToWord: readonly 
     checkArgs('decodeCaptions').tensor('idx', idx, ['N', 'L'], ['int32', 'float32']);
     rows = idx.arraySync() as number[][];
   } else {
-    checkArgs('decodeCaptions').require(Array.isArray(idx) && idx.every((r) => Array.isArray(r)), 'idx must be number[][] or an [N, L] tensor');
+    checkArgs('decodeCaptions').require(
+      Array.isArray(idx) && idx.every((r) => Array.isArray(r)),
+      'idx must be number[][] or an [N, L] tensor',
+    );
     rows = idx;
   }
   return rows.map((row) => {

@@ -48,7 +48,8 @@ export function sha256(bytes: Uint8Array): string {
 export function datasetDir(name: string, dir?: string): string {
   if (dir !== undefined) return dir;
   const folder = path.join(projectRoot(), 'datasets', name);
-  if (!fs.existsSync(path.join(folder, 'manifest.json'))) throw new DatasetError(`datasets/${name}/manifest.json`, `not found in ${projectRoot()}`);
+  if (!fs.existsSync(path.join(folder, 'manifest.json')))
+    throw new DatasetError(`datasets/${name}/manifest.json`, `not found in ${projectRoot()}`);
   return folder;
 }
 
@@ -62,7 +63,12 @@ export function readManifest(dir: string): DatasetManifest {
   } catch (e) {
     throw new DatasetError(file, `wrong format: not JSON (${(e as Error).message})`);
   }
-  if (!Array.isArray(manifest.files) || manifest.files.some((f) => typeof f.name !== 'string' || typeof f.sha256 !== 'string' || typeof f.bytes !== 'number')) {
+  if (
+    !Array.isArray(manifest.files) ||
+    manifest.files.some(
+      (f) => typeof f.name !== 'string' || typeof f.sha256 !== 'string' || typeof f.bytes !== 'number',
+    )
+  ) {
     throw new DatasetError(file, 'wrong format: `files` must list { name, bytes, sha256 }');
   }
   return manifest;
@@ -76,10 +82,14 @@ export function readVerified(dir: string, manifest: DatasetManifest, name: strin
   if (!fs.existsSync(file)) throw new DatasetError(file, 'missing file');
   const bytes = fs.readFileSync(file);
   if (bytes.length !== entry.bytes) {
-    throw new DatasetError(file, `${bytes.length < entry.bytes ? 'truncated' : 'wrong size'}: ${bytes.length} bytes, manifest says ${entry.bytes}`);
+    throw new DatasetError(
+      file,
+      `${bytes.length < entry.bytes ? 'truncated' : 'wrong size'}: ${bytes.length} bytes, manifest says ${entry.bytes}`,
+    );
   }
   const digest = sha256(bytes);
-  if (digest !== entry.sha256) throw new DatasetError(file, `checksum mismatch: sha256 ${digest}, manifest says ${entry.sha256}`);
+  if (digest !== entry.sha256)
+    throw new DatasetError(file, `checksum mismatch: sha256 ${digest}, manifest says ${entry.sha256}`);
   return bytes;
 }
 
@@ -130,7 +140,13 @@ export function writeDataset(
   fs.mkdirSync(dir, { recursive: true });
   const listed: ManifestFile[] = files.map((f) => {
     fs.writeFileSync(path.join(dir, f.name), f.bytes);
-    return { name: f.name, bytes: f.bytes.length, sha256: sha256(f.bytes), format: f.format, description: f.description };
+    return {
+      name: f.name,
+      bytes: f.bytes.length,
+      sha256: sha256(f.bytes),
+      format: f.format,
+      description: f.description,
+    };
   });
   const manifest: DatasetManifest = { ...meta, files: listed };
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -29,7 +29,11 @@ export interface FashionMultiHot {
 /** Loads a split of the multi-hot scenes (`limit` keeps the first `limit`). */
 export function loadFashionMultiHot(opts: { split: MultiHotSplit; limit?: number; dir?: string }): FashionMultiHot {
   const keep = checkLoaderOptions('loadFashionMultiHot', opts, MULTIHOT_SPLITS);
-  const { crops, cropLabels, records, recordsFile } = readCropDataset<MultiHotRecords>('fashion-multihot', 'scenes.json.gz', opts.dir);
+  const { crops, cropLabels, records, recordsFile } = readCropDataset<MultiHotRecords>(
+    'fashion-multihot',
+    'scenes.json.gz',
+    opts.dir,
+  );
   const scenes = records.splits?.[opts.split]?.scenes;
   checkSceneRecords(recordsFile, opts.split, scenes, crops.length / (CELL * CELL), TINT_COLOURS.length);
   const N = keep(scenes.length);
@@ -37,9 +41,20 @@ export function loadFashionMultiHot(opts: { split: MultiHotSplit; limit?: number
   const labels = new Float32Array(N * 10);
   const positives = new Array<number>(10).fill(0);
   for (let n = 0; n < N; n++) {
-    pixels.set(renderScene(crops, scenes[n].map(([crop, colour, cell]) => ({ crop, colour, cell }))), n * SCENE * SCENE * 3);
+    pixels.set(
+      renderScene(
+        crops,
+        scenes[n].map(([crop, colour, cell]) => ({ crop, colour, cell })),
+      ),
+      n * SCENE * SCENE * 3,
+    );
     for (const [crop] of scenes[n]) labels[n * 10 + cropLabels[crop]] = 1;
   }
   for (let n = 0; n < N; n++) for (let k = 0; k < 10; k++) positives[k] += labels[n * 10 + k];
-  return { images: tf.tensor4d(pixels, [N, SCENE, SCENE, 3], 'float32'), labels: tf.tensor2d(labels, [N, 10], 'float32'), itemNames: [...FASHION_ITEMS], positives };
+  return {
+    images: tf.tensor4d(pixels, [N, SCENE, SCENE, 3], 'float32'),
+    labels: tf.tensor2d(labels, [N, 10], 'float32'),
+    itemNames: [...FASHION_ITEMS],
+    positives,
+  };
 }

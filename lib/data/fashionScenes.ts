@@ -25,7 +25,17 @@ interface SceneRecords {
   heldOutPairs: [number, number][];
   maxLength: number;
   vocab: string[];
-  splits: Record<SceneSplit, { source: string; firstCrop: number; cropCount: number; sourceIndices: number[]; scenes: [number, number, number][][]; captions: string[] }>;
+  splits: Record<
+    SceneSplit,
+    {
+      source: string;
+      firstCrop: number;
+      cropCount: number;
+      sourceIndices: number[];
+      scenes: [number, number, number][][];
+      captions: string[];
+    }
+  >;
 }
 
 function readSceneData(dir?: string): { crops: Uint8Array; cropLabels: Uint8Array; records: SceneRecords } {
@@ -34,7 +44,11 @@ function readSceneData(dir?: string): { crops: Uint8Array; cropLabels: Uint8Arra
   for (const split of SCENE_SPLITS) {
     const s = records.splits?.[split];
     checkSceneRecords(recordsFile, split, s?.scenes, data.crops.length / (CELL * CELL), records.colours.length);
-    if (s.captions?.length !== s.scenes.length) throw new DatasetError(recordsFile, `wrong format: split '${split}' has ${s.captions?.length} captions for ${s.scenes.length} scenes`);
+    if (s.captions?.length !== s.scenes.length)
+      throw new DatasetError(
+        recordsFile,
+        `wrong format: split '${split}' has ${s.captions?.length} captions for ${s.scenes.length} scenes`,
+      );
   }
   return data;
 }

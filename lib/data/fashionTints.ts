@@ -16,7 +16,10 @@ interface TintRecords {
   colours: string[];
   textures: string[];
   seenPairs: [number, number][];
-  splits: Record<TintSplit | 'pretrain', { source: string; sourceIndices: number[]; crop: number[]; colour: number[]; texture: number[] }>;
+  splits: Record<
+    TintSplit | 'pretrain',
+    { source: string; sourceIndices: number[]; crop: number[]; colour: number[]; texture: number[] }
+  >;
 }
 
 function readTints(dir?: string) {
@@ -26,7 +29,13 @@ function readTints(dir?: string) {
   for (const split of [...TINT_SPLITS, 'pretrain'] as const) {
     const s = records.splits?.[split];
     // Reuse the scene check: an image is a one-item "scene" [crop, colour, cell 0].
-    checkSceneRecords(recordsFile, split, s?.crop?.map((c, n) => [[c, s.colour[n], 0]]), K, records.colours.length);
+    checkSceneRecords(
+      recordsFile,
+      split,
+      s?.crop?.map((c, n) => [[c, s.colour[n], 0]]),
+      K,
+      records.colours.length,
+    );
     if (s.texture.length !== s.crop.length || s.texture.some((t) => !(t >= 0 && t < records.textures.length))) {
       throw new DatasetError(recordsFile, `wrong format: split '${split}' has textures out of range`);
     }
@@ -37,7 +46,8 @@ function readTints(dir?: string) {
 /** Renders images `n < N` of a tints split into one [N, 28, 28, 3] tensor. */
 function renderSplit(crops: Uint8Array, s: TintRecords['splits'][TintSplit], N: number): tf.Tensor4D {
   const pixels = new Float32Array(N * CELL * CELL * 3);
-  for (let n = 0; n < N; n++) pixels.set(renderTintedItem(crops, s.crop[n], s.colour[n], s.texture[n]), n * CELL * CELL * 3);
+  for (let n = 0; n < N; n++)
+    pixels.set(renderTintedItem(crops, s.crop[n], s.colour[n], s.texture[n]), n * CELL * CELL * 3);
   return tf.tensor4d(pixels, [N, CELL, CELL, 3], 'float32');
 }
 
@@ -72,7 +82,11 @@ export function loadFashionTints(opts: { split: TintSplit; limit?: number; dir?:
   const seenSet = new Set(records.seenPairs.map(([i, c]) => `${i},${c}`));
   return {
     images: renderSplit(crops, s, N),
-    labels: { item: tf.tensor1d(item, 'int32'), colour: tf.tensor1d(colour, 'int32'), texture: tf.tensor1d(texture, 'int32') },
+    labels: {
+      item: tf.tensor1d(item, 'int32'),
+      colour: tf.tensor1d(colour, 'int32'),
+      texture: tf.tensor1d(texture, 'int32'),
+    },
     labelArrays: { item, colour, texture },
     seen: item.map((i, n) => seenSet.has(`${i},${colour[n]}`)),
     categories: { item: [...FASHION_ITEMS], colour: [...records.colours], texture: [...records.textures] },
@@ -81,14 +95,21 @@ export function loadFashionTints(opts: { split: TintSplit; limit?: number; dir?:
 }
 
 /** The `pretrain` split: untinted items (white, plain background) labelled by item class only. */
-export function loadFashionPretrain(opts: { limit?: number; dir?: string } = {}): { images: tf.Tensor4D; items: tf.Tensor1D; itemNames: string[] } {
+export function loadFashionPretrain(opts: { limit?: number; dir?: string } = {}): {
+  images: tf.Tensor4D;
+  items: tf.Tensor1D;
+  itemNames: string[];
+} {
   const keep = checkLoaderOptions('loadFashionPretrain', opts);
   const { crops, cropLabels, records } = readTints(opts.dir);
   const s = records.splits.pretrain;
   const N = keep(s.crop.length);
   return {
     images: renderSplit(crops, s, N),
-    items: tf.tensor1d(s.crop.slice(0, N).map((c) => cropLabels[c]), 'int32'),
+    items: tf.tensor1d(
+      s.crop.slice(0, N).map((c) => cropLabels[c]),
+      'int32',
+    ),
     itemNames: [...FASHION_ITEMS],
   };
 }

@@ -26,7 +26,13 @@ export const FLUID_NOTES_INSTRUMENTS = [
 
 /** How every note was turned into features: 1 s at 16 kHz, STFT 1024/256 (centred), 64 Slaney mels, ln with floor 1e-5, quantised to uint8. */
 export const FLUID_NOTES_FEATURES = {
-  sampleRate: 16000, nFft: 1024, hop: 256, nMels: 64, frames: 63, logMelMin: -11.5, logMelMax: 4.5,
+  sampleRate: 16000,
+  nFft: 1024,
+  hop: 256,
+  nMels: 64,
+  frames: 63,
+  logMelMin: -11.5,
+  logMelMax: 4.5,
 } as const;
 
 export type FluidNoteSplit = 'train' | 'test';
@@ -69,34 +75,64 @@ export interface FluidNotes {
   features: typeof FLUID_NOTES_FEATURES;
 }
 
-const DESCRIPTOR_KEYS: (keyof FluidNoteDescriptors)[] = ['loudnessDb', 'centroidHz', 'flatness', 'f0Hz', 'attackSeconds'];
+const DESCRIPTOR_KEYS: (keyof FluidNoteDescriptors)[] = [
+  'loudnessDb',
+  'centroidHz',
+  'flatness',
+  'f0Hz',
+  'attackSeconds',
+];
 
 /**
  * Loads a split (`train`, or the held-out `test` fifth of every instrument's pitch×velocity
  * grid), optionally only some instrument families, at most `limit` notes.
  */
-export function loadFluidNotes(opts: { split: FluidNoteSplit; families?: string[]; limit?: number; dir?: string }): FluidNotes {
+export function loadFluidNotes(opts: {
+  split: FluidNoteSplit;
+  families?: string[];
+  limit?: number;
+  dir?: string;
+}): FluidNotes {
   const keep = checkLoaderOptions('loadFluidNotes', opts, FLUID_NOTE_SPLITS);
   const families: string[] = FLUID_NOTES_INSTRUMENTS.map((i) => i.family);
   const unknown = (opts.families ?? []).find((f) => !families.includes(f));
-  checkArgs('loadFluidNotes').require(unknown === undefined, `argument 'families' expected names from ${families.join(', ')} but got '${unknown}'`);
+  checkArgs('loadFluidNotes').require(
+    unknown === undefined,
+    `argument 'families' expected names from ${families.join(', ')} but got '${unknown}'`,
+  );
   const dir = datasetDir('fluid-notes', opts.dir);
   const manifest = readManifest(dir);
   const mel = readIdxGz(dir, manifest, 'logmel.idx3-ubyte.gz');
-  const { notes, features } = readJsonGz<{ notes: FluidNote[]; features: typeof FLUID_NOTES_FEATURES }>(dir, manifest, 'notes.json.gz');
+  const { notes, features } = readJsonGz<{ notes: FluidNote[]; features: typeof FLUID_NOTES_FEATURES }>(
+    dir,
+    manifest,
+    'notes.json.gz',
+  );
   const f = FLUID_NOTES_FEATURES;
   const file = `${dir}/notes.json.gz`;
   if (!Array.isArray(notes) || JSON.stringify(features) !== JSON.stringify(f)) {
     throw new DatasetError(file, `wrong format: expected a notes list and the feature settings ${JSON.stringify(f)}`);
   }
-  if (mel.shape.length !== 3 || mel.shape[0] !== notes.length || mel.shape[1] !== f.frames || mel.shape[2] !== f.nMels) {
-    throw new DatasetError(`${dir}/logmel.idx3-ubyte.gz`, `wrong format: expected [${notes.length}, ${f.frames}, ${f.nMels}] but got [${mel.shape.join(', ')}]`);
+  if (
+    mel.shape.length !== 3 ||
+    mel.shape[0] !== notes.length ||
+    mel.shape[1] !== f.frames ||
+    mel.shape[2] !== f.nMels
+  ) {
+    throw new DatasetError(
+      `${dir}/logmel.idx3-ubyte.gz`,
+      `wrong format: expected [${notes.length}, ${f.frames}, ${f.nMels}] but got [${mel.shape.join(', ')}]`,
+    );
   }
-  const bad = notes.findIndex((n) => !FLUID_NOTE_SPLITS.includes(n.split) || DESCRIPTOR_KEYS.some((k) => !Number.isFinite(n[k])));
-  if (bad >= 0) throw new DatasetError(file, `wrong format: note ${bad} has an unknown split or a non-finite descriptor`);
+  const bad = notes.findIndex(
+    (n) => !FLUID_NOTE_SPLITS.includes(n.split) || DESCRIPTOR_KEYS.some((k) => !Number.isFinite(n[k])),
+  );
+  if (bad >= 0)
+    throw new DatasetError(file, `wrong format: note ${bad} has an unknown split or a non-finite descriptor`);
   const chosen = notes.filter((n) => n.split === opts.split && (!opts.families || opts.families.includes(n.family)));
   const N = keep(chosen.length);
-  const per = f.frames * f.nMels, scale = (f.logMelMax - f.logMelMin) / 255;
+  const per = f.frames * f.nMels,
+    scale = (f.logMelMax - f.logMelMin) / 255;
   const values = new Float32Array(N * per);
   for (let i = 0; i < N; i++) {
     const src = chosen[i].id * per;

@@ -22,15 +22,27 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const type = (magic >>> 8) & 0xff;
   const rank = magic & 0xff;
   if (magic >>> 16 !== 0 || type !== UBYTE || rank < 1 || rank > 4) {
-    throw new DatasetError(file, `wrong format: IDX magic 0x${magic.toString(16).padStart(8, '0')} is not unsigned-byte data of rank 1..4 (expected 0x00000801..0x00000804)`);
+    throw new DatasetError(
+      file,
+      `wrong format: IDX magic 0x${magic.toString(16).padStart(8, '0')} is not unsigned-byte data of rank 1..4 (expected 0x00000801..0x00000804)`,
+    );
   }
   const headerBytes = 4 + 4 * rank;
-  if (bytes.length < headerBytes) throw new DatasetError(file, `truncated IDX file: header needs ${headerBytes} bytes, got ${bytes.length}`);
+  if (bytes.length < headerBytes)
+    throw new DatasetError(file, `truncated IDX file: header needs ${headerBytes} bytes, got ${bytes.length}`);
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const count = shape.reduce((a, b) => a * b, 1);
   const payload = bytes.length - headerBytes;
-  if (payload < count) throw new DatasetError(file, `truncated IDX file: shape [${shape.join(', ')}] needs ${count} value bytes, got ${payload}`);
-  if (payload > count) throw new DatasetError(file, `wrong format: ${payload - count} bytes after the IDX data of shape [${shape.join(', ')}]`);
+  if (payload < count)
+    throw new DatasetError(
+      file,
+      `truncated IDX file: shape [${shape.join(', ')}] needs ${count} value bytes, got ${payload}`,
+    );
+  if (payload > count)
+    throw new DatasetError(
+      file,
+      `wrong format: ${payload - count} bytes after the IDX data of shape [${shape.join(', ')}]`,
+    );
   return { data: bytes.slice(headerBytes), shape };
 }
 
@@ -39,7 +51,10 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   const { data, shape } = array;
   const count = shape.reduce((a, b) => a * b, 1);
   if (shape.length < 1 || shape.length > 4 || count !== data.length) {
-    throw new DatasetError('encodeIdx', `shape [${shape.join(', ')}] does not match ${data.length} values (rank must be 1..4)`);
+    throw new DatasetError(
+      'encodeIdx',
+      `shape [${shape.join(', ')}] does not match ${data.length} values (rank must be 1..4)`,
+    );
   }
   const out = new Uint8Array(4 + 4 * shape.length + data.length);
   const view = new DataView(out.buffer);

@@ -57,41 +57,70 @@ export interface MultimodalEmotion {
 }
 
 /** Loads one split (everything verified first); `limit` keeps the first `limit` utterances. */
-export function loadMultimodalEmotion(opts: { split: MultimodalSplit; limit?: number; dir?: string }): MultimodalEmotion {
+export function loadMultimodalEmotion(opts: {
+  split: MultimodalSplit;
+  limit?: number;
+  dir?: string;
+}): MultimodalEmotion {
   const keep = checkLoaderOptions('loadMultimodalEmotion', opts, MULTIMODAL_SPLITS);
   const corpus = readSpeechCorpus<MultimodalRecord, MultimodalSplit>('multimodal-emotion', MULTIMODAL_SPLITS, opts.dir);
   const recordsFile = `${corpus.folder}/utterances.json.gz`;
   const visualFile = `${corpus.folder}/${VISUAL_FILE}`;
   const visual = readIdxGz(corpus.folder, corpus.manifest, VISUAL_FILE);
-  if (visual.shape.length !== 2 || visual.shape[1] !== 32) throw new DatasetError(visualFile, `wrong format: expected embeddings [F, 32], got [${visual.shape.join(', ')}]`);
+  if (visual.shape.length !== 2 || visual.shape[1] !== 32)
+    throw new DatasetError(visualFile, `wrong format: expected embeddings [F, 32], got [${visual.shape.join(', ')}]`);
   const speakers = corpus.records.speakers as MultimodalEmotion['speakers'] | undefined;
-  if (!Array.isArray(speakers) || speakers.some((s) => typeof s?.id !== 'string')) throw new DatasetError(recordsFile, 'wrong format: `speakers` must list { id, engine, description }');
+  if (!Array.isArray(speakers) || speakers.some((s) => typeof s?.id !== 'string'))
+    throw new DatasetError(recordsFile, 'wrong format: `speakers` must list { id, engine, description }');
   let row = 0;
   for (const split of MULTIMODAL_SPLITS) {
     corpus.splits[split].forEach((r, i) => {
       const where = `split '${split}' record ${i} (${r.id})`;
-      if (r.visualStart !== row || r.visualFrames * MULTIMODAL_STACK !== r.frames) throw new DatasetError(recordsFile, `wrong format: ${where} must start its face frames at row ${row} with frames/${MULTIMODAL_STACK} of them`);
-      if (!Number.isInteger(r.speaker) || r.speaker < 0 || r.speaker >= speakers.length) throw new DatasetError(recordsFile, `wrong format: ${where} has speaker ${r.speaker} (of ${speakers.length})`);
+      if (r.visualStart !== row || r.visualFrames * MULTIMODAL_STACK !== r.frames)
+        throw new DatasetError(
+          recordsFile,
+          `wrong format: ${where} must start its face frames at row ${row} with frames/${MULTIMODAL_STACK} of them`,
+        );
+      if (!Number.isInteger(r.speaker) || r.speaker < 0 || r.speaker >= speakers.length)
+        throw new DatasetError(recordsFile, `wrong format: ${where} has speaker ${r.speaker} (of ${speakers.length})`);
       const labelled = split !== 'pretrain';
-      if (labelled && !(Array.isArray(r.labels) && r.labels.length === 6 && r.labels.every((l) => Number.isInteger(l) && l >= 0 && l <= 3))) {
+      if (
+        labelled &&
+        !(
+          Array.isArray(r.labels) &&
+          r.labels.length === 6 &&
+          r.labels.every((l) => Number.isInteger(l) && l >= 0 && l <= 3)
+        )
+      ) {
         throw new DatasetError(recordsFile, `wrong format: ${where} must have six Likert labels 0–3`);
       }
       row += r.visualFrames;
     });
   }
-  if (row !== visual.shape[0]) throw new DatasetError(visualFile, `wrong format: the records cover ${row} face frames but the file has ${visual.shape[0]}`);
+  if (row !== visual.shape[0])
+    throw new DatasetError(
+      visualFile,
+      `wrong format: the records cover ${row} face frames but the file has ${visual.shape[0]}`,
+    );
   const records = corpus.splits[opts.split];
   const utterances = records.slice(0, keep(records.length)).map((r) => {
     const emb = new Float32Array(r.visualFrames * 32);
     for (let i = 0; i < emb.length; i++) emb[i] = visual.data[r.visualStart * 32 + i] / 127.5 - 1;
     return {
-      id: r.id, text: r.text, speakerIndex: r.speaker, seconds: r.seconds,
+      id: r.id,
+      text: r.text,
+      speakerIndex: r.speaker,
+      seconds: r.seconds,
       audio: stackFrames(utteranceFeatures(corpus, r), MULTIMODAL_STACK),
       visual: { data: emb, rows: r.visualFrames, cols: 32 },
       ...(r.labels ? { labels: [...r.labels], cues: r.cues } : {}),
     };
   });
-  return { utterances, speakers: speakers.map((s) => ({ id: s.id, engine: s.engine, description: s.description })), features: corpus.manifest.features };
+  return {
+    utterances,
+    speakers: speakers.map((s) => ({ id: s.id, engine: s.engine, description: s.description })),
+    features: corpus.manifest.features,
+  };
 }
 
 /** The raw face frames and WAV of the data-tour utterances. */
@@ -110,12 +139,19 @@ export function loadMultimodalTour(opts: { dir?: string } = {}): MultimodalTourI
   const manifest = readManifest(folder);
   const faces = readIdxGz(folder, manifest, FACES_FILE);
   if (faces.shape.length !== 4 || faces.shape[1] !== 32 || faces.shape[2] !== 32 || faces.shape[3] !== 3) {
-    throw new DatasetError(`${folder}/${FACES_FILE}`, `wrong format: expected frames [n, 32, 32, 3], got [${faces.shape.join(', ')}]`);
+    throw new DatasetError(
+      `${folder}/${FACES_FILE}`,
+      `wrong format: expected frames [n, 32, 32, 3], got [${faces.shape.join(', ')}]`,
+    );
   }
   const corpus = readSpeechCorpus<MultimodalRecord, MultimodalSplit>('multimodal-emotion', MULTIMODAL_SPLITS, opts.dir);
   const tour = corpus.records.tour as { id: string; first: number; frames: number; wav: string }[];
   return tour.map((t) => {
-    if (t.first + t.frames > faces.shape[0]) throw new DatasetError(`${folder}/${FACES_FILE}`, `wrong format: tour ${t.id} needs frames up to ${t.first + t.frames}, file has ${faces.shape[0]}`);
+    if (t.first + t.frames > faces.shape[0])
+      throw new DatasetError(
+        `${folder}/${FACES_FILE}`,
+        `wrong format: tour ${t.id} needs frames up to ${t.first + t.frames}, file has ${faces.shape[0]}`,
+      );
     const size = 32 * 32 * 3;
     let audio: WavAudio;
     try {
@@ -124,6 +160,11 @@ export function loadMultimodalTour(opts: { dir?: string } = {}): MultimodalTourI
       if (e instanceof DatasetError) throw e;
       throw new DatasetError(`${folder}/${t.wav}`, `wrong format: ${(e as Error).message}`);
     }
-    return { id: t.id, frames: faces.data.slice(t.first * size, (t.first + t.frames) * size), frameCount: t.frames, audio };
+    return {
+      id: t.id,
+      frames: faces.data.slice(t.first * size, (t.first + t.frames) * size),
+      frameCount: t.frames,
+      audio,
+    };
   });
 }

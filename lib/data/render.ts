@@ -15,10 +15,32 @@ export const CELL = 28;
 const CELL_PIXELS = CELL * CELL;
 
 /** One-word names of the 10 Fashion-MNIST classes, in label order (as used in captions). */
-export const FASHION_ITEMS: readonly string[] = ['top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
+export const FASHION_ITEMS: readonly string[] = [
+  'top',
+  'trouser',
+  'pullover',
+  'dress',
+  'coat',
+  'sandal',
+  'shirt',
+  'sneaker',
+  'bag',
+  'boot',
+];
 
 /** Fashion-MNIST's own class names, in label order. */
-export const FASHION_CLASS_NAMES: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_CLASS_NAMES: readonly string[] = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 /** Tint colours (RGB in [0, 1]). Scenes use the first 6, the tints set all 8. */
 export const TINT_COLOURS: readonly { name: string; rgb: readonly [number, number, number] }[] = [
@@ -70,7 +92,16 @@ function texture(index: number): Float32Array {
  * texture `texture` into the RGB canvas `out` (row-major, width `outWidth`, 3 channels)
  * with its top-left corner at (x0, y0).
  */
-function drawItem(crops: Uint8Array, crop: number, colour: number, textureIndex: number, out: Float32Array, outWidth: number, x0: number, y0: number): void {
+function drawItem(
+  crops: Uint8Array,
+  crop: number,
+  colour: number,
+  textureIndex: number,
+  out: Float32Array,
+  outWidth: number,
+  x0: number,
+  y0: number,
+): void {
   const rgb = TINT_COLOURS[colour].rgb;
   const bg = texture(textureIndex);
   const base = crop * CELL_PIXELS;
@@ -88,7 +119,10 @@ function drawItem(crops: Uint8Array, crop: number, colour: number, textureIndex:
 
 function checkCrop(fn: string, crops: Uint8Array, crop: number, colour: number): void {
   checkArgs(fn)
-    .require(crops instanceof Uint8Array && crops.length % CELL_PIXELS === 0, `crops must be a Uint8Array of K·${CELL_PIXELS} values`)
+    .require(
+      crops instanceof Uint8Array && crops.length % CELL_PIXELS === 0,
+      `crops must be a Uint8Array of K·${CELL_PIXELS} values`,
+    )
     .number('crop', crop, { integer: true, min: 0, max: crops.length / CELL_PIXELS - 1 })
     .number('colour', colour, { integer: true, min: 0, max: TINT_COLOURS.length - 1 });
 }
@@ -96,7 +130,11 @@ function checkCrop(fn: string, crops: Uint8Array, crop: number, colour: number):
 /** One tinted item: crop `crop` of `crops` × colour `colour` over texture `texture` → 28·28·3 floats (HWC). */
 export function renderTintedItem(crops: Uint8Array, crop: number, colour: number, textureIndex = 0): Float32Array {
   checkCrop('renderTintedItem', crops, crop, colour);
-  checkArgs('renderTintedItem').number('textureIndex', textureIndex, { integer: true, min: 0, max: TEXTURES.length - 1 });
+  checkArgs('renderTintedItem').number('textureIndex', textureIndex, {
+    integer: true,
+    min: 0,
+    max: TEXTURES.length - 1,
+  });
   const out = new Float32Array(CELL_PIXELS * 3);
   drawItem(crops, crop, colour, textureIndex, out, CELL, 0, 0);
   return out;

@@ -15,14 +15,19 @@ export function sceneObjectRows(
   split: string,
   scenes: { items: readonly (readonly SceneItem[])[]; colourNames: readonly string[]; itemNames: readonly string[] },
 ): { split: string; item: string; colour: string; cell: string; objects: number }[] {
-  checkArgs('sceneObjectRows').require(Array.isArray(scenes?.items), `argument 'scenes' expected loadFashionScenes' result (with items) but got ${typeof scenes}`);
-  return scenes.items.flatMap((objs) => objs.map((o) => ({
-    split,
-    item: scenes.itemNames[o.item],
-    colour: scenes.colourNames[o.colour],
-    cell: CELL_NAMES[o.cell],
-    objects: objs.length,
-  })));
+  checkArgs('sceneObjectRows').require(
+    Array.isArray(scenes?.items),
+    `argument 'scenes' expected loadFashionScenes' result (with items) but got ${typeof scenes}`,
+  );
+  return scenes.items.flatMap((objs) =>
+    objs.map((o) => ({
+      split,
+      item: scenes.itemNames[o.item],
+      colour: scenes.colourNames[o.colour],
+      cell: CELL_NAMES[o.cell],
+      objects: objs.length,
+    })),
+  );
 }
 
 /** Counts of each value of `column` per split, one row per value and one count column per split (0 when absent). */

@@ -35,10 +35,16 @@ export interface StoredParam {
 
 /** `checkpoints/<name>` under the project root (lib/core/projectRoot.ts); a named error when it is missing. */
 export function shippedCheckpointDir(name: string): string {
-  checkArgs('shippedCheckpointDir').require(typeof name === 'string' && name.length > 0, "argument 'name' expected a checkpoint name");
+  checkArgs('shippedCheckpointDir').require(
+    typeof name === 'string' && name.length > 0,
+    "argument 'name' expected a checkpoint name",
+  );
   const folder = path.join(projectRoot(), 'checkpoints', name);
   if (!fs.existsSync(path.join(folder, 'manifest.json'))) {
-    throw new DatasetError(`checkpoints/${name}/manifest.json`, `not found in ${projectRoot()} (train it with: npm run train -- ${name})`);
+    throw new DatasetError(
+      `checkpoints/${name}/manifest.json`,
+      `not found in ${projectRoot()} (train it with: npm run train -- ${name})`,
+    );
   }
   return folder;
 }
@@ -49,7 +55,11 @@ export function shippedCheckpointDir(name: string): string {
  * argument errors.
  */
 export function writeShippedWeights<M extends ShippedWeightsManifest>(
-  fn: string, dir: string, format: M['format'], params: Record<string, tf.Tensor>, info: Omit<M, 'format' | 'weights' | 'params'>,
+  fn: string,
+  dir: string,
+  format: M['format'],
+  params: Record<string, tf.Tensor>,
+  info: Omit<M, 'format' | 'weights' | 'params'>,
 ): M {
   const c = checkArgs(fn).require(typeof dir === 'string' && dir.length > 0, "argument 'dir' expected a folder path");
   const entries = Object.entries(params);
@@ -65,7 +75,12 @@ export function writeShippedWeights<M extends ShippedWeightsManifest>(
   const bytes = new Uint8Array(values.buffer);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'weights.bin'), bytes);
-  const manifest = { format, ...info, weights: { file: 'weights.bin', bytes: bytes.length, sha256: sha256(bytes) }, params: layout } as M;
+  const manifest = {
+    format,
+    ...info,
+    weights: { file: 'weights.bin', bytes: bytes.length, sha256: sha256(bytes) },
+    params: layout,
+  } as M;
   fs.writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   return manifest;
 }
@@ -76,7 +91,9 @@ export function writeShippedWeights<M extends ShippedWeightsManifest>(
  * @returns the manifest and each parameter by name
  */
 export function readShippedWeights<M extends ShippedWeightsManifest>(
-  dir: string, format: string, hint = '',
+  dir: string,
+  format: string,
+  hint = '',
 ): { manifest: M; params: Map<string, StoredParam> } {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) throw new DatasetError(file, `missing manifest${hint ? ` (${hint})` : ''}`);
@@ -93,16 +110,23 @@ export function readShippedWeights<M extends ShippedWeightsManifest>(
   if (!fs.existsSync(wfile)) throw new DatasetError(wfile, 'missing weights file');
   const bytes = fs.readFileSync(wfile);
   if (bytes.length !== manifest.weights.bytes) {
-    throw new DatasetError(wfile, `${bytes.length < manifest.weights.bytes ? 'truncated' : 'wrong size'}: ${bytes.length} bytes, manifest says ${manifest.weights.bytes}`);
+    throw new DatasetError(
+      wfile,
+      `${bytes.length < manifest.weights.bytes ? 'truncated' : 'wrong size'}: ${bytes.length} bytes, manifest says ${manifest.weights.bytes}`,
+    );
   }
   const digest = sha256(bytes);
-  if (digest !== manifest.weights.sha256) throw new DatasetError(wfile, `checksum mismatch: sha256 ${digest}, manifest says ${manifest.weights.sha256}`);
+  if (digest !== manifest.weights.sha256)
+    throw new DatasetError(wfile, `checksum mismatch: sha256 ${digest}, manifest says ${manifest.weights.sha256}`);
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   const params = new Map<string, StoredParam>();
   for (const p of manifest.params) {
     const size = p.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(p.offset) || p.offset < 0 || p.offset + size > values.length) {
-      throw new DatasetError(file, `parameter '${p.name}' [${p.shape}] at offset ${p.offset} runs past the ${values.length} stored values`);
+      throw new DatasetError(
+        file,
+        `parameter '${p.name}' [${p.shape}] at offset ${p.offset} runs past the ${values.length} stored values`,
+      );
     }
     params.set(p.name, { shape: p.shape, values: values.subarray(p.offset, p.offset + size) });
   }

@@ -74,10 +74,22 @@ function checkSpec(file: string, spec: SpeechFeatureSpec | undefined): SpeechFea
   const q = spec?.quantisation;
   const ok =
     spec !== undefined &&
-    Number.isInteger(spec.dims) && spec.dims > 0 &&
-    Number.isFinite(spec.framesPerSecond) && spec.framesPerSecond > 0 &&
-    q !== undefined && Number.isInteger(q.levels) && q.levels >= 2 && q.levels <= 256 && Number.isFinite(q.offset) && Number.isFinite(q.step) && q.step > 0;
-  if (!ok) throw new DatasetError(file, 'wrong format: `features` must give dims, framesPerSecond and quantisation { levels 2..256, offset, step > 0 }');
+    Number.isInteger(spec.dims) &&
+    spec.dims > 0 &&
+    Number.isFinite(spec.framesPerSecond) &&
+    spec.framesPerSecond > 0 &&
+    q !== undefined &&
+    Number.isInteger(q.levels) &&
+    q.levels >= 2 &&
+    q.levels <= 256 &&
+    Number.isFinite(q.offset) &&
+    Number.isFinite(q.step) &&
+    q.step > 0;
+  if (!ok)
+    throw new DatasetError(
+      file,
+      'wrong format: `features` must give dims, framesPerSecond and quantisation { levels 2..256, offset, step > 0 }',
+    );
   return spec!;
 }
 
@@ -85,14 +97,21 @@ function checkSpec(file: string, spec: SpeechFeatureSpec | undefined): SpeechFea
  * Reads corpus `name` (or the folder `dir`): the manifest's feature spec, the verified codes
  * and records, each split's records checked to tile the code rows in order.
  */
-export function readSpeechCorpus<R extends SpeechRecord, S extends string>(name: string, splits: readonly S[], dir?: string): SpeechCorpus<R, S> {
+export function readSpeechCorpus<R extends SpeechRecord, S extends string>(
+  name: string,
+  splits: readonly S[],
+  dir?: string,
+): SpeechCorpus<R, S> {
   const folder = datasetDir(name, dir);
   const manifest = readManifest(folder) as SpeechManifest;
   const spec = checkSpec(`${folder}/manifest.json`, manifest.features);
   const features = readIdxGz(folder, manifest, FEATURES_FILE);
   const featuresFile = `${folder}/${FEATURES_FILE}`;
   if (features.shape.length !== 2 || features.shape[1] !== spec.dims) {
-    throw new DatasetError(featuresFile, `wrong format: expected codes [F, ${spec.dims}], got [${features.shape.join(', ')}]`);
+    throw new DatasetError(
+      featuresFile,
+      `wrong format: expected codes [F, ${spec.dims}], got [${features.shape.join(', ')}]`,
+    );
   }
   const recordsFile = `${folder}/${RECORDS_FILE}`;
   const records = readJsonGz<{ splits: Record<S, R[]> } & Record<string, unknown>>(folder, manifest, RECORDS_FILE);
@@ -101,12 +120,28 @@ export function readSpeechCorpus<R extends SpeechRecord, S extends string>(name:
     const list = records?.splits?.[split];
     if (!Array.isArray(list)) throw new DatasetError(recordsFile, `wrong format: split '${split}' is missing`);
     list.forEach((r, i) => {
-      const ok = r !== null && typeof r === 'object' && typeof r.id === 'string' && typeof r.text === 'string' && r.start === row && Number.isInteger(r.frames) && r.frames > 0 && Number.isFinite(r.seconds);
-      if (!ok) throw new DatasetError(recordsFile, `wrong format: split '${split}' record ${i} (${JSON.stringify(r?.id)}) must have id, text, seconds and frames > 0 starting at row ${row}`);
+      const ok =
+        r !== null &&
+        typeof r === 'object' &&
+        typeof r.id === 'string' &&
+        typeof r.text === 'string' &&
+        r.start === row &&
+        Number.isInteger(r.frames) &&
+        r.frames > 0 &&
+        Number.isFinite(r.seconds);
+      if (!ok)
+        throw new DatasetError(
+          recordsFile,
+          `wrong format: split '${split}' record ${i} (${JSON.stringify(r?.id)}) must have id, text, seconds and frames > 0 starting at row ${row}`,
+        );
       row += r.frames;
     });
   }
-  if (row !== features.shape[0]) throw new DatasetError(featuresFile, `wrong format: the records cover ${row} frames but the file has ${features.shape[0]}`);
+  if (row !== features.shape[0])
+    throw new DatasetError(
+      featuresFile,
+      `wrong format: the records cover ${row} frames but the file has ${features.shape[0]}`,
+    );
   return { folder, manifest, codes: features.data, splits: records.splits, records };
 }
 
@@ -123,7 +158,10 @@ export function utteranceFeatures(corpus: SpeechCorpus<SpeechRecord, string>, re
     for (let d = 0; d < dims; d++) {
       code[d] = t === 0 ? corpus.codes[base + d] : (code[d] + corpus.codes[base + d]) & 255;
       if (code[d] >= q.levels) {
-        throw new DatasetError(`${corpus.folder}/${FEATURES_FILE}`, `wrong format: utterance ${record.id} frame ${t} has code ${code[d]} ≥ ${q.levels} levels`);
+        throw new DatasetError(
+          `${corpus.folder}/${FEATURES_FILE}`,
+          `wrong format: utterance ${record.id} frame ${t} has code ${code[d]} ≥ ${q.levels} levels`,
+        );
       }
       out[t * dims + d] = q.offset + q.step * code[d];
     }
@@ -144,12 +182,16 @@ export function deltaCode(codes: Uint8Array, dims: number): Uint8Array {
  */
 export function loadSpeechWav(corpus: 'speech-single' | 'speech-speakers', name: string, dir?: string): WavAudio {
   checkArgs('loadSpeechWav')
-    .require(corpus === 'speech-single' || corpus === 'speech-speakers', `corpus must be 'speech-single' or 'speech-speakers', got ${String(corpus)}`)
+    .require(
+      corpus === 'speech-single' || corpus === 'speech-speakers',
+      `corpus must be 'speech-single' or 'speech-speakers', got ${String(corpus)}`,
+    )
     .require(typeof name === 'string', `name must be a file name, got ${typeof name}`);
   const folder = datasetDir(corpus, dir);
   const manifest = readManifest(folder);
   const wavs = manifest.files.filter((f) => f.format === 'wav').map((f) => f.name);
-  if (!wavs.includes(name)) throw new DatasetError(`${folder}/${name}`, `not a WAV file of ${corpus} (shipped: ${wavs.join(', ')})`);
+  if (!wavs.includes(name))
+    throw new DatasetError(`${folder}/${name}`, `not a WAV file of ${corpus} (shipped: ${wavs.join(', ')})`);
   const bytes = readVerified(folder, manifest, name);
   try {
     return readWav(bytes);

@@ -50,9 +50,14 @@ function readSingle(dir?: string) {
   const corpus = readSpeechCorpus<SingleRecord, SpeechSingleSplit>('speech-single', SPEECH_SINGLE_SPLITS, dir);
   const file = `${corpus.folder}/utterances.json.gz`;
   corpus.splits.hard.forEach((r, i) => {
-    if (!HARD_CATEGORIES.includes(r.category as string)) throw new DatasetError(file, `wrong format: hard record ${i} has category ${JSON.stringify(r.category)}`);
+    if (!HARD_CATEGORIES.includes(r.category as string))
+      throw new DatasetError(file, `wrong format: hard record ${i} has category ${JSON.stringify(r.category)}`);
   });
-  if (corpus.manifest.features.kind !== 'log-mel') throw new DatasetError(`${corpus.folder}/manifest.json`, `wrong format: features.kind is ${corpus.manifest.features.kind}, expected log-mel`);
+  if (corpus.manifest.features.kind !== 'log-mel')
+    throw new DatasetError(
+      `${corpus.folder}/manifest.json`,
+      `wrong format: features.kind is ${corpus.manifest.features.kind}, expected log-mel`,
+    );
   return corpus;
 }
 
@@ -60,7 +65,12 @@ function readSingle(dir?: string) {
  * Loads one split of speech-single (checksums, shapes and records verified). `limit` keeps
  * the first `limit` utterances; `category` keeps only that kind of hard sentence.
  */
-export function loadSpeechSingle(opts: { split: SpeechSingleSplit; limit?: number; category?: HardSentenceCategory; dir?: string }): SpeechSingle {
+export function loadSpeechSingle(opts: {
+  split: SpeechSingleSplit;
+  limit?: number;
+  category?: HardSentenceCategory;
+  dir?: string;
+}): SpeechSingle {
   const keep = checkLoaderOptions('loadSpeechSingle', opts, SPEECH_SINGLE_SPLITS);
   checkArgs('loadSpeechSingle').require(
     opts.category === undefined || (opts.split === 'hard' && HARD_CATEGORIES.includes(opts.category)),

@@ -66,30 +66,68 @@ const ENGINES: readonly string[] = ['flite', 'festival', 'espeak-ng'];
  * keeps only those speaker ids; `perturbed: false` drops the sox-perturbed copies; `limit`
  * keeps the first `limit` utterances after filtering.
  */
-export function loadSpeechSpeakers(opts: { split: SpeechSpeakersSplit; limit?: number; speakers?: string[]; perturbed?: boolean; dir?: string }): SpeechSpeakers {
+export function loadSpeechSpeakers(opts: {
+  split: SpeechSpeakersSplit;
+  limit?: number;
+  speakers?: string[];
+  perturbed?: boolean;
+  dir?: string;
+}): SpeechSpeakers {
   const keep = checkLoaderOptions('loadSpeechSpeakers', opts, SPEECH_SPEAKERS_SPLITS);
   const check = checkArgs('loadSpeechSpeakers');
-  if (opts.speakers !== undefined) check.require(Array.isArray(opts.speakers) && opts.speakers.every((s) => typeof s === 'string'), `speakers must be a list of speaker ids, got ${String(opts.speakers)}`);
-  if (opts.perturbed !== undefined) check.require(typeof opts.perturbed === 'boolean', `perturbed must be true or false, got ${String(opts.perturbed)}`);
+  if (opts.speakers !== undefined)
+    check.require(
+      Array.isArray(opts.speakers) && opts.speakers.every((s) => typeof s === 'string'),
+      `speakers must be a list of speaker ids, got ${String(opts.speakers)}`,
+    );
+  if (opts.perturbed !== undefined)
+    check.require(
+      typeof opts.perturbed === 'boolean',
+      `perturbed must be true or false, got ${String(opts.perturbed)}`,
+    );
 
-  const corpus = readSpeechCorpus<SpeakerRecord, SpeechSpeakersSplit>('speech-speakers', SPEECH_SPEAKERS_SPLITS, opts.dir);
+  const corpus = readSpeechCorpus<SpeakerRecord, SpeechSpeakersSplit>(
+    'speech-speakers',
+    SPEECH_SPEAKERS_SPLITS,
+    opts.dir,
+  );
   const file = `${corpus.folder}/utterances.json.gz`;
   const speakers = corpus.records.speakers as SpeechSpeaker[] | undefined;
-  if (!Array.isArray(speakers) || speakers.some((s) => typeof s?.id !== 'string' || !ENGINES.includes(s.engine) || typeof s.heldOut !== 'boolean')) {
+  if (
+    !Array.isArray(speakers) ||
+    speakers.some((s) => typeof s?.id !== 'string' || !ENGINES.includes(s.engine) || typeof s.heldOut !== 'boolean')
+  ) {
     throw new DatasetError(file, 'wrong format: `speakers` must list { id, engine, description, heldOut }');
   }
-  if (corpus.manifest.features.kind !== 'log-fbank') throw new DatasetError(`${corpus.folder}/manifest.json`, `wrong format: features.kind is ${corpus.manifest.features.kind}, expected log-fbank`);
+  if (corpus.manifest.features.kind !== 'log-fbank')
+    throw new DatasetError(
+      `${corpus.folder}/manifest.json`,
+      `wrong format: features.kind is ${corpus.manifest.features.kind}, expected log-fbank`,
+    );
   const unknown = (opts.speakers ?? []).filter((id) => !speakers.some((s) => s.id === id));
-  check.require(unknown.length === 0, `unknown speaker ids ${unknown.join(', ')} (the corpus has ${speakers.map((s) => s.id).join(', ')})`);
+  check.require(
+    unknown.length === 0,
+    `unknown speaker ids ${unknown.join(', ')} (the corpus has ${speakers.map((s) => s.id).join(', ')})`,
+  );
 
   const records = corpus.splits[opts.split];
   records.forEach((r, i) => {
-    if (!Number.isInteger(r.speaker) || r.speaker < 0 || r.speaker >= speakers.length || typeof r.perturbation !== 'string') {
-      throw new DatasetError(file, `wrong format: split '${opts.split}' record ${i} has speaker ${r.speaker} (of ${speakers.length}) or no perturbation label`);
+    if (
+      !Number.isInteger(r.speaker) ||
+      r.speaker < 0 ||
+      r.speaker >= speakers.length ||
+      typeof r.perturbation !== 'string'
+    ) {
+      throw new DatasetError(
+        file,
+        `wrong format: split '${opts.split}' record ${i} has speaker ${r.speaker} (of ${speakers.length}) or no perturbation label`,
+      );
     }
   });
   const wanted = records.filter(
-    (r) => (opts.speakers === undefined || opts.speakers.includes(speakers[r.speaker].id)) && (opts.perturbed !== false || r.perturbation === ''),
+    (r) =>
+      (opts.speakers === undefined || opts.speakers.includes(speakers[r.speaker].id)) &&
+      (opts.perturbed !== false || r.perturbation === ''),
   );
   const utterances = wanted.slice(0, keep(wanted.length)).map((r) => ({
     id: r.id,

@@ -24,13 +24,19 @@ const PUNCTUATION = ',.?!';
 
 /** The symbols of an alphabet, indexed by id: `[SPEECH_BLANK, ' ', "'", 'a', …, 'z'(, ',', '.', '?', '!')]`. */
 export function speechAlphabet(kind: SpeechAlphabetKind = 'characters'): string[] {
-  checkArgs('speechAlphabet').require(kind === 'characters' || kind === 'punctuated', `kind must be 'characters' or 'punctuated', got ${String(kind)}`);
+  checkArgs('speechAlphabet').require(
+    kind === 'characters' || kind === 'punctuated',
+    `kind must be 'characters' or 'punctuated', got ${String(kind)}`,
+  );
   return [SPEECH_BLANK, ' ', "'", ...LETTERS, ...(kind === 'punctuated' ? PUNCTUATION : '')];
 }
 
 /** Text with the punctuation removed and spaces collapsed: what the `'characters'` alphabet spells. */
 export function stripPunctuation(text: string): string {
-  return text.replace(/[,.?!]/g, ' ').replace(/ +/g, ' ').trim();
+  return text
+    .replace(/[,.?!]/g, ' ')
+    .replace(/ +/g, ' ')
+    .trim();
 }
 
 /**
@@ -45,7 +51,10 @@ export function textToIds(text: string, kind: SpeechAlphabetKind = 'characters')
   const source = kind === 'characters' ? stripPunctuation(text) : text;
   return [...source].map((ch, i) => {
     const id = symbols.indexOf(ch);
-    check.require(id > 0, `argument 'text' has ${JSON.stringify(ch)} at position ${i}, not in the '${kind}' alphabet (normalise it with normaliseSpeechText): ${JSON.stringify(text)}`);
+    check.require(
+      id > 0,
+      `argument 'text' has ${JSON.stringify(ch)} at position ${i}, not in the '${kind}' alphabet (normalise it with normaliseSpeechText): ${JSON.stringify(text)}`,
+    );
     return id;
   });
 }
@@ -56,15 +65,43 @@ export function idsToText(ids: ArrayLike<number>, kind: SpeechAlphabetKind = 'ch
   let out = '';
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    checkArgs('idsToText').require(Number.isInteger(id) && id >= 0 && id < symbols.length, `id ${i} is ${id}, outside [0, ${symbols.length})`);
+    checkArgs('idsToText').require(
+      Number.isInteger(id) && id >= 0 && id < symbols.length,
+      `id ${i} is ${id}, outside [0, ${symbols.length})`,
+    );
     if (id !== 0) out += symbols[id];
   }
   return out;
 }
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-const SCALES: [number, string][] = [[1e9, 'billion'], [1e6, 'million'], [1e3, 'thousand']];
+const SCALES: [number, string][] = [
+  [1e9, 'billion'],
+  [1e6, 'million'],
+  [1e3, 'thousand'],
+];
 
 /** British cardinal words of a whole number 0 ≤ n < 10¹²: 1811 → "one thousand eight hundred and eleven". */
 export function numberToWords(n: number): string {
@@ -75,13 +112,24 @@ export function numberToWords(n: number): string {
   for (const [size, name] of SCALES) {
     if (n >= size) {
       const rest = n % size;
-      return `${numberToWords(Math.floor(n / size))} ${name}` + (rest === 0 ? '' : rest < 100 ? ` and ${numberToWords(rest)}` : ` ${numberToWords(rest)}`);
+      return (
+        `${numberToWords(Math.floor(n / size))} ${name}` +
+        (rest === 0 ? '' : rest < 100 ? ` and ${numberToWords(rest)}` : ` ${numberToWords(rest)}`)
+      );
     }
   }
   throw new Error('unreachable');
 }
 
-const ORDINAL_IRREGULAR: Record<string, string> = { one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth' };
+const ORDINAL_IRREGULAR: Record<string, string> = {
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
+};
 
 /** Ordinal words: 21 → "twenty first". */
 export function ordinalToWords(n: number): string {
@@ -104,9 +152,15 @@ const ABBREVIATIONS: [RegExp, string][] = [
  * lose their accents (é → e); characters with no spoken form in the alphabet are dropped.
  */
 export function normaliseSpeechText(raw: string): string {
-  checkArgs('normaliseSpeechText').require(typeof raw === 'string', `argument 'raw' expected a string but got ${typeof raw}`);
+  checkArgs('normaliseSpeechText').require(
+    typeof raw === 'string',
+    `argument 'raw' expected a string but got ${typeof raw}`,
+  );
   let t = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  t = t.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/[\u2013\u2014]/g, '--');
+  t = t
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[\u2013\u2014]/g, '--');
   for (const [pattern, word] of ABBREVIATIONS) t = t.replace(pattern, word);
   t = t.replace(/&/g, ' and ');
   t = t.replace(/(\d),(\d{3})\b/g, '$1$2');
@@ -119,7 +173,10 @@ export function normaliseSpeechText(raw: string): string {
   t = t.replace(/[^a-z' ,.?!]/g, ' ');
   t = t.replace(/\s+/g, ' ');
   t = t.replace(/ ([,.?!])/g, '$1').replace(/([,.?!])(?=[a-z])/g, '$1 ');
-  t = t.replace(/([,.?!])[,.?!]*(?=[.?!])/g, '').replace(/,+/g, ',').replace(/([.?!])[,.?!]+/g, '$1');
+  t = t
+    .replace(/([,.?!])[,.?!]*(?=[.?!])/g, '')
+    .replace(/,+/g, ',')
+    .replace(/([.?!])[,.?!]+/g, '$1');
   t = t.replace(/^[ ,.?!]+/, '').trim();
   return t;
 }

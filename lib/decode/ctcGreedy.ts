@@ -30,9 +30,16 @@ export function ctcCollapse(path: ArrayLike<number>, blank = 0): number[] {
 export function ctcGreedyDecode(logits: tf.Tensor, inputLengths: number[], blank = 0): number[][] {
   const c = checkArgs('ctcGreedyDecode').tensor('logits', logits, ['N', 'T', 'C'], 'float32');
   const { N, T, C } = c.dims;
-  c.number('blank', blank, { integer: true, min: 0, max: C - 1 })
-    .require(Array.isArray(inputLengths) && inputLengths.length === N, `argument 'inputLengths' expected N=${N} lengths`);
-  inputLengths.forEach((len, n) => c.require(Number.isInteger(len) && len >= 1 && len <= T, `argument 'inputLengths' expected integers in [1, T=${T}] but element ${n} is ${len}`));
+  c.number('blank', blank, { integer: true, min: 0, max: C - 1 }).require(
+    Array.isArray(inputLengths) && inputLengths.length === N,
+    `argument 'inputLengths' expected N=${N} lengths`,
+  );
+  inputLengths.forEach((len, n) =>
+    c.require(
+      Number.isInteger(len) && len >= 1 && len <= T,
+      `argument 'inputLengths' expected integers in [1, T=${T}] but element ${n} is ${len}`,
+    ),
+  );
   const best = tf.tidy(() => tf.argMax(logits, 2));
   const idx = best.dataSync();
   best.dispose();

@@ -61,14 +61,26 @@ function searchOne(logProbs: Float32Array, T: number, C: number, beamWidth: numb
  * @param opts `beamWidth` (default 8), `blank` (default 0)
  * @returns the best labelling found for each sequence
  */
-export function ctcPrefixBeamSearch(logits: tf.Tensor, inputLengths: number[], opts: { beamWidth?: number; blank?: number } = {}): number[][] {
+export function ctcPrefixBeamSearch(
+  logits: tf.Tensor,
+  inputLengths: number[],
+  opts: { beamWidth?: number; blank?: number } = {},
+): number[][] {
   const { beamWidth = 8, blank = 0 } = opts;
   const c = checkArgs('ctcPrefixBeamSearch').tensor('logits', logits, ['N', 'T', 'C'], 'float32');
   const { N, T, C } = c.dims;
   c.number('beamWidth', beamWidth, { integer: true, min: 1 })
     .number('blank', blank, { integer: true, min: 0, max: C - 1 })
-    .require(Array.isArray(inputLengths) && inputLengths.length === N, `argument 'inputLengths' expected N=${N} lengths`);
-  inputLengths.forEach((len, n) => c.require(Number.isInteger(len) && len >= 1 && len <= T, `argument 'inputLengths' expected integers in [1, T=${T}] but element ${n} is ${len}`));
+    .require(
+      Array.isArray(inputLengths) && inputLengths.length === N,
+      `argument 'inputLengths' expected N=${N} lengths`,
+    );
+  inputLengths.forEach((len, n) =>
+    c.require(
+      Number.isInteger(len) && len >= 1 && len <= T,
+      `argument 'inputLengths' expected integers in [1, T=${T}] but element ${n} is ${len}`,
+    ),
+  );
   const lp = tf.tidy(() => tf.logSoftmax(logits, 2));
   const all = lp.dataSync() as Float32Array;
   lp.dispose();

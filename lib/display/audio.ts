@@ -30,10 +30,18 @@ export function audioSummary(samples: ArrayLike<number>, sampleRate: number, tit
 }
 
 /** The display bundle of a clip (see the module comment); samples beyond [−1, 1] are clipped unless `normalize`. */
-export function audioBundle(samples: Float32Array | Float64Array, sampleRate: number, opts: AudioDisplayOptions = {}): MimeBundle {
+export function audioBundle(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  opts: AudioDisplayOptions = {},
+): MimeBundle {
   const x0 = checkSignal('showAudio', 'samples', samples);
-  checkArgs('showAudio').number('sampleRate', sampleRate, { integer: true, min: 1 })
-    .require(opts.title === undefined || typeof opts.title === 'string', `argument 'title' expected a string but got ${typeof opts.title}`);
+  checkArgs('showAudio')
+    .number('sampleRate', sampleRate, { integer: true, min: 1 })
+    .require(
+      opts.title === undefined || typeof opts.title === 'string',
+      `argument 'title' expected a string but got ${typeof opts.title}`,
+    );
   let x: Float32Array | Float64Array = x0;
   if (opts.normalize) {
     let peak = 0;
@@ -41,7 +49,9 @@ export function audioBundle(samples: Float32Array | Float64Array, sampleRate: nu
     x = peak > 0 ? Float32Array.from(x0, (v) => (0.9 * v) / peak) : x0;
   }
   const base64 = writeWav(x, sampleRate).toString('base64');
-  const caption = opts.title ? `<figcaption style="font-size:0.9em;margin-bottom:0.2em">${escapeHtml(opts.title)}</figcaption>` : '';
+  const caption = opts.title
+    ? `<figcaption style="font-size:0.9em;margin-bottom:0.2em">${escapeHtml(opts.title)}</figcaption>`
+    : '';
   return {
     [AUDIO_MIME]: base64,
     'text/html': `<figure style="margin:0.4em 0">${caption}<audio controls src="data:audio/wav;base64,${base64}"></audio></figure>`,
@@ -50,7 +60,11 @@ export function audioBundle(samples: Float32Array | Float64Array, sampleRate: nu
 }
 
 /** Shows an audio player for mono samples in [−1, 1] (outside a kernel, prints the text summary). */
-export function showAudio(samples: Float32Array | Float64Array, sampleRate: number, opts: AudioDisplayOptions = {}): void {
+export function showAudio(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  opts: AudioDisplayOptions = {},
+): void {
   const bundle = audioBundle(samples, sampleRate, opts);
   if (!sendDisplay(bundle)) console.log(bundle['text/plain']);
 }

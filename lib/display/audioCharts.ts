@@ -19,10 +19,16 @@ const layoutBase = (title?: string): Record<string, unknown> => ({
  * The waveform x[n] against n / sampleRate seconds. Long signals are drawn as their min/max
  * envelope over `maxPoints / 2` equal chunks (every peak still visible).
  */
-export function waveformFigure(samples: Float32Array | Float64Array, sampleRate: number, opts: { title?: string; maxPoints?: number } = {}): PlotlyFigure {
+export function waveformFigure(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  opts: { title?: string; maxPoints?: number } = {},
+): PlotlyFigure {
   const x = checkSignal('waveformFigure', 'samples', samples);
   const maxPoints = opts.maxPoints ?? 4000;
-  checkArgs('waveformFigure').number('sampleRate', sampleRate, { min: 0, exclusiveMin: true }).number('maxPoints', maxPoints, { integer: true, min: 2 });
+  checkArgs('waveformFigure')
+    .number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
+    .number('maxPoints', maxPoints, { integer: true, min: 2 });
   const t: number[] = [];
   const y: number[] = [];
   const round = (v: number): number => Number(v.toPrecision(4));
@@ -48,7 +54,12 @@ export function waveformFigure(samples: Float32Array | Float64Array, sampleRate:
   }
   return {
     data: [{ type: 'scatter', mode: 'lines', x: t, y, line: { width: 1 }, name: 'x' }],
-    layout: { ...layoutBase(opts.title), xaxis: { title: { text: 'time (s)' } }, yaxis: { title: { text: 'amplitude' } }, showlegend: false },
+    layout: {
+      ...layoutBase(opts.title),
+      xaxis: { title: { text: 'time (s)' } },
+      yaxis: { title: { text: 'amplitude' } },
+      showlegend: false,
+    },
   };
 }
 
@@ -60,16 +71,30 @@ export function waveformFigure(samples: Float32Array | Float64Array, sampleRate:
  */
 export function spectrogramFigure(
   spec: AudioMatrix,
-  opts: { sampleRate: number; hop: number; frequencies?: ArrayLike<number>; title?: string; zTitle?: string; colorscale?: string },
+  opts: {
+    sampleRate: number;
+    hop: number;
+    frequencies?: ArrayLike<number>;
+    title?: string;
+    zTitle?: string;
+    colorscale?: string;
+  },
 ): PlotlyFigure {
   const m = checkMatrix('spectrogramFigure', 'spec', spec);
   const c = checkArgs('spectrogramFigure');
-  c.require(opts !== null && typeof opts === 'object', "argument 'opts' expected { sampleRate, hop, frequencies?, title? }")
-    .number('sampleRate', opts.sampleRate, { min: 0, exclusiveMin: true }).number('hop', opts.hop, { min: 0, exclusiveMin: true })
+  c.require(
+    opts !== null && typeof opts === 'object',
+    "argument 'opts' expected { sampleRate, hop, frequencies?, title? }",
+  )
+    .number('sampleRate', opts.sampleRate, { min: 0, exclusiveMin: true })
+    .number('hop', opts.hop, { min: 0, exclusiveMin: true })
     .require(m.rows > 0 && m.cols > 0, `argument 'spec' is empty ([${m.rows}, ${m.cols}])`);
   let freqs: number[];
   if (opts.frequencies !== undefined) {
-    c.require(opts.frequencies.length === m.cols, `argument 'frequencies' expected length ${m.cols} (one per bin) but got ${opts.frequencies.length}`);
+    c.require(
+      opts.frequencies.length === m.cols,
+      `argument 'frequencies' expected length ${m.cols} (one per bin) but got ${opts.frequencies.length}`,
+    );
     freqs = Array.from(opts.frequencies, (f) => Number(f.toFixed(1)));
   } else {
     c.require(m.cols >= 2, `argument 'spec' has ${m.cols} bin; pass 'frequencies' for a single band`);
@@ -85,8 +110,21 @@ export function spectrogramFigure(
     z.push(row);
   }
   return {
-    data: [{ type: 'heatmap', x: times, y: freqs, z, colorscale: opts.colorscale ?? 'Magma', colorbar: { title: { text: opts.zTitle ?? '' } } }],
-    layout: { ...layoutBase(opts.title), xaxis: { title: { text: 'time (s)' } }, yaxis: { title: { text: 'frequency (Hz)' } } },
+    data: [
+      {
+        type: 'heatmap',
+        x: times,
+        y: freqs,
+        z,
+        colorscale: opts.colorscale ?? 'Magma',
+        colorbar: { title: { text: opts.zTitle ?? '' } },
+      },
+    ],
+    layout: {
+      ...layoutBase(opts.title),
+      xaxis: { title: { text: 'time (s)' } },
+      yaxis: { title: { text: 'frequency (Hz)' } },
+    },
   };
 }
 
@@ -97,7 +135,14 @@ export function spectrogramFigure(
  */
 export function alignmentFigure(
   weights: AudioMatrix | number[][],
-  opts: { characters: string[] | string; stepSeconds?: number; title?: string; xTitle?: string; yTitle?: string; colorscale?: string },
+  opts: {
+    characters: string[] | string;
+    stepSeconds?: number;
+    title?: string;
+    xTitle?: string;
+    yTitle?: string;
+    colorscale?: string;
+  },
 ): PlotlyFigure {
   const c = checkArgs('alignmentFigure');
   const rows: ArrayLike<number>[] = Array.isArray(weights)
@@ -109,8 +154,13 @@ export function alignmentFigure(
   c.require(rows.length > 0, "argument 'weights' has no decoder steps");
   const chars = Array.from(opts?.characters ?? []);
   const C = rows[0].length;
-  c.require(rows.every((r) => r.length === C), `argument 'weights' expected rows of equal length ${C}`)
-    .require(chars.length === C, `argument 'characters' expected ${C} characters (one per column of weights) but got ${chars.length}`);
+  c.require(
+    rows.every((r) => r.length === C),
+    `argument 'weights' expected rows of equal length ${C}`,
+  ).require(
+    chars.length === C,
+    `argument 'characters' expected ${C} characters (one per column of weights) but got ${chars.length}`,
+  );
   const z: number[][] = [];
   for (let j = 0; j < C; j++) z.push(rows.map((r) => Number(r[j].toPrecision(3))));
   const label = (ch: string): string => (ch === ' ' ? '␣' : ch);
@@ -118,15 +168,21 @@ export function alignmentFigure(
   if (dt !== undefined) c.number('stepSeconds', dt, { min: 0, exclusiveMin: true });
   const x = rows.map((_, s) => (dt === undefined ? s : Number((s * dt).toFixed(4))));
   // Whole-number steps only (plotly would add half steps to a short alignment).
-  const xaxis = dt === undefined
-    ? { title: { text: opts.xTitle ?? 'decoder step' }, tick0: 0, dtick: Math.max(1, Math.ceil(rows.length / 10)) }
-    : { title: { text: opts.xTitle ?? 'time (s)' } };
+  const xaxis =
+    dt === undefined
+      ? { title: { text: opts.xTitle ?? 'decoder step' }, tick0: 0, dtick: Math.max(1, Math.ceil(rows.length / 10)) }
+      : { title: { text: opts.xTitle ?? 'time (s)' } };
   return {
     data: [{ type: 'heatmap', x, y: chars.map((_, j) => j), z, colorscale: opts.colorscale ?? 'Viridis' }],
     layout: {
       ...layoutBase(opts.title),
       xaxis,
-      yaxis: { title: { text: opts.yTitle ?? 'input character' }, tickmode: 'array', tickvals: chars.map((_, j) => j), ticktext: chars.map(label) },
+      yaxis: {
+        title: { text: opts.yTitle ?? 'input character' },
+        tickmode: 'array',
+        tickvals: chars.map((_, j) => j),
+        ticktext: chars.map(label),
+      },
     },
   };
 }

@@ -15,13 +15,17 @@ let plotlySource: string | null = null;
 
 /** The minified plotly.js bundle shipped by `plotly.js-dist-min` (read once). */
 export function plotlyJs(): string {
-  if (plotlySource === null) plotlySource = fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
+  if (plotlySource === null)
+    plotlySource = fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
   return plotlySource;
 }
 
 /** JSON that is safe inside a `<script>` element (no `</script>` or `<!--` can appear). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -31,8 +35,10 @@ export function scriptJson(value: unknown): string {
  */
 export function plotlyScriptTag(): string {
   const src = plotlyJs().replace(/<\/script/gi, '<\\/script');
-  return `<script>(function(){var d=window.define;window.define=undefined;try{\n${src}\n}finally{window.define=d;}` +
-    `var q=window.__backpropPlotlyQueue||[];window.__backpropPlotlyQueue=[];q.forEach(function(f){f();});})();</script>`;
+  return (
+    `<script>(function(){var d=window.define;window.define=undefined;try{\n${src}\n}finally{window.define=d;}` +
+    `var q=window.__backpropPlotlyQueue||[];window.__backpropPlotlyQueue=[];q.forEach(function(f){f();});})();</script>`
+  );
 }
 
 /**
@@ -40,10 +46,16 @@ export function plotlyScriptTag(): string {
  * later when a plotly script on the page flushes the queue.
  */
 export function figureDivHtml(figure: PlotlyFigure, divId: string, height = 420): string {
-  const spec = scriptJson({ data: figure.data, layout: figure.layout ?? {}, config: { responsive: true, ...(figure.config ?? {}) } });
-  return `<div id="${divId}" class="backprop-figure" style="width:100%;min-height:${height}px"></div>\n` +
+  const spec = scriptJson({
+    data: figure.data,
+    layout: figure.layout ?? {},
+    config: { responsive: true, ...(figure.config ?? {}) },
+  });
+  return (
+    `<div id="${divId}" class="backprop-figure" style="width:100%;min-height:${height}px"></div>\n` +
     `<script>(function(){var s=${spec};function draw(){window.Plotly.newPlot(${JSON.stringify(divId)},s.data,s.layout,s.config);}` +
-    `if(window.Plotly){draw();}else{(window.__backpropPlotlyQueue=window.__backpropPlotlyQueue||[]).push(draw);}})();</script>`;
+    `if(window.Plotly){draw();}else{(window.__backpropPlotlyQueue=window.__backpropPlotlyQueue||[]).push(draw);}})();</script>`
+  );
 }
 
 /** Text safe inside HTML elements and attribute values. */

@@ -50,6 +50,9 @@ export function newDisplayId(): string {
 export function sendDisplay(bundle: MimeBundle, opts: { displayId?: string; update?: boolean } = {}): boolean {
   const write = kernelWriter();
   if (!write) return false;
-  write({ data: bundle, metadata: {}, transient: opts.displayId ? { display_id: opts.displayId } : {} }, opts.update ?? false);
+  write(
+    { data: bundle, metadata: {}, transient: opts.displayId ? { display_id: opts.displayId } : {} },
+    opts.update ?? false,
+  );
   return true;
 }

@@ -24,7 +24,9 @@ function formatSeconds(s: number): string {
 
 function formatMetrics(metrics: Record<string, number>): string {
   return Object.entries(metrics)
-    .map(([k, v]) => `${k} ${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4)}`)
+    .map(
+      ([k, v]) => `${k} ${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4)}`,
+    )
     .join('  ');
 }
 
@@ -40,7 +42,13 @@ export function progress(opts: { total: number; label?: string }): Progress {
     const elapsed = (Date.now() - start) / 1000;
     const fraction = step / total;
     const eta = step > 0 ? (elapsed / step) * (total - step) : NaN;
-    return { fraction, line: `${label}: ${step}/${total}  ${formatMetrics(metrics)}  elapsed ${formatSeconds(elapsed)}  eta ${formatSeconds(eta)}`.replace(/ {3,}/g, '  ') };
+    return {
+      fraction,
+      line: `${label}: ${step}/${total}  ${formatMetrics(metrics)}  elapsed ${formatSeconds(elapsed)}  eta ${formatSeconds(eta)}`.replace(
+        / {3,}/g,
+        '  ',
+      ),
+    };
   };
 
   if (inKernel()) {
@@ -71,7 +79,11 @@ export function progress(opts: { total: number; label?: string }): Progress {
   }
 
   if (process.stderr.isTTY) {
-    const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {metrics} | {duration_formatted} eta {eta_formatted}`, hideCursor: true, stream: process.stderr });
+    const bar = new SingleBar({
+      format: `${label} [{bar}] {value}/{total} {metrics} | {duration_formatted} eta {eta_formatted}`,
+      hideCursor: true,
+      stream: process.stderr,
+    });
     bar.start(total, 0, { metrics: '' });
     return {
       update(s, m = {}) {

@@ -29,7 +29,8 @@ export function figureSummary(figure: PlotlyFigure): string {
 export function figureBundle(figure: PlotlyFigure): Record<string, unknown> {
   checkArgs('show').require(
     figure !== null && typeof figure === 'object' && Array.isArray((figure as PlotlyFigure).data),
-    "argument 'figure' expected { data: trace[], layout? } but got " + (Array.isArray(figure) ? 'an array' : typeof figure),
+    "argument 'figure' expected { data: trace[], layout? } but got " +
+      (Array.isArray(figure) ? 'an array' : typeof figure),
   );
   figureCount += 1;
   const divId = `backprop-fig-${pageToken}-${figureCount}`;

@@ -15,15 +15,26 @@ interface DataFrameLike {
 }
 
 function isDataFrame(value: unknown): value is DataFrameLike {
-  return value !== null && typeof value === 'object' && Array.isArray((value as DataFrameLike).columns) && Array.isArray((value as DataFrameLike).values);
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    Array.isArray((value as DataFrameLike).columns) &&
+    Array.isArray((value as DataFrameLike).values)
+  );
 }
 
 /** Rows (objects keyed by column) from an array of rows or a danfojs DataFrame. */
 export function tableRows(table: TableRow[] | DataFrameLike): { columns: string[]; rows: TableRow[] } {
   if (isDataFrame(table)) {
-    return { columns: table.columns, rows: table.values.map((vals) => Object.fromEntries(table.columns.map((c, i) => [c, vals[i]]))) };
+    return {
+      columns: table.columns,
+      rows: table.values.map((vals) => Object.fromEntries(table.columns.map((c, i) => [c, vals[i]]))),
+    };
   }
-  checkArgs('showTable').require(Array.isArray(table), `argument 'table' expected rows (object[]) or a danfojs DataFrame but got ${typeof table}`);
+  checkArgs('showTable').require(
+    Array.isArray(table),
+    `argument 'table' expected rows (object[]) or a danfojs DataFrame but got ${typeof table}`,
+  );
   const columns: string[] = [];
   for (const row of table) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   return { columns, rows: table };
@@ -34,14 +45,18 @@ function formatCell(value: unknown, digits: number): string {
     if (Number.isInteger(value)) return String(value);
     if (!Number.isFinite(value)) return String(value);
     const abs = Math.abs(value);
-    return abs !== 0 && (abs < 10 ** -digits || abs >= 1e6) ? value.toExponential(Math.max(1, digits - 1)) : value.toFixed(digits);
+    return abs !== 0 && (abs < 10 ** -digits || abs >= 1e6)
+      ? value.toExponential(Math.max(1, digits - 1))
+      : value.toFixed(digits);
   }
   return value === undefined || value === null ? '' : String(value);
 }
 
-
 /** HTML and aligned plain text for a table. */
-export function renderTable(table: TableRow[] | DataFrameLike, opts: { caption?: string; digits?: number } = {}): { html: string; text: string } {
+export function renderTable(
+  table: TableRow[] | DataFrameLike,
+  opts: { caption?: string; digits?: number } = {},
+): { html: string; text: string } {
   const { columns, rows } = tableRows(table);
   const digits = opts.digits ?? 3;
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c], digits)));
@@ -57,7 +72,9 @@ export function renderTable(table: TableRow[] | DataFrameLike, opts: { caption?:
   const align = (j: number): string => (numeric[j] ? ' style="text-align:right"' : '');
   const html =
     `<table class="backprop-table" style="border-collapse:collapse">` +
-    (opts.caption ? `<caption style="caption-side:top;font-weight:600;text-align:left">${escapeHtml(opts.caption)}</caption>` : '') +
+    (opts.caption
+      ? `<caption style="caption-side:top;font-weight:600;text-align:left">${escapeHtml(opts.caption)}</caption>`
+      : '') +
     `<thead><tr>${columns.map((c, j) => `<th${align(j)}>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
     `<tbody>${cells.map((row) => `<tr>${row.map((s, j) => `<td${align(j)}>${escapeHtml(s)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   return { html, text };

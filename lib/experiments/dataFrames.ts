@@ -25,11 +25,17 @@ export function danfo(): typeof Danfo {
 /** A DataFrame from rows of objects (every row must have the same keys). */
 export function toDataFrame(rows: readonly Record<string, unknown>[]): DataFrame {
   const c = checkArgs('toDataFrame');
-  c.require(Array.isArray(rows) && rows.length > 0, `argument 'rows' expected a non-empty array of objects but got ${Array.isArray(rows) ? 'an empty array' : typeof rows}`);
+  c.require(
+    Array.isArray(rows) && rows.length > 0,
+    `argument 'rows' expected a non-empty array of objects but got ${Array.isArray(rows) ? 'an empty array' : typeof rows}`,
+  );
   const keys = Object.keys(rows[0]);
   rows.forEach((r, i) => {
     const k = Object.keys(r ?? {});
-    c.require(k.length === keys.length && k.every((x) => keys.includes(x)), `rows[${i}] has keys [${k.join(', ')}], expected the keys of rows[0]: [${keys.join(', ')}]`);
+    c.require(
+      k.length === keys.length && k.every((x) => keys.includes(x)),
+      `rows[${i}] has keys [${k.join(', ')}], expected the keys of rows[0]: [${keys.join(', ')}]`,
+    );
   });
   const { DataFrame } = danfo();
   return new DataFrame(rows.map((r) => ({ ...r })));
@@ -38,6 +44,9 @@ export function toDataFrame(rows: readonly Record<string, unknown>[]): DataFrame
 /** The row labels of `df` as its first column `name` (danfojs keeps them apart from `values`). */
 export function withIndexColumn(df: DataFrame, name: string): DataFrame {
   const { DataFrame } = danfo();
-  const rows = df.values.map((vals, i) => ({ [name]: df.index[i], ...Object.fromEntries(df.columns.map((col, j) => [col, (vals as unknown[])[j]])) }));
+  const rows = df.values.map((vals, i) => ({
+    [name]: df.index[i],
+    ...Object.fromEntries(df.columns.map((col, j) => [col, (vals as unknown[])[j]])),
+  }));
   return new DataFrame(rows);
 }

@@ -11,14 +11,20 @@ export function countBy(rows: readonly Record<string, unknown>[], by: string[]):
   const c = checkArgs('countBy');
   const df = toDataFrame(rows);
   c.require(Array.isArray(by) && by.length > 0, "argument 'by' expected a non-empty list of column names");
-  for (const col of by) c.require(df.columns.includes(col), `argument 'by' names column '${col}', which the rows lack (columns: ${df.columns.join(', ')})`);
+  for (const col of by)
+    c.require(
+      df.columns.includes(col),
+      `argument 'by' names column '${col}', which the rows lack (columns: ${df.columns.join(', ')})`,
+    );
   // Count a constant column, so that every `by` column can be a grouping key.
   const withOne = toDataFrame(rows.map((r) => ({ ...Object.fromEntries(by.map((b) => [b, r[b]])), __one: 1 })));
   const counts = withOne.groupby(by).col(['__one']).count();
-  return toDataFrame((counts.values as unknown[][]).map((row) => ({
-    ...Object.fromEntries(by.map((b) => [b, row[counts.columns.indexOf(b)]])),
-    count: row[counts.columns.indexOf('__one_count')],
-  })));
+  return toDataFrame(
+    (counts.values as unknown[][]).map((row) => ({
+      ...Object.fromEntries(by.map((b) => [b, row[counts.columns.indexOf(b)]])),
+      count: row[counts.columns.indexOf('__one_count')],
+    })),
+  );
 }
 
 /**
@@ -30,6 +36,10 @@ export function describeColumns(rows: readonly Record<string, unknown>[], column
   const df = toDataFrame(rows);
   const cols = columns ?? df.columns.filter((col) => rows.every((r) => typeof r[col] === 'number'));
   c.require(cols.length > 0, 'no numeric columns to describe');
-  for (const col of cols) c.require(rows.every((r) => typeof r[col] === 'number'), `column '${col}' must hold numbers in every row`);
+  for (const col of cols)
+    c.require(
+      rows.every((r) => typeof r[col] === 'number'),
+      `column '${col}' must hold numbers in every row`,
+    );
   return withIndexColumn(df.loc({ columns: cols }).describe(), 'statistic');
 }

@@ -18,8 +18,14 @@ import { toDataFrame, type DataFrame } from './dataFrames';
  * Per-seed rows from `runSeeds` runs: `{ ...labels, seed, <metric>: value … }` with the
  * numeric fields of each result (non-numeric fields such as histories are left out).
  */
-export function seedRows(runs: readonly SeedRun<object>[], labels: Record<string, string | number> = {}): Record<string, unknown>[] {
-  checkArgs('seedRows').require(Array.isArray(runs), `argument 'runs' expected the runs of runSeeds but got ${typeof runs}`);
+export function seedRows(
+  runs: readonly SeedRun<object>[],
+  labels: Record<string, string | number> = {},
+): Record<string, unknown>[] {
+  checkArgs('seedRows').require(
+    Array.isArray(runs),
+    `argument 'runs' expected the runs of runSeeds but got ${typeof runs}`,
+  );
   return runs.map(({ seed, result }) => ({
     ...labels,
     seed,
@@ -33,16 +39,33 @@ export function seedRows(runs: readonly SeedRun<object>[], labels: Record<string
  * NaN for n = 1), after a column `n` (runs in the group). Metrics default to every numeric
  * column except `by` and `seed`.
  */
-export function seedSummaryTable(rows: readonly Record<string, unknown>[], opts: { by: string[]; metrics?: string[] }): DataFrame {
+export function seedSummaryTable(
+  rows: readonly Record<string, unknown>[],
+  opts: { by: string[]; metrics?: string[] },
+): DataFrame {
   const c = checkArgs('seedSummaryTable');
   const df = toDataFrame(rows);
   c.require(Array.isArray(opts?.by) && opts.by.length > 0, "argument 'by' expected a non-empty list of column names");
-  for (const col of opts.by) c.require(df.columns.includes(col), `argument 'by' names column '${col}', which the rows lack (columns: ${df.columns.join(', ')})`);
-  const metrics = opts.metrics ?? df.columns.filter((col) => !opts.by.includes(col) && col !== 'seed' && rows.every((r) => typeof r[col] === 'number'));
+  for (const col of opts.by)
+    c.require(
+      df.columns.includes(col),
+      `argument 'by' names column '${col}', which the rows lack (columns: ${df.columns.join(', ')})`,
+    );
+  const metrics =
+    opts.metrics ??
+    df.columns.filter(
+      (col) => !opts.by.includes(col) && col !== 'seed' && rows.every((r) => typeof r[col] === 'number'),
+    );
   c.require(metrics.length > 0, 'no numeric metric columns to summarise');
   for (const m of metrics) {
-    c.require(df.columns.includes(m), `argument 'metrics' names column '${m}', which the rows lack (columns: ${df.columns.join(', ')})`);
-    c.require(rows.every((r) => typeof r[m] === 'number'), `column '${m}' must hold numbers in every row`);
+    c.require(
+      df.columns.includes(m),
+      `argument 'metrics' names column '${m}', which the rows lack (columns: ${df.columns.join(', ')})`,
+    );
+    c.require(
+      rows.every((r) => typeof r[m] === 'number'),
+      `column '${m}' must hold numbers in every row`,
+    );
   }
   const agg = df.groupby(opts.by).agg(Object.fromEntries(metrics.map((m) => [m, ['mean', 'std', 'count']])));
   const groups = agg.values as unknown[][];

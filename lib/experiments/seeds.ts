@@ -22,9 +22,9 @@ import { progress as makeProgress } from '../display/progress';
  * 6 decimals (test/seeds.test.ts checks them against the t density numerically).
  */
 const T975 = [
-  12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
-  2.200985, 2.178813, 2.160369, 2.144787, 2.13145, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
-  2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.04523, 2.042272,
+  12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139, 2.200985,
+  2.178813, 2.160369, 2.144787, 2.13145, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963, 2.079614, 2.073873, 2.068658,
+  2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.04523, 2.042272,
 ];
 
 /**
@@ -36,8 +36,15 @@ export function studentT975(dof: number): number {
   checkArgs('studentT975').number('dof', dof, { integer: true, min: 1 });
   if (dof <= T975.length) return T975[dof - 1];
   const z = 1.959963985;
-  const z3 = z ** 3, z5 = z ** 5, z7 = z ** 7;
-  return z + (z3 + z) / (4 * dof) + (5 * z5 + 16 * z3 + 3 * z) / (96 * dof ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * dof ** 3);
+  const z3 = z ** 3,
+    z5 = z ** 5,
+    z7 = z ** 7;
+  return (
+    z +
+    (z3 + z) / (4 * dof) +
+    (5 * z5 + 16 * z3 + 3 * z) / (96 * dof ** 2) +
+    (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * dof ** 3)
+  );
 }
 
 /** Summary of one metric over seeds. `halfWidth` is NaN for a single value (no spread to estimate). */
@@ -57,7 +64,10 @@ export interface MetricSummary {
 /** Mean, sample std and 95% Student-t interval of some values (see the module comment). */
 export function summarize(values: readonly number[]): MetricSummary {
   const c = checkArgs('summarize');
-  c.require(Array.isArray(values) && values.length > 0, `argument 'values' expected a non-empty array of numbers but got ${Array.isArray(values) ? 'an empty array' : typeof values}`);
+  c.require(
+    Array.isArray(values) && values.length > 0,
+    `argument 'values' expected a non-empty array of numbers but got ${Array.isArray(values) ? 'an empty array' : typeof values}`,
+  );
   values.forEach((v, i) => c.number(`values[${i}]`, v));
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
@@ -68,7 +78,9 @@ export function summarize(values: readonly number[]): MetricSummary {
 
 /** `0.853 ± 0.021` (or `0.853` for one value), with `digits` decimals (default 3). */
 export function formatInterval(s: MetricSummary, digits = 3): string {
-  return Number.isNaN(s.halfWidth) ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)} ± ${s.halfWidth.toFixed(digits)}`;
+  return Number.isNaN(s.halfWidth)
+    ? s.mean.toFixed(digits)
+    : `${s.mean.toFixed(digits)} ± ${s.halfWidth.toFixed(digits)}`;
 }
 
 export interface SeedRun<R> {
@@ -101,10 +113,19 @@ export async function runSeeds<R extends object>(
   opts: { label?: string; progress?: boolean } = {},
 ): Promise<SeedsResult<R>> {
   const c = checkArgs('runSeeds');
-  c.require(Array.isArray(seeds) && seeds.length > 0, `argument 'seeds' expected a non-empty array of integers but got ${Array.isArray(seeds) ? 'an empty array' : typeof seeds}`);
+  c.require(
+    Array.isArray(seeds) && seeds.length > 0,
+    `argument 'seeds' expected a non-empty array of integers but got ${Array.isArray(seeds) ? 'an empty array' : typeof seeds}`,
+  );
   seeds.forEach((s, i) => c.number(`seeds[${i}]`, s, { integer: true }));
-  c.require(new Set(seeds).size === seeds.length, `argument 'seeds' has repeated seeds (${seeds.join(', ')}): each run must differ`);
-  c.require(typeof experiment === 'function', `argument 'experiment' expected a function (seed) => result but got ${typeof experiment}`);
+  c.require(
+    new Set(seeds).size === seeds.length,
+    `argument 'seeds' has repeated seeds (${seeds.join(', ')}): each run must differ`,
+  );
+  c.require(
+    typeof experiment === 'function',
+    `argument 'experiment' expected a function (seed) => result but got ${typeof experiment}`,
+  );
   const bar = opts.progress === false ? null : makeProgress({ total: seeds.length, label: opts.label ?? 'seeds' });
   const runs: SeedRun<R>[] = [];
   for (const seed of seeds) {
@@ -119,7 +140,10 @@ export async function runSeeds<R extends object>(
       }
       throw new Error(`runSeeds: the run with seed ${seed} failed: ${String(e)}`);
     }
-    c.require(result !== null && typeof result === 'object', `the run with seed ${seed} returned ${result === null ? 'null' : typeof result}, expected an object of metrics`);
+    c.require(
+      result !== null && typeof result === 'object',
+      `the run with seed ${seed} returned ${result === null ? 'null' : typeof result}, expected an object of metrics`,
+    );
     runs.push({ seed, result });
     bar?.update(runs.length);
   }
@@ -129,8 +153,13 @@ export async function runSeeds<R extends object>(
 
 /** Summaries of every key that holds a finite number in each of `results`. */
 export function summarizeRuns(results: readonly object[]): Record<string, MetricSummary> {
-  checkArgs('summarizeRuns').require(Array.isArray(results) && results.length > 0, "argument 'results' expected a non-empty array of objects");
+  checkArgs('summarizeRuns').require(
+    Array.isArray(results) && results.length > 0,
+    "argument 'results' expected a non-empty array of objects",
+  );
   const rows = results as readonly Record<string, unknown>[];
-  const metrics = Object.keys(rows[0]).filter((k) => rows.every((r) => typeof r[k] === 'number' && Number.isFinite(r[k])));
+  const metrics = Object.keys(rows[0]).filter((k) =>
+    rows.every((r) => typeof r[k] === 'number' && Number.isFinite(r[k])),
+  );
   return Object.fromEntries(metrics.map((k) => [k, summarize(rows.map((r) => r[k] as number))]));
 }

@@ -23,10 +23,19 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * (or under `opts.dir`) and returns the file's path. Names are plain file names
  * (letters, digits, `.`, `_`, `-`).
  */
-export function saveTableCsv(table: readonly TableRow[] | DataFrame, where: { notebook: string; name: string; dir?: string }): string {
+export function saveTableCsv(
+  table: readonly TableRow[] | DataFrame,
+  where: { notebook: string; name: string; dir?: string },
+): string {
   const c = checkArgs('saveTableCsv');
-  c.require(typeof where?.notebook === 'string' && SAFE_NAME.test(where.notebook), `argument 'notebook' expected a plain file name like '02_lstm' but got ${JSON.stringify(where?.notebook)}`);
-  c.require(typeof where.name === 'string' && SAFE_NAME.test(where.name), `argument 'name' expected a plain file name like 'adding_problem' but got ${JSON.stringify(where.name)}`);
+  c.require(
+    typeof where?.notebook === 'string' && SAFE_NAME.test(where.notebook),
+    `argument 'notebook' expected a plain file name like '02_lstm' but got ${JSON.stringify(where?.notebook)}`,
+  );
+  c.require(
+    typeof where.name === 'string' && SAFE_NAME.test(where.name),
+    `argument 'name' expected a plain file name like 'adding_problem' but got ${JSON.stringify(where.name)}`,
+  );
   const df = Array.isArray(table) ? toDataFrame(table as TableRow[]) : (table as DataFrame);
   c.require(Array.isArray(df?.columns), `argument 'table' expected rows (object[]) or a danfojs DataFrame`);
   const dir = where.dir ?? outPath('tables', where.notebook);

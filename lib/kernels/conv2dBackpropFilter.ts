@@ -34,13 +34,25 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Fil
     const channelsFirst = attrs.dataFormat === 'NCHW';
     const xs = channelsFirst ? tf.transpose(x, [0, 2, 3, 1]) : x;
     const dys = channelsFirst ? tf.transpose(dy, [0, 2, 3, 1]) : dy;
-    const info = tf.backend_util.computeConv2DInfo(xs.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(
+      xs.shape,
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     const { top, bottom, left, right } = info.padInfo;
     const [kh, kw] = attrs.filterShape;
     // With dimRoundingMode 'ceil' the last window can overhang the padded input: read zeros there.
     const overhangH = Math.max(0, (info.outHeight - 1) * info.strideHeight + kh - (info.inHeight + top + bottom));
     const overhangW = Math.max(0, (info.outWidth - 1) * info.strideWidth + kw - (info.inWidth + left + right));
-    const xpad = tf.pad(xs, [[0, 0], [top, bottom + overhangH], [left, right + overhangW], [0, 0]]);
+    const xpad = tf.pad(xs, [
+      [0, 0],
+      [top, bottom + overhangH],
+      [left, right + overhangW],
+      [0, 0],
+    ]);
     const xT = tf.transpose(xpad, [3, 1, 2, 0]); // [C, Hp, Wp, N]
     const dyT = tf.transpose(dys, [1, 2, 0, 3]); // [Ho, Wo, N, F]
     const full = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]); // [C, ≥kh, ≥kw, F]
@@ -62,6 +74,10 @@ export function registerWasmConv2dBackpropFilter(): void {
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs }) =>
-      conv2dFilterGradient(inputs.x as tf.Tensor4D, inputs.dy as tf.Tensor4D, attrs as unknown as FilterAttrs) as unknown as tf.TensorInfo,
+      conv2dFilterGradient(
+        inputs.x as tf.Tensor4D,
+        inputs.dy as tf.Tensor4D,
+        attrs as unknown as FilterAttrs,
+      ) as unknown as tf.TensorInfo,
   });
 }

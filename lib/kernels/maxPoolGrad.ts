@@ -28,14 +28,30 @@ type PoolGradAttrs = {
  */
 export function maxPoolInputGradient(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: PoolGradAttrs): tf.Tensor4D {
   return tf.tidy(() => {
-    const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = tf.backend_util.computePool2DInfo(
+      x.shape,
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo } = info;
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
     const { top, left } = info.padInfo;
     // Pad with −∞ (never a maximum), far enough for every window, including 'ceil' overhangs.
     const Hp = Math.max(H + top + info.padInfo.bottom, (Ho - 1) * sh + kh);
     const Wp = Math.max(W + left + info.padInfo.right, (Wo - 1) * sw + kw);
-    const xpad = tf.pad(x, [[0, 0], [top, Hp - H - top], [left, Wp - W - left], [0, 0]], -Infinity);
+    const xpad = tf.pad(
+      x,
+      [
+        [0, 0],
+        [top, Hp - H - top],
+        [left, Wp - W - left],
+        [0, 0],
+      ],
+      -Infinity,
+    );
     const p = tf.argMax(im2col(xpad, kh, kw, [sh, sw]), 3); // [N, Ho, Wo, C]: first maximal offset i·kw + j
     // Flat index into xpad [N, Hp, Wp, C]: ((n·Hp + y·sh + i)·Wp + x·sw + j)·C + c.
     const n = tf.reshape(tf.range(0, N, 1, 'int32'), [N, 1, 1, 1]);
@@ -52,7 +68,11 @@ export function maxPoolInputGradient(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Poo
 }
 
 const kernelFunc: tf.KernelFunc = ({ inputs, attrs }) =>
-  maxPoolInputGradient(inputs.input as tf.Tensor4D, inputs.dy as tf.Tensor4D, attrs as unknown as PoolGradAttrs) as unknown as tf.TensorInfo;
+  maxPoolInputGradient(
+    inputs.input as tf.Tensor4D,
+    inputs.dy as tf.Tensor4D,
+    attrs as unknown as PoolGradAttrs,
+  ) as unknown as tf.TensorInfo;
 
 /**
  * Replaces wasm's `MaxPoolGrad` kernel with {@link maxPoolInputGradient} (idempotent).

@@ -12,6 +12,10 @@ export function registerWasmUnsortedSegmentSum(): void {
     kernelName: 'UnsortedSegmentSum',
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs }) =>
-      unsortedSegmentSum(inputs.x as tf.Tensor, inputs.segmentIds as tf.Tensor, (attrs as unknown as { numSegments: number }).numSegments) as unknown as tf.TensorInfo,
+      unsortedSegmentSum(
+        inputs.x as tf.Tensor,
+        inputs.segmentIds as tf.Tensor,
+        (attrs as unknown as { numSegments: number }).numSegments,
+      ) as unknown as tf.TensorInfo,
   });
 }

@@ -58,7 +58,10 @@ export function attentionLstmForward(
     .tensor('Wh', Wh, ['H', 'G'], 'float32')
     .tensor('Wattn', Wattn, ['H', 'G'], 'float32')
     .tensor('b', b, ['G'], 'float32').dims;
-  checkArgs('attentionLstmForward').require(Wx.shape[1] === 4 * H, `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`);
+  checkArgs('attentionLstmForward').require(
+    Wx.shape[1] === 4 * H,
+    `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`,
+  );
   return tf.tidy(() => {
     // Given: x as time-major rows [T·N, D] (step t is the contiguous rows t·N … t·N + N − 1),
     // the stacked recurrent weights — [hₜ₋₁, attnₜ]·[Wh; Wattn] = hₜ₋₁·Wh + attnₜ·Wattn — and the
@@ -71,11 +74,16 @@ export function attentionLstmForward(
     const xW = tf.add(tf.matMul(xRows, Wx), b); // every step's x·Wx + b in one matmul
     let prevH = tf.mean(A, [2, 3]) as tf.Tensor2D;
     let prevC = prevH;
-    const hs: tf.Tensor2D[] = [], maps: tf.Tensor3D[] = [];
+    const hs: tf.Tensor2D[] = [],
+      maps: tf.Tensor3D[] = [];
     for (let t = 0; t < T; t++) {
       const { attn, attnWeights, cache: att } = dotProductAttention(prevH, A);
       const ha = tf.concat([prevH, attn], 1) as tf.Tensor2D;
-      const { nextH, nextC, cache: gates } = lstmGatesForward(tf.add(tf.slice(xW, [t * N, 0], [N, 4 * H]), tf.matMul(ha, WhAttn)) as tf.Tensor2D, prevC);
+      const {
+        nextH,
+        nextC,
+        cache: gates,
+      } = lstmGatesForward(tf.add(tf.slice(xW, [t * N, 0], [N, 4 * H]), tf.matMul(ha, WhAttn)) as tf.Tensor2D, prevC);
       steps.push({ att, gates });
       hs.push(nextH);
       maps.push(attnWeights);
@@ -86,9 +94,11 @@ export function attentionLstmForward(
     const attnWeights = tf.stack(maps, 1) as tf.Tensor4D;
     // END SOLUTION
     const cache: AttentionLstmCache = {
-      steps, xRows,
+      steps,
+      xRows,
       hAttnRows: tf.reshape(tf.stack(hAttn, 0), [T * N, 2 * H]) as tf.Tensor2D,
-      WxT: tf.transpose(Wx) as tf.Tensor2D, WhAttnT: tf.transpose(WhAttn) as tf.Tensor2D,
+      WxT: tf.transpose(Wx) as tf.Tensor2D,
+      WhAttnT: tf.transpose(WhAttn) as tf.Tensor2D,
       dims: { N, T, D, H, P },
     };
     return { h, attnWeights, cache };
@@ -103,11 +113,22 @@ export function attentionLstmForward(
  *   `dWx` [D, 4H], `dWh`, `dWattn` [H, 4H], `db` [4H]
  */
 export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) {
-  checkCache('attentionLstmBackward', cache, 'attentionLstmForward', ['steps', 'xRows', 'hAttnRows', 'WxT', 'WhAttnT', 'dims']);
+  checkCache('attentionLstmBackward', cache, 'attentionLstmForward', [
+    'steps',
+    'xRows',
+    'hAttnRows',
+    'WxT',
+    'WhAttnT',
+    'dims',
+  ]);
   const { N, T, D, H, P } = cache.dims;
   checkArgs('attentionLstmBackward')
-    .tensor('cache.xRows', cache.xRows, [T * N, D]).tensor('cache.hAttnRows', cache.hAttnRows, [T * N, 2 * H])
-    .require(Array.isArray(cache.steps) && cache.steps.length === T, "argument 'cache' expected the cache returned by attentionLstmForward (one entry per step)")
+    .tensor('cache.xRows', cache.xRows, [T * N, D])
+    .tensor('cache.hAttnRows', cache.hAttnRows, [T * N, 2 * H])
+    .require(
+      Array.isArray(cache.steps) && cache.steps.length === T,
+      "argument 'cache' expected the cache returned by attentionLstmForward (one entry per step)",
+    )
     .tensor('dh', dh, [N, T, H], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
@@ -123,7 +144,12 @@ export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) 
         const dha = tf.matMul(da, cache.WhAttnT); // [N, 2H] = [dhₜ₋₁ (direct), dattnₜ]
         const [dprevHDirect, dattn] = tf.split(dha, 2, 1);
         const att = dotProductAttentionBackward(dattn, cache.steps[t].att);
-        return { da, dprevC, dprevH: tf.add(dprevHDirect, att.dprevH) as tf.Tensor2D, dA: tf.add(dA, att.dA) as tf.Tensor4D };
+        return {
+          da,
+          dprevC,
+          dprevH: tf.add(dprevHDirect, att.dprevH) as tf.Tensor2D,
+          dA: tf.add(dA, att.dA) as tf.Tensor4D,
+        };
       });
       tf.dispose([dnextH, dnextC, dA]);
       [das[t], dnextH, dnextC, dA] = [step.da, step.dprevH, step.dprevC, step.dA];
@@ -133,7 +159,10 @@ export function attentionLstmBackward(dh: tf.Tensor, cache: AttentionLstmCache) 
     const daRows = tf.reshape(tf.stack(das, 0), [T * N, 4 * H]); // time-major, like xRows and hAttnRows
     const dx = tf.transpose(tf.reshape(tf.matMul(daRows, cache.WxT), [T, N, D]), [1, 0, 2]) as tf.Tensor3D;
     // dWx = xᵀ·da, [dWh; dWattn] = [hₜ₋₁, attnₜ]ᵀ·da, db = Σ da, over all T·N rows at once
-    const { dW: [dWx, dWhAttn], db } = linearGrads([cache.xRows, cache.hAttnRows], daRows);
+    const {
+      dW: [dWx, dWhAttn],
+      db,
+    } = linearGrads([cache.xRows, cache.hAttnRows], daRows);
     const [dWh, dWattn] = tf.split(dWhAttn, 2, 0) as tf.Tensor2D[];
     // END SOLUTION
     return { dx, dA, dWx: dWx as tf.Tensor2D, dWh, dWattn, db: db as tf.Tensor1D };

@@ -57,7 +57,10 @@ export function attentionLstmStepForward(
     .tensor('Wh', Wh, ['H', 'G'], 'float32')
     .tensor('Wattn', Wattn, ['H', 'G'], 'float32')
     .tensor('b', b, ['G'], 'float32').dims;
-  checkArgs('attentionLstmStepForward').require(Wx.shape[1] === 4 * H, `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`);
+  checkArgs('attentionLstmStepForward').require(
+    Wx.shape[1] === 4 * H,
+    `argument 'Wx' expected shape [D, 4H=${4 * H}] but got [${Wx.shape.join(', ')}]`,
+  );
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const a = tf.add(tf.add(tf.add(tf.matMul(x, Wx), tf.matMul(prevH, Wh)), tf.matMul(attn, Wattn)), b) as tf.Tensor2D;
@@ -65,8 +68,13 @@ export function attentionLstmStepForward(
     // END SOLUTION
     const T = (W: tf.Tensor): tf.Tensor2D => tf.transpose(W) as tf.Tensor2D;
     const cache: AttentionLstmStepCache = {
-      x: tf.clone(x) as tf.Tensor2D, prevH: tf.clone(prevH) as tf.Tensor2D, attn: tf.clone(attn) as tf.Tensor2D,
-      gates, WxT: T(Wx), WhT: T(Wh), WattnT: T(Wattn),
+      x: tf.clone(x) as tf.Tensor2D,
+      prevH: tf.clone(prevH) as tf.Tensor2D,
+      attn: tf.clone(attn) as tf.Tensor2D,
+      gates,
+      WxT: T(Wx),
+      WhT: T(Wh),
+      WattnT: T(Wattn),
     };
     return { nextH, nextC, cache };
   });
@@ -79,7 +87,15 @@ export function attentionLstmStepForward(
  * @returns `dx` [N, D], `dprevH`, `dprevC`, `dattn` [N, H], `dWx` [D, 4H], `dWh`, `dWattn` [H, 4H], `db` [4H]
  */
 export function attentionLstmStepBackward(dnextH: tf.Tensor, dnextC: tf.Tensor, cache: AttentionLstmStepCache) {
-  checkCache('attentionLstmStepBackward', cache, 'attentionLstmStepForward', ['x', 'prevH', 'attn', 'gates', 'WxT', 'WhT', 'WattnT']);
+  checkCache('attentionLstmStepBackward', cache, 'attentionLstmStepForward', [
+    'x',
+    'prevH',
+    'attn',
+    'gates',
+    'WxT',
+    'WhT',
+    'WattnT',
+  ]);
   checkArgs('attentionLstmStepBackward')
     .tensor('cache.prevH', cache.prevH, ['N', 'H'])
     .tensor('dnextH', dnextH, ['N', 'H'], 'float32')
@@ -88,12 +104,12 @@ export function attentionLstmStepBackward(dnextH: tf.Tensor, dnextC: tf.Tensor, 
     const { x, prevH, attn, WxT, WhT, WattnT } = cache;
     // BEGIN SOLUTION
     const { da, dprevC } = lstmGatesBackward(dnextH as tf.Tensor2D, dnextC as tf.Tensor2D, cache.gates);
-    const dx = tf.matMul(da, WxT) as tf.Tensor2D;  // da·Wxᵀ
-    const dprevH = tf.matMul(da, WhT) as tf.Tensor2D;  // da·Whᵀ
-    const dattn = tf.matMul(da, WattnT) as tf.Tensor2D;  // da·Wattnᵀ
-    const dWx = matMulAT(x, da) as tf.Tensor2D;  // xᵀ·da
-    const dWh = matMulAT(prevH, da) as tf.Tensor2D;  // hₜ₋₁ᵀ·da
-    const dWattn = matMulAT(attn, da) as tf.Tensor2D;  // attnₜᵀ·da
+    const dx = tf.matMul(da, WxT) as tf.Tensor2D; // da·Wxᵀ
+    const dprevH = tf.matMul(da, WhT) as tf.Tensor2D; // da·Whᵀ
+    const dattn = tf.matMul(da, WattnT) as tf.Tensor2D; // da·Wattnᵀ
+    const dWx = matMulAT(x, da) as tf.Tensor2D; // xᵀ·da
+    const dWh = matMulAT(prevH, da) as tf.Tensor2D; // hₜ₋₁ᵀ·da
+    const dWattn = matMulAT(attn, da) as tf.Tensor2D; // attnₜᵀ·da
     const db = tf.sum(da, 0) as tf.Tensor1D;
     // END SOLUTION
     return { dx, dprevH, dprevC, dattn, dWx, dWh, dWattn, db };

@@ -20,7 +20,10 @@ import { checkArgs } from '../core/validate';
 
 /** Frees every tensor reachable from `cache` (nested objects and arrays included). */
 export function disposeCache(cache: tf.TensorContainer): void {
-  checkArgs('disposeCache').require(cache !== null && typeof cache === 'object', `argument 'cache' expected an object of tensors but got ${cache === null ? 'null' : typeof cache}`);
+  checkArgs('disposeCache').require(
+    cache !== null && typeof cache === 'object',
+    `argument 'cache' expected an object of tensors but got ${cache === null ? 'null' : typeof cache}`,
+  );
   tf.dispose(cache);
 }
 
@@ -32,7 +35,13 @@ export function disposeCache(cache: tf.TensorContainer): void {
  */
 export function checkCache(fn: string, cache: unknown, producer: string, fields: readonly string[]): void {
   const c = checkArgs(fn);
-  c.require(cache !== null && typeof cache === 'object', `argument 'cache' expected the cache returned by ${producer} but got ${cache === null ? 'null' : typeof cache}`);
+  c.require(
+    cache !== null && typeof cache === 'object',
+    `argument 'cache' expected the cache returned by ${producer} but got ${cache === null ? 'null' : typeof cache}`,
+  );
   const missing = fields.filter((f) => (cache as Record<string, unknown>)[f] === undefined);
-  c.require(missing.length === 0, `argument 'cache' expected the cache returned by ${producer} (it lacks ${missing.join(', ')})`);
+  c.require(
+    missing.length === 0,
+    `argument 'cache' expected the cache returned by ${producer} (it lacks ${missing.join(', ')})`,
+  );
 }

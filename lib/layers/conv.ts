@@ -44,7 +44,10 @@ export type Conv2dCache = {
  * @returns `out` [N, Ho, Wo, F] and the `cache` for {@link conv2dBackward}
  */
 export function conv2dForward(
-  x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, opts: { stride?: number; pad?: number } = {},
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  opts: { stride?: number; pad?: number } = {},
 ): { out: tf.Tensor4D; cache: Conv2dCache } {
   const { stride = 1, pad = 0 } = opts;
   const { N, H, W, C, KH, KW, F } = checkArgs('conv2dForward')
@@ -55,10 +58,18 @@ export function conv2dForward(
     .number('pad', pad, { integer: true, min: 0 }).dims;
   const Ho = convOutputSize(H + 2 * pad, KH, stride);
   const Wo = convOutputSize(W + 2 * pad, KW, stride);
-  checkArgs('conv2dForward').require(Ho >= 1 && Wo >= 1, `a ${KH}×${KW} filter does not fit in the padded ${H + 2 * pad}×${W + 2 * pad} input`);
+  checkArgs('conv2dForward').require(
+    Ho >= 1 && Wo >= 1,
+    `a ${KH}×${KW} filter does not fit in the padded ${H + 2 * pad}×${W + 2 * pad} input`,
+  );
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    const xpad = tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
+    const xpad = tf.pad(x, [
+      [0, 0],
+      [pad, pad],
+      [pad, pad],
+      [0, 0],
+    ]);
     const cols = tf.reshape(im2col(xpad, KH, KW, stride), [N * Ho * Wo, KH * KW * C]) as tf.Tensor2D;
     const out = tf.reshape(tf.add(tf.matMul(cols, tf.reshape(w, [KH * KW * C, F])), b), [N, Ho, Wo, F]) as tf.Tensor4D;
     // END SOLUTION
@@ -72,7 +83,10 @@ export function conv2dForward(
  * @param dout upstream gradient [N, Ho, Wo, F]
  * @returns `dx` [N, H, W, C], `dw` [KH, KW, C, F], `db` [F]
  */
-export function conv2dBackward(dout: tf.Tensor, cache: Conv2dCache): { dx: tf.Tensor4D; dw: tf.Tensor4D; db: tf.Tensor1D } {
+export function conv2dBackward(
+  dout: tf.Tensor,
+  cache: Conv2dCache,
+): { dx: tf.Tensor4D; dw: tf.Tensor4D; db: tf.Tensor1D } {
   const { cols, w, xShape, stride, pad } = cache;
   const [N, H, W, C] = xShape;
   const [KH, KW, , F] = w.shape;
@@ -83,9 +97,15 @@ export function conv2dBackward(dout: tf.Tensor, cache: Conv2dCache): { dx: tf.Te
     // BEGIN SOLUTION
     const dout2 = tf.reshape(dout, [N * Ho * Wo, F]);
     const db = tf.sum(dout2, 0) as tf.Tensor1D;
-    const dw = tf.reshape(matMulAT(cols, dout2), [KH, KW, C, F]) as tf.Tensor4D;  // colsᵀ·dout
-    const dcols = matMulBT(dout2, tf.reshape(w, [KH * KW * C, F]));  // dout·Wᵀ
-    const dxpad = col2im(tf.reshape(dcols, [N, Ho, Wo, KH * KW, C]), { height: H + 2 * pad, width: W + 2 * pad, kh: KH, kw: KW, stride });
+    const dw = tf.reshape(matMulAT(cols, dout2), [KH, KW, C, F]) as tf.Tensor4D; // colsᵀ·dout
+    const dcols = matMulBT(dout2, tf.reshape(w, [KH * KW * C, F])); // dout·Wᵀ
+    const dxpad = col2im(tf.reshape(dcols, [N, Ho, Wo, KH * KW, C]), {
+      height: H + 2 * pad,
+      width: W + 2 * pad,
+      kh: KH,
+      kw: KW,
+      stride,
+    });
     const dx = tf.slice(dxpad, [0, pad, pad, 0], [N, H, W, C]) as tf.Tensor4D;
     // END SOLUTION
     return { dx, dw, db };

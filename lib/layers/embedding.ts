@@ -13,7 +13,9 @@ import { unsortedSegmentSum } from '../ops/segmentSum';
 export type WordEmbeddingCache = { x: tf.Tensor; V: number };
 
 export function wordEmbeddingForward(x: tf.Tensor, W: tf.Tensor): { out: tf.Tensor; cache: WordEmbeddingCache } {
-  const { N, T, V, D } = checkArgs('wordEmbeddingForward').tensor('x', x, ['N', 'T'], 'int32').tensor('W', W, ['V', 'D'], 'float32').dims;
+  const { N, T, V, D } = checkArgs('wordEmbeddingForward')
+    .tensor('x', x, ['N', 'T'], 'int32')
+    .tensor('W', W, ['V', 'D'], 'float32').dims;
   const out = tf.tidy(() => {
     // BEGIN SOLUTION
     return tf.reshape(tf.gather(W, tf.reshape(x, [N * T])), [N, T, D]);
@@ -23,7 +25,9 @@ export function wordEmbeddingForward(x: tf.Tensor, W: tf.Tensor): { out: tf.Tens
 }
 
 export function wordEmbeddingBackward(dout: tf.Tensor, cache: WordEmbeddingCache): { dW: tf.Tensor } {
-  const { N, T, D } = checkArgs('wordEmbeddingBackward').tensor('cache.x', cache?.x, ['N', 'T'], 'int32').tensor('dout', dout, ['N', 'T', 'D'], 'float32').dims;
+  const { N, T, D } = checkArgs('wordEmbeddingBackward')
+    .tensor('cache.x', cache?.x, ['N', 'T'], 'int32')
+    .tensor('dout', dout, ['N', 'T', 'D'], 'float32').dims;
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const dW = unsortedSegmentSum(tf.reshape(dout, [N * T, D]), tf.reshape(cache.x, [N * T]), cache.V);

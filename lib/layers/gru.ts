@@ -46,15 +46,32 @@ function splitGates(t: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
 }
 
 /** Checks a GRU's arguments (x is [N, D] for a step, [N, T, D] for a sequence); returns its dims. */
-function checkGruArgs(fn: string, x: tf.Tensor, xSpec: string[], prevH: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor) {
-  const c = checkArgs(fn).tensor('x', x, xSpec, 'float32').tensor(xSpec.length === 2 ? 'prevH' : 'h0', prevH, ['N', 'H'], 'float32');
+function checkGruArgs(
+  fn: string,
+  x: tf.Tensor,
+  xSpec: string[],
+  prevH: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
+) {
+  const c = checkArgs(fn)
+    .tensor('x', x, xSpec, 'float32')
+    .tensor(xSpec.length === 2 ? 'prevH' : 'h0', prevH, ['N', 'H'], 'float32');
   const H = c.dims.H;
-  return c.tensor('Wx', Wx, ['D', 3 * H], 'float32').tensor('Wh', Wh, ['H', 3 * H], 'float32').tensor('b', b, [3 * H], 'float32').dims;
+  return c
+    .tensor('Wx', Wx, ['D', 3 * H], 'float32')
+    .tensor('Wh', Wh, ['H', 3 * H], 'float32')
+    .tensor('b', b, [3 * H], 'float32').dims;
 }
 
 /** x [N, D], prevH [N, H], Wx [D, 3H], Wh [H, 3H], b [3H] → nextH [N, H] and the step's cache. */
 export function gruStepForward(
-  x: tf.Tensor, prevH: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor,
+  x: tf.Tensor,
+  prevH: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
 ): { nextH: tf.Tensor; cache: GruStepCache } {
   checkGruArgs('gruStepForward', x, ['N', 'D'], prevH, Wx, Wh, b);
   return tf.tidy(() => gruStep(x, prevH, tf.transpose(Wx), tf.transpose(Wh), Wx, Wh, b));
@@ -62,7 +79,13 @@ export function gruStepForward(
 
 /** The step shared by gruStepForward and gruForward (weights passed with their transposes). */
 function gruStep(
-  x: tf.Tensor, prevH: tf.Tensor, WxT: tf.Tensor, WhT: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor,
+  x: tf.Tensor,
+  prevH: tf.Tensor,
+  WxT: tf.Tensor,
+  WhT: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
 ): { nextH: tf.Tensor; cache: GruStepCache } {
   const [ar, az, an] = splitGates(tf.add(tf.matMul(x, Wx), b));
   const [gr, gz, gn] = splitGates(tf.matMul(prevH, Wh));
@@ -70,15 +93,22 @@ function gruStep(
   const z = tf.sigmoid(tf.add(az, gz));
   const n = tanh(tf.add(an, tf.mul(r, gn)));
   const nextH = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, prevH));
-  return { nextH, cache: { x: tf.clone(x), prevH: tf.clone(prevH), WxT: tf.clone(WxT), WhT: tf.clone(WhT), r, z, n, gn } };
+  return {
+    nextH,
+    cache: { x: tf.clone(x), prevH: tf.clone(prevH), WxT: tf.clone(WxT), WhT: tf.clone(WhT), r, z, n, gn },
+  };
 }
 
 /** dnextH [N, H] → { dx [N, D], dprevH [N, H], dWx [D, 3H], dWh [H, 3H], db [3H] }. */
 export function gruStepBackward(
-  dnextH: tf.Tensor, cache: GruStepCache,
+  dnextH: tf.Tensor,
+  cache: GruStepCache,
 ): { dx: tf.Tensor; dprevH: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
   checkArgs('gruStepBackward')
-    .require(cache?.gn instanceof tf.Tensor && !cache.gn.isDisposed, "argument 'cache' expected the live cache returned by gruStepForward")
+    .require(
+      cache?.gn instanceof tf.Tensor && !cache.gn.isDisposed,
+      "argument 'cache' expected the live cache returned by gruStepForward",
+    )
     .tensor('cache.prevH', cache.prevH, ['N', 'H'])
     .tensor('dnextH', dnextH, ['N', 'H'], 'float32');
   return tf.tidy(() => {
@@ -118,12 +148,17 @@ export type GruCache = { steps: GruStepCache[]; dims: { N: number; T: number; D:
  * upstream gradient of step t − 1.
  */
 export function gruForward(
-  x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor,
+  x: tf.Tensor,
+  h0: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
 ): { h: tf.Tensor; cache: GruCache } {
   const { N, T, D, H } = checkGruArgs('gruForward', x, ['N', 'T', 'D'], h0, Wx, Wh, b);
   return tf.tidy(() => {
     const xTime = tf.transpose(x, [1, 0, 2]); // [T, N, D]: xₜ = gather(xTime, t)
-    const WxT = tf.transpose(Wx), WhT = tf.transpose(Wh);
+    const WxT = tf.transpose(Wx),
+      WhT = tf.transpose(Wh);
     const steps: GruStepCache[] = [];
     const hs: tf.Tensor[] = [];
     let prevH = h0;
@@ -143,10 +178,13 @@ export function gruForward(
  * one matmul over all T·N rows once every step's dA and dG is known.
  */
 export function gruBackward(
-  dh: tf.Tensor, cache: GruCache,
+  dh: tf.Tensor,
+  cache: GruCache,
 ): { dx: tf.Tensor; dh0: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
   checkArgs('gruBackward').require(
-    cache?.dims !== undefined && Array.isArray(cache.steps) && cache.steps.length === cache.dims.T &&
+    cache?.dims !== undefined &&
+      Array.isArray(cache.steps) &&
+      cache.steps.length === cache.dims.T &&
       cache.steps.every((s) => s.gn instanceof tf.Tensor && !s.gn.isDisposed),
     "argument 'cache' expected the live cache returned by gruForward",
   );
@@ -155,7 +193,8 @@ export function gruBackward(
   const { steps } = cache;
   return tf.tidy(() => {
     const dhTime = tf.transpose(dh, [1, 0, 2]); // [T, N, H]
-    const dAs: tf.Tensor[] = new Array(T), dGs: tf.Tensor[] = new Array(T);
+    const dAs: tf.Tensor[] = new Array(T),
+      dGs: tf.Tensor[] = new Array(T);
     let dnext: tf.Tensor = tf.zeros([N, H]);
     for (let t = T - 1; t >= 0; t--) {
       const { dA, dG, dprevDirect } = gateGradients(tf.add(tf.gather(dhTime, t), dnext), steps[t]);
@@ -163,9 +202,16 @@ export function gruBackward(
       dGs[t] = dG;
       dnext = tf.add(dprevDirect, tf.matMul(dG, steps[t].WhT));
     }
-    const dARows = tf.concat(dAs, 0), dGRows = tf.concat(dGs, 0); // [T·N, 3H], time-major
-    const xRows = tf.concat(steps.map((s) => s.x), 0); // [T·N, D]
-    const hPrevRows = tf.concat(steps.map((s) => s.prevH), 0); // [T·N, H]
+    const dARows = tf.concat(dAs, 0),
+      dGRows = tf.concat(dGs, 0); // [T·N, 3H], time-major
+    const xRows = tf.concat(
+      steps.map((s) => s.x),
+      0,
+    ); // [T·N, D]
+    const hPrevRows = tf.concat(
+      steps.map((s) => s.prevH),
+      0,
+    ); // [T·N, H]
     const dx = tf.transpose(tf.reshape(tf.matMul(dARows, steps[0].WxT), [T, N, D]), [1, 0, 2]);
     const dWx = matMulAT(xRows, dARows); // Σₜ xₜᵀ·dAₜ
     const dWh = matMulAT(hPrevRows, dGRows); // Σₜ hₜ₋₁ᵀ·dGₜ

@@ -30,7 +30,12 @@ export type LayerNormCache = {
  * @param eps added to the variance (default 1e-5)
  * @returns `out` [..., D] and `cache`
  */
-export function layerNormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): { out: tf.Tensor; cache: LayerNormCache } {
+export function layerNormForward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps = 1e-5,
+): { out: tf.Tensor; cache: LayerNormCache } {
   checkArgs('layerNormForward')
     .rankAtLeast('x', x, 1, 'D')
     .tensor('x', x, x.shape, 'float32')
@@ -54,7 +59,10 @@ export function layerNormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor
  * @param dout upstream gradient [..., D] (same shape as x)
  * @returns `dx` [..., D], `dgamma` [D], `dbeta` [D]
  */
-export function layerNormBackward(dout: tf.Tensor, cache: LayerNormCache): { dx: tf.Tensor; dgamma: tf.Tensor1D; dbeta: tf.Tensor1D } {
+export function layerNormBackward(
+  dout: tf.Tensor,
+  cache: LayerNormCache,
+): { dx: tf.Tensor; dgamma: tf.Tensor1D; dbeta: tf.Tensor1D } {
   const { xhat, invStd, gamma } = cache;
   checkArgs('layerNormBackward').tensor('dout', dout, xhat.shape, 'float32');
   const D = gamma.shape[0];

@@ -44,24 +44,40 @@ export type LocationAttentionParams = {
 };
 
 export type LocationAttentionCache = {
-  query: tf.Tensor; memory: tf.Tensor; alignment: tf.Tensor; tanhPre: tf.Tensor; loc: tf.Tensor;
-  conv: Conv2dCache; WqT: tf.Tensor; UT: tf.Tensor; w: tf.Tensor;
+  query: tf.Tensor;
+  memory: tf.Tensor;
+  alignment: tf.Tensor;
+  tanhPre: tf.Tensor;
+  loc: tf.Tensor;
+  conv: Conv2dCache;
+  WqT: tf.Tensor;
+  UT: tf.Tensor;
+  w: tf.Tensor;
   dims: { N: number; L: number; De: number; A: number; C: number; F: number; k: number };
 };
 
 /** Glorot-uniform Wq [Dq, A], U [F, A], filters [k, C, F] and w [A]; zero bias. */
 export function initLocationAttentionParams(
-  sizes: { queryDim: number; attentionDim: number; channels: number; filters: number; kernel: number }, rng: Rng,
+  sizes: { queryDim: number; attentionDim: number; channels: number; filters: number; kernel: number },
+  rng: Rng,
 ): LocationAttentionParams {
   const { queryDim: Dq, attentionDim: A, channels: C, filters: F, kernel: k } = sizes ?? ({} as never);
-  checkArgs('initLocationAttentionParams').number('sizes.queryDim', Dq, { integer: true, min: 1 })
-    .number('sizes.attentionDim', A, { integer: true, min: 1 }).number('sizes.channels', C, { integer: true, min: 1 })
-    .number('sizes.filters', F, { integer: true, min: 1 }).number('sizes.kernel', k, { integer: true, min: 1 })
-    .require(k % 2 === 1, `argument 'sizes.kernel' expected an odd width but got ${k}`).require(rng instanceof Rng, "argument 'rng' expected an Rng");
-  const glorot = (shape: number[], fanIn: number, fanOut: number) => randu(shape, rng, -Math.sqrt(6 / (fanIn + fanOut)), Math.sqrt(6 / (fanIn + fanOut)));
+  checkArgs('initLocationAttentionParams')
+    .number('sizes.queryDim', Dq, { integer: true, min: 1 })
+    .number('sizes.attentionDim', A, { integer: true, min: 1 })
+    .number('sizes.channels', C, { integer: true, min: 1 })
+    .number('sizes.filters', F, { integer: true, min: 1 })
+    .number('sizes.kernel', k, { integer: true, min: 1 })
+    .require(k % 2 === 1, `argument 'sizes.kernel' expected an odd width but got ${k}`)
+    .require(rng instanceof Rng, "argument 'rng' expected an Rng");
+  const glorot = (shape: number[], fanIn: number, fanOut: number) =>
+    randu(shape, rng, -Math.sqrt(6 / (fanIn + fanOut)), Math.sqrt(6 / (fanIn + fanOut)));
   return {
-    Wq: glorot([Dq, A], Dq, A) as tf.Tensor2D, filters: glorot([k, C, F], k * C, F) as tf.Tensor3D,
-    U: glorot([F, A], F, A) as tf.Tensor2D, w: glorot([A], A, 1) as tf.Tensor1D, b: tf.zeros([A]) as tf.Tensor1D,
+    Wq: glorot([Dq, A], Dq, A) as tf.Tensor2D,
+    filters: glorot([k, C, F], k * C, F) as tf.Tensor3D,
+    U: glorot([F, A], F, A) as tf.Tensor2D,
+    w: glorot([A], A, 1) as tf.Tensor1D,
+    b: tf.zeros([A]) as tf.Tensor1D,
   };
 }
 
@@ -71,49 +87,92 @@ export function initLocationAttentionParams(
  * @returns context [N, De], alignment [N, L] and the cache
  */
 export function locationAttentionForward(
-  query: tf.Tensor, memory: tf.Tensor, processedMemory: tf.Tensor, prevAlignments: tf.Tensor,
-  params: LocationAttentionParams, mask: tf.Tensor | null = null,
+  query: tf.Tensor,
+  memory: tf.Tensor,
+  processedMemory: tf.Tensor,
+  prevAlignments: tf.Tensor,
+  params: LocationAttentionParams,
+  mask: tf.Tensor | null = null,
 ): { context: tf.Tensor; alignment: tf.Tensor; cache: LocationAttentionCache } {
   const check = checkArgs('locationAttentionForward')
-    .tensor('query', query, ['N', 'Dq'], 'float32').tensor('memory', memory, ['N', 'L', 'De'], 'float32')
-    .tensor('processedMemory', processedMemory, ['N', 'L', 'A'], 'float32').tensor('prevAlignments', prevAlignments, ['N', 'L', 'C'], 'float32')
-    .tensor('params.Wq', params?.Wq, ['Dq', 'A'], 'float32').tensor('params.filters', params.filters, ['k', 'C', 'F'], 'float32')
-    .tensor('params.U', params.U, ['F', 'A'], 'float32').tensor('params.w', params.w, ['A'], 'float32').tensor('params.b', params.b, ['A'], 'float32');
+    .tensor('query', query, ['N', 'Dq'], 'float32')
+    .tensor('memory', memory, ['N', 'L', 'De'], 'float32')
+    .tensor('processedMemory', processedMemory, ['N', 'L', 'A'], 'float32')
+    .tensor('prevAlignments', prevAlignments, ['N', 'L', 'C'], 'float32')
+    .tensor('params.Wq', params?.Wq, ['Dq', 'A'], 'float32')
+    .tensor('params.filters', params.filters, ['k', 'C', 'F'], 'float32')
+    .tensor('params.U', params.U, ['F', 'A'], 'float32')
+    .tensor('params.w', params.w, ['A'], 'float32')
+    .tensor('params.b', params.b, ['A'], 'float32');
   if (mask) check.tensor('mask', mask, ['N', 'L']);
-  const { N, L, De, A, C, F, k } = check.require(check.dims.k % 2 === 1, `argument 'params.filters' expected an odd width k but got ${check.dims.k}`).dims;
+  const { N, L, De, A, C, F, k } = check.require(
+    check.dims.k % 2 === 1,
+    `argument 'params.filters' expected an odd width k but got ${check.dims.k}`,
+  ).dims;
   return tf.tidy(() => {
     const pad = (k - 1) / 2;
     // The conv runs as a 2-D convolution over [N, L + 2·pad, 1, C] (time as height).
-    const padded = tf.reshape(tf.pad(prevAlignments, [[0, 0], [pad, pad], [0, 0]]), [N, L + 2 * pad, 1, C]);
+    const padded = tf.reshape(
+      tf.pad(prevAlignments, [
+        [0, 0],
+        [pad, pad],
+        [0, 0],
+      ]),
+      [N, L + 2 * pad, 1, C],
+    );
     const conv = conv2dForward(padded, tf.reshape(params.filters, [k, 1, C, F]), tf.zeros([F]));
     const loc = tf.reshape(conv.out, [N * L, F]);
     const q = tf.matMul(query, params.Wq); // [N, A]
-    const pre = tf.add(tf.add(tf.add(tf.expandDims(q, 1), processedMemory), tf.reshape(tf.matMul(loc, params.U), [N, L, A])), params.b);
+    const pre = tf.add(
+      tf.add(tf.add(tf.expandDims(q, 1), processedMemory), tf.reshape(tf.matMul(loc, params.U), [N, L, A])),
+      params.b,
+    );
     const tanhPre = tanh(pre);
     const energies = tf.reshape(tf.matMul(tf.reshape(tanhPre, [N * L, A]), tf.reshape(params.w, [A, 1])), [N, L]);
     const alignment = maskedSoftmax(energies, mask ? tf.notEqual(mask, 0) : null);
     const context = tf.squeeze(tf.matMul(tf.expandDims(alignment, 1), memory), [1]); // [N, De]
     const cache: LocationAttentionCache = {
-      query: tf.clone(query), memory: tf.clone(memory), alignment: tf.clone(alignment), tanhPre, loc, conv: conv.cache,
-      WqT: tf.transpose(params.Wq), UT: tf.transpose(params.U), w: tf.clone(params.w), dims: { N, L, De, A, C, F, k },
+      query: tf.clone(query),
+      memory: tf.clone(memory),
+      alignment: tf.clone(alignment),
+      tanhPre,
+      loc,
+      conv: conv.cache,
+      WqT: tf.transpose(params.Wq),
+      UT: tf.transpose(params.U),
+      w: tf.clone(params.w),
+      dims: { N, L, De, A, C, F, k },
     };
     return { context, alignment, cache };
   });
 }
 
 export type LocationAttentionGrads = {
-  dquery: tf.Tensor; dmemory: tf.Tensor; dprocessedMemory: tf.Tensor; dprevAlignments: tf.Tensor;
-  dWq: tf.Tensor; dfilters: tf.Tensor; dU: tf.Tensor; dw: tf.Tensor; db: tf.Tensor;
+  dquery: tf.Tensor;
+  dmemory: tf.Tensor;
+  dprocessedMemory: tf.Tensor;
+  dprevAlignments: tf.Tensor;
+  dWq: tf.Tensor;
+  dfilters: tf.Tensor;
+  dU: tf.Tensor;
+  dw: tf.Tensor;
+  db: tf.Tensor;
 };
 
 /** dcontext [N, De] and dalignment [N, L] (zeros when the alignment feeds nothing) → every gradient. */
-export function locationAttentionBackward(dcontext: tf.Tensor, dalignment: tf.Tensor, cache: LocationAttentionCache): LocationAttentionGrads {
+export function locationAttentionBackward(
+  dcontext: tf.Tensor,
+  dalignment: tf.Tensor,
+  cache: LocationAttentionCache,
+): LocationAttentionGrads {
   checkArgs('locationAttentionBackward').require(
     cache?.dims !== undefined && cache.tanhPre instanceof tf.Tensor && !cache.tanhPre.isDisposed,
     "argument 'cache' expected the live cache returned by locationAttentionForward",
   );
   const { N, L, De, A, C, F, k } = cache.dims;
-  checkArgs('locationAttentionBackward').tensor('dcontext', dcontext, [N, De], 'float32').tensor('dalignment', dalignment, [N, L], 'float32');
+  checkArgs('locationAttentionBackward')
+    .tensor('dcontext', dcontext, [N, De], 'float32')
+    .tensor('dalignment', dalignment, [N, L], 'float32');
   const { query, memory, alignment, tanhPre, loc, WqT, UT, w } = cache;
   return tf.tidy(() => {
     const dmemory = tf.mul(tf.expandDims(alignment, 2), tf.expandDims(dcontext, 1)); // αᵢ · dc
@@ -129,8 +188,15 @@ export function locationAttentionBackward(dcontext: tf.Tensor, dalignment: tf.Te
     const pad = (k - 1) / 2;
     const dprevAlignments = tf.reshape(tf.slice(conv.dx, [0, pad, 0, 0], [N, L, 1, C]), [N, L, C]);
     return {
-      dquery: tf.matMul(dq, WqT), dmemory, dprocessedMemory: dpre, dprevAlignments,
-      dWq: matMulAT(query, dq), dfilters: tf.reshape(conv.dw, [k, C, F]), dU, dw, db: tf.sum(dpreRows, 0),
+      dquery: tf.matMul(dq, WqT),
+      dmemory,
+      dprocessedMemory: dpre,
+      dprevAlignments,
+      dWq: matMulAT(query, dq),
+      dfilters: tf.reshape(conv.dw, [k, C, F]),
+      dU,
+      dw,
+      db: tf.sum(dpreRows, 0),
     };
   });
 }

@@ -19,12 +19,27 @@ import { checkArgs } from '../core/validate';
 import { tanh } from '../ops/fastOps';
 
 /** What the gate backward needs from one step. */
-export type LstmGatesCache = { i: tf.Tensor2D; f: tf.Tensor2D; o: tf.Tensor2D; g: tf.Tensor2D; prevC: tf.Tensor2D; tanhC: tf.Tensor2D };
+export type LstmGatesCache = {
+  i: tf.Tensor2D;
+  f: tf.Tensor2D;
+  o: tf.Tensor2D;
+  g: tf.Tensor2D;
+  prevC: tf.Tensor2D;
+  tanhC: tf.Tensor2D;
+};
 
 /** The gate nonlinearity: pre-activations a [N, 4H] and cₜ₋₁ [N, H] → hₜ, cₜ. Shared by every LSTM variant. */
-export function lstmGatesForward(a: tf.Tensor2D, prevC: tf.Tensor2D): { nextH: tf.Tensor2D; nextC: tf.Tensor2D; cache: LstmGatesCache } {
-  const c = checkArgs('lstmGatesForward').tensor('prevC', prevC, ['N', 'H'], 'float32').tensor('a', a, ['N', 'G'], 'float32');
-  c.require(c.dims.G === 4 * c.dims.H, `argument 'a' expected shape [N, 4H=${4 * c.dims.H}] but got [${a.shape.join(', ')}]`);
+export function lstmGatesForward(
+  a: tf.Tensor2D,
+  prevC: tf.Tensor2D,
+): { nextH: tf.Tensor2D; nextC: tf.Tensor2D; cache: LstmGatesCache } {
+  const c = checkArgs('lstmGatesForward')
+    .tensor('prevC', prevC, ['N', 'H'], 'float32')
+    .tensor('a', a, ['N', 'G'], 'float32');
+  c.require(
+    c.dims.G === 4 * c.dims.H,
+    `argument 'a' expected shape [N, 4H=${4 * c.dims.H}] but got [${a.shape.join(', ')}]`,
+  );
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const [ai, af, ao, ag] = tf.split(a, 4, 1) as tf.Tensor2D[];
@@ -38,8 +53,15 @@ export function lstmGatesForward(a: tf.Tensor2D, prevC: tf.Tensor2D): { nextH: t
 }
 
 /** Backward of {@link lstmGatesForward}: dhₜ, dcₜ [N, H] → da [N, 4H], dcₜ₋₁ [N, H]. */
-export function lstmGatesBackward(dnextH: tf.Tensor2D, dnextC: tf.Tensor2D, c: LstmGatesCache): { da: tf.Tensor2D; dprevC: tf.Tensor2D } {
-  checkArgs('lstmGatesBackward').tensor('cache.prevC', c?.prevC, ['N', 'H']).tensor('dnextH', dnextH, ['N', 'H'], 'float32').tensor('dnextC', dnextC, ['N', 'H'], 'float32');
+export function lstmGatesBackward(
+  dnextH: tf.Tensor2D,
+  dnextC: tf.Tensor2D,
+  c: LstmGatesCache,
+): { da: tf.Tensor2D; dprevC: tf.Tensor2D } {
+  checkArgs('lstmGatesBackward')
+    .tensor('cache.prevC', c?.prevC, ['N', 'H'])
+    .tensor('dnextH', dnextH, ['N', 'H'], 'float32')
+    .tensor('dnextC', dnextC, ['N', 'H'], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const dC = tf.add(dnextC, tf.mul(tf.mul(dnextH, c.o), tf.sub(1, tf.square(c.tanhC))));

@@ -11,7 +11,9 @@ export type MaskedMeanCache = { weights: tf.Tensor3D };
 
 /** x [N, T, E], valid [N, T] → pooled [N, E] (see the module comment). */
 export function maskedMeanForward(x: tf.Tensor, valid: tf.Tensor): { out: tf.Tensor2D; cache: MaskedMeanCache } {
-  checkArgs('maskedMeanForward').tensor('x', x, ['N', 'T', 'E'], 'float32').tensor('valid', valid, ['N', 'T'], 'float32');
+  checkArgs('maskedMeanForward')
+    .tensor('x', x, ['N', 'T', 'E'], 'float32')
+    .tensor('valid', valid, ['N', 'T'], 'float32');
   return tf.tidy(() => {
     const weights = tf.expandDims(tf.div(valid, tf.sum(valid, 1, true)), 2) as tf.Tensor3D; // m / Σm  [N, T, 1]
     return { out: tf.sum(tf.mul(x, weights), 1) as tf.Tensor2D, cache: { weights } };

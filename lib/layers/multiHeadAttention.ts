@@ -18,8 +18,19 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { checkCache } from './cache';
 import { linearGrads } from '../ops/fastOps';
-import { MHA_PARAM_NAMES, mergeHeads, MultiHeadAttentionGrads, MultiHeadAttentionParams, splitHeads } from './multiHeadAttentionParams';
-import { attentionMaskToBool, scaledDotProductAttention, scaledDotProductAttentionBackward, ScaledDotProductAttentionCache } from './scaledDotProductAttention';
+import {
+  MHA_PARAM_NAMES,
+  mergeHeads,
+  MultiHeadAttentionGrads,
+  MultiHeadAttentionParams,
+  splitHeads,
+} from './multiHeadAttentionParams';
+import {
+  attentionMaskToBool,
+  scaledDotProductAttention,
+  scaledDotProductAttentionBackward,
+  ScaledDotProductAttentionCache,
+} from './scaledDotProductAttention';
 
 /** What the backward needs (owned by the cache: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts)). */
 export type MultiHeadAttentionCache = {
@@ -58,10 +69,13 @@ export function multiHeadAttentionForward(
     .tensor('q', q, ['N', 'Lq', 'E'], 'float32')
     .tensor('k', k, ['N', 'Lk', 'E'], 'float32')
     .tensor('v', v, ['N', 'Lk', 'E'], 'float32');
-  for (const name of MHA_PARAM_NAMES) check.tensor(`params.${name}`, params?.[name], name.startsWith('W') ? ['E', 'E'] : ['E'], 'float32');
+  for (const name of MHA_PARAM_NAMES)
+    check.tensor(`params.${name}`, params?.[name], name.startsWith('W') ? ['E', 'E'] : ['E'], 'float32');
   const { N, Lq, Lk, E } = check.dims;
   const heads = opts?.heads;
-  check.number('opts.heads', heads, { integer: true, min: 1 }).require(E % heads === 0, `model width E=${E} must be divisible by heads=${heads}`);
+  check
+    .number('opts.heads', heads, { integer: true, min: 1 })
+    .require(E % heads === 0, `model width E=${E} must be divisible by heads=${heads}`);
   const dHead = E / heads;
   return tf.tidy(() => {
     const allowed = attentionMaskToBool('multiHeadAttentionForward', opts.mask, N, Lq, Lk);
@@ -73,7 +87,9 @@ export function multiHeadAttentionForward(
     const Kh = splitHeads(tf.add(tf.matMul(kRows, params.Wk), params.bk), N, Lk, heads, dHead);
     const Vh = splitHeads(tf.add(tf.matMul(vRows, params.Wv), params.bv), N, Lk, heads, dHead);
     // The mask is the same for every head: repeat it along the head axis.
-    const headMask = allowed ? tf.reshape(tf.tile(tf.expandDims(allowed, 1), [1, heads, 1, 1]), [N * heads, allowed.shape[1] as number, Lk]) : null;
+    const headMask = allowed
+      ? tf.reshape(tf.tile(tf.expandDims(allowed, 1), [1, heads, 1, 1]), [N * heads, allowed.shape[1] as number, Lk])
+      : null;
     const att = scaledDotProductAttention(Qh, Kh, Vh, headMask);
     const concat = mergeHeads(att.out, N, Lq, heads, dHead);
     const out = tf.reshape(tf.add(tf.matMul(concat, params.Wo), params.bo), [N, Lq, E]) as tf.Tensor3D;
@@ -81,8 +97,15 @@ export function multiHeadAttentionForward(
     // END SOLUTION
     const T = (W: tf.Tensor2D): tf.Tensor2D => tf.transpose(W) as tf.Tensor2D;
     const cache: MultiHeadAttentionCache = {
-      qRows, kRows, vRows, concat, heads: att.cache,
-      WqT: T(params.Wq), WkT: T(params.Wk), WvT: T(params.Wv), WoT: T(params.Wo),
+      qRows,
+      kRows,
+      vRows,
+      concat,
+      heads: att.cache,
+      WqT: T(params.Wq),
+      WkT: T(params.Wk),
+      WvT: T(params.Wv),
+      WoT: T(params.Wo),
       dims: { N, Lq, Lk, E, heads },
     };
     return { out, weights, cache };
@@ -97,10 +120,23 @@ export function multiHeadAttentionForward(
  *   `dWq`, `dWk`, `dWv`, `dWo` [E, E] and `dbq`, `dbk`, `dbv`, `dbo` [E]
  */
 export function multiHeadAttentionBackward(dout: tf.Tensor, cache: MultiHeadAttentionCache): MultiHeadAttentionGrads {
-  checkCache('multiHeadAttentionBackward', cache, 'multiHeadAttentionForward', ['qRows', 'kRows', 'vRows', 'concat', 'heads', 'WqT', 'WkT', 'WvT', 'WoT', 'dims']);
+  checkCache('multiHeadAttentionBackward', cache, 'multiHeadAttentionForward', [
+    'qRows',
+    'kRows',
+    'vRows',
+    'concat',
+    'heads',
+    'WqT',
+    'WkT',
+    'WvT',
+    'WoT',
+    'dims',
+  ]);
   const { N, Lq, Lk, E, heads } = cache.dims;
   checkArgs('multiHeadAttentionBackward')
-    .tensor('cache.qRows', cache.qRows, [N * Lq, E]).tensor('cache.kRows', cache.kRows, [N * Lk, E]).tensor('cache.concat', cache.concat, [N * Lq, E])
+    .tensor('cache.qRows', cache.qRows, [N * Lq, E])
+    .tensor('cache.kRows', cache.kRows, [N * Lk, E])
+    .tensor('cache.concat', cache.concat, [N * Lq, E])
     .tensor('dout', dout, [N, Lq, E], 'float32');
   const dHead = E / heads;
   return tf.tidy(() => {
@@ -108,7 +144,10 @@ export function multiHeadAttentionBackward(dout: tf.Tensor, cache: MultiHeadAtte
     // BEGIN SOLUTION
     // A projection y = x·W + b: dW = xᵀ·dy, db = Σ_rows dy, dx = dy·Wᵀ.
     const project = (x: tf.Tensor2D, dy: tf.Tensor2D, WT: tf.Tensor2D) => {
-      const { dW: [dW], db } = linearGrads([x], dy);
+      const {
+        dW: [dW],
+        db,
+      } = linearGrads([x], dy);
       return { dW: dW as tf.Tensor2D, db: db as tf.Tensor1D, dx: tf.matMul(dy, WT) as tf.Tensor2D };
     };
     const o = project(concat, tf.reshape(dout, [N * Lq, E]) as tf.Tensor2D, WoT);
@@ -121,7 +160,14 @@ export function multiHeadAttentionBackward(dout: tf.Tensor, cache: MultiHeadAtte
       dq: tf.reshape(pq.dx, [N, Lq, E]) as tf.Tensor3D,
       dk: tf.reshape(pk.dx, [N, Lk, E]) as tf.Tensor3D,
       dv: tf.reshape(pv.dx, [N, Lk, E]) as tf.Tensor3D,
-      dWq: pq.dW, dbq: pq.db, dWk: pk.dW, dbk: pk.db, dWv: pv.dW, dbv: pv.db, dWo: o.dW, dbo: o.db,
+      dWq: pq.dW,
+      dbq: pq.db,
+      dWk: pk.dW,
+      dbk: pk.db,
+      dWv: pv.dW,
+      dbv: pv.db,
+      dWo: o.dW,
+      dbo: o.db,
     };
   });
 }

@@ -38,7 +38,9 @@ export const MHA_PARAM_NAMES = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] 
  * Glorot-uniform projection matrices [E, E] (U(±√(6 / 2E))) and zero biases [E], drawn from `rng`.
  */
 export function initMultiHeadAttentionParams(E: number, rng: Rng): MultiHeadAttentionParams {
-  checkArgs('initMultiHeadAttentionParams').number('E', E, { integer: true, min: 1 }).require(rng instanceof Rng, "argument 'rng' expected an Rng");
+  checkArgs('initMultiHeadAttentionParams')
+    .number('E', E, { integer: true, min: 1 })
+    .require(rng instanceof Rng, "argument 'rng' expected an Rng");
   const limit = Math.sqrt(6 / (2 * E));
   const W = (): tf.Tensor2D => randu([E, E], rng, -limit, limit) as tf.Tensor2D;
   const b = (): tf.Tensor1D => tf.zeros([E]) as tf.Tensor1D;
@@ -48,11 +50,15 @@ export function initMultiHeadAttentionParams(E: number, rng: Rng): MultiHeadAtte
 /** [N·L, E] rows → [N·heads, L, dHead] (the heads stacked on the batch axis). */
 export function splitHeads(rows: tf.Tensor, N: number, L: number, heads: number, dHead: number): tf.Tensor3D {
   checkArgs('splitHeads').tensor('rows', rows, [N * L, heads * dHead], 'float32');
-  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(rows, [N, L, heads, dHead]), [0, 2, 1, 3]), [N * heads, L, dHead]));
+  return tf.tidy(() =>
+    tf.reshape(tf.transpose(tf.reshape(rows, [N, L, heads, dHead]), [0, 2, 1, 3]), [N * heads, L, dHead]),
+  );
 }
 
 /** [N·heads, L, dHead] → [N·L, E] rows (inverse of {@link splitHeads}). */
 export function mergeHeads(x: tf.Tensor, N: number, L: number, heads: number, dHead: number): tf.Tensor2D {
   checkArgs('mergeHeads').tensor('x', x, [N * heads, L, dHead], 'float32');
-  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, [N, heads, L, dHead]), [0, 2, 1, 3]), [N * L, heads * dHead]));
+  return tf.tidy(() =>
+    tf.reshape(tf.transpose(tf.reshape(x, [N, heads, L, dHead]), [0, 2, 1, 3]), [N * L, heads * dHead]),
+  );
 }

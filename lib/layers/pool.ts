@@ -51,9 +51,17 @@ export function maxPoolForward(x: tf.Tensor, opts: MaxPoolOptions): { out: tf.Te
     const windows = im2col(x, PH, PW, stride); // [N, Ho, Wo, PH·PW, C]
     const out = tf.max(windows, 3) as tf.Tensor4D;
     const first = tf.argMax(windows, 3); // [N, Ho, Wo, C]: tf.argMax returns the first maximal index
-    const Ho = windows.shape[1], Wo = windows.shape[2], P = PH * PW;
+    const Ho = windows.shape[1],
+      Wo = windows.shape[2],
+      P = PH * PW;
     const oneHot = tf.reshape(tf.oneHot(first, P), [N * Ho * Wo, C, P]); // [.., C, P] → [.., P, C] like windows
-    const argmaxMask = tf.reshape(tf.cast(tf.transpose(oneHot, [0, 2, 1]), 'float32'), [N, Ho, Wo, P, C]) as tf.Tensor5D;
+    const argmaxMask = tf.reshape(tf.cast(tf.transpose(oneHot, [0, 2, 1]), 'float32'), [
+      N,
+      Ho,
+      Wo,
+      P,
+      C,
+    ]) as tf.Tensor5D;
     // END SOLUTION
     return { out, cache: { argmaxMask, xShape: [N, H, W, C], opts: { poolHeight: PH, poolWidth: PW, stride } } };
   });

@@ -12,7 +12,9 @@ import { checkArgs } from '../core/validate';
 
 /** The [L, E] table of sinusoidal position encodings (E even). */
 export function sinusoidalPositions(L: number, E: number): tf.Tensor2D {
-  checkArgs('sinusoidalPositions').number('L', L, { integer: true, min: 1 }).number('E', E, { integer: true, min: 2 })
+  checkArgs('sinusoidalPositions')
+    .number('L', L, { integer: true, min: 1 })
+    .number('E', E, { integer: true, min: 2 })
     .require(E % 2 === 0, `argument 'E' expected an even width but got ${E}`);
   const table = new Float32Array(L * E);
   for (let t = 0; t < L; t++) {

@@ -22,12 +22,20 @@ export type ReparameterizeCache = { eps: tf.Tensor; sigma: tf.Tensor };
  * @param rng draws ε ~ N(0, I); pass `{ eps }` instead to reuse a given noise tensor [N, K]
  */
 export function reparameterizeForward(
-  mu: tf.Tensor, logVar: tf.Tensor, noise: { rng: Rng } | { eps: tf.Tensor },
+  mu: tf.Tensor,
+  logVar: tf.Tensor,
+  noise: { rng: Rng } | { eps: tf.Tensor },
 ): { z: tf.Tensor; cache: ReparameterizeCache } {
-  const { N, K } = checkArgs('reparameterizeForward').tensor('mu', mu, ['N', 'K'], 'float32').tensor('logVar', logVar, ['N', 'K'], 'float32').dims;
+  const { N, K } = checkArgs('reparameterizeForward')
+    .tensor('mu', mu, ['N', 'K'], 'float32')
+    .tensor('logVar', logVar, ['N', 'K'], 'float32').dims;
   const given = noise !== null && typeof noise === 'object' && 'eps' in noise;
   if (given) checkArgs('reparameterizeForward').tensor('noise.eps', noise.eps, [N, K], 'float32');
-  else checkArgs('reparameterizeForward').require((noise as { rng?: unknown })?.rng instanceof Rng, "argument 'noise' expected { rng: Rng } or { eps: tensor [N, K] }");
+  else
+    checkArgs('reparameterizeForward').require(
+      (noise as { rng?: unknown })?.rng instanceof Rng,
+      "argument 'noise' expected { rng: Rng } or { eps: tensor [N, K] }",
+    );
   return tf.tidy(() => {
     const eps = given ? tf.clone(noise.eps) : randn([N, K], (noise as { rng: Rng }).rng);
     const sigma = tf.exp(tf.mul(0.5, logVar));
@@ -37,9 +45,15 @@ export function reparameterizeForward(
 }
 
 /** dz [N, K] → { dmu [N, K], dlogVar [N, K] }. */
-export function reparameterizeBackward(dz: tf.Tensor, cache: ReparameterizeCache): { dmu: tf.Tensor; dlogVar: tf.Tensor } {
+export function reparameterizeBackward(
+  dz: tf.Tensor,
+  cache: ReparameterizeCache,
+): { dmu: tf.Tensor; dlogVar: tf.Tensor } {
   checkArgs('reparameterizeBackward')
-    .require(cache?.eps instanceof tf.Tensor && !cache.eps.isDisposed, "argument 'cache' expected the live cache returned by reparameterizeForward")
+    .require(
+      cache?.eps instanceof tf.Tensor && !cache.eps.isDisposed,
+      "argument 'cache' expected the live cache returned by reparameterizeForward",
+    )
     .tensor('dz', dz, cache.eps.shape, 'float32');
   return tf.tidy(() => {
     const dmu = tf.clone(dz);

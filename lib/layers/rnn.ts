@@ -19,28 +19,45 @@ import { linearGrads, matMulAT, matMulBT, tanh } from '../ops/fastOps';
 
 export type RnnStepCache = { x: tf.Tensor; prevH: tf.Tensor; Wx: tf.Tensor; Wh: tf.Tensor; nextH: tf.Tensor };
 
-export function rnnStepForward(x: tf.Tensor, prevH: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor): { nextH: tf.Tensor; cache: RnnStepCache } {
+export function rnnStepForward(
+  x: tf.Tensor,
+  prevH: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
+): { nextH: tf.Tensor; cache: RnnStepCache } {
   checkArgs('rnnStepForward')
-    .tensor('x', x, ['N', 'D'], 'float32').tensor('prevH', prevH, ['N', 'H'], 'float32')
-    .tensor('Wx', Wx, ['D', 'H'], 'float32').tensor('Wh', Wh, ['H', 'H'], 'float32').tensor('b', b, ['H'], 'float32');
+    .tensor('x', x, ['N', 'D'], 'float32')
+    .tensor('prevH', prevH, ['N', 'H'], 'float32')
+    .tensor('Wx', Wx, ['D', 'H'], 'float32')
+    .tensor('Wh', Wh, ['H', 'H'], 'float32')
+    .tensor('b', b, ['H'], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const nextH = tanh(tf.add(tf.add(tf.matMul(x, Wx), tf.matMul(prevH, Wh)), b));
     // END SOLUTION
-    return { nextH, cache: { x: tf.clone(x), prevH: tf.clone(prevH), Wx: tf.clone(Wx), Wh: tf.clone(Wh), nextH: tf.clone(nextH) } };
+    return {
+      nextH,
+      cache: { x: tf.clone(x), prevH: tf.clone(prevH), Wx: tf.clone(Wx), Wh: tf.clone(Wh), nextH: tf.clone(nextH) },
+    };
   });
 }
 
-export function rnnStepBackward(dnextH: tf.Tensor, cache: RnnStepCache): { dx: tf.Tensor; dprevH: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
-  checkArgs('rnnStepBackward').tensor('cache.nextH', cache?.nextH, ['N', 'H']).tensor('dnextH', dnextH, ['N', 'H'], 'float32');
+export function rnnStepBackward(
+  dnextH: tf.Tensor,
+  cache: RnnStepCache,
+): { dx: tf.Tensor; dprevH: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
+  checkArgs('rnnStepBackward')
+    .tensor('cache.nextH', cache?.nextH, ['N', 'H'])
+    .tensor('dnextH', dnextH, ['N', 'H'], 'float32');
   const { x, prevH, Wx, Wh, nextH } = cache;
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const da = tf.mul(dnextH, tf.sub(1, tf.square(nextH)));
-    const dx = matMulBT(da, Wx);  // da·Wxᵀ
-    const dprevH = matMulBT(da, Wh);  // da·Whᵀ
-    const dWx = matMulAT(x, da);  // xᵀ·da
-    const dWh = matMulAT(prevH, da);  // hₜ₋₁ᵀ·da
+    const dx = matMulBT(da, Wx); // da·Wxᵀ
+    const dprevH = matMulBT(da, Wh); // da·Whᵀ
+    const dWx = matMulAT(x, da); // xᵀ·da
+    const dWh = matMulAT(prevH, da); // hₜ₋₁ᵀ·da
     const db = tf.sum(da, 0);
     // END SOLUTION
     return { dx, dprevH, dWx, dWh, db };
@@ -63,10 +80,19 @@ export type RnnCache = {
  * Each step gathers its xₜ from a time-major copy of x (slicing large tensors is slow on
  * wasm); the backward's weight gradients are one matmul over all T·N rows.
  */
-export function rnnForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor): { h: tf.Tensor; cache: RnnCache } {
+export function rnnForward(
+  x: tf.Tensor,
+  h0: tf.Tensor,
+  Wx: tf.Tensor,
+  Wh: tf.Tensor,
+  b: tf.Tensor,
+): { h: tf.Tensor; cache: RnnCache } {
   const { N, T, D, H } = checkArgs('rnnForward')
-    .tensor('x', x, ['N', 'T', 'D'], 'float32').tensor('h0', h0, ['N', 'H'], 'float32')
-    .tensor('Wx', Wx, ['D', 'H'], 'float32').tensor('Wh', Wh, ['H', 'H'], 'float32').tensor('b', b, ['H'], 'float32').dims;
+    .tensor('x', x, ['N', 'T', 'D'], 'float32')
+    .tensor('h0', h0, ['N', 'H'], 'float32')
+    .tensor('Wx', Wx, ['D', 'H'], 'float32')
+    .tensor('Wh', Wh, ['H', 'H'], 'float32')
+    .tensor('b', b, ['H'], 'float32').dims;
   return tf.tidy(() => {
     // Given: x in time-major order (xₜ = gather(xTime, t)), and the list of hidden states to fill.
     const xTime = tf.transpose(x, [1, 0, 2]); // [T, N, D]
@@ -80,17 +106,29 @@ export function rnnForward(x: tf.Tensor, h0: tf.Tensor, Wx: tf.Tensor, Wh: tf.Te
     const h = tf.stack(hs, 1);
     // END SOLUTION
     const xRows = tf.reshape(xTime, [T * N, D]);
-    return { h, cache: { xRows, h0: tf.clone(h0), hs, WxT: tf.transpose(Wx), WhT: tf.transpose(Wh), dims: { N, T, D, H } } };
+    return {
+      h,
+      cache: { xRows, h0: tf.clone(h0), hs, WxT: tf.transpose(Wx), WhT: tf.transpose(Wh), dims: { N, T, D, H } },
+    };
   });
 }
 
 /** dh [N, T, H] → { dx [N, T, D], dh0 [N, H], dWx [D, H], dWh [H, H], db [H] }. */
-export function rnnBackward(dh: tf.Tensor, cache: RnnCache): { dx: tf.Tensor; dh0: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
-  checkArgs('rnnBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by rnnForward");
+export function rnnBackward(
+  dh: tf.Tensor,
+  cache: RnnCache,
+): { dx: tf.Tensor; dh0: tf.Tensor; dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } {
+  checkArgs('rnnBackward').require(
+    cache?.dims !== undefined,
+    "argument 'cache' expected the cache returned by rnnForward",
+  );
   const { N, T, D, H } = cache.dims;
   checkArgs('rnnBackward')
     .tensor('cache.xRows', cache.xRows, [T * N, D])
-    .require(Array.isArray(cache.hs) && cache.hs.length === T, "argument 'cache' expected the cache returned by rnnForward (hidden states per step)")
+    .require(
+      Array.isArray(cache.hs) && cache.hs.length === T,
+      "argument 'cache' expected the cache returned by rnnForward (hidden states per step)",
+    )
     .tensor('dh', dh, [N, T, H], 'float32');
   const { xRows, h0, hs, WxT, WhT } = cache;
   return tf.tidy(() => {
@@ -106,7 +144,10 @@ export function rnnBackward(dh: tf.Tensor, cache: RnnCache): { dx: tf.Tensor; dh
     const hPrevRows = tf.concat([h0, ...hs.slice(0, T - 1)], 0);
     const dx = tf.transpose(tf.reshape(tf.matMul(daRows, WxT), [T, N, D]), [1, 0, 2]);
     // dWx = xᵀ·da, dWh = hₜ₋₁ᵀ·da, db = Σ da, summed over all T·N rows at once
-    const { dW: [dWx, dWh], db } = linearGrads([xRows, hPrevRows], daRows);
+    const {
+      dW: [dWx, dWh],
+      db,
+    } = linearGrads([xRows, hPrevRows], daRows);
     // END SOLUTION
     return { dx, dh0: dnext, dWx, dWh, db };
   });

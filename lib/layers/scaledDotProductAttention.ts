@@ -37,7 +37,10 @@ export type ScaledDotProductAttentionCache = {
 export function maskedSoftmax(scores: tf.Tensor, allowed: tf.Tensor | null): tf.Tensor {
   checkArgs('maskedSoftmax')
     .rankAtLeast('scores', scores, 1)
-    .require(allowed === null || (allowed instanceof tf.Tensor && allowed.dtype === 'bool'), "argument 'allowed' expected a bool tensor or null");
+    .require(
+      allowed === null || (allowed instanceof tf.Tensor && allowed.dtype === 'bool'),
+      "argument 'allowed' expected a bool tensor or null",
+    );
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const s = allowed ? tf.where(allowed, scores, tf.scalar(-Infinity)) : scores;
@@ -54,11 +57,20 @@ export function maskedSoftmax(scores: tf.Tensor, allowed: tf.Tensor | null): tf.
  * Turns a user mask (bool, or numbers with nonzero = visible) into a bool tensor, checking
  * that it is [N, Lq, Lk] or broadcastable [N, 1, Lk]. Returns null when there is no mask.
  */
-export function attentionMaskToBool(fn: string, mask: tf.Tensor | undefined | null, N: number, Lq: number, Lk: number): tf.Tensor | null {
+export function attentionMaskToBool(
+  fn: string,
+  mask: tf.Tensor | undefined | null,
+  N: number,
+  Lq: number,
+  Lk: number,
+): tf.Tensor | null {
   if (mask === undefined || mask === null) return null;
   checkArgs(fn)
     .tensor('mask', mask, [N, 'Lm', Lk], ['bool', 'float32', 'int32'])
-    .require(mask.shape[1] === Lq || mask.shape[1] === 1, `argument 'mask' expected shape [N=${N}, Lq=${Lq} or 1, Lk=${Lk}] but got [${mask.shape.join(', ')}]`);
+    .require(
+      mask.shape[1] === Lq || mask.shape[1] === 1,
+      `argument 'mask' expected shape [N=${N}, Lq=${Lq} or 1, Lk=${Lk}] but got [${mask.shape.join(', ')}]`,
+    );
   return mask.dtype === 'bool' ? tf.clone(mask) : tf.notEqual(mask, 0);
 }
 
@@ -86,13 +98,23 @@ export function scaledDotProductAttention(
   const { out, weights } = tf.tidy(() => {
     const allowed = attentionMaskToBool('scaledDotProductAttention', mask, N, Lq, Lk);
     // BEGIN SOLUTION
-    const scores = tf.mul(matMulBT(Q, K), scale);  // Q·Kᵀ / √dk
+    const scores = tf.mul(matMulBT(Q, K), scale); // Q·Kᵀ / √dk
     const weights = maskedSoftmax(scores, allowed) as tf.Tensor3D;
     const out = tf.matMul(weights, V) as tf.Tensor3D;
     // END SOLUTION
     return { out, weights };
   });
-  return { out, weights, cache: { Q: tf.clone(Q) as tf.Tensor3D, K: tf.clone(K) as tf.Tensor3D, V: tf.clone(V) as tf.Tensor3D, weights: tf.clone(weights), scale } };
+  return {
+    out,
+    weights,
+    cache: {
+      Q: tf.clone(Q) as tf.Tensor3D,
+      K: tf.clone(K) as tf.Tensor3D,
+      V: tf.clone(V) as tf.Tensor3D,
+      weights: tf.clone(weights),
+      scale,
+    },
+  };
 }
 
 /**
@@ -105,19 +127,27 @@ export function scaledDotProductAttentionBackward(
   dout: tf.Tensor,
   cache: ScaledDotProductAttentionCache,
 ): { dQ: tf.Tensor3D; dK: tf.Tensor3D; dV: tf.Tensor3D } {
-  checkCache('scaledDotProductAttentionBackward', cache, 'scaledDotProductAttention', ['Q', 'K', 'V', 'weights', 'scale']);
+  checkCache('scaledDotProductAttentionBackward', cache, 'scaledDotProductAttention', [
+    'Q',
+    'K',
+    'V',
+    'weights',
+    'scale',
+  ]);
   const { Q, K, V, weights, scale } = cache;
   checkArgs('scaledDotProductAttentionBackward')
-    .tensor('cache.Q', Q, ['N', 'Lq', 'dk']).tensor('cache.K', K, ['N', 'Lk', 'dk']).tensor('cache.V', V, ['N', 'Lk', 'dv'])
+    .tensor('cache.Q', Q, ['N', 'Lq', 'dk'])
+    .tensor('cache.K', K, ['N', 'Lk', 'dk'])
+    .tensor('cache.V', V, ['N', 'Lk', 'dv'])
     .tensor('cache.weights', weights, ['N', 'Lq', 'Lk'])
     .tensor('dout', dout, ['N', 'Lq', 'dv'], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
-    const dV = matMulAT(weights, dout);  // Wᵀ·dout
-    const dW = matMulBT(dout, V);  // dout·Vᵀ
+    const dV = matMulAT(weights, dout); // Wᵀ·dout
+    const dW = matMulBT(dout, V); // dout·Vᵀ
     const dS = tf.mul(tf.mul(weights, tf.sub(dW, tf.sum(tf.mul(dW, weights), -1, true))), scale);
     const dQ = tf.matMul(dS, K);
-    const dK = matMulAT(dS, Q);  // dSᵀ·Q
+    const dK = matMulAT(dS, Q); // dSᵀ·Q
     // END SOLUTION
     return { dQ: dQ as tf.Tensor3D, dK: dK as tf.Tensor3D, dV: dV as tf.Tensor3D };
   });

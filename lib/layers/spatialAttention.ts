@@ -17,7 +17,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { checkCache } from './cache';
-import { scaledDotProductAttention, scaledDotProductAttentionBackward, ScaledDotProductAttentionCache } from './scaledDotProductAttention';
+import {
+  scaledDotProductAttention,
+  scaledDotProductAttentionBackward,
+  ScaledDotProductAttentionCache,
+} from './scaledDotProductAttention';
 
 /** What the backward needs; owns its tensors: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
 export type DotProductAttentionCache = {
@@ -56,7 +60,10 @@ export function dotProductAttention(
  * @param dattn upstream gradient [N, H]
  * @returns `dprevH` [N, H], `dA` [N, H, P, P]
  */
-export function dotProductAttentionBackward(dattn: tf.Tensor, cache: DotProductAttentionCache): { dprevH: tf.Tensor2D; dA: tf.Tensor4D } {
+export function dotProductAttentionBackward(
+  dattn: tf.Tensor,
+  cache: DotProductAttentionCache,
+): { dprevH: tf.Tensor2D; dA: tf.Tensor4D } {
   checkCache('dotProductAttentionBackward', cache, 'dotProductAttention', ['inner', 'P']);
   const { P } = cache;
   const { N, H } = checkArgs('dotProductAttentionBackward')

@@ -8,12 +8,22 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 import { matMulAT, matMulBT } from '../ops/fastOps';
 
-export type TemporalAffineCache = { xRows: tf.Tensor; w: tf.Tensor; dims: { N: number; T: number; D: number; M: number } };
+export type TemporalAffineCache = {
+  xRows: tf.Tensor;
+  w: tf.Tensor;
+  dims: { N: number; T: number; D: number; M: number };
+};
 
 /** out[n, t] = x[n, t]·w + b:  x [N, T, D], w [D, M], b [M] → out [N, T, M] (one matmul over N·T rows). */
-export function temporalAffineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): { out: tf.Tensor; cache: TemporalAffineCache } {
+export function temporalAffineForward(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+): { out: tf.Tensor; cache: TemporalAffineCache } {
   const { N, T, D, M } = checkArgs('temporalAffineForward')
-    .tensor('x', x, ['N', 'T', 'D'], 'float32').tensor('w', w, ['D', 'M'], 'float32').tensor('b', b, ['M'], 'float32').dims;
+    .tensor('x', x, ['N', 'T', 'D'], 'float32')
+    .tensor('w', w, ['D', 'M'], 'float32')
+    .tensor('b', b, ['M'], 'float32').dims;
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const xRows = tf.reshape(x, [N * T, D]);
@@ -24,15 +34,23 @@ export function temporalAffineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor):
 }
 
 /** dout [N, T, M] → dx = dout·wᵀ [N, T, D], dw = Σ xᵀ·dout [D, M], db = Σ dout [M]. */
-export function temporalAffineBackward(dout: tf.Tensor, cache: TemporalAffineCache): { dx: tf.Tensor; dw: tf.Tensor; db: tf.Tensor } {
-  checkArgs('temporalAffineBackward').require(cache?.dims !== undefined, "argument 'cache' expected the cache returned by temporalAffineForward");
+export function temporalAffineBackward(
+  dout: tf.Tensor,
+  cache: TemporalAffineCache,
+): { dx: tf.Tensor; dw: tf.Tensor; db: tf.Tensor } {
+  checkArgs('temporalAffineBackward').require(
+    cache?.dims !== undefined,
+    "argument 'cache' expected the cache returned by temporalAffineForward",
+  );
   const { N, T, D, M } = cache.dims;
-  checkArgs('temporalAffineBackward').tensor('cache.xRows', cache.xRows, [N * T, D]).tensor('dout', dout, [N, T, M], 'float32');
+  checkArgs('temporalAffineBackward')
+    .tensor('cache.xRows', cache.xRows, [N * T, D])
+    .tensor('dout', dout, [N, T, M], 'float32');
   return tf.tidy(() => {
     // BEGIN SOLUTION
     const doutRows = tf.reshape(dout, [N * T, M]);
-    const dx = tf.reshape(matMulBT(doutRows, cache.w), [N, T, D]);  // dout·wᵀ
-    const dw = matMulAT(cache.xRows, doutRows);  // xᵀ·dout over all N·T rows
+    const dx = tf.reshape(matMulBT(doutRows, cache.w), [N, T, D]); // dout·wᵀ
+    const dw = matMulAT(cache.xRows, doutRows); // xᵀ·dout over all N·T rows
     const db = tf.sum(doutRows, 0);
     // END SOLUTION
     return { dx, dw, db };
@@ -54,7 +72,9 @@ export function temporalAffineBackward(dout: tf.Tensor, cache: TemporalAffineCac
  */
 export function temporalSoftmaxLoss(x: tf.Tensor, y: tf.Tensor, mask: tf.Tensor): { loss: number; dx: tf.Tensor } {
   const c = checkArgs('temporalSoftmaxLoss')
-    .tensor('x', x, ['N', 'T', 'V'], 'float32').tensor('y', y, ['N', 'T'], 'int32').tensor('mask', mask, ['N', 'T'], ['bool', 'float32']);
+    .tensor('x', x, ['N', 'T', 'V'], 'float32')
+    .tensor('y', y, ['N', 'T'], 'int32')
+    .tensor('mask', mask, ['N', 'T'], ['bool', 'float32']);
   const { N, T, V } = c.dims;
   c.classIndices('y', y, V).binaryValues('mask', mask);
   const [lossT, dx] = tf.tidy(() => {

@@ -28,33 +28,66 @@ import { reluForward, reluBackward, ReluCache } from './relu';
 import { dropoutForward, dropoutBackward, DropoutCache } from './dropout';
 
 export type TransformerBlockParams = MultiHeadAttentionParams & {
-  ln1Gamma: tf.Tensor1D; ln1Beta: tf.Tensor1D;
+  ln1Gamma: tf.Tensor1D;
+  ln1Beta: tf.Tensor1D;
   /** The context's layer norm; present only in a cross-modal block. */
-  lnCGamma?: tf.Tensor1D; lnCBeta?: tf.Tensor1D;
-  ln2Gamma: tf.Tensor1D; ln2Beta: tf.Tensor1D;
-  W1: tf.Tensor2D; b1: tf.Tensor1D; W2: tf.Tensor2D; b2: tf.Tensor1D;
+  lnCGamma?: tf.Tensor1D;
+  lnCBeta?: tf.Tensor1D;
+  ln2Gamma: tf.Tensor1D;
+  ln2Beta: tf.Tensor1D;
+  W1: tf.Tensor2D;
+  b1: tf.Tensor1D;
+  W2: tf.Tensor2D;
+  b2: tf.Tensor1D;
 };
 
-export type TransformerBlockOptions = { heads: number; dropout?: number; rng?: Rng; training?: boolean; mask?: tf.Tensor | null };
+export type TransformerBlockOptions = {
+  heads: number;
+  dropout?: number;
+  rng?: Rng;
+  training?: boolean;
+  mask?: tf.Tensor | null;
+};
 
 export type TransformerBlockCache = {
-  ln1: LayerNormCache; lnC: LayerNormCache | undefined; mha: MultiHeadAttentionCache; drop1: DropoutCache;
-  ln2: LayerNormCache; ff1: TemporalAffineCache; relu: ReluCache; ff2: TemporalAffineCache; drop2: DropoutCache;
+  ln1: LayerNormCache;
+  lnC: LayerNormCache | undefined;
+  mha: MultiHeadAttentionCache;
+  drop1: DropoutCache;
+  ln2: LayerNormCache;
+  ff1: TemporalAffineCache;
+  relu: ReluCache;
+  ff2: TemporalAffineCache;
+  drop2: DropoutCache;
   cross: boolean;
 };
 
 /** Glorot-uniform weights, unit LN scales and zero biases for width E and FFN width F; `cross` adds LN_c. */
-export function initTransformerBlockParams(E: number, F: number, rng: Rng, opts: { cross?: boolean } = {}): TransformerBlockParams {
-  checkArgs('initTransformerBlockParams').number('E', E, { integer: true, min: 1 }).number('F', F, { integer: true, min: 1 })
+export function initTransformerBlockParams(
+  E: number,
+  F: number,
+  rng: Rng,
+  opts: { cross?: boolean } = {},
+): TransformerBlockParams {
+  checkArgs('initTransformerBlockParams')
+    .number('E', E, { integer: true, min: 1 })
+    .number('F', F, { integer: true, min: 1 })
     .require(rng instanceof Rng, "argument 'rng' expected an Rng");
-  const glorot = (a: number, b: number) => randu([a, b], rng, -Math.sqrt(6 / (a + b)), Math.sqrt(6 / (a + b))) as tf.Tensor2D;
-  const ones = () => tf.ones([E]) as tf.Tensor1D, zeros = (n: number) => tf.zeros([n]) as tf.Tensor1D;
+  const glorot = (a: number, b: number) =>
+    randu([a, b], rng, -Math.sqrt(6 / (a + b)), Math.sqrt(6 / (a + b))) as tf.Tensor2D;
+  const ones = () => tf.ones([E]) as tf.Tensor1D,
+    zeros = (n: number) => tf.zeros([n]) as tf.Tensor1D;
   return {
     ...initMultiHeadAttentionParams(E, rng),
-    ln1Gamma: ones(), ln1Beta: zeros(E),
+    ln1Gamma: ones(),
+    ln1Beta: zeros(E),
     ...(opts.cross ? { lnCGamma: ones(), lnCBeta: zeros(E) } : {}),
-    ln2Gamma: ones(), ln2Beta: zeros(E),
-    W1: glorot(E, F), b1: zeros(F), W2: glorot(F, E), b2: zeros(E),
+    ln2Gamma: ones(),
+    ln2Beta: zeros(E),
+    W1: glorot(E, F),
+    b1: zeros(F),
+    W2: glorot(F, E),
+    b2: zeros(E),
   };
 }
 
@@ -64,11 +97,18 @@ export function initTransformerBlockParams(E: number, F: number, rng: Rng, opts:
  * @returns `out` [N, Lq, E], the attention `weights` [N, heads, Lq, Lk] and the `cache`
  */
 export function transformerBlockForward(
-  x: tf.Tensor, context: tf.Tensor | null, params: TransformerBlockParams, opts: TransformerBlockOptions,
+  x: tf.Tensor,
+  context: tf.Tensor | null,
+  params: TransformerBlockParams,
+  opts: TransformerBlockOptions,
 ): { out: tf.Tensor; weights: tf.Tensor; cache: TransformerBlockCache } {
   const cross = context !== null;
-  const check = checkArgs('transformerBlockForward').tensor('x', x, ['N', 'Lq', 'E'], 'float32')
-    .require(!cross || params?.lnCGamma !== undefined, "argument 'params' expected lnCGamma/lnCBeta for a cross-modal block (initTransformerBlockParams(..., { cross: true }))");
+  const check = checkArgs('transformerBlockForward')
+    .tensor('x', x, ['N', 'Lq', 'E'], 'float32')
+    .require(
+      !cross || params?.lnCGamma !== undefined,
+      "argument 'params' expected lnCGamma/lnCBeta for a cross-modal block (initTransformerBlockParams(..., { cross: true }))",
+    );
   if (cross) check.tensor('context', context, ['N', 'Lk', 'E'], 'float32');
   check.tensor('params.W1', params.W1, ['E', 'F'], 'float32').tensor('params.W2', params.W2, ['F', 'E'], 'float32');
   const p = opts?.dropout ?? 0;
@@ -86,8 +126,16 @@ export function transformerBlockForward(
     const drop2 = dropoutForward(ff2.out, p, opts);
     const out = tf.add(u, drop2.out);
     const cache: TransformerBlockCache = {
-      ln1: ln1.cache, lnC: lnC?.cache, mha: mha.cache, drop1: drop1.cache,
-      ln2: ln2.cache, ff1: ff1.cache, relu: relu.cache, ff2: ff2.cache, drop2: drop2.cache, cross,
+      ln1: ln1.cache,
+      lnC: lnC?.cache,
+      mha: mha.cache,
+      drop1: drop1.cache,
+      ln2: ln2.cache,
+      ff1: ff1.cache,
+      relu: relu.cache,
+      ff2: ff2.cache,
+      drop2: drop2.cache,
+      cross,
     };
     return { out, weights: mha.weights, cache };
   });
@@ -104,7 +152,10 @@ export type TransformerBlockGrads = {
 /** dout [N, Lq, E] → dx, dcontext and every parameter's gradient (see the equations above). */
 export function transformerBlockBackward(dout: tf.Tensor, cache: TransformerBlockCache): TransformerBlockGrads {
   checkArgs('transformerBlockBackward')
-    .require(cache?.mha?.dims !== undefined && cache.ln1 !== undefined, "argument 'cache' expected the cache returned by transformerBlockForward")
+    .require(
+      cache?.mha?.dims !== undefined && cache.ln1 !== undefined,
+      "argument 'cache' expected the cache returned by transformerBlockForward",
+    )
     .tensor('cache.ln1.xhat', cache.ln1.xhat, ['N', 'Lq', 'E'])
     .tensor('dout', dout, ['N', 'Lq', 'E'], 'float32');
   return tf.tidy(() => {
@@ -119,9 +170,22 @@ export function transformerBlockBackward(dout: tf.Tensor, cache: TransformerBloc
     const dlnC = cache.lnC ? layerNormBackward(dkv, cache.lnC) : null;
     const dln1 = layerNormBackward(cache.cross ? dmha.dq : tf.add(dmha.dq, dkv), cache.ln1);
     const params: Record<string, tf.Tensor> = {
-      Wq: dmha.dWq, bq: dmha.dbq, Wk: dmha.dWk, bk: dmha.dbk, Wv: dmha.dWv, bv: dmha.dbv, Wo: dmha.dWo, bo: dmha.dbo,
-      ln1Gamma: dln1.dgamma, ln1Beta: dln1.dbeta, ln2Gamma: dln2.dgamma, ln2Beta: dln2.dbeta,
-      W1: dff1.dw, b1: dff1.db, W2: dff2.dw, b2: dff2.db,
+      Wq: dmha.dWq,
+      bq: dmha.dbq,
+      Wk: dmha.dWk,
+      bk: dmha.dbk,
+      Wv: dmha.dWv,
+      bv: dmha.dbv,
+      Wo: dmha.dWo,
+      bo: dmha.dbo,
+      ln1Gamma: dln1.dgamma,
+      ln1Beta: dln1.dbeta,
+      ln2Gamma: dln2.dgamma,
+      ln2Beta: dln2.dbeta,
+      W1: dff1.dw,
+      b1: dff1.db,
+      W2: dff2.dw,
+      b2: dff2.db,
       ...(dlnC ? { lnCGamma: dlnC.dgamma, lnCBeta: dlnC.dbeta } : {}),
     };
     return { dx: tf.add(du, dln1.dx), ...(dlnC ? { dcontext: dlnC.dx } : {}), params };

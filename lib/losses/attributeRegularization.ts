@@ -25,8 +25,14 @@ import { tanh } from '../ops/fastOps';
  * @param delta the tanh sharpness δ > 0 (AR-VAE uses 1–10)
  * @returns the loss and dz [N]
  */
-export function attributeRegularizationLoss(z: tf.Tensor, attribute: tf.Tensor, delta = 1): { loss: number; dz: tf.Tensor } {
-  const { N } = checkArgs('attributeRegularizationLoss').tensor('z', z, ['N'], 'float32').tensor('attribute', attribute, ['N'], 'float32')
+export function attributeRegularizationLoss(
+  z: tf.Tensor,
+  attribute: tf.Tensor,
+  delta = 1,
+): { loss: number; dz: tf.Tensor } {
+  const { N } = checkArgs('attributeRegularizationLoss')
+    .tensor('z', z, ['N'], 'float32')
+    .tensor('attribute', attribute, ['N'], 'float32')
     .number('delta', delta, { min: 0, exclusiveMin: true }).dims;
   const [lossT, dz] = tf.tidy(() => {
     const pairwise = (v: tf.Tensor) => tf.sub(tf.expandDims(v, 1), tf.expandDims(v, 0)); // [N, N]: vᵢ − vⱼ

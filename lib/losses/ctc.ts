@@ -91,12 +91,21 @@ export interface CtcLattice {
  * @param C symbols per frame
  * @param label target labels, each in [0, C) and ≠ blank
  */
-export function ctcAlphaBeta(logProbs: ArrayLike<number>, T: number, C: number, label: readonly number[], blank = 0): CtcLattice {
+export function ctcAlphaBeta(
+  logProbs: ArrayLike<number>,
+  T: number,
+  C: number,
+  label: readonly number[],
+  blank = 0,
+): CtcLattice {
   checkArgs('ctcAlphaBeta')
     .number('T', T, { integer: true, min: 1 })
     .number('C', C, { integer: true, min: 2 })
     .number('blank', blank, { integer: true, min: 0, max: C - 1 })
-    .require(logProbs.length >= T * C, `argument 'logProbs' expected at least T·C = ${T * C} values but got ${logProbs.length}`);
+    .require(
+      logProbs.length >= T * C,
+      `argument 'logProbs' expected at least T·C = ${T * C} values but got ${logProbs.length}`,
+    );
   checkLabel('ctcAlphaBeta', 'label', label, C, blank);
   const states = ctcExtendedLabels(label, blank);
   const S = states.length;
@@ -106,7 +115,8 @@ export function ctcAlphaBeta(logProbs: ArrayLike<number>, T: number, C: number, 
   logAlpha[0] = logProbs[blank];
   if (S > 1) logAlpha[1] = logProbs[states[1]];
   for (let t = 1; t < T; t++) {
-    const prev = (t - 1) * S, cur = t * S;
+    const prev = (t - 1) * S,
+      cur = t * S;
     for (let s = 0; s < S; s++) {
       let a = logAlpha[prev + s];
       if (s >= 1) a = logAddExp(a, logAlpha[prev + s - 1]);
@@ -118,7 +128,9 @@ export function ctcAlphaBeta(logProbs: ArrayLike<number>, T: number, C: number, 
   logBeta[last + S - 1] = 0;
   if (S > 1) logBeta[last + S - 2] = 0;
   for (let t = T - 2; t >= 0; t--) {
-    const cur = t * S, next = (t + 1) * S, y = (t + 1) * C;
+    const cur = t * S,
+      next = (t + 1) * S,
+      y = (t + 1) * C;
     for (let s = 0; s < S; s++) {
       let b = logBeta[next + s] + logProbs[y + states[s]];
       if (s + 1 < S) b = logAddExp(b, logBeta[next + s + 1] + logProbs[y + states[s + 1]]);
@@ -143,10 +155,16 @@ export function ctcOccupancy(lattice: CtcLattice): Float64Array {
 }
 
 function checkLabel(fn: string, arg: string, label: unknown, C: number, blank: number): void {
-  const c = checkArgs(fn).require(Array.isArray(label), `argument '${arg}' expected an array of label indices but got ${typeof label}`);
+  const c = checkArgs(fn).require(
+    Array.isArray(label),
+    `argument '${arg}' expected an array of label indices but got ${typeof label}`,
+  );
   (label as unknown[]).forEach((k, i) =>
-    c.require(Number.isInteger(k) && (k as number) >= 0 && (k as number) < C && k !== blank,
-      `argument '${arg}' expected labels in [0, ${C}) other than the blank ${blank} but element ${i} is ${String(k)}`));
+    c.require(
+      Number.isInteger(k) && (k as number) >= 0 && (k as number) < C && k !== blank,
+      `argument '${arg}' expected labels in [0, ${C}) other than the blank ${blank} but element ${i} is ${String(k)}`,
+    ),
+  );
 }
 
 /** Log-softmax of every row of `logits` [rows, C] in float64. */
@@ -181,13 +199,29 @@ export interface CtcCache {
  * @returns `loss` [N] float32: −log p(labels[n] | logits[n]), +∞ when no alignment fits;
  *          and the `cache` for {@link ctcLossBackward}
  */
-export function ctcLoss(logits: tf.Tensor, labels: number[][], inputLengths: number[], blank = 0): { loss: tf.Tensor1D; cache: CtcCache } {
+export function ctcLoss(
+  logits: tf.Tensor,
+  labels: number[][],
+  inputLengths: number[],
+  blank = 0,
+): { loss: tf.Tensor1D; cache: CtcCache } {
   const c = checkArgs('ctcLoss').tensor('logits', logits, ['N', 'T', 'C'], 'float32');
   const { N, T, C } = c.dims;
   c.number('blank', blank, { integer: true, min: 0, max: C - 1 })
-    .require(Array.isArray(labels) && labels.length === N, `argument 'labels' expected N=${N} sequences but got ${Array.isArray(labels) ? labels.length : typeof labels}`)
-    .require(Array.isArray(inputLengths) && inputLengths.length === N, `argument 'inputLengths' expected N=${N} lengths but got ${Array.isArray(inputLengths) ? inputLengths.length : typeof inputLengths}`);
-  inputLengths.forEach((len, n) => c.require(Number.isInteger(len) && len >= 1 && len <= T, `argument 'inputLengths' expected integers in [1, T=${T}] but element ${n} is ${len}`));
+    .require(
+      Array.isArray(labels) && labels.length === N,
+      `argument 'labels' expected N=${N} sequences but got ${Array.isArray(labels) ? labels.length : typeof labels}`,
+    )
+    .require(
+      Array.isArray(inputLengths) && inputLengths.length === N,
+      `argument 'inputLengths' expected N=${N} lengths but got ${Array.isArray(inputLengths) ? inputLengths.length : typeof inputLengths}`,
+    );
+  inputLengths.forEach((len, n) =>
+    c.require(
+      Number.isInteger(len) && len >= 1 && len <= T,
+      `argument 'inputLengths' expected integers in [1, T=${T}] but element ${n} is ${len}`,
+    ),
+  );
   labels.forEach((l, n) => checkLabel('ctcLoss', `labels[${n}]`, l, C, blank));
   const u = logits.dataSync();
   const losses = new Float32Array(N);
@@ -217,7 +251,10 @@ export function ctcLoss(logits: tf.Tensor, labels: number[][], inputLengths: num
  * @returns `dlogits` [N, T, C]
  */
 export function ctcLossBackward(dloss: tf.Tensor, cache: CtcCache): { dlogits: tf.Tensor3D } {
-  checkArgs('ctcLossBackward').require(cache?.dims !== undefined && cache.dlossDlogits instanceof Float32Array, "argument 'cache' expected the cache returned by ctcLoss");
+  checkArgs('ctcLossBackward').require(
+    cache?.dims !== undefined && cache.dlossDlogits instanceof Float32Array,
+    "argument 'cache' expected the cache returned by ctcLoss",
+  );
   const { N, T, C } = cache.dims;
   checkArgs('ctcLossBackward').tensor('dloss', dloss, [N], 'float32');
   const d = dloss.dataSync();

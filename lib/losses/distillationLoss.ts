@@ -13,7 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
 export function distillationLoss(s: tf.Tensor, sHat: tf.Tensor): { loss: number; dsHat: tf.Tensor } {
-  const { N, T } = checkArgs('distillationLoss').tensor('s', s, ['N', 'T', 'H'], 'float32').tensor('sHat', sHat, ['N', 'T', 'H'], 'float32').dims;
+  const { N, T } = checkArgs('distillationLoss')
+    .tensor('s', s, ['N', 'T', 'H'], 'float32')
+    .tensor('sHat', sHat, ['N', 'T', 'H'], 'float32').dims;
   const [lossT, dsHat] = tf.tidy(() => {
     // BEGIN SOLUTION
     const diff = tf.sub(s, sHat);

@@ -13,7 +13,9 @@ import { checkArgs } from '../core/validate';
 
 /** mu, logVar [N, K] → the batch-mean KL and its gradients dmu, dlogVar [N, K]. */
 export function gaussianKl(mu: tf.Tensor, logVar: tf.Tensor): { loss: number; dmu: tf.Tensor; dlogVar: tf.Tensor } {
-  const { N } = checkArgs('gaussianKl').tensor('mu', mu, ['N', 'K'], 'float32').tensor('logVar', logVar, ['N', 'K'], 'float32').dims;
+  const { N } = checkArgs('gaussianKl')
+    .tensor('mu', mu, ['N', 'K'], 'float32')
+    .tensor('logVar', logVar, ['N', 'K'], 'float32').dims;
   const [lossT, dmu, dlogVar] = tf.tidy(() => {
     const variance = tf.exp(logVar);
     const perElement = tf.sub(tf.sub(tf.add(tf.square(mu), variance), logVar), 1);

@@ -22,7 +22,9 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
 export function infoNceLoss(
-  za: tf.Tensor, zb: tf.Tensor, temperature: number,
+  za: tf.Tensor,
+  zb: tf.Tensor,
+  temperature: number,
 ): { loss: number; dza: tf.Tensor; dzb: tf.Tensor; dLogitScale: number } {
   const { N } = checkArgs('infoNceLoss')
     .tensor('za', za, ['N', 'E'], 'float32')

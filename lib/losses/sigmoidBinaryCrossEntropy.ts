@@ -24,15 +24,28 @@ export function sigmoidBinaryCrossEntropy(
   y: tf.Tensor,
   opts: { posWeight?: number[] | tf.Tensor } = {},
 ): { loss: number; dlogits: tf.Tensor } {
-  const c = checkArgs('sigmoidBinaryCrossEntropy').tensor('logits', logits, ['N', 'C'], 'float32').tensor('y', y, ['N', 'C'], 'float32');
+  const c = checkArgs('sigmoidBinaryCrossEntropy')
+    .tensor('logits', logits, ['N', 'C'], 'float32')
+    .tensor('y', y, ['N', 'C'], 'float32');
   const { N, C } = c.dims;
   if (Array.isArray(opts.posWeight)) {
-    c.require(opts.posWeight.length === C, `argument 'posWeight' expected length C=${C} but got ${opts.posWeight.length}`);
-    c.require(opts.posWeight.every((w) => Number.isFinite(w) && w >= 0), "argument 'posWeight' expected finite weights >= 0");
+    c.require(
+      opts.posWeight.length === C,
+      `argument 'posWeight' expected length C=${C} but got ${opts.posWeight.length}`,
+    );
+    c.require(
+      opts.posWeight.every((w) => Number.isFinite(w) && w >= 0),
+      "argument 'posWeight' expected finite weights >= 0",
+    );
   } else c.optionalTensor('posWeight', opts.posWeight, ['C'], 'float32');
   const [lossT, dlogits] = tf.tidy(() => {
     // p is [C] (broadcast over the batch) or the scalar 1.
-    const p = opts.posWeight === undefined ? tf.scalar(1) : Array.isArray(opts.posWeight) ? tf.tensor1d(opts.posWeight, 'float32') : opts.posWeight;
+    const p =
+      opts.posWeight === undefined
+        ? tf.scalar(1)
+        : Array.isArray(opts.posWeight)
+          ? tf.tensor1d(opts.posWeight, 'float32')
+          : opts.posWeight;
     // BEGIN SOLUTION
     const weight = tf.add(1, tf.mul(tf.sub(p, 1), y)); // 1 + (p − 1) y
     const softplusNeg = tf.add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))), tf.relu(tf.neg(logits)));

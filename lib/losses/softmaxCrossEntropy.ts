@@ -13,7 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
 export function softmaxCrossEntropy(logits: tf.Tensor, y: tf.Tensor): { loss: number; dlogits: tf.Tensor } {
-  const c = checkArgs('softmaxCrossEntropy').tensor('logits', logits, ['N', 'C'], 'float32').tensor('y', y, ['N'], 'int32');
+  const c = checkArgs('softmaxCrossEntropy')
+    .tensor('logits', logits, ['N', 'C'], 'float32')
+    .tensor('y', y, ['N'], 'int32');
   const { N, C } = c.dims;
   c.classIndices('y', y, C);
   const [lossT, dlogits] = tf.tidy(() => {

@@ -31,7 +31,8 @@ function ngramCounts(words: Sentence, n: number): Map<string, number> {
 function closestRefLength(c: number, refs: readonly Sentence[]): number {
   let best = refs[0].length;
   for (const ref of refs) {
-    const d = Math.abs(ref.length - c), bd = Math.abs(best - c);
+    const d = Math.abs(ref.length - c),
+      bd = Math.abs(best - c);
     if (d < bd || (d === bd && ref.length < best)) best = ref.length;
   }
   return best;
@@ -55,17 +56,28 @@ export interface BleuScores {
  * @param references for each item, one or more tokenised references
  * @param maxN highest n-gram order (default 4)
  */
-export function corpusBleu(hypotheses: readonly Sentence[], references: readonly (readonly Sentence[])[], maxN = 4): BleuScores {
+export function corpusBleu(
+  hypotheses: readonly Sentence[],
+  references: readonly (readonly Sentence[])[],
+  maxN = 4,
+): BleuScores {
   const c = checkArgs('corpusBleu')
     .number('maxN', maxN, { integer: true, min: 1 })
-    .require(Array.isArray(hypotheses) && Array.isArray(references), "arguments 'hypotheses' and 'references' must be arrays")
-    .require(hypotheses.length === references.length, `got ${hypotheses.length} hypotheses but ${references.length} reference lists`)
+    .require(
+      Array.isArray(hypotheses) && Array.isArray(references),
+      "arguments 'hypotheses' and 'references' must be arrays",
+    )
+    .require(
+      hypotheses.length === references.length,
+      `got ${hypotheses.length} hypotheses but ${references.length} reference lists`,
+    )
     .require(hypotheses.length > 0, 'needs at least one hypothesis');
   references.forEach((refs, i) => c.require(Array.isArray(refs) && refs.length > 0, `item ${i} has no reference`));
   // BEGIN SOLUTION
   const matched = new Array<number>(maxN).fill(0);
   const total = new Array<number>(maxN).fill(0);
-  let hypLength = 0, refLength = 0;
+  let hypLength = 0,
+    refLength = 0;
   hypotheses.forEach((hyp, i) => {
     const refs = references[i];
     hypLength += hyp.length;

@@ -33,7 +33,10 @@ export interface BinaryMetrics {
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
 function checkBinary(fn: string, pred: ArrayLike<number | boolean>, truth: ArrayLike<number | boolean>): void {
-  checkArgs(fn).require(pred.length === truth.length, `pred and truth must have the same length, got ${pred.length} and ${truth.length}`);
+  checkArgs(fn).require(
+    pred.length === truth.length,
+    `pred and truth must have the same length, got ${pred.length} and ${truth.length}`,
+  );
 }
 
 /** Fraction of positions where `pred` equals `truth` (class ids). */
@@ -99,28 +102,63 @@ export interface MultiLabelReport {
  * Multi-label report of 0/1 predictions `pred[n][c]` against targets `truth[n][c]`.
  * Macro = mean of per-class values; micro = metrics of the summed counts.
  */
-export function multiLabelReport(pred: readonly (readonly number[])[], truth: readonly (readonly number[])[]): MultiLabelReport {
+export function multiLabelReport(
+  pred: readonly (readonly number[])[],
+  truth: readonly (readonly number[])[],
+): MultiLabelReport {
   const C = truth[0]?.length ?? 0;
   checkArgs('multiLabelReport')
-    .require(pred.length === truth.length && pred.length > 0, `pred and truth must have the same non-zero number of rows, got ${pred.length} and ${truth.length}`)
-    .require(pred.every((r, n) => r.length === C && truth[n].length === C), `every row must have C=${C} labels`);
-  const counts = Array.from({ length: C }, (_, c) => binaryCounts(pred.map((r) => r[c]), truth.map((r) => r[c])));
+    .require(
+      pred.length === truth.length && pred.length > 0,
+      `pred and truth must have the same non-zero number of rows, got ${pred.length} and ${truth.length}`,
+    )
+    .require(
+      pred.every((r, n) => r.length === C && truth[n].length === C),
+      `every row must have C=${C} labels`,
+    );
+  const counts = Array.from({ length: C }, (_, c) =>
+    binaryCounts(
+      pred.map((r) => r[c]),
+      truth.map((r) => r[c]),
+    ),
+  );
   const perClass = counts.map(binaryMetrics);
   const mean = (f: (m: BinaryMetrics) => number): number => perClass.reduce((s, m) => s + f(m), 0) / C;
-  const pooled = counts.reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, tn: a.tn + c.tn, fn: a.fn + c.fn }), { tp: 0, fp: 0, tn: 0, fn: 0 });
+  const pooled = counts.reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, tn: a.tn + c.tn, fn: a.fn + c.fn }), {
+    tp: 0,
+    fp: 0,
+    tn: 0,
+    fn: 0,
+  });
   const micro = binaryMetrics(pooled);
   return {
     perClass,
     counts,
-    macro: { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: mean((m) => m.f1), weightedAccuracy: mean((m) => m.weightedAccuracy) },
+    macro: {
+      precision: mean((m) => m.precision),
+      recall: mean((m) => m.recall),
+      f1: mean((m) => m.f1),
+      weightedAccuracy: mean((m) => m.weightedAccuracy),
+    },
     micro: { precision: micro.precision, recall: micro.recall, f1: micro.f1 },
   };
 }
 
 /** One label's metrics at each threshold of `thresholds` (score ≥ threshold ⇒ positive). */
-export function thresholdCurve(scores: ArrayLike<number>, truth: ArrayLike<number | boolean>, thresholds: readonly number[]): BinaryMetrics[] {
+export function thresholdCurve(
+  scores: ArrayLike<number>,
+  truth: ArrayLike<number | boolean>,
+  thresholds: readonly number[],
+): BinaryMetrics[] {
   checkBinary('thresholdCurve', scores, truth);
-  return thresholds.map((t) => binaryMetrics(binaryCounts(Array.from(scores, (s) => s >= t), truth)));
+  return thresholds.map((t) =>
+    binaryMetrics(
+      binaryCounts(
+        Array.from(scores, (s) => s >= t),
+        truth,
+      ),
+    ),
+  );
 }
 
 /**
@@ -135,9 +173,16 @@ export function tuneThresholds(
   const grid = opts.thresholds ?? Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
   const metric = opts.metric ?? 'f1';
   const C = truth[0]?.length ?? 0;
-  checkArgs('tuneThresholds').require(scores.length === truth.length && scores.length > 0, 'scores and truth must have the same non-zero number of rows');
+  checkArgs('tuneThresholds').require(
+    scores.length === truth.length && scores.length > 0,
+    'scores and truth must have the same non-zero number of rows',
+  );
   return Array.from({ length: C }, (_, c) => {
-    const curve = thresholdCurve(scores.map((r) => r[c]), truth.map((r) => r[c]), grid);
+    const curve = thresholdCurve(
+      scores.map((r) => r[c]),
+      truth.map((r) => r[c]),
+      grid,
+    );
     let best = 0;
     curve.forEach((m, i) => {
       if (m[metric] > curve[best][metric]) best = i;

@@ -35,17 +35,25 @@ export function alignEdits<T>(ref: readonly T[] | string, hyp: readonly T[] | st
   checkArgs('alignEdits')
     .require(typeof ref === 'string' || Array.isArray(ref), "argument 'ref' expected a string or an array")
     .require(typeof hyp === 'string' || Array.isArray(hyp), "argument 'hyp' expected a string or an array");
-  const r = [...ref] as T[], h = [...hyp] as T[];
-  const R = r.length, H = h.length, W = H + 1;
+  const r = [...ref] as T[],
+    h = [...hyp] as T[];
+  const R = r.length,
+    H = h.length,
+    W = H + 1;
   const D = new Int32Array((R + 1) * W);
   for (let i = 0; i <= R; i++) D[i * W] = i;
   for (let j = 0; j <= H; j++) D[j] = j;
   for (let i = 1; i <= R; i++)
     for (let j = 1; j <= H; j++)
-      D[i * W + j] = Math.min(D[(i - 1) * W + j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1), D[(i - 1) * W + j] + 1, D[i * W + j - 1] + 1);
+      D[i * W + j] = Math.min(
+        D[(i - 1) * W + j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1),
+        D[(i - 1) * W + j] + 1,
+        D[i * W + j - 1] + 1,
+      );
   const steps: Alignment<T>['steps'] = [];
   const count = { match: 0, substitution: 0, deletion: 0, insertion: 0 };
-  let i = R, j = H;
+  let i = R,
+    j = H;
   while (i > 0 || j > 0) {
     let op: EditOp;
     if (i > 0 && j > 0 && D[i * W + j] === D[(i - 1) * W + j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1)) {
@@ -82,9 +90,14 @@ export interface ErrorRate {
 }
 
 /** Corpus-level error rate: total edits over total reference symbols (characters for strings). */
-export function errorRate<T>(refs: readonly (readonly T[] | string)[], hyps: readonly (readonly T[] | string)[]): ErrorRate {
-  checkArgs('errorRate').require(Array.isArray(refs) && Array.isArray(hyps) && refs.length === hyps.length,
-    `arguments 'refs' and 'hyps' expected arrays of the same length but got ${Array.isArray(refs) ? refs.length : typeof refs} and ${Array.isArray(hyps) ? hyps.length : typeof hyps}`);
+export function errorRate<T>(
+  refs: readonly (readonly T[] | string)[],
+  hyps: readonly (readonly T[] | string)[],
+): ErrorRate {
+  checkArgs('errorRate').require(
+    Array.isArray(refs) && Array.isArray(hyps) && refs.length === hyps.length,
+    `arguments 'refs' and 'hyps' expected arrays of the same length but got ${Array.isArray(refs) ? refs.length : typeof refs} and ${Array.isArray(hyps) ? hyps.length : typeof hyps}`,
+  );
   const out = { substitutions: 0, deletions: 0, insertions: 0, refLength: 0 };
   refs.forEach((ref, n) => {
     const a = alignEdits<T>(ref, hyps[n]);
@@ -104,12 +117,23 @@ export function characterErrorRate(refs: readonly string[], hyps: readonly strin
 
 /** {@link errorRate} within each group (e.g. per speaker, voice engine or sentence category), in first-seen order. */
 export function errorRateByGroup<T>(
-  refs: readonly (readonly T[] | string)[], hyps: readonly (readonly T[] | string)[], groups: readonly string[],
+  refs: readonly (readonly T[] | string)[],
+  hyps: readonly (readonly T[] | string)[],
+  groups: readonly string[],
 ): ({ group: string; count: number } & ErrorRate)[] {
-  checkArgs('errorRateByGroup').require(Array.isArray(groups) && groups.length === refs.length,
-    `argument 'groups' expected one group per reference (${refs.length}) but got ${Array.isArray(groups) ? groups.length : typeof groups}`);
+  checkArgs('errorRateByGroup').require(
+    Array.isArray(groups) && groups.length === refs.length,
+    `argument 'groups' expected one group per reference (${refs.length}) but got ${Array.isArray(groups) ? groups.length : typeof groups}`,
+  );
   return [...new Set(groups)].map((group) => {
     const idx = groups.flatMap((g, i) => (g === group ? [i] : []));
-    return { group, count: idx.length, ...errorRate(idx.map((i) => refs[i]), idx.map((i) => hyps[i])) };
+    return {
+      group,
+      count: idx.length,
+      ...errorRate(
+        idx.map((i) => refs[i]),
+        idx.map((i) => hyps[i]),
+      ),
+    };
   });
 }

@@ -34,8 +34,17 @@ export interface ModelProfile {
 }
 
 const ZERO_COST = new Set([
-  'InputLayer', 'MaxPooling2D', 'AveragePooling2D', 'GlobalMaxPooling2D', 'GlobalAveragePooling2D',
-  'Flatten', 'Activation', 'Dropout', 'ReLU', 'Reshape', 'Softmax',
+  'InputLayer',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalMaxPooling2D',
+  'GlobalAveragePooling2D',
+  'Flatten',
+  'Activation',
+  'Dropout',
+  'ReLU',
+  'Reshape',
+  'Softmax',
 ]);
 
 function singleShape(layer: tf.layers.Layer): number[] {
@@ -101,10 +110,12 @@ export async function serializedBytes(
   const total = { bytes: 0, weightBytes: 0, topologyBytes: 0 };
   for (const m of models) {
     let info: tf.io.ModelArtifactsInfo | undefined;
-    await m.save(tf.io.withSaveHandler(async (artifacts) => {
-      info = tf.io.getModelArtifactsInfoForJSON(artifacts);
-      return { modelArtifactsInfo: info };
-    }));
+    await m.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        info = tf.io.getModelArtifactsInfoForJSON(artifacts);
+        return { modelArtifactsInfo: info };
+      }),
+    );
     const { modelTopologyBytes = 0, weightSpecsBytes = 0, weightDataBytes = 0 } = info!;
     total.bytes += modelTopologyBytes + weightSpecsBytes + weightDataBytes;
     total.weightBytes += weightDataBytes;
@@ -116,15 +127,15 @@ export async function serializedBytes(
 function checkModels(fn: string, model: tf.LayersModel | tf.LayersModel[]): tf.LayersModel[] {
   const models = Array.isArray(model) ? model : [model];
   const got = Array.isArray(model) ? `an array of ${model.length}` : typeof model;
-  checkArgs(fn).require(models.length > 0 && models.every((m) => m instanceof tf.LayersModel),
-    `argument 'model' expected a tf.LayersModel or a non-empty array of them but got ${got}`);
+  checkArgs(fn).require(
+    models.length > 0 && models.every((m) => m instanceof tf.LayersModel),
+    `argument 'model' expected a tf.LayersModel or a non-empty array of them but got ${got}`,
+  );
   return models;
 }
 
 /** Median wall time (ms) of `runs` single-image passes through every model, after `warmup`. */
-function medianLatency(
-  models: tf.LayersModel[], inputShape: number[], runs: number, warmup: number,
-): number {
+function medianLatency(models: tf.LayersModel[], inputShape: number[], runs: number, warmup: number): number {
   const x = tf.zeros([1, ...inputShape]);
   const pass = (): void => {
     for (const m of models) {
@@ -162,23 +173,25 @@ export async function profileModel(
   const runs = opts.runs ?? 100;
   const warmup = opts.warmup ?? 10;
   const check = checkArgs('profileModel')
-    .require(Array.isArray(inputShape) && inputShape.every((d) => Number.isInteger(d) && d > 0),
-      `inputShape must be positive integers, got [${inputShape}]`)
+    .require(
+      Array.isArray(inputShape) && inputShape.every((d) => Number.isInteger(d) && d > 0),
+      `inputShape must be positive integers, got [${inputShape}]`,
+    )
     .number('runs', runs, { integer: true, min: 100 })
     .number('warmup', warmup, { integer: true, min: 0 });
   for (const m of models) {
     const expected = m.inputs[0].shape.slice(1);
-    const fits = expected.length === inputShape.length &&
-      expected.every((d, i) => d === null || d === inputShape[i]);
-    check.require(fits, `model '${m.name}' expects inputs [${expected.map((d) => d ?? '?')}] ` +
-      `but inputShape is [${inputShape}]`);
+    const fits = expected.length === inputShape.length && expected.every((d, i) => d === null || d === inputShape[i]);
+    check.require(
+      fits,
+      `model '${m.name}' expects inputs [${expected.map((d) => d ?? '?')}] ` + `but inputShape is [${inputShape}]`,
+    );
   }
   const size = (w: tf.LayerVariable): number => w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
   const { bytes, weightBytes } = await serializedBytes(models);
   return {
     params: models.reduce((s, m) => s + m.countParams(), 0),
-    trainableParams: models.reduce((s, m) =>
-      s + m.trainableWeights.reduce((t, w) => t + size(w), 0), 0),
+    trainableParams: models.reduce((s, m) => s + m.trainableWeights.reduce((t, w) => t + size(w), 0), 0),
     ...countMaccs(models),
     bytes,
     weightBytes,

@@ -24,7 +24,9 @@ function transposeLast2(x: tf.Tensor): tf.Tensor {
 
 function checkMatrices(fn: string, a: tf.Tensor, b: tf.Tensor, aSpec: string[], bSpec: string[]): void {
   const batched = a instanceof tf.Tensor && a.rank === 3;
-  checkArgs(fn).tensor('a', a, batched ? ['B', ...aSpec] : aSpec, 'float32').tensor('b', b, batched ? ['B', ...bSpec] : bSpec, 'float32');
+  checkArgs(fn)
+    .tensor('a', a, batched ? ['B', ...aSpec] : aSpec, 'float32')
+    .tensor('b', b, batched ? ['B', ...bSpec] : bSpec, 'float32');
 }
 
 /**
@@ -35,7 +37,9 @@ function checkMatrices(fn: string, a: tf.Tensor, b: tf.Tensor, aSpec: string[], 
  */
 export function matMulAT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   checkMatrices('matMulAT', a, b, ['R', 'M'], ['R', 'K']);
-  return tf.tidy(() => (a.rank === 2 && a.size < b.size ? tf.transpose(tf.matMul(tf.transpose(b), a)) : tf.matMul(transposeLast2(a), b)));
+  return tf.tidy(() =>
+    a.rank === 2 && a.size < b.size ? tf.transpose(tf.matMul(tf.transpose(b), a)) : tf.matMul(transposeLast2(a), b),
+  );
 }
 
 /** a·bᵀ: a [R, K], b [M, K] → [R, M] (or batched), through an explicit transpose (trick 1). */
@@ -63,6 +67,9 @@ export function linearGrads(xs: tf.Tensor[], da: tf.Tensor): { dW: tf.Tensor[]; 
 
 /** tanh(x), computed as 2σ(2x) − 1 (trick 4). Any shape, float32. */
 export function tanh<T extends tf.Tensor>(x: T): T {
-  checkArgs('tanh').require(x instanceof tf.Tensor && x.dtype === 'float32', `argument 'x' expected a float32 tensor but got ${x instanceof tf.Tensor ? x.dtype : typeof x}`);
+  checkArgs('tanh').require(
+    x instanceof tf.Tensor && x.dtype === 'float32',
+    `argument 'x' expected a float32 tensor but got ${x instanceof tf.Tensor ? x.dtype : typeof x}`,
+  );
   return tf.tidy(() => tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1) as T);
 }

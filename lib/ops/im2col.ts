@@ -25,7 +25,8 @@ export function convOutputSize(n: number, k: number, s: number): number {
  */
 export function im2col(x: tf.Tensor, kh: number, kw: number, stride: number | [number, number]): tf.Tensor5D {
   const [sh, sw] = typeof stride === 'number' ? [stride, stride] : stride;
-  const { N, H, W, C } = checkArgs('im2col').tensor('x', x, ['N', 'H', 'W', 'C'], 'float32')
+  const { N, H, W, C } = checkArgs('im2col')
+    .tensor('x', x, ['N', 'H', 'W', 'C'], 'float32')
     .number('kh', kh, { integer: true, min: 1 })
     .number('kw', kw, { integer: true, min: 1 })
     .number('stride', sh, { integer: true, min: 1 })
@@ -38,7 +39,12 @@ export function im2col(x: tf.Tensor, kh: number, kw: number, stride: number | [n
     // Zeros below/right so that every offset (i, j) has a full Ho·sh × Wo·sw block to cut.
     const rows = Math.max(H, kh - 1 + Ho * sh);
     const cols = Math.max(W, kw - 1 + Wo * sw);
-    const big = tf.pad(x, [[0, 0], [0, rows - H], [0, cols - W], [0, 0]]);
+    const big = tf.pad(x, [
+      [0, 0],
+      [0, rows - H],
+      [0, cols - W],
+      [0, 0],
+    ]);
     const windows: tf.Tensor[] = [];
     for (let i = 0; i < kh; i++)
       for (let j = 0; j < kw; j++) {
@@ -60,7 +66,10 @@ export function im2col(x: tf.Tensor, kh: number, kw: number, stride: number | [n
  * @param patches [N, Ho, Wo, KH·KW, C]
  * @returns dx [N, height, width, C]
  */
-export function col2im(patches: tf.Tensor, opts: { height: number; width: number; kh: number; kw: number; stride: number }): tf.Tensor4D {
+export function col2im(
+  patches: tf.Tensor,
+  opts: { height: number; width: number; kh: number; kw: number; stride: number },
+): tf.Tensor4D {
   const { height, width, kh, kw, stride } = opts;
   const c = checkArgs('col2im')
     .number('kh', kh, { integer: true, min: 1 })
@@ -78,8 +87,16 @@ export function col2im(patches: tf.Tensor, opts: { height: number; width: number
     // Group by window offset p = i·KW + j: [P, N·Ho·Wo, C].
     const byOffset = tf.transpose(tf.reshape(patches, [N * Ho * Wo, P, C]), [1, 0, 2]); // (3-D: fast on wasm)
     // Spread the window grid s pixels apart (zeros between), so window (y, x) sits at (y·s, x·s).
-    const spreadCols = tf.pad(tf.reshape(byOffset, [P * N * Ho * Wo, 1, C]), [[0, 0], [0, s - 1], [0, 0]]);
-    const spread = tf.pad(tf.reshape(spreadCols, [P * N * Ho, 1, Wo * s * C]), [[0, 0], [0, s - 1], [0, 0]]);
+    const spreadCols = tf.pad(tf.reshape(byOffset, [P * N * Ho * Wo, 1, C]), [
+      [0, 0],
+      [0, s - 1],
+      [0, 0],
+    ]);
+    const spread = tf.pad(tf.reshape(spreadCols, [P * N * Ho, 1, Wo * s * C]), [
+      [0, 0],
+      [0, s - 1],
+      [0, 0],
+    ]);
     const rows = tf.reshape(spread, [P, N * Ho * s * Wo * s * C]);
     // Offset (i, j) of every window lands at (y·s + i, x·s + j): shift each offset's grid by (i, j), add.
     const height2 = Math.max(height, kh - 1 + Ho * s);
@@ -88,7 +105,14 @@ export function col2im(patches: tf.Tensor, opts: { height: number; width: number
     for (let i = 0; i < kh; i++)
       for (let j = 0; j < kw; j++) {
         const grid = tf.reshape(tf.slice(rows, [i * kw + j, 0], [1, -1]), [N, Ho * s, Wo * s, C]);
-        shifted.push(tf.pad(grid, [[0, 0], [i, height2 - i - Ho * s], [j, width2 - j - Wo * s], [0, 0]]));
+        shifted.push(
+          tf.pad(grid, [
+            [0, 0],
+            [i, height2 - i - Ho * s],
+            [j, width2 - j - Wo * s],
+            [0, 0],
+          ]),
+        );
       }
     return tf.slice(tf.addN(shifted), [0, 0, 0, 0], [N, height, width, C]) as tf.Tensor4D;
     // END SOLUTION

@@ -26,7 +26,10 @@ export function adam(opts: { lr: number; beta1?: number; beta2?: number; eps?: n
     .number('beta1', opts.beta1 ?? 0.9, { min: 0, max: 1 })
     .number('beta2', opts.beta2 ?? 0.999, { min: 0, max: 1 })
     .number('eps', opts.eps ?? 1e-8, { min: 0 })
-    .require((opts.beta1 ?? 0.9) < 1 && (opts.beta2 ?? 0.999) < 1, "arguments 'beta1' and 'beta2' must be < 1 (bias correction divides by 1 − βᵗ)");
+    .require(
+      (opts.beta1 ?? 0.9) < 1 && (opts.beta2 ?? 0.999) < 1,
+      "arguments 'beta1' and 'beta2' must be < 1 (bias correction divides by 1 − βᵗ)",
+    );
   return {
     lr: opts.lr,
     beta1: opts.beta1 ?? 0.9,

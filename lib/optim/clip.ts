@@ -13,11 +13,18 @@ import { checkArgs } from '../core/validate';
  * and the global norm before clipping. One download (the norm). A NaN norm is returned as is
  * and nothing is scaled: check it with `assertFinite`.
  */
-export function clipGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: number } {
+export function clipGlobalNorm(
+  grads: Record<string, tf.Tensor>,
+  maxNorm: number,
+): { grads: Record<string, tf.Tensor>; norm: number } {
   const c = checkArgs('clipGlobalNorm')
-    .require(grads !== null && typeof grads === 'object', `argument 'grads' expected Record<string, tf.Tensor> but got ${grads === null ? 'null' : typeof grads}`)
+    .require(
+      grads !== null && typeof grads === 'object',
+      `argument 'grads' expected Record<string, tf.Tensor> but got ${grads === null ? 'null' : typeof grads}`,
+    )
     .number('maxNorm', maxNorm, { min: 0, exclusiveMin: true });
-  for (const [name, g] of Object.entries(grads)) c.tensor(`grads.${name}`, g, g instanceof tf.Tensor ? g.shape : [], 'float32');
+  for (const [name, g] of Object.entries(grads))
+    c.tensor(`grads.${name}`, g, g instanceof tf.Tensor ? g.shape : [], 'float32');
   const entries = Object.entries(grads);
   c.require(entries.length > 0, "argument 'grads' expected at least one gradient");
   const normTensor = tf.tidy(() => tf.sqrt(tf.addN(entries.map(([, g]) => tf.sum(tf.square(g))))));

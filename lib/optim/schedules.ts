@@ -8,7 +8,10 @@ export type Schedule = (step: number) => number;
 
 /** η_t = η₀ · factor^⌊t / dropEvery⌋ for step t ≥ 0 (drops at t = dropEvery, 2·dropEvery, …). */
 export function stepDecay(opts: { lr0: number; dropEvery: number; factor: number }): Schedule {
-  checkArgs('stepDecay').number('lr0', opts?.lr0, { min: 0 }).number('dropEvery', opts.dropEvery, { integer: true, min: 1 }).number('factor', opts.factor, { min: 0 });
+  checkArgs('stepDecay')
+    .number('lr0', opts?.lr0, { min: 0 })
+    .number('dropEvery', opts.dropEvery, { integer: true, min: 1 })
+    .number('factor', opts.factor, { min: 0 });
   return (step) => {
     checkArgs('stepDecay schedule').number('step', step, { min: 0 });
     return opts.lr0 * opts.factor ** Math.floor(step / opts.dropEvery);
@@ -17,7 +20,10 @@ export function stepDecay(opts: { lr0: number; dropEvery: number; factor: number
 
 /** η_t = η₀ · decayRate^(t / decaySteps) for step t ≥ 0 (smooth: η falls by decayRate every decaySteps). */
 export function exponentialDecay(opts: { lr0: number; decayRate: number; decaySteps: number }): Schedule {
-  checkArgs('exponentialDecay').number('lr0', opts?.lr0, { min: 0 }).number('decayRate', opts.decayRate, { min: 0 }).number('decaySteps', opts.decaySteps, { min: 0, exclusiveMin: true });
+  checkArgs('exponentialDecay')
+    .number('lr0', opts?.lr0, { min: 0 })
+    .number('decayRate', opts.decayRate, { min: 0 })
+    .number('decaySteps', opts.decaySteps, { min: 0, exclusiveMin: true });
   return (step) => {
     checkArgs('exponentialDecay schedule').number('step', step, { min: 0 });
     return opts.lr0 * opts.decayRate ** (step / opts.decaySteps);
@@ -29,7 +35,9 @@ export function exponentialDecay(opts: { lr0: number; decayRate: number; decaySt
  *   η_t = d_model^−0.5 · min(t^−0.5, t · warmup^−1.5),   t ≥ 1.
  */
 export function transformerWarmup(opts: { dModel: number; warmup: number }): Schedule {
-  checkArgs('transformerWarmup').number('dModel', opts?.dModel, { integer: true, min: 1 }).number('warmup', opts.warmup, { integer: true, min: 1 });
+  checkArgs('transformerWarmup')
+    .number('dModel', opts?.dModel, { integer: true, min: 1 })
+    .number('warmup', opts.warmup, { integer: true, min: 1 });
   return (step) => {
     checkArgs('transformerWarmup schedule').number('step', step, { min: 1 });
     return opts.dModel ** -0.5 * Math.min(step ** -0.5, step * opts.warmup ** -1.5);

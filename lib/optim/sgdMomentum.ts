@@ -15,7 +15,9 @@ export interface SgdMomentum extends Optimizer {
 }
 
 export function sgdMomentum(opts: { lr: number; momentum?: number }): SgdMomentum {
-  checkArgs('sgdMomentum').number('lr', opts?.lr, { min: 0 }).number('momentum', opts.momentum ?? 0.9, { min: 0, max: 1 });
+  checkArgs('sgdMomentum')
+    .number('lr', opts?.lr, { min: 0 })
+    .number('momentum', opts.momentum ?? 0.9, { min: 0, max: 1 });
   return {
     lr: opts.lr,
     momentum: opts.momentum ?? 0.9,

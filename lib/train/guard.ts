@@ -24,11 +24,16 @@ export function assertFinite(step: number, values: Record<string, tf.Tensor | nu
   }
   const tensors = Object.entries(values).filter((e): e is [string, tf.Tensor] => e[1] instanceof tf.Tensor);
   if (tensors.length === 0) return;
-  const counts = tf.tidy(() => tf.stack(tensors.map(([, t]) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(t)), 'int32')))));
+  const counts = tf.tidy(() =>
+    tf.stack(tensors.map(([, t]) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(t)), 'int32')))),
+  );
   const bad = counts.dataSync();
   counts.dispose();
   tensors.forEach(([name, t], i) => {
-    if (bad[i] > 0) throw new NonFiniteError(`step ${step}: tensor '${name}' [${t.shape.join(', ')}] has ${bad[i]} non-finite value${bad[i] === 1 ? '' : 's'}`);
+    if (bad[i] > 0)
+      throw new NonFiniteError(
+        `step ${step}: tensor '${name}' [${t.shape.join(', ')}] has ${bad[i]} non-finite value${bad[i] === 1 ? '' : 's'}`,
+      );
   });
 }
 
@@ -42,5 +47,7 @@ export function assertFiniteStep(step: number, loss: number, gradNorm: number, g
   assertFinite(step, { loss });
   if (Number.isFinite(gradNorm)) return;
   assertFinite(step, grads);
-  throw new NonFiniteError(`step ${step}: gradient norm is ${gradNorm} (every gradient is finite: Σg² overflowed float32)`);
+  throw new NonFiniteError(
+    `step ${step}: gradient norm is ${gradNorm} (every gradient is finite: Σg² overflowed float32)`,
+  );
 }

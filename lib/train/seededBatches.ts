@@ -30,7 +30,15 @@ export interface BatchGradients {
  */
 export function trainInSeededBatches(
   fn: string,
-  opts: { N: number; epochs: number; batchSize: number; lr: number; seed: number; label?: string; onStep?: (step: number, loss: number) => void },
+  opts: {
+    N: number;
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    seed: number;
+    label?: string;
+    onStep?: (step: number, loss: number) => void;
+  },
   batch: (idx: tf.Tensor1D) => BatchGradients,
 ): TrainHistory {
   const plan = seededEpochBatches(fn, opts);
@@ -38,32 +46,37 @@ export function trainInSeededBatches(
   const registry = tf.engine().registeredVariables;
   const history: TrainHistory = { stepLosses: [], epochLosses: [] };
   let epochSum = 0;
-  const { losses } = trainLoop(fn, variables, {
-    steps: plan.steps,
-    lr: opts.lr,
-    label: opts.label,
-    progress: opts.label !== undefined,
-    onStep: (step, loss) => {
-      epochSum += loss;
-      if (plan.endsEpoch(step)) {
-        history.epochLosses.push(epochSum / plan.stepsPerEpoch);
-        epochSum = 0;
-      }
-      opts.onStep?.(step, loss);
+  const { losses } = trainLoop(
+    fn,
+    variables,
+    {
+      steps: plan.steps,
+      lr: opts.lr,
+      label: opts.label,
+      progress: opts.label !== undefined,
+      onStep: (step, loss) => {
+        epochSum += loss;
+        if (plan.endsEpoch(step)) {
+          history.epochLosses.push(epochSum / plan.stepsPerEpoch);
+          epochSum = 0;
+        }
+        opts.onStep?.(step, loss);
+      },
     },
-  }, (step) => {
-    const idx = tf.tensor1d(plan.indices(step), 'int32');
-    try {
-      const result = batch(idx);
-      for (const name of Object.keys(result.grads)) {
-        checkArgs(fn).require(registry[name] instanceof tf.Variable, `the gradient '${name}' names no tf.Variable`);
-        variables[name] = registry[name];
+    (step) => {
+      const idx = tf.tensor1d(plan.indices(step), 'int32');
+      try {
+        const result = batch(idx);
+        for (const name of Object.keys(result.grads)) {
+          checkArgs(fn).require(registry[name] instanceof tf.Variable, `the gradient '${name}' names no tf.Variable`);
+          variables[name] = registry[name];
+        }
+        return result;
+      } finally {
+        idx.dispose();
       }
-      return result;
-    } finally {
-      idx.dispose();
-    }
-  });
+    },
+  );
   history.stepLosses = losses;
   return history;
 }

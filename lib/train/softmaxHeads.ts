@@ -14,8 +14,14 @@ function outputsOf(y: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicT
 }
 
 function checkTargets(fn: string, model: tf.LayersModel, x: tf.Tensor, targets: tf.Tensor1D[]): void {
-  const c = checkArgs(fn).rankAtLeast('x', x, 2).require(model instanceof tf.LayersModel, 'model must be a tf.LayersModel').require(x.shape[0] > 0, 'x has no examples');
-  c.require(Array.isArray(targets) && targets.length === model.outputs.length, `expected ${model.outputs.length} target tensors (one per output), got ${Array.isArray(targets) ? targets.length : typeof targets}`);
+  const c = checkArgs(fn)
+    .rankAtLeast('x', x, 2)
+    .require(model instanceof tf.LayersModel, 'model must be a tf.LayersModel')
+    .require(x.shape[0] > 0, 'x has no examples');
+  c.require(
+    Array.isArray(targets) && targets.length === model.outputs.length,
+    `expected ${model.outputs.length} target tensors (one per output), got ${Array.isArray(targets) ? targets.length : typeof targets}`,
+  );
   targets.forEach((t, k) => c.tensor(`targets[${k}]`, t, [x.shape[0]], 'int32'));
 }
 
@@ -28,12 +34,22 @@ export function trainSoftmaxHeads(
   model: tf.LayersModel,
   x: tf.Tensor,
   targets: tf.Tensor1D[],
-  opts: { epochs: number; batchSize: number; lr: number; seed: number; lossWeights?: number[]; onStep?: (step: number, loss: number) => void },
+  opts: {
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    seed: number;
+    lossWeights?: number[];
+    onStep?: (step: number, loss: number) => void;
+  },
 ): TrainHistory {
   checkTargets('trainSoftmaxHeads', model, x, targets);
   const lossWeights = opts?.lossWeights;
   if (lossWeights !== undefined) {
-    const c = checkArgs('trainSoftmaxHeads').require(Array.isArray(lossWeights) && lossWeights.length === targets.length, `lossWeights must have one weight per output (${targets.length}), got ${Array.isArray(lossWeights) ? lossWeights.length : typeof lossWeights}`);
+    const c = checkArgs('trainSoftmaxHeads').require(
+      Array.isArray(lossWeights) && lossWeights.length === targets.length,
+      `lossWeights must have one weight per output (${targets.length}), got ${Array.isArray(lossWeights) ? lossWeights.length : typeof lossWeights}`,
+    );
     lossWeights.forEach((v, k) => c.number(`lossWeights[${k}]`, v, { min: 0 }));
   }
   const classes = model.outputs.map((o) => o.shape[o.shape.length - 1] as number);
@@ -65,7 +81,12 @@ export interface HeadEvaluation {
 }
 
 /** Evaluates every output of `model` on `x` against its labels (in batches of `batchSize`). */
-export function evaluateSoftmaxHeads(model: tf.LayersModel, x: tf.Tensor, targets: tf.Tensor1D[], batchSize = 512): HeadEvaluation[] {
+export function evaluateSoftmaxHeads(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  targets: tf.Tensor1D[],
+  batchSize = 512,
+): HeadEvaluation[] {
   checkTargets('evaluateSoftmaxHeads', model, x, targets);
   const N = x.shape[0];
   const classes = model.outputs.map((o) => o.shape[o.shape.length - 1] as number);
@@ -75,7 +96,15 @@ export function evaluateSoftmaxHeads(model: tf.LayersModel, x: tf.Tensor, target
     const n = Math.min(batchSize, N - start);
     const [losses, preds] = tf.tidy(() => {
       const logits = outputsOf(model.predict(x.slice([start], [n])) as tf.Tensor | tf.Tensor[]);
-      const l = logits.map((lg, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(targets[k].slice([start], [n]), classes[k]), lg, undefined, undefined, tf.Reduction.SUM));
+      const l = logits.map((lg, k) =>
+        tf.losses.softmaxCrossEntropy(
+          tf.oneHot(targets[k].slice([start], [n]), classes[k]),
+          lg,
+          undefined,
+          undefined,
+          tf.Reduction.SUM,
+        ),
+      );
       return [tf.stack(l), tf.stack(logits.map((lg) => tf.argMax(lg, 1)))];
     });
     const lv = losses.dataSync();

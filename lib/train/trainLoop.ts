@@ -59,7 +59,12 @@ export interface LoopHistory {
  * by the time it is applied). `fn` names the calling trainer in argument errors. The step
  * function owns the tensors it creates except `grads`.
  */
-export function trainLoop(fn: string, params: Params, opts: TrainLoopOptions, step: (step: number) => StepResult): LoopHistory {
+export function trainLoop(
+  fn: string,
+  params: Params,
+  opts: TrainLoopOptions,
+  step: (step: number) => StepResult,
+): LoopHistory {
   const c = checkArgs(fn).number('steps', opts?.steps, { integer: true, min: 1 });
   if (typeof opts.lr !== 'function') c.number('lr', opts.lr, { min: 0, exclusiveMin: true });
   if (opts.clipNorm !== undefined) c.number('clipNorm', opts.clipNorm, { min: 0, exclusiveMin: true });
@@ -67,7 +72,8 @@ export function trainLoop(fn: string, params: Params, opts: TrainLoopOptions, st
   c.require(params !== null && typeof params === 'object', "argument 'params' expected Record<string, tf.Variable>");
   const lrAt = typeof opts.lr === 'function' ? opts.lr : (): number => opts.lr as number;
   const optimizer = adam({ lr: lrAt(1), ...opts.adam });
-  const bar: Progress | null = opts.progress === false ? null : makeProgress({ total: opts.steps, label: opts.label ?? 'training' });
+  const bar: Progress | null =
+    opts.progress === false ? null : makeProgress({ total: opts.steps, label: opts.label ?? 'training' });
   const losses: number[] = [];
   const start = Date.now();
   try {
@@ -114,7 +120,10 @@ export interface EpochBatches {
   endsEpoch(step: number): boolean;
 }
 
-export function seededEpochBatches(fn: string, opts: { N: number; batchSize: number; epochs: number; seed: number }): EpochBatches {
+export function seededEpochBatches(
+  fn: string,
+  opts: { N: number; batchSize: number; epochs: number; seed: number },
+): EpochBatches {
   checkArgs(fn)
     .number('N', opts?.N, { integer: true, min: 1 })
     .number('batchSize', opts.batchSize, { integer: true, min: 1 })
@@ -134,7 +143,10 @@ export function seededEpochBatches(fn: string, opts: { N: number; batchSize: num
         order = rng.permutation(N);
         epoch = e;
       }
-      checkArgs(fn).require(e === epoch, `seededEpochBatches: step ${step} asked out of order (the current epoch is ${epoch + 1})`);
+      checkArgs(fn).require(
+        e === epoch,
+        `seededEpochBatches: step ${step} asked out of order (the current epoch is ${epoch + 1})`,
+      );
       const b = (step - 1) % stepsPerEpoch;
       return order.slice(b * batchSize, (b + 1) * batchSize);
     },

@@ -22,7 +22,10 @@ export const ASSETS = {
 
 /** scripts/book/assets, whether this module runs from source (vitest) or from dist/. */
 function ownAssetsDir(): string {
-  const candidates = [path.join(__dirname, 'assets'), path.resolve(__dirname, '..', '..', '..', 'scripts', 'book', 'assets')];
+  const candidates = [
+    path.join(__dirname, 'assets'),
+    path.resolve(__dirname, '..', '..', '..', 'scripts', 'book', 'assets'),
+  ];
   const found = candidates.find((d) => fs.existsSync(path.join(d, 'book.css')));
   if (!found) throw new Error(`book: its stylesheet is missing (looked in ${candidates.join(', ')})`);
   return found;

@@ -64,16 +64,18 @@ function indexEntry(r: RenderedNotebook, opts: BookOptions): IndexNotebook {
     fs.copyFileSync(png, path.join(opts.bookDir, rel));
     return { title: f.title, href: `${href}#${f.id}`, png: rel.split('/').map(encodeURIComponent).join('/') };
   });
-  const meta = r.run
-    ? `${r.run.mode} mode · run ${escapeHtml(r.run.date.slice(0, 10))}`
-    : 'no run record';
-  const failed = r.failedCell !== undefined ? ` · <span class="status-failed">failed in cell ${r.failedCell}</span>` : '';
+  const meta = r.run ? `${r.run.mode} mode · run ${escapeHtml(r.run.date.slice(0, 10))}` : 'no run record';
+  const failed =
+    r.failedCell !== undefined ? ` · <span class="status-failed">failed in cell ${r.failedCell}</span>` : '';
   return { stem: r.stem, href, title: r.title, meta: meta + failed, firstParagraph: r.firstParagraph, figures };
 }
 
 export function buildBook(opts: BookOptions): BookResult {
   const files = fs.existsSync(opts.notebooksDir)
-    ? fs.readdirSync(opts.notebooksDir).filter((f) => f.endsWith('.ipynb') && !f.startsWith('.')).sort()
+    ? fs
+        .readdirSync(opts.notebooksDir)
+        .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+        .sort()
     : [];
   const kept = opts.sourcesDir ? files.filter((f) => fs.existsSync(path.join(opts.sourcesDir!, f))) : files;
   const stems = kept.map((f) => f.replace(/\.ipynb$/, ''));
@@ -93,12 +95,29 @@ export function buildBook(opts: BookOptions): BookResult {
     written.push({ file, bytes: Buffer.byteLength(html) });
     return file;
   };
-  const link = (r: RenderedNotebook | undefined) => (r ? { href: `${encodeURIComponent(r.stem)}.html`, title: r.title } : undefined);
+  const link = (r: RenderedNotebook | undefined) =>
+    r ? { href: `${encodeURIComponent(r.stem)}.html`, title: r.title } : undefined;
   const readme = opts.readme && fs.existsSync(opts.readme) ? fs.readFileSync(opts.readme, 'utf8') : null;
-  const index = write('index.html', indexHtml(readme, rendered.map((r) => indexEntry(r, opts))));
+  const index = write(
+    'index.html',
+    indexHtml(
+      readme,
+      rendered.map((r) => indexEntry(r, opts)),
+    ),
+  );
   rendered.forEach((r, i) => {
     const toc = r.headings.filter((h, k) => h.level <= 3 && !(k === 0 && h.level === 1)); // the title is not listed
-    write(`${r.stem}.html`, pageHtml({ title: r.title, body: r.body, toc, prev: link(rendered[i - 1]), next: link(rendered[i + 1]), figures: r.figures.length > 0 }));
+    write(
+      `${r.stem}.html`,
+      pageHtml({
+        title: r.title,
+        body: r.body,
+        toc,
+        prev: link(rendered[i - 1]),
+        next: link(rendered[i + 1]),
+        figures: r.figures.length > 0,
+      }),
+    );
   });
   return {
     index,

@@ -41,7 +41,11 @@ export function topicsTableMarkdown(readme: string, pages: ReadonlySet<string>):
   }
   if (table.length < 3) return null;
   return table
-    .map((row) => row.replace(/^(\s*\|\s*)`([^`]+)`/, (whole, lead: string, stem: string) => (pages.has(stem) ? `${lead}[\`${stem}\`](${encodeURIComponent(stem)}.html)` : whole)))
+    .map((row) =>
+      row.replace(/^(\s*\|\s*)`([^`]+)`/, (whole, lead: string, stem: string) =>
+        pages.has(stem) ? `${lead}[\`${stem}\`](${encodeURIComponent(stem)}.html)` : whole,
+      ),
+    )
     .join('\n');
 }
 
@@ -50,7 +54,10 @@ function notebookItem(nb: IndexNotebook): string {
   const figures =
     thumbs.length > 0
       ? `<ul class="thumbs">${thumbs
-          .map((f) => `<li><a href="${escapeHtml(f.href)}"><img loading="lazy" src="${escapeHtml(f.png!)}" alt="${escapeHtml(f.title)}">${escapeHtml(f.title)}</a></li>`)
+          .map(
+            (f) =>
+              `<li><a href="${escapeHtml(f.href)}"><img loading="lazy" src="${escapeHtml(f.png!)}" alt="${escapeHtml(f.title)}">${escapeHtml(f.title)}</a></li>`,
+          )
           .join('')}</ul>`
       : nb.figures.length > 0
         ? `<p class="figure-links">Figures: ${nb.figures.map((f) => `<a href="${escapeHtml(f.href)}">${escapeHtml(f.title)}</a>`).join(' · ')}</p>`
@@ -66,7 +73,9 @@ ${figures}
 export function indexHtml(readme: string | null, notebooks: IndexNotebook[]): string {
   const pages = new Set(notebooks.map((n) => n.stem));
   const table = readme === null ? null : topicsTableMarkdown(readme, pages);
-  const topics = table ? `<h2 id="topics">Topics</h2>\n${renderMarkdown(table, { slugger: new Slugger(), mathErrors: [], pages })}` : '';
+  const topics = table
+    ? `<h2 id="topics">Topics</h2>\n${renderMarkdown(table, { slugger: new Slugger(), mathErrors: [], pages })}`
+    : '';
   const list = notebooks.length
     ? `<ol class="notebooks">\n${notebooks.map(notebookItem).join('\n')}\n</ol>`
     : '<p>No executed notebooks yet: run <code>npm run notebooks</code>.</p>';

@@ -73,7 +73,10 @@ function rewriteNotebookLinks(children: Token[] | null, pages: ReadonlySet<strin
     }
     const close = tokens.slice(i + 1).find((c) => c.type === 'link_close' && c.level === t.level);
     t.tag = 'span';
-    t.attrs = [['class', 'missing-page'], ['title', `${m[1]} has not been run into this book`]];
+    t.attrs = [
+      ['class', 'missing-page'],
+      ['title', `${m[1]} has not been run into this book`],
+    ];
     if (close) close.tag = 'span';
   });
 }

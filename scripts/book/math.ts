@@ -75,7 +75,9 @@ export function protectMath(markdown: string): ProtectedMarkdown {
     const fence = atLineStart ? /^[ \t]{0,3}(`{3,}|~{3,})/.exec(rest) : null;
     if (fence) {
       // A fenced code block runs to a closing fence of the same kind (or the end).
-      const closing = new RegExp(`\\n[ \\t]{0,3}${fence[1][0] === '`' ? '`' : '~'}{${fence[1].length},}[ \\t]*(?=\\n|$)`);
+      const closing = new RegExp(
+        `\\n[ \\t]{0,3}${fence[1][0] === '`' ? '`' : '~'}{${fence[1].length},}[ \\t]*(?=\\n|$)`,
+      );
       const m = closing.exec(rest.slice(fence[0].length));
       const len = m ? fence[0].length + m.index + m[0].length : rest.length;
       out += rest.slice(0, len);
@@ -134,7 +136,12 @@ export function protectMath(markdown: string): ProtectedMarkdown {
 /** KaTeX HTML for one span; a failure is recorded in `errors` and shown as the TeX source, marked. */
 export function renderMath(span: MathSpan, errors: MathError[]): string {
   try {
-    return katex.renderToString(span.tex, { displayMode: span.display, throwOnError: true, strict: 'ignore', output: 'htmlAndMathml' });
+    return katex.renderToString(span.tex, {
+      displayMode: span.display,
+      throwOnError: true,
+      strict: 'ignore',
+      output: 'htmlAndMathml',
+    });
   } catch (e) {
     const message = (e as Error).message;
     errors.push({ tex: span.tex, message });
@@ -150,7 +157,9 @@ export function restoreMath(html: string, math: MathSpan[], errors: MathError[])
   const rendered = math.map((span) => renderMath(span, errors));
   return (
     html
-      .replace(/<p>\s*KATEXMATH(\d+)X\s*<\/p>/g, (whole, k: string) => (math[Number(k)]?.display ? rendered[Number(k)] : whole))
+      .replace(/<p>\s*KATEXMATH(\d+)X\s*<\/p>/g, (whole, k: string) =>
+        math[Number(k)]?.display ? rendered[Number(k)] : whole,
+      )
       // Inline maths stays on one line with the punctuation touching it: "(shape $[N, H]$)," must not break before ")".
       .replace(/([(\[{‘“]*)KATEXMATH(\d+)X([)\]}.,;:!?’”]*)/g, (whole, before: string, k: string, after: string) => {
         const html = rendered[Number(k)];

@@ -33,17 +33,21 @@ const seconds = (s: number): string => (s < 10 ? s.toFixed(2) : s.toFixed(1));
 
 /** The line under the title: mode, backend, date, commit, cells and time, failure. */
 function runLine(run: RunMetadata | null, codeCells: number, failedCell: number | undefined): string {
-  if (!run) return `<p class="run-info">No run record (this notebook was not executed by <code>npm run notebooks</code>).</p>`;
+  if (!run)
+    return `<p class="run-info">No run record (this notebook was not executed by <code>npm run notebooks</code>).</p>`;
   const ran = run.cellSeconds.filter((s): s is number => s !== null);
   const total = ran.reduce((a, b) => a + b, 0);
   const parts = [
     `<strong>${run.mode}</strong> mode`,
     `backend ${escapeHtml(run.backend ?? 'none initialised')}`,
     `run ${escapeHtml(run.date.replace('T', ' ').replace(/Z$/, ' UTC'))}`,
-    run.commit ? `commit <code>${escapeHtml(run.commit)}</code>${run.dirty ? ' with uncommitted changes' : ''}` : 'not from a git checkout',
+    run.commit
+      ? `commit <code>${escapeHtml(run.commit)}</code>${run.dirty ? ' with uncommitted changes' : ''}`
+      : 'not from a git checkout',
     `${ran.length}/${codeCells} code cells in ${seconds(total)} s`,
   ];
-  if (failedCell !== undefined) parts.push(`<span class="status-failed">failed in <a href="#cell-${failedCell}">cell ${failedCell}</a></span>`);
+  if (failedCell !== undefined)
+    parts.push(`<span class="status-failed">failed in <a href="#cell-${failedCell}">cell ${failedCell}</a></span>`);
   return `<p class="run-info">${parts.join(' · ')}</p>`;
 }
 
@@ -87,7 +91,11 @@ export function renderNotebook(nb: Notebook, stem: string, pages: ReadonlySet<st
     if (failed && failedCell === undefined) failedCell = k;
     const took = run?.cellSeconds[k - 1];
     const meta =
-      typeof took === 'number' ? `${seconds(took)} s` : run && outputs.length === 0 ? '<span class="not-run">not run</span>' : '';
+      typeof took === 'number'
+        ? `${seconds(took)} s`
+        : run && outputs.length === 0
+          ? '<span class="not-run">not run</span>'
+          : '';
     cells.push(
       `<section class="cell code${failed ? ' failed' : ''}" id="cell-${k}">` +
         `<div class="cell-meta">[${k}]${meta ? ` · ${meta}` : ''}</div>` +
@@ -106,7 +114,10 @@ export function renderNotebook(nb: Notebook, stem: string, pages: ReadonlySet<st
     figures: outputCtx.figures,
     run,
     failedCell,
-    firstParagraph: firstParagraph === undefined ? undefined : renderMarkdown(firstParagraph, { slugger: new Slugger(), mathErrors: [], pages }),
+    firstParagraph:
+      firstParagraph === undefined
+        ? undefined
+        : renderMarkdown(firstParagraph, { slugger: new Slugger(), mathErrors: [], pages }),
     mathErrors: markdown.mathErrors,
   };
 }

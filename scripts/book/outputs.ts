@@ -34,7 +34,8 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
-const text = (value: unknown): string => (typeof value === 'string' || Array.isArray(value) ? joinText(value as string | string[]) : JSON.stringify(value));
+const text = (value: unknown): string =>
+  typeof value === 'string' || Array.isArray(value) ? joinText(value as string | string[]) : JSON.stringify(value);
 const base64 = (value: unknown): string => text(value).replace(/\s+/g, '');
 
 function plotlyFigure(value: unknown, ctx: OutputContext): string {
@@ -43,7 +44,11 @@ function plotlyFigure(value: unknown, ctx: OutputContext): string {
   const id = `figure-${k}`;
   const title = figureTitle(fig) ?? `Figure ${k}`;
   ctx.figures.push({ k, id, title });
-  const spec = { data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, displaylogo: false, ...(fig.config ?? {}) } };
+  const spec = {
+    data: fig.data,
+    layout: fig.layout ?? {},
+    config: { responsive: true, displaylogo: false, ...(fig.config ?? {}) },
+  };
   const height = typeof fig.layout?.height === 'number' ? fig.layout.height : 420;
   return (
     `<figure class="plot" id="${id}"><div class="plotly-figure" style="min-height:${height}px" aria-label="${escapeHtml(title)}"></div>` +
@@ -67,7 +72,8 @@ export function renderBundle(data: MimeBundle, ctx: OutputContext): string {
     return `<div class="output markdown">${renderMarkdown(text(data['text/markdown']), ctx.markdown)}</div>`;
   }
   if (data['text/html'] !== undefined) return `<div class="output html">${text(data['text/html'])}</div>`;
-  if (data['text/plain'] !== undefined) return `<pre class="output text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
+  if (data['text/plain'] !== undefined)
+    return `<pre class="output text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
   return '';
 }
 

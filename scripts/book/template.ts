@@ -35,13 +35,17 @@ function pager(prev: NavLink | undefined, next: NavLink | undefined, cls: string
 }
 
 function tocHtml(toc: Heading[]): string {
-  const items = toc.map((h) => `<li class="level-${h.level}"><a href="#${escapeHtml(h.id)}">${h.html}</a></li>`).join('\n');
+  const items = toc
+    .map((h) => `<li class="level-${h.level}"><a href="#${escapeHtml(h.id)}">${h.html}</a></li>`)
+    .join('\n');
   return `<nav class="toc" aria-label="contents"><h2>Contents</h2><ol>\n${items}\n</ol></nav>`;
 }
 
 export function pageHtml(p: PageParts): string {
   const hasPager = p.prev !== undefined || p.next !== undefined;
-  const scripts = p.figures ? `<script src="${ASSETS.plotlyJs}"></script>\n<script src="${ASSETS.bookJs}"></script>\n` : '';
+  const scripts = p.figures
+    ? `<script src="${ASSETS.plotlyJs}"></script>\n<script src="${ASSETS.bookJs}"></script>\n`
+    : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

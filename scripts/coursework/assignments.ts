@@ -79,9 +79,12 @@ export function loadAssignments(root: string): Assignment[] {
       if (!item.id || itemIds.has(item.id)) fail(`${a.id}: item id '${item.id}' missing or repeated`);
       itemIds.add(item.id);
       if (!(item.points >= 0)) fail(`${a.id}/${item.id}: points must be a number ≥ 0`);
-      if ((item.check === undefined) === (item.test === undefined)) fail(`${a.id}/${item.id}: give exactly one of 'check' and 'test'`);
-      if (!Array.isArray(item.covers) || item.covers.length === 0) fail(`${a.id}/${item.id}: 'covers' must name the functions it grades`);
-      for (const f of item.covers) if (!names.has(f)) fail(`${a.id}/${item.id}: covers '${f}', which is not in ${a.id}'s functions`);
+      if ((item.check === undefined) === (item.test === undefined))
+        fail(`${a.id}/${item.id}: give exactly one of 'check' and 'test'`);
+      if (!Array.isArray(item.covers) || item.covers.length === 0)
+        fail(`${a.id}/${item.id}: 'covers' must name the functions it grades`);
+      for (const f of item.covers)
+        if (!names.has(f)) fail(`${a.id}/${item.id}: covers '${f}', which is not in ${a.id}'s functions`);
     }
     for (const f of a.functions) {
       if (!a.items.some((i) => i.covers.includes(f.name))) fail(`${a.id}: function '${f.name}' is graded by no item`);
@@ -89,11 +92,15 @@ export function loadAssignments(root: string): Assignment[] {
     const gradeIds = new Set<string>();
     for (const nb of a.notebooks) {
       for (const cell of nb.cells) {
-        if (!GRADE_ID.test(cell.gradeId) || gradeIds.has(cell.gradeId)) fail(`${a.id}: grade id '${cell.gradeId}' must be unique and match ${GRADE_ID}`);
+        if (!GRADE_ID.test(cell.gradeId) || gradeIds.has(cell.gradeId))
+          fail(`${a.id}: grade id '${cell.gradeId}' must be unique and match ${GRADE_ID}`);
         gradeIds.add(cell.gradeId);
-        if (cell.role !== 'test' && cell.role !== 'solution') fail(`${a.id}/${cell.gradeId}: role must be 'test' or 'solution'`);
-        if (cell.role === 'test' && !(typeof cell.points === 'number' && cell.points >= 0)) fail(`${a.id}/${cell.gradeId}: a test cell needs points ≥ 0`);
-        if (!cell.select?.id && !cell.select?.contains) fail(`${a.id}/${cell.gradeId}: 'select' needs an 'id' or 'contains'`);
+        if (cell.role !== 'test' && cell.role !== 'solution')
+          fail(`${a.id}/${cell.gradeId}: role must be 'test' or 'solution'`);
+        if (cell.role === 'test' && !(typeof cell.points === 'number' && cell.points >= 0))
+          fail(`${a.id}/${cell.gradeId}: a test cell needs points ≥ 0`);
+        if (!cell.select?.id && !cell.select?.contains)
+          fail(`${a.id}/${cell.gradeId}: 'select' needs an 'id' or 'contains'`);
       }
     }
   }
@@ -114,7 +121,8 @@ export function markerProblems(all: Assignment[], regions: Region[]): string[] {
     .filter((r) => !listed.has(r.owner))
     .map((r) => `${r.file}:${r.beginLine}: solution region in ${r.owner}, which no assignment lists`);
   const owners = new Set(regions.map((r) => r.owner));
-  for (const [name, id] of listed) if (!owners.has(name)) problems.push(`${id} lists ${name}, but lib/ has no solution region in it`);
+  for (const [name, id] of listed)
+    if (!owners.has(name)) problems.push(`${id} lists ${name}, but lib/ has no solution region in it`);
   return problems;
 }
 

@@ -37,12 +37,28 @@ const fmtErr = (e: number | null): string => (e === null ? '—' : Number.isFini
 export function scoreTable(r: GradeReport): string {
   const rows = [
     ...r.items.map((i) => [i.id, `${i.points}/${i.maxPoints}`, i.status, fmtErr(i.worst), i.message]),
-    ...r.notebookCells.map((c) => [`${c.notebook.slice(0, 2)}:${c.id}`, `${c.points}/${c.maxPoints}`, c.status, '—', c.message]),
+    ...r.notebookCells.map((c) => [
+      `${c.notebook.slice(0, 2)}:${c.id}`,
+      `${c.points}/${c.maxPoints}`,
+      c.status,
+      '—',
+      c.message,
+    ]),
   ];
   const head = ['item', 'points', 'status', 'worst rel. error', 'message'];
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((row) => (k === 4 ? 0 : row[k].length))));
-  const line = (row: string[]): string => row.map((c, k) => (k === 4 ? c.slice(0, 110) : c.padEnd(widths[k]))).join('  ').trimEnd();
-  return [line(head), line(widths.map((w, k) => '-'.repeat(k === 4 ? 7 : w))), ...rows.map(line), '', `score ${r.score}/${r.maxScore}`].join('\n');
+  const line = (row: string[]): string =>
+    row
+      .map((c, k) => (k === 4 ? c.slice(0, 110) : c.padEnd(widths[k])))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(head),
+    line(widths.map((w, k) => '-'.repeat(k === 4 ? 7 : w))),
+    ...rows.map(line),
+    '',
+    `score ${r.score}/${r.maxScore}`,
+  ].join('\n');
 }
 
 function csvCell(v: string | number): string {
@@ -51,9 +67,22 @@ function csvCell(v: string | number): string {
 }
 
 export function toCsv(r: GradeReport): string {
-  const rows: (string | number)[][] = [['assignment', 'submission', 'item', 'points', 'max_points', 'status', 'worst_rel_error', 'message']];
-  for (const i of r.items) rows.push([r.assignment, r.submission, i.id, i.points, i.maxPoints, i.status, i.worst ?? '', i.message]);
-  for (const c of r.notebookCells) rows.push([r.assignment, r.submission, `notebook:${c.notebook}:${c.id}`, c.points, c.maxPoints, c.status, '', c.message]);
+  const rows: (string | number)[][] = [
+    ['assignment', 'submission', 'item', 'points', 'max_points', 'status', 'worst_rel_error', 'message'],
+  ];
+  for (const i of r.items)
+    rows.push([r.assignment, r.submission, i.id, i.points, i.maxPoints, i.status, i.worst ?? '', i.message]);
+  for (const c of r.notebookCells)
+    rows.push([
+      r.assignment,
+      r.submission,
+      `notebook:${c.notebook}:${c.id}`,
+      c.points,
+      c.maxPoints,
+      c.status,
+      '',
+      c.message,
+    ]);
   rows.push([r.assignment, r.submission, 'total', r.score, r.maxScore, '', '', '']);
   return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
@@ -75,18 +104,29 @@ export async function grade(root: string, submission: string, opts: GradeOptions
   const ws = buildWorkspace(root, submission, a, Math.max(opts.timeoutS, 300));
   try {
     if (!ws.hasLib) opts.log('  the submission has no lib/: every item will fail');
-    if (ws.buildErrorCount > 0) opts.log(`  build: ${ws.buildErrorCount} TypeScript error(s), compiled anyway; first: ${ws.buildErrors[0]}`);
+    if (ws.buildErrorCount > 0)
+      opts.log(`  build: ${ws.buildErrorCount} TypeScript error(s), compiled anyway; first: ${ws.buildErrors[0]}`);
     // A syntax error costs the items of the function (or file) holding it, even where tsc's
     // error-recovered output happens to run.
     const problems = syntaxProblems(ws.dir);
     for (const p of problems) opts.log(`  ${p.message}${p.owner ? ` (in ${p.owner})` : ''}`);
     const allCovered = new Set(a.items.flatMap((i) => i.covers));
-    const hits = new Map(a.items.map((i) => [i.id, itemHitBySyntax(problems, i.covers, allCovered, (n) => ws.declarations[n])]));
-    const log = (o: ItemOutcome): void => opts.log(`  ${o.id}: ${o.status} (${o.seconds.toFixed(1)} s)${o.message ? ` — ${o.message.slice(0, 160)}` : ''}`);
-    const ran = await runItems({ root, workspace: ws.dir, modulesFile: ws.modulesFile, timeoutS: opts.timeoutS }, a.items.filter((i) => !hits.get(i.id)), opts.jobs, log);
+    const hits = new Map(
+      a.items.map((i) => [i.id, itemHitBySyntax(problems, i.covers, allCovered, (n) => ws.declarations[n])]),
+    );
+    const log = (o: ItemOutcome): void =>
+      opts.log(`  ${o.id}: ${o.status} (${o.seconds.toFixed(1)} s)${o.message ? ` — ${o.message.slice(0, 160)}` : ''}`);
+    const ran = await runItems(
+      { root, workspace: ws.dir, modulesFile: ws.modulesFile, timeoutS: opts.timeoutS },
+      a.items.filter((i) => !hits.get(i.id)),
+      opts.jobs,
+      log,
+    );
     const items = a.items.map((i): ItemOutcome => {
       const hit = hits.get(i.id);
-      return hit ? { id: i.id, points: 0, maxPoints: i.points, status: 'error', worst: null, message: hit.message, seconds: 0 } : ran.find((r) => r.id === i.id) as ItemOutcome;
+      return hit
+        ? { id: i.id, points: 0, maxPoints: i.points, status: 'error', worst: null, message: hit.message, seconds: 0 }
+        : (ran.find((r) => r.id === i.id) as ItemOutcome);
     });
     let nb: NotebookReport = { notebooks: [], cells: [], seconds: 0, runnerMessage: '' };
     if (opts.notebooks) {
@@ -94,16 +134,25 @@ export async function grade(root: string, submission: string, opts: GradeOptions
       nb = await gradeNotebooks(root, ws.dir, a, 3600, opts.cellTimeoutS);
       if (nb.runnerMessage) opts.log(`  notebooks: ${nb.runnerMessage}`);
       for (const n of nb.notebooks) {
-        opts.log(`  ${n.name}: ${!n.ran ? 'did not run' : n.failingCells.length === 0 ? 'every cell ran' : `${n.failingCells.length} failing cell(s)`}`);
+        opts.log(
+          `  ${n.name}: ${!n.ran ? 'did not run' : n.failingCells.length === 0 ? 'every cell ran' : `${n.failingCells.length} failing cell(s)`}`,
+        );
         for (const f of n.failingCells) opts.log(`    cell ${f.cell}${f.id ? ` (${f.id})` : ''}: ${f.error}`);
       }
     }
     const score = items.reduce((s, i) => s + i.points, 0) + nb.cells.reduce((s, c) => s + c.points, 0);
-    const maxScore = a.items.reduce((s, i) => s + i.points, 0) + (opts.notebooks ? nb.cells.reduce((s, c) => s + c.maxPoints, 0) : 0);
+    const maxScore =
+      a.items.reduce((s, i) => s + i.points, 0) + (opts.notebooks ? nb.cells.reduce((s, c) => s + c.maxPoints, 0) : 0);
     return {
-      assignment: a.id, submission, gradedAt: new Date().toISOString(),
+      assignment: a.id,
+      submission,
+      gradedAt: new Date().toISOString(),
       build: { errorCount: ws.buildErrorCount, errors: ws.buildErrors },
-      items, notebookCells: nb.cells, notebooks: nb.notebooks, score, maxScore,
+      items,
+      notebookCells: nb.cells,
+      notebooks: nb.notebooks,
+      score,
+      maxScore,
     };
   } finally {
     if (!opts.keep) fs.rmSync(ws.dir, { recursive: true, force: true });
@@ -115,13 +164,20 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      assignment: { type: 'string' }, json: { type: 'string' }, csv: { type: 'string' },
-      timeout: { type: 'string', default: '120' }, 'cell-timeout': { type: 'string', default: '300' }, jobs: { type: 'string', default: '2' },
-      'no-notebooks': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false },
+      assignment: { type: 'string' },
+      json: { type: 'string' },
+      csv: { type: 'string' },
+      timeout: { type: 'string', default: '120' },
+      'cell-timeout': { type: 'string', default: '300' },
+      jobs: { type: 'string', default: '2' },
+      'no-notebooks': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) {
-    process.stderr.write('usage: npm run grade -- SUBMISSION_DIR [--assignment ID] [--json FILE] [--csv FILE] [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]\n');
+    process.stderr.write(
+      'usage: npm run grade -- SUBMISSION_DIR [--assignment ID] [--json FILE] [--csv FILE] [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]\n',
+    );
     return 2;
   }
   const root = process.cwd();
@@ -132,24 +188,36 @@ async function main(): Promise<number> {
   }
   const all = loadAssignments(root);
   let id = values.assignment;
-  if (!id && fs.existsSync(path.join(submission, RELEASE_MARK))) id = (JSON.parse(fs.readFileSync(path.join(submission, RELEASE_MARK), 'utf8')) as { assignment: string }).assignment;
+  if (!id && fs.existsSync(path.join(submission, RELEASE_MARK)))
+    id = (JSON.parse(fs.readFileSync(path.join(submission, RELEASE_MARK), 'utf8')) as { assignment: string })
+      .assignment;
   if (!id) {
     process.stderr.write(`grade: no --assignment and no ${RELEASE_MARK} in ${submission}\n`);
     return 2;
   }
-  const timeoutS = Number(values.timeout), cellTimeoutS = Number(values['cell-timeout']), jobs = Number(values.jobs);
+  const timeoutS = Number(values.timeout),
+    cellTimeoutS = Number(values['cell-timeout']),
+    jobs = Number(values.jobs);
   if (!(timeoutS > 0) || !(cellTimeoutS > 0) || !(jobs >= 1)) {
     process.stderr.write('grade: --timeout, --cell-timeout and --jobs must be positive numbers\n');
     return 2;
   }
   const report = await grade(root, submission, {
-    assignment: findAssignment(all, id), timeoutS, cellTimeoutS, jobs, notebooks: !values['no-notebooks'], keep: values.keep,
+    assignment: findAssignment(all, id),
+    timeoutS,
+    cellTimeoutS,
+    jobs,
+    notebooks: !values['no-notebooks'],
+    keep: values.keep,
     log: (l) => process.stdout.write(`${l}\n`),
   });
   const base = path.join(root, 'out', 'grades', `${path.basename(submission)}-${report.assignment}`);
   const jsonPath = path.resolve(values.json ?? `${base}.json`);
   const csvPath = path.resolve(values.csv ?? `${jsonPath.replace(/\.json$/, '')}.csv`);
-  for (const [p, text] of [[jsonPath, JSON.stringify(report, null, 2) + '\n'], [csvPath, toCsv(report)]]) {
+  for (const [p, text] of [
+    [jsonPath, JSON.stringify(report, null, 2) + '\n'],
+    [csvPath, toCsv(report)],
+  ]) {
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, text);
   }
@@ -158,8 +226,13 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then((code) => { process.exitCode = code; }, (e: Error) => {
-    process.stderr.write(`grade: ${e.message}\n`);
-    process.exitCode = 1;
-  });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: Error) => {
+      process.stderr.write(`grade: ${e.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

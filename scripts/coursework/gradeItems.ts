@@ -32,13 +32,23 @@ interface ProcessResult {
 }
 
 /** Runs a command in its own process group; on timeout the group is killed. */
-export function runLimited(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutS: number }): Promise<ProcessResult> {
+export function runLimited(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutS: number },
+): Promise<ProcessResult> {
   const start = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '', timedOut = false;
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    let stdout = '',
+      stderr = '',
+      timedOut = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       try {
@@ -65,49 +75,121 @@ export interface ItemContext {
   timeoutS: number;
 }
 
-async function runCheckItem(ctx: ItemContext, item: ItemSpec): Promise<Omit<ItemOutcome, 'id' | 'points' | 'maxPoints'>> {
-  const r = await runLimited(process.execPath, [path.join(ctx.workspace, 'dist', 'coursework', 'checks', 'runItem.js'), item.check as string], {
-    cwd: ctx.workspace,
-    env: { ...process.env, COURSEWORK_MODULES: ctx.modulesFile, COURSEWORK_REFERENCE: path.join(ctx.root, 'dist', 'lib', 'index.js') },
-    timeoutS: ctx.timeoutS,
-  });
-  if (r.timedOut) return { status: 'timeout', worst: null, message: `no result within ${ctx.timeoutS} s (endless loop?)`, seconds: r.seconds };
-  const line = r.stdout.split('\n').reverse().find((l) => l.startsWith('COURSEWORK_RESULT '));
-  if (!line) return { status: 'error', worst: null, message: `crashed (exit ${r.code}): ${lastLines(r.stderr || r.stdout, 3)}`, seconds: r.seconds };
-  const res = JSON.parse(line.slice('COURSEWORK_RESULT '.length)) as { status: ItemStatus; worst: number | null; message: string };
+async function runCheckItem(
+  ctx: ItemContext,
+  item: ItemSpec,
+): Promise<Omit<ItemOutcome, 'id' | 'points' | 'maxPoints'>> {
+  const r = await runLimited(
+    process.execPath,
+    [path.join(ctx.workspace, 'dist', 'coursework', 'checks', 'runItem.js'), item.check as string],
+    {
+      cwd: ctx.workspace,
+      env: {
+        ...process.env,
+        COURSEWORK_MODULES: ctx.modulesFile,
+        COURSEWORK_REFERENCE: path.join(ctx.root, 'dist', 'lib', 'index.js'),
+      },
+      timeoutS: ctx.timeoutS,
+    },
+  );
+  if (r.timedOut)
+    return {
+      status: 'timeout',
+      worst: null,
+      message: `no result within ${ctx.timeoutS} s (endless loop?)`,
+      seconds: r.seconds,
+    };
+  const line = r.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('COURSEWORK_RESULT '));
+  if (!line)
+    return {
+      status: 'error',
+      worst: null,
+      message: `crashed (exit ${r.code}): ${lastLines(r.stderr || r.stdout, 3)}`,
+      seconds: r.seconds,
+    };
+  const res = JSON.parse(line.slice('COURSEWORK_RESULT '.length)) as {
+    status: ItemStatus;
+    worst: number | null;
+    message: string;
+  };
   return { status: res.status, worst: res.worst, message: res.message, seconds: r.seconds };
 }
 
 interface VitestJson {
   numFailedTests: number;
   numPassedTests: number;
-  testResults: { message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+  testResults: {
+    message?: string;
+    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+  }[];
 }
 
-async function runTestItem(ctx: ItemContext, item: ItemSpec): Promise<Omit<ItemOutcome, 'id' | 'points' | 'maxPoints'>> {
+async function runTestItem(
+  ctx: ItemContext,
+  item: ItemSpec,
+): Promise<Omit<ItemOutcome, 'id' | 'points' | 'maxPoints'>> {
   const test = item.test as { files: string[]; name?: string };
   const report = path.join(ctx.workspace, `vitest-${item.id}.json`);
-  const args = [path.join(ctx.root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...test.files, '--reporter=json', `--outputFile=${report}`, '--maxWorkers=1'];
+  const args = [
+    path.join(ctx.root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    ...test.files,
+    '--reporter=json',
+    `--outputFile=${report}`,
+    '--maxWorkers=1',
+  ];
   if (test.name) args.push('-t', test.name);
   const r = await runLimited(process.execPath, args, { cwd: ctx.workspace, env: process.env, timeoutS: ctx.timeoutS });
-  if (r.timedOut) return { status: 'timeout', worst: null, message: `tests did not finish within ${ctx.timeoutS} s (endless loop?)`, seconds: r.seconds };
-  if (!fs.existsSync(report)) return { status: 'error', worst: null, message: `vitest crashed (exit ${r.code}): ${lastLines(r.stderr || r.stdout, 3)}`, seconds: r.seconds };
+  if (r.timedOut)
+    return {
+      status: 'timeout',
+      worst: null,
+      message: `tests did not finish within ${ctx.timeoutS} s (endless loop?)`,
+      seconds: r.seconds,
+    };
+  if (!fs.existsSync(report))
+    return {
+      status: 'error',
+      worst: null,
+      message: `vitest crashed (exit ${r.code}): ${lastLines(r.stderr || r.stdout, 3)}`,
+      seconds: r.seconds,
+    };
   const json = JSON.parse(fs.readFileSync(report, 'utf8')) as VitestJson;
   const failed = json.testResults.flatMap((f) => f.assertionResults.filter((t) => t.status === 'failed'));
   const suiteErrors = json.testResults.map((f) => f.message).filter((m): m is string => Boolean(m));
   if (json.numPassedTests === 0 && failed.length === 0) {
-    return { status: 'error', worst: null, message: suiteErrors[0]?.split('\n')[0] ?? `no test matched '${test.name ?? ''}' in ${test.files.join(', ')}`, seconds: r.seconds };
+    return {
+      status: 'error',
+      worst: null,
+      message: suiteErrors[0]?.split('\n')[0] ?? `no test matched '${test.name ?? ''}' in ${test.files.join(', ')}`,
+      seconds: r.seconds,
+    };
   }
   if (failed.length > 0 || suiteErrors.length > 0) {
-    const first = failed[0] ? `${failed[0].fullName}: ${(failed[0].failureMessages[0] ?? '').split('\n')[0]}` : suiteErrors[0].split('\n')[0];
+    const first = failed[0]
+      ? `${failed[0].fullName}: ${(failed[0].failureMessages[0] ?? '').split('\n')[0]}`
+      : suiteErrors[0].split('\n')[0];
     const stubbed = failed.length > 0 && failed.every((t) => t.failureMessages.some((m) => m.includes('TODO: ')));
-    return { status: stubbed ? 'todo' : 'fail', worst: null, message: `${failed.length}/${json.numPassedTests + failed.length} tests failed; ${first}`, seconds: r.seconds };
+    return {
+      status: stubbed ? 'todo' : 'fail',
+      worst: null,
+      message: `${failed.length}/${json.numPassedTests + failed.length} tests failed; ${first}`,
+      seconds: r.seconds,
+    };
   }
   return { status: 'pass', worst: null, message: '', seconds: r.seconds };
 }
 
 /** Runs `items` with at most `jobs` at a time; results in the items' order. */
-export async function runItems(ctx: ItemContext, items: ItemSpec[], jobs: number, onDone: (o: ItemOutcome) => void): Promise<ItemOutcome[]> {
+export async function runItems(
+  ctx: ItemContext,
+  items: ItemSpec[],
+  jobs: number,
+  onDone: (o: ItemOutcome) => void,
+): Promise<ItemOutcome[]> {
   const results: ItemOutcome[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -41,19 +41,41 @@ function cellError(nb: Notebook, i: number): string | null {
   return `${err.ename}: ${err.evalue}`.split('\n')[0].slice(0, 300);
 }
 
-export async function gradeNotebooks(root: string, workspace: string, a: Assignment, timeoutS: number, cellTimeoutS: number): Promise<NotebookReport> {
+export async function gradeNotebooks(
+  root: string,
+  workspace: string,
+  a: Assignment,
+  timeoutS: number,
+  cellTimeoutS: number,
+): Promise<NotebookReport> {
   const names = a.notebooks.map((n) => path.basename(notebookFile(root, n.notebook)));
   const present = names.filter((n) => fs.existsSync(path.join(workspace, 'notebooks', n)));
   const outDir = path.join(workspace, 'out');
   let runnerMessage = '';
   let seconds = 0;
   if (present.length > 0) {
-    const r = await runLimited(process.execPath, [path.join(workspace, 'dist', 'scripts', 'run-notebooks.js'), ...present, '--dir', 'notebooks', '--out', outDir, '--timeout', String(cellTimeoutS)], {
-      cwd: workspace, env: { ...process.env, BACKPROP_QUICK: '1' }, timeoutS,
-    });
+    const r = await runLimited(
+      process.execPath,
+      [
+        path.join(workspace, 'dist', 'scripts', 'run-notebooks.js'),
+        ...present,
+        '--dir',
+        'notebooks',
+        '--out',
+        outDir,
+        '--timeout',
+        String(cellTimeoutS),
+      ],
+      {
+        cwd: workspace,
+        env: { ...process.env, BACKPROP_QUICK: '1' },
+        timeoutS,
+      },
+    );
     seconds = r.seconds;
     if (r.timedOut) runnerMessage = `the notebook run did not finish within ${timeoutS} s`;
-    else if (r.code !== 0 && r.code !== 1) runnerMessage = `runner exited with ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+    else if (r.code !== 0 && r.code !== 1)
+      runnerMessage = `runner exited with ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
   }
   const report: NotebookReport = { notebooks: [], cells: [], seconds, runnerMessage };
   a.notebooks.forEach((spec, k) => {
@@ -74,7 +96,11 @@ export async function gradeNotebooks(root: string, workspace: string, a: Assignm
         continue;
       }
       if (!executed) {
-        report.cells.push({ ...base, status: 'not run', message: runnerMessage || 'the runner wrote no executed copy' });
+        report.cells.push({
+          ...base,
+          status: 'not run',
+          message: runnerMessage || 'the runner wrote no executed copy',
+        });
         continue;
       }
       let i: number;

@@ -47,10 +47,12 @@ function declarationFiles(dir: string): Record<string, string> {
   for (const file of listTsFiles(dir, 'lib')) {
     const sf = ts.createSourceFile(file, fs.readFileSync(path.join(dir, file), 'utf8'), ts.ScriptTarget.ES2022, true);
     for (const st of sf.statements) {
-      const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      const exported =
+        ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       if (!exported) continue;
       if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) map[st.name.text] ??= file;
-      if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) map[d.name.text] ??= file;
+      if (ts.isVariableStatement(st))
+        for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) map[d.name.text] ??= file;
     }
   }
   return map;
@@ -60,29 +62,61 @@ function declarationFiles(dir: string): Record<string, string> {
 export function buildWorkspace(root: string, submission: string, a: Assignment, timeoutS: number): Workspace {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coursework-grade-'));
   const hasLib = fs.existsSync(path.join(submission, 'lib'));
-  if (hasLib) fs.cpSync(path.join(submission, 'lib'), path.join(dir, 'lib'), { recursive: true, filter: (p) => !p.includes(`${path.sep}node_modules`) });
+  if (hasLib)
+    fs.cpSync(path.join(submission, 'lib'), path.join(dir, 'lib'), {
+      recursive: true,
+      filter: (p) => !p.includes(`${path.sep}node_modules`),
+    });
   else fs.mkdirSync(path.join(dir, 'lib'));
-  if (fs.existsSync(path.join(submission, 'notebooks'))) fs.cpSync(path.join(submission, 'notebooks'), path.join(dir, 'notebooks'), { recursive: true });
+  if (fs.existsSync(path.join(submission, 'notebooks')))
+    fs.cpSync(path.join(submission, 'notebooks'), path.join(dir, 'notebooks'), { recursive: true });
   const testFiles = a.items.flatMap((i) => i.test?.files ?? []);
-  const instructorFiles = localImportClosure(root, [...SCRIPT_ENTRIES, ...testFiles, 'test/setup.ts', 'coursework/checks/runItem.ts']);
+  const instructorFiles = localImportClosure(root, [
+    ...SCRIPT_ENTRIES,
+    ...testFiles,
+    'test/setup.ts',
+    'coursework/checks/runItem.ts',
+  ]);
   for (const file of [...instructorFiles, 'package.json', 'tsconfig.json', 'vitest.config.mts']) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.copyFileSync(path.join(root, file), path.join(dir, file));
   }
   fs.symlinkSync(path.join(root, 'datasets'), path.join(dir, 'datasets'));
   linkNodeModules(root, dir);
-  fs.writeFileSync(path.join(dir, 'tsconfig.grade.json'), JSON.stringify({
-    extends: './tsconfig.json',
-    compilerOptions: { outDir: 'dist', rootDir: '.', noEmitOnError: false, declaration: true, sourceMap: false, incremental: false },
-    include: ['lib/**/*.ts', 'scripts/**/*.ts', 'coursework/**/*.ts', 'test/ref/**/*.ts'],
-  }, null, 2));
-  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.grade.json', '--pretty', 'false'], {
-    cwd: dir, encoding: 'utf8', timeout: timeoutS * 1000,
-  });
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.grade.json'),
+    JSON.stringify(
+      {
+        extends: './tsconfig.json',
+        compilerOptions: {
+          outDir: 'dist',
+          rootDir: '.',
+          noEmitOnError: false,
+          declaration: true,
+          sourceMap: false,
+          incremental: false,
+        },
+        include: ['lib/**/*.ts', 'scripts/**/*.ts', 'coursework/**/*.ts', 'test/ref/**/*.ts'],
+      },
+      null,
+      2,
+    ),
+  );
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.grade.json', '--pretty', 'false'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: timeoutS * 1000,
+    },
+  );
   const errors = (tsc.stdout ?? '').split('\n').filter((l) => /error TS\d+/.test(l));
   const declarations = declarationFiles(dir);
   const modulesFile = path.join(dir, 'modules.json');
-  const modules = Object.fromEntries(Object.entries(declarations).map(([name, file]) => [name, path.join(dir, 'dist', file.replace(/\.ts$/, '.js'))]));
+  const modules = Object.fromEntries(
+    Object.entries(declarations).map(([name, file]) => [name, path.join(dir, 'dist', file.replace(/\.ts$/, '.js'))]),
+  );
   fs.writeFileSync(modulesFile, JSON.stringify(modules, null, 1));
   return { dir, buildErrors: errors.slice(0, 10), buildErrorCount: errors.length, modulesFile, declarations, hasLib };
 }
@@ -104,12 +138,21 @@ export function syntaxProblems(dir: string): SyntaxProblem[] {
   const out: SyntaxProblem[] = [];
   for (const file of listTsFiles(dir, 'lib')) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
-    const diagnostics = ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.CommonJS } }).diagnostics ?? [];
+    const diagnostics =
+      ts.transpileModule(text, {
+        fileName: file,
+        reportDiagnostics: true,
+        compilerOptions: { module: ts.ModuleKind.CommonJS },
+      }).diagnostics ?? [];
     if (diagnostics.length === 0) continue;
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     for (const d of diagnostics) {
       const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-      out.push({ file, owner: ownerAt(sf, d.start ?? 0), message: `syntax error at ${file}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
+      out.push({
+        file,
+        owner: ownerAt(sf, d.start ?? 0),
+        message: `syntax error at ${file}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+      });
     }
   }
   return out;
@@ -119,10 +162,19 @@ export function syntaxProblems(dir: string): SyntaxProblem[] {
  * The syntax problem that costs an item, if any: one inside a function the item covers, or
  * one outside every graded function in a file that declares a function the item covers.
  */
-export function itemHitBySyntax(problems: SyntaxProblem[], covers: string[], allCovered: Set<string>, fileOf: (name: string) => string | undefined): SyntaxProblem | undefined {
+export function itemHitBySyntax(
+  problems: SyntaxProblem[],
+  covers: string[],
+  allCovered: Set<string>,
+  fileOf: (name: string) => string | undefined,
+): SyntaxProblem | undefined {
   const top = (n: string): string => n.split('.')[0];
   const mine = new Set(covers.map(top));
   const myFiles = new Set(covers.map((c) => fileOf(top(c))).filter((f): f is string => f !== undefined));
   const covered = new Set([...allCovered].map(top));
-  return problems.find((p) => (p.owner !== undefined && mine.has(top(p.owner))) || ((p.owner === undefined || !covered.has(top(p.owner))) && myFiles.has(p.file)));
+  return problems.find(
+    (p) =>
+      (p.owner !== undefined && mine.has(top(p.owner))) ||
+      ((p.owner === undefined || !covered.has(top(p.owner))) && myFiles.has(p.file)),
+  );
 }

@@ -42,7 +42,8 @@ export function listTsFiles(root: string, dir: string): string[] {
 }
 
 function declarationName(node: ts.Node): string | undefined {
-  if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isInterfaceDeclaration(node)) && node.name) return node.name.text;
+  if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isInterfaceDeclaration(node)) && node.name)
+    return node.name.text;
   if (ts.isVariableStatement(node)) {
     const names = node.declarationList.declarations.map((d) => (ts.isIdentifier(d.name) ? d.name.text : undefined));
     return names.find((n) => n !== undefined);
@@ -57,7 +58,10 @@ export function ownerAt(sf: ts.SourceFile, pos: number): string | undefined {
   const name = declarationName(top);
   if (name && ts.isClassDeclaration(top)) {
     const member = top.members.find((m) => m.getStart(sf) <= pos && pos < m.end);
-    const memberName = member?.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) ? member.name.text : undefined;
+    const memberName =
+      member?.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name))
+        ? member.name.text
+        : undefined;
     return memberName ? `${name}.${memberName}` : name;
   }
   return name;
@@ -80,10 +84,20 @@ export function findRegionsInText(file: string, text: string): Region[] {
       const o: { line: number; start: number; indent: string } = open;
       const owner = ownerAt(sf, o.start + o.indent.length);
       if (!owner) throw new Error(`${file}:${o.line}: solution region outside any top-level declaration`);
-      regions.push({ file, owner, beginLine: o.line, endLine: i + 1, start: o.start, end: lineStarts[i] + line.length, indent: o.indent });
+      regions.push({
+        file,
+        owner,
+        beginLine: o.line,
+        endLine: i + 1,
+        start: o.start,
+        end: lineStarts[i] + line.length,
+        indent: o.indent,
+      });
       open = null;
     } else if (trimmed.includes('BEGIN SOLUTION') || trimmed.includes('END SOLUTION')) {
-      throw new Error(`${file}:${i + 1}: a solution marker must be a line of its own, exactly '${BEGIN_MARKER}' or '${END_MARKER}'`);
+      throw new Error(
+        `${file}:${i + 1}: a solution marker must be a line of its own, exactly '${BEGIN_MARKER}' or '${END_MARKER}'`,
+      );
     }
   });
   if (open) throw new Error(`${file}:${(open as { line: number }).line}: BEGIN SOLUTION is never closed`);
@@ -92,5 +106,7 @@ export function findRegionsInText(file: string, text: string): Region[] {
 
 /** Every solution region under `root/lib`, in file then line order. */
 export function findRegions(root: string): Region[] {
-  return listTsFiles(root, 'lib').flatMap((file) => findRegionsInText(file, fs.readFileSync(path.join(root, file), 'utf8')));
+  return listTsFiles(root, 'lib').flatMap((file) =>
+    findRegionsInText(file, fs.readFileSync(path.join(root, file), 'utf8')),
+  );
 }

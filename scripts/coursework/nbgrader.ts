@@ -29,7 +29,8 @@ export interface NbgraderMetadata {
   points?: number;
 }
 
-export const CODE_STUB = (message: string): string => `// YOUR CODE HERE\nthrow new Error(${quote(`TODO: ${message}`)});`;
+export const CODE_STUB = (message: string): string =>
+  `// YOUR CODE HERE\nthrow new Error(${quote(`TODO: ${message}`)});`;
 export const TEXT_STUB = 'YOUR ANSWER HERE';
 
 function quote(s: string): string {
@@ -43,9 +44,13 @@ export function selectCell(nb: Notebook, sel: CellSelector, where: string): numb
     if (byId >= 0) return byId;
   }
   if (sel.contains) {
-    const hits = nb.cells.map((c, i) => (joinText(c.source).includes(sel.contains as string) ? i : -1)).filter((i) => i >= 0);
+    const hits = nb.cells
+      .map((c, i) => (joinText(c.source).includes(sel.contains as string) ? i : -1))
+      .filter((i) => i >= 0);
     if (hits.length === 1) return hits[0];
-    throw new Error(`${where}: ${hits.length} cells contain ${JSON.stringify(sel.contains)} (need exactly one)${sel.id ? ` and no cell has id '${sel.id}'` : ''}`);
+    throw new Error(
+      `${where}: ${hits.length} cells contain ${JSON.stringify(sel.contains)} (need exactly one)${sel.id ? ` and no cell has id '${sel.id}'` : ''}`,
+    );
   }
   throw new Error(`${where}: no cell has id '${sel.id}'`);
 }
@@ -55,7 +60,8 @@ export function sections(nb: Notebook): { title: string; cell: number }[] {
   const out: { title: string; cell: number }[] = [];
   nb.cells.forEach((c, i) => {
     if (c.cell_type !== 'markdown') return;
-    for (const line of joinText(c.source).split('\n')) if (/^## /.test(line)) out.push({ title: line.slice(3).trim(), cell: i });
+    for (const line of joinText(c.source).split('\n'))
+      if (/^## /.test(line)) out.push({ title: line.slice(3).trim(), cell: i });
   });
   return out;
 }
@@ -65,7 +71,10 @@ export function sectionNumber(nb: Notebook, where: string, by: { title?: string;
   const list = sections(nb);
   if (by.title !== undefined) {
     const k = list.findIndex((s) => s.title.includes(by.title as string));
-    if (k < 0) throw new Error(`${where}: no '## ' heading contains ${JSON.stringify(by.title)} (have: ${list.map((s) => s.title).join(' | ')})`);
+    if (k < 0)
+      throw new Error(
+        `${where}: no '## ' heading contains ${JSON.stringify(by.title)} (have: ${list.map((s) => s.title).join(' | ')})`,
+      );
     return k + 1;
   }
   if (by.cell !== undefined) {
@@ -95,7 +104,13 @@ export function metadataFor(cell: NotebookCell, cellType: Cell['cell_type']): Nb
  * code solution cell keeps its code between `// BEGIN SOLUTION` / `// END SOLUTION`, which
  * nbgrader's own `generate_assignment` replaces by its configured code stub.
  */
-export function studentNotebook(nb: Notebook, cells: NotebookCell[], where: string, messageFor: (cell: NotebookCell, index: number) => string, stub = true): Notebook {
+export function studentNotebook(
+  nb: Notebook,
+  cells: NotebookCell[],
+  where: string,
+  messageFor: (cell: NotebookCell, index: number) => string,
+  stub = true,
+): Notebook {
   const copy = JSON.parse(JSON.stringify(nb)) as Notebook;
   for (const c of copy.cells) {
     if (c.cell_type === 'code') {
@@ -114,32 +129,53 @@ export function studentNotebook(nb: Notebook, cells: NotebookCell[], where: stri
   return copy;
 }
 
-const ALLOWED_KEYS = new Set(['schema_version', 'grade', 'locked', 'solution', 'task', 'grade_id', 'points', 'checksum', 'cell_type']);
+const ALLOWED_KEYS = new Set([
+  'schema_version',
+  'grade',
+  'locked',
+  'solution',
+  'task',
+  'grade_id',
+  'points',
+  'checksum',
+  'cell_type',
+]);
 
 /** nbgrader v3 metadata rules; returns the problems found (empty when valid). */
 export function validateNbgrader(nb: Notebook): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
-  if (nb.nbformat !== 4 || nb.nbformat_minor < 5) problems.push(`nbformat ${nb.nbformat}.${nb.nbformat_minor}: cell ids need 4.5`);
+  if (nb.nbformat !== 4 || nb.nbformat_minor < 5)
+    problems.push(`nbformat ${nb.nbformat}.${nb.nbformat_minor}: cell ids need 4.5`);
   nb.cells.forEach((cell, i) => {
-    if (typeof cell.id !== 'string' || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id)) problems.push(`cell ${i}: missing or invalid nbformat 4.5 id`);
+    if (typeof cell.id !== 'string' || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id))
+      problems.push(`cell ${i}: missing or invalid nbformat 4.5 id`);
     const meta = cell.metadata?.nbgrader as Record<string, unknown> | undefined;
     if (meta === undefined) return;
     const at = `cell ${i} (${String(meta.grade_id ?? 'no grade_id')})`;
     for (const k of Object.keys(meta)) if (!ALLOWED_KEYS.has(k)) problems.push(`${at}: unknown key '${k}'`);
     if (meta.schema_version !== 3) problems.push(`${at}: schema_version must be 3`);
-    for (const k of ['grade', 'locked', 'solution']) if (typeof meta[k] !== 'boolean') problems.push(`${at}: '${k}' must be a boolean`);
+    for (const k of ['grade', 'locked', 'solution'])
+      if (typeof meta[k] !== 'boolean') problems.push(`${at}: '${k}' must be a boolean`);
     if (meta.task !== undefined && typeof meta.task !== 'boolean') problems.push(`${at}: 'task' must be a boolean`);
-    const { grade, solution, locked, task } = meta as { grade: boolean; solution: boolean; locked: boolean; task?: boolean };
-    if (meta.grade_id !== undefined && (typeof meta.grade_id !== 'string' || !/^[a-zA-Z0-9_-]*$/.test(meta.grade_id))) problems.push(`${at}: invalid grade_id`);
-    if (meta.points !== undefined && !(typeof meta.points === 'number' && meta.points >= 0)) problems.push(`${at}: points must be a number ≥ 0`);
+    const { grade, solution, locked, task } = meta as {
+      grade: boolean;
+      solution: boolean;
+      locked: boolean;
+      task?: boolean;
+    };
+    if (meta.grade_id !== undefined && (typeof meta.grade_id !== 'string' || !/^[a-zA-Z0-9_-]*$/.test(meta.grade_id)))
+      problems.push(`${at}: invalid grade_id`);
+    if (meta.points !== undefined && !(typeof meta.points === 'number' && meta.points >= 0))
+      problems.push(`${at}: points must be a number ≥ 0`);
     if (grade || solution || locked) {
       if (!meta.grade_id) problems.push(`${at}: a grade, solution or locked cell needs a non-empty grade_id`);
       else if (seen.has(meta.grade_id as string)) problems.push(`${at}: duplicate grade_id`);
       else seen.add(meta.grade_id as string);
     }
     if (grade && meta.points === undefined) problems.push(`${at}: a grade cell needs points`);
-    if (!task && cell.cell_type === 'markdown' && grade !== solution) problems.push(`${at}: a markdown answer must be both grade and solution`);
+    if (!task && cell.cell_type === 'markdown' && grade !== solution)
+      problems.push(`${at}: a markdown answer must be both grade and solution`);
     if (task && cell.cell_type !== 'markdown') problems.push(`${at}: task cells must be markdown`);
   });
   return problems;

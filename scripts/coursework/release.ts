@@ -30,12 +30,19 @@ export const RELEASE_MARK = '.coursework-release.json';
 const SCRIPT_ENTRIES = ['scripts/run-notebooks.ts', 'scripts/notebook-worker.ts', 'scripts/kernel-install.ts'];
 const STUDENT_SCRIPTS = ['build', 'notebooks', 'test', 'kernel:install', 'prepare'];
 
+/** The project's test script checks formatting (the project's own code style); students' tests do not. */
+const FORMAT_CHECK_STEP = ' && npm run format:check --silent';
+
 /** Where the TODO for a function points: `notebook NN, section K` from the assignment file. */
 export function todoMessage(root: string, fn: FunctionSpec): string {
   if (!fn.notebook) return `${fn.name} — see its doc comment`;
   const file = notebookFile(root, fn.notebook);
   const nb = readNotebook(file);
-  let k = sectionNumber(nb, `${path.basename(file)} (for ${fn.name})`, fn.section !== undefined ? { title: fn.section } : {});
+  let k = sectionNumber(
+    nb,
+    `${path.basename(file)} (for ${fn.name})`,
+    fn.section !== undefined ? { title: fn.section } : {},
+  );
   if (k === null) {
     const short = fn.name.split('.')[0];
     const cell = nb.cells.findIndex((c) => c.cell_type === 'code' && [c.source].flat().join('').includes(short));
@@ -47,11 +54,13 @@ export function todoMessage(root: string, fn: FunctionSpec): string {
 /** Stub plans for every region of the library (every assignment's functions are stubbed in every release). */
 export function stubPlans(root: string, all: Assignment[], regions: Region[]): StubPlan[] {
   const problems = markerProblems(all, regions);
-  if (problems.length > 0) throw new Error(`solution markers and ${'coursework/assignments.json'} disagree:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`solution markers and ${'coursework/assignments.json'} disagree:\n${problems.join('\n')}`);
   const specs = new Map(all.flatMap((a) => a.functions.map((f) => [f.name, f] as const)));
   const messages = new Map<string, string>();
   return regions.map((region) => {
-    if (!messages.has(region.owner)) messages.set(region.owner, todoMessage(root, specs.get(region.owner) as FunctionSpec));
+    if (!messages.has(region.owner))
+      messages.set(region.owner, todoMessage(root, specs.get(region.owner) as FunctionSpec));
     return { region, message: messages.get(region.owner) as string };
   });
 }
@@ -67,7 +76,9 @@ export function localImportClosure(root: string, files: string[]): string[] {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     for (const m of text.matchAll(/(?:from|import|require\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
       const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
-      const hit = [`${base}.ts`, `${base}/index.ts`, base].find((c) => fs.existsSync(path.join(root, c)) && fs.statSync(path.join(root, c)).isFile());
+      const hit = [`${base}.ts`, `${base}/index.ts`, base].find(
+        (c) => fs.existsSync(path.join(root, c)) && fs.statSync(path.join(root, c)).isFile(),
+      );
       if (hit && !hit.startsWith('lib/')) queue.push(hit);
     }
   }
@@ -85,15 +96,23 @@ function copyTree(root: string, rel: string, out: string): void {
 
 function prepareOut(out: string): void {
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
-    if (!fs.existsSync(path.join(out, RELEASE_MARK))) throw new Error(`${out} exists, is not empty and was not written by release: refusing to overwrite it`);
-    for (const entry of fs.readdirSync(out)) if (entry !== 'node_modules') fs.rmSync(path.join(out, entry), { recursive: true, force: true });
+    if (!fs.existsSync(path.join(out, RELEASE_MARK)))
+      throw new Error(`${out} exists, is not empty and was not written by release: refusing to overwrite it`);
+    for (const entry of fs.readdirSync(out))
+      if (entry !== 'node_modules') fs.rmSync(path.join(out, entry), { recursive: true, force: true });
   }
   fs.mkdirSync(out, { recursive: true });
 }
 
 function studentPackageJson(root: string): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   pkg.scripts = Object.fromEntries(Object.entries(pkg.scripts).filter(([k]) => STUDENT_SCRIPTS.includes(k)));
+  if (!pkg.scripts.test.includes(FORMAT_CHECK_STEP)) {
+    throw new Error(`release: package.json's test script no longer contains '${FORMAT_CHECK_STEP.trim()}'`);
+  }
+  pkg.scripts.test = pkg.scripts.test.replace(FORMAT_CHECK_STEP, '');
   return JSON.stringify(pkg, null, 2) + '\n';
 }
 
@@ -112,7 +131,14 @@ export interface ReleaseResult {
 }
 
 /** Writes one assignment's student project into `out` (and `zipPath` unless null). */
-export function releaseAssignment(root: string, all: Assignment[], a: Assignment, out: string, zipPath: string | null, stubbed?: Map<string, string>): ReleaseResult {
+export function releaseAssignment(
+  root: string,
+  all: Assignment[],
+  a: Assignment,
+  out: string,
+  zipPath: string | null,
+  stubbed?: Map<string, string>,
+): ReleaseResult {
   const regions = findRegions(root);
   const texts = stubbed ?? stubLibrary(root, listTsFiles(root, 'lib'), stubPlans(root, all, regions));
   prepareOut(out);
@@ -121,7 +147,8 @@ export function releaseAssignment(root: string, all: Assignment[], a: Assignment
   for (const file of localImportClosure(root, SCRIPT_ENTRIES)) copyFile(root, file, out);
   const tests = localImportClosure(root, [...a.visibleTests, 'test/setup.ts']);
   for (const file of tests) copyFile(root, file, out);
-  for (const file of ['tsconfig.build.json', 'vitest.config.mts', 'package-lock.json', '.gitignore']) copyFile(root, file, out);
+  for (const file of ['tsconfig.build.json', 'vitest.config.mts', 'package-lock.json', '.gitignore'])
+    copyFile(root, file, out);
   copyTree(root, 'shims', out);
   for (const d of a.datasets) copyTree(root, path.join('datasets', d), out);
   fs.writeFileSync(path.join(out, 'package.json'), studentPackageJson(root));
@@ -137,12 +164,25 @@ export function releaseAssignment(root: string, all: Assignment[], a: Assignment
       return `${cell.gradeId} — see notebook ${notebook}${k === null ? '' : `, section ${k}`}`;
     });
     const problems = validateNbgrader(student);
-    if (problems.length > 0) throw new Error(`${path.basename(file)}: nbgrader metadata invalid:\n${problems.join('\n')}`);
+    if (problems.length > 0)
+      throw new Error(`${path.basename(file)}: nbgrader metadata invalid:\n${problems.join('\n')}`);
     writeNotebook(path.join(out, 'notebooks', path.basename(file)), student);
     notebooks.push(path.basename(file));
   }
-  fs.writeFileSync(path.join(out, 'README.md'), studentReadme(a, [...specs.values()].map((f) => ({ ...f, todo: todoMessage(root, f) })), notebooks, a.visibleTests));
-  fs.writeFileSync(path.join(out, RELEASE_MARK), JSON.stringify({ assignment: a.id, title: a.title, stubbedRegions: regions.length, notebooks, tests }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(out, 'README.md'),
+    studentReadme(
+      a,
+      [...specs.values()].map((f) => ({ ...f, todo: todoMessage(root, f) })),
+      notebooks,
+      a.visibleTests,
+    ),
+  );
+  fs.writeFileSync(
+    path.join(out, RELEASE_MARK),
+    JSON.stringify({ assignment: a.id, title: a.title, stubbedRegions: regions.length, notebooks, tests }, null, 2) +
+      '\n',
+  );
 
   if (zipPath) {
     const zip = new AdmZip();
@@ -159,7 +199,8 @@ export function writeNbgraderSource(root: string, a: Assignment, dir: string): v
     const file = notebookFile(root, notebook);
     const source = studentNotebook(readNotebook(file), cells, path.basename(file), () => '', false);
     const problems = validateNbgrader(source);
-    if (problems.length > 0) throw new Error(`${path.basename(file)}: nbgrader metadata invalid:\n${problems.join('\n')}`);
+    if (problems.length > 0)
+      throw new Error(`${path.basename(file)}: nbgrader metadata invalid:\n${problems.join('\n')}`);
     writeNotebook(path.join(dir, path.basename(file)), source);
   }
 }
@@ -167,12 +208,17 @@ export function writeNbgraderSource(root: string, a: Assignment, dir: string): v
 function main(): number {
   const { values } = parseArgs({
     options: {
-      assignment: { type: 'string' }, out: { type: 'string' }, 'no-zip': { type: 'boolean', default: false },
-      'nbgrader-source': { type: 'string' }, help: { type: 'boolean', default: false },
+      assignment: { type: 'string' },
+      out: { type: 'string' },
+      'no-zip': { type: 'boolean', default: false },
+      'nbgrader-source': { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run release -- [--assignment ID] [--out DIR] [--no-zip] [--nbgrader-source DIR]\n');
+    process.stdout.write(
+      'usage: npm run release -- [--assignment ID] [--out DIR] [--no-zip] [--nbgrader-source DIR]\n',
+    );
     return 0;
   }
   const root = process.cwd();
@@ -180,13 +226,17 @@ function main(): number {
   const chosen = values.assignment ? [findAssignment(all, values.assignment)] : all;
   const base = path.resolve(values.out ?? path.join('out', 'release'));
   const regions = findRegions(root);
-  process.stdout.write(`release: stubbing ${regions.length} solution regions in ${new Set(regions.map((r) => r.file)).size} files…\n`);
+  process.stdout.write(
+    `release: stubbing ${regions.length} solution regions in ${new Set(regions.map((r) => r.file)).size} files…\n`,
+  );
   const stubbed = stubLibrary(root, listTsFiles(root, 'lib'), stubPlans(root, all, regions));
   for (const a of chosen) {
     const out = values.assignment ? base : path.join(base, a.id);
     const zip = values['no-zip'] ? null : values.assignment ? `${base}.zip` : path.join(base, `${a.id}.zip`);
     const r = releaseAssignment(root, all, a, out, zip, stubbed);
-    process.stdout.write(`release ${a.id}: ${r.out} (${r.notebooks.join(', ')}; ${r.tests.filter((t) => t.endsWith('.test.ts')).length} visible test files)${r.zip ? `, ${r.zip}` : ''}\n`);
+    process.stdout.write(
+      `release ${a.id}: ${r.out} (${r.notebooks.join(', ')}; ${r.tests.filter((t) => t.endsWith('.test.ts')).length} visible test files)${r.zip ? `, ${r.zip}` : ''}\n`,
+    );
     if (values['nbgrader-source']) {
       const dir = path.resolve(values['nbgrader-source'], 'source', a.id);
       writeNbgraderSource(root, a, dir);

@@ -42,7 +42,12 @@ function compilerOptions(root: string): ts.CompilerOptions {
 const parsedFiles = new Map<string, ts.SourceFile | undefined>();
 
 /** A program over `files` (absolute paths) where `overrides` replace file contents. */
-function makeProgram(files: string[], options: ts.CompilerOptions, overrides: Map<string, string>, old?: ts.Program): ts.Program {
+function makeProgram(
+  files: string[],
+  options: ts.CompilerOptions,
+  overrides: Map<string, string>,
+  old?: ts.Program,
+): ts.Program {
   const host = ts.createCompilerHost(options, true);
   const read = host.readFile.bind(host);
   host.readFile = (f) => overrides.get(path.resolve(f)) ?? read(f);
@@ -53,7 +58,10 @@ function makeProgram(files: string[], options: ts.CompilerOptions, overrides: Ma
     if (!parsedFiles.has(f)) parsedFiles.set(f, getSf(f, lang, onError));
     return parsedFiles.get(f);
   };
-  host.fileExists = ((exists) => (f: string) => overrides.has(path.resolve(f)) || exists(f))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (f: string) =>
+      overrides.has(path.resolve(f)) || exists(f)
+  )(host.fileExists.bind(host));
   return ts.createProgram(files, options, host, old);
 }
 
@@ -63,7 +71,14 @@ function regionStatements(sf: ts.SourceFile, r: Region): { inside: ts.Statement[
   const visit = (node: ts.Node): void => {
     if (found) return;
     const list = (node as { statements?: ts.NodeArray<ts.Statement> }).statements;
-    if (list && (ts.isBlock(node) || ts.isSourceFile(node) || ts.isCaseClause(node) || ts.isDefaultClause(node) || ts.isModuleBlock(node))) {
+    if (
+      list &&
+      (ts.isBlock(node) ||
+        ts.isSourceFile(node) ||
+        ts.isCaseClause(node) ||
+        ts.isDefaultClause(node) ||
+        ts.isModuleBlock(node))
+    ) {
       const inside = list.filter((s) => s.getStart(sf) >= r.start && s.end <= r.end);
       if (inside.length > 0) {
         found = { inside, after: list.filter((s) => s.getStart(sf) > r.end) };
@@ -105,7 +120,11 @@ function carriedVariables(checker: ts.TypeChecker, sf: ts.SourceFile, r: Region)
         if (!usedAfter.has(id.text)) continue;
         let type = ts.isIdentifier(decl.name) && decl.type ? decl.type.getText(sf) : '';
         if (!type) {
-          type = checker.typeToString(checker.getTypeAtLocation(id), id, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+          type = checker.typeToString(
+            checker.getTypeAtLocation(id),
+            id,
+            ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope,
+          );
           if (type.includes('import(') || type === 'any') type = 'any';
         }
         carried.push({ name: id.text, type });
@@ -118,7 +137,8 @@ function carriedVariables(checker: ts.TypeChecker, sf: ts.SourceFile, r: Region)
 function stubLines(r: Region, message: string, edits: RegionEdits): string {
   const lines = [`// TODO(${r.owner}): your code here — ${message.replace(/^[^—]*— /, '')}.`];
   for (const c of edits.carried) lines.push(`let ${c.name}!: ${c.type};`);
-  if (edits.keepAlive.size > 0) lines.push(`void [${[...edits.keepAlive].join(', ')}]; // given: use them in your code`);
+  if (edits.keepAlive.size > 0)
+    lines.push(`void [${[...edits.keepAlive].join(', ')}]; // given: use them in your code`);
   lines.push(`throw new Error(${JSON.stringify(`TODO: ${message}`).replace(/^"|"$/g, "'").replace(/\\"/g, '"')});`);
   return lines.map((l) => r.indent + l).join('\n');
 }
@@ -141,13 +161,20 @@ function dropImports(file: string, text: string, unused: Set<string>): string {
   for (const st of [...sf.statements].reverse()) {
     if (!ts.isImportDeclaration(st) || !st.importClause) continue;
     const clause = st.importClause;
-    const named = clause.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+    const named =
+      clause.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
     const defaultName = clause.name?.text;
-    const nsName = clause.namedBindings && ts.isNamespaceImport(clause.namedBindings) ? clause.namedBindings.name.text : undefined;
+    const nsName =
+      clause.namedBindings && ts.isNamespaceImport(clause.namedBindings) ? clause.namedBindings.name.text : undefined;
     const keptNamed = named?.filter((e) => !unused.has(e.name.text)) ?? [];
     const keepDefault = defaultName !== undefined && !unused.has(defaultName);
     const keepNs = nsName !== undefined && !unused.has(nsName);
-    if (keptNamed.length === (named?.length ?? 0) && keepDefault === (defaultName !== undefined) && keepNs === (nsName !== undefined)) continue;
+    if (
+      keptNamed.length === (named?.length ?? 0) &&
+      keepDefault === (defaultName !== undefined) &&
+      keepNs === (nsName !== undefined)
+    )
+      continue;
     let replacement = '';
     if (keepDefault || keepNs || keptNamed.length > 0) {
       const parts: string[] = [];
@@ -162,7 +189,10 @@ function dropImports(file: string, text: string, unused: Set<string>): string {
 }
 
 /** The declaration a diagnostic points at: its names, the scope it lives in and whether it is an import. */
-function unusedDeclaration(sf: ts.SourceFile, pos: number): { names: string[]; scope: ts.Node; declEnd: number; isImport: boolean; moduleLevel: boolean } | null {
+function unusedDeclaration(
+  sf: ts.SourceFile,
+  pos: number,
+): { names: string[]; scope: ts.Node; declEnd: number; isImport: boolean; moduleLevel: boolean } | null {
   let node: ts.Node | undefined;
   const find = (n: ts.Node): void => {
     if (n.getStart(sf) <= pos && pos < n.end) {
@@ -177,16 +207,31 @@ function unusedDeclaration(sf: ts.SourceFile, pos: number): { names: string[]; s
       const hit = node && ts.isIdentifier(node) ? [node.text] : [...names];
       return { names: hit, scope: sf, declEnd: n.end, isImport: true, moduleLevel: true };
     }
-    if (ts.isParameter(n) || ts.isVariableDeclaration(n) || ts.isVariableDeclarationList(n) || ts.isFunctionDeclaration(n) || ts.isBindingElement(n)) {
-      const names = node && ts.isIdentifier(node) && !ts.isVariableDeclarationList(n)
-        ? [node.text]
-        : ts.isVariableDeclarationList(n) ? n.declarations.flatMap((d) => bindingNames(d.name, []).map((i) => i.text))
-        : ts.isFunctionDeclaration(n) ? [n.name?.text ?? '']
-        : bindingNames((n as ts.ParameterDeclaration).name, []).map((i) => i.text);
+    if (
+      ts.isParameter(n) ||
+      ts.isVariableDeclaration(n) ||
+      ts.isVariableDeclarationList(n) ||
+      ts.isFunctionDeclaration(n) ||
+      ts.isBindingElement(n)
+    ) {
+      const names =
+        node && ts.isIdentifier(node) && !ts.isVariableDeclarationList(n)
+          ? [node.text]
+          : ts.isVariableDeclarationList(n)
+            ? n.declarations.flatMap((d) => bindingNames(d.name, []).map((i) => i.text))
+            : ts.isFunctionDeclaration(n)
+              ? [n.name?.text ?? '']
+              : bindingNames((n as ts.ParameterDeclaration).name, []).map((i) => i.text);
       let scope: ts.Node = n.parent;
       while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
       const moduleLevel = ts.isSourceFile(scope) || (ts.isFunctionDeclaration(n) && ts.isSourceFile(n.parent));
-      return { names, scope: ts.isFunctionDeclaration(n) ? n.parent : scope, declEnd: n.end, isImport: false, moduleLevel };
+      return {
+        names,
+        scope: ts.isFunctionDeclaration(n) ? n.parent : scope,
+        declEnd: n.end,
+        isImport: false,
+        moduleLevel,
+      };
     }
   }
   return null;
@@ -214,14 +259,24 @@ export function stubLibrary(root: string, libFiles: string[], plans: StubPlan[])
   for (const [file, ps] of byFile) {
     const sf = original.getSourceFile(abs(file));
     if (!sf) throw new Error(`stub: ${file} is not part of the program`);
-    edits.set(file, ps.map((p) => ({ carried: carriedVariables(checker, sf, p.region), keepAlive: new Set<string>() })));
+    edits.set(
+      file,
+      ps.map((p) => ({ carried: carriedVariables(checker, sf, p.region), keepAlive: new Set<string>() })),
+    );
   }
   const unusedImports = new Map<string, Set<string>>();
   let previous: ts.Program = original;
   for (let round = 0; round < 6; round++) {
     const texts = new Map<string, string>();
     for (const [file, ps] of byFile) {
-      texts.set(file, dropImports(file, applyStubs(fs.readFileSync(abs(file), 'utf8'), ps, edits.get(file) as RegionEdits[]), unusedImports.get(file) ?? new Set()));
+      texts.set(
+        file,
+        dropImports(
+          file,
+          applyStubs(fs.readFileSync(abs(file), 'utf8'), ps, edits.get(file) as RegionEdits[]),
+          unusedImports.get(file) ?? new Set(),
+        ),
+      );
     }
     const overrides = new Map([...texts].map(([f, t]) => [abs(f), t]));
     const program = makeProgram(libFiles.map(abs), options, overrides, previous);
@@ -231,12 +286,21 @@ export function stubLibrary(root: string, libFiles: string[], plans: StubPlan[])
       const sf = program.getSourceFile(abs(f)) as ts.SourceFile;
       return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
     });
-    const fatal = diagnostics.filter((d) => !UNUSED_CODES.has(d.code) || !d.file || !texts.has(path.relative(root, d.file.fileName).split(path.sep).join('/')));
-    if (fatal.length > 0) throw new Error(`the stubbed library does not compile:\n${fatal.slice(0, 20).map(formatDiagnostic).join('\n')}`);
+    const fatal = diagnostics.filter(
+      (d) =>
+        !UNUSED_CODES.has(d.code) ||
+        !d.file ||
+        !texts.has(path.relative(root, d.file.fileName).split(path.sep).join('/')),
+    );
+    if (fatal.length > 0)
+      throw new Error(`the stubbed library does not compile:\n${fatal.slice(0, 20).map(formatDiagnostic).join('\n')}`);
     const unused = diagnostics.filter((d) => !fatal.includes(d));
     if (unused.length === 0) return texts;
     for (const d of unused) {
-      const file = path.relative(root, (d.file as ts.SourceFile).fileName).split(path.sep).join('/');
+      const file = path
+        .relative(root, (d.file as ts.SourceFile).fileName)
+        .split(path.sep)
+        .join('/');
       const sf = d.file as ts.SourceFile;
       const decl = unusedDeclaration(sf, d.start ?? 0);
       if (!decl) throw new Error(`stub: cannot resolve an unused declaration: ${formatDiagnostic(d)}`);
@@ -248,8 +312,11 @@ export function stubLibrary(root: string, libFiles: string[], plans: StubPlan[])
       const stubStarts: number[] = [];
       const re = /throw new Error\('TODO: /g;
       for (let m = re.exec(sf.text); m; m = re.exec(sf.text)) stubStarts.push(m.index);
-      const k = stubStarts.findIndex((s) => s >= decl.scope.getStart(sf) && s < decl.scope.end && (decl.moduleLevel || s > decl.declEnd));
-      if (k < 0) throw new Error(`stub: no stub in scope to keep '${decl.names.join(', ')}' alive: ${formatDiagnostic(d)}`);
+      const k = stubStarts.findIndex(
+        (s) => s >= decl.scope.getStart(sf) && s < decl.scope.end && (decl.moduleLevel || s > decl.declEnd),
+      );
+      if (k < 0)
+        throw new Error(`stub: no stub in scope to keep '${decl.names.join(', ')}' alive: ${formatDiagnostic(d)}`);
       decl.names.forEach((n) => (edits.get(file) as RegionEdits[])[k].keepAlive.add(n));
     }
   }

@@ -1,9 +1,16 @@
 /** The README.md of a student release: what to implement, where it is explained, how to run and check it. */
 import { Assignment, FunctionSpec } from './assignments';
 
-export function studentReadme(a: Assignment, functions: (FunctionSpec & { todo: string })[], notebooks: string[], visibleTests: string[]): string {
+export function studentReadme(
+  a: Assignment,
+  functions: (FunctionSpec & { todo: string })[],
+  notebooks: string[],
+  visibleTests: string[],
+): string {
   const libPoints = a.items.reduce((s, i) => s + i.points, 0);
-  const cellPoints = a.notebooks.flatMap((n) => n.cells).reduce((s, c) => s + (c.role === 'test' ? c.points ?? 0 : 0), 0);
+  const cellPoints = a.notebooks
+    .flatMap((n) => n.cells)
+    .reduce((s, c) => s + (c.role === 'test' ? (c.points ?? 0) : 0), 0);
   const lines = [
     `# ${a.id} · ${a.title}`,
     '',
@@ -12,7 +19,7 @@ export function studentReadme(a: Assignment, functions: (FunctionSpec & { todo: 
     'parts you implement are stubs: each throws',
     '',
     '```',
-    "Error: TODO: <function> — see notebook NN, section K",
+    'Error: TODO: <function> — see notebook NN, section K',
     '```',
     '',
     'until you replace the stub (the lines from `// TODO(<function>)` to the `throw`) with your code. The',
@@ -63,8 +70,12 @@ export function studentReadme(a: Assignment, functions: (FunctionSpec & { todo: 
     '',
     '| item | points |',
     '| --- | --- |',
-    ...a.items.map((i) => `| ${i.covers.join(', ') === i.id ? i.id : `${i.id} (${i.covers.join(', ')})`} | ${i.points} |`),
-    ...a.notebooks.flatMap((n) => n.cells.filter((c) => c.role === 'test').map((c) => `| notebook ${n.notebook}: ${c.gradeId} | ${c.points} |`)),
+    ...a.items.map(
+      (i) => `| ${i.covers.join(', ') === i.id ? i.id : `${i.id} (${i.covers.join(', ')})`} | ${i.points} |`,
+    ),
+    ...a.notebooks.flatMap((n) =>
+      n.cells.filter((c) => c.role === 'test').map((c) => `| notebook ${n.notebook}: ${c.gradeId} | ${c.points} |`),
+    ),
     `| **total** | **${libPoints + cellPoints}** |`,
     '',
     'Each item is graded in its own process with a time limit: a crash or an endless loop costs that item',

@@ -14,7 +14,6 @@ import { figurePageHtml, figureTitle, PlotlyFigure } from '../../lib/display/fig
 import { PLOTLY_MIME } from '../../lib/display/show';
 import { displayBundles, Notebook } from './nbformat';
 
-
 export interface FigureFiles {
   k: number;
   title: string;
@@ -22,7 +21,6 @@ export interface FigureFiles {
   html: string;
   png?: string;
 }
-
 
 /** Chromium used for PNGs: `CHROMIUM_PATH`, else /usr/bin/chromium; null when neither exists. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -91,7 +89,12 @@ export class PngRenderer {
  * Writes the figures of `nb` into `dir` (emptied first) and, with a renderer, adds each
  * PNG to its bundle in `nb` (the caller writes the notebook back).
  */
-export async function exportFigures(nb: Notebook, stem: string, dir: string, renderer: PngRenderer | null): Promise<FigureFiles[]> {
+export async function exportFigures(
+  nb: Notebook,
+  stem: string,
+  dir: string,
+  renderer: PngRenderer | null,
+): Promise<FigureFiles[]> {
   fs.rmSync(dir, { recursive: true, force: true });
   const figures: FigureFiles[] = [];
   const bundles = displayBundles(nb).filter(({ output }) => output.data[PLOTLY_MIME] !== undefined);

@@ -25,7 +25,6 @@ export interface IndexEntry {
   audio?: { k: number; label: string; wav: string }[];
 }
 
-
 /** Merges `entries` into `<out>/runs.json` (dropping entries whose notebook file is gone) and returns all, by name. */
 export function updateRuns(out: string, entries: IndexEntry[]): IndexEntry[] {
   const file = path.join(out, 'runs.json');
@@ -56,7 +55,10 @@ export function indexHtml(entries: IndexEntry[]): string {
       .join('\n');
     const audio = e.audio ?? [];
     const clips = audio
-      .map((a) => `<li><span>${a.k}. ${escapeHtml(a.label)}</span><br><audio controls preload="none" src="${escapeHtml(a.wav)}"></audio> <a class="spec" href="${escapeHtml(a.wav)}">wav</a></li>`)
+      .map(
+        (a) =>
+          `<li><span>${a.k}. ${escapeHtml(a.label)}</span><br><audio controls preload="none" src="${escapeHtml(a.wav)}"></audio> <a class="spec" href="${escapeHtml(a.wav)}">wav</a></li>`,
+      )
       .join('\n');
     const failure = e.failure ? `<pre class="failure">${escapeHtml(e.failure)}</pre>` : '';
     return `<section>

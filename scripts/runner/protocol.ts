@@ -12,4 +12,3 @@ export type WorkerMessage =
   | { type: 'cell-error'; k: number; cellIndex: number; firstLine: string; error: CellError }
   /** Every cell ran. */
   | { type: 'end' };
-

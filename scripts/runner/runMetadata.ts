@@ -25,7 +25,12 @@ export interface RunMetadata {
 
 function git(args: string[], cwd: string): string | null {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    return execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
   } catch {
     return null;
   }
@@ -55,7 +60,9 @@ const BACKEND_MODULE = /[\\/]dist[\\/]lib[\\/]backend[\\/]backend\.js$/;
 export function activeBackend(): string | null {
   for (const [file, mod] of Object.entries(require.cache)) {
     if (!BACKEND_MODULE.test(file)) continue;
-    const report = (mod?.exports as { backendReport?: () => { name: string; details: string } | null } | undefined)?.backendReport?.();
+    const report = (
+      mod?.exports as { backendReport?: () => { name: string; details: string } | null } | undefined
+    )?.backendReport?.();
     if (report) return report.details ? `${report.name} (${report.details})` : report.name;
   }
   return null;
@@ -64,7 +71,8 @@ export function activeBackend(): string | null {
 /** The run metadata of an executed notebook, or null when it has none (or a malformed one). */
 export function readRunMetadata(nb: Notebook): RunMetadata | null {
   const m = nb.metadata[RUN_METADATA_KEY] as Partial<RunMetadata> | undefined;
-  if (!m || typeof m !== 'object' || (m.mode !== 'quick' && m.mode !== 'full') || !Array.isArray(m.cellSeconds)) return null;
+  if (!m || typeof m !== 'object' || (m.mode !== 'quick' && m.mode !== 'full') || !Array.isArray(m.cellSeconds))
+    return null;
   return {
     mode: m.mode,
     backend: typeof m.backend === 'string' ? m.backend : null,

@@ -53,7 +53,12 @@ function recordFailure(source: string, executed: string, cellIndex: number, erro
   writeNotebook(executed, nb);
 }
 
-export function runNotebook(source: string, executed: string, timeoutS: number, listener: RunListener): Promise<NotebookRun> {
+export function runNotebook(
+  source: string,
+  executed: string,
+  timeoutS: number,
+  listener: RunListener,
+): Promise<NotebookRun> {
   const name = path.basename(source);
   const run: NotebookRun = {
     name,

@@ -11,7 +11,12 @@ export interface NotebookProgress extends RunListener {
   done(run: NotebookRun): void;
 }
 
-const STATUS_MARK: Record<NotebookRun['status'], string> = { ok: 'ok', error: 'FAILED', timeout: 'TIMEOUT', crashed: 'CRASHED' };
+const STATUS_MARK: Record<NotebookRun['status'], string> = {
+  ok: 'ok',
+  error: 'FAILED',
+  timeout: 'TIMEOUT',
+  crashed: 'CRASHED',
+};
 
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -41,7 +46,9 @@ export function notebookProgress(stem: string, tty: boolean, write: (line: strin
       if (bar) bar.stop();
       const cells = `${run.cellsOk}/${run.cellsTotal} cells`;
       const slowest = run.slowest ? ` (slowest: cell ${run.slowest.k}, ${run.slowest.seconds.toFixed(1)} s)` : '';
-      write(`${run.status === 'ok' ? '✓' : '✗'} ${run.stem}: ${cells}, ${run.seconds.toFixed(1)} s, ${STATUS_MARK[run.status]}${slowest}`);
+      write(
+        `${run.status === 'ok' ? '✓' : '✗'} ${run.stem}: ${cells}, ${run.seconds.toFixed(1)} s, ${STATUS_MARK[run.status]}${slowest}`,
+      );
     },
   };
 }
@@ -67,10 +74,16 @@ export function summaryTable(rows: { run: NotebookRun; figures: number }[]): str
     `${run.cellsOk}/${run.cellsTotal}`,
     run.seconds.toFixed(1),
     String(figures),
-    run.status === 'ok' ? 'ok' : `${STATUS_MARK[run.status]}${run.failure && run.failure.k > 0 ? ` at cell ${run.failure.k}` : ''}`,
+    run.status === 'ok'
+      ? 'ok'
+      : `${STATUS_MARK[run.status]}${run.failure && run.failure.k > 0 ? ` at cell ${run.failure.k}` : ''}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const numeric = [false, true, true, true, false];
-  const fmt = (r: string[]): string => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r: string[]): string =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
 }

@@ -25,7 +25,11 @@ import { loadSpeechSpeakers } from '../../lib/data/speechSpeakers';
 import { speechAlphabet, stripPunctuation, textToIds } from '../../lib/data/speechText';
 import { characterErrorRate } from '../../lib/metrics/editDistance';
 import { loadListener, saveListener } from '../../lib/models/listener/checkpoint';
-import { LISTENER_FEATURES, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel } from '../../lib/models/listener/features';
+import {
+  LISTENER_FEATURES,
+  listenerFeaturesFromLfbe,
+  listenerFeaturesFromLogMel,
+} from '../../lib/models/listener/features';
 import { SpeechRecognizerConfig, initSpeechRecognizer } from '../../lib/models/listener/recognizer';
 import { SpeechUtterance, trainSpeechRecognizer } from '../../lib/models/listener/training';
 import { logMelConfigOf, transcribe } from '../../lib/models/listener/transcribe';
@@ -82,11 +86,20 @@ export function parseListenerArgs(argv: string[]): ListenerArgs {
 }
 
 export const LISTENER_CONFIG: SpeechRecognizerConfig = {
-  featureDim: LISTENER_FEATURES.dims, vocabSize: speechAlphabet('characters').length,
-  convChannels: 128, convKernel: 5, subsample: 3, hidden: 192, lstmLayers: 1,
+  featureDim: LISTENER_FEATURES.dims,
+  vocabSize: speechAlphabet('characters').length,
+  convChannels: 128,
+  convKernel: 5,
+  subsample: 3,
+  hidden: 192,
+  lstmLayers: 1,
 };
 
-const asUtterance = (f: AudioMatrix, text: string): SpeechUtterance => ({ features: f.data, frames: f.rows, labels: textToIds(text, 'characters') });
+const asUtterance = (f: AudioMatrix, text: string): SpeechUtterance => ({
+  features: f.data,
+  frames: f.rows,
+  labels: textToIds(text, 'characters'),
+});
 
 export async function trainListener(args: ListenerArgs): Promise<void> {
   const log: string[] = [];
@@ -104,35 +117,70 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     ...single.utterances.map((u) => asUtterance(listenerFeaturesFromLogMel(u.mel, melCfg), u.text)),
   ];
   const allVal = loadSpeechSpeakers({ split: 'val' }).utterances;
-  const val = new Rng(args.seed).permutation(allVal.length).slice(0, args.quick ? 8 : 96).map((i) => allVal[i]);
+  const val = new Rng(args.seed)
+    .permutation(allVal.length)
+    .slice(0, args.quick ? 8 : 96)
+    .map((i) => allVal[i]);
   const singleVal = loadSpeechSingle({ split: 'val', limit: args.quick ? 4 : 32 }).utterances;
-  say(`data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single (converted) training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  say(`model: ${JSON.stringify(LISTENER_CONFIG)}; steps ${args.steps}, batch 32, Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), clip 5, seed ${args.seed}`);
+  say(
+    `data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single (converted) training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  say(
+    `model: ${JSON.stringify(LISTENER_CONFIG)}; steps ${args.steps}, batch 32, Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), clip 5, seed ${args.seed}`,
+  );
 
   const params = initSpeechRecognizer(LISTENER_CONFIG, args.seed);
   const previous = args.initFrom === undefined ? undefined : loadListener(path.resolve(args.initFrom));
   if (previous) {
     for (const [name, p] of Object.entries(params)) p.assign(previous.params[name]);
     tf.dispose(Object.values(previous.params));
-    const before = fs.readFileSync(path.join(path.resolve(args.initFrom!), 'training-log.txt'), 'utf8').trimEnd().split('\n');
+    const before = fs
+      .readFileSync(path.join(path.resolve(args.initFrom!), 'training-log.txt'), 'utf8')
+      .trimEnd()
+      .split('\n');
     log.push(...before.map((l) => `[earlier run] ${l}`));
     say(`continuing from ${args.initFrom} (${(previous.manifest.training as { command?: string }).command})`);
   }
   const nParams = Object.values(params).reduce((s, p) => s + p.size, 0);
-  const listener = { params, manifest: { config: LISTENER_CONFIG, alphabet: speechAlphabet('characters').map((c, i) => (i === 0 ? '' : c)) } };
+  const listener = {
+    params,
+    manifest: { config: LISTENER_CONFIG, alphabet: speechAlphabet('characters').map((c, i) => (i === 0 ? '' : c)) },
+  };
   const cer = (utts: { lfbe: AudioMatrix; text: string }[]): ReturnType<typeof characterErrorRate> =>
-    characterErrorRate(utts.map((u) => stripPunctuation(u.text)), transcribe(listener, utts.map((u) => listenerFeaturesFromLfbe(u.lfbe))));
+    characterErrorRate(
+      utts.map((u) => stripPunctuation(u.text)),
+      transcribe(
+        listener,
+        utts.map((u) => listenerFeaturesFromLfbe(u.lfbe)),
+      ),
+    );
   const singleCer = (utts: { mel: AudioMatrix; text: string }[]): ReturnType<typeof characterErrorRate> =>
-    characterErrorRate(utts.map((u) => stripPunctuation(u.text)), transcribe(listener, utts.map((u) => listenerFeaturesFromLogMel(u.mel, melCfg))));
+    characterErrorRate(
+      utts.map((u) => stripPunctuation(u.text)),
+      transcribe(
+        listener,
+        utts.map((u) => listenerFeaturesFromLogMel(u.mel, melCfg)),
+      ),
+    );
   const evalEvery = args.quick ? 3 : 100;
   const save = (training: Record<string, unknown>): void => {
-    saveListener(args.out, params, { config: LISTENER_CONFIG, alphabet: listener.manifest.alphabet, features: LISTENER_FEATURES.description, training });
+    saveListener(args.out, params, {
+      config: LISTENER_CONFIG,
+      alphabet: listener.manifest.alphabet,
+      features: LISTENER_FEATURES.description,
+      training,
+    });
   };
   const lr = exponentialDecay({ lr0: args.lr0, decayRate: 0.1, decaySteps: args.steps });
   let recent: number[] = [];
   t0 = Date.now();
   const { losses, seconds } = trainSpeechRecognizer(params, LISTENER_CONFIG, train, {
-    steps: Math.min(args.steps, args.stopAt), batchSize: args.quick ? 8 : 32, lr, maxNorm: 5, seed: args.seed, progress: 'listener',
+    steps: Math.min(args.steps, args.stopAt),
+    batchSize: args.quick ? 8 : 32,
+    lr,
+    maxNorm: 5,
+    seed: args.seed,
+    progress: 'listener',
     maxSeconds: args.minutes * 60,
     onStep: (step, s) => {
       recent.push(s.loss);
@@ -140,8 +188,10 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
       const v = cer(val);
       const sv = singleCer(singleVal);
       const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
-      say(`step ${step + 1}: loss/char ${mean.toFixed(3)} (last ${recent.length} steps), val CER speech-speakers ${(100 * v.rate).toFixed(1)} %, ` +
-        `speech-single ${(100 * sv.rate).toFixed(1)} %, ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+      say(
+        `step ${step + 1}: loss/char ${mean.toFixed(3)} (last ${recent.length} steps), val CER speech-speakers ${(100 * v.rate).toFixed(1)} %, ` +
+          `speech-single ${(100 * sv.rate).toFixed(1)} %, ${((Date.now() - t0) / 60000).toFixed(1)} min`,
+      );
       recent = [];
       save({ partial: true, steps: step + 1, valCer: v.rate, singleValCer: sv.rate });
     },
@@ -150,15 +200,25 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   const test = loadSpeechSpeakers({ split: 'test', limit: args.quick ? 8 : undefined }).utterances;
   const testSpeakers = loadSpeechSpeakers({ split: 'test-speakers', limit: args.quick ? 8 : undefined }).utterances;
   const singleTest = loadSpeechSingle({ split: 'test', limit: args.quick ? 8 : undefined }).utterances;
-  const results = { unseenSentences: cer(test), unseenSpeakers: cer(testSpeakers), speechSingleTest: singleCer(singleTest) };
+  const results = {
+    unseenSentences: cer(test),
+    unseenSpeakers: cer(testSpeakers),
+    speechSingleTest: singleCer(singleTest),
+  };
   for (const [k, r] of Object.entries(results)) {
-    say(`CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength} characters)`);
+    say(
+      `CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength} characters)`,
+    );
   }
   const training = {
-    command: `npm run train -- listener --steps ${args.steps} --stop-at ${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed} --lr0 ${args.lr0}` +
+    command:
+      `npm run train -- listener --steps ${args.steps} --stop-at ${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed} --lr0 ${args.lr0}` +
       (args.initFrom ? ` --init-from <the checkpoint of initFrom.command>` : ''),
     ...(previous ? { initFrom: previous.manifest.training } : {}),
-    stepsPlanned: args.steps, steps: losses.length, seconds: Math.round(seconds), parameters: nParams,
+    stepsPlanned: args.steps,
+    steps: losses.length,
+    seconds: Math.round(seconds),
+    parameters: nParams,
     data: { speechSpeakersTrain: speakers.utterances.length, speechSingleTrain: single.utterances.length },
     finalLossPerChar: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, losses.length),
     cer: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r])),

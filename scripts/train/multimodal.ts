@@ -77,18 +77,31 @@ export async function pretrain(args: PretrainArgs): Promise<void> {
   const heldOut = all.slice(all.length - (quick ? 10 : HELD_OUT));
   const train = all.slice(0, all.length - heldOut.length);
   const labelledTexts = loadMultimodalEmotion({ split: 'train' }).utterances.map((u) => u.text);
-  const ctx = { vocab: buildMultimodalVocab([...all.map((u) => u.text), ...labelledTexts]), stats: multimodalAudioStats(all) };
+  const ctx = {
+    vocab: buildMultimodalVocab([...all.map((u) => u.text), ...labelledTexts]),
+    stats: multimodalAudioStats(all),
+  };
   const cfg = { ...MULTIMODAL_PRETRAIN_CONFIG, words: ctx.vocab.words.length };
   const speakers = loadMultimodalEmotion({ split: 'dev', limit: 1 }).speakers.length;
-  say(`${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`);
+  say(
+    `${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`,
+  );
   const { params, record } = runPretraining({ tasks, train, heldOut, ctx, cfg, speakers, steps, seed, label: name });
   const mean = (xs: number[], s: number): string => (xs.slice(s - 50, s).reduce((a, b) => a + b, 0) / 50).toFixed(3);
-  for (let s = 50; s <= steps; s += 50) say(`step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, speaker ${mean(record.curves.speaker, s)})`);
+  for (let s = 50; s <= steps; s += 50)
+    say(
+      `step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, speaker ${mean(record.curves.speaker, s)})`,
+    );
   const pct = (x: number): string => (Number.isNaN(x) ? '— (task not trained)' : `${(100 * x).toFixed(1)} %`);
-  say(`held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`);
+  say(
+    `held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`,
+  );
   for (const e of record.heldOut.examples) say(`  ref: ${e.ref}\n  hyp: ${e.hyp}`);
   const manifest = saveMultimodalCheckpoint(out, params, {
-    config: cfg, vocab: ctx.vocab, stats: { mean: Array.from(ctx.stats.mean), std: Array.from(ctx.stats.std) }, speakers,
+    config: cfg,
+    vocab: ctx.vocab,
+    stats: { mean: Array.from(ctx.stats.mean), std: Array.from(ctx.stats.std) },
+    speakers,
     training: { command, backend: tf.getBackend(), ...record },
   });
   fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);

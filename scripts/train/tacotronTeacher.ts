@@ -18,9 +18,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { exponentialDecay } from '../../lib';
 import { loadTacotron, saveTacotron } from '../../lib/models/tacotron2/checkpoint';
-import { TACOTRON_CONFIG, initTacotron2, tacotronParameterCount, disposeTacotron2 } from '../../lib/models/tacotron2/config';
+import {
+  TACOTRON_CONFIG,
+  initTacotron2,
+  tacotronParameterCount,
+  disposeTacotron2,
+} from '../../lib/models/tacotron2/config';
 import { melNormOf, tacotronPairs } from '../../lib/models/tacotron2/data';
-import { countAlignmentErrors, robustnessErrorRate, spokenCharacters, sumRobustness } from '../../lib/models/tacotron2/robustness';
+import {
+  countAlignmentErrors,
+  robustnessErrorRate,
+  spokenCharacters,
+  sumRobustness,
+} from '../../lib/models/tacotron2/robustness';
 import { synthesize } from '../../lib/models/tacotron2/synthesize';
 import { trainTacotron } from '../../lib/models/tacotron2/training';
 import { parseCommandLine } from '../cliArgs';
@@ -94,13 +104,18 @@ export function parseTacotronTeacherArgs(argv: string[]): TacotronTeacherArgs {
 
 /** Thrown from the step callback when --minutes has run out (the checkpoint of that step is saved). */
 class TimeCap extends Error {
-  constructor(readonly step: number) { super(`time cap reached at step ${step}`); }
+  constructor(readonly step: number) {
+    super(`time cap reached at step ${step}`);
+  }
 }
 
 export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<void> {
   const { argv, quick, out, steps, stopAt, minutes, batch, maxFrames, seed, evalEvery, lr0, initFrom } = args;
   const log: string[] = [];
-  const say = (line: string): void => { console.log(line); log.push(line); };
+  const say = (line: string): void => {
+    console.log(line);
+    log.push(line);
+  };
 
   const train = tacotronPairs('train', { maxFrames, limit: quick ? 16 : undefined });
   const val = tacotronPairs('val', { maxFrames }).slice(0, quick ? 2 : 8);
@@ -113,9 +128,13 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
     say(`continuing from ${initFrom} (${(previous.manifest.training as { command?: string }).command})`);
   }
   const nParams = tacotronParameterCount(model);
-  say(`data: ${train.length} speech-single training utterances of ≤ ${maxFrames} frames; mel mean ${melNorm.mean.toFixed(3)}, std ${melNorm.std.toFixed(3)}`);
+  say(
+    `data: ${train.length} speech-single training utterances of ≤ ${maxFrames} frames; mel mean ${melNorm.mean.toFixed(3)}, std ${melNorm.std.toFixed(3)}`,
+  );
   say(`model: ${JSON.stringify(model.config)}; ${nParams} parameters`);
-  say(`training: teacher forcing + guided attention (g 0.2, weight 1), L2 1e-6, batch ${batch}, steps ${steps}, Adam lr ${lr0} → ${lr0 / 10} (exponential), clip 1, seed ${seed}`);
+  say(
+    `training: teacher forcing + guided attention (g 0.2, weight 1), L2 1e-6, batch ${batch}, steps ${steps}, Adam lr ${lr0} → ${lr0 / 10} (exponential), clip 1, seed ${seed}`,
+  );
   const lr = exponentialDecay({ lr0, decayRate: 0.1, decaySteps: steps });
   const t0 = Date.now();
   const deadline = t0 + minutes * 60000;
@@ -123,21 +142,44 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
   let recent: number[] = [];
   let done = 0;
   const evaluate = (): Record<string, number> => {
-    const syn = synthesize(model, val.map((v) => v.text), { seed: 7 });
-    const count = sumRobustness(syn.map((s) => countAlignmentErrors(s.alignment, s.stopped, { countable: spokenCharacters(s.text) })));
-    return { valSkips: count.skips, valRepeats: count.repeats, valErrorRate: robustnessErrorRate(count), valIncomplete: count.incomplete, valUtterances: count.utterances };
+    const syn = synthesize(
+      model,
+      val.map((v) => v.text),
+      { seed: 7 },
+    );
+    const count = sumRobustness(
+      syn.map((s) => countAlignmentErrors(s.alignment, s.stopped, { countable: spokenCharacters(s.text) })),
+    );
+    return {
+      valSkips: count.skips,
+      valRepeats: count.repeats,
+      valErrorRate: robustnessErrorRate(count),
+      valIncomplete: count.incomplete,
+      valUtterances: count.utterances,
+    };
   };
   const record = (extra: Record<string, unknown>) => ({
-    command: `npm run train -- tacotron-teacher --steps ${steps} --stop-at ${done} --batch ${batch} --max-frames ${maxFrames} --seed ${seed} --lr0 ${lr0}${quick ? ' --quick' : ''}` +
+    command:
+      `npm run train -- tacotron-teacher --steps ${steps} --stop-at ${done} --batch ${batch} --max-frames ${maxFrames} --seed ${seed} --lr0 ${lr0}${quick ? ' --quick' : ''}` +
       (initFrom ? ' --init-from <the checkpoint of initFrom.command>' : ''),
     ...(previous ? { initFrom: previous.manifest.training } : {}),
-    stepsPlanned: steps, steps: done, seconds: Math.round((Date.now() - t0) / 1000), parameters: nParams, trainingUtterances: train.length, ...extra,
+    stepsPlanned: steps,
+    steps: done,
+    seconds: Math.round((Date.now() - t0) / 1000),
+    parameters: nParams,
+    trainingUtterances: train.length,
+    ...extra,
   });
   let window: number[] = [];
   let stopReason = '';
   try {
     trainTacotron(model, train, {
-      mode: 'teacher-forcing', steps: lastSteps, batchSize: batch, seed, lr, label: 'tacotron teacher',
+      mode: 'teacher-forcing',
+      steps: lastSteps,
+      batchSize: batch,
+      seed,
+      lr,
+      label: 'tacotron teacher',
       onStep: (step, parts) => {
         done = step;
         window.push(parts.lossF);
@@ -145,8 +187,10 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
         recent = window;
         window = [];
         const ev = evaluate();
-        say(`step ${step}: Loss_f ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)} (mean of last ${recent.length}), guide ${parts.guide.toFixed(4)}; ` +
-          `val free-running: skips (spoken characters) ${ev.valSkips}, repeats ${ev.valRepeats}, incomplete ${ev.valIncomplete}/${ev.valUtterances}; ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+        say(
+          `step ${step}: Loss_f ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)} (mean of last ${recent.length}), guide ${parts.guide.toFixed(4)}; ` +
+            `val free-running: skips (spoken characters) ${ev.valSkips}, repeats ${ev.valRepeats}, incomplete ${ev.valIncomplete}/${ev.valUtterances}; ${((Date.now() - t0) / 60000).toFixed(1)} min`,
+        );
         saveTacotron(out, model, record({ partial: step < lastSteps, lastLossF: parts.lossF, ...ev }));
         fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
         if (Date.now() > deadline && step < lastSteps) throw new TimeCap(step);
@@ -158,7 +202,9 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
   }
   say(`ran as: npm run train -- tacotron-teacher ${argv.join(' ')}${stopReason}`);
   const manifest = saveTacotron(out, model, record({ lastLossF: recent[recent.length - 1], ...evaluate() }));
-  say(`trained ${done} steps in ${((Date.now() - t0) / 60000).toFixed(1)} min; ${nParams} parameters, ${manifest.weights.bytes} bytes; wrote ${out}`);
+  say(
+    `trained ${done} steps in ${((Date.now() - t0) / 60000).toFixed(1)} min; ${nParams} parameters, ${manifest.weights.bytes} bytes; wrote ${out}`,
+  );
   fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
   disposeTacotron2(model);
 }

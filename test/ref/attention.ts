@@ -63,7 +63,14 @@ function head(x: F64, h: number, dh: number): F64 {
 }
 
 export interface MhaParamsF64 {
-  Wq: F64; bq: F64; Wk: F64; bk: F64; Wv: F64; bv: F64; Wo: F64; bo: F64;
+  Wq: F64;
+  bq: F64;
+  Wk: F64;
+  bk: F64;
+  Wv: F64;
+  bv: F64;
+  Wo: F64;
+  bo: F64;
 }
 
 /** Multi-head attention with projections: out [N, Lq, E], weights [N, heads, Lq, Lk]. */
@@ -71,12 +78,15 @@ export function mhaRef(q: F64, k: F64, v: F64, p: MhaParamsF64, heads: number, m
   const [N, Lq, E] = q.shape;
   const Lk = k.shape[1];
   const dh = E / heads;
-  const Q = linear3(q, p.Wq, p.bq), K = linear3(k, p.Wk, p.bk), V = linear3(v, p.Wv, p.bv);
+  const Q = linear3(q, p.Wq, p.bq),
+    K = linear3(k, p.Wk, p.bk),
+    V = linear3(v, p.Wv, p.bv);
   const concat = f64([N, Lq, E]);
   const weights = f64([N, heads, Lq, Lk]);
   for (let h = 0; h < heads; h++) {
     const r = sdpaRef(head(Q, h, dh), head(K, h, dh), head(V, h, dh), mask);
-    for (let row = 0; row < N * Lq; row++) for (let d = 0; d < dh; d++) concat.data[row * E + h * dh + d] = r.out.data[row * dh + d];
+    for (let row = 0; row < N * Lq; row++)
+      for (let d = 0; d < dh; d++) concat.data[row * E + h * dh + d] = r.out.data[row * dh + d];
     for (let n = 0; n < N; n++)
       for (let i = 0; i < Lq * Lk; i++) weights.data[(n * heads + h) * Lq * Lk + i] = r.weights.data[n * Lq * Lk + i];
   }
@@ -88,7 +98,8 @@ export function layerNormRef(x: F64, gamma: F64, beta: F64, eps = 1e-5): F64 {
   const D = gamma.data.length;
   const out = f64(x.shape);
   for (let r = 0; r < x.data.length / D; r++) {
-    let mean = 0, variance = 0;
+    let mean = 0,
+      variance = 0;
     for (let j = 0; j < D; j++) mean += x.data[r * D + j] / D;
     for (let j = 0; j < D; j++) variance += (x.data[r * D + j] - mean) ** 2 / D;
     const inv = 1 / Math.sqrt(variance + eps);
@@ -125,7 +136,16 @@ export function dotProductAttentionRef(h: F64, A: F64): { attn: F64; weights: F6
  * One attention-LSTM step (gate order i, f, o, g):
  * a = x·Wx + h·Wh + attn·Wattn + b; c' = σ(f)⊙c + σ(i)⊙tanh(g); h' = σ(o)⊙tanh(c').
  */
-export function attentionLstmStepRef(x: F64, h: F64, c: F64, attn: F64, Wx: F64, Wh: F64, Wattn: F64, b: F64): { nextH: F64; nextC: F64 } {
+export function attentionLstmStepRef(
+  x: F64,
+  h: F64,
+  c: F64,
+  attn: F64,
+  Wx: F64,
+  Wh: F64,
+  Wattn: F64,
+  b: F64,
+): { nextH: F64; nextC: F64 } {
   const [N, D] = x.shape;
   const H = h.shape[1];
   const nextH = f64([N, H]);
@@ -134,10 +154,14 @@ export function attentionLstmStepRef(x: F64, h: F64, c: F64, attn: F64, Wx: F64,
     const a = Array.from(b.data);
     for (let g = 0; g < 4 * H; g++) {
       for (let d = 0; d < D; d++) a[g] += x.data[n * D + d] * Wx.data[d * 4 * H + g];
-      for (let d = 0; d < H; d++) a[g] += h.data[n * H + d] * Wh.data[d * 4 * H + g] + attn.data[n * H + d] * Wattn.data[d * 4 * H + g];
+      for (let d = 0; d < H; d++)
+        a[g] += h.data[n * H + d] * Wh.data[d * 4 * H + g] + attn.data[n * H + d] * Wattn.data[d * 4 * H + g];
     }
     for (let j = 0; j < H; j++) {
-      const i = sigmoid(a[j]), f = sigmoid(a[H + j]), o = sigmoid(a[2 * H + j]), g = Math.tanh(a[3 * H + j]);
+      const i = sigmoid(a[j]),
+        f = sigmoid(a[H + j]),
+        o = sigmoid(a[2 * H + j]),
+        g = Math.tanh(a[3 * H + j]);
       const cn = f * c.data[n * H + j] + i * g;
       nextC.data[n * H + j] = cn;
       nextH.data[n * H + j] = o * Math.tanh(cn);
@@ -178,7 +202,12 @@ export function attentionLstmRef(x: F64, A: F64, Wx: F64, Wh: F64, Wattn: F64, b
 
 /** Location-sensitive attention, one step (float64): context [N, De] and alignment [N, L]. */
 export function locationAttentionRef(
-  query: F64, memory: F64, processed: F64, prev: F64, p: { Wq: F64; filters: F64; U: F64; w: F64; b: F64 }, mask?: number[][],
+  query: F64,
+  memory: F64,
+  processed: F64,
+  prev: F64,
+  p: { Wq: F64; filters: F64; U: F64; w: F64; b: F64 },
+  mask?: number[][],
 ): { context: F64; alignment: F64 } {
   const [N, L, De] = memory.shape;
   const [k, C, F] = p.filters.shape;
@@ -195,7 +224,8 @@ export function locationAttentionRef(
       for (let j = 0; j < k; j++) {
         const t = i + j - pad;
         if (t < 0 || t >= L) continue;
-        for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) loc[f] += prev.data[(n * L + t) * C + c] * p.filters.data[(j * C + c) * F + f];
+        for (let c = 0; c < C; c++)
+          for (let f = 0; f < F; f++) loc[f] += prev.data[(n * L + t) * C + c] * p.filters.data[(j * C + c) * F + f];
       }
       let energy = 0;
       for (let a = 0; a < A; a++) {
@@ -217,8 +247,11 @@ export function locationAttentionRef(
 }
 
 function matmulRef(a: F64, b: F64): F64 {
-  const [m, kk] = a.shape, n = b.shape[1];
+  const [m, kk] = a.shape,
+    n = b.shape[1];
   const out = f64([m, n]);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let t = 0; t < kk; t++) out.data[i * n + j] += a.data[i * kk + t] * b.data[t * n + j];
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++)
+      for (let t = 0; t < kk; t++) out.data[i * n + j] += a.data[i * kk + t] * b.data[t * n + j];
   return out;
 }

@@ -1,6 +1,12 @@
 /** Plain float64 reference of the captioning model's loss (no tfjs), built from the recurrent and attention references. */
 import { F64, f64, matmul, addBroadcast } from '../../coursework/reference/numerics';
-import { embeddingRef, lstmRef, rnnRef, temporalAffineRef, temporalSoftmaxLossRef } from '../../coursework/reference/recurrent';
+import {
+  embeddingRef,
+  lstmRef,
+  rnnRef,
+  temporalAffineRef,
+  temporalSoftmaxLossRef,
+} from '../../coursework/reference/recurrent';
 import { attentionLstmRef } from './attention';
 
 export type CellType = 'rnn' | 'lstm' | 'attention';
@@ -10,7 +16,13 @@ export type CellType = 'rnn' | 'lstm' | 'attention';
  * A = the same affine at each spatial position for 'attention'), embedding of captions[:, :-1],
  * the cell, scores = h·W_vocab + b_vocab, masked softmax loss against captions[:, 1:].
  */
-export function captioningLossRef(cellType: CellType, params: Record<string, F64>, features: F64, captions: number[][], nullIdx = 0): number {
+export function captioningLossRef(
+  cellType: CellType,
+  params: Record<string, F64>,
+  features: F64,
+  captions: number[][],
+  nullIdx = 0,
+): number {
   const N = captions.length;
   const T = captions[0].length - 1;
   const captionsIn = captions.map((row) => row.slice(0, T));

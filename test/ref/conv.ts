@@ -23,7 +23,8 @@ export function conv2dRef(x: F64, w: F64, b: F64, stride: number, pad: number): 
             for (let j = 0; j < KW; j++) {
               const col = xo * stride + j - pad;
               if (col < 0 || col >= W) continue;
-              for (let c = 0; c < C; c++) s += x.data[((n * H + r) * W + col) * C + c] * w.data[((i * KW + j) * C + c) * F + f];
+              for (let c = 0; c < C; c++)
+                s += x.data[((n * H + r) * W + col) * C + c] * w.data[((i * KW + j) * C + c) * F + f];
             }
           }
           out.data[((n * Ho + y) * Wo + xo) * F + f] = s;
@@ -43,7 +44,8 @@ export function maxPoolRef(x: F64, PH: number, PW: number, stride: number): F64 
         for (let c = 0; c < C; c++) {
           let m = -Infinity;
           for (let i = 0; i < PH; i++)
-            for (let j = 0; j < PW; j++) m = Math.max(m, x.data[((n * H + y * stride + i) * W + xo * stride + j) * C + c]);
+            for (let j = 0; j < PW; j++)
+              m = Math.max(m, x.data[((n * H + y * stride + i) * W + xo * stride + j) * C + c]);
           out.data[((n * Ho + y) * Wo + xo) * C + c] = m;
         }
   return out;

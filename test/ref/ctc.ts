@@ -16,7 +16,9 @@ function softmaxRow(z: Float64Array, o: number, C: number): number[] {
 /** y[n][t][k] = softmax(logits[n, t])[k] for logits [N, T, C]. */
 export function softmaxRef(logits: F64): number[][][] {
   const [N, T, C] = logits.shape;
-  return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => softmaxRow(logits.data, (n * T + t) * C, C)));
+  return Array.from({ length: N }, (_, n) =>
+    Array.from({ length: T }, (_, t) => softmaxRow(logits.data, (n * T + t) * C, C)),
+  );
 }
 
 /** p(label | y) by the α recursion in probability space, over the first Tn frames of y [T][C]. */
@@ -58,14 +60,20 @@ export function collapseRef(path: number[], blank: number): string {
  * (key: labels joined by ','), and the occupancy γ[t][k] of `label` (the posterior
  * probability that frame t emits k, among paths collapsing to `label`).
  */
-export function bruteForceCtc(y: number[][], label: number[], blank: number): { byLabelling: Map<string, number>; p: number; gamma: number[][] } {
-  const T = y.length, C = y[0].length;
+export function bruteForceCtc(
+  y: number[][],
+  label: number[],
+  blank: number,
+): { byLabelling: Map<string, number>; p: number; gamma: number[][] } {
+  const T = y.length,
+    C = y[0].length;
   const byLabelling = new Map<string, number>();
   const key = label.join(',');
   const gamma = Array.from({ length: T }, () => new Array<number>(C).fill(0));
   const path = new Array<number>(T).fill(0);
   for (let code = 0; code < C ** T; code++) {
-    let rest = code, prob = 1;
+    let rest = code,
+      prob = 1;
     for (let t = 0; t < T; t++) {
       path[t] = rest % C;
       rest = Math.floor(rest / C);

@@ -15,7 +15,8 @@ export function attributeRegularizationRef(z: F64, a: F64, delta: number): numbe
   const N = z.data.length;
   let s = 0;
   for (let i = 0; i < N; i++)
-    for (let j = 0; j < N; j++) s += Math.abs(Math.tanh(delta * (z.data[i] - z.data[j])) - Math.sign(a.data[i] - a.data[j]));
+    for (let j = 0; j < N; j++)
+      s += Math.abs(Math.tanh(delta * (z.data[i] - z.data[j])) - Math.sign(a.data[i] - a.data[j]));
   return s / (N * N);
 }
 
@@ -45,10 +46,12 @@ export function numericLogDet(f: (row: number[]) => number[], row: number[], ste
   const D = row.length;
   const J = Array.from({ length: D }, () => new Array<number>(D).fill(0));
   for (let j = 0; j < D; j++) {
-    const plus = row.slice(), minus = row.slice();
+    const plus = row.slice(),
+      minus = row.slice();
     plus[j] += step;
     minus[j] -= step;
-    const yp = f(plus), ym = f(minus);
+    const yp = f(plus),
+      ym = f(minus);
     for (let i = 0; i < D; i++) J[i][j] = (yp[i] - ym[i]) / (2 * step);
   }
   let logDet = 0;

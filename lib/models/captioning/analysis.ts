@@ -58,7 +58,10 @@ const COLUMN: Record<string, number> = { left: 0, right: 1 };
 
 /** Sentence forms over the skeleton (each mention replaced by X) → the claims they state. */
 const FORMS: [RegExp, (g: string[]) => SpatialClaim[]][] = [
-  [/^(?:there is )?a X in the (top|bottom) (left|right)(?: corner)?$/, (g) => [{ kind: 'cell', m: 0, cell: 2 * ROW[g[1]] + COLUMN[g[2]] }]],
+  [
+    /^(?:there is )?a X in the (top|bottom) (left|right)(?: corner)?$/,
+    (g) => [{ kind: 'cell', m: 0, cell: 2 * ROW[g[1]] + COLUMN[g[2]] }],
+  ],
   [/^a X on the (left|right)$/, (g) => [{ kind: 'column', m: 0, column: COLUMN[g[1]] }]],
   [/^a X at the (top|bottom)$/, (g) => [{ kind: 'row', m: 0, row: ROW[g[1]] }]],
   [/^a X (?:above|on top of) a X$/, () => [{ kind: 'above', upper: 0, lower: 1 }]],
@@ -67,12 +70,21 @@ const FORMS: [RegExp, (g: string[]) => SpatialClaim[]][] = [
   [/^a X to the right of a X$/, () => [{ kind: 'leftOf', left: 1, right: 0 }]],
   [/^a X next to a X$/, () => [{ kind: 'sameRow', a: 0, b: 1 }]],
   [/^a X and a X in opposite corners$/, () => [{ kind: 'diagonal', a: 0, b: 1 }]],
-  [/^a X at the (top|bottom) and a X at the (top|bottom)$/, (g) => [{ kind: 'row', m: 0, row: ROW[g[1]] }, { kind: 'row', m: 1, row: ROW[g[2]] }]],
-  [/^a X above a X with a X on the (left|right)$/, (g) => [
-    { kind: 'above', upper: 0, lower: 1 },
-    { kind: 'column', m: 2, column: COLUMN[g[1]] },
-    { kind: 'column', m: 0, column: 1 - COLUMN[g[1]] },
-  ]],
+  [
+    /^a X at the (top|bottom) and a X at the (top|bottom)$/,
+    (g) => [
+      { kind: 'row', m: 0, row: ROW[g[1]] },
+      { kind: 'row', m: 1, row: ROW[g[2]] },
+    ],
+  ],
+  [
+    /^a X above a X with a X on the (left|right)$/,
+    (g) => [
+      { kind: 'above', upper: 0, lower: 1 },
+      { kind: 'column', m: 2, column: COLUMN[g[1]] },
+      { kind: 'column', m: 0, column: 1 - COLUMN[g[1]] },
+    ],
+  ],
   [/^a X and a X$/, () => []],
   [/^(?:three items : )?a X , a X and a X$/, () => []],
 ];
@@ -109,13 +121,20 @@ function claimHolds(claim: SpatialClaim, cellOf: readonly number[]): boolean {
   const row = (m: number): number => Math.floor(cellOf[m] / 2);
   const col = (m: number): number => cellOf[m] % 2;
   switch (claim.kind) {
-    case 'cell': return cellOf[claim.m] === claim.cell;
-    case 'row': return row(claim.m) === claim.row;
-    case 'column': return col(claim.m) === claim.column;
-    case 'above': return col(claim.upper) === col(claim.lower) && row(claim.upper) === 0 && row(claim.lower) === 1;
-    case 'leftOf': return row(claim.left) === row(claim.right) && col(claim.left) === 0 && col(claim.right) === 1;
-    case 'sameRow': return row(claim.a) === row(claim.b) && col(claim.a) !== col(claim.b);
-    case 'diagonal': return row(claim.a) !== row(claim.b) && col(claim.a) !== col(claim.b);
+    case 'cell':
+      return cellOf[claim.m] === claim.cell;
+    case 'row':
+      return row(claim.m) === claim.row;
+    case 'column':
+      return col(claim.m) === claim.column;
+    case 'above':
+      return col(claim.upper) === col(claim.lower) && row(claim.upper) === 0 && row(claim.lower) === 1;
+    case 'leftOf':
+      return row(claim.left) === row(claim.right) && col(claim.left) === 0 && col(claim.right) === 1;
+    case 'sameRow':
+      return row(claim.a) === row(claim.b) && col(claim.a) !== col(claim.b);
+    case 'diagonal':
+      return row(claim.a) !== row(claim.b) && col(claim.a) !== col(claim.b);
   }
 }
 
@@ -166,20 +185,35 @@ export interface CaptionScore {
 }
 
 /** Scores one caption (tokens) against its scene's objects. */
-export function scoreCaption(words: readonly string[], scene: readonly SceneItem[], vocab: SceneVocabulary): CaptionScore {
+export function scoreCaption(
+  words: readonly string[],
+  scene: readonly SceneItem[],
+  vocab: SceneVocabulary,
+): CaptionScore {
   const { mentions, claims } = parseCaption(words, vocab);
-  const objects = sortedEqual(mentions.map((m) => (m.colour === null || m.item === null ? null : m.colour * 100 + m.item)), scene.map((o) => o.colour * 100 + o.item));
+  const objects = sortedEqual(
+    mentions.map((m) => (m.colour === null || m.item === null ? null : m.colour * 100 + m.item)),
+    scene.map((o) => o.colour * 100 + o.item),
+  );
   const all = objects ? matchings(mentions, scene) : [];
   const good = claims === null ? undefined : all.find((cells) => claims.every((c) => claimHolds(c, cells)));
   const statesPosition = claims !== null && claims.length > 0;
   const position = objects && statesPosition ? good !== undefined : null;
   // Which cell each mention names: the matching that satisfies the claims, else any object with its colour and item.
-  const cellOf = mentions.map((m, k) => good?.[k] ?? scene.find((o) => o.colour === m.colour && o.item === m.item)?.cell ?? null);
+  const cellOf = mentions.map(
+    (m, k) => good?.[k] ?? scene.find((o) => o.colour === m.colour && o.item === m.item)?.cell ?? null,
+  );
   return {
     parsed: claims !== null,
     count: mentions.length === scene.length,
-    items: sortedEqual(mentions.map((m) => m.item), scene.map((o) => o.item)),
-    colours: sortedEqual(mentions.map((m) => m.colour), scene.map((o) => o.colour)),
+    items: sortedEqual(
+      mentions.map((m) => m.item),
+      scene.map((o) => o.item),
+    ),
+    colours: sortedEqual(
+      mentions.map((m) => m.colour),
+      scene.map((o) => o.colour),
+    ),
     objects,
     statesPosition,
     position,
@@ -203,10 +237,18 @@ export interface CaptionAccuracy {
 }
 
 /** Scores a set of captions against their scenes (same order) and averages each verdict. */
-export function captionAccuracy(captions: readonly (readonly string[])[], scenes: readonly (readonly SceneItem[])[], vocab: SceneVocabulary): CaptionAccuracy {
-  checkArgs('captionAccuracy').require(captions.length === scenes.length && captions.length > 0, `arguments 'captions' and 'scenes' expected the same non-zero length but got ${captions.length} and ${scenes.length}`);
+export function captionAccuracy(
+  captions: readonly (readonly string[])[],
+  scenes: readonly (readonly SceneItem[])[],
+  vocab: SceneVocabulary,
+): CaptionAccuracy {
+  checkArgs('captionAccuracy').require(
+    captions.length === scenes.length && captions.length > 0,
+    `arguments 'captions' and 'scenes' expected the same non-zero length but got ${captions.length} and ${scenes.length}`,
+  );
   const scores = captions.map((c, n) => scoreCaption(c, scenes[n], vocab));
-  const frac = (pick: (s: CaptionScore) => boolean, of = scores): number => (of.length ? of.filter(pick).length / of.length : NaN);
+  const frac = (pick: (s: CaptionScore) => boolean, of = scores): number =>
+    of.length ? of.filter(pick).length / of.length : NaN;
   const judged = scores.filter((s) => s.position !== null);
   return {
     captions: scores.length,
@@ -237,7 +279,10 @@ export interface NamedCellAttention {
 export function attentionOnCell(map: readonly (readonly number[])[], cell: number): number {
   const P = map.length;
   checkArgs('attentionOnCell')
-    .require(P % 2 === 0 && map.every((r) => r.length === P), `argument 'map' expected a square map of even side but got ${P}×${map[0]?.length}`)
+    .require(
+      P % 2 === 0 && map.every((r) => r.length === P),
+      `argument 'map' expected a square map of even side but got ${P}×${map[0]?.length}`,
+    )
     .require(Number.isInteger(cell) && cell >= 0 && cell < 4, `argument 'cell' expected 0..3 but got ${cell}`);
   const half = P / 2;
   const [r0, c0] = [Math.floor(cell / 2) * half, (cell % 2) * half];
@@ -257,7 +302,10 @@ export function attentionOnNamedCells(
   scenes: readonly (readonly SceneItem[])[],
   vocab: SceneVocabulary,
 ): NamedCellAttention {
-  checkArgs('attentionOnNamedCells').require(words.length === attention.length && words.length === scenes.length, `arguments 'words', 'attention' and 'scenes' expected the same length but got ${words.length}, ${attention.length} and ${scenes.length}`);
+  checkArgs('attentionOnNamedCells').require(
+    words.length === attention.length && words.length === scenes.length,
+    `arguments 'words', 'attention' and 'scenes' expected the same length but got ${words.length}, ${attention.length} and ${scenes.length}`,
+  );
   const colour: number[] = [];
   const item: number[] = [];
   words.forEach((w, n) => {
@@ -271,5 +319,11 @@ export function attentionOnNamedCells(
     });
   });
   const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
-  return { colourWords: mean(colour), itemWords: mean(item), colourCount: colour.length, itemCount: item.length, uniform: 0.25 };
+  return {
+    colourWords: mean(colour),
+    itemWords: mean(item),
+    colourCount: colour.length,
+    itemCount: item.length,
+    uniform: 0.25,
+  };
 }

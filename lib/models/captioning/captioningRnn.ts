@@ -88,20 +88,38 @@ export class CaptioningRNN {
   private readonly endIdx: number;
 
   constructor(opts: CaptioningRnnOptions) {
-    const { wordToIdx, inputDim, wordvecDim = 32, hiddenDim = 64, cellType = 'rnn', seed = 0, init = 'random' } = opts ?? ({} as CaptioningRnnOptions);
+    const {
+      wordToIdx,
+      inputDim,
+      wordvecDim = 32,
+      hiddenDim = 64,
+      cellType = 'rnn',
+      seed = 0,
+      init = 'random',
+    } = opts ?? ({} as CaptioningRnnOptions);
     const c = checkArgs('CaptioningRNN')
       .number('inputDim', inputDim, { integer: true, min: 1 })
       .number('wordvecDim', wordvecDim, { integer: true, min: 1 })
       .number('hiddenDim', hiddenDim, { integer: true, min: 1 })
       .number('seed', seed, { integer: true })
-      .require(['rnn', 'lstm', 'attention'].includes(cellType), `cellType must be 'rnn', 'lstm' or 'attention' but got '${cellType}'`)
+      .require(
+        ['rnn', 'lstm', 'attention'].includes(cellType),
+        `cellType must be 'rnn', 'lstm' or 'attention' but got '${cellType}'`,
+      )
       .require(init === 'random' || init === 'linspace', `init must be 'random' or 'linspace' but got '${init}'`)
-      .require(wordToIdx !== null && typeof wordToIdx === 'object', "argument 'wordToIdx' expected Record<string, number>");
-    for (const tok of ['<NULL>', '<START>', '<END>']) c.require(Number.isInteger(wordToIdx[tok]), `wordToIdx has no '${tok}'`);
+      .require(
+        wordToIdx !== null && typeof wordToIdx === 'object',
+        "argument 'wordToIdx' expected Record<string, number>",
+      );
+    for (const tok of ['<NULL>', '<START>', '<END>'])
+      c.require(Number.isInteger(wordToIdx[tok]), `wordToIdx has no '${tok}'`);
     const V = Object.keys(wordToIdx).length;
     this.idxToWord = new Array<string>(V);
     for (const [w, i] of Object.entries(wordToIdx)) {
-      c.require(Number.isInteger(i) && i >= 0 && i < V && this.idxToWord[i] === undefined, `wordToIdx must map ${V} words onto 0..${V - 1} (bad id for '${w}')`);
+      c.require(
+        Number.isInteger(i) && i >= 0 && i < V && this.idxToWord[i] === undefined,
+        `wordToIdx must map ${V} words onto 0..${V - 1} (bad id for '${w}')`,
+      );
       this.idxToWord[i] = w;
     }
     this.cellType = cellType;
@@ -127,7 +145,12 @@ export class CaptioningRNN {
     this.params = {};
     for (const [name, shape, std] of shapes) {
       const size = shape.reduce((a, b) => a * b, 1);
-      const value = init === 'linspace' ? tf.tensor(linspace(-1.4, 1.3, size), shape) : std === 0 ? tf.zeros(shape) : randn(shape, rng, std);
+      const value =
+        init === 'linspace'
+          ? tf.tensor(linspace(-1.4, 1.3, size), shape)
+          : std === 0
+            ? tf.zeros(shape)
+            : randn(shape, rng, std);
       this.params[name] = tf.variable(value, true, undefined);
       value.dispose();
     }
@@ -141,7 +164,10 @@ export class CaptioningRNN {
   private check(fn: string, features: tf.Tensor, captions?: tf.Tensor): void {
     const c = checkArgs(fn).tensor('features', features, this.featureSpec, 'float32');
     if (captions !== undefined) {
-      c.tensor('captions', captions, ['N', 'L'], 'int32').require(c.dims.L >= 2, `captions need length ≥ 2 (<START> and one more token) but got ${c.dims.L}`);
+      c.tensor('captions', captions, ['N', 'L'], 'int32').require(
+        c.dims.L >= 2,
+        `captions need length ≥ 2 (<START> and one more token) but got ${c.dims.L}`,
+      );
     }
   }
 
@@ -174,7 +200,10 @@ export class CaptioningRNN {
   }
 
   /** Forward pass (call inside tf.tidy: the caches it makes are freed with the scope). */
-  private forward(features: tf.Tensor, captions: tf.Tensor): { loss: number; backward: () => Record<string, tf.Tensor> } {
+  private forward(
+    features: tf.Tensor,
+    captions: tf.Tensor,
+  ): { loss: number; backward: () => Record<string, tf.Tensor> } {
     const p = this.params;
     const [N, L] = captions.shape;
     const T = L - 1;
@@ -205,7 +234,10 @@ export class CaptioningRNN {
       const cell = (this.cellType === 'rnn' ? rnnForward : lstmForward)(emb.out, proj.out, p.Wx, p.Wh, p.b);
       h = cell.h;
       backwardCell = (dh) => {
-        const { dx, dh0, dWx, dWh, db } = this.cellType === 'rnn' ? rnnBackward(dh, cell.cache as Parameters<typeof rnnBackward>[1]) : lstmBackward(dh, cell.cache as Parameters<typeof lstmBackward>[1]);
+        const { dx, dh0, dWx, dWh, db } =
+          this.cellType === 'rnn'
+            ? rnnBackward(dh, cell.cache as Parameters<typeof rnnBackward>[1])
+            : lstmBackward(dh, cell.cache as Parameters<typeof lstmBackward>[1]);
         const { dw: W_proj, db: b_proj } = affineBackward(dh0, proj.cache);
         return { dx, W_proj, b_proj, Wx: dWx, Wh: dWh, b: db };
       };
@@ -255,17 +287,26 @@ export class CaptioningRNN {
    * 'attention' the weights [N, P, P] the step attended with (null otherwise). The caller
    * owns everything returned; `state` is left untouched.
    */
-  decodeStep(state: DecoderState, words: tf.Tensor): { state: DecoderState; scores: tf.Tensor; weights: tf.Tensor | null } {
+  decodeStep(
+    state: DecoderState,
+    words: tf.Tensor,
+  ): { state: DecoderState; scores: tf.Tensor; weights: tf.Tensor | null } {
     checkArgs('CaptioningRNN.decodeStep')
-      .tensor('state.h', state?.h, ['N', this.dims.H], 'float32').tensor('state.c', state.c, ['N', this.dims.H], 'float32')
+      .tensor('state.h', state?.h, ['N', this.dims.H], 'float32')
+      .tensor('state.c', state.c, ['N', this.dims.H], 'float32')
       .tensor('words', words, ['N'], 'int32');
-    checkArgs('CaptioningRNN.decodeStep').require((state.A !== null) === (this.cellType === 'attention'), `state.A must be ${this.cellType === 'attention' ? 'the projected feature map' : 'null'} for cell type '${this.cellType}'`);
+    checkArgs('CaptioningRNN.decodeStep').require(
+      (state.A !== null) === (this.cellType === 'attention'),
+      `state.A must be ${this.cellType === 'attention' ? 'the projected feature map' : 'null'} for cell type '${this.cellType}'`,
+    );
     const p = this.params;
     type Step = { state: DecoderState; scores: tf.Tensor; weights: tf.Tensor | null };
     return tf.tidy((): tf.TensorContainer => {
       // BEGIN SOLUTION
       const x = tf.gather(p.W_embed, words);
-      let h: tf.Tensor, c: tf.Tensor = tf.clone(state.c), weights: tf.Tensor | null = null;
+      let h: tf.Tensor,
+        c: tf.Tensor = tf.clone(state.c),
+        weights: tf.Tensor | null = null;
       if (this.cellType === 'rnn') {
         h = rnnStepForward(x, state.h, p.Wx, p.Wh, p.b).nextH;
       } else if (this.cellType === 'lstm') {
@@ -297,7 +338,9 @@ export class CaptioningRNN {
     const maps: number[][][][] = Array.from({ length: N }, () => []);
     const done = new Array<boolean>(N).fill(false);
     // Scores of the tokens a caption may never contain are pushed to −1e9 before the argmax.
-    const banned = tf.tidy(() => tf.tensor1d(Array.from({ length: V }, (_, v) => (v === this.nullIdx || v === this.startIdx ? -1e9 : 0))));
+    const banned = tf.tidy(() =>
+      tf.tensor1d(Array.from({ length: V }, (_, v) => (v === this.nullIdx || v === this.startIdx ? -1e9 : 0))),
+    );
     let state = this.startDecoding(features);
     const first = state;
     let word = tf.fill([N], this.startIdx, 'int32');
@@ -310,7 +353,10 @@ export class CaptioningRNN {
       for (let n = 0; n < N; n++) {
         if (done[n]) continue;
         indices[n][t] = words[n];
-        if (w) maps[n].push(Array.from({ length: P }, (_, i) => Array.from(w.subarray(n * P * P + i * P, n * P * P + (i + 1) * P))));
+        if (w)
+          maps[n].push(
+            Array.from({ length: P }, (_, i) => Array.from(w.subarray(n * P * P + i * P, n * P * P + (i + 1) * P))),
+          );
         if (words[n] === this.endIdx) done[n] = true;
       }
       tf.dispose([state.h, state.c, word, step.scores, ...(step.weights ? [step.weights] : [])]);

@@ -37,14 +37,20 @@ export function saveCheckpoint<M>(dir: string, key: string, params: Record<strin
  * another shape.
  */
 export function loadCheckpoint<M>(dir: string, key: string, params: Record<string, tf.Variable>): M | null {
-  const c = checkArgs('loadCheckpoint').require(typeof dir === 'string' && dir.length > 0, "argument 'dir' expected a folder path");
+  const c = checkArgs('loadCheckpoint').require(
+    typeof dir === 'string' && dir.length > 0,
+    "argument 'dir' expected a folder path",
+  );
   if (!fs.existsSync(path.join(dir, 'manifest.json'))) return null;
   const { manifest, params: stored } = readShippedWeights<CaptionerManifest<M>>(dir, FORMAT);
   if (manifest.key !== key) return null;
   for (const [name, v] of Object.entries(params)) {
     const s = stored.get(name);
     c.require(s !== undefined, `${dir} has no parameter '${name}'`);
-    c.require(s!.shape.length === v.shape.length && s!.shape.every((d, i) => d === v.shape[i]), `${dir}: '${name}' has shape [${s!.shape}] but the model's is [${v.shape}]`);
+    c.require(
+      s!.shape.length === v.shape.length && s!.shape.every((d, i) => d === v.shape[i]),
+      `${dir}: '${name}' has shape [${s!.shape}] but the model's is [${v.shape}]`,
+    );
   }
   for (const [name, v] of Object.entries(params)) {
     const s = stored.get(name)!;

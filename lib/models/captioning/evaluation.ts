@@ -10,7 +10,13 @@ import { corpusBleu } from '../../metrics/bleu';
 import { tokenizeCaption } from '../../data/captions';
 import type { SceneItem } from '../../data/fashionScenes';
 import { CaptioningRNN, CaptionSample } from './captioningRnn';
-import { attentionOnNamedCells, captionAccuracy, CaptionAccuracy, NamedCellAttention, SceneVocabulary } from './analysis';
+import {
+  attentionOnNamedCells,
+  captionAccuracy,
+  CaptionAccuracy,
+  NamedCellAttention,
+  SceneVocabulary,
+} from './analysis';
 
 /** A split to evaluate on: features shaped for the decoder, reference texts and the scenes' objects. */
 export interface CaptionEvalSet extends SceneVocabulary {
@@ -32,7 +38,10 @@ export interface CaptionEvaluation {
 export function evaluateCaptioner(model: CaptioningRNN, set: CaptionEvalSet, maxLength: number): CaptionEvaluation {
   checkArgs('evaluateCaptioner')
     .tensor('set.features', set?.features, ['N', ...model.featureSpec.slice(1)], 'float32')
-    .require(set.captionTexts.length === set.features.shape[0] && set.items.length === set.features.shape[0], `set.captionTexts (${set.captionTexts.length}) and set.items (${set.items.length}) must have one entry per scene (${set.features.shape[0]})`);
+    .require(
+      set.captionTexts.length === set.features.shape[0] && set.items.length === set.features.shape[0],
+      `set.captionTexts (${set.captionTexts.length}) and set.items (${set.items.length}) must have one entry per scene (${set.features.shape[0]})`,
+    );
   const sample = model.sample(set.features, maxLength);
   const refs = set.captionTexts.map((text) => [tokenizeCaption(text)]);
   const { bleu } = corpusBleu(sample.words, refs);

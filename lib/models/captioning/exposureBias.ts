@@ -44,12 +44,24 @@ export function exposureBias(model: CaptioningRNN, features: tf.Tensor, captions
   const { V } = model.dims;
   const nullIdx = model.wordToIdx['<NULL>'];
   const ref = captions.arraySync() as number[][];
-  const banned = tf.tensor1d(Array.from({ length: V }, (_, v) => (v === nullIdx || v === model.wordToIdx['<START>'] ? -1e9 : 0)));
-  const out: ExposureBias = { teacherForced: [], freeRunning: [], tokens: [], prefixIntact: [], teacherForcedTotal: 0, freeRunningTotal: 0 };
+  const banned = tf.tensor1d(
+    Array.from({ length: V }, (_, v) => (v === nullIdx || v === model.wordToIdx['<START>'] ? -1e9 : 0)),
+  );
+  const out: ExposureBias = {
+    teacherForced: [],
+    freeRunning: [],
+    tokens: [],
+    prefixIntact: [],
+    teacherForcedTotal: 0,
+    freeRunningTotal: 0,
+  };
   const intact = new Array<boolean>(N).fill(true);
   let teacher: DecoderState = model.startDecoding(features);
   let free: DecoderState = { h: tf.clone(teacher.h), c: tf.clone(teacher.c), A: teacher.A };
-  let teacherWord = tf.tensor1d(ref.map((r) => r[0]), 'int32');
+  let teacherWord = tf.tensor1d(
+    ref.map((r) => r[0]),
+    'int32',
+  );
   let freeWord = tf.clone(teacherWord);
   try {
     for (let t = 0; t < T; t++) {
@@ -78,7 +90,20 @@ export function exposureBias(model: CaptioningRNN, features: tf.Tensor, captions
       out.teacherForcedTotal += sumA / N;
       out.freeRunningTotal += sumB / N;
       for (let n = 0; n < N; n++) if (g[n] !== target[n]) intact[n] = false;
-      tf.dispose([teacher.h, teacher.c, free.h, free.c, teacherWord, freeWord, a.scores, b.scores, lossA, lossB, ...(a.weights ? [a.weights] : []), ...(b.weights ? [b.weights] : [])]);
+      tf.dispose([
+        teacher.h,
+        teacher.c,
+        free.h,
+        free.c,
+        teacherWord,
+        freeWord,
+        a.scores,
+        b.scores,
+        lossA,
+        lossB,
+        ...(a.weights ? [a.weights] : []),
+        ...(b.weights ? [b.weights] : []),
+      ]);
       teacher = a.state;
       free = b.state;
       teacherWord = tf.tensor1d(target, 'int32');

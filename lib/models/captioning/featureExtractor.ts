@@ -29,7 +29,12 @@ export interface FeatureCnn {
 }
 
 /** Builds the CNN with seeded initial weights. */
-export function buildFeatureCnn(opts: { items: number; colours: number; channels?: number; seed?: number }): FeatureCnn {
+export function buildFeatureCnn(opts: {
+  items: number;
+  colours: number;
+  channels?: number;
+  seed?: number;
+}): FeatureCnn {
   const { items, colours, channels = 32, seed = 0 } = opts ?? ({} as { items: number; colours: number });
   checkArgs('buildFeatureCnn')
     .number('items', items, { integer: true, min: 2 })
@@ -37,19 +42,29 @@ export function buildFeatureCnn(opts: { items: number; colours: number; channels
     .number('channels', channels, { integer: true, min: 1 })
     .number('seed', seed, { integer: true });
   const rng = new Rng(seed);
-  const init = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.heNormal({ seed: rng.nextUint32() % 2147483647 });
+  const init = (): ReturnType<typeof tf.initializers.heNormal> =>
+    tf.initializers.heNormal({ seed: rng.nextUint32() % 2147483647 });
   const input = tf.input({ shape: [null, null, 3] });
-  let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: channels, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
+    .apply(x) as tf.SymbolicTensor;
   const map = tf.layers.averagePooling2d({ poolSize: 7, strides: 7 }).apply(x) as tf.SymbolicTensor;
   const trunk = tf.model({ inputs: input, outputs: map });
   const cell = tf.input({ shape: [28, 28, 3] });
   const pooled = tf.layers.flatten({}).apply(trunk.apply(cell) as tf.SymbolicTensor) as tf.SymbolicTensor;
-  const glorot = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.glorotUniform({ seed: rng.nextUint32() % 2147483647 });
+  const glorot = (): ReturnType<typeof tf.initializers.heNormal> =>
+    tf.initializers.glorotUniform({ seed: rng.nextUint32() % 2147483647 });
   // Two logits heads, trained with the multi-label trainer (Σ of the per-head softmax cross-entropies).
-  const itemHead = tf.layers.dense({ units: items, kernelInitializer: glorot(), name: 'item' }).apply(pooled) as tf.SymbolicTensor;
-  const colourHead = tf.layers.dense({ units: colours, kernelInitializer: glorot(), name: 'colour' }).apply(pooled) as tf.SymbolicTensor;
+  const itemHead = tf.layers
+    .dense({ units: items, kernelInitializer: glorot(), name: 'item' })
+    .apply(pooled) as tf.SymbolicTensor;
+  const colourHead = tf.layers
+    .dense({ units: colours, kernelInitializer: glorot(), name: 'colour' })
+    .apply(pooled) as tf.SymbolicTensor;
   const classifier = tf.model({ inputs: cell, outputs: [itemHead, colourHead] });
   return { trunk, classifier, channels };
 }
@@ -72,24 +87,38 @@ export async function trainFeatureCnn(
     .tensor('colours', data.colours, ['N'], 'int32').dims;
   const batchSize = opts?.batchSize ?? 64;
   const bar = progress({ total: (opts?.epochs ?? 1) * Math.ceil(N / batchSize), label: 'CNN pre-training' });
-  const history = trainSoftmaxHeads(cnn.classifier, data.images, [data.items as tf.Tensor1D, data.colours as tf.Tensor1D], {
-    epochs: opts.epochs,
-    batchSize,
-    lr: 1e-2,
-    seed: opts.seed ?? 0,
-    onStep: (step, loss) => bar.update(step + 1, { loss }),
-  });
+  const history = trainSoftmaxHeads(
+    cnn.classifier,
+    data.images,
+    [data.items as tf.Tensor1D, data.colours as tf.Tensor1D],
+    {
+      epochs: opts.epochs,
+      batchSize,
+      lr: 1e-2,
+      seed: opts.seed ?? 0,
+      onStep: (step, loss) => bar.update(step + 1, { loss }),
+    },
+  );
   bar.done();
   return { epochLoss: history.epochLosses };
 }
 
 /** Item and colour accuracy (fractions in [0, 1]) of the classifier on labelled cells. */
-export function evaluateFeatureCnn(cnn: FeatureCnn, data: { images: tf.Tensor; items: tf.Tensor; colours: tf.Tensor }, batchSize = 256): { itemAccuracy: number; colourAccuracy: number } {
+export function evaluateFeatureCnn(
+  cnn: FeatureCnn,
+  data: { images: tf.Tensor; items: tf.Tensor; colours: tf.Tensor },
+  batchSize = 256,
+): { itemAccuracy: number; colourAccuracy: number } {
   checkArgs('evaluateFeatureCnn')
     .tensor('images', data?.images, ['N', 28, 28, 3], 'float32')
     .tensor('items', data.items, ['N'], 'int32')
     .tensor('colours', data.colours, ['N'], 'int32');
-  const [item, colour] = evaluateSoftmaxHeads(cnn.classifier, data.images, [data.items as tf.Tensor1D, data.colours as tf.Tensor1D], batchSize);
+  const [item, colour] = evaluateSoftmaxHeads(
+    cnn.classifier,
+    data.images,
+    [data.items as tf.Tensor1D, data.colours as tf.Tensor1D],
+    batchSize,
+  );
   return { itemAccuracy: item.accuracy, colourAccuracy: colour.accuracy };
 }
 

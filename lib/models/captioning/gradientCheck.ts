@@ -47,7 +47,12 @@ export interface CaptionGradientCheckOptions {
  * error per parameter name and throws (naming the parameter and its error) when one exceeds
  * `tolerance` (a {@link GradientCheckError}). The parameters are restored exactly afterwards.
  */
-export function checkCaptioningGradients(model: CaptioningRNN, features: tf.Tensor, captions: tf.Tensor, opts: CaptionGradientCheckOptions = {}): Record<string, number> {
+export function checkCaptioningGradients(
+  model: CaptioningRNN,
+  features: tf.Tensor,
+  captions: tf.Tensor,
+  opts: CaptionGradientCheckOptions = {},
+): Record<string, number> {
   const { directions = 3, epsilon = 2e-2, seed = 0, tolerance = 1e-2 } = opts;
   checkArgs('checkCaptioningGradients')
     .number('directions', directions, { integer: true, min: 1 })
@@ -86,9 +91,15 @@ export function checkCaptioningGradients(model: CaptioningRNN, features: tf.Tens
   const bad = Object.entries(errors).filter(([, e]) => !(e <= tolerance));
   if (bad.length > 0) {
     const list = bad.map(([n, e]) => `d${n} (relative error ${e.toExponential(1)})`).join(', ');
-    const failures = bad.map(([n, e]) => `d${n} relative error ${e.toExponential(1)} exceeds ${tolerance.toExponential(1)}`);
+    const failures = bad.map(
+      ([n, e]) => `d${n} relative error ${e.toExponential(1)} exceeds ${tolerance.toExponential(1)}`,
+    );
     const measured = Object.fromEntries(Object.entries(errors).map(([n, e]) => [n, { numeric: e, autodiff: null }]));
-    throw new GradientCheckError(`checkCaptioningGradients: ${list} above tolerance ${tolerance.toExponential(1)}`, measured, failures);
+    throw new GradientCheckError(
+      `checkCaptioningGradients: ${list} above tolerance ${tolerance.toExponential(1)}`,
+      measured,
+      failures,
+    );
   }
   return errors;
 }

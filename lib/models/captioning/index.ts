@@ -6,11 +6,37 @@
  * Public names drop the topic prefix that the declarations carry (`initTacotron2` is
  * `bp.tacotron.init`): inside `lib/` the long names keep imports unambiguous.
  */
-export { parseCaption, scoreCaption, captionAccuracy as accuracy, attentionOnCell, attentionOnNamedCells, CaptionMention, SpatialClaim, ParsedCaption, SceneVocabulary, CaptionScore, CaptionAccuracy, NamedCellAttention } from './analysis';
-export { disposeDecoderState, CaptionCellType, CaptioningRnnOptions, CaptionSample, DecoderState, CaptioningRNN } from './captioningRnn';
+export {
+  parseCaption,
+  scoreCaption,
+  captionAccuracy as accuracy,
+  attentionOnCell,
+  attentionOnNamedCells,
+  CaptionMention,
+  SpatialClaim,
+  ParsedCaption,
+  SceneVocabulary,
+  CaptionScore,
+  CaptionAccuracy,
+  NamedCellAttention,
+} from './analysis';
+export {
+  disposeDecoderState,
+  CaptionCellType,
+  CaptioningRnnOptions,
+  CaptionSample,
+  DecoderState,
+  CaptioningRNN,
+} from './captioningRnn';
 export * from './checkpoint';
 export { evaluateCaptioner as evaluate, CaptionEvalSet, CaptionEvaluation } from './evaluation';
 export * from './exposureBias';
 export * from './featureExtractor';
 export { checkCaptioningGradients as checkGradients, CaptionGradientCheckOptions } from './gradientCheck';
-export { captionLoss as loss, trainCaptioner as train, CaptionData, CaptionTrainOptions, CaptionHistory } from './trainer';
+export {
+  captionLoss as loss,
+  trainCaptioner as train,
+  CaptionData,
+  CaptionTrainOptions,
+  CaptionHistory,
+} from './trainer';

@@ -49,7 +49,9 @@ export interface CaptionHistory {
 
 /** Loss over a whole set, evaluated in chunks (weighted by chunk size). */
 export function captionLoss(model: CaptioningRNN, data: CaptionData, chunk = 250): number {
-  const { N } = checkArgs('captionLoss').tensor('captions', data?.captions, ['N', 'L'], 'int32').tensor('features', data.features, ['N', ...model.featureSpec.slice(1)], 'float32').dims;
+  const { N } = checkArgs('captionLoss')
+    .tensor('captions', data?.captions, ['N', 'L'], 'int32')
+    .tensor('features', data.features, ['N', ...model.featureSpec.slice(1)], 'float32').dims;
   let sum = 0;
   for (let s = 0; s < N; s += chunk) {
     const n = Math.min(chunk, N - s);
@@ -65,7 +67,12 @@ function sliceRows(x: tf.Tensor, start: number, n: number): tf.Tensor {
 }
 
 /** Trains `model` in place and returns its loss history. */
-export function trainCaptioner(model: CaptioningRNN, train: CaptionData, val: CaptionData | null, opts: CaptionTrainOptions): CaptionHistory {
+export function trainCaptioner(
+  model: CaptioningRNN,
+  train: CaptionData,
+  val: CaptionData | null,
+  opts: CaptionTrainOptions,
+): CaptionHistory {
   const spec = model.featureSpec.slice(1);
   const c = checkArgs('trainCaptioner')
     .tensor('train.captions', train?.captions, ['N', 'L'], 'int32')
@@ -75,10 +82,23 @@ export function trainCaptioner(model: CaptioningRNN, train: CaptionData, val: Ca
     .number('lr', opts.lr ?? 5e-3, { min: 0, exclusiveMin: true })
     .number('lrDecay', opts.lrDecay ?? 0.95, { min: 0, max: 1 })
     .number('clipNorm', opts.clipNorm ?? 5, { min: 0, exclusiveMin: true });
-  if (val) checkArgs('trainCaptioner').tensor('val.captions', val.captions, ['M', c.dims.L], 'int32').tensor('val.features', val.features, ['M', ...spec], 'float32');
+  if (val)
+    checkArgs('trainCaptioner')
+      .tensor('val.captions', val.captions, ['M', c.dims.L], 'int32')
+      .tensor('val.features', val.features, ['M', ...spec], 'float32');
   const { N } = c.dims;
   const { epochs, batchSize = 50, lr = 5e-3, lrDecay = 0.95, clipNorm = 5, seed = 0 } = opts;
-  const key = JSON.stringify({ cellType: model.cellType, dims: model.dims, N, epochs, batchSize, lr, lrDecay, clipNorm, seed });
+  const key = JSON.stringify({
+    cellType: model.cellType,
+    dims: model.dims,
+    N,
+    epochs,
+    batchSize,
+    lr,
+    lrDecay,
+    clipNorm,
+    seed,
+  });
   if (opts.checkpoint && opts.reuseCheckpoint) {
     const saved = loadCheckpoint<CaptionHistory>(opts.checkpoint, key, model.params);
     if (saved) return { ...saved, fromCheckpoint: true };
@@ -88,30 +108,36 @@ export function trainCaptioner(model: CaptioningRNN, train: CaptionData, val: Ca
   const schedule = exponentialDecay({ lr0: lr, decayRate: lrDecay, decaySteps: plan.stepsPerEpoch });
   const history: CaptionHistory = { stepLoss: [], trainLoss: [], valLoss: [], seconds: 0, fromCheckpoint: false };
   let epochSum = 0;
-  history.stepLoss = trainLoop('trainCaptioner', model.params, {
-    steps: plan.steps,
-    lr: (step) => schedule(step - 1),
-    clipNorm,
-    label: opts.label ?? model.cellType,
-    metrics: (): Record<string, number> => (history.valLoss.length ? { val: history.valLoss[history.valLoss.length - 1] } : {}),
-    onStep: (step, loss) => {
-      epochSum += loss;
-      if (!plan.endsEpoch(step)) return;
-      history.trainLoss.push(epochSum / plan.stepsPerEpoch);
-      epochSum = 0;
-      if (val) history.valLoss.push(captionLoss(model, val));
+  history.stepLoss = trainLoop(
+    'trainCaptioner',
+    model.params,
+    {
+      steps: plan.steps,
+      lr: (step) => schedule(step - 1),
+      clipNorm,
+      label: opts.label ?? model.cellType,
+      metrics: (): Record<string, number> =>
+        history.valLoss.length ? { val: history.valLoss[history.valLoss.length - 1] } : {},
+      onStep: (step, loss) => {
+        epochSum += loss;
+        if (!plan.endsEpoch(step)) return;
+        history.trainLoss.push(epochSum / plan.stepsPerEpoch);
+        epochSum = 0;
+        if (val) history.valLoss.push(captionLoss(model, val));
+      },
     },
-  }, (step) => {
-    const [f, cap] = tf.tidy(() => {
-      const idx = tf.tensor1d(plan.indices(step), 'int32');
-      return [tf.gather(train.features, idx), tf.gather(train.captions, idx)];
-    });
-    try {
-      return model.loss(f, cap);
-    } finally {
-      tf.dispose([f, cap]);
-    }
-  }).losses;
+    (step) => {
+      const [f, cap] = tf.tidy(() => {
+        const idx = tf.tensor1d(plan.indices(step), 'int32');
+        return [tf.gather(train.features, idx), tf.gather(train.captions, idx)];
+      });
+      try {
+        return model.loss(f, cap);
+      } finally {
+        tf.dispose([f, cap]);
+      }
+    },
+  ).losses;
   history.seconds = (Date.now() - start) / 1000;
   if (opts.checkpoint) saveCheckpoint(opts.checkpoint, key, model.params, history);
   return history;

@@ -19,8 +19,13 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
 import { Rng } from '../../core/random';
 import {
-  AffineCouplingCache, AffineCouplingParams, affineCouplingBackward, affineCouplingForward, affineCouplingInverse,
-  checkerboardMask, initAffineCouplingParams,
+  AffineCouplingCache,
+  AffineCouplingParams,
+  affineCouplingBackward,
+  affineCouplingForward,
+  affineCouplingInverse,
+  checkerboardMask,
+  initAffineCouplingParams,
 } from '../../layers/affineCoupling';
 import { disposeCache } from '../../layers/cache';
 import { trainLoop } from '../../train/trainLoop';
@@ -32,16 +37,24 @@ const mask = (D: number, l: number) => checkerboardMask(D, (l % 2) as 0 | 1);
 
 /** L layers of width D with conditioner width F (each starts as the identity). */
 export function initLatentFlowParams(D: number, F: number, layers: number, rng: Rng): LatentFlowParams {
-  checkArgs('initLatentFlowParams').number('layers', layers, { integer: true, min: 1 }).number('D', D, { integer: true, min: 2 });
+  checkArgs('initLatentFlowParams')
+    .number('layers', layers, { integer: true, min: 1 })
+    .number('D', D, { integer: true, min: 2 });
   return Array.from({ length: layers }, () => initAffineCouplingParams(D, F, rng));
 }
 
 function checkFlow(fn: string, params: LatentFlowParams): void {
-  checkArgs(fn).require(Array.isArray(params) && params.length > 0, "argument 'params' expected a non-empty array of coupling parameters");
+  checkArgs(fn).require(
+    Array.isArray(params) && params.length > 0,
+    "argument 'params' expected a non-empty array of coupling parameters",
+  );
 }
 
 /** x [N, D] → y [N, D], the summed log-det [N] and the per-layer caches (dispose with disposeCache). */
-export function latentFlowForward(params: LatentFlowParams, x: tf.Tensor): { y: tf.Tensor; logDet: tf.Tensor; caches: AffineCouplingCache[] } {
+export function latentFlowForward(
+  params: LatentFlowParams,
+  x: tf.Tensor,
+): { y: tf.Tensor; logDet: tf.Tensor; caches: AffineCouplingCache[] } {
   checkFlow('latentFlowForward', params);
   const { D } = checkArgs('latentFlowForward').tensor('x', x, ['N', 'D'], 'float32').dims;
   const caches: AffineCouplingCache[] = [];
@@ -73,8 +86,15 @@ export function latentFlowInverse(params: LatentFlowParams, y: tf.Tensor): tf.Te
 export type LatentFlowGrads = Omit<ReturnType<typeof affineCouplingBackward>, 'dx'>[];
 
 /** dy [N, D] and dlogDet [N] (the same for every layer, as the log-dets are summed) → dx and each layer's grads. */
-export function latentFlowBackward(dy: tf.Tensor, dlogDet: tf.Tensor, caches: AffineCouplingCache[]): { dx: tf.Tensor; grads: LatentFlowGrads } {
-  checkArgs('latentFlowBackward').require(Array.isArray(caches) && caches.length > 0, "argument 'caches' expected the caches of latentFlowForward");
+export function latentFlowBackward(
+  dy: tf.Tensor,
+  dlogDet: tf.Tensor,
+  caches: AffineCouplingCache[],
+): { dx: tf.Tensor; grads: LatentFlowGrads } {
+  checkArgs('latentFlowBackward').require(
+    Array.isArray(caches) && caches.length > 0,
+    "argument 'caches' expected the caches of latentFlowForward",
+  );
   const grads: LatentFlowGrads = new Array(caches.length);
   let d = tf.clone(dy);
   for (let l = caches.length - 1; l >= 0; l--) {
@@ -87,15 +107,28 @@ export function latentFlowBackward(dy: tf.Tensor, dlogDet: tf.Tensor, caches: Af
 }
 
 /** Labels for the anchor term: a 0/1 mask [N] of labelled rows, their targets [N] and the weight λ. */
-export interface FlowAnchor { mask: tf.Tensor; values: tf.Tensor; weight: number }
+export interface FlowAnchor {
+  mask: tf.Tensor;
+  values: tf.Tensor;
+  weight: number;
+}
 
 /** NLL (+ anchor) of x [N, D] and every parameter's gradient, named `l.W1`, `l.b1`, … */
-export function latentFlowLoss(params: LatentFlowParams, x: tf.Tensor, anchor?: FlowAnchor): {
-  loss: number; nll: number; anchorLoss: number; grads: Record<string, tf.Tensor>;
+export function latentFlowLoss(
+  params: LatentFlowParams,
+  x: tf.Tensor,
+  anchor?: FlowAnchor,
+): {
+  loss: number;
+  nll: number;
+  anchorLoss: number;
+  grads: Record<string, tf.Tensor>;
 } {
   const { N, D } = checkArgs('latentFlowLoss').tensor('x', x, ['N', 'D'], 'float32').dims;
   if (anchor) {
-    checkArgs('latentFlowLoss').tensor('anchor.mask', anchor.mask, [N], 'float32').tensor('anchor.values', anchor.values, [N], 'float32')
+    checkArgs('latentFlowLoss')
+      .tensor('anchor.mask', anchor.mask, [N], 'float32')
+      .tensor('anchor.values', anchor.values, [N], 'float32')
       .number('anchor.weight', anchor.weight, { min: 0 });
   }
   const f = latentFlowForward(params, x);
@@ -112,14 +145,19 @@ export function latentFlowLoss(params: LatentFlowParams, x: tf.Tensor, anchor?: 
     }
     return [nll, anchorLoss, dy, tf.fill([N], -1 / N)];
   });
-  const nll = nllT.dataSync()[0] + 0.5 * D * Math.log(2 * Math.PI), anchorLoss = anchorT.dataSync()[0];
+  const nll = nllT.dataSync()[0] + 0.5 * D * Math.log(2 * Math.PI),
+    anchorLoss = anchorT.dataSync()[0];
   const b = latentFlowBackward(dy, dlogDet, f.caches);
   f.caches.forEach((c) => disposeCache(c));
   tf.dispose([nllT, anchorT, dy, dlogDet, f.y, f.logDet, b.dx]);
   const grads: Record<string, tf.Tensor> = {};
   b.grads.forEach((g, l) => {
-    grads[`${l}.W1`] = g.dW1; grads[`${l}.b1`] = g.db1; grads[`${l}.Ws`] = g.dWs;
-    grads[`${l}.bs`] = g.dbs; grads[`${l}.Wt`] = g.dWt; grads[`${l}.bt`] = g.dbt;
+    grads[`${l}.W1`] = g.dW1;
+    grads[`${l}.b1`] = g.db1;
+    grads[`${l}.Ws`] = g.dWs;
+    grads[`${l}.bs`] = g.dbs;
+    grads[`${l}.Wt`] = g.dWt;
+    grads[`${l}.bt`] = g.dbt;
   });
   return { loss: nll + anchorLoss, nll, anchorLoss, grads };
 }
@@ -140,43 +178,75 @@ export function standardNormalNll(x: tf.Tensor): number {
   return tf.tidy(() => tf.mean(tf.mul(0.5, tf.sum(tf.square(x), 1))).dataSync()[0]) + 0.5 * D * Math.log(2 * Math.PI);
 }
 
-export interface TrainLatentFlowOptions { layers: number; hidden: number; steps: number; batchSize: number; lr: number; seed: number }
+export interface TrainLatentFlowOptions {
+  layers: number;
+  hidden: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+}
 
 /**
  * Maximum likelihood (+ optional anchor on labelled rows, all of which join every batch) with Adam,
  * gradients clipped at norm 10. x [N, D] → trained parameters and the loss per step.
  */
-export function trainLatentFlow(x: tf.Tensor, opts: TrainLatentFlowOptions, anchor?: { rows: number[]; values: number[]; weight: number }): {
-  params: LatentFlowParams; history: number[];
+export function trainLatentFlow(
+  x: tf.Tensor,
+  opts: TrainLatentFlowOptions,
+  anchor?: { rows: number[]; values: number[]; weight: number },
+): {
+  params: LatentFlowParams;
+  history: number[];
 } {
   const { N, D } = checkArgs('trainLatentFlow').tensor('x', x, ['N', 'D'], 'float32').dims;
-  checkArgs('trainLatentFlow').number('opts.steps', opts?.steps, { integer: true, min: 1 })
-    .number('opts.batchSize', opts.batchSize, { integer: true, min: 1, max: N }).number('opts.seed', opts.seed, { integer: true })
-    .require(!anchor || (anchor.rows.length === anchor.values.length && anchor.rows.every((r) => Number.isInteger(r) && r >= 0 && r < N)),
-      `argument 'anchor' expected rows in [0, ${N}) and one value per row`);
+  checkArgs('trainLatentFlow')
+    .number('opts.steps', opts?.steps, { integer: true, min: 1 })
+    .number('opts.batchSize', opts.batchSize, { integer: true, min: 1, max: N })
+    .number('opts.seed', opts.seed, { integer: true })
+    .require(
+      !anchor ||
+        (anchor.rows.length === anchor.values.length &&
+          anchor.rows.every((r) => Number.isInteger(r) && r >= 0 && r < N)),
+      `argument 'anchor' expected rows in [0, ${N}) and one value per row`,
+    );
   const rng = new Rng(opts.seed);
   const init = initLatentFlowParams(D, opts.hidden, opts.layers, rng);
-  const vars = init.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.variable(v)]))) as unknown as LatentFlowParams;
+  const vars = init.map((p) =>
+    Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.variable(v)])),
+  ) as unknown as LatentFlowParams;
   tf.dispose(init.flatMap((p) => Object.values(p)));
-  const flat = Object.fromEntries(vars.flatMap((p, l) => Object.entries(p).map(([k, v]) => [`${l}.${k}`, v as tf.Variable])));
+  const flat = Object.fromEntries(
+    vars.flatMap((p, l) => Object.entries(p).map(([k, v]) => [`${l}.${k}`, v as tf.Variable])),
+  );
   const history: number[] = [];
   const labelled = anchor?.rows ?? [];
   let order: number[] = [];
   try {
-    trainLoop('trainLatentFlow', flat, { steps: opts.steps, lr: opts.lr, clipNorm: 10, progress: false, onStep: (_, loss) => history.push(loss) }, () => {
-      if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
-      const rows = [...labelled, ...order.splice(0, opts.batchSize)];
-      const idx = tf.tensor1d(rows, 'int32');
-      const xb = tf.gather(x, idx);
-      const a = anchor ? {
-        mask: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? 1 : 0))),
-        values: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? anchor.values[i] : 0))), weight: anchor.weight,
-      } : undefined;
-      const r = latentFlowLoss(vars, xb, a);
-      tf.dispose([idx, xb, ...(a ? [a.mask, a.values] : [])]);
-      return { loss: r.loss, grads: r.grads };
-    });
-    const params = vars.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.clone(v)]))) as unknown as LatentFlowParams;
+    trainLoop(
+      'trainLatentFlow',
+      flat,
+      { steps: opts.steps, lr: opts.lr, clipNorm: 10, progress: false, onStep: (_, loss) => history.push(loss) },
+      () => {
+        if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
+        const rows = [...labelled, ...order.splice(0, opts.batchSize)];
+        const idx = tf.tensor1d(rows, 'int32');
+        const xb = tf.gather(x, idx);
+        const a = anchor
+          ? {
+              mask: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? 1 : 0))),
+              values: tf.tensor1d(rows.map((_, i) => (i < labelled.length ? anchor.values[i] : 0))),
+              weight: anchor.weight,
+            }
+          : undefined;
+        const r = latentFlowLoss(vars, xb, a);
+        tf.dispose([idx, xb, ...(a ? [a.mask, a.values] : [])]);
+        return { loss: r.loss, grads: r.grads };
+      },
+    );
+    const params = vars.map((p) =>
+      Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.clone(v)])),
+    ) as unknown as LatentFlowParams;
     return { params, history };
   } finally {
     tf.dispose(Object.values(flat));

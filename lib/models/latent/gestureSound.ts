@@ -38,20 +38,42 @@ export interface GestureSoundPairs {
 }
 
 /** n seeded pairs of T steps drawn by `performers` performers (each with its own style). */
-export function synthGestureSound(opts: { n: number; steps: number; performers: number; seed: number }): GestureSoundPairs {
-  checkArgs('synthGestureSound').number('n', opts?.n, { integer: true, min: 1 }).number('steps', opts.steps, { integer: true, min: 3 })
-    .number('performers', opts.performers, { integer: true, min: 1 }).number('seed', opts.seed, { integer: true });
+export function synthGestureSound(opts: {
+  n: number;
+  steps: number;
+  performers: number;
+  seed: number;
+}): GestureSoundPairs {
+  checkArgs('synthGestureSound')
+    .number('n', opts?.n, { integer: true, min: 1 })
+    .number('steps', opts.steps, { integer: true, min: 3 })
+    .number('performers', opts.performers, { integer: true, min: 1 })
+    .number('seed', opts.seed, { integer: true });
   const { n, steps: T } = opts;
   const rng = new Rng(opts.seed);
   const style = Array.from({ length: opts.performers }, () => ({
-    g: 0.7 + 0.6 * rng.uniform(), o: 0.3 * rng.normal(), s: 0.7 + 0.6 * rng.uniform(), k: 0.5 + rng.uniform(),
+    g: 0.7 + 0.6 * rng.uniform(),
+    o: 0.3 * rng.normal(),
+    s: 0.7 + 0.6 * rng.uniform(),
+    k: 0.5 + rng.uniform(),
   }));
-  const g = new Float32Array(n * T * 5), s = new Float32Array(n * T * 4), xy: number[][][] = [], performer: number[] = [];
+  const g = new Float32Array(n * T * 5),
+    s = new Float32Array(n * T * 4),
+    xy: number[][][] = [],
+    performer: number[] = [];
   for (let i = 0; i < n; i++) {
-    const a = rng.uniform(), f1 = 0.5 + 1.5 * rng.uniform(), ph1 = 2 * Math.PI * rng.uniform(), slope = rng.normal();
-    const c = rng.normal(), d = 0.8 * rng.uniform(), f2 = 0.5 + rng.uniform(), ph2 = 2 * Math.PI * rng.uniform();
-    const nu0 = rng.uniform(), drift = 0.2 * rng.normal();
-    const j = rng.int(opts.performers), st = style[j];
+    const a = rng.uniform(),
+      f1 = 0.5 + 1.5 * rng.uniform(),
+      ph1 = 2 * Math.PI * rng.uniform(),
+      slope = rng.normal();
+    const c = rng.normal(),
+      d = 0.8 * rng.uniform(),
+      f2 = 0.5 + rng.uniform(),
+      ph2 = 2 * Math.PI * rng.uniform();
+    const nu0 = rng.uniform(),
+      drift = 0.2 * rng.normal();
+    const j = rng.int(opts.performers),
+      st = style[j];
     performer.push(j);
     const path: number[][] = [];
     let x = 0;
@@ -68,7 +90,10 @@ export function synthGestureSound(opts: { n: number; steps: number; performers: 
     xy.push(path);
     for (let t = 0; t < T; t++) {
       const prev = path[Math.max(0, t - 1)];
-      g.set([path[t][0], path[t][1], 10 * (path[t][0] - prev[0]), 10 * (path[t][1] - prev[1]), t / (T - 1)], (i * T + t) * 5);
+      g.set(
+        [path[t][0], path[t][1], 10 * (path[t][0] - prev[0]), 10 * (path[t][1] - prev[1]), t / (T - 1)],
+        (i * T + t) * 5,
+      );
     }
   }
   return { gestures: tf.tensor3d(g, [n, T, 5]), sounds: tf.tensor3d(s, [n, T, 4]), xy, performer };
@@ -78,15 +103,24 @@ export function synthGestureSound(opts: { n: number; steps: number; performers: 
 export type SequenceEncoderParams = { W1: tf.Tensor; b1: tf.Tensor; W2: tf.Tensor; b2: tf.Tensor };
 
 export function initSequenceEncoder(F: number, H: number, E: number, rng: Rng): SequenceEncoderParams {
-  checkArgs('initSequenceEncoder').number('F', F, { integer: true, min: 1 }).number('H', H, { integer: true, min: 1 })
+  checkArgs('initSequenceEncoder')
+    .number('F', F, { integer: true, min: 1 })
+    .number('H', H, { integer: true, min: 1 })
     .number('E', E, { integer: true, min: 1 });
-  return { W1: randn([F, H], rng, Math.sqrt(2 / F)), b1: tf.zeros([H]), W2: randn([H, E], rng, Math.sqrt(1 / H)), b2: tf.zeros([E]) };
+  return {
+    W1: randn([F, H], rng, Math.sqrt(2 / F)),
+    b1: tf.zeros([H]),
+    W2: randn([H, E], rng, Math.sqrt(1 / H)),
+    b2: tf.zeros([E]),
+  };
 }
 
 /** f [N, T, F] → e [N, E] and the caches for {@link sequenceEncoderBackward}. */
 export function sequenceEncoderForward(p: SequenceEncoderParams, f: tf.Tensor) {
-  const { T } = checkArgs('sequenceEncoderForward').tensor('f', f, ['N', 'T', 'F'], 'float32')
-    .tensor('p.W1', p?.W1, ['F', 'H'], 'float32').tensor('p.W2', p.W2, ['H', 'E'], 'float32').dims;
+  const { T } = checkArgs('sequenceEncoderForward')
+    .tensor('f', f, ['N', 'T', 'F'], 'float32')
+    .tensor('p.W1', p?.W1, ['F', 'H'], 'float32')
+    .tensor('p.W2', p.W2, ['H', 'E'], 'float32').dims;
   const a1 = temporalAffineForward(f, p.W1, p.b1);
   const r = reluForward(a1.out);
   const m = tf.mean(r.out, 1);
@@ -96,30 +130,49 @@ export function sequenceEncoderForward(p: SequenceEncoderParams, f: tf.Tensor) {
 }
 
 /** de [N, E] → the encoder's parameter gradients (the caches are freed). */
-export function sequenceEncoderBackward(de: tf.Tensor, cache: ReturnType<typeof sequenceEncoderForward>['cache']): Record<keyof SequenceEncoderParams, tf.Tensor> {
+export function sequenceEncoderBackward(
+  de: tf.Tensor,
+  cache: ReturnType<typeof sequenceEncoderForward>['cache'],
+): Record<keyof SequenceEncoderParams, tf.Tensor> {
   const g2 = affineBackward(de, cache.a2);
   const dh = tf.tidy(() => tf.div(tf.tile(tf.expandDims(g2.dx, 1), [1, cache.T, 1]), cache.T));
   const gr = reluBackward(dh, cache.r);
   const g1 = temporalAffineBackward(gr.dx, cache.a1);
   tf.dispose([g2.dx, dh, gr.dx, g1.dx]);
-  disposeCache(cache.a1); disposeCache(cache.r); disposeCache(cache.a2);
+  disposeCache(cache.a1);
+  disposeCache(cache.r);
+  disposeCache(cache.a2);
   return { W1: g1.dw, b1: g1.db, W2: g2.dw, b2: g2.db };
 }
 
 export type GestureSoundParams = { gesture: SequenceEncoderParams; sound: SequenceEncoderParams };
 
 /** Symmetric InfoNCE of a batch of pairs with logit scale t (τ = e^{−t}) and all gradients. */
-export function gestureSoundLoss(params: GestureSoundParams, gestures: tf.Tensor, sounds: tf.Tensor, logitScale: number): {
-  loss: number; grads: Record<string, tf.Tensor>; dLogitScale: number;
+export function gestureSoundLoss(
+  params: GestureSoundParams,
+  gestures: tf.Tensor,
+  sounds: tf.Tensor,
+  logitScale: number,
+): {
+  loss: number;
+  grads: Record<string, tf.Tensor>;
+  dLogitScale: number;
 } {
-  checkArgs('gestureSoundLoss').tensor('gestures', gestures, ['N', 'T', 'F'], 'float32').tensor('sounds', sounds, ['N', 'T', 'G'], 'float32')
+  checkArgs('gestureSoundLoss')
+    .tensor('gestures', gestures, ['N', 'T', 'F'], 'float32')
+    .tensor('sounds', sounds, ['N', 'T', 'G'], 'float32')
     .number('logitScale', logitScale);
-  const fg = sequenceEncoderForward(params.gesture, gestures), fs = sequenceEncoderForward(params.sound, sounds);
+  const fg = sequenceEncoderForward(params.gesture, gestures),
+    fs = sequenceEncoderForward(params.sound, sounds);
   const nce = infoNceLoss(fg.e, fs.e, Math.exp(-logitScale));
-  const gg = sequenceEncoderBackward(nce.dza, fg.cache), gs = sequenceEncoderBackward(nce.dzb, fs.cache);
+  const gg = sequenceEncoderBackward(nce.dza, fg.cache),
+    gs = sequenceEncoderBackward(nce.dzb, fs.cache);
   tf.dispose([fg.e, fs.e, nce.dza, nce.dzb]);
   const grads: Record<string, tf.Tensor> = {};
-  for (const k of ['W1', 'b1', 'W2', 'b2'] as const) { grads[`g.${k}`] = gg[k]; grads[`s.${k}`] = gs[k]; }
+  for (const k of ['W1', 'b1', 'W2', 'b2'] as const) {
+    grads[`g.${k}`] = gg[k];
+    grads[`s.${k}`] = gs[k];
+  }
   return { loss: nce.loss, grads, dLogitScale: nce.dLogitScale };
 }
 
@@ -127,38 +180,71 @@ export function gestureSoundLoss(params: GestureSoundParams, gestures: tf.Tensor
  * Trains both encoders and the logit scale (from log(1/0.07), clamped at log 100 as in CLIP) with Adam
  * on seeded minibatches of pairs.
  */
-export function trainGestureSound(gestures: tf.Tensor, sounds: tf.Tensor, opts: {
-  hidden: number; embed: number; steps: number; batchSize: number; lr: number; seed: number;
-}): { params: GestureSoundParams; logitScale: number; history: number[] } {
-  const { N } = checkArgs('trainGestureSound').tensor('gestures', gestures, ['N', 'T', 'F'], 'float32')
-    .tensor('sounds', sounds, ['N', 'T', 'G'], 'float32').number('opts.steps', opts?.steps, { integer: true, min: 1 })
+export function trainGestureSound(
+  gestures: tf.Tensor,
+  sounds: tf.Tensor,
+  opts: {
+    hidden: number;
+    embed: number;
+    steps: number;
+    batchSize: number;
+    lr: number;
+    seed: number;
+  },
+): { params: GestureSoundParams; logitScale: number; history: number[] } {
+  const { N } = checkArgs('trainGestureSound')
+    .tensor('gestures', gestures, ['N', 'T', 'F'], 'float32')
+    .tensor('sounds', sounds, ['N', 'T', 'G'], 'float32')
+    .number('opts.steps', opts?.steps, { integer: true, min: 1 })
     .number('opts.batchSize', opts.batchSize, { integer: true, min: 2, max: gestures.shape[0] }).dims;
   const rng = new Rng(opts.seed);
-  const init = { g: initSequenceEncoder(gestures.shape[2]!, opts.hidden, opts.embed, rng), s: initSequenceEncoder(sounds.shape[2]!, opts.hidden, opts.embed, rng) };
+  const init = {
+    g: initSequenceEncoder(gestures.shape[2]!, opts.hidden, opts.embed, rng),
+    s: initSequenceEncoder(sounds.shape[2]!, opts.hidden, opts.embed, rng),
+  };
   const vars: Record<string, tf.Variable> = {};
-  for (const m of ['g', 's'] as const) for (const k of ['W1', 'b1', 'W2', 'b2'] as const) vars[`${m}.${k}`] = tf.variable(init[m][k]);
+  for (const m of ['g', 's'] as const)
+    for (const k of ['W1', 'b1', 'W2', 'b2'] as const) vars[`${m}.${k}`] = tf.variable(init[m][k]);
   tf.dispose([init.g, init.s]);
-  const view = (m: string): SequenceEncoderParams => ({ W1: vars[`${m}.W1`], b1: vars[`${m}.b1`], W2: vars[`${m}.W2`], b2: vars[`${m}.b2`] });
+  const view = (m: string): SequenceEncoderParams => ({
+    W1: vars[`${m}.W1`],
+    b1: vars[`${m}.b1`],
+    W2: vars[`${m}.W2`],
+    b2: vars[`${m}.b2`],
+  });
   const history: number[] = [];
-  let t = Math.log(1 / 0.07), mT = 0, vT = 0, dT = 0;
+  let t = Math.log(1 / 0.07),
+    mT = 0,
+    vT = 0,
+    dT = 0;
   /** Adam on the scalar logit scale, by hand (same β₁, β₂ as the optimizer), after each update. */
   const stepLogitScale = (step: number, loss: number): void => {
-    mT = 0.9 * mT + 0.1 * dT; vT = 0.999 * vT + 0.001 * dT ** 2;
+    mT = 0.9 * mT + 0.1 * dT;
+    vT = 0.999 * vT + 0.001 * dT ** 2;
     t = Math.min(Math.log(100), t - (opts.lr * mT) / (1 - 0.9 ** step) / (Math.sqrt(vT / (1 - 0.999 ** step)) + 1e-8));
     history.push(loss);
   };
   let order: number[] = [];
   try {
-    trainLoop('trainGestureSound', vars, { steps: opts.steps, lr: opts.lr, clipNorm: 5, progress: false, onStep: stepLogitScale }, () => {
-      if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
-      const idx = tf.tensor1d(order.splice(0, opts.batchSize), 'int32');
-      const gb = tf.gather(gestures, idx), sb = tf.gather(sounds, idx);
-      const r = gestureSoundLoss({ gesture: view('g'), sound: view('s') }, gb, sb, t);
-      tf.dispose([idx, gb, sb]);
-      dT = r.dLogitScale;
-      return { loss: r.loss, grads: r.grads };
-    });
-    const out = (m: string) => { const v = view(m); return { W1: tf.clone(v.W1), b1: tf.clone(v.b1), W2: tf.clone(v.W2), b2: tf.clone(v.b2) }; };
+    trainLoop(
+      'trainGestureSound',
+      vars,
+      { steps: opts.steps, lr: opts.lr, clipNorm: 5, progress: false, onStep: stepLogitScale },
+      () => {
+        if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
+        const idx = tf.tensor1d(order.splice(0, opts.batchSize), 'int32');
+        const gb = tf.gather(gestures, idx),
+          sb = tf.gather(sounds, idx);
+        const r = gestureSoundLoss({ gesture: view('g'), sound: view('s') }, gb, sb, t);
+        tf.dispose([idx, gb, sb]);
+        dT = r.dLogitScale;
+        return { loss: r.loss, grads: r.grads };
+      },
+    );
+    const out = (m: string) => {
+      const v = view(m);
+      return { W1: tf.clone(v.W1), b1: tf.clone(v.b1), W2: tf.clone(v.W2), b2: tf.clone(v.b2) };
+    };
     return { params: { gesture: out('g'), sound: out('s') }, logitScale: t, history };
   } finally {
     tf.dispose(Object.values(vars));
@@ -167,7 +253,20 @@ export function trainGestureSound(gestures: tf.Tensor, sounds: tf.Tensor, opts: 
 
 /** Embeddings [N, E] of sequences under an encoder (no caches kept). */
 export function embedSequences(p: SequenceEncoderParams, f: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.add(tf.matMul(tf.mean(tf.relu(tf.add(tf.matMul(tf.reshape(f, [-1, f.shape[2]!]), p.W1), p.b1)).reshape([f.shape[0], f.shape[1]!, -1]), 1), p.W2), p.b2));
+  return tf.tidy(() =>
+    tf.add(
+      tf.matMul(
+        tf.mean(
+          tf
+            .relu(tf.add(tf.matMul(tf.reshape(f, [-1, f.shape[2]!]), p.W1), p.b1))
+            .reshape([f.shape[0], f.shape[1]!, -1]),
+          1,
+        ),
+        p.W2,
+      ),
+      p.b2,
+    ),
+  );
 }
 
 /** Cosine similarity [N, N] between query and key embeddings. */
@@ -181,7 +280,11 @@ export function cosineSimilarity(a: tf.Tensor, b: tf.Tensor): number[][] {
 
 /** Fraction of rows i whose pair i is among the k most similar columns of `sim` [N][N]. */
 export function topKAccuracy(sim: number[][], k: number): number {
-  checkArgs('topKAccuracy').require(Array.isArray(sim) && sim.length > 0 && sim.every((r) => r.length === sim.length), "argument 'sim' expected a square number[][]")
+  checkArgs('topKAccuracy')
+    .require(
+      Array.isArray(sim) && sim.length > 0 && sim.every((r) => r.length === sim.length),
+      "argument 'sim' expected a square number[][]",
+    )
     .number('k', k, { integer: true, min: 1 });
   return sim.filter((row, i) => row.filter((v) => v > row[i]).length < k).length / sim.length;
 }

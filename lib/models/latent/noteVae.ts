@@ -36,10 +36,18 @@ export type NoteVaeParamName = (typeof NOTE_VAE_PARAM_NAMES)[number];
 export type NoteVaeParams = Record<NoteVaeParamName, tf.Tensor>;
 
 /** Input width D, hidden width H (encoder and decoder), latent size K. */
-export interface NoteVaeConfig { inputDim: number; hidden: number; latent: number }
+export interface NoteVaeConfig {
+  inputDim: number;
+  hidden: number;
+  latent: number;
+}
 
 /** The loss weights: β on the KL, γ on the AR terms and the tanh sharpness δ. */
-export interface NoteVaeWeights { beta: number; gamma: number; delta: number }
+export interface NoteVaeWeights {
+  beta: number;
+  gamma: number;
+  delta: number;
+}
 
 /** He-scaled Gaussian weights, zero biases; the log-variance head starts at zero (σ = 1). */
 export function initNoteVaeParams(config: NoteVaeConfig, rng: Rng): NoteVaeParams {
@@ -47,26 +55,40 @@ export function initNoteVaeParams(config: NoteVaeConfig, rng: Rng): NoteVaeParam
   checkArgs('initNoteVaeParams').require(rng instanceof Rng, "argument 'rng' expected an Rng");
   const w = (r: number, c: number, std: number) => randn([r, c], rng, std);
   return {
-    We: w(D, H, Math.sqrt(2 / D)), be: tf.zeros([H]), Wmu: w(H, K, Math.sqrt(1 / H)), bmu: tf.zeros([K]),
-    Wlv: w(H, K, 0.01), blv: tf.zeros([K]), Wd: w(K, H, Math.sqrt(2 / K)), bd: tf.zeros([H]),
-    Wo: w(H, D, Math.sqrt(1 / H)), bo: tf.zeros([D]),
+    We: w(D, H, Math.sqrt(2 / D)),
+    be: tf.zeros([H]),
+    Wmu: w(H, K, Math.sqrt(1 / H)),
+    bmu: tf.zeros([K]),
+    Wlv: w(H, K, 0.01),
+    blv: tf.zeros([K]),
+    Wd: w(K, H, Math.sqrt(2 / K)),
+    bd: tf.zeros([H]),
+    Wo: w(H, D, Math.sqrt(1 / H)),
+    bo: tf.zeros([D]),
   };
 }
 
 function checkConfig(fn: string, c: NoteVaeConfig): NoteVaeConfig {
-  checkArgs(fn).require(c !== null && typeof c === 'object', "argument 'config' expected { inputDim, hidden, latent }")
-    .number('config.inputDim', c.inputDim, { integer: true, min: 1 }).number('config.hidden', c.hidden, { integer: true, min: 1 })
+  checkArgs(fn)
+    .require(c !== null && typeof c === 'object', "argument 'config' expected { inputDim, hidden, latent }")
+    .number('config.inputDim', c.inputDim, { integer: true, min: 1 })
+    .number('config.hidden', c.hidden, { integer: true, min: 1 })
     .number('config.latent', c.latent, { integer: true, min: 1 });
   return c;
 }
 
 function checkParams(fn: string, p: NoteVaeParams, D: number) {
   const c = checkArgs(fn).require(p !== null && typeof p === 'object', "argument 'params' expected the NoteVaeParams");
-  c.tensor('params.We', p.We, [D, 'H'], 'float32').tensor('params.be', p.be, ['H'], 'float32')
-    .tensor('params.Wmu', p.Wmu, ['H', 'K'], 'float32').tensor('params.bmu', p.bmu, ['K'], 'float32')
-    .tensor('params.Wlv', p.Wlv, ['H', 'K'], 'float32').tensor('params.blv', p.blv, ['K'], 'float32')
-    .tensor('params.Wd', p.Wd, ['K', 'H'], 'float32').tensor('params.bd', p.bd, ['H'], 'float32')
-    .tensor('params.Wo', p.Wo, ['H', D], 'float32').tensor('params.bo', p.bo, [D], 'float32');
+  c.tensor('params.We', p.We, [D, 'H'], 'float32')
+    .tensor('params.be', p.be, ['H'], 'float32')
+    .tensor('params.Wmu', p.Wmu, ['H', 'K'], 'float32')
+    .tensor('params.bmu', p.bmu, ['K'], 'float32')
+    .tensor('params.Wlv', p.Wlv, ['H', 'K'], 'float32')
+    .tensor('params.blv', p.blv, ['K'], 'float32')
+    .tensor('params.Wd', p.Wd, ['K', 'H'], 'float32')
+    .tensor('params.bd', p.bd, ['H'], 'float32')
+    .tensor('params.Wo', p.Wo, ['H', D], 'float32')
+    .tensor('params.bo', p.bo, [D], 'float32');
   return c.dims as { H: number; K: number };
 }
 
@@ -101,13 +123,18 @@ export interface NoteVaeLossResult {
  * @param attributes [N, R] descriptors for latent dims 0..R−1 (R ≤ K), or null (β-VAE)
  */
 export function noteVaeLoss(
-  params: NoteVaeParams, x: tf.Tensor, noise: { rng: Rng } | { eps: tf.Tensor },
-  attributes: tf.Tensor | null, weights: NoteVaeWeights,
+  params: NoteVaeParams,
+  x: tf.Tensor,
+  noise: { rng: Rng } | { eps: tf.Tensor },
+  attributes: tf.Tensor | null,
+  weights: NoteVaeWeights,
 ): NoteVaeLossResult {
   const { N, D } = checkArgs('noteVaeLoss').tensor('x', x, ['N', 'D'], 'float32').dims;
   const { K } = checkParams('noteVaeLoss', params, D);
-  checkArgs('noteVaeLoss').require(weights !== null && typeof weights === 'object', "argument 'weights' expected { beta, gamma, delta }")
-    .number('weights.beta', weights.beta, { min: 0 }).number('weights.gamma', weights.gamma, { min: 0 })
+  checkArgs('noteVaeLoss')
+    .require(weights !== null && typeof weights === 'object', "argument 'weights' expected { beta, gamma, delta }")
+    .number('weights.beta', weights.beta, { min: 0 })
+    .number('weights.gamma', weights.gamma, { min: 0 })
     .number('weights.delta', weights.delta, { min: 0, exclusiveMin: true });
   const R = attributes ? checkArgs('noteVaeLoss').tensor('attributes', attributes, [N, 'R'], 'float32').dims.R : 0;
   checkArgs('noteVaeLoss').require(R <= K, `argument 'attributes' expected at most K = ${K} columns but got ${R}`);
@@ -130,7 +157,10 @@ export function noteVaeLoss(
   let ar = 0;
   const arGrads: tf.Tensor[] = [];
   for (let r = 0; r < R; r++) {
-    const [zr, ar_] = tf.tidy(() => [tf.squeeze(tf.slice(rep.z, [0, r], [N, 1]), [1]), tf.squeeze(tf.slice(attributes!, [0, r], [N, 1]), [1])]);
+    const [zr, ar_] = tf.tidy(() => [
+      tf.squeeze(tf.slice(rep.z, [0, r], [N, 1]), [1]),
+      tf.squeeze(tf.slice(attributes!, [0, r], [N, 1]), [1]),
+    ]);
     const res = attributeRegularizationLoss(zr, ar_, weights.delta);
     ar += res.loss;
     arGrads.push(res.dz);
@@ -148,7 +178,8 @@ export function noteVaeLoss(
   });
   const gRep = reparameterizeBackward(dz, rep.cache);
   const [dmu, dlv] = tf.tidy(() => [
-    tf.add(gRep.dmu, tf.mul(weights.beta, kl.dmu)), tf.add(gRep.dlogVar, tf.mul(weights.beta, kl.dlogVar)),
+    tf.add(gRep.dmu, tf.mul(weights.beta, kl.dmu)),
+    tf.add(gRep.dlogVar, tf.mul(weights.beta, kl.dlogVar)),
   ]);
   const gMu = affineBackward(dmu, muF.cache);
   const gLv = affineBackward(dlv, lvF.cache);
@@ -157,18 +188,60 @@ export function noteVaeLoss(
   const gEnc = affineBackward(gEncAct.dx, enc.cache);
 
   const grads = {
-    We: gEnc.dw, be: gEnc.db, Wmu: gMu.dw, bmu: gMu.db, Wlv: gLv.dw, blv: gLv.db,
-    Wd: gDec.dw, bd: gDec.db, Wo: gOut.dw, bo: gOut.db,
+    We: gEnc.dw,
+    be: gEnc.db,
+    Wmu: gMu.dw,
+    bmu: gMu.db,
+    Wlv: gLv.dw,
+    blv: gLv.db,
+    Wd: gDec.dw,
+    bd: gDec.db,
+    Wo: gOut.dw,
+    bo: gOut.db,
   };
-  tf.dispose([gEnc.dx, gEncAct.dx, dh, gMu.dx, gLv.dx, dmu, dlv, gRep.dmu, gRep.dlogVar, dz, gDec.dx, gDecAct.dx, gOut.dx]);
-  tf.dispose([reconT, dxhat, kl.dmu, kl.dlogVar, ...arGrads, enc.out, encAct.out, muF.out, lvF.out, rep.z, dec.out, decAct.out, outF.out]);
-  for (const c of [enc.cache, encAct.cache, muF.cache, lvF.cache, rep.cache, dec.cache, decAct.cache, outF.cache]) disposeCache(c);
+  tf.dispose([
+    gEnc.dx,
+    gEncAct.dx,
+    dh,
+    gMu.dx,
+    gLv.dx,
+    dmu,
+    dlv,
+    gRep.dmu,
+    gRep.dlogVar,
+    dz,
+    gDec.dx,
+    gDecAct.dx,
+    gOut.dx,
+  ]);
+  tf.dispose([
+    reconT,
+    dxhat,
+    kl.dmu,
+    kl.dlogVar,
+    ...arGrads,
+    enc.out,
+    encAct.out,
+    muF.out,
+    lvF.out,
+    rep.z,
+    dec.out,
+    decAct.out,
+    outF.out,
+  ]);
+  for (const c of [enc.cache, encAct.cache, muF.cache, lvF.cache, rep.cache, dec.cache, decAct.cache, outF.cache])
+    disposeCache(c);
   const loss = recon + weights.beta * kl.loss + weights.gamma * ar;
   return { loss, parts: { recon, kl: kl.loss, ar }, grads };
 }
 
 export interface TrainNoteVaeOptions extends NoteVaeWeights {
-  hidden: number; latent: number; steps: number; batchSize: number; lr: number; seed: number;
+  hidden: number;
+  latent: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
   /** Called after every update with the step and its loss parts (e.g. a progress bar). */
   onStep?: (step: number, parts: NoteVaeLossResult['parts']) => void;
 }
@@ -178,16 +251,26 @@ export interface TrainNoteVaeOptions extends NoteVaeWeights {
  * @param x inputs [N, D]; @param attributes [N, R] for AR-VAE or null
  * @returns the trained params (plain tensors) and the loss parts per step
  */
-export function trainNoteVae(x: tf.Tensor, attributes: tf.Tensor | null, opts: TrainNoteVaeOptions): {
-  params: NoteVaeParams; history: NoteVaeLossResult['parts'][];
+export function trainNoteVae(
+  x: tf.Tensor,
+  attributes: tf.Tensor | null,
+  opts: TrainNoteVaeOptions,
+): {
+  params: NoteVaeParams;
+  history: NoteVaeLossResult['parts'][];
 } {
   const { N, D } = checkArgs('trainNoteVae').tensor('x', x, ['N', 'D'], 'float32').dims;
-  checkArgs('trainNoteVae').number('opts.steps', opts?.steps, { integer: true, min: 1 })
-    .number('opts.batchSize', opts.batchSize, { integer: true, min: 2, max: N }).number('opts.lr', opts.lr, { min: 0, exclusiveMin: true })
+  checkArgs('trainNoteVae')
+    .number('opts.steps', opts?.steps, { integer: true, min: 1 })
+    .number('opts.batchSize', opts.batchSize, { integer: true, min: 2, max: N })
+    .number('opts.lr', opts.lr, { min: 0, exclusiveMin: true })
     .number('opts.seed', opts.seed, { integer: true });
   const rng = new Rng(opts.seed);
   const init = initNoteVaeParams({ inputDim: D, hidden: opts.hidden, latent: opts.latent }, rng.fork());
-  const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v)])) as Record<NoteVaeParamName, tf.Variable>;
+  const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v)])) as Record<
+    NoteVaeParamName,
+    tf.Variable
+  >;
   tf.dispose(Object.values(init));
   const history: NoteVaeLossResult['parts'][] = [];
   let order: number[] = [];
@@ -200,13 +283,16 @@ export function trainNoteVae(x: tf.Tensor, attributes: tf.Tensor | null, opts: T
     trainLoop('trainNoteVae', vars, { steps: opts.steps, lr: opts.lr, clipNorm: 10, progress: false, onStep }, () => {
       if (order.length < opts.batchSize) order = order.concat(rng.permutation(N));
       const idx = tf.tensor1d(order.splice(0, opts.batchSize), 'int32');
-      const xb = tf.gather(x, idx), ab = attributes ? tf.gather(attributes, idx) : null;
+      const xb = tf.gather(x, idx),
+        ab = attributes ? tf.gather(attributes, idx) : null;
       const r = noteVaeLoss(vars, xb, { rng }, ab, opts);
       tf.dispose([idx, xb, ...(ab ? [ab] : [])]);
       parts = r.parts;
       return { loss: r.loss, grads: r.grads };
     });
-    const params = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, tf.clone(v)])) as unknown as NoteVaeParams;
+    const params = Object.fromEntries(
+      Object.entries(vars).map(([k, v]) => [k, tf.clone(v)]),
+    ) as unknown as NoteVaeParams;
     return { params, history };
   } finally {
     tf.dispose(Object.values(vars));
@@ -217,12 +303,22 @@ export function trainNoteVae(x: tf.Tensor, attributes: tf.Tensor | null, opts: T
  * Notes' log-mel [N, F, M] → VAE inputs [N, blocks·M]: the mean of each of `blocks` equal runs of
  * frames (F divisible by blocks), standardised as (v − mean)/std with the given or measured scalars.
  */
-export function poolNoteFrames(logMel: tf.Tensor, blocks: number, stats?: { mean: number; std: number }): {
-  x: tf.Tensor2D; mean: number; std: number;
+export function poolNoteFrames(
+  logMel: tf.Tensor,
+  blocks: number,
+  stats?: { mean: number; std: number },
+): {
+  x: tf.Tensor2D;
+  mean: number;
+  std: number;
 } {
-  const { N, F, M } = checkArgs('poolNoteFrames').tensor('logMel', logMel, ['N', 'F', 'M'], 'float32')
+  const { N, F, M } = checkArgs('poolNoteFrames')
+    .tensor('logMel', logMel, ['N', 'F', 'M'], 'float32')
     .number('blocks', blocks, { integer: true, min: 1 }).dims;
-  checkArgs('poolNoteFrames').require(F % blocks === 0, `argument 'blocks' expected a divisor of the ${F} frames but got ${blocks}`);
+  checkArgs('poolNoteFrames').require(
+    F % blocks === 0,
+    `argument 'blocks' expected a divisor of the ${F} frames but got ${blocks}`,
+  );
   const pooled = tf.tidy(() => tf.reshape(tf.mean(tf.reshape(logMel, [N, blocks, F / blocks, M]), 2), [N, blocks * M]));
   const mean = stats?.mean ?? tf.tidy(() => tf.mean(pooled).dataSync()[0]);
   const std = stats?.std ?? tf.tidy(() => Math.sqrt(tf.mean(tf.square(tf.sub(pooled, mean))).dataSync()[0]));
@@ -235,11 +331,22 @@ export function poolNoteFrames(logMel: tf.Tensor, blocks: number, stats?: { mean
  * A decoded input row [blocks·M] back to a log-mel [F, M] (each block repeated F/blocks times,
  * un-standardised) for Griffin-Lim.
  */
-export function unpoolNoteFrames(row: ArrayLike<number>, blocks: number, frames: number, stats: { mean: number; std: number }): Float32Array {
-  checkArgs('unpoolNoteFrames').number('blocks', blocks, { integer: true, min: 1 }).number('frames', frames, { integer: true, min: 1 })
+export function unpoolNoteFrames(
+  row: ArrayLike<number>,
+  blocks: number,
+  frames: number,
+  stats: { mean: number; std: number },
+): Float32Array {
+  checkArgs('unpoolNoteFrames')
+    .number('blocks', blocks, { integer: true, min: 1 })
+    .number('frames', frames, { integer: true, min: 1 })
     .require(frames % blocks === 0, `argument 'frames' expected a multiple of blocks = ${blocks} but got ${frames}`)
-    .require(row.length % blocks === 0, `argument 'row' expected a length divisible by blocks = ${blocks} but got ${row.length}`);
-  const M = row.length / blocks, per = frames / blocks;
+    .require(
+      row.length % blocks === 0,
+      `argument 'row' expected a length divisible by blocks = ${blocks} but got ${row.length}`,
+    );
+  const M = row.length / blocks,
+    per = frames / blocks;
   const out = new Float32Array(frames * M);
   for (let t = 0; t < frames; t++) {
     const b = Math.floor(t / per);

@@ -8,7 +8,12 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetError } from '../../data/datasetError';
-import { readShippedWeights, shippedCheckpointDir, writeShippedWeights, type ShippedWeightsManifest } from '../../data/shippedWeights';
+import {
+  readShippedWeights,
+  shippedCheckpointDir,
+  writeShippedWeights,
+  type ShippedWeightsManifest,
+} from '../../data/shippedWeights';
 import { SpeechRecognizerConfig, SpeechRecognizerParams, initSpeechRecognizer } from './recognizer';
 
 const LISTENER_FORMAT = 'backprop-lab-listener-1';
@@ -31,7 +36,9 @@ export function listenerDir(): string {
 
 /** Writes `weights.bin` and `manifest.json` into `dir` (created); returns the manifest. */
 export function saveListener(
-  dir: string, params: SpeechRecognizerParams, info: Omit<ListenerManifest, 'format' | 'weights' | 'params'>,
+  dir: string,
+  params: SpeechRecognizerParams,
+  info: Omit<ListenerManifest, 'format' | 'weights' | 'params'>,
 ): ListenerManifest {
   return writeShippedWeights('saveListener', dir, LISTENER_FORMAT, params, info);
 }
@@ -41,14 +48,24 @@ export function saveListener(
  * Throws a {@link DatasetError} naming the file when the manifest or weights are missing,
  * truncated, corrupted or inconsistent with the config.
  */
-export function loadListener(dir: string = listenerDir()): { params: SpeechRecognizerParams; manifest: ListenerManifest } {
-  const { manifest, params: stored } = readShippedWeights<ListenerManifest>(dir, LISTENER_FORMAT, 'train the listener with: npm run train -- listener');
+export function loadListener(dir: string = listenerDir()): {
+  params: SpeechRecognizerParams;
+  manifest: ListenerManifest;
+} {
+  const { manifest, params: stored } = readShippedWeights<ListenerManifest>(
+    dir,
+    LISTENER_FORMAT,
+    'train the listener with: npm run train -- listener',
+  );
   const params = initSpeechRecognizer(manifest.config, 0);
   for (const [name, v] of Object.entries(params)) {
     const p = stored.get(name);
     if (!p || p.shape.join() !== v.shape.join()) {
       tf.dispose(Object.values(params));
-      throw new DatasetError(path.join(dir, 'manifest.json'), `parameter '${name}' ${p ? `has shape [${p.shape}]` : 'is missing'}; the config needs [${v.shape}]`);
+      throw new DatasetError(
+        path.join(dir, 'manifest.json'),
+        `parameter '${name}' ${p ? `has shape [${p.shape}]` : 'is missing'}; the config needs [${v.shape}]`,
+      );
     }
     const t = tf.tensor(p.values, v.shape, 'float32');
     v.assign(t);

@@ -55,7 +55,8 @@ export const LISTENER_FEATURES = {
   dims: 40,
   sampleRate: 16000,
   framesPerSecond: 100,
-  description: '40-dim Kaldi-style log filterbank energies (logFilterbankEnergies defaults: 25 ms frames every 10 ms, 16 kHz), normalised per utterance (normalizeUtterance)',
+  description:
+    '40-dim Kaldi-style log filterbank energies (logFilterbankEnergies defaults: 25 ms frames every 10 ms, 16 kHz), normalised per utterance (normalizeUtterance)',
 } as const;
 
 const KALDI_FFT = 512;
@@ -66,9 +67,11 @@ const INT16_POWER = 32768 * 32768;
 type SparseMap = { index: Int32Array[]; weight: Float64Array[] };
 
 function sparseRows(dense: Float64Array, rows: number, cols: number): SparseMap {
-  const index: Int32Array[] = [], weight: Float64Array[] = [];
+  const index: Int32Array[] = [],
+    weight: Float64Array[] = [];
   for (let i = 0; i < rows; i++) {
-    const idx: number[] = [], w: number[] = [];
+    const idx: number[] = [],
+      w: number[] = [];
     for (let j = 0; j < cols; j++) if (dense[i * cols + j] !== 0) (idx.push(j), w.push(dense[i * cols + j]));
     index.push(Int32Array.from(idx));
     weight.push(Float64Array.from(w));
@@ -90,7 +93,15 @@ function plan(cfg: LogMelConfig): MelToFbankPlan {
   const cached = plans.get(key);
   if (cached) return cached;
   const { sampleRate, nFft, nMels } = cfg;
-  const W = melFilterbank({ sampleRate, nFft, nMels, fMin: cfg.fMin, fMax: cfg.fMax, scale: cfg.scale, norm: cfg.norm });
+  const W = melFilterbank({
+    sampleRate,
+    nFft,
+    nMels,
+    fMin: cfg.fMin,
+    fMax: cfg.fMax,
+    scale: cfg.scale,
+    norm: cfg.norm,
+  });
   const bins = W.cols;
   const area = new Float64Array(nMels);
   for (let j = 0; j < nMels; j++) for (let k = 0; k < bins; k++) area[j] += W.data[j * bins + k];
@@ -99,7 +110,9 @@ function plan(cfg: LogMelConfig): MelToFbankPlan {
   for (let k = 0; k < K; k++) {
     // Filter weights at f = k·16000/512, interpolated between the mel grid's FFT bins.
     const pos = ((k * LISTENER_FEATURES.sampleRate) / KALDI_FFT) * (nFft / sampleRate);
-    const k0 = Math.min(Math.floor(pos), bins - 1), k1 = Math.min(k0 + 1, bins - 1), a = pos - Math.floor(pos);
+    const k0 = Math.min(Math.floor(pos), bins - 1),
+      k1 = Math.min(k0 + 1, bins - 1),
+      a = pos - Math.floor(pos);
     let total = 0;
     for (let j = 0; j < nMels; j++) {
       const w = (1 - a) * W.data[j * bins + k0] + a * W.data[j * bins + k1];
@@ -109,7 +122,11 @@ function plan(cfg: LogMelConfig): MelToFbankPlan {
     for (let j = 0; j < nMels; j++) toSpectrum[k * nMels + j] = total > 0 ? toSpectrum[k * nMels + j] / total : 0;
   }
   const B = kaldiMelBanks(LISTENER_FEATURES.sampleRate, KALDI_FFT, LISTENER_FEATURES.dims, 20, 0);
-  const p: MelToFbankPlan = { toSpectrum: sparseRows(toSpectrum, K, nMels), banks: sparseRows(Float64Array.from(B.data), B.rows, B.cols), p: cfg.power ?? 1 };
+  const p: MelToFbankPlan = {
+    toSpectrum: sparseRows(toSpectrum, K, nMels),
+    banks: sparseRows(Float64Array.from(B.data), B.rows, B.cols),
+    p: cfg.power ?? 1,
+  };
   plans.set(key, p);
   return p;
 }
@@ -120,14 +137,20 @@ function plan(cfg: LogMelConfig): MelToFbankPlan {
  */
 export function logMelToLfbe(mel: AudioMatrix, cfg: LogMelConfig): AudioMatrix {
   const c = checkArgs('logMelToLfbe');
-  c.require(cfg !== null && typeof cfg === 'object', "argument 'cfg' expected { sampleRate, nFft, hop?, nMels, fMin?, fMax?, scale?, norm?, power? }");
-  c.number('cfg.sampleRate', cfg.sampleRate, { min: 0, exclusiveMin: true }).number('cfg.nMels', cfg.nMels, { integer: true, min: 1 })
+  c.require(
+    cfg !== null && typeof cfg === 'object',
+    "argument 'cfg' expected { sampleRate, nFft, hop?, nMels, fMin?, fMax?, scale?, norm?, power? }",
+  );
+  c.number('cfg.sampleRate', cfg.sampleRate, { min: 0, exclusiveMin: true })
+    .number('cfg.nMels', cfg.nMels, { integer: true, min: 1 })
     .number('cfg.nFft', cfg.nFft, { integer: true, min: 2 });
   const m = checkMatrix('logMelToLfbe', 'mel', mel, cfg.nMels);
   const hop = cfg.hop ?? cfg.nFft / 4;
   c.number('cfg.hop', hop, { integer: true, min: 1 }).require(m.rows >= 1, "argument 'mel' has no frames");
   const { toSpectrum, banks, p } = plan(cfg);
-  const D = LISTENER_FEATURES.dims, K = KALDI_FFT / 2, nMels = cfg.nMels;
+  const D = LISTENER_FEATURES.dims,
+    K = KALDI_FFT / 2,
+    nMels = cfg.nMels;
   // Per log-mel frame: energies in the log domain (steps 1–3).
   const E1 = new Float64Array(m.rows * D);
   const P = new Float64Array(K);
@@ -136,13 +159,15 @@ export function logMelToLfbe(mel: AudioMatrix, cfg: LogMelConfig): AudioMatrix {
     for (let j = 0; j < nMels; j++) bands[j] = Math.exp(m.data[t * nMels + j]);
     for (let k = 0; k < K; k++) {
       let x = 0;
-      const idx = toSpectrum.index[k], w = toSpectrum.weight[k];
+      const idx = toSpectrum.index[k],
+        w = toSpectrum.weight[k];
       for (let q = 0; q < idx.length; q++) x += w[q] * bands[idx[q]];
       P[k] = (p === 1 ? x * x : x) * INT16_POWER;
     }
     for (let i = 0; i < D; i++) {
       let e = 0;
-      const idx = banks.index[i], w = banks.weight[i];
+      const idx = banks.index[i],
+        w = banks.weight[i];
       for (let q = 0; q < idx.length; q++) e += w[q] * P[idx[q]];
       E1[t * D + i] = Math.log(e > FLOOR ? e : FLOOR);
     }
@@ -154,7 +179,9 @@ export function logMelToLfbe(mel: AudioMatrix, cfg: LogMelConfig): AudioMatrix {
   const out = new Float32Array(T * D);
   for (let i = 0; i < T; i++) {
     const pos = Math.min(((i * 0.01 + 0.0125) * cfg.sampleRate) / hop, m.rows - 1);
-    const t0 = Math.floor(pos), t1 = Math.min(t0 + 1, m.rows - 1), a = pos - t0;
+    const t0 = Math.floor(pos),
+      t1 = Math.min(t0 + 1, m.rows - 1),
+      a = pos - t0;
     for (let d = 0; d < D; d++) out[i * D + d] = (1 - a) * E1[t0 * D + d] + a * E1[t1 * D + d];
   }
   return { data: out, rows: T, cols: D };

@@ -6,8 +6,37 @@
  * Public names drop the topic prefix that the declarations carry (`initTacotron2` is
  * `bp.tacotron.init`): inside `lib/` the long names keep imports unambiguous.
  */
-export { listenerDir as checkpointDir, saveListener as save, loadListener as load, ListenerManifest } from './checkpoint';
-export { logMelToLfbe, listenerFeaturesFromLfbe as featuresFromLfbe, listenerFeaturesFromLogMel as featuresFromLogMel, LogMelConfig, LISTENER_FEATURES as FEATURES } from './features';
-export { recognizerDefaults as configDefaults, recognizerOutputLength as outputLength, initSpeechRecognizer as init, speechRecognizerForward as forward, speechRecognizerBackward as backward, SpeechRecognizerConfig, SpeechRecognizerParams, SpeechRecognizerCache } from './recognizer';
-export { speechBatch as makeBatch, lengthBucketedBatches, recognizerLossAndGrads as lossAndGrads, trainSpeechRecognizer as train, recognize, SpeechUtterance, RecognizerStep, TrainRecognizerOptions } from './training';
+export {
+  listenerDir as checkpointDir,
+  saveListener as save,
+  loadListener as load,
+  ListenerManifest,
+} from './checkpoint';
+export {
+  logMelToLfbe,
+  listenerFeaturesFromLfbe as featuresFromLfbe,
+  listenerFeaturesFromLogMel as featuresFromLogMel,
+  LogMelConfig,
+  LISTENER_FEATURES as FEATURES,
+} from './features';
+export {
+  recognizerDefaults as configDefaults,
+  recognizerOutputLength as outputLength,
+  initSpeechRecognizer as init,
+  speechRecognizerForward as forward,
+  speechRecognizerBackward as backward,
+  SpeechRecognizerConfig,
+  SpeechRecognizerParams,
+  SpeechRecognizerCache,
+} from './recognizer';
+export {
+  speechBatch as makeBatch,
+  lengthBucketedBatches,
+  recognizerLossAndGrads as lossAndGrads,
+  trainSpeechRecognizer as train,
+  recognize,
+  SpeechUtterance,
+  RecognizerStep,
+  TrainRecognizerOptions,
+} from './training';
 export * from './transcribe';

@@ -70,7 +70,14 @@ export function recognizerOutputLength(frames: number, config: SpeechRecognizerC
  * recurrent std 1/√H with the forget-gate bias at 1 (gate order i, f, o, g), output std 1/√(2H).
  */
 export function initSpeechRecognizer(config: SpeechRecognizerConfig, seed: number): SpeechRecognizerParams {
-  const { featureDim: F, vocabSize: V, convChannels: Cc, convKernel: K, hidden: H, lstmLayers } = recognizerDefaults(config);
+  const {
+    featureDim: F,
+    vocabSize: V,
+    convChannels: Cc,
+    convKernel: K,
+    hidden: H,
+    lstmLayers,
+  } = recognizerDefaults(config);
   const rng = new Rng(seed);
   const v = (t: tf.Tensor): tf.Variable => {
     const out = tf.variable(t, true);
@@ -124,18 +131,34 @@ export type SpeechRecognizerCache = {
  * @returns `logits` [N, T', V], `outLengths` (T'ₙ, the CTC input lengths) and the `cache`
  */
 export function speechRecognizerForward(
-  params: SpeechRecognizerParams, config: SpeechRecognizerConfig, x: tf.Tensor, lengths: number[],
+  params: SpeechRecognizerParams,
+  config: SpeechRecognizerConfig,
+  x: tf.Tensor,
+  lengths: number[],
 ): { logits: tf.Tensor3D; outLengths: number[]; cache: SpeechRecognizerCache } {
   const cfg = recognizerDefaults(config);
-  const c = checkArgs('speechRecognizerForward').tensor('x', x, ['N', 'T', cfg.featureDim], 'float32')
+  const c = checkArgs('speechRecognizerForward')
+    .tensor('x', x, ['N', 'T', cfg.featureDim], 'float32')
     .tensor('params.convW', params?.convW, [cfg.convKernel, 1, cfg.featureDim, cfg.convChannels]);
   const { N, T } = c.dims;
   c.require(Array.isArray(lengths) && lengths.length === N, `argument 'lengths' expected N=${N} lengths`);
-  lengths.forEach((len, n) => c.require(Number.isInteger(len) && len >= 1 && len <= T, `argument 'lengths' expected integers in [1, T=${T}] but element ${n} is ${len}`));
+  lengths.forEach((len, n) =>
+    c.require(
+      Number.isInteger(len) && len >= 1 && len <= T,
+      `argument 'lengths' expected integers in [1, T=${T}] but element ${n} is ${len}`,
+    ),
+  );
   const pad = Math.floor(cfg.convKernel / 2);
   const outLengths = lengths.map((len) => recognizerOutputLength(len, cfg));
   return tf.tidy(() => {
-    const xImage = tf.reshape(tf.pad(x, [[0, 0], [pad, pad], [0, 0]]), [N, T + 2 * pad, 1, cfg.featureDim]);
+    const xImage = tf.reshape(
+      tf.pad(x, [
+        [0, 0],
+        [pad, pad],
+        [0, 0],
+      ]),
+      [N, T + 2 * pad, 1, cfg.featureDim],
+    );
     const conv = conv2dForward(xImage, params.convW, params.convB, { stride: cfg.subsample });
     const T2 = conv.out.shape[1];
     const relu = reluForward(tf.reshape(conv.out, [N, T2, cfg.convChannels]));
@@ -145,7 +168,13 @@ export function speechRecognizerForward(
     const lstm: SpeechRecognizerCache['lstm'] = [];
     for (let l = 0; l < cfg.lstmLayers; l++) {
       const fwd = lstmForward(h, h0, params[`l${l}fwdWx`], params[`l${l}fwdWh`], params[`l${l}fwdb`]);
-      const bwd = lstmForward(applyReverse(h, rev), h0, params[`l${l}bwdWx`], params[`l${l}bwdWh`], params[`l${l}bwdb`]);
+      const bwd = lstmForward(
+        applyReverse(h, rev),
+        h0,
+        params[`l${l}bwdWx`],
+        params[`l${l}bwdWh`],
+        params[`l${l}bwdb`],
+      );
       h = tf.concat([fwd.h, applyReverse(bwd.h, rev)], 2);
       lstm.push({ fwd: fwd.cache, bwd: bwd.cache });
     }
@@ -163,7 +192,10 @@ export function speechRecognizerForward(
  * parameter, under the parameter's name.
  */
 export function speechRecognizerBackward(dlogits: tf.Tensor, cache: SpeechRecognizerCache): Record<string, tf.Tensor> {
-  checkArgs('speechRecognizerBackward').require(cache?.dims !== undefined && Array.isArray(cache.lstm), "argument 'cache' expected the cache returned by speechRecognizerForward");
+  checkArgs('speechRecognizerBackward').require(
+    cache?.dims !== undefined && Array.isArray(cache.lstm),
+    "argument 'cache' expected the cache returned by speechRecognizerForward",
+  );
   const { N, T, H } = cache.dims;
   checkArgs('speechRecognizerBackward').tensor('dlogits', dlogits, [N, T, 'V'], 'float32');
   return tf.tidy(() => {

@@ -20,7 +20,11 @@ import { ctcGreedyDecode } from '../../decode/ctcGreedy';
 import { Schedule } from '../../optim/schedules';
 import { trainLoop } from '../../train/trainLoop';
 import {
-  SpeechRecognizerConfig, SpeechRecognizerParams, recognizerDefaults, speechRecognizerForward, speechRecognizerBackward,
+  SpeechRecognizerConfig,
+  SpeechRecognizerParams,
+  recognizerDefaults,
+  speechRecognizerForward,
+  speechRecognizerBackward,
 } from './recognizer';
 
 /** One utterance: features row-major [frames, dim] (already normalised) and its label ids. */
@@ -31,15 +35,27 @@ export interface SpeechUtterance {
 }
 
 /** Zero-padded batch x [N, max frames, F] of some utterances, with their lengths and labels. */
-export function speechBatch(utts: readonly SpeechUtterance[], featureDim: number): { x: tf.Tensor3D; lengths: number[]; labels: number[][] } {
-  const c = checkArgs('speechBatch').number('featureDim', featureDim, { integer: true, min: 1 })
+export function speechBatch(
+  utts: readonly SpeechUtterance[],
+  featureDim: number,
+): { x: tf.Tensor3D; lengths: number[]; labels: number[][] } {
+  const c = checkArgs('speechBatch')
+    .number('featureDim', featureDim, { integer: true, min: 1 })
     .require(Array.isArray(utts) && utts.length > 0, "argument 'utts' expected at least one utterance");
-  utts.forEach((u, i) => c.require(u.frames >= 1 && u.features.length === u.frames * featureDim,
-    `utterance ${i} expected features of frames·F = ${u.frames}·${featureDim} values but got ${u.features.length}`));
+  utts.forEach((u, i) =>
+    c.require(
+      u.frames >= 1 && u.features.length === u.frames * featureDim,
+      `utterance ${i} expected features of frames·F = ${u.frames}·${featureDim} values but got ${u.features.length}`,
+    ),
+  );
   const T = Math.max(...utts.map((u) => u.frames));
   const data = new Float32Array(utts.length * T * featureDim);
   utts.forEach((u, n) => data.set(u.features, n * T * featureDim));
-  return { x: tf.tensor3d(data, [utts.length, T, featureDim]), lengths: utts.map((u) => u.frames), labels: utts.map((u) => u.labels) };
+  return {
+    x: tf.tensor3d(data, [utts.length, T, featureDim]),
+    lengths: utts.map((u) => u.frames),
+    labels: utts.map((u) => u.labels),
+  };
 }
 
 /**
@@ -47,9 +63,17 @@ export function speechBatch(utts: readonly SpeechUtterance[], featureDim: number
  * sorts windows of 32 batches by length, cuts them into batches and shuffles the batch order.
  * Yields indices into `frames`, forever.
  */
-export function* lengthBucketedBatches(frames: readonly number[], batchSize: number, seed: number): Generator<number[]> {
-  checkArgs('lengthBucketedBatches').number('batchSize', batchSize, { integer: true, min: 1 })
-    .require(frames.length >= batchSize, `argument 'frames' expected at least batchSize=${batchSize} utterances but got ${frames.length}`);
+export function* lengthBucketedBatches(
+  frames: readonly number[],
+  batchSize: number,
+  seed: number,
+): Generator<number[]> {
+  checkArgs('lengthBucketedBatches')
+    .number('batchSize', batchSize, { integer: true, min: 1 })
+    .require(
+      frames.length >= batchSize,
+      `argument 'frames' expected at least batchSize=${batchSize} utterances but got ${frames.length}`,
+    );
   const rng = new Rng(seed);
   for (;;) {
     const order = rng.permutation(frames.length);
@@ -75,7 +99,9 @@ export interface RecognizerStep {
  * clips and applies them). Leaves no tensors behind but `grads`, which the caller owns.
  */
 export function recognizerLossAndGrads(
-  params: SpeechRecognizerParams, config: SpeechRecognizerConfig, batch: readonly SpeechUtterance[],
+  params: SpeechRecognizerParams,
+  config: SpeechRecognizerConfig,
+  batch: readonly SpeechUtterance[],
 ): RecognizerStep & { grads: Record<string, tf.Tensor> } {
   const cfg = recognizerDefaults(config);
   const { x, lengths, labels } = speechBatch(batch, cfg.featureDim);
@@ -91,7 +117,9 @@ export function recognizerLossAndGrads(
   const meanLoss = labels.reduce((s, _, n) => s + (feasible[n] ? weights[n] * l[n] : 0), 0);
   if (count === 0) {
     tf.dispose(f.cache);
-    throw new NonFiniteError(`recognizerLossAndGrads: no utterance of the batch (${labels.length}) has a CTC alignment in its frames: the loss is +∞ for all of them`);
+    throw new NonFiniteError(
+      `recognizerLossAndGrads: no utterance of the batch (${labels.length}) has a CTC alignment in its frames: the loss is +∞ for all of them`,
+    );
   }
   const dloss = tf.tensor1d(weights);
   const { dlogits } = ctcLossBackward(dloss, cache);
@@ -118,39 +146,63 @@ export interface TrainRecognizerOptions {
 
 /** Trains `params` in place through trainLoop; returns the loss of every step done and the seconds taken. */
 export function trainSpeechRecognizer(
-  params: SpeechRecognizerParams, config: SpeechRecognizerConfig, train: readonly SpeechUtterance[], opts: TrainRecognizerOptions,
+  params: SpeechRecognizerParams,
+  config: SpeechRecognizerConfig,
+  train: readonly SpeechUtterance[],
+  opts: TrainRecognizerOptions,
 ): { losses: number[]; seconds: number } {
-  checkArgs('trainSpeechRecognizer').number('steps', opts?.steps, { integer: true, min: 1 }).number('seed', opts.seed, { integer: true });
-  const batches = lengthBucketedBatches(train.map((u) => u.frames), opts.batchSize, opts.seed);
+  checkArgs('trainSpeechRecognizer')
+    .number('steps', opts?.steps, { integer: true, min: 1 })
+    .number('seed', opts.seed, { integer: true });
+  const batches = lengthBucketedBatches(
+    train.map((u) => u.frames),
+    opts.batchSize,
+    opts.seed,
+  );
   const lrOf = (step: number): number => (typeof opts.lr === 'number' ? opts.lr : opts.lr(step));
   let last: RecognizerStep = { loss: NaN, skipped: 0 };
   let current = 0;
   const start = Date.now();
-  const { losses } = trainLoop('trainSpeechRecognizer', params, {
-    steps: opts.steps, lr: (s) => lrOf(s - 1), clipNorm: opts.maxNorm ?? 5, maxSeconds: opts.maxSeconds,
-    progress: opts.progress !== false, label: opts.progress === false ? undefined : opts.progress ?? 'recognizer',
-    metrics: () => ({ lr: lrOf(current) }),
-    onStep: (s) => opts.onStep?.(s - 1, last),
-  }, (s) => {
-    current = s - 1;
-    const batch = (batches.next().value as number[]).map((i) => train[i]);
-    const { grads, ...step } = recognizerLossAndGrads(params, config, batch);
-    last = step;
-    return { loss: step.loss, grads };
-  });
+  const { losses } = trainLoop(
+    'trainSpeechRecognizer',
+    params,
+    {
+      steps: opts.steps,
+      lr: (s) => lrOf(s - 1),
+      clipNorm: opts.maxNorm ?? 5,
+      maxSeconds: opts.maxSeconds,
+      progress: opts.progress !== false,
+      label: opts.progress === false ? undefined : (opts.progress ?? 'recognizer'),
+      metrics: () => ({ lr: lrOf(current) }),
+      onStep: (s) => opts.onStep?.(s - 1, last),
+    },
+    (s) => {
+      current = s - 1;
+      const batch = (batches.next().value as number[]).map((i) => train[i]);
+      const { grads, ...step } = recognizerLossAndGrads(params, config, batch);
+      last = step;
+      return { loss: step.loss, grads };
+    },
+  );
   return { losses, seconds: (Date.now() - start) / 1000 };
 }
 
 /** Greedy transcripts (label ids) of utterances, decoded in batches of `batchSize` sorted by length. */
 export function recognize(
-  params: SpeechRecognizerParams, config: SpeechRecognizerConfig, utts: readonly { features: Float32Array; frames: number }[], batchSize = 16,
+  params: SpeechRecognizerParams,
+  config: SpeechRecognizerConfig,
+  utts: readonly { features: Float32Array; frames: number }[],
+  batchSize = 16,
 ): number[][] {
   const cfg = recognizerDefaults(config);
   const order = utts.map((_, i) => i).sort((a, b) => utts[a].frames - utts[b].frames);
   const out: number[][] = new Array(utts.length);
   for (let b = 0; b < order.length; b += batchSize) {
     const idx = order.slice(b, b + batchSize);
-    const { x, lengths } = speechBatch(idx.map((i) => ({ ...utts[i], labels: [] })), cfg.featureDim);
+    const { x, lengths } = speechBatch(
+      idx.map((i) => ({ ...utts[i], labels: [] })),
+      cfg.featureDim,
+    );
     const f = speechRecognizerForward(params, cfg, x, lengths);
     const decoded = ctcGreedyDecode(f.logits, f.outLengths);
     idx.forEach((i, k) => (out[i] = decoded[k]));

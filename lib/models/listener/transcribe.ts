@@ -20,15 +20,30 @@ export interface Listener {
 /** Greedy transcripts of listener features (per-utterance normalised LFBE [T, 40] each). */
 export function transcribe(listener: Listener, features: readonly AudioMatrix[]): string[] {
   const { config, alphabet } = listener.manifest;
-  const c = checkArgs('transcribe').require(Array.isArray(features), "argument 'features' expected an array of [T, F] matrices");
-  features.forEach((f, i) => c.require(f?.cols === config.featureDim && f.rows >= 1, `features[${i}] expected [T, ${config.featureDim}] but got [${f?.rows}, ${f?.cols}]`));
-  const ids = recognize(listener.params, config, features.map((f) => ({ features: f.data, frames: f.rows })));
+  const c = checkArgs('transcribe').require(
+    Array.isArray(features),
+    "argument 'features' expected an array of [T, F] matrices",
+  );
+  features.forEach((f, i) =>
+    c.require(
+      f?.cols === config.featureDim && f.rows >= 1,
+      `features[${i}] expected [T, ${config.featureDim}] but got [${f?.rows}, ${f?.cols}]`,
+    ),
+  );
+  const ids = recognize(
+    listener.params,
+    config,
+    features.map((f) => ({ features: f.data, frames: f.rows })),
+  );
   return ids.map((seq) => seq.map((k) => alphabet[k]).join(''));
 }
 
 /** Greedy transcripts of log-mel spectrograms computed with `cfg` (converted as in ./listenerFeatures). */
 export function transcribeLogMel(listener: Listener, mels: readonly AudioMatrix[], cfg: LogMelConfig): string[] {
-  return transcribe(listener, mels.map((m) => listenerFeaturesFromLogMel(m, cfg)));
+  return transcribe(
+    listener,
+    mels.map((m) => listenerFeaturesFromLogMel(m, cfg)),
+  );
 }
 
 /**
@@ -37,7 +52,11 @@ export function transcribeLogMel(listener: Listener, mels: readonly AudioMatrix[
  */
 export function logMelConfigOf(spec: SpeechFeatureSpec): LogMelConfig {
   const o = spec?.options ?? {};
-  checkArgs('logMelConfigOf').require(spec?.kind === 'log-mel', `argument 'spec' expected a log-mel feature spec but got kind ${String(spec?.kind)}`)
+  checkArgs('logMelConfigOf')
+    .require(
+      spec?.kind === 'log-mel',
+      `argument 'spec' expected a log-mel feature spec but got kind ${String(spec?.kind)}`,
+    )
     .number('options.nFft', o.nFft, { integer: true, min: 2 });
   return {
     sampleRate: spec.sampleRate,

@@ -68,22 +68,39 @@ export const separateName = (n: number): string => `${n}M`;
 
 /** Trains one head model on the training features → its test predictions and seen-test loss. */
 function fitHead(
-  opts: HeadsComparisonOptions, rng: Rng, seen: { x: tf.Tensor2D; idx: number[] },
+  opts: HeadsComparisonOptions,
+  rng: Rng,
+  seen: { x: tf.Tensor2D; idx: number[] },
   head: {
-    name: string; categories: LabelCategory[]; lossWeights?: number[];
-    train: number[][]; test: number[][];
+    name: string;
+    categories: LabelCategory[];
+    lossWeights?: number[];
+    train: number[][];
+    test: number[][];
   },
 ): { predictions: number[][]; seenLoss: number[]; epochLosses: number[] } {
   const model = buildSoftmaxHeads({
-    inputDim: opts.features.train.shape[1], hidden: opts.hidden, categories: head.categories,
-    seed: rng.nextUint32() | 0, name: head.name,
+    inputDim: opts.features.train.shape[1],
+    hidden: opts.hidden,
+    categories: head.categories,
+    seed: rng.nextUint32() | 0,
+    name: head.name,
   });
   const targets = head.train.map((t) => tf.tensor1d(t, 'int32'));
-  const seenTargets = head.test.map((t) => tf.tensor1d(seen.idx.map((n) => t[n]), 'int32'));
+  const seenTargets = head.test.map((t) =>
+    tf.tensor1d(
+      seen.idx.map((n) => t[n]),
+      'int32',
+    ),
+  );
   try {
     const history = trainSoftmaxHeads(model, opts.features.train, targets, {
-      epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: rng.nextUint32() | 0,
-      lossWeights: head.lossWeights, onStep: (s, l) => opts.onStep?.(head.name, s, l),
+      epochs: opts.epochs,
+      batchSize: opts.batchSize,
+      lr: opts.lr,
+      seed: rng.nextUint32() | 0,
+      lossWeights: head.lossWeights,
+      onStep: (s, l) => opts.onStep?.(head.name, s, l),
     });
     return {
       predictions: predictClasses(model, opts.features.test),
@@ -107,34 +124,44 @@ function checkComparison(seed: number, opts: HeadsComparisonOptions): void {
 }
 
 /** Trains Proposed, nM and HC heads from `seed` and predicts every test example. */
-export function trainHeadsComparison(
-  seed: number, opts: HeadsComparisonOptions,
-): Record<string, ApproachRun> {
+export function trainHeadsComparison(seed: number, opts: HeadsComparisonOptions): Record<string, ApproachRun> {
   checkComparison(seed, opts);
   const cats = opts.categories;
   const train = cats.map((k) => opts.labels.train[k.name]);
   const test = cats.map((k) => opts.labels.test[k.name]);
   const jointTrain = jointLabelIndex(train, opts.jointCombos);
-  checkArgs('trainHeadsComparison').require(jointTrain.every((j) => j >= 0),
-    'every training combination must be one of jointCombos');
+  checkArgs('trainHeadsComparison').require(
+    jointTrain.every((j) => j >= 0),
+    'every training combination must be one of jointCombos',
+  );
   const jointTest = jointLabelIndex(test, opts.jointCombos); // −1: an unseen combination
   const idx = jointTest.flatMap((j, n) => (j >= 0 ? [n] : []));
   checkArgs('trainHeadsComparison').require(idx.length > 0, 'the test set has no seen combination');
   const seen = { idx, x: tf.tidy(() => tf.gather(opts.features.test, idx)) as tf.Tensor2D };
   const rng = new Rng(seed);
-  const byName = (p: number[][]): LabelArrays =>
-    Object.fromEntries(cats.map((k, i) => [k.name, p[i]]));
+  const byName = (p: number[][]): LabelArrays => Object.fromEntries(cats.map((k, i) => [k.name, p[i]]));
   const nM = separateName(cats.length);
   try {
     const P = fitHead(opts, rng, seen, {
-      name: 'Proposed', categories: cats, train, test, lossWeights: opts.lossWeights,
+      name: 'Proposed',
+      categories: cats,
+      train,
+      test,
+      lossWeights: opts.lossWeights,
     });
-    const M = cats.map((k, i) => fitHead(opts, rng, seen, {
-      name: `${nM}_${k.name}`, categories: [k], train: [train[i]], test: [test[i]],
-    }));
+    const M = cats.map((k, i) =>
+      fitHead(opts, rng, seen, {
+        name: `${nM}_${k.name}`,
+        categories: [k],
+        train: [train[i]],
+        test: [test[i]],
+      }),
+    );
     const H = fitHead(opts, rng, seen, {
-      name: 'HC', categories: [{ name: 'joint', classes: opts.jointCombos.length }],
-      train: [jointTrain], test: [jointTest],
+      name: 'HC',
+      categories: [{ name: 'joint', classes: opts.jointCombos.length }],
+      train: [jointTrain],
+      test: [jointTest],
     });
     const combo = (k: number) => H.predictions[0].map((j) => opts.jointCombos[j][k]);
     return {
@@ -142,8 +169,7 @@ export function trainHeadsComparison(
       [nM]: {
         predictions: byName(M.map((m) => m.predictions[0])),
         seenLoss: M.map((m) => m.seenLoss[0]),
-        epochLosses: M[0].epochLosses.map((_, e) =>
-          M.reduce((sum, m) => sum + m.epochLosses[e], 0)),
+        epochLosses: M[0].epochLosses.map((_, e) => M.reduce((sum, m) => sum + m.epochLosses[e], 0)),
       },
       HC: { ...H, predictions: byName(cats.map((_, k) => combo(k))) },
     };

@@ -16,13 +16,14 @@ import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
 import type { PlotlyFigure } from '../../display/figurePage';
 import { countMaccs, serializedBytes } from '../../metrics/modelProfile';
-import {
-  buildProposedModel, buildSeparateModels, disposeHeadedModel, type LabelCategory,
-} from './heads';
+import { buildProposedModel, buildSeparateModels, disposeHeadedModel, type LabelCategory } from './heads';
 
 /** Analytic MACCs and parameters of Proposed and nM (see the module comment). */
 export function analyticCost(opts: {
-  backboneMaccs: number; backboneParams: number; featureDim: number; hidden: number;
+  backboneMaccs: number;
+  backboneParams: number;
+  featureDim: number;
+  hidden: number;
   classes: number[];
 }): { proposed: { maccs: number; params: number }; separate: { maccs: number; params: number } } {
   const { backboneMaccs: B, backboneParams: PB, featureDim: F, hidden: H, classes } = opts;
@@ -40,7 +41,8 @@ export function analyticCost(opts: {
   return {
     proposed: { maccs: B + trunk.maccs + heads.maccs, params: PB + trunk.params + heads.params },
     separate: {
-      maccs: n * (B + trunk.maccs) + heads.maccs, params: n * (PB + trunk.params) + heads.params,
+      maccs: n * (B + trunk.maccs) + heads.maccs,
+      params: n * (PB + trunk.params) + heads.params,
     },
   };
 }
@@ -59,19 +61,30 @@ export interface CostRatioCurve {
  * n = 1 … classes.length, and returns their cost ratios; the models are disposed again.
  */
 export async function costRatioCurve(
-  backbone: tf.Sequential, opts: { classes: number[]; hidden: number },
+  backbone: tf.Sequential,
+  opts: { classes: number[]; hidden: number },
 ): Promise<CostRatioCurve> {
   checkArgs('costRatioCurve')
     .require(backbone instanceof tf.Sequential, 'backbone must be a tf.Sequential (buildBackbone)')
-    .require(Array.isArray(opts?.classes) && opts.classes.length > 0 &&
-      opts.classes.every((c) => Number.isInteger(c) && c >= 2), 'classes must be integers ≥ 2')
+    .require(
+      Array.isArray(opts?.classes) &&
+        opts.classes.length > 0 &&
+        opts.classes.every((c) => Number.isInteger(c) && c >= 2),
+      'classes must be integers ≥ 2',
+    )
     .number('hidden', opts.hidden, { integer: true, min: 0 });
   const base = {
-    backboneMaccs: countMaccs(backbone).maccs, backboneParams: backbone.countParams(),
-    featureDim: backbone.outputs[0].shape[1] as number, hidden: opts.hidden,
+    backboneMaccs: countMaccs(backbone).maccs,
+    backboneParams: backbone.countParams(),
+    featureDim: backbone.outputs[0].shape[1] as number,
+    hidden: opts.hidden,
   };
   const curve: CostRatioCurve = {
-    n: [], measuredMaccs: [], analyticMaccs: [], measuredBytes: [], analyticParams: [],
+    n: [],
+    measuredMaccs: [],
+    analyticMaccs: [],
+    measuredBytes: [],
+    analyticParams: [],
   };
   for (let n = 1; n <= opts.classes.length; n++) {
     const classes = opts.classes.slice(0, n);
@@ -93,12 +106,25 @@ export async function costRatioCurve(
 
 /** Measured ratios as markers, analytic ones as lines, one pair per labelled curve. */
 export function costRatioFigure(
-  curves: Record<string, CostRatioCurve>, title = 'Proposed / nM cost vs number of categories',
+  curves: Record<string, CostRatioCurve>,
+  title = 'Proposed / nM cost vs number of categories',
 ): PlotlyFigure {
-  const line = (name: string, x: number[], y: number[], dash = 'solid') =>
-    ({ type: 'scatter', mode: 'lines', name, x, y, line: { dash } });
-  const dots = (name: string, x: number[], y: number[], symbol: string) =>
-    ({ type: 'scatter', mode: 'markers', name, x, y, marker: { symbol, size: 9 } });
+  const line = (name: string, x: number[], y: number[], dash = 'solid') => ({
+    type: 'scatter',
+    mode: 'lines',
+    name,
+    x,
+    y,
+    line: { dash },
+  });
+  const dots = (name: string, x: number[], y: number[], symbol: string) => ({
+    type: 'scatter',
+    mode: 'markers',
+    name,
+    x,
+    y,
+    marker: { symbol, size: 9 },
+  });
   const data = Object.entries(curves).flatMap(([label, c]) => [
     line(`analytic MACCs, ${label}`, c.n, c.analyticMaccs),
     dots(`measured MACCs, ${label}`, c.n, c.measuredMaccs, 'circle'),
@@ -108,7 +134,8 @@ export function costRatioFigure(
   return {
     data,
     layout: {
-      template: 'plotly_white', title: { text: title },
+      template: 'plotly_white',
+      title: { text: title },
       xaxis: { title: { text: 'number of label categories n' }, dtick: 1 },
       yaxis: { title: { text: 'Proposed / nM' }, rangemode: 'tozero' },
     },

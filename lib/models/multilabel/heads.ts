@@ -52,9 +52,9 @@ export function disposeHeadedModel(m: HeadedModel): void {
 
 function checkCategories(fn: string, categories: LabelCategory[]): void {
   checkArgs(fn).require(
-    Array.isArray(categories) && categories.length > 0 &&
-      categories.every((c) => typeof c.name === 'string' && Number.isInteger(c.classes) &&
-        c.classes >= 2),
+    Array.isArray(categories) &&
+      categories.length > 0 &&
+      categories.every((c) => typeof c.name === 'string' && Number.isInteger(c.classes) && c.classes >= 2),
     'categories must be a non-empty list of { name, classes ≥ 2 }',
   );
 }
@@ -65,7 +65,11 @@ function checkCategories(fn: string, categories: LabelCategory[]): void {
  * features themselves, as when the backbone ends in its own pooled feature vector.
  */
 export function buildSoftmaxHeads(opts: {
-  inputDim: number; hidden: number; categories: LabelCategory[]; seed: number; name?: string;
+  inputDim: number;
+  hidden: number;
+  categories: LabelCategory[];
+  seed: number;
+  name?: string;
 }): tf.LayersModel {
   checkArgs('buildSoftmaxHeads')
     .number('inputDim', opts?.inputDim, { integer: true, min: 1 })
@@ -77,13 +81,22 @@ export function buildSoftmaxHeads(opts: {
     tf.initializers.glorotUniform({ seed: rng.nextUint32() });
   const prefix = opts.name ?? 'head';
   const input = tf.input({ shape: [opts.inputDim] });
-  const trunk = opts.hidden === 0 ? input : tf.layers
-    .dense({ units: opts.hidden, activation: 'relu', kernelInitializer: glorot() })
-    .apply(input) as tf.SymbolicTensor;
-  const outputs = opts.categories.map((c) => tf.layers.dense({
-    units: c.classes, kernelInitializer: glorot(),
-    name: `${prefix}_${c.name}_${rng.nextUint32().toString(36)}`,
-  }).apply(trunk) as tf.SymbolicTensor);
+  const trunk =
+    opts.hidden === 0
+      ? input
+      : (tf.layers
+          .dense({ units: opts.hidden, activation: 'relu', kernelInitializer: glorot() })
+          .apply(input) as tf.SymbolicTensor);
+  const outputs = opts.categories.map(
+    (c) =>
+      tf.layers
+        .dense({
+          units: c.classes,
+          kernelInitializer: glorot(),
+          name: `${prefix}_${c.name}_${rng.nextUint32().toString(36)}`,
+        })
+        .apply(trunk) as tf.SymbolicTensor,
+  );
   return tf.model({ inputs: input, outputs, name: `${prefix}_${rng.nextUint32().toString(36)}` });
 }
 
@@ -101,11 +114,16 @@ function featureDim(backbone: tf.LayersModel): number {
 
 /** Proposed: frozen backbone, shared Dense(hidden) (none if 0), one softmax head per category. */
 export function buildProposedModel(
-  backbone: tf.LayersModel, categories: LabelCategory[], opts: { hidden: number; seed: number },
+  backbone: tf.LayersModel,
+  categories: LabelCategory[],
+  opts: { hidden: number; seed: number },
 ): HeadedModel {
   checkCategories('buildProposedModel', categories);
   const head = buildSoftmaxHeads({
-    inputDim: featureDim(backbone), hidden: opts.hidden, categories, seed: opts.seed,
+    inputDim: featureDim(backbone),
+    hidden: opts.hidden,
+    categories,
+    seed: opts.seed,
     name: 'proposed',
   });
   return { model: compose(backbone, head, `proposed_${opts.seed}`), head };
@@ -113,26 +131,36 @@ export function buildProposedModel(
 
 /** HC: one softmax over `jointClasses` combinations (see {@link jointLabelIndex}). */
 export function buildJointModel(
-  backbone: tf.LayersModel, jointClasses: number, opts: { hidden: number; seed: number },
+  backbone: tf.LayersModel,
+  jointClasses: number,
+  opts: { hidden: number; seed: number },
 ): HeadedModel {
   const head = buildSoftmaxHeads({
-    inputDim: featureDim(backbone), hidden: opts.hidden,
-    categories: [{ name: 'joint', classes: jointClasses }], seed: opts.seed, name: 'hc',
+    inputDim: featureDim(backbone),
+    hidden: opts.hidden,
+    categories: [{ name: 'joint', classes: jointClasses }],
+    seed: opts.seed,
+    name: 'hc',
   });
   return { model: compose(backbone, head, `hc_${opts.seed}`), head };
 }
 
 /** nM: one model per category, each with its own frozen copy of `backbone` and its own head. */
 export function buildSeparateModels(
-  backbone: tf.Sequential, categories: LabelCategory[], opts: { hidden: number; seed: number },
+  backbone: tf.Sequential,
+  categories: LabelCategory[],
+  opts: { hidden: number; seed: number },
 ): HeadedModel[] {
   checkCategories('buildSeparateModels', categories);
   const rng = new Rng(opts.seed);
   return categories.map((c) => {
     const own = copyBackbone(backbone, { seed: rng.nextUint32() | 0 });
     const head = buildSoftmaxHeads({
-      inputDim: featureDim(own), hidden: opts.hidden, categories: [c],
-      seed: rng.nextUint32() | 0, name: `m_${c.name}`,
+      inputDim: featureDim(own),
+      hidden: opts.hidden,
+      categories: [c],
+      seed: rng.nextUint32() | 0,
+      name: `m_${c.name}`,
     });
     return { model: compose(own, head, `m_${c.name}_${opts.seed}`), head, ownBackbone: own };
   });
@@ -144,13 +172,18 @@ export function buildSeparateModels(
  * `labels[k][n]` is example n's label in category k; a combo is one label per category.
  */
 export function jointLabelIndex(
-  labels: readonly (readonly number[])[], combos: readonly (readonly number[])[],
+  labels: readonly (readonly number[])[],
+  combos: readonly (readonly number[])[],
 ): number[] {
   checkArgs('jointLabelIndex')
-    .require(labels.length > 0 && labels.every((l) => l.length === labels[0].length),
-      'labels must be one equally long array per category')
-    .require(combos.every((c) => c.length === labels.length),
-      `every combo must have ${labels.length} entries`);
+    .require(
+      labels.length > 0 && labels.every((l) => l.length === labels[0].length),
+      'labels must be one equally long array per category',
+    )
+    .require(
+      combos.every((c) => c.length === labels.length),
+      `every combo must have ${labels.length} entries`,
+    );
   const index = new Map(combos.map((c, i) => [c.join(','), i]));
   return labels[0].map((_, n) => index.get(labels.map((l) => l[n]).join(',')) ?? -1);
 }

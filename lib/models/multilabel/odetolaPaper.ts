@@ -36,13 +36,10 @@ export const ODETOLA_RATIOS: readonly PaperRatio[] = [
  * The paper's ratio as text: '0.50', '0.50 / 0.84 / 0.97 (AlexNet / GoogleNet / SqueezeNet)',
  * or 'paper values not available here'.
  */
-export function paperRatioText(
-  versus: PaperRatio['versus'], measure: PaperRatio['measure'], digits = 2,
-): string {
+export function paperRatioText(versus: PaperRatio['versus'], measure: PaperRatio['measure'], digits = 2): string {
   const r = ODETOLA_RATIOS.find((p) => p.versus === versus && p.measure === measure);
   if (!r?.value) return 'paper values not available here';
   if (r.value.all !== undefined) return r.value.all.toFixed(digits);
-  const nets = (['AlexNet', 'GoogleNet', 'SqueezeNet'] as const)
-    .filter((k) => r.value![k] !== undefined);
+  const nets = (['AlexNet', 'GoogleNet', 'SqueezeNet'] as const).filter((k) => r.value![k] !== undefined);
   return `${nets.map((k) => r.value![k]!.toFixed(digits)).join(' / ')} (${nets.join(' / ')})`;
 }

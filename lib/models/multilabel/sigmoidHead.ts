@@ -30,13 +30,30 @@ export function cellMaxFeatures(backbone: tf.LayersModel, scenes: tf.Tensor4D, b
 }
 
 /** features [N, F] → Dense(hidden, ReLU) → Dense(classes) logits. */
-export function buildSigmoidHead(opts: { inputDim: number; hidden: number; classes: number; seed: number }): tf.Sequential {
-  checkArgs('buildSigmoidHead').number('inputDim', opts.inputDim, { integer: true, min: 1 }).number('hidden', opts.hidden, { integer: true, min: 1 }).number('classes', opts.classes, { integer: true, min: 1 }).number('seed', opts.seed, { integer: true });
+export function buildSigmoidHead(opts: {
+  inputDim: number;
+  hidden: number;
+  classes: number;
+  seed: number;
+}): tf.Sequential {
+  checkArgs('buildSigmoidHead')
+    .number('inputDim', opts.inputDim, { integer: true, min: 1 })
+    .number('hidden', opts.hidden, { integer: true, min: 1 })
+    .number('classes', opts.classes, { integer: true, min: 1 })
+    .number('seed', opts.seed, { integer: true });
   const rng = new Rng(opts.seed);
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [opts.inputDim], units: opts.hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }) }),
-      tf.layers.dense({ units: opts.classes, kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }) }),
+      tf.layers.dense({
+        inputShape: [opts.inputDim],
+        units: opts.hidden,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }),
+      }),
+      tf.layers.dense({
+        units: opts.classes,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }),
+      }),
     ],
   });
 }
@@ -47,7 +64,12 @@ export function buildSigmoidHead(opts: { inputDim: number; hidden: number; class
  * runs forward once, inside a custom-gradient loss op.
  * Returns gradients keyed by variable name (the caller disposes them).
  */
-export function sigmoidHeadGradients(head: tf.LayersModel, x: tf.Tensor2D, y: tf.Tensor2D, posWeight?: number[]): { loss: number; grads: tf.NamedTensorMap } {
+export function sigmoidHeadGradients(
+  head: tf.LayersModel,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  posWeight?: number[],
+): { loss: number; grads: tf.NamedTensorMap } {
   checkArgs('sigmoidHeadGradients').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32');
   const vars = head.trainableWeights.map((w) => w.read() as tf.Variable);
   let loss = NaN;
@@ -59,7 +81,10 @@ export function sigmoidHeadGradients(head: tf.LayersModel, x: tf.Tensor2D, y: tf
     save([r.dlogits]);
     return { value: tf.scalar(r.loss), gradFunc: (dy: tf.Tensor, [dlogits]: tf.Tensor[]) => tf.mul(dy, dlogits) };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  const { grads, value } = tf.variableGrads(() => bceOnLogits(head.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+  const { grads, value } = tf.variableGrads(
+    () => bceOnLogits(head.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+    vars,
+  );
   value.dispose();
   // END SOLUTION
   return { loss, grads };
@@ -73,9 +98,18 @@ export function trainSigmoidHead(
   head: tf.LayersModel,
   x: tf.Tensor2D,
   y: tf.Tensor2D,
-  opts: { epochs: number; batchSize: number; lr: number; seed: number; posWeight?: number[]; onStep?: (step: number, loss: number) => void },
+  opts: {
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    seed: number;
+    posWeight?: number[];
+    onStep?: (step: number, loss: number) => void;
+  },
 ): TrainHistory {
-  const { N } = checkArgs('trainSigmoidHead').tensor('x', x, ['N', 'F'], 'float32').tensor('y', y, ['N', 'C'], 'float32').dims;
+  const { N } = checkArgs('trainSigmoidHead')
+    .tensor('x', x, ['N', 'F'], 'float32')
+    .tensor('y', y, ['N', 'C'], 'float32').dims;
   return trainInSeededBatches('trainSigmoidHead', { ...opts, N }, (idx) => {
     const xb = tf.gather(x, idx);
     const yb = tf.gather(y, idx);

@@ -21,13 +21,17 @@ export type Row = Record<string, string | number>;
 
 /** Accuracy (%) per category and of all at once ('pair' for two), on the masked examples. */
 export function maskedAccuracies(
-  pred: LabelArrays, truth: LabelArrays, mask: readonly boolean[],
+  pred: LabelArrays,
+  truth: LabelArrays,
+  mask: readonly boolean[],
 ): Record<string, number> {
   const cats = Object.keys(truth);
   const c = checkArgs('maskedAccuracies');
   for (const k of cats) {
-    c.require(pred[k]?.length === mask.length && truth[k].length === mask.length,
-      `pred.${k} and truth.${k} must have ${mask.length} entries (one per mask entry)`);
+    c.require(
+      pred[k]?.length === mask.length && truth[k].length === mask.length,
+      `pred.${k} and truth.${k} must have ${mask.length} entries (one per mask entry)`,
+    );
   }
   const idx = mask.flatMap((m, n) => (m ? [n] : []));
   c.require(idx.length > 0, 'the mask selects no example');
@@ -45,7 +49,9 @@ export function maskedAccuracies(
  * (NaN in the columns an approach does not have, so that every row has the same columns).
  */
 export function accuracyRows(
-  runs: Record<string, ApproachRun>, truth: LabelArrays, seen: readonly boolean[],
+  runs: Record<string, ApproachRun>,
+  truth: LabelArrays,
+  seen: readonly boolean[],
   which: 'seen' | 'unseen',
 ): Row[] {
   const mask = seen.map((s) => s === (which === 'seen'));
@@ -56,7 +62,9 @@ export function accuracyRows(
     for (const [k, v] of Object.entries(acc)) row[`${k} acc (%)`] = v;
     if (which === 'seen') {
       const joint = r.seenLoss.length === 1 && cats.length > 1;
-      cats.forEach((k, i) => { row[`${k} loss`] = joint ? NaN : r.seenLoss[i]; });
+      cats.forEach((k, i) => {
+        row[`${k} loss`] = joint ? NaN : r.seenLoss[i];
+      });
       row['joint loss'] = joint ? r.seenLoss[0] : NaN;
     }
     return row;
@@ -73,22 +81,26 @@ export function perSeedRows(runs: readonly { seed: number; rows: Row[] }[]): Row
  * Student-t interval of `summarize`; '—' where an approach has no finite value), with the
  * summaries themselves for computed prose.
  */
-export function intervalRows(rows: readonly Row[], digits = 1): {
-  rows: Row[]; summaries: Record<string, Record<string, MetricSummary>>;
+export function intervalRows(
+  rows: readonly Row[],
+  digits = 1,
+): {
+  rows: Row[];
+  summaries: Record<string, Record<string, MetricSummary>>;
 } {
-  checkArgs('intervalRows').require(Array.isArray(rows) && rows.length > 0,
-    "argument 'rows' expected per-seed rows");
+  checkArgs('intervalRows').require(Array.isArray(rows) && rows.length > 0, "argument 'rows' expected per-seed rows");
   const approaches = [...new Set(rows.map((r) => r.approach as string))];
-  const metrics = Object.keys(rows[0])
-    .filter((k) => k !== 'seed' && rows.every((r) => typeof r[k] === 'number'));
+  const metrics = Object.keys(rows[0]).filter((k) => k !== 'seed' && rows.every((r) => typeof r[k] === 'number'));
   const summaries: Record<string, Record<string, MetricSummary>> = {};
   const out = approaches.map((a) => {
     const mine = rows.filter((r) => r.approach === a);
-    summaries[a] = Object.fromEntries(metrics
-      .filter((m) => mine.every((r) => Number.isFinite(r[m])))
-      .map((m) => [m, summarize(mine.map((r) => r[m] as number))]));
+    summaries[a] = Object.fromEntries(
+      metrics
+        .filter((m) => mine.every((r) => Number.isFinite(r[m])))
+        .map((m) => [m, summarize(mine.map((r) => r[m] as number))]),
+    );
     const text = (m: string): string =>
-      (summaries[a][m] ? formatInterval(summaries[a][m], m.includes('loss') ? 3 : digits) : '—');
+      summaries[a][m] ? formatInterval(summaries[a][m], m.includes('loss') ? 3 : digits) : '—';
     const cells = metrics.map((m) => [m, text(m)]);
     return { approach: a, seeds: mine.length, ...Object.fromEntries(cells) };
   });
@@ -98,14 +110,20 @@ export function intervalRows(rows: readonly Row[], digits = 1): {
 /** Cost columns of a profile: serialized size, parameters, MACCs (all; trained), latency. */
 export function costRow(p: ModelProfile): Record<string, number> {
   return {
-    'size (KB)': p.bytes / 1024, parameters: p.params, MACCs: p.maccs,
-    'trained-layer MACCs': p.trainedLayerMaccs, 'latency (ms)': p.latencyMs,
+    'size (KB)': p.bytes / 1024,
+    parameters: p.params,
+    MACCs: p.maccs,
+    'trained-layer MACCs': p.trainedLayerMaccs,
+    'latency (ms)': p.latencyMs,
   };
 }
 
 /** One record per example of a labelled split, with class names: the rows danfojs groups. */
 export function labelRecords(
-  split: string, labels: LabelArrays, names: Record<string, string[]>, seen?: readonly boolean[],
+  split: string,
+  labels: LabelArrays,
+  names: Record<string, string[]>,
+  seen?: readonly boolean[],
 ): Record<string, string>[] {
   const cats = Object.keys(labels);
   const n = labels[cats[0]].length;
@@ -120,9 +138,7 @@ export function labelRecords(
  * Examples per class of `column` (rows, in order of first appearance) and per value of `by`
  * (columns, e.g. split), counted with danfojs's groupby ({@link countBy}); 0 where none.
  */
-export function countTable(
-  records: readonly Record<string, string>[], column: string, by = 'split',
-): Row[] {
+export function countTable(records: readonly Record<string, string>[], column: string, by = 'split'): Row[] {
   const counts = countBy(records, [column, by]);
   const at = (name: string): number => counts.columns.indexOf(name);
   const values = counts.values as unknown[][];
@@ -130,9 +146,11 @@ export function countTable(
   const groups = [...new Set(records.map((r) => r[by]))];
   return keys.map((k) => ({
     [column]: k,
-    ...Object.fromEntries(groups.map((g) => {
-      const hit = values.find((v) => v[at(column)] === k && v[at(by)] === g);
-      return [g, hit ? (hit[at('count')] as number) : 0];
-    })),
+    ...Object.fromEntries(
+      groups.map((g) => {
+        const hit = values.find((v) => v[at(column)] === k && v[at(by)] === g);
+        return [g, hit ? (hit[at('count')] as number) : 0];
+      }),
+    ),
   }));
 }

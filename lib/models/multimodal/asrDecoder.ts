@@ -19,10 +19,25 @@ import { checkArgs } from '../../core/validate';
 import { disposeCache } from '../../layers/cache';
 import { wordEmbeddingBackward, wordEmbeddingForward, WordEmbeddingCache } from '../../layers/embedding';
 import { sinusoidalPositions } from '../../layers/positionalEncoding';
-import { temporalAffineBackward, temporalAffineForward, temporalSoftmaxLoss, TemporalAffineCache } from '../../layers/temporal';
-import { transformerBlockBackward, transformerBlockForward, TransformerBlockCache } from '../../layers/transformerBlock';
+import {
+  temporalAffineBackward,
+  temporalAffineForward,
+  temporalSoftmaxLoss,
+  TemporalAffineCache,
+} from '../../layers/temporal';
+import {
+  transformerBlockBackward,
+  transformerBlockForward,
+  TransformerBlockCache,
+} from '../../layers/transformerBlock';
 import type { MultimodalBatch } from './batch';
-import { transformerBlockParamsAt, CrossModalEncoderConfig, initTransformerBlockAt, MultimodalParams, ownedVariable } from './crossModalEncoder';
+import {
+  transformerBlockParamsAt,
+  CrossModalEncoderConfig,
+  initTransformerBlockAt,
+  MultimodalParams,
+  ownedVariable,
+} from './crossModalEncoder';
 
 /** Decoder parameters (charEmbed.W, decSelf.*, decCross.*, charOut.*). */
 export function initAsrDecoder(cfg: CrossModalEncoderConfig, chars: number, rng: Rng): MultimodalParams {
@@ -41,23 +56,51 @@ function causalMask(N: number, T: number): tf.Tensor3D {
   return tf.tidy(() => tf.tile(tf.expandDims(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 0), [N, 1, 1]) as tf.Tensor3D);
 }
 
-type DecoderCache = { embed: WordEmbeddingCache; self: TransformerBlockCache; cross: TransformerBlockCache; out: TemporalAffineCache };
+type DecoderCache = {
+  embed: WordEmbeddingCache;
+  self: TransformerBlockCache;
+  cross: TransformerBlockCache;
+  out: TemporalAffineCache;
+};
 
-function decode(p: MultimodalParams, charsIn: tf.Tensor, joint: tf.Tensor, frameKeys: tf.Tensor, cfg: CrossModalEncoderConfig, training: boolean, rng?: Rng): { logits: tf.Tensor3D; cache: DecoderCache } {
+function decode(
+  p: MultimodalParams,
+  charsIn: tf.Tensor,
+  joint: tf.Tensor,
+  frameKeys: tf.Tensor,
+  cfg: CrossModalEncoderConfig,
+  training: boolean,
+  rng?: Rng,
+): { logits: tf.Tensor3D; cache: DecoderCache } {
   const [N, T] = charsIn.shape;
   return tf.tidy(() => {
     const blockOpts = { heads: cfg.heads, dropout: cfg.dropout, rng, training };
     const emb = wordEmbeddingForward(charsIn, p['charEmbed.W']);
-    const self = transformerBlockForward(tf.add(emb.out, sinusoidalPositions(T, cfg.E)), null, transformerBlockParamsAt(p, 'decSelf'), { ...blockOpts, mask: causalMask(N, T) });
-    const cross = transformerBlockForward(self.out, joint, transformerBlockParamsAt(p, 'decCross'), { ...blockOpts, mask: frameKeys });
+    const self = transformerBlockForward(
+      tf.add(emb.out, sinusoidalPositions(T, cfg.E)),
+      null,
+      transformerBlockParamsAt(p, 'decSelf'),
+      { ...blockOpts, mask: causalMask(N, T) },
+    );
+    const cross = transformerBlockForward(self.out, joint, transformerBlockParamsAt(p, 'decCross'), {
+      ...blockOpts,
+      mask: frameKeys,
+    });
     const out = temporalAffineForward(cross.out, p['charOut.W'], p['charOut.b']);
-    return { logits: out.out as tf.Tensor3D, cache: { embed: emb.cache, self: self.cache, cross: cross.cache, out: out.cache } };
+    return {
+      logits: out.out as tf.Tensor3D,
+      cache: { embed: emb.cache, self: self.cache, cross: cross.cache, out: out.cache },
+    };
   });
 }
 
 /** Teacher-forced loss (mean per character), the gradient for the joint output and the decoder's gradients. */
 export function asrDecoderLoss(
-  p: MultimodalParams, joint: tf.Tensor, batch: MultimodalBatch, cfg: CrossModalEncoderConfig, opts: { training: boolean; rng?: Rng },
+  p: MultimodalParams,
+  joint: tf.Tensor,
+  batch: MultimodalBatch,
+  cfg: CrossModalEncoderConfig,
+  opts: { training: boolean; rng?: Rng },
 ): { loss: number; djoint: tf.Tensor3D; grads: Record<string, tf.Tensor> } {
   checkArgs('asrDecoderLoss').tensor('joint', joint, [batch?.N, batch.Ta, cfg.E], 'float32');
   const { logits, cache } = decode(p, batch.charsIn, joint, batch.frameKeys, cfg, opts.training, opts.rng);
@@ -69,12 +112,16 @@ export function asrDecoderLoss(
     const dOut = temporalAffineBackward(tf.mul(dx, scale), cache.out);
     const dCross = transformerBlockBackward(dOut.dx, cache.cross);
     const dSelf = transformerBlockBackward(dCross.dx, cache.self);
-    const pre = (prefix: string, g: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(g).map(([k, v]) => [`${prefix}.${k}`, v]));
+    const pre = (prefix: string, g: Record<string, tf.Tensor>) =>
+      Object.fromEntries(Object.entries(g).map(([k, v]) => [`${prefix}.${k}`, v]));
     return {
       djoint: dCross.dcontext as tf.Tensor3D,
       grads: {
-        ...pre('decCross', dCross.params), ...pre('decSelf', dSelf.params),
-        'charEmbed.W': wordEmbeddingBackward(dSelf.dx, cache.embed).dW, 'charOut.W': dOut.dw, 'charOut.b': dOut.db,
+        ...pre('decCross', dCross.params),
+        ...pre('decSelf', dSelf.params),
+        'charEmbed.W': wordEmbeddingBackward(dSelf.dx, cache.embed).dW,
+        'charOut.W': dOut.dw,
+        'charOut.b': dOut.db,
       },
     };
   });
@@ -87,8 +134,16 @@ export function asrDecoderLoss(
  * Greedy decoding: starting from '^', feed the decoder its own best character until it emits '^'
  * (end) or `maxLength` characters. Returns the character-index sequences (without the symbols).
  */
-export function asrGreedyDecode(p: MultimodalParams, joint: tf.Tensor, frameKeys: tf.Tensor, cfg: CrossModalEncoderConfig, maxLength: number): number[][] {
-  checkArgs('asrGreedyDecode').tensor('joint', joint, ['N', 'Ta', cfg?.E], 'float32').number('maxLength', maxLength, { integer: true, min: 1 });
+export function asrGreedyDecode(
+  p: MultimodalParams,
+  joint: tf.Tensor,
+  frameKeys: tf.Tensor,
+  cfg: CrossModalEncoderConfig,
+  maxLength: number,
+): number[][] {
+  checkArgs('asrGreedyDecode')
+    .tensor('joint', joint, ['N', 'Ta', cfg?.E], 'float32')
+    .number('maxLength', maxLength, { integer: true, min: 1 });
   const N = joint.shape[0];
   const seqs: number[][] = Array.from({ length: N }, () => [1]);
   const done = new Array(N).fill(false);

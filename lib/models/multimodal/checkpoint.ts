@@ -24,13 +24,23 @@ export interface MultimodalCheckpointManifest extends ShippedWeightsManifest {
 }
 
 /** Writes `weights.bin` and `manifest.json` into `dir`. */
-export function saveMultimodalCheckpoint(dir: string, params: MultimodalParams, info: Omit<MultimodalCheckpointManifest, 'format' | 'weights' | 'params'>): MultimodalCheckpointManifest {
+export function saveMultimodalCheckpoint(
+  dir: string,
+  params: MultimodalParams,
+  info: Omit<MultimodalCheckpointManifest, 'format' | 'weights' | 'params'>,
+): MultimodalCheckpointManifest {
   return writeShippedWeights('saveMultimodalCheckpoint', dir, MULTIMODAL_FORMAT, params, info);
 }
 
 /** Loads a checkpoint written by {@link saveMultimodalCheckpoint} into fresh variables. */
-export function loadMultimodalCheckpoint(dir: string): { params: MultimodalParams; manifest: MultimodalCheckpointManifest } {
-  checkArgs('loadMultimodalCheckpoint').require(typeof dir === 'string' && dir.length > 0, "argument 'dir' expected a folder path");
+export function loadMultimodalCheckpoint(dir: string): {
+  params: MultimodalParams;
+  manifest: MultimodalCheckpointManifest;
+} {
+  checkArgs('loadMultimodalCheckpoint').require(
+    typeof dir === 'string' && dir.length > 0,
+    "argument 'dir' expected a folder path",
+  );
   const { manifest, params: stored } = readShippedWeights<MultimodalCheckpointManifest>(dir, MULTIMODAL_FORMAT);
   const params: MultimodalParams = {};
   for (const [name, p] of stored) params[name] = ownedVariable(tf.tensor(p.values, p.shape, 'float32'));
@@ -38,7 +48,16 @@ export function loadMultimodalCheckpoint(dir: string): { params: MultimodalParam
 }
 
 /** The vocabularies and audio statistics a checkpoint was trained with (what its fine-tuning must use). */
-export function checkpointContext(manifest: MultimodalCheckpointManifest): { vocab: MultimodalVocab; stats: { mean: Float32Array; std: Float32Array } } {
-  checkArgs('checkpointContext').require(manifest?.format === MULTIMODAL_FORMAT, "argument 'manifest' expected a multimodal checkpoint manifest");
-  return { vocab: manifest.vocab, stats: { mean: Float32Array.from(manifest.stats.mean), std: Float32Array.from(manifest.stats.std) } };
+export function checkpointContext(manifest: MultimodalCheckpointManifest): {
+  vocab: MultimodalVocab;
+  stats: { mean: Float32Array; std: Float32Array };
+} {
+  checkArgs('checkpointContext').require(
+    manifest?.format === MULTIMODAL_FORMAT,
+    "argument 'manifest' expected a multimodal checkpoint manifest",
+  );
+  return {
+    vocab: manifest.vocab,
+    stats: { mean: Float32Array.from(manifest.stats.mean), std: Float32Array.from(manifest.stats.std) },
+  };
 }

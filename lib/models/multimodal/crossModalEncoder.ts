@@ -29,7 +29,11 @@ import { wordEmbeddingBackward, wordEmbeddingForward, WordEmbeddingCache } from 
 import { sinusoidalPositions } from '../../layers/positionalEncoding';
 import { temporalAffineBackward, temporalAffineForward, TemporalAffineCache } from '../../layers/temporal';
 import {
-  initTransformerBlockParams, transformerBlockBackward, transformerBlockForward, TransformerBlockCache, TransformerBlockParams,
+  initTransformerBlockParams,
+  transformerBlockBackward,
+  transformerBlockForward,
+  TransformerBlockCache,
+  TransformerBlockParams,
 } from '../../layers/transformerBlock';
 import type { MultimodalBatch } from './batch';
 
@@ -75,7 +79,13 @@ export function transformerBlockParamsAt(p: MultimodalParams, prefix: string): T
 }
 
 /** Seeded parameters of a transformer block stored under `prefix.` (cross adds the context's layer norm). */
-export function initTransformerBlockAt(prefix: string, E: number, F: number, rng: Rng, cross: boolean): MultimodalParams {
+export function initTransformerBlockAt(
+  prefix: string,
+  E: number,
+  F: number,
+  rng: Rng,
+  cross: boolean,
+): MultimodalParams {
   return variables(prefix, initTransformerBlockParams(E, F, rng, { cross }) as unknown as Record<string, tf.Tensor>);
 }
 
@@ -86,8 +96,12 @@ function glorot(a: number, b: number, rng: Rng): tf.Tensor {
 /** Seeded encoder parameters (names: audioIn.*, visualIn.*, textEmbed.W, audioSelf<i>.*, crossText.*, crossVisual.*). */
 export function initEncoder(cfg: CrossModalEncoderConfig, rng: Rng): MultimodalParams {
   const c = checkArgs('initEncoder');
-  for (const k of ['E', 'heads', 'F', 'layers', 'audioDim', 'visualDim', 'words'] as const) c.number(`cfg.${k}`, cfg?.[k], { integer: true, min: k === 'layers' ? 0 : 1 });
-  c.require(cfg.E % cfg.heads === 0 && cfg.E % 2 === 0, `cfg.E=${cfg.E} must be even and divisible by heads=${cfg.heads}`);
+  for (const k of ['E', 'heads', 'F', 'layers', 'audioDim', 'visualDim', 'words'] as const)
+    c.number(`cfg.${k}`, cfg?.[k], { integer: true, min: k === 'layers' ? 0 : 1 });
+  c.require(
+    cfg.E % cfg.heads === 0 && cfg.E % 2 === 0,
+    `cfg.E=${cfg.E} must be even and divisible by heads=${cfg.heads}`,
+  );
   const { E, F } = cfg;
   let p: MultimodalParams = {
     ...variables('audioIn', { W: glorot(cfg.audioDim, E, rng), b: tf.zeros([E]) }),
@@ -95,7 +109,11 @@ export function initEncoder(cfg: CrossModalEncoderConfig, rng: Rng): MultimodalP
     ...variables('textEmbed', { W: randn([cfg.words, E], rng, 1) }),
   };
   for (let l = 0; l < cfg.layers; l++) p = { ...p, ...initTransformerBlockAt(`audioSelf${l}`, E, F, rng, false) };
-  return { ...p, ...initTransformerBlockAt('crossText', E, F, rng, true), ...initTransformerBlockAt('crossVisual', E, F, rng, true) };
+  return {
+    ...p,
+    ...initTransformerBlockAt('crossText', E, F, rng, true),
+    ...initTransformerBlockAt('crossVisual', E, F, rng, true),
+  };
 }
 
 export interface CrossModalEncoderCache {
@@ -130,9 +148,15 @@ function checkWeights(fn: string, w: ModalityWeights): void {
 }
 
 /** The encoder forward (equations in the module comment). */
-export function crossModalEncoderForward(p: MultimodalParams, batch: MultimodalBatch, opts: CrossModalRunOptions): CrossModalEncoderOutput {
+export function crossModalEncoderForward(
+  p: MultimodalParams,
+  batch: MultimodalBatch,
+  opts: CrossModalRunOptions,
+): CrossModalEncoderOutput {
   checkWeights('crossModalEncoderForward', opts?.weights);
-  checkArgs('crossModalEncoderForward').tensor('batch.audio', batch?.audio, ['N', 'Ta', opts.cfg.audioDim], 'float32').tensor('batch.visual', batch.visual, ['N', 'Ta', opts.cfg.visualDim], 'float32');
+  checkArgs('crossModalEncoderForward')
+    .tensor('batch.audio', batch?.audio, ['N', 'Ta', opts.cfg.audioDim], 'float32')
+    .tensor('batch.visual', batch.visual, ['N', 'Ta', opts.cfg.visualDim], 'float32');
   const { cfg, weights: w } = opts;
   const blockOpts = { heads: cfg.heads, dropout: cfg.dropout, rng: opts.rng, training: opts.training };
   // (tidy keeps every tensor of the returned object; its type has no slot for the null of a removed stream)
@@ -142,19 +166,28 @@ export function crossModalEncoderForward(p: MultimodalParams, batch: MultimodalB
     let zA: tf.Tensor = tf.add(audioIn.out, posA);
     const self: TransformerBlockCache[] = [];
     for (let l = 0; l < cfg.layers; l++) {
-      const b = transformerBlockForward(zA, null, transformerBlockParamsAt(p, `audioSelf${l}`), { ...blockOpts, mask: batch.frameKeys });
+      const b = transformerBlockForward(zA, null, transformerBlockParamsAt(p, `audioSelf${l}`), {
+        ...blockOpts,
+        mask: batch.frameKeys,
+      });
       self.push(b.cache);
       zA = b.out;
     }
     let joint = tf.mul(zA, w.audio);
-    let visualIn: TemporalAffineCache | null = null, textEmbed: WordEmbeddingCache | null = null;
-    let crossText: TransformerBlockCache | null = null, crossVisual: TransformerBlockCache | null = null;
-    let textAttention: tf.Tensor3D | null = null, visualAttention: tf.Tensor3D | null = null;
+    let visualIn: TemporalAffineCache | null = null,
+      textEmbed: WordEmbeddingCache | null = null;
+    let crossText: TransformerBlockCache | null = null,
+      crossVisual: TransformerBlockCache | null = null;
+    let textAttention: tf.Tensor3D | null = null,
+      visualAttention: tf.Tensor3D | null = null;
     if (w.text > 0) {
       const emb = wordEmbeddingForward(batch.words, p['textEmbed.W']);
       textEmbed = emb.cache;
       const t0 = tf.add(emb.out, sinusoidalPositions(batch.words.shape[1], cfg.E));
-      const b = transformerBlockForward(zA, t0, transformerBlockParamsAt(p, 'crossText'), { ...blockOpts, mask: batch.wordKeys });
+      const b = transformerBlockForward(zA, t0, transformerBlockParamsAt(p, 'crossText'), {
+        ...blockOpts,
+        mask: batch.wordKeys,
+      });
       crossText = b.cache;
       textAttention = tf.mean(b.weights, 1) as tf.Tensor3D;
       joint = tf.add(joint, tf.mul(b.out, w.text));
@@ -162,13 +195,18 @@ export function crossModalEncoderForward(p: MultimodalParams, batch: MultimodalB
     if (w.visual > 0) {
       const vin = temporalAffineForward(batch.visual, p['visualIn.W'], p['visualIn.b']);
       visualIn = vin.cache;
-      const b = transformerBlockForward(zA, tf.add(vin.out, posA), transformerBlockParamsAt(p, 'crossVisual'), { ...blockOpts, mask: batch.frameKeys });
+      const b = transformerBlockForward(zA, tf.add(vin.out, posA), transformerBlockParamsAt(p, 'crossVisual'), {
+        ...blockOpts,
+        mask: batch.frameKeys,
+      });
       crossVisual = b.cache;
       visualAttention = tf.mean(b.weights, 1) as tf.Tensor3D;
       joint = tf.add(joint, tf.mul(b.out, w.visual));
     }
     return {
-      joint: joint as tf.Tensor3D, textAttention, visualAttention,
+      joint: joint as tf.Tensor3D,
+      textAttention,
+      visualAttention,
       cache: { audioIn: audioIn.cache, visualIn, textEmbed, self, crossText, crossVisual, weights: { ...w } },
     } as unknown as tf.TensorContainer;
   }) as unknown as CrossModalEncoderOutput;
@@ -180,7 +218,11 @@ function prefixed(prefix: string, grads: Record<string, tf.Tensor>): Record<stri
 
 /** djoint [N, Ta, E] → the gradient of every encoder parameter used by the forward (frees the cache). */
 export function crossModalEncoderBackward(djoint: tf.Tensor, cache: CrossModalEncoderCache): Record<string, tf.Tensor> {
-  checkArgs('crossModalEncoderBackward').require(cache?.audioIn !== undefined && Array.isArray(cache.self), "argument 'cache' expected the cache of crossModalEncoderForward")
+  checkArgs('crossModalEncoderBackward')
+    .require(
+      cache?.audioIn !== undefined && Array.isArray(cache.self),
+      "argument 'cache' expected the cache of crossModalEncoderForward",
+    )
     .tensor('djoint', djoint, ['N', 'Ta', 'E'], 'float32');
   const w = cache.weights;
   const grads = tf.tidy(() => {
@@ -189,7 +231,11 @@ export function crossModalEncoderBackward(djoint: tf.Tensor, cache: CrossModalEn
     if (cache.crossText) {
       const g = transformerBlockBackward(tf.mul(djoint, w.text), cache.crossText);
       dzA = tf.add(dzA, g.dx);
-      out = { ...out, ...prefixed('crossText', g.params), 'textEmbed.W': wordEmbeddingBackward(g.dcontext!, cache.textEmbed!).dW };
+      out = {
+        ...out,
+        ...prefixed('crossText', g.params),
+        'textEmbed.W': wordEmbeddingBackward(g.dcontext!, cache.textEmbed!).dW,
+      };
     }
     if (cache.crossVisual) {
       const g = transformerBlockBackward(tf.mul(djoint, w.visual), cache.crossVisual);
@@ -210,5 +256,9 @@ export function crossModalEncoderBackward(djoint: tf.Tensor, cache: CrossModalEn
 }
 
 export function disposeEncoderCache(cache: CrossModalEncoderCache): void {
-  disposeCache([cache.audioIn, cache.visualIn, cache.textEmbed, cache.self, cache.crossText, cache.crossVisual].filter((c) => c !== null) as tf.TensorContainer);
+  disposeCache(
+    [cache.audioIn, cache.visualIn, cache.textEmbed, cache.self, cache.crossText, cache.crossVisual].filter(
+      (c) => c !== null,
+    ) as tf.TensorContainer,
+  );
 }

@@ -20,14 +20,24 @@ export interface MultimodalHeadResult {
   grads: Record<string, tf.Tensor>;
 }
 
-function head(p: MultimodalParams, name: string, joint: tf.Tensor, valid: tf.Tensor): { logits: tf.Tensor2D; pool: MaskedMeanCache; aff: AffineCache } {
+function head(
+  p: MultimodalParams,
+  name: string,
+  joint: tf.Tensor,
+  valid: tf.Tensor,
+): { logits: tf.Tensor2D; pool: MaskedMeanCache; aff: AffineCache } {
   const pool = maskedMeanForward(joint, valid);
   const aff = affineForward(pool.out, p[`${name}.W`], p[`${name}.b`]);
   pool.out.dispose();
   return { logits: aff.out as tf.Tensor2D, pool: pool.cache, aff: aff.cache };
 }
 
-function backHead(name: string, dlogits: tf.Tensor, pool: MaskedMeanCache, aff: AffineCache): { djoint: tf.Tensor3D; grads: Record<string, tf.Tensor> } {
+function backHead(
+  name: string,
+  dlogits: tf.Tensor,
+  pool: MaskedMeanCache,
+  aff: AffineCache,
+): { djoint: tf.Tensor3D; grads: Record<string, tf.Tensor> } {
   const g = affineBackward(dlogits, aff);
   const djoint = maskedMeanBackward(g.dx, pool);
   tf.dispose([g.dx, pool, aff]);
@@ -42,7 +52,13 @@ export function emotionLogits(p: MultimodalParams, joint: tf.Tensor, valid: tf.T
 }
 
 /** Weighted BCE of the emotion head (posWeight = negatives/positives per emotion) and its gradients. */
-export function emotionHeadLoss(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor, labels: tf.Tensor, posWeight: number[]): MultimodalHeadResult {
+export function emotionHeadLoss(
+  p: MultimodalParams,
+  joint: tf.Tensor,
+  valid: tf.Tensor,
+  labels: tf.Tensor,
+  posWeight: number[],
+): MultimodalHeadResult {
   const h = head(p, 'emotion', joint, valid);
   const { loss, dlogits } = sigmoidBinaryCrossEntropy(h.logits, labels, { posWeight });
   h.logits.dispose();
@@ -59,7 +75,12 @@ export function speakerLogits(p: MultimodalParams, joint: tf.Tensor, valid: tf.T
 }
 
 /** Softmax cross-entropy of the speaker head and its gradients. */
-export function speakerHeadLoss(p: MultimodalParams, joint: tf.Tensor, valid: tf.Tensor, speakers: tf.Tensor): MultimodalHeadResult {
+export function speakerHeadLoss(
+  p: MultimodalParams,
+  joint: tf.Tensor,
+  valid: tf.Tensor,
+  speakers: tf.Tensor,
+): MultimodalHeadResult {
   const h = head(p, 'speaker', joint, valid);
   const { loss, dlogits } = softmaxCrossEntropy(h.logits, speakers);
   h.logits.dispose();

@@ -7,12 +7,68 @@
  * `bp.tacotron.init`): inside `lib/` the long names keep imports unambiguous.
  */
 export * from './asrDecoder';
-export { buildMultimodalVocab as buildVocab, multimodalAudioStats as audioStats, makeMultimodalBatch as makeBatch, disposeMultimodalBatch as disposeBatch, MultimodalVocab, MULTIMODAL_CHARS as CHARS, MultimodalAudioStats, MultimodalBatch } from './batch';
-export { saveMultimodalCheckpoint as saveCheckpoint, loadMultimodalCheckpoint as loadCheckpoint, checkpointContext, MultimodalCheckpointManifest } from './checkpoint';
+export {
+  buildMultimodalVocab as buildVocab,
+  multimodalAudioStats as audioStats,
+  makeMultimodalBatch as makeBatch,
+  disposeMultimodalBatch as disposeBatch,
+  MultimodalVocab,
+  MULTIMODAL_CHARS as CHARS,
+  MultimodalAudioStats,
+  MultimodalBatch,
+} from './batch';
+export {
+  saveMultimodalCheckpoint as saveCheckpoint,
+  loadMultimodalCheckpoint as loadCheckpoint,
+  checkpointContext,
+  MultimodalCheckpointManifest,
+} from './checkpoint';
 export * from './crossModalEncoder';
-export { runEmotionSeed, bestOnDev, emotionTable, ablationTable, conditionSeedValues, compareOverSeeds, modalityCueRates, ABLATION_CONDITIONS, EmotionData, EmotionModel, EmotionRun } from './experiments';
+export {
+  runEmotionSeed,
+  bestOnDev,
+  emotionTable,
+  ablationTable,
+  conditionSeedValues,
+  compareOverSeeds,
+  modalityCueRates,
+  ABLATION_CONDITIONS,
+  EmotionData,
+  EmotionModel,
+  EmotionRun,
+} from './experiments';
 export * from './heads';
 export * from './lateFusionGru';
-export { runPretraining, disposeMultimodalModel as disposeModel, PRETRAIN_VARIANTS, PretrainRecord } from './pretraining';
-export { utteranceLengthBuckets, trainPretrain, trainEmotionTransformer, trainLateFusion, emotionPositiveWeights, inMultimodalBatches as inBatches, evaluatePretrain, emotionScores, emotionTargets, flattenEmotionScores, MultimodalContext, MultimodalTrainOptions, PretrainHistory, EmotionScores } from './training';
-export { initPretrainModel, initEmotionModel, pretrainLoss, emotionLoss, emotionProbabilities, PretrainTasks, PAPER_PRETRAIN_TASKS, PretrainStep, MULTIMODAL_PRETRAIN_CONFIG as PRETRAIN_CONFIG } from './transformer';
+export {
+  runPretraining,
+  disposeMultimodalModel as disposeModel,
+  PRETRAIN_VARIANTS,
+  PretrainRecord,
+} from './pretraining';
+export {
+  utteranceLengthBuckets,
+  trainPretrain,
+  trainEmotionTransformer,
+  trainLateFusion,
+  emotionPositiveWeights,
+  inMultimodalBatches as inBatches,
+  evaluatePretrain,
+  emotionScores,
+  emotionTargets,
+  flattenEmotionScores,
+  MultimodalContext,
+  MultimodalTrainOptions,
+  PretrainHistory,
+  EmotionScores,
+} from './training';
+export {
+  initPretrainModel,
+  initEmotionModel,
+  pretrainLoss,
+  emotionLoss,
+  emotionProbabilities,
+  PretrainTasks,
+  PAPER_PRETRAIN_TASKS,
+  PretrainStep,
+  MULTIMODAL_PRETRAIN_CONFIG as PRETRAIN_CONFIG,
+} from './transformer';

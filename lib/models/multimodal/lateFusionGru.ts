@@ -40,7 +40,8 @@ type Modality = (typeof MODALITIES)[number];
 /** Seeded parameters: gru.<m>.l<0|1>.<f|b>.{Wx, Wh, b}, textEmbed.W, fusion1.*, fusion2.*. */
 export function initLateFusionGru(cfg: LateFusionConfig, rng: Rng): MultimodalParams {
   const c = checkArgs('initLateFusionGru');
-  for (const k of ['hidden', 'wordDim', 'fusion', 'audioDim', 'visualDim', 'words'] as const) c.number(`cfg.${k}`, cfg?.[k], { integer: true, min: 1 });
+  for (const k of ['hidden', 'wordDim', 'fusion', 'audioDim', 'visualDim', 'words'] as const)
+    c.number(`cfg.${k}`, cfg?.[k], { integer: true, min: 1 });
   const H = cfg.hidden;
   const v = ownedVariable;
   const p: MultimodalParams = { 'textEmbed.W': v(randn([cfg.words, cfg.wordDim], rng, 1)) };
@@ -83,7 +84,13 @@ function pick(at: number[], T: number): tf.Tensor3D {
 
 type StreamCache = { layers: { f: GruCache; b: GruCache }[]; rev: tf.Tensor1D; last: tf.Tensor3D; first: tf.Tensor3D };
 
-function streamForward(p: MultimodalParams, m: Modality, x: tf.Tensor, lengths: number[], H: number): { rep: tf.Tensor2D; cache: StreamCache } {
+function streamForward(
+  p: MultimodalParams,
+  m: Modality,
+  x: tf.Tensor,
+  lengths: number[],
+  H: number,
+): { rep: tf.Tensor2D; cache: StreamCache } {
   const [N, T] = x.shape;
   return tf.tidy((): tf.TensorContainer => {
     const rev = reversalIndex(lengths, T);
@@ -97,7 +104,14 @@ function streamForward(p: MultimodalParams, m: Modality, x: tf.Tensor, lengths: 
       layers.push({ f: f.cache, b: b.cache });
       input = tf.concat([f.h, reverse(b.h, rev)], 2);
     }
-    const last = pick(lengths.map((len) => len - 1), T), first = pick(lengths.map(() => 0), T);
+    const last = pick(
+        lengths.map((len) => len - 1),
+        T,
+      ),
+      first = pick(
+        lengths.map(() => 0),
+        T,
+      );
     const [hf, hb] = tf.split(input, 2, 2);
     const rep = tf.concat([tf.sum(tf.mul(hf, last), 1), tf.sum(tf.mul(hb, first), 1)], 1) as tf.Tensor2D;
     return { rep, cache: { layers, rev, last, first } } as unknown as tf.TensorContainer;
@@ -105,7 +119,11 @@ function streamForward(p: MultimodalParams, m: Modality, x: tf.Tensor, lengths: 
 }
 
 /** drep [N, 2H] → dx of the stream's input and the GRU gradients. */
-function streamBackward(m: Modality, drep: tf.Tensor, c: StreamCache): { dx: tf.Tensor; grads: Record<string, tf.Tensor> } {
+function streamBackward(
+  m: Modality,
+  drep: tf.Tensor,
+  c: StreamCache,
+): { dx: tf.Tensor; grads: Record<string, tf.Tensor> } {
   return tf.tidy(() => {
     const [dF, dB] = tf.split(drep, 2, 1);
     let dOut: tf.Tensor = tf.concat([tf.mul(tf.expandDims(dF, 1), c.last), tf.mul(tf.expandDims(dB, 1), c.first)], 2);
@@ -114,7 +132,10 @@ function streamBackward(m: Modality, drep: tf.Tensor, c: StreamCache): { dx: tf.
       const [dhf, dhb] = tf.split(dOut, 2, 2);
       const f = gruBackward(dhf, c.layers[l].f);
       const b = gruBackward(reverse(dhb, c.rev), c.layers[l].b);
-      for (const [d, g] of [['f', f], ['b', b]] as const) {
+      for (const [d, g] of [
+        ['f', f],
+        ['b', b],
+      ] as const) {
         grads[`gru.${m}.l${l}.${d}.Wx`] = g.dWx;
         grads[`gru.${m}.l${l}.${d}.Wh`] = g.dWh;
         grads[`gru.${m}.l${l}.${d}.b`] = g.db;
@@ -127,9 +148,23 @@ function streamBackward(m: Modality, drep: tf.Tensor, c: StreamCache): { dx: tf.
 
 const ALL_ONE: ModalityWeights = { audio: 1, visual: 1, text: 1 };
 
-type FusionCache = { streams: Partial<Record<Modality, StreamCache>>; embed: WordEmbeddingCache | null; a1: AffineCache; relu: ReluCache; a2: AffineCache; weights: ModalityWeights; N: number; H: number };
+type FusionCache = {
+  streams: Partial<Record<Modality, StreamCache>>;
+  embed: WordEmbeddingCache | null;
+  a1: AffineCache;
+  relu: ReluCache;
+  a2: AffineCache;
+  weights: ModalityWeights;
+  N: number;
+  H: number;
+};
 
-function fusionForward(p: MultimodalParams, batch: MultimodalBatch, H: number, weights: ModalityWeights): { logits: tf.Tensor2D; cache: FusionCache } {
+function fusionForward(
+  p: MultimodalParams,
+  batch: MultimodalBatch,
+  H: number,
+  weights: ModalityWeights,
+): { logits: tf.Tensor2D; cache: FusionCache } {
   const streams: FusionCache['streams'] = {};
   let embed: WordEmbeddingCache | null = null;
   const reps: tf.Tensor[] = [];
@@ -156,11 +191,19 @@ function fusionForward(p: MultimodalParams, batch: MultimodalBatch, H: number, w
   const relu = reluForward(a1.out);
   const a2 = affineForward(relu.out, p['fusion2.W'], p['fusion2.b']);
   tf.dispose([fused, a1.out, relu.out]);
-  return { logits: a2.out as tf.Tensor2D, cache: { streams, embed, a1: a1.cache, relu: relu.cache, a2: a2.cache, weights, N: batch.N, H } };
+  return {
+    logits: a2.out as tf.Tensor2D,
+    cache: { streams, embed, a1: a1.cache, relu: relu.cache, a2: a2.cache, weights, N: batch.N, H },
+  };
 }
 
 /** Weighted BCE of the baseline on a labelled batch and every gradient (all modalities, α = 1). */
-export function lateFusionLoss(p: MultimodalParams, batch: MultimodalBatch, cfg: LateFusionConfig, posWeight: number[]): { loss: number; grads: Record<string, tf.Tensor> } {
+export function lateFusionLoss(
+  p: MultimodalParams,
+  batch: MultimodalBatch,
+  cfg: LateFusionConfig,
+  posWeight: number[],
+): { loss: number; grads: Record<string, tf.Tensor> } {
   checkArgs('lateFusionLoss').require(batch?.labels !== null, 'the batch needs emotion labels (a labelled split)');
   const { logits, cache } = fusionForward(p, batch, cfg.hidden, ALL_ONE);
   const { loss, dlogits } = sigmoidBinaryCrossEntropy(logits, batch.labels!, { posWeight });
@@ -168,7 +211,12 @@ export function lateFusionLoss(p: MultimodalParams, batch: MultimodalBatch, cfg:
   const grads = tf.tidy(() => {
     const g2 = affineBackward(dlogits, cache.a2);
     const g1 = affineBackward(reluBackward(g2.dx, cache.relu).dx, cache.a1);
-    const out: Record<string, tf.Tensor> = { 'fusion2.W': g2.dw, 'fusion2.b': g2.db, 'fusion1.W': g1.dw, 'fusion1.b': g1.db };
+    const out: Record<string, tf.Tensor> = {
+      'fusion2.W': g2.dw,
+      'fusion2.b': g2.db,
+      'fusion1.W': g1.dw,
+      'fusion1.b': g1.db,
+    };
     const dreps = tf.split(g1.dx, 3, 1);
     MODALITIES.forEach((m, i) => {
       const s = streamBackward(m, dreps[i], cache.streams[m]!);
@@ -183,7 +231,12 @@ export function lateFusionLoss(p: MultimodalParams, batch: MultimodalBatch, cfg:
 }
 
 /** Emotion probabilities [N][6]; a zero weight removes that modality (its GRUs are not run). */
-export function lateFusionProbabilities(p: MultimodalParams, batch: MultimodalBatch, cfg: LateFusionConfig, weights: ModalityWeights = ALL_ONE): number[][] {
+export function lateFusionProbabilities(
+  p: MultimodalParams,
+  batch: MultimodalBatch,
+  cfg: LateFusionConfig,
+  weights: ModalityWeights = ALL_ONE,
+): number[][] {
   const { logits, cache } = fusionForward(p, batch, cfg.hidden, weights);
   const probs = tf.sigmoid(logits);
   logits.dispose();

@@ -33,23 +33,46 @@ export interface PretrainRecord {
 }
 
 export function runPretraining(opts: {
-  tasks: PretrainTasks; train: readonly MultimodalUtterance[]; heldOut: readonly MultimodalUtterance[]; ctx: MultimodalContext;
-  cfg: CrossModalEncoderConfig; speakers: number; steps: number; seed: number; label?: string; progress?: boolean;
+  tasks: PretrainTasks;
+  train: readonly MultimodalUtterance[];
+  heldOut: readonly MultimodalUtterance[];
+  ctx: MultimodalContext;
+  cfg: CrossModalEncoderConfig;
+  speakers: number;
+  steps: number;
+  seed: number;
+  label?: string;
+  progress?: boolean;
 }): { params: MultimodalParams; record: PretrainRecord } {
   const t0 = Date.now();
   const { cfg, ctx, tasks } = opts;
   const params = initPretrainModel(cfg, { chars: ctx.vocab.chars.length, speakers: opts.speakers }, new Rng(opts.seed));
-  const train = { steps: opts.steps, batchSize: 16, seed: opts.seed, warmup: Math.max(1, Math.round(opts.steps / 10)), peakLr: 1.5e-3, label: opts.label, progress: opts.progress };
+  const train = {
+    steps: opts.steps,
+    batchSize: 16,
+    seed: opts.seed,
+    warmup: Math.max(1, Math.round(opts.steps / 10)),
+    peakLr: 1.5e-3,
+    label: opts.label,
+    progress: opts.progress,
+  };
   const history = trainPretrain(params, opts.train, ctx, cfg, { ...train, tasks, weights: PRETRAIN_WEIGHTS });
   const heldOut = evaluatePretrain(params, opts.heldOut, ctx, cfg, PRETRAIN_WEIGHTS, tasks);
   const round = (xs: number[]): number[] => xs.map((x) => Number(x.toFixed(4)));
   return {
     params,
     record: {
-      tasks, jointWeights: PRETRAIN_WEIGHTS, steps: opts.steps, batchSize: train.batchSize, seed: opts.seed,
+      tasks,
+      jointWeights: PRETRAIN_WEIGHTS,
+      steps: opts.steps,
+      batchSize: train.batchSize,
+      seed: opts.seed,
       schedule: `Noam, warmup ${train.warmup}, peak lr ${train.peakLr}, clip norm 1`,
-      trainUtterances: opts.train.length, heldOutUtterances: opts.heldOut.length, minutes: Number(((Date.now() - t0) / 60000).toFixed(2)),
-      heldOut, curves: { loss: round(history.losses), asr: round(history.asrLosses), speaker: round(history.speakerLosses) },
+      trainUtterances: opts.train.length,
+      heldOutUtterances: opts.heldOut.length,
+      minutes: Number(((Date.now() - t0) / 60000).toFixed(2)),
+      heldOut,
+      curves: { loss: round(history.losses), asr: round(history.asrLosses), speaker: round(history.speakerLosses) },
     },
   };
 }

@@ -12,8 +12,20 @@ import { noamSchedule } from '../../optim/schedules';
 import { seededEpochBatches, trainLoop } from '../../train/trainLoop';
 import * as tf from '@tensorflow/tfjs';
 import { asrGreedyDecode } from './asrDecoder';
-import { MultimodalAudioStats, disposeMultimodalBatch, makeMultimodalBatch, MultimodalBatch, MultimodalVocab } from './batch';
-import { crossModalEncoderForward, disposeEncoderCache, CrossModalEncoderConfig, ModalityWeights, MultimodalParams } from './crossModalEncoder';
+import {
+  MultimodalAudioStats,
+  disposeMultimodalBatch,
+  makeMultimodalBatch,
+  MultimodalBatch,
+  MultimodalVocab,
+} from './batch';
+import {
+  crossModalEncoderForward,
+  disposeEncoderCache,
+  CrossModalEncoderConfig,
+  ModalityWeights,
+  MultimodalParams,
+} from './crossModalEncoder';
 import { speakerLogits } from './heads';
 import { LateFusionConfig, lateFusionLoss } from './lateFusionGru';
 import { emotionLoss, pretrainLoss, PretrainTasks } from './transformer';
@@ -49,22 +61,49 @@ export function utteranceLengthBuckets(utts: readonly MultimodalUtterance[], bat
 
 /** Runs `lossOf(batch, rng)` over seeded minibatches of `utts` in the training loop. */
 function train(
-  fn: string, p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, dModel: number, opts: MultimodalTrainOptions,
+  fn: string,
+  p: MultimodalParams,
+  utts: readonly MultimodalUtterance[],
+  ctx: MultimodalContext,
+  dModel: number,
+  opts: MultimodalTrainOptions,
   lossOf: (batch: MultimodalBatch, rng: Rng) => { loss: number; grads: Record<string, tf.Tensor> },
 ): number[] {
-  checkArgs(fn).number('steps', opts?.steps, { integer: true, min: 1 }).number('batchSize', opts.batchSize, { integer: true, min: 1 })
+  checkArgs(fn)
+    .number('steps', opts?.steps, { integer: true, min: 1 })
+    .number('batchSize', opts.batchSize, { integer: true, min: 1 })
     .require(utts.length >= opts.batchSize, `${utts.length} utterances, fewer than one batch of ${opts.batchSize}`);
   const rng = new Rng(opts.seed + 7919);
   const buckets = utteranceLengthBuckets(utts, opts.batchSize, rng);
-  const order = seededEpochBatches(fn, { N: buckets.length, batchSize: 1, epochs: Math.ceil(opts.steps / buckets.length), seed: opts.seed });
-  const history = trainLoop(fn, p, { steps: opts.steps, lr: noamSchedule({ dModel, warmup: opts.warmup, peakLr: opts.peakLr }), clipNorm: 1, label: opts.label, progress: opts.progress }, (step) => {
-    const batch = makeMultimodalBatch(buckets[order.indices(step)[0]].map((i) => utts[i]), ctx.vocab, ctx.stats);
-    try {
-      return lossOf(batch, rng);
-    } finally {
-      disposeMultimodalBatch(batch);
-    }
+  const order = seededEpochBatches(fn, {
+    N: buckets.length,
+    batchSize: 1,
+    epochs: Math.ceil(opts.steps / buckets.length),
+    seed: opts.seed,
   });
+  const history = trainLoop(
+    fn,
+    p,
+    {
+      steps: opts.steps,
+      lr: noamSchedule({ dModel, warmup: opts.warmup, peakLr: opts.peakLr }),
+      clipNorm: 1,
+      label: opts.label,
+      progress: opts.progress,
+    },
+    (step) => {
+      const batch = makeMultimodalBatch(
+        buckets[order.indices(step)[0]].map((i) => utts[i]),
+        ctx.vocab,
+        ctx.stats,
+      );
+      try {
+        return lossOf(batch, rng);
+      } finally {
+        disposeMultimodalBatch(batch);
+      }
+    },
+  );
   return history.losses;
 }
 
@@ -75,8 +114,15 @@ export interface PretrainHistory {
 }
 
 /** Multi-task pre-training on `utts` (transcripts and speaker ids). */
-export function trainPretrain(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: CrossModalEncoderConfig, opts: MultimodalTrainOptions & { tasks: PretrainTasks; weights: ModalityWeights }): PretrainHistory {
-  const asrLosses: number[] = [], speakerLosses: number[] = [];
+export function trainPretrain(
+  p: MultimodalParams,
+  utts: readonly MultimodalUtterance[],
+  ctx: MultimodalContext,
+  cfg: CrossModalEncoderConfig,
+  opts: MultimodalTrainOptions & { tasks: PretrainTasks; weights: ModalityWeights },
+): PretrainHistory {
+  const asrLosses: number[] = [],
+    speakerLosses: number[] = [];
   const losses = train('trainPretrain', p, utts, ctx, cfg.E, opts, (batch, rng) => {
     const r = pretrainLoss(p, batch, cfg, { tasks: opts.tasks, weights: opts.weights, rng });
     asrLosses.push(r.asrLoss);
@@ -87,20 +133,37 @@ export function trainPretrain(p: MultimodalParams, utts: readonly MultimodalUtte
 }
 
 /** Emotion training (weighted BCE with posWeight = negatives / positives of the training labels). */
-export function trainEmotionTransformer(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: CrossModalEncoderConfig, opts: MultimodalTrainOptions & { weights: ModalityWeights }): number[] {
+export function trainEmotionTransformer(
+  p: MultimodalParams,
+  utts: readonly MultimodalUtterance[],
+  ctx: MultimodalContext,
+  cfg: CrossModalEncoderConfig,
+  opts: MultimodalTrainOptions & { weights: ModalityWeights },
+): number[] {
   const posWeight = emotionPositiveWeights(utts);
-  return train('trainEmotionTransformer', p, utts, ctx, cfg.E, opts, (batch, rng) => emotionLoss(p, batch, cfg, { weights: opts.weights, posWeight, rng }));
+  return train('trainEmotionTransformer', p, utts, ctx, cfg.E, opts, (batch, rng) =>
+    emotionLoss(p, batch, cfg, { weights: opts.weights, posWeight, rng }),
+  );
 }
 
 /** Emotion training of the late-fusion BiGRU baseline (same loss, schedule and loop). */
-export function trainLateFusion(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: LateFusionConfig, opts: MultimodalTrainOptions): number[] {
+export function trainLateFusion(
+  p: MultimodalParams,
+  utts: readonly MultimodalUtterance[],
+  ctx: MultimodalContext,
+  cfg: LateFusionConfig,
+  opts: MultimodalTrainOptions,
+): number[] {
   const posWeight = emotionPositiveWeights(utts);
   return train('trainLateFusion', p, utts, ctx, cfg.hidden, opts, (batch) => lateFusionLoss(p, batch, cfg, posWeight));
 }
 
 /** p_k = (#negatives of emotion k) / (#positives), from the binarised labels (1 when a label never occurs). */
 export function emotionPositiveWeights(utts: readonly MultimodalUtterance[]): number[] {
-  checkArgs('emotionPositiveWeights').require(utts.length > 0 && utts.every((u) => u.labels), 'expected labelled utterances');
+  checkArgs('emotionPositiveWeights').require(
+    utts.length > 0 && utts.every((u) => u.labels),
+    'expected labelled utterances',
+  );
   return Array.from({ length: 6 }, (_, k) => {
     const pos = utts.filter((u) => u.labels![k] > 0).length;
     return pos === 0 ? 1 : (utts.length - pos) / pos;
@@ -108,12 +171,24 @@ export function emotionPositiveWeights(utts: readonly MultimodalUtterance[]): nu
 }
 
 /** Calls `fn` on batches of up to `size` utterances of similar length; returns its rows in the order of `utts`. */
-export function inMultimodalBatches<T>(utts: readonly MultimodalUtterance[], ctx: MultimodalContext, size: number, fn: (batch: MultimodalBatch) => T[]): T[] {
-  const order = utts.map((u, i) => ({ i, n: u.audio.rows })).sort((a, b) => a.n - b.n).map((o) => o.i);
+export function inMultimodalBatches<T>(
+  utts: readonly MultimodalUtterance[],
+  ctx: MultimodalContext,
+  size: number,
+  fn: (batch: MultimodalBatch) => T[],
+): T[] {
+  const order = utts
+    .map((u, i) => ({ i, n: u.audio.rows }))
+    .sort((a, b) => a.n - b.n)
+    .map((o) => o.i);
   const out: T[] = new Array(utts.length);
   for (let s = 0; s < order.length; s += size) {
     const idx = order.slice(s, s + size);
-    const batch = makeMultimodalBatch(idx.map((i) => utts[i]), ctx.vocab, ctx.stats);
+    const batch = makeMultimodalBatch(
+      idx.map((i) => utts[i]),
+      ctx.vocab,
+      ctx.stats,
+    );
     try {
       fn(batch).forEach((row, j) => (out[idx[j]] = row));
     } finally {
@@ -124,19 +199,39 @@ export function inMultimodalBatches<T>(utts: readonly MultimodalUtterance[], ctx
 }
 
 /** Held-out pre-training metrics: greedy-decoding CER and speaker accuracy (with the pre-training joint weights). */
-export function evaluatePretrain(p: MultimodalParams, utts: readonly MultimodalUtterance[], ctx: MultimodalContext, cfg: CrossModalEncoderConfig, weights: ModalityWeights, tasks: PretrainTasks): { cer: number; speakerAccuracy: number; examples: { ref: string; hyp: string }[] } {
+export function evaluatePretrain(
+  p: MultimodalParams,
+  utts: readonly MultimodalUtterance[],
+  ctx: MultimodalContext,
+  cfg: CrossModalEncoderConfig,
+  weights: ModalityWeights,
+  tasks: PretrainTasks,
+): { cer: number; speakerAccuracy: number; examples: { ref: string; hyp: string }[] } {
   const rows = inMultimodalBatches(utts, ctx, 64, (batch) => {
     const enc = crossModalEncoderForward(p, batch, { cfg, weights, training: false });
-    const hyps = tasks.asr > 0 ? asrGreedyDecode(p, enc.joint, batch.frameKeys, cfg, 60).map((s) => s.map((c) => ctx.vocab.chars[c]).join('')) : batch.lengths.map(() => '');
-    const spk = tasks.speaker > 0 ? (tf.tidy(() => tf.argMax(speakerLogits(p, enc.joint, batch.frameValid), 1)).arraySync() as number[]) : batch.lengths.map(() => -1);
+    const hyps =
+      tasks.asr > 0
+        ? asrGreedyDecode(p, enc.joint, batch.frameKeys, cfg, 60).map((s) => s.map((c) => ctx.vocab.chars[c]).join(''))
+        : batch.lengths.map(() => '');
+    const spk =
+      tasks.speaker > 0
+        ? (tf.tidy(() => tf.argMax(speakerLogits(p, enc.joint, batch.frameValid), 1)).arraySync() as number[])
+        : batch.lengths.map(() => -1);
     tf.dispose([enc.joint, enc.textAttention, enc.visualAttention].filter((t) => t !== null) as tf.Tensor[]);
     disposeEncoderCache(enc.cache);
     return hyps.map((h, i) => ({ hyp: h, speaker: spk[i] }));
   });
   const refs = utts.map((u) => u.text);
   return {
-    cer: tasks.asr > 0 ? characterErrorRate(refs, rows.map((r) => r.hyp)).rate : NaN,
-    speakerAccuracy: tasks.speaker > 0 ? rows.filter((r, i) => r.speaker === utts[i].speakerIndex).length / utts.length : NaN,
+    cer:
+      tasks.asr > 0
+        ? characterErrorRate(
+            refs,
+            rows.map((r) => r.hyp),
+          ).rate
+        : NaN,
+    speakerAccuracy:
+      tasks.speaker > 0 ? rows.filter((r, i) => r.speaker === utts[i].speakerIndex).length / utts.length : NaN,
     examples: rows.slice(0, 4).map((r, i) => ({ ref: refs[i], hyp: r.hyp })),
   };
 }
@@ -152,14 +247,36 @@ export interface EmotionScores {
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function emotionScores(dev: { probs: number[][]; truth: number[][] }, test: { probs: number[][]; truth: number[][] }): EmotionScores {
-  checkArgs('emotionScores').require(dev?.probs?.length === dev.truth.length && test?.probs?.length === test.truth.length && dev.probs.length > 0 && test.probs.length > 0, 'dev and test need as many probability rows as label rows');
+export function emotionScores(
+  dev: { probs: number[][]; truth: number[][] },
+  test: { probs: number[][]; truth: number[][] },
+): EmotionScores {
+  checkArgs('emotionScores').require(
+    dev?.probs?.length === dev.truth.length &&
+      test?.probs?.length === test.truth.length &&
+      dev.probs.length > 0 &&
+      test.probs.length > 0,
+    'dev and test need as many probability rows as label rows',
+  );
   const grid = Array.from({ length: 49 }, (_, i) => (i + 1) / 50);
   const at = (set: typeof dev, th: number[], metric: 'weightedAccuracy' | 'f1'): number[] =>
-    th.map((t, k) => binaryMetrics(binaryCounts(set.probs.map((r) => r[k] >= t), set.truth.map((r) => r[k])))[metric]);
+    th.map(
+      (t, k) =>
+        binaryMetrics(
+          binaryCounts(
+            set.probs.map((r) => r[k] >= t),
+            set.truth.map((r) => r[k]),
+          ),
+        )[metric],
+    );
   const thWa = tuneThresholds(dev.probs, dev.truth, { metric: 'weightedAccuracy', thresholds: grid });
   const thF1 = tuneThresholds(dev.probs, dev.truth, { metric: 'f1', thresholds: grid });
-  return { wa: at(test, thWa, 'weightedAccuracy'), f1: at(test, thF1, 'f1'), devWa: at(dev, thWa, 'weightedAccuracy'), devF1: at(dev, thF1, 'f1') };
+  return {
+    wa: at(test, thWa, 'weightedAccuracy'),
+    f1: at(test, thF1, 'f1'),
+    devWa: at(dev, thWa, 'weightedAccuracy'),
+    devF1: at(dev, thF1, 'f1'),
+  };
 }
 
 /** Binary targets (Likert > 0) of labelled utterances. */
@@ -171,5 +288,11 @@ export function emotionTargets(utts: readonly MultimodalUtterance[]): number[][]
 export function flattenEmotionScores(s: EmotionScores, emotions: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   emotions.forEach((e, k) => ((out[`${e} WA`] = s.wa[k]), (out[`${e} F1`] = s.f1[k])));
-  return { ...out, 'avg WA': mean(s.wa), 'avg F1': mean(s.f1), 'dev avg WA': mean(s.devWa), 'dev avg F1': mean(s.devF1) };
+  return {
+    ...out,
+    'avg WA': mean(s.wa),
+    'avg F1': mean(s.f1),
+    'dev avg WA': mean(s.devWa),
+    'dev avg F1': mean(s.devF1),
+  };
 }

@@ -15,7 +15,14 @@ import { checkArgs } from '../../core/validate';
 import { asrDecoderLoss, initAsrDecoder } from './asrDecoder';
 import type { MultimodalBatch } from './batch';
 import {
-  crossModalEncoderBackward, crossModalEncoderForward, disposeEncoderCache, CrossModalEncoderConfig, initEncoder, ModalityWeights, MultimodalParams, ownedVariable,
+  crossModalEncoderBackward,
+  crossModalEncoderForward,
+  disposeEncoderCache,
+  CrossModalEncoderConfig,
+  initEncoder,
+  ModalityWeights,
+  MultimodalParams,
+  ownedVariable,
 } from './crossModalEncoder';
 import { emotionHeadLoss, emotionLogits, speakerHeadLoss } from './heads';
 
@@ -26,13 +33,26 @@ export interface PretrainTasks {
 export const PAPER_PRETRAIN_TASKS: PretrainTasks = { asr: 0.8, speaker: 0.2 };
 
 function affineParams(name: string, D: number, M: number, rng: Rng): MultimodalParams {
-  return { [`${name}.W`]: ownedVariable(randn([D, M], rng, Math.sqrt(2 / (D + M)))), [`${name}.b`]: ownedVariable(tf.zeros([M])) };
+  return {
+    [`${name}.W`]: ownedVariable(randn([D, M], rng, Math.sqrt(2 / (D + M)))),
+    [`${name}.b`]: ownedVariable(tf.zeros([M])),
+  };
 }
 
 /** Encoder + character decoder + speaker head. */
-export function initPretrainModel(cfg: CrossModalEncoderConfig, sizes: { chars: number; speakers: number }, rng: Rng): MultimodalParams {
-  checkArgs('initPretrainModel').number('chars', sizes?.chars, { integer: true, min: 2 }).number('speakers', sizes.speakers, { integer: true, min: 2 });
-  return { ...initEncoder(cfg, rng), ...initAsrDecoder(cfg, sizes.chars, rng), ...affineParams('speaker', cfg.E, sizes.speakers, rng) };
+export function initPretrainModel(
+  cfg: CrossModalEncoderConfig,
+  sizes: { chars: number; speakers: number },
+  rng: Rng,
+): MultimodalParams {
+  checkArgs('initPretrainModel')
+    .number('chars', sizes?.chars, { integer: true, min: 2 })
+    .number('speakers', sizes.speakers, { integer: true, min: 2 });
+  return {
+    ...initEncoder(cfg, rng),
+    ...initAsrDecoder(cfg, sizes.chars, rng),
+    ...affineParams('speaker', cfg.E, sizes.speakers, rng),
+  };
 }
 
 /**
@@ -43,7 +63,10 @@ export function initEmotionModel(cfg: CrossModalEncoderConfig, rng: Rng, from?: 
   const enc = initEncoder(cfg, rng);
   if (from) {
     for (const [k, v] of Object.entries(enc)) {
-      checkArgs('initEmotionModel').require(from[k] !== undefined && from[k].shape.join() === v.shape.join(), `pre-trained model lacks '${k}' of shape [${v.shape}]`);
+      checkArgs('initEmotionModel').require(
+        from[k] !== undefined && from[k].shape.join() === v.shape.join(),
+        `pre-trained model lacks '${k}' of shape [${v.shape}]`,
+      );
       v.assign(from[k]);
     }
   }
@@ -64,14 +87,23 @@ function scaled(grads: Record<string, tf.Tensor>, s: number): Record<string, tf.
 }
 
 /** One pre-training loss and its gradients (a task with weight 0 is not computed). */
-export function pretrainLoss(p: MultimodalParams, batch: MultimodalBatch, cfg: CrossModalEncoderConfig, opts: { tasks: PretrainTasks; weights: ModalityWeights; rng: Rng }): PretrainStep {
+export function pretrainLoss(
+  p: MultimodalParams,
+  batch: MultimodalBatch,
+  cfg: CrossModalEncoderConfig,
+  opts: { tasks: PretrainTasks; weights: ModalityWeights; rng: Rng },
+): PretrainStep {
   const { tasks } = opts;
-  checkArgs('pretrainLoss').number('tasks.asr', tasks?.asr, { min: 0 }).number('tasks.speaker', tasks.speaker, { min: 0 }).require(tasks.asr + tasks.speaker > 0, 'at least one task needs a positive weight');
+  checkArgs('pretrainLoss')
+    .number('tasks.asr', tasks?.asr, { min: 0 })
+    .number('tasks.speaker', tasks.speaker, { min: 0 })
+    .require(tasks.asr + tasks.speaker > 0, 'at least one task needs a positive weight');
   const enc = crossModalEncoderForward(p, batch, { cfg, weights: opts.weights, training: true, rng: opts.rng });
   tf.dispose([enc.textAttention, enc.visualAttention].filter((t) => t !== null) as tf.Tensor[]);
   const parts: tf.Tensor[] = [];
   let grads: Record<string, tf.Tensor> = {};
-  let asrLoss = 0, speakerLoss = 0;
+  let asrLoss = 0,
+    speakerLoss = 0;
   if (tasks.asr > 0) {
     const r = asrDecoderLoss(p, enc.joint, batch, cfg, { training: true, rng: opts.rng });
     asrLoss = r.loss;
@@ -91,11 +123,21 @@ export function pretrainLoss(p: MultimodalParams, batch: MultimodalBatch, cfg: C
   enc.joint.dispose();
   const encGrads = crossModalEncoderBackward(djoint, enc.cache);
   djoint.dispose();
-  return { loss: tasks.asr * asrLoss + tasks.speaker * speakerLoss, asrLoss, speakerLoss, grads: { ...grads, ...encGrads } };
+  return {
+    loss: tasks.asr * asrLoss + tasks.speaker * speakerLoss,
+    asrLoss,
+    speakerLoss,
+    grads: { ...grads, ...encGrads },
+  };
 }
 
 /** One emotion loss (weighted BCE) and its gradients. */
-export function emotionLoss(p: MultimodalParams, batch: MultimodalBatch, cfg: CrossModalEncoderConfig, opts: { weights: ModalityWeights; posWeight: number[]; rng: Rng }): { loss: number; grads: Record<string, tf.Tensor> } {
+export function emotionLoss(
+  p: MultimodalParams,
+  batch: MultimodalBatch,
+  cfg: CrossModalEncoderConfig,
+  opts: { weights: ModalityWeights; posWeight: number[]; rng: Rng },
+): { loss: number; grads: Record<string, tf.Tensor> } {
   checkArgs('emotionLoss').require(batch?.labels !== null, 'the batch needs emotion labels (a labelled split)');
   const enc = crossModalEncoderForward(p, batch, { cfg, weights: opts.weights, training: true, rng: opts.rng });
   tf.dispose([enc.textAttention, enc.visualAttention].filter((t) => t !== null) as tf.Tensor[]);
@@ -107,7 +149,12 @@ export function emotionLoss(p: MultimodalParams, batch: MultimodalBatch, cfg: Cr
 }
 
 /** Emotion probabilities [N][6] at inference (dropout off), with the given joint weights. */
-export function emotionProbabilities(p: MultimodalParams, batch: MultimodalBatch, cfg: CrossModalEncoderConfig, weights: ModalityWeights): number[][] {
+export function emotionProbabilities(
+  p: MultimodalParams,
+  batch: MultimodalBatch,
+  cfg: CrossModalEncoderConfig,
+  weights: ModalityWeights,
+): number[][] {
   const enc = crossModalEncoderForward(p, batch, { cfg, weights, training: false });
   const probs = tf.tidy(() => tf.sigmoid(emotionLogits(p, enc.joint, batch.frameValid)));
   tf.dispose([enc.joint, enc.textAttention, enc.visualAttention].filter((t) => t !== null) as tf.Tensor[]);
@@ -118,4 +165,12 @@ export function emotionProbabilities(p: MultimodalParams, batch: MultimodalBatch
 }
 
 /** The laptop-scale encoder of notebook 08 (the word vocabulary size is added from the corpus). */
-export const MULTIMODAL_PRETRAIN_CONFIG: Omit<CrossModalEncoderConfig, 'words'> = { E: 64, heads: 4, F: 128, layers: 1, dropout: 0.1, audioDim: 200, visualDim: 32 };
+export const MULTIMODAL_PRETRAIN_CONFIG: Omit<CrossModalEncoderConfig, 'words'> = {
+  E: 64,
+  heads: 4,
+  F: 128,
+  layers: 1,
+  dropout: 0.1,
+  audioDim: 200,
+  visualDim: 32,
+};

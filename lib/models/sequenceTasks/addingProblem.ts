@@ -63,7 +63,8 @@ export interface AddingParams {
  * that order.
  */
 export function initAddingProblemParams(cell: 'rnn' | 'lstm', hidden: number, rng: Rng): AddingParams {
-  checkArgs('initAddingProblemParams').require(cell === 'rnn' || cell === 'lstm', `argument 'cell' expected 'rnn' or 'lstm' but got ${cell}`)
+  checkArgs('initAddingProblemParams')
+    .require(cell === 'rnn' || cell === 'lstm', `argument 'cell' expected 'rnn' or 'lstm' but got ${cell}`)
     .number('hidden', hidden, { integer: true, min: 1 });
   const H = hidden;
   const G = cell === 'lstm' ? 4 * H : H;
@@ -82,45 +83,70 @@ export function initAddingProblemParams(cell: 'rnn' | 'lstm', hidden: number, rn
  * layer (only the last step receives a gradient). Each step draws a fresh batch from the
  * seed; the library's training loop clips to global norm `clip` (default 1) and applies Adam.
  */
-export function trainAddingProblem(opts: { cell: 'rnn' | 'lstm'; T: number; hidden: number; steps: number; batch: number; lr: number; seed: number; clip?: number }): AddingResult {
+export function trainAddingProblem(opts: {
+  cell: 'rnn' | 'lstm';
+  T: number;
+  hidden: number;
+  steps: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  clip?: number;
+}): AddingResult {
   const { cell, T, hidden: H, steps, batch: N, lr, seed } = opts;
-  checkArgs('trainAddingProblem').require(cell === 'rnn' || cell === 'lstm', `argument 'cell' expected 'rnn' or 'lstm' but got ${cell}`)
-    .number('T', T, { integer: true, min: 2 }).number('hidden', H, { integer: true, min: 1 })
-    .number('steps', steps, { integer: true, min: 1 }).number('batch', N, { integer: true, min: 1 })
-    .number('lr', lr, { min: 0, exclusiveMin: true }).number('seed', seed, { integer: true })
+  checkArgs('trainAddingProblem')
+    .require(cell === 'rnn' || cell === 'lstm', `argument 'cell' expected 'rnn' or 'lstm' but got ${cell}`)
+    .number('T', T, { integer: true, min: 2 })
+    .number('hidden', H, { integer: true, min: 1 })
+    .number('steps', steps, { integer: true, min: 1 })
+    .number('batch', N, { integer: true, min: 1 })
+    .number('lr', lr, { min: 0, exclusiveMin: true })
+    .number('seed', seed, { integer: true })
     .number('clip', opts.clip ?? 1, { min: 0, exclusiveMin: true });
   const rng = new Rng(seed);
   const init = initAddingProblemParams(cell, H, rng);
-  const params = Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) as Record<keyof AddingParams, tf.Variable>;
+  const params = Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) as Record<
+    keyof AddingParams,
+    tf.Variable
+  >;
   tf.dispose(Object.values(init));
   const forward = cell === 'lstm' ? lstmForward : rnnForward;
   const backward = (dh: tf.Tensor, cache: RnnCache | LstmCache): { dWx: tf.Tensor; dWh: tf.Tensor; db: tf.Tensor } =>
     cell === 'lstm' ? lstmBackward(dh, cache as LstmCache) : rnnBackward(dh, cache as RnnCache);
-  const predict = (x: tf.Tensor): tf.Tensor => tf.tidy(() => {
-    const { h, cache } = forward(x, tf.zeros([x.shape[0], H]), params.Wx, params.Wh, params.b);
-    disposeCache(cache);
-    return affineForward(tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]), params.w, params.bo).out;
-  });
-  const { losses } = trainLoop('trainAddingProblem', params, { steps, lr, clipNorm: opts.clip ?? 1, label: `${cell} T=${T}` }, () => {
-    const { x, y } = addingProblemBatch(N, T, rng);
-    const { loss, ...grads } = tf.tidy(() => {
-      const { h, cache } = forward(x, tf.zeros([N, H]), params.Wx, params.Wh, params.b);
-      const last = tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]);
-      const head = affineForward(last, params.w, params.bo);
-      const diff = tf.sub(head.out, y);
-      const dHead = affineBackward(tf.mul(diff, 2 / N), head.cache);
-      const dh = tf.concat([tf.zeros([N, T - 1, H]), tf.expandDims(dHead.dx, 1)], 1);
-      const g = backward(dh, cache);
-      return { loss: tf.mean(tf.square(diff)), Wx: g.dWx, Wh: g.dWh, b: g.db, w: dHead.dw, bo: dHead.db };
+  const predict = (x: tf.Tensor): tf.Tensor =>
+    tf.tidy(() => {
+      const { h, cache } = forward(x, tf.zeros([x.shape[0], H]), params.Wx, params.Wh, params.b);
+      disposeCache(cache);
+      return affineForward(tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]), params.w, params.bo).out;
     });
-    const lossValue = loss.dataSync()[0];
-    tf.dispose([x, y, loss]);
-    return { loss: lossValue, grads };
-  });
+  const { losses } = trainLoop(
+    'trainAddingProblem',
+    params,
+    { steps, lr, clipNorm: opts.clip ?? 1, label: `${cell} T=${T}` },
+    () => {
+      const { x, y } = addingProblemBatch(N, T, rng);
+      const { loss, ...grads } = tf.tidy(() => {
+        const { h, cache } = forward(x, tf.zeros([N, H]), params.Wx, params.Wh, params.b);
+        const last = tf.squeeze(tf.slice(h, [0, T - 1, 0], [-1, 1, -1]), [1]);
+        const head = affineForward(last, params.w, params.bo);
+        const diff = tf.sub(head.out, y);
+        const dHead = affineBackward(tf.mul(diff, 2 / N), head.cache);
+        const dh = tf.concat([tf.zeros([N, T - 1, H]), tf.expandDims(dHead.dx, 1)], 1);
+        const g = backward(dh, cache);
+        return { loss: tf.mean(tf.square(diff)), Wx: g.dWx, Wh: g.dWh, b: g.db, w: dHead.dw, bo: dHead.db };
+      });
+      const lossValue = loss.dataSync()[0];
+      tf.dispose([x, y, loss]);
+      return { loss: lossValue, grads };
+    },
+  );
   const test = addingProblemBatch(1000, T, new Rng(seed + 1_000_003));
   const [testMse, baselineMse] = tf.tidy(() => {
     const yHat = predict(test.x);
-    return [tf.mean(tf.square(tf.sub(yHat, test.y))).dataSync()[0], tf.mean(tf.square(tf.sub(test.y, 1))).dataSync()[0]];
+    return [
+      tf.mean(tf.square(tf.sub(yHat, test.y))).dataSync()[0],
+      tf.mean(tf.square(tf.sub(test.y, 1))).dataSync()[0],
+    ];
   });
   tf.dispose([test.x, test.y, ...Object.values(params)]);
   return { cell, losses, testMse, baselineMse };

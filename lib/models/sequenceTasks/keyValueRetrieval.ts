@@ -36,7 +36,13 @@ export type RetrievalData = {
 /**
  * Generates `n` retrieval examples of `pairs` pairs each, drawn from `rng`.
  */
-export function makeRetrievalData(opts: { n: number; pairs: number; numKeys: number; numValues: number; rng: Rng }): RetrievalData {
+export function makeRetrievalData(opts: {
+  n: number;
+  pairs: number;
+  numKeys: number;
+  numValues: number;
+  rng: Rng;
+}): RetrievalData {
   const { n, pairs, numKeys, numValues, rng } = opts;
   checkArgs('makeRetrievalData')
     .number('n', n, { integer: true, min: 1 })
@@ -44,8 +50,11 @@ export function makeRetrievalData(opts: { n: number; pairs: number; numKeys: num
     .number('numKeys', numKeys, { integer: true, min: pairs })
     .number('numValues', numValues, { integer: true, min: 2 })
     .require(rng instanceof Rng, "argument 'rng' expected an Rng");
-  const keys: Int32Array[] = [], values: Int32Array[] = [];
-  const query = new Int32Array(n), queryPos = new Int32Array(n), answer = new Int32Array(n);
+  const keys: Int32Array[] = [],
+    values: Int32Array[] = [];
+  const query = new Int32Array(n),
+    queryPos = new Int32Array(n),
+    answer = new Int32Array(n);
   for (let e = 0; e < n; e++) {
     const k = Int32Array.from(rng.permutation(numKeys).slice(0, pairs));
     const v = Int32Array.from({ length: pairs }, () => rng.int(numValues));
@@ -72,7 +81,10 @@ export type RetrievalBatch = {
 export function encodeRetrievalBatch(data: RetrievalData, indices?: number[]): RetrievalBatch {
   const idx = indices ?? Array.from(data.query, (_, i) => i);
   const n = data.query.length;
-  checkArgs('encodeRetrievalBatch').require(idx.length > 0 && idx.every((i) => Number.isInteger(i) && i >= 0 && i < n), `indices must be integers in [0, ${n}) (got ${idx.length} indices)`);
+  checkArgs('encodeRetrievalBatch').require(
+    idx.length > 0 && idx.every((i) => Number.isInteger(i) && i >= 0 && i < n),
+    `indices must be integers in [0, ${n}) (got ${idx.length} indices)`,
+  );
   const { pairs: L, numKeys: K, numValues: V } = data;
   const E = K + V;
   const N = idx.length;
@@ -87,7 +99,11 @@ export function encodeRetrievalBatch(data: RetrievalData, indices?: number[]): R
     query[r * E + data.query[e]] = 1;
     answer[r] = data.answer[e];
   });
-  return { pairs: tf.tensor3d(pairs, [N, L, E]), query: tf.tensor3d(query, [N, 1, E]), answer: tf.tensor1d(answer, 'int32') };
+  return {
+    pairs: tf.tensor3d(pairs, [N, L, E]),
+    query: tf.tensor3d(query, [N, 1, E]),
+    answer: tf.tensor1d(answer, 'int32'),
+  };
 }
 
 // ---- models ----
@@ -119,7 +135,12 @@ function variables(tensors: Record<string, tf.Tensor>): RetrievalParams {
  *
  *   o = MultiHead(query [N,1,E], pairs [N,L,E], pairs)   logits = o·Wc + bc   [N, numValues]
  */
-export function attentionRetrievalModel(opts: { numKeys: number; numValues: number; heads: number; rng: Rng }): RetrievalModel {
+export function attentionRetrievalModel(opts: {
+  numKeys: number;
+  numValues: number;
+  heads: number;
+  rng: Rng;
+}): RetrievalModel {
   const { numKeys, numValues, heads, rng } = opts;
   const E = numKeys + numValues;
   checkArgs('attentionRetrievalModel')
@@ -154,7 +175,18 @@ export function attentionRetrievalModel(opts: { numKeys: number; numValues: numb
       const dout = tf.reshape(r.dx, [N, 1, E]);
       const g = multiHeadAttentionBackward(dout, att.cache);
       tf.dispose([o, readout, dlogits, r.dx, dout, att.weights, att.cache, g.dq, g.dk, g.dv]);
-      const grads = { Wq: g.dWq, bq: g.dbq, Wk: g.dWk, bk: g.dbk, Wv: g.dWv, bv: g.dbv, Wo: g.dWo, bo: g.dbo, Wc: r.dw, bc: r.db };
+      const grads = {
+        Wq: g.dWq,
+        bq: g.dbq,
+        Wk: g.dWk,
+        bk: g.dbk,
+        Wv: g.dWv,
+        bv: g.dbv,
+        Wo: g.dWo,
+        bo: g.dbo,
+        Wc: r.dw,
+        bc: r.db,
+      };
       return { loss, grads };
     },
     predict(batch) {
@@ -172,7 +204,12 @@ export function attentionRetrievalModel(opts: { numKeys: number; numValues: numb
  *
  *   u = [mean_j pairs_j, query]  [N, 2E]     logits = relu(u·W1 + b1)·W2 + b2   [N, numValues]
  */
-export function meanPoolRetrievalModel(opts: { numKeys: number; numValues: number; hidden: number; rng: Rng }): RetrievalModel {
+export function meanPoolRetrievalModel(opts: {
+  numKeys: number;
+  numValues: number;
+  hidden: number;
+  rng: Rng;
+}): RetrievalModel {
   const { numKeys, numValues, hidden, rng } = opts;
   const E = numKeys + numValues;
   checkArgs('meanPoolRetrievalModel')
@@ -226,21 +263,37 @@ export function meanPoolRetrievalModel(opts: { numKeys: number; numValues: numbe
 export function trainRetrievalModel(
   model: RetrievalModel,
   data: RetrievalData,
-  opts: { steps: number; batchSize: number; lr: number; seed: number; clipNorm?: number; label?: string; onStep?: (step: number, loss: number) => void },
+  opts: {
+    steps: number;
+    batchSize: number;
+    lr: number;
+    seed: number;
+    clipNorm?: number;
+    label?: string;
+    onStep?: (step: number, loss: number) => void;
+  },
 ): { losses: number[] } {
   const { steps, batchSize, lr, seed, clipNorm = 5, onStep } = opts;
   checkArgs('trainRetrievalModel')
     .number('batchSize', batchSize, { integer: true, min: 1 })
     .number('seed', seed, { integer: true });
   const rng = new Rng(seed);
-  return trainLoop('trainRetrievalModel', model.params, { steps, lr, clipNorm, onStep, label: opts.label, progress: opts.label !== undefined }, () => {
-    const batch = encodeRetrievalBatch(data, Array.from({ length: batchSize }, () => rng.int(data.query.length)));
-    try {
-      return model.lossAndGrads(batch);
-    } finally {
-      tf.dispose(batch);
-    }
-  });
+  return trainLoop(
+    'trainRetrievalModel',
+    model.params,
+    { steps, lr, clipNorm, onStep, label: opts.label, progress: opts.label !== undefined },
+    () => {
+      const batch = encodeRetrievalBatch(
+        data,
+        Array.from({ length: batchSize }, () => rng.int(data.query.length)),
+      );
+      try {
+        return model.lossAndGrads(batch);
+      } finally {
+        tf.dispose(batch);
+      }
+    },
+  );
 }
 
 /** Number of trainable scalars of a model. */
@@ -252,18 +305,27 @@ export function retrievalParameterCount(model: RetrievalModel): number {
  * Accuracy on `data`, and for attention models how often each head's largest weight falls on
  * the pair whose key matches the query (`hitRate[head]`), plus the weights [n, heads, L].
  */
-export function evaluateRetrieval(model: RetrievalModel, data: RetrievalData): { accuracy: number; hitRate: number[] | null; attention: number[][][] | null } {
+export function evaluateRetrieval(
+  model: RetrievalModel,
+  data: RetrievalData,
+): { accuracy: number; hitRate: number[] | null; attention: number[][][] | null } {
   const batch = encodeRetrievalBatch(data);
   const { logits, attention } = model.predict(batch);
   const correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.answer), 'float32')));
   const accuracy = correct.dataSync()[0] / data.query.length;
-  let hitRate: number[] | null = null, weights: number[][][] | null = null;
+  let hitRate: number[] | null = null,
+    weights: number[][][] | null = null;
   if (attention) {
     const squeezed = tf.squeeze(attention, [2]); // [n, heads, L]
     weights = squeezed.arraySync() as number[][][];
     tf.dispose([squeezed, attention]);
     const heads = weights[0].length;
-    hitRate = Array.from({ length: heads }, (_, head) => weights!.filter((w, i) => w[head].indexOf(Math.max(...w[head])) === data.queryPos[i]).length / data.query.length);
+    hitRate = Array.from(
+      { length: heads },
+      (_, head) =>
+        weights!.filter((w, i) => w[head].indexOf(Math.max(...w[head])) === data.queryPos[i]).length /
+        data.query.length,
+    );
   }
   tf.dispose([batch, logits, correct]);
   return { accuracy, hitRate, attention: weights };
@@ -275,8 +337,10 @@ export function evaluateRetrieval(model: RetrievalModel, data: RetrievalData): {
  */
 export function movingAverage(xs: ArrayLike<number>, window = 20): number[] {
   checkArgs('movingAverage')
-    .require(Array.isArray(xs) || ArrayBuffer.isView(xs),
-      `argument 'xs' expected an array of numbers but got ${typeof xs}`)
+    .require(
+      Array.isArray(xs) || ArrayBuffer.isView(xs),
+      `argument 'xs' expected an array of numbers but got ${typeof xs}`,
+    )
     .number('window', window, { integer: true, min: 1 });
   const out: number[] = [];
   let sum = 0;
@@ -297,10 +361,14 @@ export function attentionMassOnMatch(attention: number[][][], data: RetrievalDat
   const n = data.query.length;
   const c = checkArgs('attentionMassOnMatch');
   const got = Array.isArray(attention) ? attention.length : typeof attention;
-  c.require(Array.isArray(attention) && attention.length === n,
-    `argument 'attention' expected ${n} examples (one per query of 'data') but got ${got}`);
-  c.require(attention.every((w) => w.length > 0 && w.every((hw) => hw.length === data.pairs)),
-    `argument 'attention' expected [n, heads, ${data.pairs}] weights`);
+  c.require(
+    Array.isArray(attention) && attention.length === n,
+    `argument 'attention' expected ${n} examples (one per query of 'data') but got ${got}`,
+  );
+  c.require(
+    attention.every((w) => w.length > 0 && w.every((hw) => hw.length === data.pairs)),
+    `argument 'attention' expected [n, heads, ${data.pairs}] weights`,
+  );
   let total = 0;
   attention.forEach((w, i) => {
     total += w.reduce((s, hw) => s + hw[data.queryPos[i]], 0) / w.length;
@@ -319,13 +387,18 @@ export function attentionMassOnMatch(attention: number[][][], data: RetrievalDat
  *   such a model can do;
  * - `uniformAll`: guess uniformly among all `numValues` values.
  */
-export function retrievalBaselines(
-  data: RetrievalData,
-): { uniformPresent: number; mostFrequentPresent: number; uniformAll: number } {
+export function retrievalBaselines(data: RetrievalData): {
+  uniformPresent: number;
+  mostFrequentPresent: number;
+  uniformAll: number;
+} {
   const n = data.query.length;
-  checkArgs('retrievalBaselines').require(n > 0 && data.values.length === n,
-    `argument 'data' expected values for each of its ${n} queries`);
-  let uniform = 0, mostFrequent = 0;
+  checkArgs('retrievalBaselines').require(
+    n > 0 && data.values.length === n,
+    `argument 'data' expected values for each of its ${n} queries`,
+  );
+  let uniform = 0,
+    mostFrequent = 0;
   for (let e = 0; e < n; e++) {
     const counts = new Map<number, number>();
     for (const v of data.values[e]) counts.set(v, (counts.get(v) ?? 0) + 1);

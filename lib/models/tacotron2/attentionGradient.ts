@@ -14,7 +14,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
 import {
-  LocationAttentionCache, LocationAttentionParams, locationAttentionBackward, locationAttentionForward,
+  LocationAttentionCache,
+  LocationAttentionParams,
+  locationAttentionBackward,
+  locationAttentionForward,
 } from '../../layers/locationSensitiveAttention';
 
 export type AttentionGradient = 'hand' | 'autodiff';
@@ -26,7 +29,18 @@ function cacheTensors(c: LocationAttentionCache): tf.Tensor[] {
 
 function cacheFrom(saved: tf.Tensor[], like: LocationAttentionCache): LocationAttentionCache {
   const [query, memory, alignment, tanhPre, loc, cols, w4, WqT, UT, w] = saved;
-  return { query, memory, alignment, tanhPre, loc, WqT, UT, w, conv: { ...like.conv, cols: cols as tf.Tensor2D, w: w4 as tf.Tensor4D }, dims: like.dims };
+  return {
+    query,
+    memory,
+    alignment,
+    tanhPre,
+    loc,
+    WqT,
+    UT,
+    w,
+    conv: { ...like.conv, cols: cols as tf.Tensor2D, w: w4 as tf.Tensor4D },
+    dims: like.dims,
+  };
 }
 
 /**
@@ -35,12 +49,27 @@ function cacheFrom(saved: tf.Tensor[], like: LocationAttentionCache): LocationAt
  * (`gradient: 'hand'`, default) or by autodiff of the forward's ops (`'autodiff'`).
  */
 export function locationAttentionStep(
-  query: tf.Tensor, memory: tf.Tensor, processedMemory: tf.Tensor, prevAlignments: tf.Tensor,
-  params: LocationAttentionParams, mask: tf.Tensor | null, gradient: AttentionGradient = 'hand',
+  query: tf.Tensor,
+  memory: tf.Tensor,
+  processedMemory: tf.Tensor,
+  prevAlignments: tf.Tensor,
+  params: LocationAttentionParams,
+  mask: tf.Tensor | null,
+  gradient: AttentionGradient = 'hand',
 ): { context: tf.Tensor; alignment: tf.Tensor } {
-  checkArgs('locationAttentionStep').require(gradient === 'hand' || gradient === 'autodiff', `argument 'gradient' expected 'hand' or 'autodiff' but got ${String(gradient)}`);
+  checkArgs('locationAttentionStep').require(
+    gradient === 'hand' || gradient === 'autodiff',
+    `argument 'gradient' expected 'hand' or 'autodiff' but got ${String(gradient)}`,
+  );
   if (gradient === 'autodiff') {
-    const { context, alignment, cache } = locationAttentionForward(query, memory, processedMemory, prevAlignments, params, mask);
+    const { context, alignment, cache } = locationAttentionForward(
+      query,
+      memory,
+      processedMemory,
+      prevAlignments,
+      params,
+      mask,
+    );
     tf.dispose(cacheTensors(cache));
     return { context, alignment };
   }
@@ -62,7 +91,15 @@ export function locationAttentionStep(
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const both = (packed as unknown as (...t: tf.Tensor[]) => tf.Tensor)(
-    query, memory, processedMemory, prevAlignments, params.Wq, params.filters, params.U, params.w, params.b,
+    query,
+    memory,
+    processedMemory,
+    prevAlignments,
+    params.Wq,
+    params.filters,
+    params.U,
+    params.w,
+    params.b,
   );
   const [context, alignment] = tf.split(both, [De, both.shape[1]! - De], 1);
   both.dispose(); // the split's backward needs only the gradients, not this value

@@ -9,7 +9,12 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
 import { DatasetError } from '../../data/datasetError';
-import { readShippedWeights, shippedCheckpointDir, writeShippedWeights, type ShippedWeightsManifest } from '../../data/shippedWeights';
+import {
+  readShippedWeights,
+  shippedCheckpointDir,
+  writeShippedWeights,
+  type ShippedWeightsManifest,
+} from '../../data/shippedWeights';
 import { Tacotron2, Tacotron2Config, disposeTacotron2, initTacotron2 } from './config';
 
 const TACOTRON_FORMAT = 'backprop-lab-tacotron-1';
@@ -32,13 +37,18 @@ export function tacotronCheckpointDir(name = 'tacotron-teacher'): string {
  * order: a continued run's `[earlier run]` lines come first, and each later stage's steps are
  * numbered on from where the one before ended.
  */
-export function tacotronLogCurve(dir: string = tacotronCheckpointDir()): { step: number; lossF: number; stage: number }[] {
+export function tacotronLogCurve(
+  dir: string = tacotronCheckpointDir(),
+): { step: number; lossF: number; stage: number }[] {
   const file = path.join(dir, 'training-log.txt');
   if (!fs.existsSync(file)) throw new DatasetError(file, 'missing training log');
-  const lines = fs.readFileSync(file, 'utf8').split('\n').flatMap((line) => {
-    const m = /^((?:\[earlier run\] )*)step (\d+): Loss_f ([0-9.eE+-]+)/.exec(line);
-    return m ? [{ depth: m[1].length / '[earlier run] '.length, step: Number(m[2]), lossF: Number(m[3]) }] : [];
-  });
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^((?:\[earlier run\] )*)step (\d+): Loss_f ([0-9.eE+-]+)/.exec(line);
+      return m ? [{ depth: m[1].length / '[earlier run] '.length, step: Number(m[2]), lossF: Number(m[3]) }] : [];
+    });
   const maxDepth = Math.max(0, ...lines.map((l) => l.depth));
   const out: { step: number; lossF: number; stage: number }[] = [];
   let offset = 0;
@@ -52,9 +62,17 @@ export function tacotronLogCurve(dir: string = tacotronCheckpointDir()): { step:
 
 /** Writes `weights.bin` and `manifest.json` of `model` (parameters, then batch-norm statistics) into `dir` (created); returns the manifest. */
 export function saveTacotron(dir: string, model: Tacotron2, training: Record<string, unknown>): TacotronManifest {
-  checkArgs('saveTacotron').require(model?.params !== undefined && model.bnStats !== undefined, "argument 'model' expected a Tacotron2");
-  return writeShippedWeights<TacotronManifest>('saveTacotron', dir, TACOTRON_FORMAT, { ...model.params, ...model.bnStats },
-    { config: model.config, melNorm: model.melNorm, training });
+  checkArgs('saveTacotron').require(
+    model?.params !== undefined && model.bnStats !== undefined,
+    "argument 'model' expected a Tacotron2",
+  );
+  return writeShippedWeights<TacotronManifest>(
+    'saveTacotron',
+    dir,
+    TACOTRON_FORMAT,
+    { ...model.params, ...model.bnStats },
+    { config: model.config, melNorm: model.melNorm, training },
+  );
 }
 
 /**
@@ -63,15 +81,26 @@ export function saveTacotron(dir: string, model: Tacotron2, training: Record<str
  * truncated, corrupted or do not fit the config.
  */
 export function loadTacotron(dir: string = tacotronCheckpointDir()): { model: Tacotron2; manifest: TacotronManifest } {
-  const { manifest, params: stored } = readShippedWeights<TacotronManifest>(dir, TACOTRON_FORMAT, 'train it with: npm run train -- tacotron-teacher');
+  const { manifest, params: stored } = readShippedWeights<TacotronManifest>(
+    dir,
+    TACOTRON_FORMAT,
+    'train it with: npm run train -- tacotron-teacher',
+  );
   const file = path.join(dir, 'manifest.json');
-  if (!manifest.config || !manifest.melNorm) throw new DatasetError(file, `wrong format: a '${TACOTRON_FORMAT}' manifest needs config and melNorm`);
+  if (!manifest.config || !manifest.melNorm)
+    throw new DatasetError(file, `wrong format: a '${TACOTRON_FORMAT}' manifest needs config and melNorm`);
   const model = initTacotron2(manifest.config, 0, manifest.melNorm);
-  for (const [name, v] of [...Object.entries(model.params), ...Object.entries(model.bnStats)] as [string, tf.Variable][]) {
+  for (const [name, v] of [...Object.entries(model.params), ...Object.entries(model.bnStats)] as [
+    string,
+    tf.Variable,
+  ][]) {
     const t = stored.get(name);
     if (!t || t.shape.join() !== v.shape.join()) {
       disposeTacotron2(model);
-      throw new DatasetError(file, `tensor '${name}' ${t ? `has shape [${t.shape}]` : 'is missing'}; the config needs [${v.shape}]`);
+      throw new DatasetError(
+        file,
+        `tensor '${name}' ${t ? `has shape [${t.shape}]` : 'is missing'}; the config needs [${v.shape}]`,
+      );
     }
     const x = tf.tensor(t.values, v.shape, 'float32');
     v.assign(x);

@@ -44,9 +44,24 @@ export interface Tacotron2Config {
 
 /** The sizes this project trains (see notebook 06 for why each was chosen). */
 export const TACOTRON_CONFIG: Tacotron2Config = {
-  vocabSize: speechAlphabet('punctuated').length, embedDim: 128, encoderConvLayers: 3, encoderKernel: 5, encoderLstm: 64,
-  encoderDropout: 0.2, prenetDim: 128, prenetDropout: 0.5, attentionLstm: 128, decoderLstm: 128, attentionDim: 128,
-  locationFilters: 16, locationKernel: 15, melDims: 80, r: 4, postnetChannels: 64, postnetKernel: 5, postnetLayers: 5,
+  vocabSize: speechAlphabet('punctuated').length,
+  embedDim: 128,
+  encoderConvLayers: 3,
+  encoderKernel: 5,
+  encoderLstm: 64,
+  encoderDropout: 0.2,
+  prenetDim: 128,
+  prenetDropout: 0.5,
+  attentionLstm: 128,
+  decoderLstm: 128,
+  attentionDim: 128,
+  locationFilters: 16,
+  locationKernel: 15,
+  melDims: 80,
+  r: 4,
+  postnetChannels: 64,
+  postnetKernel: 5,
+  postnetLayers: 5,
 };
 
 export type TacotronParams = Record<string, tf.Variable>;
@@ -75,11 +90,32 @@ export function tacotronParamGroup(name: string): TacotronParamGroup {
 
 function validateConfig(fn: string, cfg: Tacotron2Config): void {
   const c = checkArgs(fn);
-  const ints: (keyof Tacotron2Config)[] = ['vocabSize', 'embedDim', 'encoderConvLayers', 'encoderKernel', 'encoderLstm', 'prenetDim', 'attentionLstm',
-    'decoderLstm', 'attentionDim', 'locationFilters', 'locationKernel', 'melDims', 'r', 'postnetChannels', 'postnetKernel', 'postnetLayers'];
+  const ints: (keyof Tacotron2Config)[] = [
+    'vocabSize',
+    'embedDim',
+    'encoderConvLayers',
+    'encoderKernel',
+    'encoderLstm',
+    'prenetDim',
+    'attentionLstm',
+    'decoderLstm',
+    'attentionDim',
+    'locationFilters',
+    'locationKernel',
+    'melDims',
+    'r',
+    'postnetChannels',
+    'postnetKernel',
+    'postnetLayers',
+  ];
   for (const k of ints) c.number(`config.${k}`, cfg?.[k], { integer: true, min: 1 });
-  c.number('config.encoderDropout', cfg.encoderDropout, { min: 0, max: 0.99 }).number('config.prenetDropout', cfg.prenetDropout, { min: 0, max: 0.99 });
-  for (const k of ['encoderKernel', 'locationKernel', 'postnetKernel'] as const) c.require(cfg[k] % 2 === 1, `config.${k} expected an odd width but got ${cfg[k]}`);
+  c.number('config.encoderDropout', cfg.encoderDropout, { min: 0, max: 0.99 }).number(
+    'config.prenetDropout',
+    cfg.prenetDropout,
+    { min: 0, max: 0.99 },
+  );
+  for (const k of ['encoderKernel', 'locationKernel', 'postnetKernel'] as const)
+    c.require(cfg[k] % 2 === 1, `config.${k} expected an odd width but got ${cfg[k]}`);
   c.require(cfg.postnetLayers >= 2, `config.postnetLayers expected at least 2 but got ${cfg.postnetLayers}`);
 }
 
@@ -89,7 +125,10 @@ function validateConfig(fn: string, cfg: Tacotron2Config): void {
  */
 export function initTacotron2(config: Tacotron2Config, seed: number, melNorm = { mean: 0, std: 1 }): Tacotron2 {
   validateConfig('initTacotron2', config);
-  checkArgs('initTacotron2').number('seed', seed, { integer: true }).number('melNorm.std', melNorm?.std, { min: 0, exclusiveMin: true }).number('melNorm.mean', melNorm.mean);
+  checkArgs('initTacotron2')
+    .number('seed', seed, { integer: true })
+    .number('melNorm.std', melNorm?.std, { min: 0, exclusiveMin: true })
+    .number('melNorm.mean', melNorm.mean);
   const rng = new Rng(seed);
   const cfg = config;
   const p: Record<string, tf.Tensor> = {};
@@ -104,7 +143,12 @@ export function initTacotron2(config: Tacotron2Config, seed: number, melNorm = {
   };
   p.embedding = randu([cfg.vocabSize, cfg.embedDim], rng, -0.3 * Math.sqrt(3), 0.3 * Math.sqrt(3));
   for (let i = 0; i < cfg.encoderConvLayers; i++) {
-    glorot(`encConv${i}W`, [cfg.encoderKernel, cfg.embedDim, cfg.embedDim], cfg.encoderKernel * cfg.embedDim, cfg.embedDim);
+    glorot(
+      `encConv${i}W`,
+      [cfg.encoderKernel, cfg.embedDim, cfg.embedDim],
+      cfg.encoderKernel * cfg.embedDim,
+      cfg.embedDim,
+    );
     p[`encConv${i}Gamma`] = tf.ones([cfg.embedDim]);
     p[`encConv${i}Beta`] = tf.zeros([cfg.embedDim]);
   }
@@ -148,8 +192,14 @@ export function initTacotron2(config: Tacotron2Config, seed: number, melNorm = {
 
 /** An independent copy (same weights, statistics and normalisation; new variables). */
 export function cloneTacotron2(model: Tacotron2): Tacotron2 {
-  const copy = (r: Record<string, tf.Variable>, trainable: boolean) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, tf.variable(v, trainable)]));
-  return { config: { ...model.config }, params: copy(model.params, true), bnStats: copy(model.bnStats, false), melNorm: { ...model.melNorm } };
+  const copy = (r: Record<string, tf.Variable>, trainable: boolean) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, tf.variable(v, trainable)]));
+  return {
+    config: { ...model.config },
+    params: copy(model.params, true),
+    bnStats: copy(model.bnStats, false),
+    melNorm: { ...model.melNorm },
+  };
 }
 
 /** Frees the model's variables. */

@@ -11,15 +11,24 @@ import type { TextMel } from './batch';
 export function tacotronPairs(split: SpeechSingleSplit, opts: { maxFrames?: number; limit?: number } = {}): TextMel[] {
   const { maxFrames = Infinity, limit } = opts;
   checkArgs('tacotronPairs').number('opts.maxFrames', maxFrames, { min: 1 });
-  const pairs = loadSpeechSingle({ split }).utterances.filter((u) => u.mel.rows <= maxFrames).map((u) => ({ text: u.text, mel: u.mel }));
+  const pairs = loadSpeechSingle({ split })
+    .utterances.filter((u) => u.mel.rows <= maxFrames)
+    .map((u) => ({ text: u.text, mel: u.mel }));
   return limit === undefined ? pairs : pairs.slice(0, limit);
 }
 
 /** Mean and standard deviation of every log-mel value of `pairs` (the model's input/output normalisation). */
 export function melNormOf(pairs: readonly TextMel[]): { mean: number; std: number } {
   checkArgs('melNormOf').require(pairs.length > 0, "argument 'pairs' expected at least one pair");
-  let s = 0, s2 = 0, n = 0;
-  for (const { mel } of pairs) for (let i = 0; i < mel.data.length; i++) { s += mel.data[i]; s2 += mel.data[i] * mel.data[i]; n++; }
+  let s = 0,
+    s2 = 0,
+    n = 0;
+  for (const { mel } of pairs)
+    for (let i = 0; i < mel.data.length; i++) {
+      s += mel.data[i];
+      s2 += mel.data[i] * mel.data[i];
+      n++;
+    }
   const mean = s / n;
   return { mean, std: Math.sqrt(Math.max(s2 / n - mean * mean, 1e-12)) };
 }

@@ -47,12 +47,25 @@ function encoderLstm(model: Tacotron2, x: tf.Tensor, mask: tf.Tensor, dir: 'Fwd'
  *   (outside the gradient); otherwise the running statistics and no dropout
  * @returns memory [N, L, 2·H_enc]
  */
-export function encoderForward(model: Tacotron2, ids: tf.Tensor, mask: tf.Tensor, opts: { training: boolean; rng?: Rng }): tf.Tensor {
+export function encoderForward(
+  model: Tacotron2,
+  ids: tf.Tensor,
+  mask: tf.Tensor,
+  opts: { training: boolean; rng?: Rng },
+): tf.Tensor {
   const cfg = model.config;
-  const { N, L } = checkArgs('encoderForward').tensor('ids', ids, ['N', 'L'], 'int32').tensor('mask', mask, ['N', 'L'], 'float32')
-    .require(!opts.training || cfg.encoderDropout === 0 || opts.rng instanceof Rng, "argument 'opts.rng' expected an Rng when training with dropout").dims as { N: number; L: number };
+  const { N, L } = checkArgs('encoderForward')
+    .tensor('ids', ids, ['N', 'L'], 'int32')
+    .tensor('mask', mask, ['N', 'L'], 'float32')
+    .require(
+      !opts.training || cfg.encoderDropout === 0 || opts.rng instanceof Rng,
+      "argument 'opts.rng' expected an Rng when training with dropout",
+    ).dims as { N: number; L: number };
   const m3 = tf.expandDims(mask, 2);
-  const count = Math.max(1, tf.tidy(() => tf.sum(mask).dataSync()[0]));
+  const count = Math.max(
+    1,
+    tf.tidy(() => tf.sum(mask).dataSync()[0]),
+  );
   let x = tf.mul(tf.gather(model.params.embedding, ids), m3);
   for (let i = 0; i < cfg.encoderConvLayers; i++) {
     const z = tf.conv1d(x as tf.Tensor3D, model.params[`encConv${i}W`] as tf.Tensor3D, 1, 'same');
@@ -70,9 +83,13 @@ export function encoderForward(model: Tacotron2, ids: tf.Tensor, mask: tf.Tensor
       mean = model.bnStats[`bn${i}Mean`];
       variance = model.bnStats[`bn${i}Var`];
     }
-    const bn = tf.add(tf.mul(tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, BN_EPS))), model.params[`encConv${i}Gamma`]), model.params[`encConv${i}Beta`]);
+    const bn = tf.add(
+      tf.mul(tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, BN_EPS))), model.params[`encConv${i}Gamma`]),
+      model.params[`encConv${i}Beta`],
+    );
     x = tf.mul(tf.relu(bn), m3);
-    if (opts.training && cfg.encoderDropout > 0) x = tf.mul(x, dropoutMask([N, L, cfg.embedDim], cfg.encoderDropout, opts.rng!));
+    if (opts.training && cfg.encoderDropout > 0)
+      x = tf.mul(x, dropoutMask([N, L, cfg.embedDim], cfg.encoderDropout, opts.rng!));
   }
   return tf.concat([encoderLstm(model, x, mask, 'Fwd'), encoderLstm(model, x, mask, 'Bwd')], 2);
 }

@@ -18,30 +18,52 @@ import { encoderForward } from './encoder';
 import { Listener } from '../listener/transcribe';
 import type { LogMelConfig } from '../listener/features';
 import { formatInterval, summarize } from '../../experiments/seeds';
-import { LIU_TABLE1_ENGLISH, RobustnessCount, countAlignmentErrors, spokenCharacters, listenerRobustness, robustnessErrorRate, sumRobustness } from './robustness';
+import {
+  LIU_TABLE1_ENGLISH,
+  RobustnessCount,
+  countAlignmentErrors,
+  spokenCharacters,
+  listenerRobustness,
+  robustnessErrorRate,
+  sumRobustness,
+} from './robustness';
 import { Synthesis, synthesize } from './synthesize';
 
 /**
  * Mean squared (normalised) mel error of the decoder output at each decoder step t, averaged over
  * the utterances still speaking at t: teacher-forced vs free-running on the same `pairs`.
  */
-export function exposureBiasCurve(model: Tacotron2, pairs: readonly TextMel[], seed: number): { teacherForced: number[]; freeRunning: number[]; utterances: number[] } {
+export function exposureBiasCurve(
+  model: Tacotron2,
+  pairs: readonly TextMel[],
+  seed: number,
+): { teacherForced: number[]; freeRunning: number[]; utterances: number[] } {
   checkArgs('exposureBiasCurve').require(pairs.length > 0, "argument 'pairs' expected at least one pair");
   const batch = makeTacotronBatch(pairs, model.config.r, model.melNorm);
   const { r, melDims: M } = model.config;
-  const N = pairs.length, S = batch.steps;
+  const N = pairs.length,
+    S = batch.steps;
   try {
-    const perStep = (kind: 'teacher' | 'free'): Float32Array => tf.tidy(() => {
-      const memory = encoderForward(model, batch.ids, batch.textMask, { training: false });
-      const run = runDecoder(decoderContext(model, memory, batch.textMask), { steps: S, feed: { kind }, targets: batch.mel, rng: new Rng(seed) });
-      const err = tf.mul(tf.square(tf.sub(run.mel, batch.mel)), tf.expandDims(batch.frameMask, 2)); // [N, S·r, M]
-      return tf.sum(tf.reshape(err, [N, S, r * M]), 2).dataSync() as Float32Array; // [N·S]
-    });
+    const perStep = (kind: 'teacher' | 'free'): Float32Array =>
+      tf.tidy(() => {
+        const memory = encoderForward(model, batch.ids, batch.textMask, { training: false });
+        const run = runDecoder(decoderContext(model, memory, batch.textMask), {
+          steps: S,
+          feed: { kind },
+          targets: batch.mel,
+          rng: new Rng(seed),
+        });
+        const err = tf.mul(tf.square(tf.sub(run.mel, batch.mel)), tf.expandDims(batch.frameMask, 2)); // [N, S·r, M]
+        return tf.sum(tf.reshape(err, [N, S, r * M]), 2).dataSync() as Float32Array; // [N·S]
+      });
     const [tfErr, frErr] = [perStep('teacher'), perStep('free')];
     const frames = batch.frameMask.dataSync();
     const out = { teacherForced: [] as number[], freeRunning: [] as number[], utterances: [] as number[] };
     for (let t = 0; t < S; t++) {
-      let a = 0, b = 0, values = 0, n = 0;
+      let a = 0,
+        b = 0,
+        values = 0,
+        n = 0;
       for (let i = 0; i < N; i++) {
         let real = 0;
         for (let k = 0; k < r; k++) real += frames[i * S * r + t * r + k];
@@ -68,7 +90,10 @@ export function exposureBiasCurve(model: Tacotron2, pairs: readonly TextMel[], s
  * divided by the path length and M.
  */
 export function dtwMelError(a: AudioMatrix, b: AudioMatrix): number {
-  checkArgs('dtwMelError').require(a?.cols === b?.cols && a.rows > 0 && b.rows > 0, `arguments 'a' and 'b' expected non-empty [T, M] log-mels with the same M but got [${a?.rows}, ${a?.cols}] and [${b?.rows}, ${b?.cols}]`);
+  checkArgs('dtwMelError').require(
+    a?.cols === b?.cols && a.rows > 0 && b.rows > 0,
+    `arguments 'a' and 'b' expected non-empty [T, M] log-mels with the same M but got [${a?.rows}, ${a?.cols}] and [${b?.rows}, ${b?.cols}]`,
+  );
   const [T1, T2, M] = [a.rows, b.rows, a.cols];
   const D = new Float64Array((T1 + 1) * (T2 + 1)).fill(Infinity);
   const len = new Int32Array((T1 + 1) * (T2 + 1));
@@ -77,8 +102,15 @@ export function dtwMelError(a: AudioMatrix, b: AudioMatrix): number {
   for (let i = 1; i <= T1; i++)
     for (let j = 1; j <= T2; j++) {
       let d = 0;
-      for (let m = 0; m < M; m++) { const x = a.data[(i - 1) * M + m] - b.data[(j - 1) * M + m]; d += x * x; }
-      const opts = [[D[(i - 1) * W + j - 1], len[(i - 1) * W + j - 1]], [D[(i - 1) * W + j], len[(i - 1) * W + j]], [D[i * W + j - 1], len[i * W + j - 1]]];
+      for (let m = 0; m < M; m++) {
+        const x = a.data[(i - 1) * M + m] - b.data[(j - 1) * M + m];
+        d += x * x;
+      }
+      const opts = [
+        [D[(i - 1) * W + j - 1], len[(i - 1) * W + j - 1]],
+        [D[(i - 1) * W + j], len[(i - 1) * W + j]],
+        [D[i * W + j - 1], len[i * W + j - 1]],
+      ];
       const [best, l] = opts.reduce((p, q) => (q[0] < p[0] ? q : p));
       D[i * W + j] = best + d;
       len[i * W + j] = l + 1;
@@ -101,30 +133,65 @@ export interface UtteranceRobustness {
  * alignment counter and by the listener.
  */
 export function hardSetRobustness(
-  model: Tacotron2, utterances: readonly { id: string; text: string; category?: string }[], listener: Listener, cfg: LogMelConfig, seed: number,
+  model: Tacotron2,
+  utterances: readonly { id: string; text: string; category?: string }[],
+  listener: Listener,
+  cfg: LogMelConfig,
+  seed: number,
 ): UtteranceRobustness[] {
-  checkArgs('hardSetRobustness').require(utterances.length > 0, "argument 'utterances' expected at least one utterance");
+  checkArgs('hardSetRobustness').require(
+    utterances.length > 0,
+    "argument 'utterances' expected at least one utterance",
+  );
   const categories = [...new Set(utterances.map((u) => u.category ?? ''))];
   const out: UtteranceRobustness[] = [];
   for (const cat of categories) {
     const group = utterances.filter((u) => (u.category ?? '') === cat);
-    const syn = synthesize(model, group.map((u) => u.text), { seed });
-    const heard = listenerRobustness(listener, syn.map((s) => s.mel), group.map((u) => u.text), cfg);
-    group.forEach((u, i) => out.push({
-      id: u.id, category: cat, text: u.text, byAlignment: countAlignmentErrors(syn[i].alignment, syn[i].stopped, { countable: spokenCharacters(u.text) }), byListener: heard[i], synthesis: syn[i],
-    }));
+    const syn = synthesize(
+      model,
+      group.map((u) => u.text),
+      { seed },
+    );
+    const heard = listenerRobustness(
+      listener,
+      syn.map((s) => s.mel),
+      group.map((u) => u.text),
+      cfg,
+    );
+    group.forEach((u, i) =>
+      out.push({
+        id: u.id,
+        category: cat,
+        text: u.text,
+        byAlignment: countAlignmentErrors(syn[i].alignment, syn[i].stopped, { countable: spokenCharacters(u.text) }),
+        byListener: heard[i],
+        synthesis: syn[i],
+      }),
+    );
   }
   return out;
 }
 
 /** Skips, repeats, error rate % and incomplete utterances of a set of measurements (Liu et al.'s Table 1 columns). */
-export function robustnessSummary(records: readonly UtteranceRobustness[], measure: 'byAlignment' | 'byListener'): { skips: number; repeats: number; errorRatePercent: number; incomplete: number } {
+export function robustnessSummary(
+  records: readonly UtteranceRobustness[],
+  measure: 'byAlignment' | 'byListener',
+): { skips: number; repeats: number; errorRatePercent: number; incomplete: number } {
   const s = sumRobustness(records.map((r) => r[measure]));
-  return { skips: s.skips, repeats: s.repeats, errorRatePercent: 100 * robustnessErrorRate(s), incomplete: s.incomplete };
+  return {
+    skips: s.skips,
+    repeats: s.repeats,
+    errorRatePercent: 100 * robustnessErrorRate(s),
+    incomplete: s.incomplete,
+  };
 }
 
 /** One system evaluated with one seed (training and synthesis seed). */
-export interface SystemRun { system: string; seed: number; records: UtteranceRobustness[] }
+export interface SystemRun {
+  system: string;
+  seed: number;
+  records: UtteranceRobustness[];
+}
 
 /**
  * Rows in the layout of Liu et al.'s Table 1 — system, skips, repeats, error rate % — each
@@ -132,17 +199,48 @@ export interface SystemRun { system: string; seed: number; records: UtteranceRob
  * `category`, or of the whole hard set), plus incomplete utterances; then the paper's English
  * rows for direction.
  */
-export function robustnessTable1(runs: readonly SystemRun[], measure: 'byAlignment' | 'byListener', opts: { category?: string; paper?: boolean } = {}): Record<string, string | number>[] {
-  checkArgs('robustnessTable1').require(runs.length > 0, "argument 'runs' expected at least one run")
-    .require(measure === 'byAlignment' || measure === 'byListener', `argument 'measure' expected 'byAlignment' or 'byListener' but got ${String(measure)}`);
+export function robustnessTable1(
+  runs: readonly SystemRun[],
+  measure: 'byAlignment' | 'byListener',
+  opts: { category?: string; paper?: boolean } = {},
+): Record<string, string | number>[] {
+  checkArgs('robustnessTable1')
+    .require(runs.length > 0, "argument 'runs' expected at least one run")
+    .require(
+      measure === 'byAlignment' || measure === 'byListener',
+      `argument 'measure' expected 'byAlignment' or 'byListener' but got ${String(measure)}`,
+    );
   const systems = [...new Set(runs.map((r) => r.system))];
   const rows: Record<string, string | number>[] = systems.map((system) => {
-    const per = runs.filter((r) => r.system === system).map((r) => robustnessSummary(r.records.filter((x) => opts.category === undefined || x.category === opts.category), measure));
-    const cell = (k: keyof ReturnType<typeof robustnessSummary>, digits: number) => formatInterval(summarize(per.map((p) => p[k])), digits);
-    return { system, seeds: per.length, skips: cell('skips', 1), repeats: cell('repeats', 1), 'error rate %': cell('errorRatePercent', 2), ...(measure === 'byAlignment' ? { incomplete: cell('incomplete', 1) } : {}) };
+    const per = runs
+      .filter((r) => r.system === system)
+      .map((r) =>
+        robustnessSummary(
+          r.records.filter((x) => opts.category === undefined || x.category === opts.category),
+          measure,
+        ),
+      );
+    const cell = (k: keyof ReturnType<typeof robustnessSummary>, digits: number) =>
+      formatInterval(summarize(per.map((p) => p[k])), digits);
+    return {
+      system,
+      seeds: per.length,
+      skips: cell('skips', 1),
+      repeats: cell('repeats', 1),
+      'error rate %': cell('errorRatePercent', 2),
+      ...(measure === 'byAlignment' ? { incomplete: cell('incomplete', 1) } : {}),
+    };
   });
   if (opts.paper ?? true) {
-    for (const p of LIU_TABLE1_ENGLISH) rows.push({ system: `${p.system} (paper, English, for direction)`, seeds: '—', skips: p.skips, repeats: p.repeats, 'error rate %': p.errorRatePercent.toFixed(2), ...(measure === 'byAlignment' ? { incomplete: '—' } : {}) });
+    for (const p of LIU_TABLE1_ENGLISH)
+      rows.push({
+        system: `${p.system} (paper, English, for direction)`,
+        seeds: '—',
+        skips: p.skips,
+        repeats: p.repeats,
+        'error rate %': p.errorRatePercent.toFixed(2),
+        ...(measure === 'byAlignment' ? { incomplete: '—' } : {}),
+      });
   }
   return rows;
 }

@@ -7,10 +7,34 @@
  * `bp.tacotron.init`): inside `lib/` the long names keep imports unambiguous.
  */
 export * from './attentionGradient';
-export { makeTacotronBatch as makeBatch, disposeTacotronBatch as disposeBatch, lengthGroupedBatches, TextMel, TacotronBatch } from './batch';
+export {
+  makeTacotronBatch as makeBatch,
+  disposeTacotronBatch as disposeBatch,
+  lengthGroupedBatches,
+  TextMel,
+  TacotronBatch,
+} from './batch';
 export * from './cells';
-export { tacotronCheckpointDir as checkpointDir, tacotronLogCurve as logCurve, saveTacotron as save, loadTacotron as load, TacotronManifest } from './checkpoint';
-export { tacotronParamGroup as paramGroup, initTacotron2 as init, cloneTacotron2 as clone, disposeTacotron2 as dispose, tacotronParameterCount as parameterCount, Tacotron2Config, TACOTRON_CONFIG as CONFIG, TacotronParams, TacotronBatchNormStats, Tacotron2, TacotronParamGroup } from './config';
+export {
+  tacotronCheckpointDir as checkpointDir,
+  tacotronLogCurve as logCurve,
+  saveTacotron as save,
+  loadTacotron as load,
+  TacotronManifest,
+} from './checkpoint';
+export {
+  tacotronParamGroup as paramGroup,
+  initTacotron2 as init,
+  cloneTacotron2 as clone,
+  disposeTacotron2 as dispose,
+  tacotronParameterCount as parameterCount,
+  Tacotron2Config,
+  TACOTRON_CONFIG as CONFIG,
+  TacotronParams,
+  TacotronBatchNormStats,
+  Tacotron2,
+  TacotronParamGroup,
+} from './config';
 export { tacotronPairs as pairs, melNormOf } from './data';
 export * from './decoder';
 export * from './encoder';
@@ -20,4 +44,12 @@ export * from './postnet';
 export * from './robustness';
 export * from './students';
 export * from './synthesize';
-export { teacherDecoderStates, trainTacotron as train, TacotronMode, TACOTRON_MODES as MODES, TacotronTrainOptions, TacotronLossParts, TacotronTrainResult } from './training';
+export {
+  teacherDecoderStates,
+  trainTacotron as train,
+  TacotronMode,
+  TACOTRON_MODES as MODES,
+  TacotronTrainOptions,
+  TacotronLossParts,
+  TacotronTrainResult,
+} from './training';

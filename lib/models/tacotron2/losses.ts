@@ -18,37 +18,64 @@ import type { TacotronParams } from './config';
 
 /** Σ mask·(a − b)² / (Σ mask · M) for a, b [N, T, M] and mask [N, T]. */
 export function maskedMse(a: tf.Tensor, b: tf.Tensor, mask: tf.Tensor): tf.Tensor {
-  const { M } = checkArgs('maskedMse').tensor('a', a, ['N', 'T', 'M'], 'float32').tensor('b', b, ['N', 'T', 'M'], 'float32').tensor('mask', mask, ['N', 'T'], 'float32').dims as { M: number };
-  return tf.div(tf.sum(tf.mul(tf.square(tf.sub(a, b)), tf.expandDims(mask, 2))), tf.mul(tf.maximum(tf.sum(mask), 1), M));
+  const { M } = checkArgs('maskedMse')
+    .tensor('a', a, ['N', 'T', 'M'], 'float32')
+    .tensor('b', b, ['N', 'T', 'M'], 'float32')
+    .tensor('mask', mask, ['N', 'T'], 'float32').dims as { M: number };
+  return tf.div(
+    tf.sum(tf.mul(tf.square(tf.sub(a, b)), tf.expandDims(mask, 2))),
+    tf.mul(tf.maximum(tf.sum(mask), 1), M),
+  );
 }
 
 /** Mean binary cross-entropy of logits x against targets y: max(x, 0) − x·y + log(1 + e^(−|x|)). */
 export function stopTokenBce(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor {
-  checkArgs('stopTokenBce').tensor('logits', logits, ['N', 'S'], 'float32').tensor('targets', targets, ['N', 'S'], 'float32');
+  checkArgs('stopTokenBce')
+    .tensor('logits', logits, ['N', 'S'], 'float32')
+    .tensor('targets', targets, ['N', 'S'], 'float32');
   return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
 }
 
 /** The guided-attention weights W [N, S, L] for the real steps and characters (0 elsewhere). */
-export function guidedAttentionWeights(textLengths: readonly number[], stepLengths: readonly number[], L: number, S: number, g = 0.2): tf.Tensor {
+export function guidedAttentionWeights(
+  textLengths: readonly number[],
+  stepLengths: readonly number[],
+  L: number,
+  S: number,
+  g = 0.2,
+): tf.Tensor {
   const N = textLengths.length;
-  checkArgs('guidedAttentionWeights').number('g', g, { min: 0, exclusiveMin: true })
-    .require(textLengths.every((l) => Number.isInteger(l) && l >= 1 && l <= L), `argument 'textLengths' expected integers in [1, ${L}]`).require(stepLengths.length === N, `argument 'stepLengths' expected ${N} lengths but got ${stepLengths.length}`);
+  checkArgs('guidedAttentionWeights')
+    .number('g', g, { min: 0, exclusiveMin: true })
+    .require(
+      textLengths.every((l) => Number.isInteger(l) && l >= 1 && l <= L),
+      `argument 'textLengths' expected integers in [1, ${L}]`,
+    )
+    .require(stepLengths.length === N, `argument 'stepLengths' expected ${N} lengths but got ${stepLengths.length}`);
   const w = new Float32Array(N * S * L);
   for (let n = 0; n < N; n++)
     for (let t = 0; t < stepLengths[n]; t++)
-      for (let l = 0; l < textLengths[n]; l++) w[(n * S + t) * L + l] = 1 - Math.exp(-((l / textLengths[n] - t / stepLengths[n]) ** 2) / (2 * g * g));
+      for (let l = 0; l < textLengths[n]; l++)
+        w[(n * S + t) * L + l] = 1 - Math.exp(-((l / textLengths[n] - t / stepLengths[n]) ** 2) / (2 * g * g));
   return tf.tensor3d(w, [N, S, L]);
 }
 
 /** Loss_guide for alignments [N, S, L] and weights from {@link guidedAttentionWeights}. */
 export function guidedAttentionLoss(alignments: tf.Tensor, weights: tf.Tensor, totalSteps: number): tf.Tensor {
-  checkArgs('guidedAttentionLoss').tensor('alignments', alignments, ['N', 'S', 'L'], 'float32').tensor('weights', weights, ['N', 'S', 'L'], 'float32');
+  checkArgs('guidedAttentionLoss')
+    .tensor('alignments', alignments, ['N', 'S', 'L'], 'float32')
+    .tensor('weights', weights, ['N', 'S', 'L'], 'float32');
   return tf.div(tf.sum(tf.mul(alignments, weights)), Math.max(1, totalSteps));
 }
 
 /** w_L2 · Σ‖W‖² over the weight matrices and filters (names ending in W; not biases, BN or the embedding). */
 export function weightDecay(params: TacotronParams, names: readonly string[], weight: number): tf.Tensor {
-  checkArgs('weightDecay').number('weight', weight, { min: 0 }).require(names.every((n) => params[n] instanceof tf.Variable), `argument 'names' has a name that is not a parameter`);
+  checkArgs('weightDecay')
+    .number('weight', weight, { min: 0 })
+    .require(
+      names.every((n) => params[n] instanceof tf.Variable),
+      `argument 'names' has a name that is not a parameter`,
+    );
   const ws = names.filter((n) => n.endsWith('W')).map((n) => tf.sum(tf.square(params[n])));
   return ws.length ? tf.mul(tf.addN(ws), weight) : tf.scalar(0);
 }
@@ -59,7 +86,9 @@ export function weightDecay(params: TacotronParams, names: readonly string[], we
  * @param teacher s [N, T, H]; @param student ŝ [N, T, H]
  */
 export function distillationTerm(teacher: tf.Tensor, student: tf.Tensor): tf.Tensor {
-  checkArgs('distillationTerm').tensor('teacher', teacher, ['N', 'T', 'H'], 'float32').tensor('student', student, ['N', 'T', 'H'], 'float32');
+  checkArgs('distillationTerm')
+    .tensor('teacher', teacher, ['N', 'T', 'H'], 'float32')
+    .tensor('student', student, ['N', 'T', 'H'], 'float32');
   const term = tf.customGrad(((sHat: tf.Tensor, save: tf.GradSaveFunc) => {
     const { loss, dsHat } = distillationLoss(teacher, sHat);
     save([dsHat]);

@@ -17,7 +17,10 @@ export function postnetForward(model: Tacotron2, mel: tf.Tensor): tf.Tensor {
   const L = model.config.postnetLayers;
   let z = mel as tf.Tensor3D;
   for (let i = 0; i < L; i++) {
-    const a = tf.add(tf.conv1d(z, model.params[`post${i}W`] as tf.Tensor3D, 1, 'same'), model.params[`post${i}b`]) as tf.Tensor3D;
+    const a = tf.add(
+      tf.conv1d(z, model.params[`post${i}W`] as tf.Tensor3D, 1, 'same'),
+      model.params[`post${i}b`],
+    ) as tf.Tensor3D;
     z = i < L - 1 ? tf.tanh(a) : a;
   }
   return tf.add(mel, z);

@@ -24,19 +24,40 @@ import { alignEdits } from '../../metrics/editDistance';
 import { Listener, transcribeLogMel } from '../listener/transcribe';
 import type { LogMelConfig } from '../listener/features';
 
-export interface RobustnessCount { skips: number; repeats: number; characters: number; incomplete: number; utterances: number }
+export interface RobustnessCount {
+  skips: number;
+  repeats: number;
+  characters: number;
+  incomplete: number;
+  utterances: number;
+}
 
 /** Skips, repeats and incompleteness of one alignment [steps, L] (see the module comment). */
 export function countAlignmentErrors(
-  alignment: readonly (readonly number[])[], stopped: boolean, opts: { maxJump?: number; backTolerance?: number; countable?: readonly boolean[] } = {},
+  alignment: readonly (readonly number[])[],
+  stopped: boolean,
+  opts: { maxJump?: number; backTolerance?: number; countable?: readonly boolean[] } = {},
 ): RobustnessCount {
   const { maxJump = 3, backTolerance = 1 } = opts;
-  const c = checkArgs('countAlignmentErrors').require(Array.isArray(alignment) && alignment.length > 0, "argument 'alignment' expected a non-empty [steps, L] array")
-    .number('opts.maxJump', maxJump, { integer: true, min: 1 }).number('opts.backTolerance', backTolerance, { integer: true, min: 0 });
+  const c = checkArgs('countAlignmentErrors')
+    .require(
+      Array.isArray(alignment) && alignment.length > 0,
+      "argument 'alignment' expected a non-empty [steps, L] array",
+    )
+    .number('opts.maxJump', maxJump, { integer: true, min: 1 })
+    .number('opts.backTolerance', backTolerance, { integer: true, min: 0 });
   const L = alignment[0].length;
-  alignment.forEach((row, t) => c.require(row.length === L && L > 0, `argument 'alignment' row ${t} expected ${L} > 0 weights but got ${row.length}`));
+  alignment.forEach((row, t) =>
+    c.require(
+      row.length === L && L > 0,
+      `argument 'alignment' row ${t} expected ${L} > 0 weights but got ${row.length}`,
+    ),
+  );
   const countable = opts.countable ?? new Array<boolean>(L).fill(true);
-  c.require(countable.length === L, `argument 'opts.countable' expected ${L} flags (one per character) but got ${countable.length}`);
+  c.require(
+    countable.length === L,
+    `argument 'opts.countable' expected ${L} flags (one per character) but got ${countable.length}`,
+  );
   const path = alignment.map((row) => row.reduce((best, v, l) => (v > row[best] ? l : best), 0));
   const covered = new Uint8Array(L);
   let repeats = 0;
@@ -57,20 +78,44 @@ export function spokenCharacters(text: string): boolean[] {
 }
 
 /** Skips (deletions) and repeats (insertions) the listener hears in each mel, against its text (punctuation stripped). */
-export function listenerRobustness(listener: Listener, mels: readonly AudioMatrix[], texts: readonly string[], cfg: LogMelConfig): (RobustnessCount & { substitutions: number; transcript: string })[] {
-  checkArgs('listenerRobustness').require(Array.isArray(mels) && Array.isArray(texts) && mels.length === texts.length && mels.length > 0, `arguments 'mels' and 'texts' expected equal non-empty lengths but got ${mels?.length} and ${texts?.length}`);
+export function listenerRobustness(
+  listener: Listener,
+  mels: readonly AudioMatrix[],
+  texts: readonly string[],
+  cfg: LogMelConfig,
+): (RobustnessCount & { substitutions: number; transcript: string })[] {
+  checkArgs('listenerRobustness').require(
+    Array.isArray(mels) && Array.isArray(texts) && mels.length === texts.length && mels.length > 0,
+    `arguments 'mels' and 'texts' expected equal non-empty lengths but got ${mels?.length} and ${texts?.length}`,
+  );
   const hyps = transcribeLogMel(listener, mels, cfg);
   return texts.map((text, i) => {
     const ref = stripPunctuation(text);
     const a = alignEdits(ref, hyps[i]);
-    return { skips: a.deletions, repeats: a.insertions, substitutions: a.substitutions, characters: ref.length, incomplete: 0, utterances: 1, transcript: hyps[i] };
+    return {
+      skips: a.deletions,
+      repeats: a.insertions,
+      substitutions: a.substitutions,
+      characters: ref.length,
+      incomplete: 0,
+      utterances: 1,
+      transcript: hyps[i],
+    };
   });
 }
 
 /** Sums counts (e.g. over the utterances of a category). */
 export function sumRobustness(counts: readonly RobustnessCount[]): RobustnessCount {
-  return counts.reduce((s, x) => ({ skips: s.skips + x.skips, repeats: s.repeats + x.repeats, characters: s.characters + x.characters, incomplete: s.incomplete + x.incomplete, utterances: s.utterances + x.utterances }),
-    { skips: 0, repeats: 0, characters: 0, incomplete: 0, utterances: 0 });
+  return counts.reduce(
+    (s, x) => ({
+      skips: s.skips + x.skips,
+      repeats: s.repeats + x.repeats,
+      characters: s.characters + x.characters,
+      incomplete: s.incomplete + x.incomplete,
+      utterances: s.utterances + x.utterances,
+    }),
+    { skips: 0, repeats: 0, characters: 0, incomplete: 0, utterances: 0 },
+  );
 }
 
 /** (skips + repeats) / characters. */

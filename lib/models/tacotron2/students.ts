@@ -27,21 +27,48 @@ export type StudentSystem = 'Tacotron2-SS' | 'Tacotron2-FR' | 'Tacotron2-KD' | '
 export const STUDENT_SYSTEMS: readonly StudentSystem[] = ['Tacotron2-SS', 'Tacotron2-FR', 'Tacotron2-KD', 'Teacher+TF'];
 
 const MODE: Record<StudentSystem, TacotronMode> = {
-  'Tacotron2-SS': 'scheduled-sampling', 'Tacotron2-FR': 'free-running', 'Tacotron2-KD': 'distillation', 'Teacher+TF': 'teacher-forcing',
+  'Tacotron2-SS': 'scheduled-sampling',
+  'Tacotron2-FR': 'free-running',
+  'Tacotron2-KD': 'distillation',
+  'Teacher+TF': 'teacher-forcing',
 };
 
-export interface StudentOptions { steps: number; batchSize: number; seed: number; lr0?: number; lambda?: number; progress?: boolean }
+export interface StudentOptions {
+  steps: number;
+  batchSize: number;
+  seed: number;
+  lr0?: number;
+  lambda?: number;
+  progress?: boolean;
+}
 
 /** A new model fine-tuned from `teacher` as `system` (the teacher is not changed). */
-export function fineTuneStudent(teacher: Tacotron2, data: readonly TextMel[], system: StudentSystem, opts: StudentOptions): { model: Tacotron2; history: TacotronLossParts[]; seconds: number; decoderStepsPerSecond: number } {
-  checkArgs('fineTuneStudent').require(STUDENT_SYSTEMS.includes(system), `argument 'system' expected one of ${STUDENT_SYSTEMS.join(', ')} but got ${String(system)}`)
+export function fineTuneStudent(
+  teacher: Tacotron2,
+  data: readonly TextMel[],
+  system: StudentSystem,
+  opts: StudentOptions,
+): { model: Tacotron2; history: TacotronLossParts[]; seconds: number; decoderStepsPerSecond: number } {
+  checkArgs('fineTuneStudent')
+    .require(
+      STUDENT_SYSTEMS.includes(system),
+      `argument 'system' expected one of ${STUDENT_SYSTEMS.join(', ')} but got ${String(system)}`,
+    )
     .number('opts.steps', opts?.steps, { integer: true, min: 1 });
   const model = cloneTacotron2(teacher);
   const lr0 = opts.lr0 ?? STUDENT_LR0;
   const res = trainTacotron(model, data, {
-    mode: MODE[system], steps: opts.steps, batchSize: opts.batchSize, seed: opts.seed, teacher, lambda: opts.lambda ?? 1,
-    lr: exponentialDecay({ lr0, decayRate: 0.1, decaySteps: opts.steps }), ownFrameProbability: (k) => (0.5 * k) / opts.steps,
-    freeze: ['encoder', 'attention'], label: `${system}${system === 'Tacotron2-KD' ? ` λ=${opts.lambda ?? 1}` : ''} seed ${opts.seed}`, progress: opts.progress,
+    mode: MODE[system],
+    steps: opts.steps,
+    batchSize: opts.batchSize,
+    seed: opts.seed,
+    teacher,
+    lambda: opts.lambda ?? 1,
+    lr: exponentialDecay({ lr0, decayRate: 0.1, decaySteps: opts.steps }),
+    ownFrameProbability: (k) => (0.5 * k) / opts.steps,
+    freeze: ['encoder', 'attention'],
+    label: `${system}${system === 'Tacotron2-KD' ? ` λ=${opts.lambda ?? 1}` : ''} seed ${opts.seed}`,
+    progress: opts.progress,
   });
   return { model, ...res };
 }

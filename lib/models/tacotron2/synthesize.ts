@@ -28,11 +28,20 @@ export function synthesisStepLimit(chars: number, r: number): number {
   return Math.ceil((8 * chars + 60) / r);
 }
 
-const disposeState = (s: TacotronDecoderState): void => tf.dispose([s.attH, s.attC, s.decH, s.decC, s.context, s.alignment, s.cumulative]);
+const disposeState = (s: TacotronDecoderState): void =>
+  tf.dispose([s.attH, s.attC, s.decH, s.decC, s.context, s.alignment, s.cumulative]);
 
 /** Synthesizes every text (one padded batch), dropout masks from `seed`. */
-export function synthesize(model: Tacotron2, texts: readonly string[], opts: { seed: number; maxSteps?: number }): Synthesis[] {
-  const c = checkArgs('synthesize').require(Array.isArray(texts) && texts.length > 0 && texts.every((t) => typeof t === 'string' && t.length > 0), "argument 'texts' expected a non-empty array of non-empty strings")
+export function synthesize(
+  model: Tacotron2,
+  texts: readonly string[],
+  opts: { seed: number; maxSteps?: number },
+): Synthesis[] {
+  const c = checkArgs('synthesize')
+    .require(
+      Array.isArray(texts) && texts.length > 0 && texts.every((t) => typeof t === 'string' && t.length > 0),
+      "argument 'texts' expected a non-empty array of non-empty strings",
+    )
     .number('opts.seed', opts?.seed, { integer: true });
   if (opts.maxSteps !== undefined) c.number('opts.maxSteps', opts.maxSteps, { integer: true, min: 1 });
   const { r, melDims: M } = model.config;
@@ -41,9 +50,23 @@ export function synthesize(model: Tacotron2, texts: readonly string[], opts: { s
   const L = Math.max(...ids.map((x) => x.length));
   const limits = ids.map((x) => opts.maxSteps ?? synthesisStepLimit(x.length, r));
   const rng = new Rng(opts.seed);
-  const idT = tf.tensor2d(ids.flatMap((x) => [...x, ...new Array(L - x.length).fill(0)]), [N, L], 'int32');
-  const maskT = tf.tensor2d(ids.flatMap((x) => [...new Array(x.length).fill(1), ...new Array(L - x.length).fill(0)]), [N, L]);
-  const ctx = tf.tidy(() => decoderContext(model, encoderForward(model, idT, maskT, { training: false }), maskT) as unknown as tf.TensorContainer) as unknown as DecoderContext;
+  const idT = tf.tensor2d(
+    ids.flatMap((x) => [...x, ...new Array(L - x.length).fill(0)]),
+    [N, L],
+    'int32',
+  );
+  const maskT = tf.tensor2d(
+    ids.flatMap((x) => [...new Array(x.length).fill(1), ...new Array(L - x.length).fill(0)]),
+    [N, L],
+  );
+  const ctx = tf.tidy(
+    () =>
+      decoderContext(
+        model,
+        encoderForward(model, idT, maskT, { training: false }),
+        maskT,
+      ) as unknown as tf.TensorContainer,
+  ) as unknown as DecoderContext;
   let state = initialDecoderState(ctx);
   let y = tf.zeros([N, M]);
   const frames: number[][] = ids.map(() => []);
@@ -54,14 +77,21 @@ export function synthesize(model: Tacotron2, texts: readonly string[], opts: { s
     for (let t = 0; t < Math.max(...limits) && !done.every(Boolean); t++) {
       const out = tf.tidy(() => {
         const o = decoderStep(ctx, state, y, rng);
-        return { ...o, stopP: tf.sigmoid(o.stopLogit), last: tf.slice(o.frames, [0, (r - 1) * M], [N, M]) } as unknown as tf.TensorContainer;
+        return {
+          ...o,
+          stopP: tf.sigmoid(o.stopLogit),
+          last: tf.slice(o.frames, [0, (r - 1) * M], [N, M]),
+        } as unknown as tf.TensorContainer;
       }) as unknown as ReturnType<typeof decoderStep> & { stopP: tf.Tensor; last: tf.Tensor };
       const [f, a, p] = [out.frames.dataSync(), out.state.alignment.dataSync(), out.stopP.dataSync()];
       for (let n = 0; n < N; n++) {
         if (done[n]) continue;
         for (let k = 0; k < r * M; k++) frames[n].push(f[n * r * M + k]);
         aligns[n].push(Array.from(a.subarray(n * L, n * L + ids[n].length)));
-        if (p[n] > 0.5) { stopped[n] = true; done[n] = true; } else if (t + 1 >= limits[n]) done[n] = true;
+        if (p[n] > 0.5) {
+          stopped[n] = true;
+          done[n] = true;
+        } else if (t + 1 >= limits[n]) done[n] = true;
       }
       disposeState(state);
       tf.dispose([y, out.frames, out.stopLogit, out.stopP]);
@@ -70,11 +100,28 @@ export function synthesize(model: Tacotron2, texts: readonly string[], opts: { s
     }
   } finally {
     disposeState(state);
-    tf.dispose([y, idT, maskT, ctx.memory, ctx.processedMemory, ctx.projW, ctx.att.Wx, ctx.att.Wh, ctx.dec.Wx, ctx.dec.Wh]);
+    tf.dispose([
+      y,
+      idT,
+      maskT,
+      ctx.memory,
+      ctx.processedMemory,
+      ctx.projW,
+      ctx.att.Wx,
+      ctx.att.Wh,
+      ctx.dec.Wx,
+      ctx.dec.Wh,
+    ]);
   }
   return texts.map((text, n) => {
     const T = frames[n].length / M;
-    const post = tf.tidy(() => postnetForward(model, tf.tensor3d(frames[n], [1, T, M])).mul(model.melNorm.std).add(model.melNorm.mean).dataSync() as Float32Array);
+    const post = tf.tidy(
+      () =>
+        postnetForward(model, tf.tensor3d(frames[n], [1, T, M]))
+          .mul(model.melNorm.std)
+          .add(model.melNorm.mean)
+          .dataSync() as Float32Array,
+    );
     return { text, mel: audioMatrix(Float32Array.from(post), T, M), alignment: aligns[n], stopped: stopped[n] };
   });
 }

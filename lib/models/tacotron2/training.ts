@@ -25,11 +25,23 @@ import { Tacotron2, TacotronParamGroup, tacotronParamGroup } from './config';
 import { DecoderFeed, decoderContext, runDecoder } from './decoder';
 import { encoderForward } from './encoder';
 import { TacotronBatch, TextMel, disposeTacotronBatch, lengthGroupedBatches, makeTacotronBatch } from './batch';
-import { distillationTerm, guidedAttentionLoss, guidedAttentionWeights, maskedMse, stopTokenBce, weightDecay } from './losses';
+import {
+  distillationTerm,
+  guidedAttentionLoss,
+  guidedAttentionWeights,
+  maskedMse,
+  stopTokenBce,
+  weightDecay,
+} from './losses';
 import { postnetForward } from './postnet';
 
 export type TacotronMode = 'teacher-forcing' | 'scheduled-sampling' | 'free-running' | 'distillation';
-export const TACOTRON_MODES: readonly TacotronMode[] = ['teacher-forcing', 'scheduled-sampling', 'free-running', 'distillation'];
+export const TACOTRON_MODES: readonly TacotronMode[] = [
+  'teacher-forcing',
+  'scheduled-sampling',
+  'free-running',
+  'distillation',
+];
 
 export interface TacotronTrainOptions {
   mode: TacotronMode;
@@ -56,7 +68,12 @@ export interface TacotronTrainOptions {
   onStep?: (step: number, parts: TacotronLossParts) => void;
 }
 
-export interface TacotronLossParts { lossF: number; lossD: number; guide: number; total: number }
+export interface TacotronLossParts {
+  lossF: number;
+  lossD: number;
+  guide: number;
+  total: number;
+}
 
 export interface TacotronTrainResult {
   history: TacotronLossParts[];
@@ -67,30 +84,60 @@ export interface TacotronTrainResult {
 
 /** The forward pass of one batch and its loss parts (scalars), inside a gradient scope. */
 function batchLoss(
-  model: Tacotron2, batch: TacotronBatch, feed: DecoderFeed, opts: { rng: Rng; encoderTraining: boolean; guide: number; l2: number; l2Names: string[]; gradient: AttentionGradient; teacherStates?: tf.Tensor; lambda: number },
+  model: Tacotron2,
+  batch: TacotronBatch,
+  feed: DecoderFeed,
+  opts: {
+    rng: Rng;
+    encoderTraining: boolean;
+    guide: number;
+    l2: number;
+    l2Names: string[];
+    gradient: AttentionGradient;
+    teacherStates?: tf.Tensor;
+    lambda: number;
+  },
 ): { total: tf.Scalar; lossF: tf.Tensor; lossD: tf.Tensor; guide: tf.Tensor } {
   const memory = encoderForward(model, batch.ids, batch.textMask, { training: opts.encoderTraining, rng: opts.rng });
   const ctx = decoderContext(model, memory, batch.textMask, opts.gradient);
   const run = runDecoder(ctx, { steps: batch.steps, feed, targets: batch.mel, rng: opts.rng });
   const post = postnetForward(model, run.mel);
   const lossF = tf.addN([
-    maskedMse(run.mel, batch.mel, batch.frameMask), maskedMse(post, batch.mel, batch.frameMask),
-    stopTokenBce(run.stopLogits, batch.stopTargets), weightDecay(model.params, opts.l2Names, opts.l2),
+    maskedMse(run.mel, batch.mel, batch.frameMask),
+    maskedMse(post, batch.mel, batch.frameMask),
+    stopTokenBce(run.stopLogits, batch.stopTargets),
+    weightDecay(model.params, opts.l2Names, opts.l2),
   ]);
   const stepLengths = batch.frameLengths.map((f) => Math.ceil(f / model.config.r));
   const W = guidedAttentionWeights(batch.textLengths, stepLengths, batch.ids.shape[1] as number, batch.steps);
-  const guide = guidedAttentionLoss(run.alignments, W, stepLengths.reduce((a, b) => a + b, 0));
+  const guide = guidedAttentionLoss(
+    run.alignments,
+    W,
+    stepLengths.reduce((a, b) => a + b, 0),
+  );
   const m = tf.expandDims(batch.stepMask, 2);
-  const lossD = opts.teacherStates ? distillationTerm(tf.mul(opts.teacherStates, m), tf.mul(run.states, m)) : tf.scalar(0);
+  const lossD = opts.teacherStates
+    ? distillationTerm(tf.mul(opts.teacherStates, m), tf.mul(run.states, m))
+    : tf.scalar(0);
   const total = tf.add(tf.add(lossF, tf.mul(guide, opts.guide)), tf.mul(lossD, opts.lambda)) as tf.Scalar;
   return { total, lossF, lossD, guide };
 }
 
 /** The teacher's decoder states s_t [N, S, H] on `batch`, teacher-forced, inference-mode encoder, dropout from `rng`. */
-export function teacherDecoderStates(teacher: Tacotron2, batch: TacotronBatch, rng: Rng, gradient: AttentionGradient = 'hand'): tf.Tensor {
+export function teacherDecoderStates(
+  teacher: Tacotron2,
+  batch: TacotronBatch,
+  rng: Rng,
+  gradient: AttentionGradient = 'hand',
+): tf.Tensor {
   return tf.tidy(() => {
     const memory = encoderForward(teacher, batch.ids, batch.textMask, { training: false });
-    return runDecoder(decoderContext(teacher, memory, batch.textMask, gradient), { steps: batch.steps, feed: { kind: 'teacher' }, targets: batch.mel, rng }).states;
+    return runDecoder(decoderContext(teacher, memory, batch.textMask, gradient), {
+      steps: batch.steps,
+      feed: { kind: 'teacher' },
+      targets: batch.mel,
+      rng,
+    }).states;
   });
 }
 
@@ -103,47 +150,92 @@ function feedFor(mode: TacotronMode, step: number, opts: TacotronTrainOptions): 
 /**
  * Trains `model` in place on `data` (texts with log-mels) for `opts.steps` batches.
  */
-export function trainTacotron(model: Tacotron2, data: readonly TextMel[], opts: TacotronTrainOptions): TacotronTrainResult {
+export function trainTacotron(
+  model: Tacotron2,
+  data: readonly TextMel[],
+  opts: TacotronTrainOptions,
+): TacotronTrainResult {
   const c = checkArgs('trainTacotron')
-    .require(TACOTRON_MODES.includes(opts?.mode), `argument 'opts.mode' expected one of ${TACOTRON_MODES.join(', ')} but got ${String(opts?.mode)}`)
-    .number('opts.batchSize', opts.batchSize, { integer: true, min: 1 }).number('opts.seed', opts.seed, { integer: true })
+    .require(
+      TACOTRON_MODES.includes(opts?.mode),
+      `argument 'opts.mode' expected one of ${TACOTRON_MODES.join(', ')} but got ${String(opts?.mode)}`,
+    )
+    .number('opts.batchSize', opts.batchSize, { integer: true, min: 1 })
+    .number('opts.seed', opts.seed, { integer: true })
     .require(Array.isArray(data) && data.length > 0, "argument 'data' expected a non-empty array of { text, mel }");
-  if (opts.mode === 'distillation') c.require(opts.teacher !== undefined && opts.teacher.config.decoderLstm === model.config.decoderLstm, "argument 'opts.teacher' expected the teacher Tacotron2 (same decoder width) for mode 'distillation'");
-  if (opts.mode === 'scheduled-sampling') c.require(typeof opts.ownFrameProbability === 'function', "argument 'opts.ownFrameProbability' expected a schedule ε(step) for mode 'scheduled-sampling'");
+  if (opts.mode === 'distillation')
+    c.require(
+      opts.teacher !== undefined && opts.teacher.config.decoderLstm === model.config.decoderLstm,
+      "argument 'opts.teacher' expected the teacher Tacotron2 (same decoder width) for mode 'distillation'",
+    );
+  if (opts.mode === 'scheduled-sampling')
+    c.require(
+      typeof opts.ownFrameProbability === 'function',
+      "argument 'opts.ownFrameProbability' expected a schedule ε(step) for mode 'scheduled-sampling'",
+    );
   const frozen = new Set(opts.freeze ?? []);
   const names = Object.keys(model.params).filter((n) => !frozen.has(tacotronParamGroup(n)));
   const trainable = Object.fromEntries(names.map((n) => [n, model.params[n]]));
   const byVariable = new Map(names.map((n) => [model.params[n].name, n]));
   const batches = lengthGroupedBatches(data, opts.batchSize, opts.seed);
   const rng = new Rng(opts.seed + 1);
-  const lambda = opts.mode === 'distillation' ? opts.lambda ?? 1 : 0;
+  const lambda = opts.mode === 'distillation' ? (opts.lambda ?? 1) : 0;
   const history: TacotronLossParts[] = [];
   let decoderSteps = 0;
   const t0 = Date.now();
-  trainLoop('trainTacotron', trainable, { steps: opts.steps, lr: opts.lr, clipNorm: opts.clipNorm ?? 1, label: opts.label ?? `tacotron ${opts.mode}`, progress: opts.progress,
-    onStep: (step) => opts.onStep?.(step, history[history.length - 1]) }, (step) => {
-    const batch = makeTacotronBatch(batches(step).map((i) => data[i]), model.config.r, model.melNorm);
-    const dropoutSeed = rng.int(2 ** 31);
-    const teacherStates = lambda > 0 || opts.mode === 'distillation' ? teacherDecoderStates(opts.teacher!, batch, new Rng(dropoutSeed), opts.attentionGradient) : undefined;
-    const parts = { lossF: 0, lossD: 0, guide: 0, total: 0 };
-    try {
-      const { value, grads } = tf.variableGrads(() => {
-        const out = batchLoss(model, batch, feedFor(opts.mode, step, opts), {
-          rng: new Rng(dropoutSeed), encoderTraining: !frozen.has('encoder'), guide: opts.guidedAttention ?? 1, l2: opts.l2 ?? 1e-6,
-          l2Names: names, gradient: opts.attentionGradient ?? 'hand', teacherStates, lambda,
-        });
-        [parts.lossF, parts.lossD, parts.guide, parts.total] = [out.lossF, out.lossD, out.guide, out.total].map((t) => t.dataSync()[0]);
-        return out.total;
-      }, Object.values(trainable));
-      value.dispose();
-      decoderSteps += batch.steps;
-      history.push(parts);
-      return { loss: parts.total, grads: Object.fromEntries(Object.entries(grads).map(([v, g]) => [byVariable.get(v)!, g])) };
-    } finally {
-      disposeTacotronBatch(batch);
-      teacherStates?.dispose();
-    }
-  });
+  trainLoop(
+    'trainTacotron',
+    trainable,
+    {
+      steps: opts.steps,
+      lr: opts.lr,
+      clipNorm: opts.clipNorm ?? 1,
+      label: opts.label ?? `tacotron ${opts.mode}`,
+      progress: opts.progress,
+      onStep: (step) => opts.onStep?.(step, history[history.length - 1]),
+    },
+    (step) => {
+      const batch = makeTacotronBatch(
+        batches(step).map((i) => data[i]),
+        model.config.r,
+        model.melNorm,
+      );
+      const dropoutSeed = rng.int(2 ** 31);
+      const teacherStates =
+        lambda > 0 || opts.mode === 'distillation'
+          ? teacherDecoderStates(opts.teacher!, batch, new Rng(dropoutSeed), opts.attentionGradient)
+          : undefined;
+      const parts = { lossF: 0, lossD: 0, guide: 0, total: 0 };
+      try {
+        const { value, grads } = tf.variableGrads(() => {
+          const out = batchLoss(model, batch, feedFor(opts.mode, step, opts), {
+            rng: new Rng(dropoutSeed),
+            encoderTraining: !frozen.has('encoder'),
+            guide: opts.guidedAttention ?? 1,
+            l2: opts.l2 ?? 1e-6,
+            l2Names: names,
+            gradient: opts.attentionGradient ?? 'hand',
+            teacherStates,
+            lambda,
+          });
+          [parts.lossF, parts.lossD, parts.guide, parts.total] = [out.lossF, out.lossD, out.guide, out.total].map(
+            (t) => t.dataSync()[0],
+          );
+          return out.total;
+        }, Object.values(trainable));
+        value.dispose();
+        decoderSteps += batch.steps;
+        history.push(parts);
+        return {
+          loss: parts.total,
+          grads: Object.fromEntries(Object.entries(grads).map(([v, g]) => [byVariable.get(v)!, g])),
+        };
+      } finally {
+        disposeTacotronBatch(batch);
+        teacherStates?.dispose();
+      }
+    },
+  );
   const seconds = (Date.now() - t0) / 1000;
   return { history, seconds, decoderStepsPerSecond: decoderSteps / seconds };
 }
