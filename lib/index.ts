@@ -77,6 +77,7 @@ export * from './train/guard';
 export * from './train/seededBatches';
 export * from './train/softmaxHeads';
 export * from './train/trainLoop';
+export * from './train/trainingState';
 
 // Experiments over seeds (mean ± 95% interval), result tables, data frames, CSV export
 export * from './experiments/dataFrames';

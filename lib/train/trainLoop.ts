@@ -13,6 +13,10 @@
  *
  * No update is applied before the NaN guard has passed, so a failing run leaves the
  * weights of the last good step. The gradients are freed by the loop.
+ *
+ * With `state`, the run is resumable (lib/train/trainingState.ts): a state found in `state.dir`
+ * is restored first (parameters, Adam, the trainer's record) and the loop continues after its
+ * step; the state is written every few minutes and when the loop ends or stops early.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random';
@@ -23,6 +27,7 @@ import { clipGlobalNorm } from '../optim/clip';
 import type { Grads, Params } from '../optim/optimizer';
 import type { Schedule } from '../optim/schedules';
 import { assertFinite, assertFiniteStep } from './guard';
+import { hasTrainingState, loadTrainingState, saveTrainingState } from './trainingState';
 
 /** What one step gives back: its loss and the gradient of each parameter, by parameter name. */
 export interface StepResult {
@@ -47,11 +52,26 @@ export interface TrainLoopOptions {
   onStep?: (step: number, loss: number) => void;
   /** Stop early, after the step that crosses this many seconds of training (default: no limit). */
   maxSeconds?: number;
+  /** Resumable training: see {@link ResumableState}. */
+  state?: ResumableState;
 }
 
-/** Loss of every step, in order. */
+/**
+ * Where and how often a run saves its state. The trainer's own record (log lines, best score)
+ * travels with it: `record()` is saved, and `restore(record)` is called with it on resume.
+ */
+export interface ResumableState {
+  dir: string;
+  /** Minutes between saves (default 5). */
+  everyMinutes?: number;
+  record?: () => unknown;
+  restore?: (record: unknown) => void;
+}
+
+/** Loss of every step run by this call, in order, starting after `resumedAt` (0 for a fresh run). */
 export interface LoopHistory {
   losses: number[];
+  resumedAt: number;
 }
 
 /**
@@ -70,14 +90,32 @@ export function trainLoop(
   if (opts.clipNorm !== undefined) c.number('clipNorm', opts.clipNorm, { min: 0, exclusiveMin: true });
   if (opts.maxSeconds !== undefined) c.number('maxSeconds', opts.maxSeconds, { min: 0, exclusiveMin: true });
   c.require(params !== null && typeof params === 'object', "argument 'params' expected Record<string, tf.Variable>");
+  if (opts.state !== undefined) {
+    c.require(
+      typeof opts.state.dir === 'string' && opts.state.dir.length > 0,
+      "argument 'state.dir' expected a folder",
+    );
+    if (opts.state.everyMinutes !== undefined) c.number('state.everyMinutes', opts.state.everyMinutes, { min: 0 });
+  }
   const lrAt = typeof opts.lr === 'function' ? opts.lr : (): number => opts.lr as number;
   const optimizer = adam({ lr: lrAt(1), ...opts.adam });
+  let resumedAt = 0;
+  if (opts.state && hasTrainingState(opts.state.dir)) {
+    const restored = loadTrainingState(opts.state.dir, params, optimizer);
+    resumedAt = restored.step;
+    opts.state.restore?.(restored.record);
+  }
+  const saveState = (s: number): void => {
+    if (opts.state) saveTrainingState(opts.state.dir, params, optimizer, s, opts.state.record?.() ?? null);
+  };
   const bar: Progress | null =
     opts.progress === false ? null : makeProgress({ total: opts.steps, label: opts.label ?? 'training' });
   const losses: number[] = [];
   const start = Date.now();
+  let savedAt = Date.now();
+  let done = resumedAt;
   try {
-    for (let s = 1; s <= opts.steps; s++) {
+    for (let s = resumedAt + 1; s <= opts.steps; s++) {
       const { loss, grads } = step(s);
       let update = grads;
       try {
@@ -94,15 +132,21 @@ export function trainLoop(
         if (update !== grads) tf.dispose(Object.values(update));
       }
       losses.push(loss);
+      done = s;
       opts.onStep?.(s, loss);
       bar?.update(s, { loss, ...opts.metrics?.() });
+      if (opts.state && (Date.now() - savedAt) / 60_000 >= (opts.state.everyMinutes ?? 5)) {
+        saveState(s);
+        savedAt = Date.now();
+      }
       if (opts.maxSeconds !== undefined && (Date.now() - start) / 1000 > opts.maxSeconds) break;
     }
+    if (done > resumedAt) saveState(done);
   } finally {
     optimizer.dispose();
     bar?.done();
   }
-  return { losses };
+  return { losses, resumedAt };
 }
 
 /**
