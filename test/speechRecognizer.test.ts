@@ -85,13 +85,22 @@ function toyUtterances(count: number, seed: number): SpeechUtterance[] {
 }
 
 describe('speech recognizer training', () => {
-  it('bucketed batches are seeded, full-sized and similar in length', () => {
-    const frames = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
-    const a = lengthBucketedBatches(frames, 8, 1),
-      b = lengthBucketedBatches(frames, 8, 1);
-    const first = a.next().value as number[];
-    expect(first).toEqual(b.next().value);
-    expect(first.length).toBe(8);
+  it('bucketed batches are a pure function of (seed, step), full-sized, similar in length, each utterance once per epoch', () => {
+    const frames = Array.from({ length: 300 }, (_, i) => (i * 37) % 300);
+    const a = lengthBucketedBatches(frames, 8, 1);
+    const b = lengthBucketedBatches(frames, 8, 1);
+    expect(a.batchesPerEpoch).toBe(32 + 5); // a window of 256 gives 32 batches, the remaining 44 give 5
+    const late = a.batchAt(100); // b asks for it first, out of order: the same batch
+    expect(b.batchAt(100)).toEqual(late);
+    expect(b.batchAt(3)).toEqual(a.batchAt(3));
+    expect(lengthBucketedBatches(frames, 8, 2).batchAt(3)).not.toEqual(a.batchAt(3));
+    const epoch = Array.from({ length: a.batchesPerEpoch }, (_, k) => a.batchAt(k));
+    expect(epoch.every((batch) => batch.length === 8)).toBe(true);
+    expect(new Set(epoch.flat()).size).toBe(epoch.flat().length);
+    const spread = epoch.map(
+      (batch) => Math.max(...batch.map((i) => frames[i])) - Math.min(...batch.map((i) => frames[i])),
+    );
+    expect(Math.max(...spread)).toBeLessThan(60); // sorted within windows: neighbours in length
   });
 
   it('a step leaks no tensors; training lowers the loss and learns the toy task', () => {

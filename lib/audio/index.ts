@@ -16,6 +16,7 @@ export * from './melInverse';
 export * from './normalizeUtterance';
 export * from './noteDescriptors';
 export * from './pitch';
+export * from './specAugment';
 export * from './spectralShape';
 export * from './stackFrames';
 export * from './stft';

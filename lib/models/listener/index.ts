@@ -32,6 +32,7 @@ export {
 export {
   speechBatch as makeBatch,
   lengthBucketedBatches,
+  BatchSchedule,
   recognizerLossAndGrads as lossAndGrads,
   trainSpeechRecognizer as train,
   recognize,
@@ -39,4 +40,5 @@ export {
   RecognizerStep,
   TrainRecognizerOptions,
 } from './training';
+export * from './latticeRoom';
 export * from './transcribe';

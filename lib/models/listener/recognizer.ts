@@ -93,7 +93,7 @@ export function initSpeechRecognizer(config: SpeechRecognizerConfig, seed: numbe
     for (const dir of ['fwd', 'bwd']) {
       params[`l${l}${dir}Wx`] = v(randn([D, 4 * H], rng, 1 / Math.sqrt(D)));
       params[`l${l}${dir}Wh`] = v(randn([H, 4 * H], rng, 1 / Math.sqrt(H)));
-      params[`l${l}${dir}b`] = v(tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])]));
+      params[`l${l}${dir}b`] = v(tf.tidy(() => tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])])));
     }
   }
   params.outW = v(randn([2 * H, V], rng, 1 / Math.sqrt(2 * H)));

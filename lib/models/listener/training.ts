@@ -14,11 +14,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { NonFiniteError } from '../../train/guard';
 import { checkArgs } from '../../core/validate';
-import { Rng } from '../../core/random';
+import { specAugment, type SpecAugmentOptions } from '../../audio/specAugment';
 import { ctcLoss, ctcLossBackward } from '../../losses/ctc';
 import { ctcGreedyDecode } from '../../decode/ctcGreedy';
 import { Schedule } from '../../optim/schedules';
-import { trainLoop } from '../../train/trainLoop';
+import { trainLoop, type ResumableState } from '../../train/trainLoop';
+import { stepRng } from '../../train/trainingState';
 import {
   SpeechRecognizerConfig,
   SpeechRecognizerParams,
@@ -59,32 +60,49 @@ export function speechBatch(
 }
 
 /**
- * Seeded batches of similar lengths (little padding): each epoch shuffles the utterances,
- * sorts windows of 32 batches by length, cuts them into batches and shuffles the batch order.
- * Yields indices into `frames`, forever.
+ * Seeded batches of similar lengths (little padding), as a pure function of the step so that a
+ * resumed run draws exactly the batches an uninterrupted one would: epoch e (drawn from
+ * stepRng(seed, e)) shuffles the utterances, sorts windows of 32 batches by length, cuts them
+ * into batches (a window's remainder is left out that epoch) and shuffles the batch order.
  */
-export function* lengthBucketedBatches(
-  frames: readonly number[],
-  batchSize: number,
-  seed: number,
-): Generator<number[]> {
+export interface BatchSchedule {
+  batchesPerEpoch: number;
+  /** Indices into `frames` of the batch of step `step` (0-based). */
+  batchAt(step: number): number[];
+}
+
+export function lengthBucketedBatches(frames: readonly number[], batchSize: number, seed: number): BatchSchedule {
   checkArgs('lengthBucketedBatches')
     .number('batchSize', batchSize, { integer: true, min: 1 })
+    .number('seed', seed, { integer: true })
     .require(
       frames.length >= batchSize,
       `argument 'frames' expected at least batchSize=${batchSize} utterances but got ${frames.length}`,
     );
-  const rng = new Rng(seed);
-  for (;;) {
+  const window = 32 * batchSize;
+  let batchesPerEpoch = 0;
+  for (let w = 0; w < frames.length; w += window)
+    batchesPerEpoch += Math.floor(Math.min(window, frames.length - w) / batchSize);
+  let cached: { epoch: number; batches: number[][] } = { epoch: -1, batches: [] };
+  const epochBatches = (epoch: number): number[][] => {
+    const rng = stepRng(seed, epoch);
     const order = rng.permutation(frames.length);
     const batches: number[][] = [];
-    const window = 32 * batchSize;
     for (let w = 0; w < order.length; w += window) {
-      const chunk = order.slice(w, w + window).sort((a, b) => frames[a] - frames[b]);
+      const chunk = order.slice(w, w + window).sort((x, y) => frames[x] - frames[y]);
       for (let b = 0; b + batchSize <= chunk.length; b += batchSize) batches.push(chunk.slice(b, b + batchSize));
     }
-    for (const batch of rng.shuffle(batches)) yield batch;
-  }
+    return rng.shuffle(batches);
+  };
+  return {
+    batchesPerEpoch,
+    batchAt(step) {
+      checkArgs('lengthBucketedBatches.batchAt').number('step', step, { integer: true, min: 0 });
+      const epoch = Math.floor(step / batchesPerEpoch);
+      if (cached.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
+      return cached.batches[step % batchesPerEpoch];
+    },
+  };
 }
 
 export interface RecognizerStep {
@@ -142,28 +160,36 @@ export interface TrainRecognizerOptions {
   onStep?: (step: number, s: RecognizerStep) => void;
   /** Stop early, after the step that crosses this many seconds (default: no limit). */
   maxSeconds?: number;
+  /** SpecAugment masks drawn per utterance from stepRng(seed, step) (default: none). */
+  augment?: SpecAugmentOptions;
+  /** Resumable training (trainLoop's `state`): the run continues from the state in `state.dir`. */
+  state?: ResumableState;
 }
 
-/** Trains `params` in place through trainLoop; returns the loss of every step done and the seconds taken. */
+/**
+ * Trains `params` in place through trainLoop; returns the loss of every step done by this call
+ * (after `resumedAt` steps restored from `opts.state`) and the seconds taken.
+ */
 export function trainSpeechRecognizer(
   params: SpeechRecognizerParams,
   config: SpeechRecognizerConfig,
   train: readonly SpeechUtterance[],
   opts: TrainRecognizerOptions,
-): { losses: number[]; seconds: number } {
+): { losses: number[]; seconds: number; resumedAt: number } {
   checkArgs('trainSpeechRecognizer')
     .number('steps', opts?.steps, { integer: true, min: 1 })
     .number('seed', opts.seed, { integer: true });
-  const batches = lengthBucketedBatches(
+  const schedule = lengthBucketedBatches(
     train.map((u) => u.frames),
     opts.batchSize,
     opts.seed,
   );
+  const featureDim = recognizerDefaults(config).featureDim;
   const lrOf = (step: number): number => (typeof opts.lr === 'number' ? opts.lr : opts.lr(step));
   let last: RecognizerStep = { loss: NaN, skipped: 0 };
   let current = 0;
   const start = Date.now();
-  const { losses } = trainLoop(
+  const { losses, resumedAt } = trainLoop(
     'trainSpeechRecognizer',
     params,
     {
@@ -175,16 +201,22 @@ export function trainSpeechRecognizer(
       label: opts.progress === false ? undefined : (opts.progress ?? 'recognizer'),
       metrics: () => ({ lr: lrOf(current) }),
       onStep: (s) => opts.onStep?.(s - 1, last),
+      state: opts.state,
     },
     (s) => {
       current = s - 1;
-      const batch = (batches.next().value as number[]).map((i) => train[i]);
+      const rng = stepRng(opts.seed, s);
+      const batch = schedule.batchAt(s - 1).map((i) => {
+        const u = train[i];
+        if (!opts.augment) return u;
+        return { ...u, features: specAugment(u.features, u.frames, featureDim, rng, opts.augment) };
+      });
       const { grads, ...step } = recognizerLossAndGrads(params, config, batch);
       last = step;
       return { loss: step.loss, grads };
     },
   );
-  return { losses, seconds: (Date.now() - start) / 1000 };
+  return { losses, seconds: (Date.now() - start) / 1000, resumedAt };
 }
 
 /** Greedy transcripts (label ids) of utterances, decoded in batches of `batchSize` sorted by length. */
