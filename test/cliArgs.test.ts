@@ -98,28 +98,41 @@ describe('parseNumber', () => {
 describe('trainer command lines', () => {
   it('listener: the documented defaults, --quick defaults and the given flags', () => {
     expect(parseListenerArgs([])).toEqual({
-      quick: false,
-      steps: 450,
-      stopAt: Infinity,
+      steps: 6000,
       minutes: Infinity,
-      seed: 1,
+      resume: false,
+      state: endsWith('out/train-state/listener'),
       lr0: 2e-3,
-      initFrom: undefined,
+      stride: 2,
+      hidden: 256,
+      layers: 1,
+      batch: 32,
+      augment: true,
+      evalEvery: 200,
+      patience: 8,
+      seed: 1,
+      quick: false,
       out: endsWith('checkpoints/listener'),
       help: false,
     });
     expect(parseListenerArgs(['--quick'])).toMatchObject({
       steps: 6,
+      batch: 8,
+      evalEvery: 3,
+      state: endsWith('out/train-state/listener-quick'),
       out: endsWith('out/checkpoints/listener-quick'),
     });
-    const args = ['--steps', '900', '--stop-at', '450', '--minutes', '1.5', '--lr0', '1e-4', '--init-from', 'ck'];
-    expect(parseListenerArgs([...args, '--seed', '3'])).toMatchObject({
+    const args = ['--steps', '900', '--minutes', '1.5', '--lr0', '1e-4', '--resume', '--state', 'st', '--no-augment'];
+    expect(parseListenerArgs([...args, '--seed', '3', '--stride', '3', '--layers', '2'])).toMatchObject({
       steps: 900,
-      stopAt: 450,
       minutes: 1.5,
       lr0: 1e-4,
-      initFrom: 'ck',
+      resume: true,
+      state: path.resolve('st'),
+      augment: false,
       seed: 3,
+      stride: 3,
+      layers: 2,
     });
   });
 
@@ -127,9 +140,7 @@ describe('trainer command lines', () => {
     expect(() => parseListenerArgs(['--lr', '1'])).toThrow(
       /^train listener: unknown flag '--lr' \(expected one of: --steps/,
     );
-    expect(() => parseListenerArgs(['--init-from'])).toThrow(
-      'train listener: --init-from expects a checkpoint directory, got nothing',
-    );
+    expect(() => parseListenerArgs(['--state'])).toThrow('train listener: --state expects a directory, got nothing');
     expect(() => parseListenerArgs(['--lr0', 'fast'])).toThrow(
       "train listener: --lr0 expects a positive number, got 'fast'",
     );

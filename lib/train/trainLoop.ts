@@ -9,7 +9,7 @@
  *     stop if loss or any g is NaN/±Inf               (NonFiniteError naming step and tensor)
  *     θ ← Adam(θ, g, lr(step))                        the project's Adam (lib/optim/adam.ts)
  *     record loss; onStep(step, loss); progress
- *     stop early once maxSeconds have passed, when set
+ *     stop early once maxSeconds have passed, or when shouldStop() says so
  *
  * No update is applied before the NaN guard has passed, so a failing run leaves the
  * weights of the last good step. The gradients are freed by the loop.
@@ -54,6 +54,8 @@ export interface TrainLoopOptions {
   maxSeconds?: number;
   /** Resumable training: see {@link ResumableState}. */
   state?: ResumableState;
+  /** Asked after each step (after onStep): true stops the loop there, e.g. for early stopping. */
+  shouldStop?: () => boolean;
 }
 
 /**
@@ -140,6 +142,7 @@ export function trainLoop(
         savedAt = Date.now();
       }
       if (opts.maxSeconds !== undefined && (Date.now() - start) / 1000 > opts.maxSeconds) break;
+      if (opts.shouldStop?.()) break;
     }
     if (done > resumedAt) saveState(done);
   } finally {

@@ -3,27 +3,28 @@
  * recognizer of lib/models/listener/recognizer.ts trained on speech-speakers (every seen voice,
  * train split with its perturbed copies) plus speech-single's train split converted from
  * log-mel to the same features (so it also hears converted mels, which is how it listens to
- * a TTS model's output). Evaluates greedy-decoding CER on speech-speakers `test` (unseen
- * sentences), `test-speakers` (unseen speakers) and speech-single `test` (unseen sentences,
- * converted from log-mel), and writes checkpoints/listener/{weights.bin, manifest.json,
- * training-log.txt}.
+ * a TTS model's output), with SpecAugment masks drawn per step.
  *
- * Options: --steps N (default 450; the learning-rate schedule spans N steps), --stop-at K (stop
- * after step K of that schedule), --minutes M (stop after M minutes even if steps remain; the
- * manifest records the steps done, so `--steps N --stop-at <steps>` repeats such a run exactly),
- * --lr0 (default 2e-3; decays ×0.1 over the N steps), --init-from DIR (continue from a saved
- * listener: its weights, with fresh Adam state, batches from --seed; the manifest keeps the
- * earlier run's record under `initFrom`), --quick (a tiny run through the same code path,
- * written to out/checkpoints/listener-quick unless --out is given), --out DIR, --seed S, --help.
+ * The run is resumable: its full state (weights, Adam's moments, step, log, best score) is saved
+ * every few minutes to --state, and `--resume` continues it exactly (same batches, masks and
+ * learning rate as an uninterrupted run). Every --eval-every steps it measures greedy CER on
+ * validation sentences (speech-speakers `val`, seen voices, and speech-single `val`, converted);
+ * when their mean improves, the weights go to --out (checkpoints/listener) with the log, and
+ * training stops early after --patience evaluations without improvement. At the end (finished,
+ * stopped early, or out of --minutes) the best weights are scored on the test splits —
+ * speech-speakers `test` (unseen sentences), `test-speakers` (unseen speakers) and speech-single
+ * `test` (unseen slt sentences) — with substitutions, deletions and insertions, and the manifest
+ * and training-log.txt are written beside them.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Rng, exponentialDecay, tf } from '../../lib';
+import { exponentialDecay, Rng, tf } from '../../lib';
 import { AudioMatrix } from '../../lib/audio/matrix';
+import { projectRoot } from '../../lib/core/projectRoot';
 import { loadSpeechSingle } from '../../lib/data/speechSingle';
 import { loadSpeechSpeakers } from '../../lib/data/speechSpeakers';
 import { speechAlphabet, stripPunctuation, textToIds } from '../../lib/data/speechText';
-import { characterErrorRate } from '../../lib/metrics/editDistance';
+import { characterErrorRate, ErrorRate } from '../../lib/metrics/editDistance';
 import { loadListener, saveListener } from '../../lib/models/listener/checkpoint';
 import {
   LISTENER_FEATURES,
@@ -36,24 +37,38 @@ import { logMelConfigOf, transcribe } from '../../lib/models/listener/transcribe
 import { parseCommandLine } from '../cliArgs';
 
 export const LISTENER_USAGE = `usage: npm run train -- listener [options]
-  --steps N         steps of the learning-rate schedule (default 450; 6 with --quick)
-  --stop-at K       stop after step K of that schedule
-  --minutes M       stop after M minutes even if steps remain
+  --steps N         steps of the learning-rate schedule (default 6000; 6 with --quick)
+  --minutes M       stop after M minutes (the state is saved: --resume continues)
+  --resume          continue the run saved in --state
+  --state DIR       where the run's state is saved (default out/train-state/listener[-quick])
   --lr0 LR          initial learning rate (default 2e-3; decays x0.1 over the N steps)
-  --init-from DIR   continue from a saved listener (its weights, fresh Adam state)
-  --seed S          seed of initialisation and batches (default 1)
+  --stride S        the conv's time stride (default 2)
+  --hidden H        LSTM units per direction (default 256)
+  --layers L        BiLSTM layers (default 1)
+  --batch B         utterances per step (default 32)
+  --no-augment      no SpecAugment masks
+  --eval-every K    steps between validation scores (default 200; 3 with --quick)
+  --patience P      stop after P scores without improvement (default 8)
+  --seed S          seed of initialisation, batches and masks (default 1)
   --quick           a tiny run through the same code path
   --out DIR         checkpoint directory (default checkpoints/listener; out/checkpoints/listener-quick with --quick)`;
 
 export interface ListenerArgs {
   steps: number;
-  stopAt: number;
   minutes: number;
+  resume: boolean;
+  state: string;
+  lr0: number;
+  stride: number;
+  hidden: number;
+  layers: number;
+  batch: number;
+  augment: boolean;
+  evalEvery: number;
+  patience: number;
+  seed: number;
   quick: boolean;
   out: string;
-  seed: number;
-  lr0: number;
-  initFrom?: string;
   help: boolean;
 }
 
@@ -61,39 +76,64 @@ export interface ListenerArgs {
 export function parseListenerArgs(argv: string[]): ListenerArgs {
   const { values } = parseCommandLine('train listener', argv, {
     steps: { type: 'number', rule: 'positive-integer' },
-    'stop-at': { type: 'number', rule: 'positive-integer', default: Infinity },
     minutes: { type: 'number', rule: 'positive', default: Infinity },
-    seed: { type: 'number', rule: 'integer', default: 1 },
+    resume: { type: 'boolean' },
+    state: { type: 'string', expects: 'a directory' },
     lr0: { type: 'number', rule: 'positive', default: 2e-3 },
-    'init-from': { type: 'string', expects: 'a checkpoint directory' },
+    stride: { type: 'number', rule: 'positive-integer', default: 2 },
+    hidden: { type: 'number', rule: 'positive-integer', default: 256 },
+    layers: { type: 'number', rule: 'positive-integer', default: 1 },
+    batch: { type: 'number', rule: 'positive-integer', default: 32 },
+    'no-augment': { type: 'boolean' },
+    'eval-every': { type: 'number', rule: 'positive-integer' },
+    patience: { type: 'number', rule: 'positive-integer', default: 8 },
+    seed: { type: 'number', rule: 'integer', default: 1 },
     quick: { type: 'boolean' },
     out: { type: 'string', expects: 'a directory' },
     help: { type: 'boolean', short: 'h' },
   });
   const { quick } = values;
-  const root = path.resolve(__dirname, '..', '..', '..');
+  const root = projectRoot();
   return {
-    quick,
-    steps: values.steps ?? (quick ? 6 : 450),
-    stopAt: values['stop-at'],
+    steps: values.steps ?? (quick ? 6 : 6000),
     minutes: values.minutes,
-    seed: values.seed,
+    resume: values.resume,
+    state: path.resolve(values.state ?? path.join(root, 'out', 'train-state', quick ? 'listener-quick' : 'listener')),
     lr0: values.lr0,
-    initFrom: values['init-from'],
+    stride: values.stride,
+    hidden: values.hidden,
+    layers: values.layers,
+    batch: quick ? Math.min(values.batch, 8) : values.batch,
+    augment: !values['no-augment'],
+    evalEvery: values['eval-every'] ?? (quick ? 3 : 200),
+    patience: values.patience,
+    seed: values.seed,
+    quick,
     out: path.resolve(values.out ?? path.join(root, quick ? 'out/checkpoints/listener-quick' : 'checkpoints/listener')),
     help: values.help,
   };
 }
 
-export const LISTENER_CONFIG: SpeechRecognizerConfig = {
-  featureDim: LISTENER_FEATURES.dims,
-  vocabSize: speechAlphabet('characters').length,
-  convChannels: 128,
-  convKernel: 5,
-  subsample: 3,
-  hidden: 192,
-  lstmLayers: 1,
-};
+/** SpecAugment masks for 40 LFBE channels at 100 frames/s: two of ≤ 20 frames, two of ≤ 6 channels. */
+export const LISTENER_AUGMENT = { timeMasks: 2, timeWidth: 20, maxTimeFraction: 0.2, freqMasks: 2, freqWidth: 6 };
+
+/** One validation score in the run's record. */
+interface Evaluation {
+  step: number;
+  lossPerChar: number;
+  valCer: number;
+  singleValCer: number;
+}
+
+/** What the run's state carries besides the tensors (restored by --resume). */
+interface ListenerRecord {
+  command: string;
+  config: SpeechRecognizerConfig;
+  log: string[];
+  evaluations: Evaluation[];
+  best: Evaluation | null;
+  secondsBefore: number;
+}
 
 const asUtterance = (f: AudioMatrix, text: string): SpeechUtterance => ({
   features: f.data,
@@ -101,14 +141,35 @@ const asUtterance = (f: AudioMatrix, text: string): SpeechUtterance => ({
   labels: textToIds(text, 'characters'),
 });
 
+const pct = (r: number): string => `${(100 * r).toFixed(1)} %`;
+const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+
 export async function trainListener(args: ListenerArgs): Promise<void> {
-  const log: string[] = [];
+  const config: SpeechRecognizerConfig = {
+    featureDim: LISTENER_FEATURES.dims,
+    vocabSize: speechAlphabet('characters').length,
+    convChannels: 128,
+    convKernel: 5,
+    subsample: args.stride,
+    hidden: args.hidden,
+    lstmLayers: args.layers,
+  };
+  const command =
+    `npm run train -- listener --steps ${args.steps} --stride ${args.stride} --hidden ${args.hidden} ` +
+    `--layers ${args.layers} --batch ${args.batch} --lr0 ${args.lr0} --seed ${args.seed}` +
+    `${args.augment ? '' : ' --no-augment'}${args.quick ? ' --quick' : ''}`;
+  const record: ListenerRecord = { command, config, log: [], evaluations: [], best: null, secondsBefore: 0 };
   const say = (line: string): void => {
     console.log(line);
-    log.push(line);
+    record.log.push(line);
   };
+  if (!args.resume) fs.rmSync(args.state, { recursive: true, force: true });
+  else if (!fs.existsSync(path.join(args.state, 'manifest.json'))) {
+    throw new Error(`train listener: --resume found no saved run in ${args.state}`);
+  }
+
+  const t0 = Date.now();
   const limit = args.quick ? 48 : undefined;
-  let t0 = Date.now();
   const speakers = loadSpeechSpeakers({ split: 'train', limit });
   const single = loadSpeechSingle({ split: 'train', limit: args.quick ? 16 : undefined });
   const melCfg = logMelConfigOf(single.features);
@@ -122,31 +183,15 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     .slice(0, args.quick ? 8 : 96)
     .map((i) => allVal[i]);
   const singleVal = loadSpeechSingle({ split: 'val', limit: args.quick ? 4 : 32 }).utterances;
-  say(
-    `data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single (converted) training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-  );
-  say(
-    `model: ${JSON.stringify(LISTENER_CONFIG)}; steps ${args.steps}, batch 32, Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), clip 5, seed ${args.seed}`,
-  );
+  const dataLine =
+    `data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single (converted) ` +
+    `training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
-  const params = initSpeechRecognizer(LISTENER_CONFIG, args.seed);
-  const previous = args.initFrom === undefined ? undefined : loadListener(path.resolve(args.initFrom));
-  if (previous) {
-    for (const [name, p] of Object.entries(params)) p.assign(previous.params[name]);
-    tf.dispose(Object.values(previous.params));
-    const before = fs
-      .readFileSync(path.join(path.resolve(args.initFrom!), 'training-log.txt'), 'utf8')
-      .trimEnd()
-      .split('\n');
-    log.push(...before.map((l) => `[earlier run] ${l}`));
-    say(`continuing from ${args.initFrom} (${(previous.manifest.training as { command?: string }).command})`);
-  }
+  const params = initSpeechRecognizer(config, args.seed);
   const nParams = Object.values(params).reduce((s, p) => s + p.size, 0);
-  const listener = {
-    params,
-    manifest: { config: LISTENER_CONFIG, alphabet: speechAlphabet('characters').map((c, i) => (i === 0 ? '' : c)) },
-  };
-  const cer = (utts: { lfbe: AudioMatrix; text: string }[]): ReturnType<typeof characterErrorRate> =>
+  const alphabet = speechAlphabet('characters').map((c, i) => (i === 0 ? '' : c));
+  const listener = { params, manifest: { config, alphabet } };
+  const cer = (utts: { lfbe: AudioMatrix; text: string }[]): ErrorRate =>
     characterErrorRate(
       utts.map((u) => stripPunctuation(u.text)),
       transcribe(
@@ -154,7 +199,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
         utts.map((u) => listenerFeaturesFromLfbe(u.lfbe)),
       ),
     );
-  const singleCer = (utts: { mel: AudioMatrix; text: string }[]): ReturnType<typeof characterErrorRate> =>
+  const singleCer = (utts: { mel: AudioMatrix; text: string }[]): ErrorRate =>
     characterErrorRate(
       utts.map((u) => stripPunctuation(u.text)),
       transcribe(
@@ -162,41 +207,85 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
         utts.map((u) => listenerFeaturesFromLogMel(u.mel, melCfg)),
       ),
     );
-  const evalEvery = args.quick ? 3 : 100;
-  const save = (training: Record<string, unknown>): void => {
-    saveListener(args.out, params, {
-      config: LISTENER_CONFIG,
-      alphabet: listener.manifest.alphabet,
-      features: LISTENER_FEATURES.description,
-      training,
-    });
+  const writeLog = (): void => {
+    fs.mkdirSync(args.out, { recursive: true });
+    fs.writeFileSync(path.join(args.out, 'training-log.txt'), `${record.log.join('\n')}\n`);
   };
-  const lr = exponentialDecay({ lr0: args.lr0, decayRate: 0.1, decaySteps: args.steps });
+  const saveBest = (training: Record<string, unknown>, weights = params): void => {
+    saveListener(args.out, weights, { config, alphabet, features: LISTENER_FEATURES.description, training });
+    writeLog();
+  };
+  say(dataLine);
+  say(`model: ${JSON.stringify(config)}, ${nParams} parameters; ${command}`);
+
   let recent: number[] = [];
-  t0 = Date.now();
-  const { losses, seconds } = trainSpeechRecognizer(params, LISTENER_CONFIG, train, {
-    steps: Math.min(args.steps, args.stopAt),
-    batchSize: args.quick ? 8 : 32,
-    lr,
+  let sinceBest = 0;
+  let start = Date.now();
+  const { losses, resumedAt } = trainSpeechRecognizer(params, config, train, {
+    steps: args.steps,
+    batchSize: args.batch,
+    lr: exponentialDecay({ lr0: args.lr0, decayRate: 0.1, decaySteps: args.steps }),
     maxNorm: 5,
     seed: args.seed,
     progress: 'listener',
-    maxSeconds: args.minutes * 60,
+    maxSeconds: Number.isFinite(args.minutes) ? args.minutes * 60 : undefined,
+    augment: args.augment ? LISTENER_AUGMENT : undefined,
+    state: {
+      dir: args.state,
+      everyMinutes: args.quick ? 0 : 5,
+      record: () => ({ ...record, secondsBefore: record.secondsBefore + (Date.now() - start) / 1000 }),
+      restore: (saved) => {
+        const r = saved as ListenerRecord;
+        if (JSON.stringify(r.config) !== JSON.stringify(config) || r.command !== command) {
+          throw new Error(`train listener: the saved run was '${r.command}', not '${command}'`);
+        }
+        Object.assign(record, r);
+        say(`resumed from ${args.state} (${r.evaluations.length} validation scores so far)`);
+        sinceBest = r.best === null ? 0 : r.evaluations.filter((e) => e.step > r.best!.step).length;
+        start = Date.now();
+      },
+    },
+    shouldStop: () => sinceBest >= args.patience,
     onStep: (step, s) => {
       recent.push(s.loss);
-      if ((step + 1) % evalEvery !== 0) return;
-      const v = cer(val);
-      const sv = singleCer(singleVal);
-      const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
-      say(
-        `step ${step + 1}: loss/char ${mean.toFixed(3)} (last ${recent.length} steps), val CER speech-speakers ${(100 * v.rate).toFixed(1)} %, ` +
-          `speech-single ${(100 * sv.rate).toFixed(1)} %, ${((Date.now() - t0) / 60000).toFixed(1)} min`,
-      );
+      if ((step + 1) % args.evalEvery !== 0) return;
+      const e: Evaluation = {
+        step: step + 1,
+        lossPerChar: mean(recent),
+        valCer: cer(val).rate,
+        singleValCer: singleCer(singleVal).rate,
+      };
       recent = [];
-      save({ partial: true, steps: step + 1, valCer: v.rate, singleValCer: sv.rate });
+      record.evaluations.push(e);
+      const better = record.best === null || e.valCer + e.singleValCer < record.best.valCer + record.best.singleValCer;
+      const minutes = (record.secondsBefore + (Date.now() - start) / 1000) / 60;
+      say(
+        `step ${e.step}: loss/char ${e.lossPerChar.toFixed(3)}, val CER speech-speakers ${pct(e.valCer)}, ` +
+          `speech-single ${pct(e.singleValCer)}${better ? ' (best so far: saved)' : ''}, ${minutes.toFixed(1)} min`,
+      );
+      if (better) {
+        record.best = e;
+        sinceBest = 0;
+        saveBest({ partial: true, command, bestStep: e.step, evaluations: record.evaluations });
+      } else sinceBest++;
     },
   });
+  const stepsDone = resumedAt + losses.length;
+  const finished = stepsDone >= args.steps || sinceBest >= args.patience;
+  const seconds = record.secondsBefore + (Date.now() - start) / 1000;
+  say(
+    `${finished ? (sinceBest >= args.patience ? 'stopped early' : 'finished') : 'paused (resume with --resume)'} ` +
+      `after ${stepsDone} steps, ${(seconds / 60).toFixed(1)} min of training`,
+  );
+  tf.dispose(Object.values(params));
+  if (record.best === null) {
+    say('no validation score yet: nothing written to the checkpoint');
+    writeLog();
+    return;
+  }
 
+  const best = loadListener(args.out);
+  listener.params = best.params;
   const test = loadSpeechSpeakers({ split: 'test', limit: args.quick ? 8 : undefined }).utterances;
   const testSpeakers = loadSpeechSpeakers({ split: 'test-speakers', limit: args.quick ? 8 : undefined }).utterances;
   const singleTest = loadSpeechSingle({ split: 'test', limit: args.quick ? 8 : undefined }).utterances;
@@ -205,26 +294,26 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     unseenSpeakers: cer(testSpeakers),
     speechSingleTest: singleCer(singleTest),
   };
+  say(`the best weights (step ${record.best.step}) on the test splits:`);
   for (const [k, r] of Object.entries(results)) {
     say(
-      `CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength} characters)`,
+      `  CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength})`,
     );
   }
   const training = {
-    command:
-      `npm run train -- listener --steps ${args.steps} --stop-at ${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed} --lr0 ${args.lr0}` +
-      (args.initFrom ? ` --init-from <the checkpoint of initFrom.command>` : ''),
-    ...(previous ? { initFrom: previous.manifest.training } : {}),
+    command,
+    partial: !finished,
     stepsPlanned: args.steps,
-    steps: losses.length,
+    steps: stepsDone,
+    bestStep: record.best.step,
     seconds: Math.round(seconds),
     parameters: nParams,
+    augment: args.augment ? LISTENER_AUGMENT : null,
     data: { speechSpeakersTrain: speakers.utterances.length, speechSingleTrain: single.utterances.length },
-    finalLossPerChar: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, losses.length),
-    cer: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r])),
+    evaluations: record.evaluations,
+    cer: results,
   };
-  save(training);
-  say(`trained ${losses.length} steps in ${(seconds / 60).toFixed(1)} min; ${nParams} parameters; wrote ${args.out}`);
-  fs.writeFileSync(path.join(args.out, 'training-log.txt'), `${log.join('\n')}\n`);
-  tf.dispose(Object.values(params));
+  saveBest(training, best.params);
+  tf.dispose(Object.values(best.params));
+  console.log(`wrote ${args.out}`);
 }

@@ -164,6 +164,8 @@ export interface TrainRecognizerOptions {
   augment?: SpecAugmentOptions;
   /** Resumable training (trainLoop's `state`): the run continues from the state in `state.dir`. */
   state?: ResumableState;
+  /** Asked after every step: true stops training there (early stopping). */
+  shouldStop?: () => boolean;
 }
 
 /**
@@ -202,6 +204,7 @@ export function trainSpeechRecognizer(
       metrics: () => ({ lr: lrOf(current) }),
       onStep: (s) => opts.onStep?.(s - 1, last),
       state: opts.state,
+      shouldStop: opts.shouldStop,
     },
     (s) => {
       current = s - 1;
