@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, expect, it } from 'vitest';
-import { tf, relError as libRelError } from '../lib';
+import { Rng, tf, relError as libRelError } from '../lib';
+import type { SpeechUtterance } from '../lib/models/listener/training';
 import { datasetDir } from '../lib/data/datasetFiles';
 import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../coursework/reference/numerics';
 
@@ -94,4 +95,18 @@ export function copyDataset(name: string): string {
   datasetCopies.push(dir);
   for (const f of fs.readdirSync(datasetDir(name))) fs.copyFileSync(path.join(datasetDir(name), f), path.join(dir, f));
   return dir;
+}
+
+/** A toy task: label k is "spoken" as a few frames of a one-hot-ish pattern in dimension k − 1. */
+export function toyCtcUtterances(count: number, seed: number): SpeechUtterance[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: count }, () => {
+    const labels = Array.from({ length: 1 + rng.int(3) }, () => 1 + rng.int(3));
+    const rows: number[][] = [];
+    for (const k of labels) {
+      for (let r = 0; r < 4; r++) rows.push([0, 1, 2].map((d) => (d === k - 1 ? 2 : 0) + 0.3 * rng.normal()));
+      for (let r = 0; r < 2; r++) rows.push([0, 1, 2].map(() => 0.3 * rng.normal()));
+    }
+    return { features: Float32Array.from(rows.flat()), frames: rows.length, labels };
+  });
 }

@@ -6,7 +6,8 @@ import { Rng, tf } from '../lib';
 import { specAugment } from '../lib/audio/specAugment';
 import { ctcMinFrames, latticeFitByStride, latticeRoom } from '../lib/models/listener/latticeRoom';
 import { initSpeechRecognizer } from '../lib/models/listener/recognizer';
-import { SpeechUtterance, trainSpeechRecognizer } from '../lib/models/listener/training';
+import { trainSpeechRecognizer } from '../lib/models/listener/training';
+import { toyCtcUtterances } from './helpers';
 
 describe('CTC lattice room', () => {
   it('counts a blank between repeated labels, and divides the output frames by it', () => {
@@ -69,24 +70,10 @@ describe('SpecAugment masking', () => {
   });
 });
 
-/** Toy utterances: label k is two frames of a bump in dimension k − 1, then silence. */
-function toyUtterances(n: number, seed: number): SpeechUtterance[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => {
-    const labels = Array.from({ length: 2 + Math.floor(rng.uniform() * 3) }, () => 1 + Math.floor(rng.uniform() * 3));
-    const rows: number[][] = [];
-    for (const k of labels) {
-      for (let r = 0; r < 4; r++) rows.push([0, 1, 2].map((d) => (d === k - 1 ? 2 : 0) + 0.3 * rng.normal()));
-      for (let r = 0; r < 2; r++) rows.push([0, 1, 2].map(() => 0.3 * rng.normal()));
-    }
-    return { features: Float32Array.from(rows.flat()), frames: rows.length, labels };
-  });
-}
-
 describe('listener training, resumed', () => {
   it('a run stopped and resumed (with augmentation) ends with the weights of an uninterrupted one', () => {
     const cfg = { featureDim: 3, vocabSize: 4, lstmLayers: 1, hidden: 6, convChannels: 6 };
-    const data = toyUtterances(48, 5);
+    const data = toyCtcUtterances(48, 5);
     const opts = { steps: 12, batchSize: 8, lr: (s: number) => 0.02 * 0.9 ** s, seed: 3, progress: false as const };
     const augment = { timeMasks: 1, timeWidth: 3, freqMasks: 1, freqWidth: 1 };
     const run = (state?: { dir: string; everyMinutes: number }, maxSteps?: number) => {

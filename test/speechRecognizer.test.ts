@@ -4,7 +4,7 @@
  * does not leak into valid outputs; training steps leak no tensors and reduce the loss.
  */
 import { describe, expect, it } from 'vitest';
-import { tf, Rng, numericGradient } from '../lib';
+import { tf, numericGradient } from '../lib';
 import {
   initSpeechRecognizer,
   speechRecognizerForward,
@@ -15,10 +15,9 @@ import {
   recognizerLossAndGrads,
   trainSpeechRecognizer,
   recognize,
-  SpeechUtterance,
   lengthBucketedBatches,
 } from '../lib/models/listener/training';
-import { relError } from './helpers';
+import { relError, toyCtcUtterances } from './helpers';
 
 const config = { featureDim: 3, vocabSize: 4, convChannels: 5, convKernel: 3, subsample: 2, hidden: 4, lstmLayers: 2 };
 
@@ -70,20 +69,6 @@ describe('speech recognizer forward/backward', () => {
   });
 });
 
-/** A toy task: label k is "spoken" as a few frames of a one-hot-ish pattern in dimension k − 1. */
-function toyUtterances(count: number, seed: number): SpeechUtterance[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: count }, () => {
-    const labels = Array.from({ length: 1 + rng.int(3) }, () => 1 + rng.int(3));
-    const rows: number[][] = [];
-    for (const k of labels) {
-      for (let r = 0; r < 4; r++) rows.push([0, 1, 2].map((d) => (d === k - 1 ? 2 : 0) + 0.3 * rng.normal()));
-      for (let r = 0; r < 2; r++) rows.push([0, 1, 2].map(() => 0.3 * rng.normal()));
-    }
-    return { features: Float32Array.from(rows.flat()), frames: rows.length, labels };
-  });
-}
-
 describe('speech recognizer training', () => {
   it('bucketed batches are a pure function of (seed, step), full-sized, similar in length, each utterance once per epoch', () => {
     const frames = Array.from({ length: 300 }, (_, i) => (i * 37) % 300);
@@ -106,7 +91,7 @@ describe('speech recognizer training', () => {
   it('a step leaks no tensors; training lowers the loss and learns the toy task', () => {
     const cfg = { ...config, lstmLayers: 1, hidden: 8, convChannels: 8 };
     const params = initSpeechRecognizer(cfg, 7);
-    const data = toyUtterances(64, 8);
+    const data = toyCtcUtterances(64, 8);
     tf.dispose(Object.values(recognizerLossAndGrads(params, cfg, data.slice(0, 4)).grads));
     const before = tf.memory().numTensors;
     const { grads, loss } = recognizerLossAndGrads(params, cfg, data.slice(4, 8));
