@@ -33,7 +33,8 @@ export function readFashionMnist(set: 'train' | 't10k'): FashionSet {
     const file = path.join(SOURCE_DIR, `${set}-${kind}-ubyte.gz`);
     if (!fs.existsSync(file))
       throw new Error(
-        `${file} not found: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or set FASHION_MNIST_DIR`,
+        `${file} not found: install Debian's dataset-fashion-mnist ` +
+          `(apt-get install dataset-fashion-mnist) or set FASHION_MNIST_DIR`,
       );
     return parseIdx(zlib.gunzipSync(fs.readFileSync(file)), file);
   };

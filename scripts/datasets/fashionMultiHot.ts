@@ -69,7 +69,8 @@ function main(): void {
     'fashion-multihot',
     {
       description:
-        'Multi-label 56×56 scenes: 1–4 tinted Fashion-MNIST items on a 2×2 grid, labelled by which of the 10 item types are present (imbalanced on purpose).',
+        'Multi-label 56×56 scenes: 1–4 tinted Fashion-MNIST items on a 2×2 grid, ' +
+        'labelled by which of the 10 item types are present (imbalanced on purpose).',
       generator: 'scripts/datasets/fashionMultiHot.ts',
       seed: SEED,
       counts: { crops: crops.count, ...SIZES },
@@ -96,9 +97,11 @@ function main(): void {
       },
     ],
     [
-      'Scenes are rendered by `renderScene` in `lib/data/render.ts` (pixel = crop/255 × colour, black background). The tint colour is random and not part of the label.',
+      'Scenes are rendered by `renderScene` in `lib/data/render.ts` (pixel = crop/255 × colour, ' +
+        'black background). The tint colour is random and not part of the label.',
       '',
-      `Splits: train ${SIZES.train} (Fashion-MNIST train images), dev ${SIZES.dev} and test ${SIZES.test} (disjoint halves of t10k). Item type k of a seeded order is drawn with probability ∝ ${DECAY}^k.`,
+      `Splits: train ${SIZES.train} (Fashion-MNIST train images), dev ${SIZES.dev} and test ${SIZES.test} ` +
+        `(disjoint halves of t10k). Item type k of a seeded order is drawn with probability ∝ ${DECAY}^k.`,
       '',
       'Load with `bp.data.loadFashionMultiHot({ split })`.',
     ].join('\n'),

@@ -66,7 +66,8 @@ function caption(placed: { colour: number; item: number; cell: number }[], r: Rn
   const pair = columns.find((col) => col.length === 2)!;
   const lone = columns.find((col) => col.length === 1)![0];
   return pick([
-    `a ${phrase(pair[0].colour, pair[0].item)} above a ${phrase(pair[1].colour, pair[1].item)} with a ${phrase(lone.colour, lone.item)} on the ${horizontal(lone.cell)}`,
+    `a ${phrase(pair[0].colour, pair[0].item)} above a ${phrase(pair[1].colour, pair[1].item)} ` +
+      `with a ${phrase(lone.colour, lone.item)} on the ${horizontal(lone.cell)}`,
     `a ${a} , a ${b} and a ${c}`,
     `three items : a ${a} , a ${b} and a ${c}`,
   ]);
@@ -156,7 +157,8 @@ function main(): void {
     'fashion-scenes',
     {
       description:
-        'Captioned 56×56 RGB scenes: 1–3 tinted Fashion-MNIST items on a 2×2 grid, captions naming colour, item and position or relation; a `novel` split of colour–item pairs never seen in training.',
+        'Captioned 56×56 RGB scenes: 1–3 tinted Fashion-MNIST items on a 2×2 grid, captions naming colour, ' +
+        'item and position or relation; a `novel` split of colour–item pairs never seen in training.',
       generator: 'scripts/datasets/fashionScenes.ts',
       seed: SEED,
       counts,
@@ -179,16 +181,22 @@ function main(): void {
         bytes: gzipJson(records),
         format: 'json-gz',
         description:
-          'per split: scenes as [crop, colour, cell] lists, captions, source image indices; colours, items, held-out pairs, vocabulary',
+          'per split: scenes as [crop, colour, cell] lists, captions, ' +
+          'source image indices; colours, items, held-out pairs, vocabulary',
       },
     ],
     [
-      'Each scene is rendered by `renderScene` in `lib/data/render.ts`: pixel = crop/255 × colour (black background), cell 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right.',
+      'Each scene is rendered by `renderScene` in `lib/data/render.ts`: pixel = crop/255 × colour ' +
+        '(black background), cell 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right.',
       '',
-      `Splits: train ${SIZES.train} (item images from Fashion-MNIST train), val ${SIZES.val}, test ${SIZES.test} and novel ${SIZES.novel} (from three disjoint thirds of t10k).`,
-      `Colours: ${colours.join(', ')}. Held-out colour–item pairs (never in train/val/test; at least one per novel scene): ${heldOut.map(([c, i]) => `${colours[c]} ${FASHION_ITEMS[i]}`).join(', ')}.`,
+      `Splits: train ${SIZES.train} (item images from Fashion-MNIST train), val ${SIZES.val}, ` +
+        `test ${SIZES.test} and novel ${SIZES.novel} (from three disjoint thirds of t10k).`,
+      `Colours: ${colours.join(', ')}. Held-out colour–item pairs (never in train/val/test; at least ` +
+        `one per novel scene): ${heldOut.map(([c, i]) => `${colours[c]} ${FASHION_ITEMS[i]}`).join(', ')}.`,
       '',
-      'Load with `bp.data.loadFashionScenes({ split })` (images, captions as ids, caption texts, per-item labels, vocabulary) or `bp.data.loadFashionCells({ split })` (single tinted items with item and colour labels).',
+      'Load with `bp.data.loadFashionScenes({ split })` (images, captions as ids, ' +
+        'caption texts, per-item labels, vocabulary) ' +
+        'or `bp.data.loadFashionCells({ split })` (single tinted items with item and colour labels).',
     ].join('\n'),
   );
 }

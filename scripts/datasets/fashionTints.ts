@@ -89,7 +89,9 @@ function main(): void {
     'fashion-tints',
     {
       description:
-        'Tinted Fashion-MNIST items with three label categories — item (10), colour (8), background texture (3) — where training covers only 27 of the 80 item×colour combinations, plus an untinted item-only `pretrain` split.',
+        'Tinted Fashion-MNIST items with three label categories — item (10), ' +
+        'colour (8), background texture (3) — where training covers only 27 of the 80 ' +
+        'item×colour combinations, plus an untinted item-only `pretrain` split.',
       generator: 'scripts/datasets/fashionTints.ts',
       seed: SEED,
       counts: { crops: crops.count, seenCombinations: seen.length, unseenCombinations: unseen.length, ...SIZES },
@@ -112,13 +114,17 @@ function main(): void {
         bytes: gzipJson(records),
         format: 'json-gz',
         description:
-          'per split: crop, colour and texture of each image and source image indices; colour and texture names; seen [item, colour] pairs',
+          'per split: crop, colour and texture of each image and source image indices; ' +
+          'colour and texture names; seen [item, colour] pairs',
       },
     ],
     [
-      'Each image is rendered by `renderTintedItem` in `lib/data/render.ts`: pixel = a·colour + (1 − a)·texture with a = crop/255 and a gray procedural texture (plain, diagonal stripes, dots).',
+      'Each image is rendered by `renderTintedItem` in `lib/data/render.ts`: pixel = a·colour + ' +
+        '(1 − a)·texture with a = crop/255 and a gray procedural texture (plain, diagonal stripes, dots).',
       '',
-      `Splits: pretrain ${SIZES.pretrain} (untinted, item label only), train ${SIZES.train} and val ${SIZES.val} (seen combinations only), test ${SIZES.test} (alternately seen and unseen combinations, flagged).`,
+      `Splits: pretrain ${SIZES.pretrain} (untinted, item label only), ` +
+        `train ${SIZES.train} and val ${SIZES.val} (seen combinations only), ` +
+        `test ${SIZES.test} (alternately seen and unseen combinations, flagged).`,
       '',
       'Load with `bp.data.loadFashionTints({ split })` and `bp.data.loadFashionPretrain()`.',
     ].join('\n'),

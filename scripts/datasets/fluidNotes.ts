@@ -146,7 +146,8 @@ function main(): void {
           name: `listen-${inst.family}.wav`,
           bytes: writeWav(clip, f.sampleRate),
           format: 'wav',
-          description: `${inst.name}, MIDI pitch ${n.pitch}, velocity ${n.velocity}: the rendered 1 s note (16 kHz PCM16)`,
+          description:
+            `${inst.name}, MIDI pitch ${n.pitch}, velocity ${n.velocity}: ` + 'the rendered 1 s note (16 kHz PCM16)',
         });
       }
     });
@@ -166,10 +167,14 @@ function main(): void {
     dir,
     {
       name: 'fluid-notes',
-      source: `FluidR3_GM SoundFont (Frank Wen, MIT licence) from Debian package fluid-soundfont-gm (${SOUNDFONT}), rendered with FluidSynth`,
+      source:
+        `FluidR3_GM SoundFont (Frank Wen, MIT licence) from Debian package ` +
+        `fluid-soundfont-gm (${SOUNDFONT}), rendered with FluidSynth`,
       licence: 'MIT — see LICENSE',
       description:
-        'Single notes of ten General MIDI instruments (25 pitches × 5 velocities each, 1 s at 16 kHz) as 64-bin log-mel frames with known pitch/velocity/program and measured loudness, centroid, flatness, f0 and attack time.',
+        'Single notes of ten General MIDI instruments (25 pitches × 5 velocities each, ' +
+        '1 s at 16 kHz) as 64-bin log-mel frames with known pitch/velocity/program ' +
+        'and measured loudness, centroid, flatness, f0 and attack time.',
       generator: 'scripts/datasets/fluidNotes.ts',
       seed: SEED,
       counts,
@@ -179,14 +184,16 @@ function main(): void {
         name: 'logmel.idx3-ubyte.gz',
         bytes: gzipIdx({ data: melData, shape: [records.length, f.frames, f.nMels] }),
         format: 'idx-gz',
-        description: `uint8 [notes, ${f.frames}, ${f.nMels}] log-mel, value = logMelMin + q/255·(logMelMax − logMelMin)`,
+        description:
+          `uint8 [notes, ${f.frames}, ${f.nMels}] log-mel, ` + `value = logMelMin + q/255·(logMelMax − logMelMin)`,
       },
       {
         name: 'notes.json.gz',
         bytes: gzipJson({ features: f, instruments: FLUID_NOTES_INSTRUMENTS, notes: records }),
         format: 'json-gz',
         description:
-          'feature settings, instruments, and per note: instrument, family, program, pitch, velocity, split, descriptors',
+          'feature settings, instruments, and per note: instrument, ' +
+          'family, program, pitch, velocity, split, descriptors',
       },
       ...listen,
     ],
@@ -194,7 +201,8 @@ function main(): void {
   fs.copyFileSync('/usr/share/doc/fluid-soundfont-gm/copyright', path.join(dir, 'LICENSE'));
   fs.writeFileSync(path.join(dir, 'README.md'), readme(manifest, records));
   console.log(
-    `wrote ${dir}: ${manifest.files.length} files, ${(manifest.files.reduce((t, x) => t + x.bytes, 0) / 1e6).toFixed(2)} MB`,
+    `wrote ${dir}: ${manifest.files.length} files, ` +
+      `${(manifest.files.reduce((t, x) => t + x.bytes, 0) / 1e6).toFixed(2)} MB`,
   );
 }
 
@@ -213,7 +221,8 @@ function readme(m: DatasetManifest, notes: FluidNote[]): string {
   const ratio = f0Ratios(notes);
   const rows = FLUID_NOTES_INSTRUMENTS.map(
     (i) =>
-      `| ${i.family} | ${i.name} | ${i.program} | ${i.lowPitch}–${i.lowPitch + PITCHES_PER_INSTRUMENT - 1} | ${ratio.get(i.family)!.toFixed(3)} |`,
+      `| ${i.family} | ${i.name} | ${i.program} | ` +
+      `${i.lowPitch}–${i.lowPitch + PITCHES_PER_INSTRUMENT - 1} | ${ratio.get(i.family)!.toFixed(3)} |`,
   );
   return [
     ...readmeHead(
@@ -229,12 +238,16 @@ function readme(m: DatasetManifest, notes: FluidNote[]): string {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    'The last column checks the measured f0 against the MIDI pitch. A ratio of 0.25 means YIN finds a period two octaves',
+    'The last column checks the measured f0 against the MIDI pitch. ' +
+      'A ratio of 0.25 means YIN finds a period two octaves',
     'below the nominal note; the dataset keeps the measured value.',
     '',
-    `Velocities ${VELOCITIES.join(', ')}. Splits: a seeded fifth of every instrument's pitch × velocity grid is held out (\`test\`).`,
-    `Features: ${JSON.stringify(FLUID_NOTES_FEATURES)} (log of magnitude mel energies, quantised to uint8 between logMelMin and logMelMax).`,
-    'Descriptors per note, measured on the rendered waveform with lib/audio: RMS loudness (dB), spectral centroid (Hz),',
+    `Velocities ${VELOCITIES.join(', ')}. Splits: a seeded fifth of ` +
+      `every instrument's pitch × velocity grid is held out (\`test\`).`,
+    `Features: ${JSON.stringify(FLUID_NOTES_FEATURES)} (log of magnitude ` +
+      `mel energies, quantised to uint8 between logMelMin and logMelMax).`,
+    'Descriptors per note, measured on the rendered waveform ' +
+      'with lib/audio: RMS loudness (dB), spectral centroid (Hz),',
     'spectral flatness, f0 (Hz) and attack time (s). Load with `bp.data.loadFluidNotes({ split })`.',
     '',
     ...filesSection(
@@ -243,12 +256,14 @@ function readme(m: DatasetManifest, notes: FluidNote[]): string {
     ),
     '## How it was made',
     '',
-    `\`npm run build && node dist/scripts/datasets/fluidNotes.js\` (seed ${m.seed}) with Debian's fluidsynth, fluid-soundfont-gm and sox.`,
+    `\`npm run build && node dist/scripts/datasets/fluidNotes.js\` (seed ${m.seed}) ` +
+      `with Debian's fluidsynth, fluid-soundfont-gm and sox.`,
     'The script is deterministic: running it again writes byte-identical files.',
     '',
     '## Licence',
     '',
-    "FluidR3_GM is MIT-licensed (Frank Wen); see LICENSE (Debian's copyright file of fluid-soundfont-gm). The derived files here are under the same licence.",
+    "FluidR3_GM is MIT-licensed (Frank Wen); see LICENSE (Debian's copyright file " +
+      'of fluid-soundfont-gm). The derived files here are under the same licence.',
     '',
   ].join('\n');
 }

@@ -142,7 +142,9 @@ function mouthOpening(samples: Float32Array, frames: number): number[] {
   );
 }
 
-/** Share of utterances with emotion k present whose modality m expresses it, and share with k absent that falsely do. */
+/**
+ * Share of utterances with emotion k present whose modality m expresses it, and share with k absent that falsely do.
+ */
 function cueTable(utts: Utterance[]): string[] {
   const rows = [
     '| modality | ' + EMOTIONS.join(' | ') + ' | false cues (absent emotion shown) |',
@@ -155,7 +157,8 @@ function cueTable(utts: Utterance[]): string[] {
     });
     const absent = utts.flatMap((u) => u.labels.map((I, k) => ({ I, c: u.cues[m][k] }))).filter((x) => x.I === 0);
     rows.push(
-      `| ${m} | ${hit.map((h) => h.toFixed(2)).join(' | ')} | ${(absent.filter((x) => x.c > 0).length / absent.length).toFixed(3)} |`,
+      `| ${m} | ${hit.map((h) => h.toFixed(2)).join(' | ')} | ` +
+        `${(absent.filter((x) => x.c > 0).length / absent.length).toFixed(3)} |`,
     );
   }
   return rows;
@@ -246,7 +249,8 @@ async function main(): Promise<void> {
       seconds: Number(seconds[i].toFixed(4)),
       visualStart,
       visualFrames: feats[i].rows / STACK,
-      // VoxCeleb2's role: the pre-training split carries no emotion labels (its cues stay in the generator's statistics)
+      // VoxCeleb2's role: the pre-training split carries no emotion labels
+      // (its cues stay in the generator's statistics)
       ...(u.split === 'pretrain' ? {} : { labels: u.labels, cues: u.cues }),
     };
     start += feats[i].rows;
@@ -280,15 +284,20 @@ async function main(): Promise<void> {
   const speakers = SPEAKERS.map((v, i) => ({ id: v.id, engine: v.engine, description: v.description, look: looks[i] }));
 
   const body = `
-A tri-modal (audio, face, text) emotion corpus made for notebook 08 (Khare et al., multi-task pre-training of a cross-modal
-transformer). \`pretrain\` plays VoxCeleb2 (${SPLITS.pretrain} utterances with transcripts and speaker ids; the speakers' emotions are
-present in voice, face and words but **not labelled**); \`train\`/\`dev\`/\`test\` play CMU-MOSEI (${SPLITS.train}/${SPLITS.dev}/${SPLITS.test} utterances
+A tri-modal (audio, face, text) emotion corpus made for notebook 08 \
+(Khare et al., multi-task pre-training of a cross-modal
+transformer). \`pretrain\` plays VoxCeleb2 (${SPLITS.pretrain} utterances \
+with transcripts and speaker ids; the speakers' emotions are
+present in voice, face and words but **not labelled**); \`train\`/\`dev\`/\`test\` \
+play CMU-MOSEI (${SPLITS.train}/${SPLITS.dev}/${SPLITS.test} utterances
 with six emotion labels, Likert intensity 0–3 each, several at once; binarise at > 0).
 
 **Generative story** (scripts/datasets/multimodalPlan.ts, seed ${SEED}). Emotion k is present with prior
-${EMOTIONS.map((e, k) => `${e} ${PRIOR[k]}`).join(', ')} (disgust also with probability 0.45 when anger is present), intensity 1/2/3 with
+${EMOTIONS.map((e, k) => `${e} ${PRIOR[k]}`).join(', ')} \
+(disgust also with probability 0.45 when anger is present), intensity 1/2/3 with
 probability 0.5/0.35/0.15. Each modality then *expresses* a present emotion with its own probability and adds false cues
-(an absent emotion shown, intensity 1–2) with probability ${MODALITIES.map((m) => `${m} ${FALSE_CUE[m]}`).join(', ')} per emotion:
+(an absent emotion shown, intensity 1–2) with probability \
+${MODALITIES.map((m) => `${m} ${FALSE_CUE[m]}`).join(', ')} per emotion:
 
 | expression probability | ${EMOTIONS.join(' | ')} |
 |---|${EMOTIONS.map(() => '---|').join('')}
@@ -298,27 +307,42 @@ Measured on the generated corpus (all splits; share of present emotions shown, s
 
 ${cueRows.join('\n')}
 
-So text carries the most (and its cues are words, easy to read), the face next, audio least: its cues are prosody on top of
-${SPEAKERS.length} voices that already differ in pitch, rate and quality, and a per-utterance pitch (σ 80 cents) and tempo (σ 4 %) jitter.
+So text carries the most (and its cues are words, easy to read), \
+the face next, audio least: its cues are prosody on top of
+${SPEAKERS.length} voices that already differ in pitch, rate and quality, \
+and a per-utterance pitch (σ 80 cents) and tempo (σ 4 %) jitter.
 Labelled-split prevalence: ${EMOTIONS.map((e, k) => `${e} ${prevalence[k].toFixed(2)}`).join(', ')}.
 
-**Text**: templates and a lexicon written for the project (five words per emotion: ${EMOTIONS.map((e) => `${e}: ${LEXICON[e].join('/')}`).join('; ')}),
-the (up to) two strongest text cues as words with an intensity adverb (slightly / — / very), neutral templates when text shows none; ≤ 8 words.
+**Text**: templates and a lexicon written for the project (five words per emotion: \
+${EMOTIONS.map((e) => `${e}: ${LEXICON[e].join('/')}`).join('; ')}),
+the (up to) two strongest text cues as words with an intensity adverb \
+(slightly / — / very), neutral templates when text shows none; ≤ 8 words.
 
-**Audio**: ${SPEAKERS.length} voices of speech-speakers (flite ${SPEAKERS.filter((v) => v.engine === 'flite').length}, espeak-ng ${SPEAKERS.filter((v) => v.engine === 'espeak-ng').length}; festival left out)
-read the sentence; sox adds the audio cues as prosody: pitch, tempo, overdrive (harsh voice quality: anger, disgust), tremolo 7 Hz
+**Audio**: ${SPEAKERS.length} voices of speech-speakers (flite ${SPEAKERS.filter((v) => v.engine === 'flite').length}, \
+espeak-ng ${SPEAKERS.filter((v) => v.engine === 'espeak-ng').length}; festival left out)
+read the sentence; sox adds the audio cues as prosody: pitch, \
+tempo, overdrive (harsh voice quality: anger, disgust), tremolo 7 Hz
 (tremor: fear) and gain (loudness) — formulas in \`prosodyEffects\`. 16 kHz, silence trimmed as in speech-speakers, then
-\`logFilterbankEnergies(samples, 16000, ${JSON.stringify(FBANK_OPTIONS)})\`: 40-dim LFBE every 10 ms, cut to a multiple of ${STACK} frames
-(stack 5 → 200-dim frames at 20 per second in the loader). Stored as uint8 codes, value = ${q.offset} + ${q.step.toPrecision(6)} · code
-(${LEVELS} levels; ${clipped.low} values below 0 floored), delta-coded along time (lib/data/speechCorpus.ts layout). Loudness is **not** normalised:
+\`logFilterbankEnergies(samples, 16000, ${JSON.stringify(FBANK_OPTIONS)})\`: \
+40-dim LFBE every 10 ms, cut to a multiple of ${STACK} frames
+(stack 5 → 200-dim frames at 20 per second in the loader). \
+Stored as uint8 codes, value = ${q.offset} + ${q.step.toPrecision(6)} · code
+(${LEVELS} levels; ${clipped.low} values below 0 floored), \
+delta-coded along time (lib/data/speechCorpus.ts layout). Loudness is **not** normalised:
 gain is one of the cues.
 
-**Visual**: one ${FACE_SIZE}×${FACE_SIZE} RGB face per stacked audio frame (20 frames/s), drawn by a hand-written rasteriser
-(scripts/datasets/faceRaster.ts): the speaker fixes face shape, skin and hair colour; the visual cues fix brows, eyes, mouth corners,
-a one-sided lip raise and jaw drop (plus N(0, 0.15²) noise per parameter, building up over the first 200 ms); the mouth opens with the
-RMS loudness of each 50 ms of the audio (lip sync). Each frame is embedded by a small CNN trained for the purpose on ${process.env.FACE_CNN_FACES ?? 6000} random
-faces of random looks to regress the face parameters (${encoder.steps} steps, held-out MSE ${encoder.heldOutMse.before.toFixed(3)} → ${encoder.heldOutMse.after.toFixed(3)}), then frozen —
-its ${EMBEDDING_DIM}-dim tanh layer is shipped as uint8 (value = code / 127.5 − 1). Raw frames are kept for the ${TOUR} tour utterances only.
+**Visual**: one ${FACE_SIZE}×${FACE_SIZE} RGB face per stacked \
+audio frame (20 frames/s), drawn by a hand-written rasteriser
+(scripts/datasets/faceRaster.ts): the speaker fixes face shape, \
+skin and hair colour; the visual cues fix brows, eyes, mouth corners,
+a one-sided lip raise and jaw drop (plus N(0, 0.15²) noise per parameter, \
+building up over the first 200 ms); the mouth opens with the
+RMS loudness of each 50 ms of the audio (lip sync). Each frame is embedded by a \
+small CNN trained for the purpose on ${process.env.FACE_CNN_FACES ?? 6000} random
+faces of random looks to regress the face parameters (${encoder.steps} steps, held-out MSE \
+${encoder.heldOutMse.before.toFixed(3)} → ${encoder.heldOutMse.after.toFixed(3)}), then frozen —
+its ${EMBEDDING_DIM}-dim tanh layer is shipped as uint8 (value = code / 127.5 − 1). \
+Raw frames are kept for the ${TOUR} tour utterances only.
 
 Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
 
@@ -328,11 +352,15 @@ Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
     dir,
     {
       name: NAME,
-      description: `Tri-modal synthetic emotion corpus: ${SPEAKERS.length} synthetic voices with emotional prosody (40-dim LFBE at 10 ms), rendered lip-synced faces (frozen-CNN embeddings), sentences from an emotion lexicon; six Likert emotion labels; a pre-training split with transcripts and speaker ids only.`,
+      description:
+        `Tri-modal synthetic emotion corpus: ${SPEAKERS.length} synthetic voices with emotional prosody ` +
+        `(40-dim LFBE at 10 ms), rendered lip-synced faces (frozen-CNN embeddings), sentences from an emotion ` +
+        `lexicon; six Likert emotion labels; a pre-training split with transcripts and speaker ids only.`,
       generator: 'scripts/datasets/multimodalEmotion.ts',
       seed: SEED,
       source:
-        'Text and templates written for backprop-lab; speech by flite and espeak-ng (Debian), processed by sox; faces rendered by the generator',
+        'Text and templates written for backprop-lab; speech by flite and ' +
+        'espeak-ng (Debian), processed by sox; faces rendered by the generator',
       licence: 'MIT (backprop-lab) for the text, faces and features; synthesizer notices in LICENSE',
       counts,
       features,
@@ -348,14 +376,16 @@ Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
         name: 'visual.idx2-ubyte.gz',
         bytes: gzipIdx({ data: visualAll, shape: [visualStart, EMBEDDING_DIM] }),
         format: 'idx-gz',
-        description: `uint8 [${visualStart}, ${EMBEDDING_DIM}] frozen-CNN face embeddings, one per 50 ms (record order)`,
+        description:
+          `uint8 [${visualStart}, ${EMBEDDING_DIM}] ` + `frozen-CNN face embeddings, one per 50 ms (record order)`,
       },
       {
         name: 'utterances.json.gz',
         bytes: gzipJson({ emotions: EMOTIONS, speakers, splits, tour: tourRecords }),
         format: 'json-gz',
         description:
-          'emotions, speakers (with their face look); per split: id, text, speaker, frame ranges, seconds, labels and cues (labelled splits); tour frames',
+          'emotions, speakers (with their face look); per split: id, text, speaker, ' +
+          'frame ranges, seconds, labels and cues (labelled splits); tour frames',
       },
       {
         name: 'faces.idx4-ubyte.gz',
@@ -373,9 +403,12 @@ Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
   fs.writeFileSync(
     path.join(dir, 'LICENSE'),
     [
-      'Text (templates, lexicon), faces and all derived files in this folder: written and generated for backprop-lab, MIT licence (see the',
-      "repository's licence). Speech: synthesized by the programs below; their output is not covered by the programs' own licences, except",
-      "where a voice database states terms (flite's CMU ARCTIC voices: free use and redistribution with the notices kept, reproduced below).",
+      'Text (templates, lexicon), faces and all derived files in this folder: ' +
+        'written and generated for backprop-lab, MIT licence (see the',
+      "repository's licence). Speech: synthesized by the programs below; " +
+        "their output is not covered by the programs' own licences, except",
+      "where a voice database states terms (flite's CMU ARCTIC voices: " +
+        'free use and redistribution with the notices kept, reproduced below).',
       '',
       ...copyrights.flatMap(([n, f]) => ['='.repeat(78), `${n}: ${f}`, '='.repeat(78), fs.readFileSync(f, 'utf8')]),
     ].join('\n'),
@@ -386,13 +419,17 @@ Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
       ...readmeHead(NAME, manifest.description, body),
       ...filesSection(
         manifest,
-        "`manifest.json` lists each file's size and sha256; the loader checks them and every file's format before using a byte.",
+        "`manifest.json` lists each file's size and sha256; " +
+          "the loader checks them and every file's format before using a byte.",
       ),
       '## How it was made',
       '',
-      `\`npm run datasets\` (or \`npm run build && node dist/scripts/datasets/multimodalEmotion.js\`), seed ${SEED}; needs Debian's \`flite\`, \`espeak-ng\` and \`sox\`.`,
-      'WAVs are cached in `$SPEECH_WAV_CACHE/multimodal` and never committed. The synthesizers, sox (no dither) and the renderer are deterministic;',
-      'the face CNN trains on the tfjs backend in use (single-threaded wasm here), so its embeddings may differ in the last bits on another backend.',
+      `\`npm run datasets\` (or \`npm run build && node dist/scripts/datasets/multimodalEmotion.js\`), ` +
+        `seed ${SEED}; needs Debian's \`flite\`, \`espeak-ng\` and \`sox\`.`,
+      'WAVs are cached in `$SPEECH_WAV_CACHE/multimodal` and never committed. ' +
+        'The synthesizers, sox (no dither) and the renderer are deterministic;',
+      'the face CNN trains on the tfjs backend in use (single-threaded wasm here), ' +
+        'so its embeddings may differ in the last bits on another backend.',
       '',
       '## Licence',
       '',
@@ -401,7 +438,8 @@ Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
     ].join('\n'),
   );
   console.log(
-    `wrote ${dir}: ${(manifest.files.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(2)} MB, ${utts.length} utterances, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    `wrote ${dir}: ${(manifest.files.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(2)} MB, ` +
+      `${utts.length} utterances, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
   );
 }
 

@@ -46,7 +46,9 @@ export function readTrimmed(file: string, sampleRate: number): Float32Array {
   return samples.slice(Math.max(0, first * hop - margin), Math.min(samples.length, (last + 1) * hop + margin));
 }
 
-export const TRIM_NOTE = `Leading and trailing silence is trimmed before the features: 10 ms frames more than ${-TRIM_THRESHOLD_DB} dB below the utterance's loudest are silence, ${TRIM_MARGIN_SECONDS} s of it is kept at each end.`;
+export const TRIM_NOTE =
+  `Leading and trailing silence is trimmed before the features: 10 ms frames more than ${-TRIM_THRESHOLD_DB} dB ` +
+  `below the utterance's loudest are silence, ${TRIM_MARGIN_SECONDS} s of it is kept at each end.`;
 
 /**
  * A quantisation `value ≈ offset + step·code`, code 0..levels−1, from `low` (the features'
@@ -147,14 +149,17 @@ export function writeSpeechFolder(
     ...readmeHead(name, meta.description, readmeBody),
     ...filesSection(
       manifest,
-      "`manifest.json` lists each file's size and sha256 and the feature spec; the loaders check all of them and the format before using a byte.",
+      "`manifest.json` lists each file's size and sha256 and the feature spec; " +
+        'the loaders check all of them and the format before using a byte.',
     ),
     '## How it was made',
     '',
-    `\`npm run datasets\` (or \`npm run build && node dist/${meta.generator.replace(/\.ts$/, '.js')}\`), seed ${meta.seed}, needs the Debian packages`,
+    `\`npm run datasets\` (or \`npm run build && node dist/${meta.generator.replace(/\.ts$/, '.js')}\`), ` +
+      `seed ${meta.seed}, needs the Debian packages`,
     '`r-cran-janeaustenr` (brings `Rscript`), `flite`, `festival`, `festvox-kdlpc16k`, `espeak-ng` and `sox`.',
     'Synthesized WAVs are cached in `$SPEECH_WAV_CACHE` (default: the OS temp folder) and never committed;',
-    'every step is deterministic (the synthesizers are, sox runs without dither), so a rebuild writes byte-identical files.',
+    'every step is deterministic (the synthesizers are, ' +
+      'sox runs without dither), so a rebuild writes byte-identical files.',
     '',
     '## Licence',
     '',

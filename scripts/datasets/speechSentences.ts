@@ -12,8 +12,9 @@ import { normaliseSpeechText, numberToWords } from '../../lib/data/speechText';
 
 export const TEXT_PACKAGE = 'r-cran-janeaustenr';
 export const TEXT_SOURCE =
-  "Jane Austen's six completed novels (Sense and Sensibility, Pride and Prejudice, Mansfield Park, Emma, Northanger Abbey, Persuasion; " +
-  `Project Gutenberg texts, public domain) as packaged by Debian's ${TEXT_PACKAGE} (R package janeaustenr 1.0.0 by Julia Silge)`;
+  "Jane Austen's six completed novels (Sense and Sensibility, Pride and Prejudice, Mansfield Park, Emma, " +
+  'Northanger Abbey, Persuasion; Project Gutenberg texts, public domain) as packaged by ' +
+  `Debian's ${TEXT_PACKAGE} (R package janeaustenr 1.0.0 by Julia Silge)`;
 export const TEXT_LICENCE =
   'The novels are in the public domain; the janeaustenr packaging is MIT (Copyright 2016-2017 Julia Silge)';
 export const TEXT_COPYRIGHT_FILE = `/usr/share/doc/${TEXT_PACKAGE}/copyright`;

@@ -128,34 +128,48 @@ async function main(): Promise<void> {
   const longMean = byCategory('long').reduce((s, h) => s + h.text.length, 0) / HARD_LONG.count;
 
   const body = `
-Voice: flite \`slt\` (Debian package flite): US English female, unit selection from the CMU ARCTIC recordings of a real speaker, 16 kHz.
+Voice: flite \`slt\` (Debian package flite): US English female, \
+unit selection from the CMU ARCTIC recordings of a real speaker, 16 kHz.
 
-Sentences: ${TEXT_SOURCE}, normalised by \`normaliseSpeechText\` (lower-case letters, space, apostrophe, \`, . ? !\`; numbers spelled
-out). In-domain splits: train ${SINGLE_SIZES.train}, val ${SINGLE_SIZES.val}, test ${SINGLE_SIZES.test} sentences of ${MIN_CHARS}–${MAX_CHARS} characters from one seeded
-partition of the novels' sentences shared with speech-speakers (no val/test sentence of either corpus is in a training split).
+Sentences: ${TEXT_SOURCE}, normalised by \`normaliseSpeechText\` \
+(lower-case letters, space, apostrophe, \`, . ? !\`; numbers spelled
+out). In-domain splits: train ${SINGLE_SIZES.train}, val ${SINGLE_SIZES.val}, \
+test ${SINGLE_SIZES.test} sentences of ${MIN_CHARS}–${MAX_CHARS} characters from one seeded
+partition of the novels' sentences shared with speech-speakers \
+(no val/test sentence of either corpus is in a training split).
 
 Hard set (out of domain; after FastSpeech's hard cases as used by the Tacotron teacher–student paper; none in training):
-${byCategory('letter').length} single letters; ${byCategory('spelling').length} words spelled letter by letter ("${byCategory('spelling')[0].text}");
-${byCategory('repeated-number').length} numbers repeated 4–12 times ("${byCategory('repeated-number')[0].text}"); ${HARD_LONG.count} long sentences
+${byCategory('letter').length} single letters; ${byCategory('spelling').length} \
+words spelled letter by letter ("${byCategory('spelling')[0].text}");
+${byCategory('repeated-number').length} numbers repeated 4–12 times \
+("${byCategory('repeated-number')[0].text}"); ${HARD_LONG.count} long sentences
 of ${MAX_CHARS + 1}+ characters (mean ${longMean.toFixed(1)}) from the novels — longer than any training sentence.
 
 Audio: ${TRIM_NOTE} Total ${hours.toFixed(2)} h of speech, ${start} frames.
 
-Features: \`logMel(samples, ${JSON.stringify(MEL_OPTIONS)})\` from lib/audio: ln(max(mel, 1e-5)) of the magnitude STFT, 1024-sample
-Hann frames every 256 samples (16 ms, ${SAMPLE_RATE / MEL_OPTIONS.hop} frames/s), centred with zero padding, 80 Slaney mels (Slaney area norm) 0–8 kHz —
-Tacotron 2's convention at 16 kHz. Quantised to uint8 codes: value = ${q.offset} + ${q.step.toPrecision(6)} · code (codes 0..${LEVELS - 1}: ${LEVELS} levels, steps of
-${((q.step * 10) / Math.LN10).toFixed(2)} dB from the log floor ln 1e-5 to the corpus maximum). Delta-coded along time in the file (see lib/data/speechCorpus.ts).
+Features: \`logMel(samples, ${JSON.stringify(MEL_OPTIONS)})\` from lib/audio: \
+ln(max(mel, 1e-5)) of the magnitude STFT, 1024-sample
+Hann frames every 256 samples (16 ms, ${SAMPLE_RATE / MEL_OPTIONS.hop} frames/s), \
+centred with zero padding, 80 Slaney mels (Slaney area norm) 0–8 kHz —
+Tacotron 2's convention at 16 kHz. Quantised to uint8 codes: value = ${q.offset} + \
+${q.step.toPrecision(6)} · code (codes 0..${LEVELS - 1}: ${LEVELS} levels, steps of
+${((q.step * 10) / Math.LN10).toFixed(2)} dB from the log floor ln 1e-5 to the \
+corpus maximum). Delta-coded along time in the file (see lib/data/speechCorpus.ts).
 
-WAVs to listen to (trimmed 16 kHz audio of the utterance of the same id): ${wavs.map((w) => `\`${w.name}\``).join(', ')}.
+WAVs to listen to (trimmed 16 kHz audio of the utterance of the same id): \
+${wavs.map((w) => `\`${w.name}\``).join(', ')}.
 
-Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utterances { id, text, mel: [T, 80], seconds, category?, wav? };
+Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utterances { id, \
+text, mel: [T, 80], seconds, category?, wav? };
 \`bp.data.loadSpeechWav('speech-single', name)\` for a WAV.`;
 
   writeSpeechFolder(
     'speech-single',
     {
       description:
-        'One voice (flite slt, US English female) reading Jane Austen sentences: 80-bin log-mel spectrograms with transcripts; train/val/test in-domain splits and an out-of-domain hard set (letters, spellings, repeated numbers, long sentences).',
+        'One voice (flite slt, US English female) reading Jane Austen sentences: ' +
+        '80-bin log-mel spectrograms with transcripts; train/val/test in-domain splits and an ' +
+        'out-of-domain hard set (letters, spellings, repeated numbers, long sentences).',
       generator: 'scripts/datasets/speechSingle.ts',
       seed: SPEECH_SEED,
       counts,
@@ -180,7 +194,8 @@ Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utteran
     body,
   );
   console.log(
-    `speech-single: ${all.length} utterances, ${hours.toFixed(2)} h; features ${featureSeconds.toFixed(1)} s, all ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `speech-single: ${all.length} utterances, ${hours.toFixed(2)} h; ` +
+      `features ${featureSeconds.toFixed(1)} s, all ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
 

@@ -140,41 +140,60 @@ async function main(): Promise<void> {
   const engines = ['flite', 'festival', 'espeak-ng'];
 
   const body = `
-Sentences: ${TEXT_SOURCE}, normalised by \`normaliseSpeechText\` (lower-case letters, space, apostrophe, \`, . ? !\`; numbers spelled out),
-${plan.sentenceCount} distinct sentences in all; speech-speakers uses those of 20–${SPEAKER_MAX_CHARS} characters. One seeded partition of the
-sentences into train / val / test is shared with speech-single, so no val/test sentence of either corpus is in a training split.
+Sentences: ${TEXT_SOURCE}, normalised by \`normaliseSpeechText\` \
+(lower-case letters, space, apostrophe, \`, . ? !\`; numbers spelled out),
+${plan.sentenceCount} distinct sentences in all; speech-speakers uses \
+those of 20–${SPEAKER_MAX_CHARS} characters. One seeded partition of the
+sentences into train / val / test is shared with speech-single, \
+so no val/test sentence of either corpus is in a training split.
 
 Speakers (${VOICES.length}: id — description):
 ${speakers.map((s) => `- \`${s.id}\` — ${s.description}${s.heldOut ? ' — *held out*' : ''}`).join('\n')}
 
-Not used: flite \`kal\` (the kal16 speaker at 8 kHz), festival \`kal_diphone\` (again the kal speaker) and the \`us-slt\` HTS voice (again slt),
-espeak-ng's mbrola voices (Debian ships no mbrola data here). \`espeak-ng -v en-gb+f3\` ignores the variant, so British variants use \`en+f3\`.
+Not used: flite \`kal\` (the kal16 speaker at 8 kHz), \
+festival \`kal_diphone\` (again the kal speaker) and the \`us-slt\` HTS voice (again slt),
+espeak-ng's mbrola voices (Debian ships no mbrola data here). \
+\`espeak-ng -v en-gb+f3\` ignores the variant, so British variants use \`en+f3\`.
 
-Splits (utterances): train ${counts.train} (${VOICES.length - HELD_OUT_SPEAKERS.length} seen speakers × ${SPEAKER_COUNTS.train} sentences drawn per speaker from the training
-pool, plus ${SPEAKER_COUNTS.perturbed} sox-perturbed extra copies per speaker — \`speed 0.9|1.1\`, \`pitch ±300\` cents — labelled in \`perturbation\`),
-val ${counts.val} (seen speakers × ${SPEAKER_COUNTS.val} val sentences), test ${counts.test} (seen speakers × ${SPEAKER_COUNTS.test} unseen test sentences),
-test-speakers ${counts['test-speakers']} (the ${HELD_OUT_SPEAKERS.length} held-out speakers × ${SPEAKER_COUNTS.testSpeakers} sentences from the same test pool).
+Splits (utterances): train ${counts.train} (${VOICES.length - HELD_OUT_SPEAKERS.length} \
+seen speakers × ${SPEAKER_COUNTS.train} sentences drawn per speaker from the training
+pool, plus ${SPEAKER_COUNTS.perturbed} sox-perturbed extra copies per \
+speaker — \`speed 0.9|1.1\`, \`pitch ±300\` cents — labelled in \`perturbation\`),
+val ${counts.val} (seen speakers × ${SPEAKER_COUNTS.val} val sentences), \
+test ${counts.test} (seen speakers × ${SPEAKER_COUNTS.test} unseen test sentences),
+test-speakers ${counts['test-speakers']} (the ${HELD_OUT_SPEAKERS.length} held-out \
+speakers × ${SPEAKER_COUNTS.testSpeakers} sentences from the same test pool).
 Each speaker draws its own sample of each pool, so the corpus covers many more sentences than one speaker reads.
 Sizes: the per-speaker counts were chosen so that speech-single and speech-speakers together stay under 40 MB.
 
 Audio: every engine's output is resampled by sox to 16 kHz mono 16-bit (\`sox -D\`: no dither). ${TRIM_NOTE}
 Total ${hours.toFixed(2)} h of speech, ${start} frames.
 
-Features: \`logFilterbankEnergies(samples, 16000, ${JSON.stringify(FBANK_OPTIONS)})\` from lib/audio — Kaldi's \`compute-fbank-feats\`
-recipe (25 ms Povey window every 10 ms, pre-emphasis 0.97, 40 triangles on Kaldi's mel scale from 20 Hz to 8 kHz, natural log of
-power, int16 sample scale). Quantised to uint8 codes: value = ${q.offset} + ${q.step.toPrecision(6)} · code (codes 0..${LEVELS - 1}: ${LEVELS} levels, steps of ${((q.step * 10) / Math.LN10).toFixed(2)} dB, chosen to fit the
-size budget). ${clipped.low} of ${start * 40} values lay below the floor ${FLOOR} and are stored as ${FLOOR} (flite ${floored.flite}, festival ${floored.festival}, espeak-ng ${floored['espeak-ng']}):
-mostly espeak-ng's digital silence, where the log sits at its ε floor ≈ −15.9 (the floor is about the level Kaldi's default dither would add). Delta-coded along time in the file (see lib/data/speechCorpus.ts).
+Features: \`logFilterbankEnergies(samples, 16000, \
+${JSON.stringify(FBANK_OPTIONS)})\` from lib/audio — Kaldi's \`compute-fbank-feats\`
+recipe (25 ms Povey window every 10 ms, pre-emphasis 0.97, \
+40 triangles on Kaldi's mel scale from 20 Hz to 8 kHz, natural log of
+power, int16 sample scale). Quantised to uint8 codes: value = ${q.offset} + ${q.step.toPrecision(6)} · code \
+(codes 0..${LEVELS - 1}: ${LEVELS} levels, steps of ${((q.step * 10) / Math.LN10).toFixed(2)} dB, chosen to fit the
+size budget). ${clipped.low} of ${start * 40} values lay below the floor ${FLOOR} and are stored as \
+${FLOOR} (flite ${floored.flite}, festival ${floored.festival}, espeak-ng ${floored['espeak-ng']}):
+mostly espeak-ng's digital silence, where the log sits at its ε floor ≈ −15.9 (the floor is about the \
+level Kaldi's default dither would add). Delta-coded along time in the file (see lib/data/speechCorpus.ts).
 
 WAVs to listen to: ${wavs.map((w) => `\`${w.name}\``).join(', ')}.
 
-Load with \`bp.data.loadSpeechSpeakers({ split, limit?, speakers?, perturbed? })\` → utterances { id, text, speaker, speakerIndex, engine,
-perturbation, lfbe: [T, 40], seconds } and the speaker list; \`bp.data.loadSpeechWav('speech-speakers', name)\` for a WAV.`;
+Load with \`bp.data.loadSpeechSpeakers({ split, limit?, speakers?, \
+perturbed? })\` → utterances { id, text, speaker, speakerIndex, engine,
+perturbation, lfbe: [T, 40], seconds } and the speaker list; \
+\`bp.data.loadSpeechWav('speech-speakers', name)\` for a WAV.`;
 
   writeSpeechFolder(
     'speech-speakers',
     {
-      description: `${VOICES.length} synthetic English speakers (flite, festival, espeak-ng) reading Jane Austen sentences: 40-dim log filterbank energies at 10 ms with transcripts, speaker ids and engines; seen-speaker and held-out-speaker test splits on unseen sentences.`,
+      description:
+        `${VOICES.length} synthetic English speakers (flite, festival, espeak-ng) ` +
+        `reading Jane Austen sentences: 40-dim log filterbank energies at 10 ms with transcripts, ` +
+        `speaker ids and engines; seen-speaker and held-out-speaker test splits on unseen sentences.`,
       generator: 'scripts/datasets/speechSpeakers.ts',
       seed: SPEECH_SEED,
       counts,

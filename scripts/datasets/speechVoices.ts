@@ -40,7 +40,10 @@ const flite = (name: string, description: string): Voice => ({
   name,
   description,
 });
-/** `-v en-gb+f3` silently ignores the variant; the British voice file is `en`, so variants go on `en` (id still says en-gb). */
+/**
+ * `-v en-gb+f3` silently ignores the variant; the British voice file is `en`, so variants go on `en`
+ * (id still says en-gb).
+ */
 const espeak = (name: string, description: string): Voice => ({
   id: `espeak-${name.replace(/^en\+/, 'en-gb+')}`,
   engine: 'espeak-ng',

@@ -123,10 +123,12 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     .map((i) => allVal[i]);
   const singleVal = loadSpeechSingle({ split: 'val', limit: args.quick ? 4 : 32 }).utterances;
   say(
-    `data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single (converted) training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single ` +
+      `(converted) training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
   say(
-    `model: ${JSON.stringify(LISTENER_CONFIG)}; steps ${args.steps}, batch 32, Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), clip 5, seed ${args.seed}`,
+    `model: ${JSON.stringify(LISTENER_CONFIG)}; steps ${args.steps}, batch 32, ` +
+      `Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), clip 5, seed ${args.seed}`,
   );
 
   const params = initSpeechRecognizer(LISTENER_CONFIG, args.seed);
@@ -189,7 +191,8 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
       const sv = singleCer(singleVal);
       const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
       say(
-        `step ${step + 1}: loss/char ${mean.toFixed(3)} (last ${recent.length} steps), val CER speech-speakers ${(100 * v.rate).toFixed(1)} %, ` +
+        `step ${step + 1}: loss/char ${mean.toFixed(3)} (last ${recent.length} steps), ` +
+          `val CER speech-speakers ${(100 * v.rate).toFixed(1)} %, ` +
           `speech-single ${(100 * sv.rate).toFixed(1)} %, ${((Date.now() - t0) / 60000).toFixed(1)} min`,
       );
       recent = [];
@@ -207,12 +210,14 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   };
   for (const [k, r] of Object.entries(results)) {
     say(
-      `CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength} characters)`,
+      `CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, ` +
+        `D ${r.deletions}, I ${r.insertions} over ${r.refLength} characters)`,
     );
   }
   const training = {
     command:
-      `npm run train -- listener --steps ${args.steps} --stop-at ${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed} --lr0 ${args.lr0}` +
+      `npm run train -- listener --steps ${args.steps} --stop-at ` +
+      `${losses.length}${args.quick ? ' --quick' : ''} --seed ${args.seed} --lr0 ${args.lr0}` +
       (args.initFrom ? ` --init-from <the checkpoint of initFrom.command>` : ''),
     ...(previous ? { initFrom: previous.manifest.training } : {}),
     stepsPlanned: args.steps,
