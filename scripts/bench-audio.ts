@@ -111,7 +111,8 @@ async function main(): Promise<void> {
     `fft.js                 ${fmt(fft['fft.js'][0])} per utterance (${(1000 * perFrameJs).toFixed(1)} µs per frame)`,
   );
   console.log(
-    `tf.spectral.rfft (cpu) ${fmt(perFrameTf * f.rows)} per utterance, extrapolated from 30 frames (${(1000 * perFrameTf).toFixed(0)} µs per frame)`,
+    `tf.spectral.rfft (cpu) ${fmt(perFrameTf * f.rows)} per utterance, ` +
+      `extrapolated from 30 frames (${(1000 * perFrameTf).toFixed(0)} µs per frame)`,
   );
   console.log(`ratio                  ${(perFrameTf / perFrameJs).toFixed(0)}× in favour of fft.js\n`);
 
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
   for (const [name, v] of Object.entries(feats)) {
     const med = v[v.length >> 1];
     console.log(
-      `${name.padEnd(38)} min ${fmt(v[0])}, median ${fmt(med)} per utterance; ×1,500 utterances: ${fmt(1500 * v[0])} – ${fmt(1500 * med)}`,
+      `${name.padEnd(38)} min ${fmt(v[0])}, median ${fmt(med)} per utterance; ` +
+        `×1,500 utterances: ${fmt(1500 * v[0])} – ${fmt(1500 * med)}`,
     );
   }
 }

@@ -220,12 +220,14 @@ async function main(): Promise<void> {
   for (const v of variants) {
     const ms = times.get(v.name)!;
     console.log(
-      `  ${v.name.padEnd(46)} ${median(ms).toFixed(1).padStart(9)} ms  (min ${Math.min(...ms).toFixed(1)})  ${(median(ms) / handMs).toFixed(2)}×`,
+      `  ${v.name.padEnd(46)} ${median(ms).toFixed(1).padStart(9)} ms  ` +
+        `(min ${Math.min(...ms).toFixed(1)})  ${(median(ms) / handMs).toFixed(2)}×`,
     );
   }
   const speedup = medianOf('tfjs autodiff, default')! / handMs;
   console.log(
-    `\ntarget: hand-written ≥ 8× faster than default autodiff${report.name === 'wasm' ? '' : ' (stated for wasm)'}: ${speedup.toFixed(2)}× — ${speedup >= 8 ? 'met' : 'NOT met'}`,
+    `\ntarget: hand-written ≥ 8× faster than default autodiff${report.name === 'wasm' ? '' : ' (stated for wasm)'}: ` +
+      `${speedup.toFixed(2)}× — ${speedup >= 8 ? 'met' : 'NOT met'}`,
   );
   const torchMs = medianOf('PyTorch nn.LSTM');
   if (torchMs !== null) {

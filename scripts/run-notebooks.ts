@@ -26,7 +26,10 @@ import { failureMessage, notebookProgress, summaryTable } from './runner/termina
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const complain = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** Figures (PNG added to the executed notebook) and audio clips out of it, and the copy back into the sources with --inplace. */
+/**
+ * Figures (PNG added to the executed notebook) and audio clips out of it, and the copy back into the sources with
+ * --inplace.
+ */
 async function finishNotebook(
   opts: RunnerOptions,
   source: string,
@@ -86,7 +89,8 @@ async function main(): Promise<number> {
   const renderer = chromium ? new PngRenderer(chromium) : null;
   say(
     `run-notebooks: ${opts.notebooks.length} notebook(s) from ${path.relative(process.cwd(), opts.dir) || '.'} → ` +
-      `${path.relative(process.cwd(), opts.out) || '.'} (${isQuickMode() ? 'quick' : 'full'} mode, cell timeout ${opts.timeoutS} s)`,
+      `${path.relative(process.cwd(), opts.out) || '.'} ` +
+      `(${isQuickMode() ? 'quick' : 'full'} mode, cell timeout ${opts.timeoutS} s)`,
   );
   if (!chromium)
     say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');

@@ -41,7 +41,8 @@ describe('scaledDotProductAttention', () => {
           maskKind === 'none'
             ? undefined
             : randomMask([c.N, maskKind === 'padding' ? 1 : c.Lq, c.Lk], rng, maskKind === 'full');
-        if (maskF && maskKind === 'padding') for (let n = 0; n < c.N; n++) maskF.data[n * c.Lk] = 1; // every example keeps a key
+        // every example keeps a key
+        if (maskF && maskKind === 'padding') for (let n = 0; n < c.N; n++) maskF.data[n * c.Lk] = 1;
         const [Q, K, V, dout] = [Qf, Kf, Vf, doutF].map((a) => toTensor(a));
         const mask = maskF ? tf.cast(toTensor(maskF), 'bool') : undefined;
 
@@ -64,36 +65,40 @@ describe('scaledDotProductAttention', () => {
       });
     }
 
-  it('gives weight exactly 0 to masked keys, rows summing to 1, and a zero output and zero gradients for a fully masked query', () => {
-    const rng = new Rng(5);
-    const [N, Lq, Lk, d] = [2, 3, 4, 3];
-    const Q = toTensor(randF64([N, Lq, d], rng, 3)),
-      K = toTensor(randF64([N, Lk, d], rng, 3)),
-      V = toTensor(randF64([N, Lk, d], rng));
-    // float mask: example 0 query 1 sees nothing; example 1 sees keys 0 and 2 only.
-    const m = f64([N, Lq, Lk], [1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
-    const mask = toTensor(m);
-    const { out, weights, cache } = scaledDotProductAttention(Q, K, V, mask);
-    const w = weights.arraySync();
-    for (let n = 0; n < N; n++)
-      for (let i = 0; i < Lq; i++) {
-        const row = w[n][i];
-        const anyVisible = row.some((_, j) => m.data[(n * Lq + i) * Lk + j] !== 0);
-        row.forEach((v, j) => {
-          if (m.data[(n * Lq + i) * Lk + j] === 0) expect(v).toBe(0);
-        });
-        expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(anyVisible ? 1 : 0, 6);
-      }
-    expect(out.arraySync()[0][1]).toEqual([0, 0, 0]);
-    const dout = tf.onesLike(out);
-    const { dQ, dK, dV } = scaledDotProductAttentionBackward(dout, cache);
-    expect(dQ.arraySync()[0][1]).toEqual([0, 0, 0]);
-    for (const g of [dQ, dK, dV]) expect(g.dataSync().every(Number.isFinite)).toBe(true);
-    // Keys masked for every query of example 1 (keys 1 and 3) get no gradient.
-    expect(dK.arraySync()[1][1]).toEqual([0, 0, 0]);
-    expect(dV.arraySync()[1][3]).toEqual([0, 0, 0]);
-    tf.dispose([Q, K, V, mask, out, weights, cache, dout, dQ, dK, dV]);
-  });
+  it(
+    'gives weight exactly 0 to masked keys, rows summing to 1, ' +
+      'and a zero output and zero gradients for a fully masked query',
+    () => {
+      const rng = new Rng(5);
+      const [N, Lq, Lk, d] = [2, 3, 4, 3];
+      const Q = toTensor(randF64([N, Lq, d], rng, 3)),
+        K = toTensor(randF64([N, Lk, d], rng, 3)),
+        V = toTensor(randF64([N, Lk, d], rng));
+      // float mask: example 0 query 1 sees nothing; example 1 sees keys 0 and 2 only.
+      const m = f64([N, Lq, Lk], [1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+      const mask = toTensor(m);
+      const { out, weights, cache } = scaledDotProductAttention(Q, K, V, mask);
+      const w = weights.arraySync();
+      for (let n = 0; n < N; n++)
+        for (let i = 0; i < Lq; i++) {
+          const row = w[n][i];
+          const anyVisible = row.some((_, j) => m.data[(n * Lq + i) * Lk + j] !== 0);
+          row.forEach((v, j) => {
+            if (m.data[(n * Lq + i) * Lk + j] === 0) expect(v).toBe(0);
+          });
+          expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(anyVisible ? 1 : 0, 6);
+        }
+      expect(out.arraySync()[0][1]).toEqual([0, 0, 0]);
+      const dout = tf.onesLike(out);
+      const { dQ, dK, dV } = scaledDotProductAttentionBackward(dout, cache);
+      expect(dQ.arraySync()[0][1]).toEqual([0, 0, 0]);
+      for (const g of [dQ, dK, dV]) expect(g.dataSync().every(Number.isFinite)).toBe(true);
+      // Keys masked for every query of example 1 (keys 1 and 3) get no gradient.
+      expect(dK.arraySync()[1][1]).toEqual([0, 0, 0]);
+      expect(dV.arraySync()[1][3]).toEqual([0, 0, 0]);
+      tf.dispose([Q, K, V, mask, out, weights, cache, dout, dQ, dK, dV]);
+    },
+  );
 
   it('stays finite for huge scores (stable softmax)', () => {
     const Q = tf.tensor3d([[[1000, -1000]]]),

@@ -306,7 +306,8 @@ describe('feature extraction speed (printed, not asserted)', () => {
     for (const [k, v] of Object.entries(times)) {
       v.sort((a, b) => a - b);
       console.log(
-        `${k}: median ${v[7].toFixed(2)} ms, min ${v[0].toFixed(2)} ms per 3 s utterance (×1500 ≈ ${((v[7] * 1500) / 1000).toFixed(1)} s at the median)`,
+        `${k}: median ${v[7].toFixed(2)} ms, min ${v[0].toFixed(2)} ms per 3 s ` +
+          `utterance (×1500 ≈ ${((v[7] * 1500) / 1000).toFixed(1)} s at the median)`,
       );
     }
     expect(Object.keys(times).length).toBe(2);

@@ -78,12 +78,22 @@ describe('griffinLim', () => {
     string,
     { spectralConvergence: number[]; signal: number[] | null },
   ][]) {
-    it(`from zero phase with momentum ${momentum} follows numpy's iteration (spectral convergence${run.signal ? ' and signal' : ''})`, () => {
-      const r = griffinLim(S, { hop: 64, iterations: 8, init: 'zeros', momentum: Number(momentum), length: x.length });
-      expect(r.spectralConvergence.length).toBe(8);
-      expect(maxAbsError(r.spectralConvergence, run.spectralConvergence)).toBeLessThan(1e-5);
-      if (run.signal) expect(maxAbsError(r.signal, run.signal) / maxAbs(run.signal)).toBeLessThan(1e-4);
-    });
+    it(
+      `from zero phase with momentum ${momentum} follows numpy's ` +
+        `iteration (spectral convergence${run.signal ? ' and signal' : ''})`,
+      () => {
+        const r = griffinLim(S, {
+          hop: 64,
+          iterations: 8,
+          init: 'zeros',
+          momentum: Number(momentum),
+          length: x.length,
+        });
+        expect(r.spectralConvergence.length).toBe(8);
+        expect(maxAbsError(r.spectralConvergence, run.spectralConvergence)).toBeLessThan(1e-5);
+        if (run.signal) expect(maxAbsError(r.signal, run.signal) / maxAbs(run.signal)).toBeLessThan(1e-4);
+      },
+    );
   }
   it('classic Griffin-Lim never increases the spectral convergence; the fast variant ends lower', () => {
     const classic = griffinLim(S, { hop: 64, iterations: 30, momentum: 0, seed: 1 }).spectralConvergence;
@@ -155,18 +165,22 @@ describe('descriptors on signals with known answers', () => {
       new Array(rmsDb(new Float32Array(4000)).length).fill(-80),
     );
   });
-  it('spectralCentroid of a 1 kHz tone on a bin centre is 1 kHz; flatness is ≈ 0 for it and ≈ e^−γ ≈ 0.56 for white noise', () => {
-    const tone = magnitude(stft(sine(16000, 1000), { nFft: 512, hop: 128, center: false }));
-    expect(median(spectralCentroid(tone, sr))).toBeCloseTo(1000, 1);
-    expect(median(spectralFlatness(tone))).toBeLessThan(1e-3);
-    const rng = new Rng(3);
-    const noise = Float32Array.from({ length: 32000 }, () => 0.1 * rng.normal());
-    const flat = median(spectralFlatness(magnitude(stft(noise, { nFft: 512, hop: 256, center: false }))));
-    // Power of a white-noise bin is exponential: E[ln p] = ln E[p] − γ, so flatness → e^−γ = 0.5615.
-    expect(flat).toBeGreaterThan(0.5);
-    expect(flat).toBeLessThan(0.62);
-    expect(median(spectralCentroid(magnitude(stft(noise, { nFft: 512, hop: 256 })), sr))).toBeGreaterThan(3500);
-  });
+  it(
+    'spectralCentroid of a 1 kHz tone on a bin centre is 1 kHz; ' +
+      'flatness is ≈ 0 for it and ≈ e^−γ ≈ 0.56 for white noise',
+    () => {
+      const tone = magnitude(stft(sine(16000, 1000), { nFft: 512, hop: 128, center: false }));
+      expect(median(spectralCentroid(tone, sr))).toBeCloseTo(1000, 1);
+      expect(median(spectralFlatness(tone))).toBeLessThan(1e-3);
+      const rng = new Rng(3);
+      const noise = Float32Array.from({ length: 32000 }, () => 0.1 * rng.normal());
+      const flat = median(spectralFlatness(magnitude(stft(noise, { nFft: 512, hop: 256, center: false }))));
+      // Power of a white-noise bin is exponential: E[ln p] = ln E[p] − γ, so flatness → e^−γ = 0.5615.
+      expect(flat).toBeGreaterThan(0.5);
+      expect(flat).toBeLessThan(0.62);
+      expect(median(spectralCentroid(magnitude(stft(noise, { nFft: 512, hop: 256 })), sr))).toBeGreaterThan(3500);
+    },
+  );
   it('yinPitch finds a sine, a missing fundamental, and calls noise unvoiced', () => {
     const a = yinPitch(sine(8000, 220), { sampleRate: sr });
     expect(Math.abs(median(a.f0) - 220) / 220).toBeLessThan(0.002);
@@ -182,19 +196,22 @@ describe('descriptors on signals with known answers', () => {
       /yinPitch: arguments 'fMin' \(400\) and 'fMax' \(300\) expected fMin < fMax/,
     );
   });
-  it('attackTime of a linear 100 ms fade-in is ≈ 80 ms (10 % → 90 %), of a step ≈ 8 ms (the 10 ms envelope window)', () => {
-    const ramp = Float32Array.from(
-      { length: 16000 },
-      (_, i) => Math.min(1, i / 1600) * Math.sin((2 * Math.PI * 440 * i) / sr),
-    );
-    expect(attackTime(ramp, sr).attack).toBeCloseTo(0.08, 2);
-    const step = Float32Array.from({ length: 16000 }, (_, i) =>
-      i >= 4000 ? Math.sin((2 * Math.PI * 440 * i) / sr) : 0,
-    );
-    const s = attackTime(step, sr);
-    expect(s.attack).toBeGreaterThan(0.005);
-    expect(s.attack).toBeLessThan(0.0095);
-    expect(s.start).toBeCloseTo(0.25, 2);
-    expect(() => attackTime(new Float32Array(1000), sr)).toThrow(/attackTime: argument 'signal' is silent/);
-  });
+  it(
+    'attackTime of a linear 100 ms fade-in is ≈ 80 ms (10 % → 90 %), ' + 'of a step ≈ 8 ms (the 10 ms envelope window)',
+    () => {
+      const ramp = Float32Array.from(
+        { length: 16000 },
+        (_, i) => Math.min(1, i / 1600) * Math.sin((2 * Math.PI * 440 * i) / sr),
+      );
+      expect(attackTime(ramp, sr).attack).toBeCloseTo(0.08, 2);
+      const step = Float32Array.from({ length: 16000 }, (_, i) =>
+        i >= 4000 ? Math.sin((2 * Math.PI * 440 * i) / sr) : 0,
+      );
+      const s = attackTime(step, sr);
+      expect(s.attack).toBeGreaterThan(0.005);
+      expect(s.attack).toBeLessThan(0.0095);
+      expect(s.start).toBeCloseTo(0.25, 2);
+      expect(() => attackTime(new Float32Array(1000), sr)).toThrow(/attackTime: argument 'signal' is silent/);
+    },
+  );
 });

@@ -36,24 +36,28 @@ describe('writeWav / readWav', () => {
   it('reads a file written by another encoder (wavefile) with the int16 / 32768 scaling', () => {
     expect(Array.from(readWav(wavBytes(1, '16', [16384, -8192])).samples)).toEqual([0.5, -0.25]);
   });
-  it('reject stereo, 8-bit, 32-bit float, truncated, non-WAV and missing input with a WavFormatError naming the problem', () => {
-    expect(() =>
-      readWav(
-        wavBytes(2, '16', [
-          [1, 2],
-          [3, 4],
-        ]),
-      ),
-    ).toThrow(/readWav: .*expected mono but the file has 2 channels/);
-    expect(() => readWav(wavBytes(1, '8', [1, 2, 3]))).toThrow(/expected 16-bit samples but the file has 8-bit/);
-    expect(() => readWav(wavBytes(1, '32f', [0.1, 0.2]))).toThrow(
-      /expected PCM \(format 1\) but the file has format 3/,
-    );
-    const good = writeWav(new Float32Array(100), 8000);
-    expect(() => readWav(good.subarray(0, 120))).toThrow(/truncated: the data chunk declares 200 bytes but holds 76/);
-    expect(() => readWav(Buffer.from('not a wav file at all, just text'))).toThrow(WavFormatError);
-    expect(() => readWav('/nonexistent/file.wav')).toThrow(/readWav: \/nonexistent\/file.wav: cannot read the file/);
-  });
+  it(
+    'reject stereo, 8-bit, 32-bit float, truncated, ' +
+      'non-WAV and missing input with a WavFormatError naming the problem',
+    () => {
+      expect(() =>
+        readWav(
+          wavBytes(2, '16', [
+            [1, 2],
+            [3, 4],
+          ]),
+        ),
+      ).toThrow(/readWav: .*expected mono but the file has 2 channels/);
+      expect(() => readWav(wavBytes(1, '8', [1, 2, 3]))).toThrow(/expected 16-bit samples but the file has 8-bit/);
+      expect(() => readWav(wavBytes(1, '32f', [0.1, 0.2]))).toThrow(
+        /expected PCM \(format 1\) but the file has format 3/,
+      );
+      const good = writeWav(new Float32Array(100), 8000);
+      expect(() => readWav(good.subarray(0, 120))).toThrow(/truncated: the data chunk declares 200 bytes but holds 76/);
+      expect(() => readWav(Buffer.from('not a wav file at all, just text'))).toThrow(WavFormatError);
+      expect(() => readWav('/nonexistent/file.wav')).toThrow(/readWav: \/nonexistent\/file.wav: cannot read the file/);
+    },
+  );
   it('writeWav rejects NaN samples and a bad sample rate', () => {
     expect(() => writeWav(Float32Array.from([0, NaN]), 8000)).toThrow(
       /writeWav: argument 'samples' has a non-finite sample NaN at index 1/,

@@ -97,21 +97,26 @@ describe('maths in markdown', () => {
     expect(markdown).toContain('const s = "$not math$";');
   });
 
-  it('renders maths with KaTeX (display maths not inside a <p>), keeps emphasis out of TeX, and gives headings unique ids', () => {
-    const ctx = markdownContext(['01_rnn']);
-    const html = renderMarkdown(
-      '# A $x_1$ title\n\n$a_i * b_i * c$ and [next](01_rnn.ipynb#one), [gone](02_x.ipynb)\n\n$$\n\\sum_i x_i\n$$\n\n## A $x_1$ title',
-      ctx,
-    );
-    expect(html).not.toContain('$');
-    expect(html).not.toContain('<em>');
-    expect(html).toMatch(/<span class="katex-display">/);
-    expect(html).not.toMatch(/<p>\s*<span class="katex-display">/);
-    expect(html).toContain('href="01_rnn.html#one"');
-    expect(html).not.toContain('02_x.ipynb');
-    expect(ctx.headings.map((h) => h.id)).toEqual(['a-x-1-title', 'a-x-1-title-2']);
-    expect(ctx.mathErrors).toEqual([]);
-  });
+  it(
+    'renders maths with KaTeX (display maths not inside a <p>), ' +
+      'keeps emphasis out of TeX, and gives headings unique ids',
+    () => {
+      const ctx = markdownContext(['01_rnn']);
+      const html = renderMarkdown(
+        '# A $x_1$ title\n\n$a_i * b_i * c$ and [next](01_rnn.ipynb#one), ' +
+          '[gone](02_x.ipynb)\n\n$$\n\\sum_i x_i\n$$\n\n## A $x_1$ title',
+        ctx,
+      );
+      expect(html).not.toContain('$');
+      expect(html).not.toContain('<em>');
+      expect(html).toMatch(/<span class="katex-display">/);
+      expect(html).not.toMatch(/<p>\s*<span class="katex-display">/);
+      expect(html).toContain('href="01_rnn.html#one"');
+      expect(html).not.toContain('02_x.ipynb');
+      expect(ctx.headings.map((h) => h.id)).toEqual(['a-x-1-title', 'a-x-1-title-2']);
+      expect(ctx.mathErrors).toEqual([]);
+    },
+  );
 
   it('keeps inline maths on one line with the punctuation that touches it, adjacent spans included', () => {
     const html = renderMarkdown('a $x$,$y$ and (shape $[N, H]$), done', markdownContext());
@@ -266,32 +271,36 @@ describe('the book of executed fixture notebooks', () => {
     expect(fs.readFileSync(page('type-error'), 'utf8')).toContain('TypeScriptCompileError');
   });
 
-  it('every relative link, image, script and stylesheet resolves, anchors included; prev/next follow notebook order', () => {
-    const files = fs.readdirSync(book).filter((f) => f.endsWith('.html'));
-    expect(files.sort()).toEqual(['index.html', ...STEMS.map((s) => `${s}.html`)].sort());
-    for (const f of files) {
-      const html = fs.readFileSync(path.join(book, f), 'utf8');
-      for (const [, url] of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
-        if (/^(data|https?|mailto):/.test(url)) continue;
-        const [target, anchor] = url.split('#');
-        const file = target === '' ? path.join(book, f) : path.join(book, decodeURIComponent(target));
-        expect(fs.existsSync(file), `${f} → ${url}`).toBe(true);
-        if (anchor) expect(fs.readFileSync(file, 'utf8'), `${f} → ${url}`).toContain(`id="${anchor}"`);
+  it(
+    'every relative link, image, script and stylesheet resolves, ' +
+      'anchors included; prev/next follow notebook order',
+    () => {
+      const files = fs.readdirSync(book).filter((f) => f.endsWith('.html'));
+      expect(files.sort()).toEqual(['index.html', ...STEMS.map((s) => `${s}.html`)].sort());
+      for (const f of files) {
+        const html = fs.readFileSync(path.join(book, f), 'utf8');
+        for (const [, url] of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
+          if (/^(data|https?|mailto):/.test(url)) continue;
+          const [target, anchor] = url.split('#');
+          const file = target === '' ? path.join(book, f) : path.join(book, decodeURIComponent(target));
+          expect(fs.existsSync(file), `${f} → ${url}`).toBe(true);
+          if (anchor) expect(fs.readFileSync(file, 'utf8'), `${f} → ${url}`).toContain(`id="${anchor}"`);
+        }
       }
-    }
-    STEMS.forEach((stem, i) => {
-      const html = fs.readFileSync(page(stem), 'utf8');
-      const rel = (r: string): string[] =>
-        [...html.matchAll(new RegExp(`rel="${r}" href="([^"]+)"`, 'g'))].map((m) => m[1]);
-      expect(rel('prev'), stem).toEqual(i > 0 ? Array(2).fill(`${STEMS[i - 1]}.html`) : []);
-      expect(rel('next'), stem).toEqual(i < STEMS.length - 1 ? Array(2).fill(`${STEMS[i + 1]}.html`) : []);
-      expect(html).toContain('href="index.html"');
-    });
-    const index = fs.readFileSync(path.join(book, 'index.html'), 'utf8');
-    for (const stem of STEMS) expect(index).toContain(`<a href="${stem}.html">`);
-    expect(index).toContain('<h2 id="topics">Topics</h2>');
-    expect(index).toContain('Used by <code>test/book.test.ts</code>'); // the first paragraph
-  });
+      STEMS.forEach((stem, i) => {
+        const html = fs.readFileSync(page(stem), 'utf8');
+        const rel = (r: string): string[] =>
+          [...html.matchAll(new RegExp(`rel="${r}" href="([^"]+)"`, 'g'))].map((m) => m[1]);
+        expect(rel('prev'), stem).toEqual(i > 0 ? Array(2).fill(`${STEMS[i - 1]}.html`) : []);
+        expect(rel('next'), stem).toEqual(i < STEMS.length - 1 ? Array(2).fill(`${STEMS[i + 1]}.html`) : []);
+        expect(html).toContain('href="index.html"');
+      });
+      const index = fs.readFileSync(path.join(book, 'index.html'), 'utf8');
+      for (const stem of STEMS) expect(index).toContain(`<a href="${stem}.html">`);
+      expect(index).toContain('<h2 id="topics">Topics</h2>');
+      expect(index).toContain('Used by <code>test/book.test.ts</code>'); // the first paragraph
+    },
+  );
 
   it('`book` rebuilds the book from the executed notebooks without running them', async () => {
     const executed = path.join(out, 'notebooks', 'book.ipynb');
@@ -334,49 +343,52 @@ describe('the book of executed fixture notebooks', () => {
       return { p, errors, blocked };
     }
 
-    it('a page typesets its equations with the bundled KaTeX fonts, draws its plotly traces and plays its audio', async () => {
-      const { p, errors, blocked } = await open(page('book'));
-      await p.waitForSelector('.main-svg g.trace', { timeout: 30_000 });
-      expect(await p.locator('figure.plot .js-plotly-plot').count()).toBe(1);
-      expect(await p.locator('.main-svg g.trace').count()).toBeGreaterThanOrEqual(2);
-      expect(await p.locator('.katex-display').count()).toBeGreaterThanOrEqual(3);
-      expect(await p.locator('.katex').count()).toBeGreaterThanOrEqual(6);
-      // Prose and outputs: everything but code (the cells' sources hold TeX in template strings).
-      const text = await p.evaluate(() => {
-        const main = document.querySelector('main')!.cloneNode(true) as HTMLElement;
-        main.querySelectorAll('pre.source, code').forEach((c) => c.remove());
-        document.body.append(main);
-        const t = main.innerText;
-        main.remove();
-        return t;
-      });
-      expect(text).not.toContain('$$');
-      expect(text).not.toMatch(/\$x|\\frac|\\begin/);
-      expect(text).toContain('Prices like $5 and $6 stay text');
-      const katexFont = await p.evaluate(async () => {
-        await document.fonts.ready;
-        let loaded = false;
-        document.fonts.forEach(
-          (f) => void (f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded' && (loaded = true)),
+    it(
+      'a page typesets its equations with the bundled KaTeX fonts, ' + 'draws its plotly traces and plays its audio',
+      async () => {
+        const { p, errors, blocked } = await open(page('book'));
+        await p.waitForSelector('.main-svg g.trace', { timeout: 30_000 });
+        expect(await p.locator('figure.plot .js-plotly-plot').count()).toBe(1);
+        expect(await p.locator('.main-svg g.trace').count()).toBeGreaterThanOrEqual(2);
+        expect(await p.locator('.katex-display').count()).toBeGreaterThanOrEqual(3);
+        expect(await p.locator('.katex').count()).toBeGreaterThanOrEqual(6);
+        // Prose and outputs: everything but code (the cells' sources hold TeX in template strings).
+        const text = await p.evaluate(() => {
+          const main = document.querySelector('main')!.cloneNode(true) as HTMLElement;
+          main.querySelectorAll('pre.source, code').forEach((c) => c.remove());
+          document.body.append(main);
+          const t = main.innerText;
+          main.remove();
+          return t;
+        });
+        expect(text).not.toContain('$$');
+        expect(text).not.toMatch(/\$x|\\frac|\\begin/);
+        expect(text).toContain('Prices like $5 and $6 stay text');
+        const katexFont = await p.evaluate(async () => {
+          await document.fonts.ready;
+          let loaded = false;
+          document.fonts.forEach(
+            (f) => void (f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded' && (loaded = true)),
+          );
+          return loaded;
+        });
+        expect(katexFont).toBe(true);
+        const duration = await p.evaluate(
+          () =>
+            new Promise<number | string>((resolve) => {
+              const audio = document.querySelector('audio')!;
+              if (audio.readyState >= 1) return resolve(audio.duration);
+              audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
+              audio.addEventListener('error', () => resolve(`error ${audio.error?.code}`));
+              audio.load();
+            }),
         );
-        return loaded;
-      });
-      expect(katexFont).toBe(true);
-      const duration = await p.evaluate(
-        () =>
-          new Promise<number | string>((resolve) => {
-            const audio = document.querySelector('audio')!;
-            if (audio.readyState >= 1) return resolve(audio.duration);
-            audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
-            audio.addEventListener('error', () => resolve(`error ${audio.error?.code}`));
-            audio.load();
-          }),
-      );
-      expect(duration).toBeCloseTo(0.25, 2);
-      expect(errors).toEqual([]);
-      expect(blocked).toEqual([]);
-      await p.close();
-    });
+        expect(duration).toBeCloseTo(0.25, 2);
+        expect(errors).toEqual([]);
+        expect(blocked).toEqual([]);
+        await p.close();
+      },
+    );
 
     it('the index shows its figure thumbnails, and every page opens without console errors', async () => {
       const { p, errors, blocked } = await open(path.join(book, 'index.html'));

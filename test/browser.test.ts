@@ -69,22 +69,26 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless C
     expect(blocked).toEqual([]);
   });
 
-  it('two notebook HTML fallbacks in one page (the second reuses plotly.js from the first) both draw, even under require.js', async () => {
-    const first = figureBundle(lineChart({ series: { a: [1, 2, 3] } }))['text/html'] as string;
-    const second = figureBundle(lineChart({ series: { b: [3, 1, 2] } }))['text/html'] as string;
-    const file = path.join(dir, 'notebook.html');
-    // Classic Notebook loads require.js: an AMD `define` is on the page, and a UMD bundle that
-    // saw it would register a module instead of setting window.Plotly.
-    const amd =
-      '<script>window.define=function(){window.amdCalls=(window.amdCalls||0)+1;};window.define.amd={};</script>';
-    fs.writeFileSync(
-      file,
-      `<!DOCTYPE html><html><head><meta charset="utf-8">${amd}</head><body>${first}<hr>${second}</body></html>`,
-    );
-    const { traces, figures, amdCalls, defineRestored } = await countTraces(file);
-    expect(figures).toBe(2);
-    expect(traces).toBeGreaterThanOrEqual(2);
-    expect(amdCalls).toBe(0);
-    expect(defineRestored).toBe(true);
-  });
+  it(
+    'two notebook HTML fallbacks in one page (the second reuses ' +
+      'plotly.js from the first) both draw, even under require.js',
+    async () => {
+      const first = figureBundle(lineChart({ series: { a: [1, 2, 3] } }))['text/html'] as string;
+      const second = figureBundle(lineChart({ series: { b: [3, 1, 2] } }))['text/html'] as string;
+      const file = path.join(dir, 'notebook.html');
+      // Classic Notebook loads require.js: an AMD `define` is on the page, and a UMD bundle that
+      // saw it would register a module instead of setting window.Plotly.
+      const amd =
+        '<script>window.define=function(){window.amdCalls=(window.amdCalls||0)+1;};window.define.amd={};</script>';
+      fs.writeFileSync(
+        file,
+        `<!DOCTYPE html><html><head><meta charset="utf-8">${amd}</head><body>${first}<hr>${second}</body></html>`,
+      );
+      const { traces, figures, amdCalls, defineRestored } = await countTraces(file);
+      expect(figures).toBe(2);
+      expect(traces).toBeGreaterThanOrEqual(2);
+      expect(amdCalls).toBe(0);
+      expect(defineRestored).toBe(true);
+    },
+  );
 });

@@ -1,9 +1,10 @@
 /**
  * Caption analysis for notebook 04: the caption parser against every sentence form of the
  * dataset grammar (and on the shipped reference captions, which must all score correct),
- * wrong captions caught per attribute, dataset counts per split, evaluateCaptioner, attention on a named cell, exposure bias (the
- * teacher-forced total equals the model's loss), the whole-model gradient check (passes,
- * and fails on a wrong gradient), the attention overlay; no tensor leaks.
+ * wrong captions caught per attribute, dataset counts per split, evaluateCaptioner,
+ * attention on a named cell, exposure bias (the teacher-forced total equals the model's
+ * loss), the whole-model gradient check (passes, and fails on a wrong gradient), the
+ * attention overlay; no tensor leaks.
  */
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, randn } from '../lib';

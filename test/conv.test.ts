@@ -26,38 +26,42 @@ const tfConv = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, stride: number, pad: n
 
 describe('conv2dForward / conv2dBackward', () => {
   for (const c of cases)
-    it(`matches the float64 reference, tf.conv2d, autodiff and numeric gradients (x [${c.x}], w [${c.w}], stride ${c.stride}, pad ${c.pad})`, () => {
-      const rng = new Rng(c.x.concat(c.w).reduce((a, b) => a * 7 + b, c.stride));
-      const xF = randF64(c.x, rng),
-        wF = randF64(c.w, rng, 0.5),
-        bF = randF64([c.w[3]], rng);
-      const [x, w, b] = [xF, wF, bF].map((a) => toTensor(a));
-      const { out, cache } = conv2dForward(x, w, b, { stride: c.stride, pad: c.pad });
-      const ref = conv2dRef(xF, wF, bF, c.stride, c.pad);
-      expect(out.shape).toEqual(ref.shape);
-      expect(relError(out, ref)).toBeLessThan(1e-5);
-      const viaTf = tfConv(x, w, b, c.stride, c.pad);
-      expect(relError(out, viaTf)).toBeLessThan(1e-5);
+    it(
+      `matches the float64 reference, tf.conv2d, autodiff and numeric ` +
+        `gradients (x [${c.x}], w [${c.w}], stride ${c.stride}, pad ${c.pad})`,
+      () => {
+        const rng = new Rng(c.x.concat(c.w).reduce((a, b) => a * 7 + b, c.stride));
+        const xF = randF64(c.x, rng),
+          wF = randF64(c.w, rng, 0.5),
+          bF = randF64([c.w[3]], rng);
+        const [x, w, b] = [xF, wF, bF].map((a) => toTensor(a));
+        const { out, cache } = conv2dForward(x, w, b, { stride: c.stride, pad: c.pad });
+        const ref = conv2dRef(xF, wF, bF, c.stride, c.pad);
+        expect(out.shape).toEqual(ref.shape);
+        expect(relError(out, ref)).toBeLessThan(1e-5);
+        const viaTf = tfConv(x, w, b, c.stride, c.pad);
+        expect(relError(out, viaTf)).toBeLessThan(1e-5);
 
-      const doutF = randF64(ref.shape, rng);
-      const dout = toTensor(doutF);
-      const { dx, dw, db } = conv2dBackward(dout, cache);
-      const mine = [dx, dw, db];
-      const autodiff = autodiffVjp(
-        (a, f, g) => conv2dForward(a, f, g, { stride: c.stride, pad: c.pad }).out,
-        [x, w, b],
-        dout,
-      );
-      const tfGrads = autodiffVjp((a, f, g) => tfConv(a, f, g, c.stride, c.pad), [x, w, b], dout);
-      const f = () => conv2dRef(xF, wF, bF, c.stride, c.pad);
-      ['dx', 'dw', 'db'].forEach((name, i) => {
-        expect(mine[i].shape, name).toEqual([xF, wF, bF][i].shape);
-        expect(relError(mine[i], autodiff[i]), `${name} vs autodiff of conv2dForward`).toBeLessThan(1e-5);
-        expect(relError(mine[i], tfGrads[i]), `${name} vs autodiff of tf.conv2d`).toBeLessThan(1e-5);
-        expect(relError(mine[i], numericVjp(f, [xF, wF, bF][i], doutF)), `${name} vs numeric`).toBeLessThan(1e-4);
-      });
-      tf.dispose([x, w, b, out, cache, viaTf, dout, mine, autodiff, tfGrads]);
-    });
+        const doutF = randF64(ref.shape, rng);
+        const dout = toTensor(doutF);
+        const { dx, dw, db } = conv2dBackward(dout, cache);
+        const mine = [dx, dw, db];
+        const autodiff = autodiffVjp(
+          (a, f, g) => conv2dForward(a, f, g, { stride: c.stride, pad: c.pad }).out,
+          [x, w, b],
+          dout,
+        );
+        const tfGrads = autodiffVjp((a, f, g) => tfConv(a, f, g, c.stride, c.pad), [x, w, b], dout);
+        const f = () => conv2dRef(xF, wF, bF, c.stride, c.pad);
+        ['dx', 'dw', 'db'].forEach((name, i) => {
+          expect(mine[i].shape, name).toEqual([xF, wF, bF][i].shape);
+          expect(relError(mine[i], autodiff[i]), `${name} vs autodiff of conv2dForward`).toBeLessThan(1e-5);
+          expect(relError(mine[i], tfGrads[i]), `${name} vs autodiff of tf.conv2d`).toBeLessThan(1e-5);
+          expect(relError(mine[i], numericVjp(f, [xF, wF, bF][i], doutF)), `${name} vs numeric`).toBeLessThan(1e-4);
+        });
+        tf.dispose([x, w, b, out, cache, viaTf, dout, mine, autodiff, tfGrads]);
+      },
+    );
 
   it('agrees with the cpu backend’s tf.conv2d gradients', async () => {
     const c = cases[1];

@@ -94,37 +94,40 @@ describe('release A1', () => {
     expect(tsc.status).toBe(0);
   }, 300_000);
 
-  it('ships visible tests only, and notebooks with valid nbgrader metadata, stubbed solution cells and no outputs', () => {
-    const tests = fs
-      .readdirSync(path.join(out, 'test'))
-      .filter((f) => f.endsWith('.test.ts'))
-      .sort();
-    expect(tests).toEqual(['lstm.test.ts', 'rnn.test.ts', 'temporal.test.ts']);
-    // The grader's checks and the assignments file stay with the instructor; the float64
-    // references the visible tests import (coursework/reference/) ship with them.
-    expect(fs.existsSync(path.join(out, 'coursework', 'checks'))).toBe(false);
-    expect(fs.existsSync(path.join(out, 'coursework', 'assignments.json'))).toBe(false);
-    expect(fs.readdirSync(path.join(out, 'coursework'))).toEqual(['reference']);
-    const studentScripts = (
-      JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-    ).scripts;
-    expect(studentScripts.test).toBe('npm run build --silent && tsc -p tsconfig.json --noEmit && vitest run');
-    const nb = readNotebook(path.join(out, 'notebooks', '01_rnn_backprop.ipynb'));
-    expect(validateNbgrader(nb)).toEqual([]);
-    const graded = nb.cells.filter((c) => c.metadata.nbgrader);
-    expect(graded.map((c) => (c.metadata.nbgrader as { grade_id: string }).grade_id)).toEqual([
-      'rnn-step-gradcheck',
-      'rnn-sequence-gradcheck',
-      'mean-tanh-slope',
-    ]);
-    const solution = graded.find((c) => (c.metadata.nbgrader as { solution: boolean }).solution);
-    expect(solution?.source).toMatch(
-      /^\/\/ YOUR CODE HERE\nthrow new Error\('TODO: mean-tanh-slope — see notebook 01, section 4'\);$/,
-    );
-    expect(
-      nb.cells.every((c) => c.cell_type !== 'code' || ((c.outputs ?? []).length === 0 && c.execution_count === null)),
-    ).toBe(true);
-  });
+  it(
+    'ships visible tests only, ' + 'and notebooks with valid nbgrader metadata, stubbed solution cells and no outputs',
+    () => {
+      const tests = fs
+        .readdirSync(path.join(out, 'test'))
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort();
+      expect(tests).toEqual(['lstm.test.ts', 'rnn.test.ts', 'temporal.test.ts']);
+      // The grader's checks and the assignments file stay with the instructor; the float64
+      // references the visible tests import (coursework/reference/) ship with them.
+      expect(fs.existsSync(path.join(out, 'coursework', 'checks'))).toBe(false);
+      expect(fs.existsSync(path.join(out, 'coursework', 'assignments.json'))).toBe(false);
+      expect(fs.readdirSync(path.join(out, 'coursework'))).toEqual(['reference']);
+      const studentScripts = (
+        JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+      ).scripts;
+      expect(studentScripts.test).toBe('npm run build --silent && tsc -p tsconfig.json --noEmit && vitest run');
+      const nb = readNotebook(path.join(out, 'notebooks', '01_rnn_backprop.ipynb'));
+      expect(validateNbgrader(nb)).toEqual([]);
+      const graded = nb.cells.filter((c) => c.metadata.nbgrader);
+      expect(graded.map((c) => (c.metadata.nbgrader as { grade_id: string }).grade_id)).toEqual([
+        'rnn-step-gradcheck',
+        'rnn-sequence-gradcheck',
+        'mean-tanh-slope',
+      ]);
+      const solution = graded.find((c) => (c.metadata.nbgrader as { solution: boolean }).solution);
+      expect(solution?.source).toMatch(
+        /^\/\/ YOUR CODE HERE\nthrow new Error\('TODO: mean-tanh-slope — see notebook 01, section 4'\);$/,
+      );
+      expect(
+        nb.cells.every((c) => c.cell_type !== 'code' || ((c.outputs ?? []).length === 0 && c.execution_count === null)),
+      ).toBe(true);
+    },
+  );
 
   it('writes nbgrader source notebooks: same metadata, the solution kept between BEGIN/END SOLUTION', () => {
     writeNbgraderSource(root, A1, path.join(tmp, 'source', 'A1'));
@@ -207,34 +210,39 @@ describe('grading A1 (subprocesses)', () => {
     expect(r.maxScore).toBe(A1.items.reduce((s, i) => s + i.points, 0));
   }, 600_000);
 
-  it('no forget gate in dc_prev costs exactly the LSTM backward items; an endless rnnStepForward costs that item and grading finishes', async () => {
-    const dir = submissionWith('mutant', [
-      {
-        owner: 'lstmGatesBackward',
-        edit: (s) => s.replace(/const dprevC = tf\.mul\(dC, c\.f\)/, 'const dprevC = tf.clone(dC)'),
-      },
-      {
-        owner: 'rnnStepForward',
-        edit: (s) =>
-          s.replace(
-            '// BEGIN SOLUTION',
-            '// BEGIN SOLUTION\n    for (let spin = 0; spin >= 0; spin = (spin + 1) % 7) { /* never returns */ }',
-          ),
-      },
-    ]);
-    const r = await grade(root, dir, opts);
-    const lost = r.items.filter((i) => i.status !== 'pass');
-    expect(lost.map((i) => i.id).sort()).toEqual([
-      'lstmBackward',
-      'lstmGatesBackward',
-      'lstmStepBackward',
-      'rnnStepForward',
-    ]);
-    expect(lost.find((i) => i.id === 'rnnStepForward')?.status).toBe('timeout');
-    for (const id of ['lstmBackward', 'lstmGatesBackward', 'lstmStepBackward'])
-      expect(lost.find((i) => i.id === id)?.status).toBe('fail');
-    for (const id of ['lstmGatesBackward', 'lstmStepBackward'])
-      expect(lost.find((i) => i.id === id)?.message).toMatch(/^dprevC vs autodiff: relative error/);
-    expect(r.score).toBe(r.maxScore - 2 - 3 - 3 - 5);
-  }, 600_000);
+  it(
+    'no forget gate in dc_prev costs exactly the LSTM backward items; ' +
+      'an endless rnnStepForward costs that item and grading finishes',
+    async () => {
+      const dir = submissionWith('mutant', [
+        {
+          owner: 'lstmGatesBackward',
+          edit: (s) => s.replace(/const dprevC = tf\.mul\(dC, c\.f\)/, 'const dprevC = tf.clone(dC)'),
+        },
+        {
+          owner: 'rnnStepForward',
+          edit: (s) =>
+            s.replace(
+              '// BEGIN SOLUTION',
+              '// BEGIN SOLUTION\n    for (let spin = 0; spin >= 0; spin = (spin + 1) % 7) { /* never returns */ }',
+            ),
+        },
+      ]);
+      const r = await grade(root, dir, opts);
+      const lost = r.items.filter((i) => i.status !== 'pass');
+      expect(lost.map((i) => i.id).sort()).toEqual([
+        'lstmBackward',
+        'lstmGatesBackward',
+        'lstmStepBackward',
+        'rnnStepForward',
+      ]);
+      expect(lost.find((i) => i.id === 'rnnStepForward')?.status).toBe('timeout');
+      for (const id of ['lstmBackward', 'lstmGatesBackward', 'lstmStepBackward'])
+        expect(lost.find((i) => i.id === id)?.status).toBe('fail');
+      for (const id of ['lstmGatesBackward', 'lstmStepBackward'])
+        expect(lost.find((i) => i.id === id)?.message).toMatch(/^dprevC vs autodiff: relative error/);
+      expect(r.score).toBe(r.maxScore - 2 - 3 - 3 - 5);
+    },
+    600_000,
+  );
 });

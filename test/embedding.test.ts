@@ -1,4 +1,7 @@
-/** Word embedding: forward lookup against a float64 reference; scatter-add backward (repeated words accumulate) against autodiff and float64 numeric gradients. */
+/**
+ * Word embedding: forward lookup against a float64 reference; scatter-add backward (repeated words accumulate)
+ * against autodiff and float64 numeric gradients.
+ */
 import { describe, expect, it } from 'vitest';
 import { tf, Rng, wordEmbeddingForward, wordEmbeddingBackward, disposeCache } from '../lib';
 import { autodiffVjp, expectNoLeak, fromTensor, numericVjp, randF64, relError, toTensor } from './helpers';

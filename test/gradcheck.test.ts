@@ -72,30 +72,34 @@ describe('checkLayer', () => {
     return { x: randn([3, 4], rng), w: randn([4, 5], rng), b: randn([5], rng) };
   };
   const forward = (p: Record<string, tf.Tensor>) => affineForward(p.x, p.w, p.b);
-  it('reports small errors for a correct backward, prints one line per gradient and a verdict, and leaves no tensors', () => {
-    const inputs = setup();
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...a: unknown[]) => lines.push(a.join(' '));
-    const before = tf.memory().numTensors;
-    let errors;
-    try {
-      errors = checkLayer({ name: 'affine', inputs, forward, backward: affineBackward });
-    } finally {
-      console.log = log;
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Object.keys(errors).sort()).toEqual(['b', 'w', 'x']);
-    for (const e of Object.values(errors)) {
-      expect(e.numeric).toBeLessThan(1e-3); // float32 centred differences, h = 1e-3
-      expect(e.autodiff).toBeLessThan(1e-6);
-    }
-    expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^affine dx relative error: numeric \d\.\de-\d+, autodiff \d\.\de[-+]\d+$/);
-    expect(lines[3]).toBe('affine: all 3 gradients within tolerance (numeric ≤ 1.0e-2, autodiff ≤ 1.0e-5)');
-    expect(worstError(errors, 'numeric')).toBe(Math.max(...Object.values(errors).map((e) => e.numeric)));
-    tf.dispose(Object.values(inputs));
-  });
+  it(
+    'reports small errors for a correct backward, ' +
+      'prints one line per gradient and a verdict, and leaves no tensors',
+    () => {
+      const inputs = setup();
+      const lines: string[] = [];
+      const log = console.log;
+      console.log = (...a: unknown[]) => lines.push(a.join(' '));
+      const before = tf.memory().numTensors;
+      let errors;
+      try {
+        errors = checkLayer({ name: 'affine', inputs, forward, backward: affineBackward });
+      } finally {
+        console.log = log;
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Object.keys(errors).sort()).toEqual(['b', 'w', 'x']);
+      for (const e of Object.values(errors)) {
+        expect(e.numeric).toBeLessThan(1e-3); // float32 centred differences, h = 1e-3
+        expect(e.autodiff).toBeLessThan(1e-6);
+      }
+      expect(lines).toHaveLength(4);
+      expect(lines[0]).toMatch(/^affine dx relative error: numeric \d\.\de-\d+, autodiff \d\.\de[-+]\d+$/);
+      expect(lines[3]).toBe('affine: all 3 gradients within tolerance (numeric ≤ 1.0e-2, autodiff ≤ 1.0e-5)');
+      expect(worstError(errors, 'numeric')).toBe(Math.max(...Object.values(errors).map((e) => e.numeric)));
+      tf.dispose(Object.values(inputs));
+    },
+  );
   it('throws for a wrong backward, naming the gradient and the measured errors, after printing them', () => {
     const inputs = setup();
     const wrong = (dout: tf.Tensor, cache: Parameters<typeof affineBackward>[1]) => {
@@ -118,7 +122,10 @@ describe('checkLayer', () => {
     expect(error).toBeInstanceOf(GradientCheckError);
     const err = error as GradientCheckError;
     expect(err.message).toMatch(
-      /^checkLayer: affine: dw relative error against numeric \d\.\de-\d+ exceeds 1\.0e-2; dw relative error against autodiff \d\.\de-\d+ exceeds 1\.0e-5$/,
+      new RegExp(
+        /^checkLayer: affine: dw relative error against numeric \d\.\de-\d+ exceeds 1\.0e-2; /.source +
+          /dw relative error against autodiff \d\.\de-\d+ exceeds 1\.0e-5$/.source,
+      ),
     );
     expect(err.errors.w.numeric).toBeGreaterThan(0.1);
     expect(err.errors.w.autodiff).toBeGreaterThan(0.1);
@@ -181,7 +188,8 @@ describe('checkLayer', () => {
       return { dX: dx, dW: dw, dB: db };
     };
     expect(() => checkLayer({ name: 'affine', inputs, forward, backward: misnamed, print: false })).toThrow(
-      'checkLayer: affine: dx is missing (backward returned dX, dW, dB); dw is missing (backward returned dX, dW, dB); db is missing (backward returned dX, dW, dB)',
+      'checkLayer: affine: dx is missing (backward returned dX, dW, dB); ' +
+        'dw is missing (backward returned dX, dW, dB); db is missing (backward returned dX, dW, dB)',
     );
     const wrongShape = (dout: tf.Tensor, cache: Parameters<typeof affineBackward>[1]) => ({
       ...affineBackward(dout, cache),

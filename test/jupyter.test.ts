@@ -39,7 +39,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 const hasJupyter = spawnSync(JUPYTER, ['nbconvert', '--version']).status === 0;
 if (!hasJupyter)
   console.warn(
-    `jupyter.test: skipped — '${JUPYTER} nbconvert' is not installed (apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`,
+    `jupyter.test: skipped — '${JUPYTER} nbconvert' is not installed ` +
+      `(apt install jupyter-nbconvert python3-nbclient python3-ipykernel)`,
   );
 
 interface Executed {
@@ -120,27 +121,31 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
 
   const outputsOf = (nb: Executed) => nb.cells.flatMap((c) => c.outputs ?? []);
 
-  it('executes the runner fixture with streams and a plotly bundle; the headless runner records the same outputs', async () => {
-    const viaJupyter = await nbconvert(FIXTURE);
-    const outs = outputsOf(viaJupyter);
-    expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
-    expect(outs.some((o) => o.output_type === 'stream' && o.name === 'stdout')).toBe(true);
-    expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
+  it(
+    'executes the runner fixture with streams and a plotly bundle; ' + 'the headless runner records the same outputs',
+    async () => {
+      const viaJupyter = await nbconvert(FIXTURE);
+      const outs = outputsOf(viaJupyter);
+      expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
+      expect(outs.some((o) => o.output_type === 'stream' && o.name === 'stdout')).toBe(true);
+      expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
 
-    const out = path.join(tmp, 'runner-out');
-    const r = await run(process.execPath, [RUNNER, 'ok', '--dir', path.dirname(FIXTURE), '--out', out], env);
-    expect(r.code, r.output).toBe(0);
-    const viaRunner = JSON.parse(fs.readFileSync(path.join(out, 'notebooks', 'ok.ipynb'), 'utf8')) as Executed;
-    expect(shape(viaRunner)).toEqual(shape(viaJupyter));
-    // …and writes valid nbformat (checked by Jupyter's own validator, in the Python that runs Jupyter).
-    const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    const check = await run(python, [
-      '-c',
-      'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))',
-      path.join(out, 'notebooks', 'ok.ipynb'),
-    ]);
-    expect(check.code, check.output).toBe(0);
-  }, 300_000);
+      const out = path.join(tmp, 'runner-out');
+      const r = await run(process.execPath, [RUNNER, 'ok', '--dir', path.dirname(FIXTURE), '--out', out], env);
+      expect(r.code, r.output).toBe(0);
+      const viaRunner = JSON.parse(fs.readFileSync(path.join(out, 'notebooks', 'ok.ipynb'), 'utf8')) as Executed;
+      expect(shape(viaRunner)).toEqual(shape(viaJupyter));
+      // …and writes valid nbformat (checked by Jupyter's own validator, in the Python that runs Jupyter).
+      const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+      const check = await run(python, [
+        '-c',
+        'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))',
+        path.join(out, 'notebooks', 'ok.ipynb'),
+      ]);
+      expect(check.code, check.output).toBe(0);
+    },
+    300_000,
+  );
 
   it.skipIf(!fs.existsSync(GETTING_STARTED))(
     'executes notebooks/00_getting_started.ipynb without error, with a plotly figure',

@@ -385,7 +385,8 @@ describe('fast BatchMatMul gradient', () => {
 
   for (const [aShape, bShape] of shapes) {
     for (const [ta, tb] of combos) {
-      const broadcast = aShape.length !== bShape.length || aShape[0] !== bShape[0]; // (tfjs 4.22's matMul mis-indexes general broadcasts such as [2,1]×[3])
+      // (tfjs 4.22's matMul mis-indexes general broadcasts such as [2,1]×[3])
+      const broadcast = aShape.length !== bShape.length || aShape[0] !== bShape[0];
       it(`equals the default gradient: a [${aShape}] b [${bShape}] transposeA=${ta} transposeB=${tb}`, () => {
         useDefaultMatMulGradient();
         // The default gradient does not reduce broadcast batch axes; there the reference is

@@ -97,32 +97,36 @@ describe('retrieval models', () => {
     tf.dispose([batch, grads, auto, Object.values(model.params)]);
   });
 
-  it('training is deterministic, keeps the tensor count flat, and attention solves the task while mean-pooling cannot', () => {
-    const train = makeRetrievalData({ ...task, n: 3000, rng: new Rng(7) });
-    const test = makeRetrievalData({ ...task, n: 500, rng: new Rng(8) });
-    const opts = { steps: 300, batchSize: 64, lr: 3e-3, seed: 9 };
-    const counts: number[] = [];
-    const att = attentionRetrievalModel({ numKeys: 16, numValues: 16, heads: 2, rng: new Rng(1) });
-    const h1 = trainRetrievalModel(att, train, {
-      ...opts,
-      onStep: (s) => s > 1 && counts.push(tf.memory().numTensors),
-    });
-    expect(new Set(counts).size).toBe(1);
-    const att2 = attentionRetrievalModel({ numKeys: 16, numValues: 16, heads: 2, rng: new Rng(1) });
-    expect(trainRetrievalModel(att2, train, { ...opts, steps: 20 }).losses).toEqual(h1.losses.slice(0, 20));
-    const pool = meanPoolRetrievalModel({ numKeys: 16, numValues: 16, hidden: 58, rng: new Rng(1) });
-    trainRetrievalModel(pool, train, opts);
-    const a = evaluateRetrieval(att, test),
-      p = evaluateRetrieval(pool, test);
-    expect(a.accuracy).toBeGreaterThan(0.9);
-    expect(Math.max(...a.hitRate!)).toBeGreaterThan(0.9);
-    expect(p.accuracy).toBeLessThan(0.5);
-    expect(p.hitRate).toBeNull();
-    expect(
-      Math.abs(retrievalParameterCount(pool) - retrievalParameterCount(att)) / retrievalParameterCount(att),
-    ).toBeLessThan(0.1);
-    tf.dispose([Object.values(att.params), Object.values(att2.params), Object.values(pool.params)]);
-  });
+  it(
+    'training is deterministic, keeps the tensor count flat, ' +
+      'and attention solves the task while mean-pooling cannot',
+    () => {
+      const train = makeRetrievalData({ ...task, n: 3000, rng: new Rng(7) });
+      const test = makeRetrievalData({ ...task, n: 500, rng: new Rng(8) });
+      const opts = { steps: 300, batchSize: 64, lr: 3e-3, seed: 9 };
+      const counts: number[] = [];
+      const att = attentionRetrievalModel({ numKeys: 16, numValues: 16, heads: 2, rng: new Rng(1) });
+      const h1 = trainRetrievalModel(att, train, {
+        ...opts,
+        onStep: (s) => s > 1 && counts.push(tf.memory().numTensors),
+      });
+      expect(new Set(counts).size).toBe(1);
+      const att2 = attentionRetrievalModel({ numKeys: 16, numValues: 16, heads: 2, rng: new Rng(1) });
+      expect(trainRetrievalModel(att2, train, { ...opts, steps: 20 }).losses).toEqual(h1.losses.slice(0, 20));
+      const pool = meanPoolRetrievalModel({ numKeys: 16, numValues: 16, hidden: 58, rng: new Rng(1) });
+      trainRetrievalModel(pool, train, opts);
+      const a = evaluateRetrieval(att, test),
+        p = evaluateRetrieval(pool, test);
+      expect(a.accuracy).toBeGreaterThan(0.9);
+      expect(Math.max(...a.hitRate!)).toBeGreaterThan(0.9);
+      expect(p.accuracy).toBeLessThan(0.5);
+      expect(p.hitRate).toBeNull();
+      expect(
+        Math.abs(retrievalParameterCount(pool) - retrievalParameterCount(att)) / retrievalParameterCount(att),
+      ).toBeLessThan(0.1);
+      tf.dispose([Object.values(att.params), Object.values(att2.params), Object.values(pool.params)]);
+    },
+  );
 });
 
 describe('retrieval helpers', () => {

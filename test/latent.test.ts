@@ -163,59 +163,63 @@ describe('RealNVP affine coupling', () => {
     Object.fromEntries(NAMES.map((n, i) => [n, t[i]])) as unknown as AffineCouplingParams;
 
   for (const parity of [0, 1] as const) {
-    it(`forward, log-det and backward (mask parity ${parity}) vs float64, numeric Jacobian, autodiff and numeric gradients`, () => {
-      const rng = new Rng(10 + parity);
-      const b = Array.from({ length: D }, (_, d) => (d % 2 === parity ? 1 : 0));
-      const x = randF64([N, D], rng),
-        p = randomCoupling(rng),
-        dy = randF64([N, D], rng),
-        dld = randF64([N], rng);
-      const mask = checkerboardMask(D, parity);
-      const params = asParams(NAMES.map((n) => toTensor(p[n])));
-      const { y, logDet, cache } = affineCouplingForward(toTensor(x), mask, params);
-      const ref = affineCouplingRef(x, b, p);
-      expect(relError(y, ref.y)).toBeLessThan(1e-5);
-      expect(relError(logDet, ref.logDet)).toBeLessThan(1e-5);
-      const row = Array.from(x.data.subarray(0, D));
-      const rowMap = (r: number[]) => Array.from(affineCouplingRef(f64([1, D], r), b, p).y.data);
-      expect(Math.abs(numericLogDet(rowMap, row) - ref.logDet.data[0])).toBeLessThan(1e-5);
+    it(
+      `forward, log-det and backward (mask parity ${parity}) ` +
+        `vs float64, numeric Jacobian, autodiff and numeric gradients`,
+      () => {
+        const rng = new Rng(10 + parity);
+        const b = Array.from({ length: D }, (_, d) => (d % 2 === parity ? 1 : 0));
+        const x = randF64([N, D], rng),
+          p = randomCoupling(rng),
+          dy = randF64([N, D], rng),
+          dld = randF64([N], rng);
+        const mask = checkerboardMask(D, parity);
+        const params = asParams(NAMES.map((n) => toTensor(p[n])));
+        const { y, logDet, cache } = affineCouplingForward(toTensor(x), mask, params);
+        const ref = affineCouplingRef(x, b, p);
+        expect(relError(y, ref.y)).toBeLessThan(1e-5);
+        expect(relError(logDet, ref.logDet)).toBeLessThan(1e-5);
+        const row = Array.from(x.data.subarray(0, D));
+        const rowMap = (r: number[]) => Array.from(affineCouplingRef(f64([1, D], r), b, p).y.data);
+        expect(Math.abs(numericLogDet(rowMap, row) - ref.logDet.data[0])).toBeLessThan(1e-5);
 
-      const g = affineCouplingBackward(toTensor(dy), toTensor(dld), cache);
-      const both = (yy: tf.Tensor, ld: tf.Tensor) => tf.concat([yy, tf.expandDims(ld, 1)], 1);
-      const doutBoth = f64([N, D + 1]);
-      for (let n = 0; n < N; n++) {
-        for (let d = 0; d < D; d++) doutBoth.data[n * (D + 1) + d] = dy.data[n * D + d];
-        doutBoth.data[n * (D + 1) + D] = dld.data[n];
-      }
-      const refBoth = (): F64 => {
-        const r = affineCouplingRef(x, b, p);
-        const out = f64([N, D + 1]);
+        const g = affineCouplingBackward(toTensor(dy), toTensor(dld), cache);
+        const both = (yy: tf.Tensor, ld: tf.Tensor) => tf.concat([yy, tf.expandDims(ld, 1)], 1);
+        const doutBoth = f64([N, D + 1]);
         for (let n = 0; n < N; n++) {
-          for (let d = 0; d < D; d++) out.data[n * (D + 1) + d] = r.y.data[n * D + d];
-          out.data[n * (D + 1) + D] = r.logDet.data[n];
+          for (let d = 0; d < D; d++) doutBoth.data[n * (D + 1) + d] = dy.data[n * D + d];
+          doutBoth.data[n * (D + 1) + D] = dld.data[n];
         }
-        return out;
-      };
-      const inputs = [x, ...NAMES.map((n) => p[n])];
-      const auto = autodiffVjp(
-        (xt, ...ps) => {
-          const r = affineCouplingForward(xt, mask, asParams(ps));
-          return both(r.y, r.logDet);
-        },
-        inputs.map((a) => toTensor(a)),
-        toTensor(doutBoth),
-      );
-      const hand = [g.dx, g.dW1, g.db1, g.dWs, g.dbs, g.dWt, g.dbt];
-      hand.forEach((h, i) => {
-        expect(relError(h, auto[i]), `${['x', ...NAMES][i]} vs autodiff`).toBeLessThan(1e-5);
-        expect(
-          relError(h, numericVjp(refBoth, inputs[i], doutBoth)),
-          `${['x', ...NAMES][i]} vs float64 numeric`,
-        ).toBeLessThan(1e-4);
-      });
-      disposeCache(cache);
-      tf.dispose([y, logDet, g, auto, mask, params as never]);
-    });
+        const refBoth = (): F64 => {
+          const r = affineCouplingRef(x, b, p);
+          const out = f64([N, D + 1]);
+          for (let n = 0; n < N; n++) {
+            for (let d = 0; d < D; d++) out.data[n * (D + 1) + d] = r.y.data[n * D + d];
+            out.data[n * (D + 1) + D] = r.logDet.data[n];
+          }
+          return out;
+        };
+        const inputs = [x, ...NAMES.map((n) => p[n])];
+        const auto = autodiffVjp(
+          (xt, ...ps) => {
+            const r = affineCouplingForward(xt, mask, asParams(ps));
+            return both(r.y, r.logDet);
+          },
+          inputs.map((a) => toTensor(a)),
+          toTensor(doutBoth),
+        );
+        const hand = [g.dx, g.dW1, g.db1, g.dWs, g.dbs, g.dWt, g.dbt];
+        hand.forEach((h, i) => {
+          expect(relError(h, auto[i]), `${['x', ...NAMES][i]} vs autodiff`).toBeLessThan(1e-5);
+          expect(
+            relError(h, numericVjp(refBoth, inputs[i], doutBoth)),
+            `${['x', ...NAMES][i]} vs float64 numeric`,
+          ).toBeLessThan(1e-4);
+        });
+        disposeCache(cache);
+        tf.dispose([y, logDet, g, auto, mask, params as never]);
+      },
+    );
   }
 
   it('the inverse undoes the forward exactly and negates the log-det', () => {
@@ -256,28 +260,31 @@ describe('RealNVP affine coupling', () => {
 });
 
 describe('argument checks added in review', () => {
-  it('checkerboardMask, splitHeads, mergeHeads and RealFft name a wrong argument instead of computing garbage', async () => {
-    const { splitHeads, mergeHeads } = await import('../lib');
-    const { realFft } = await import('../lib/audio/fft');
-    expect(() => checkerboardMask(4, 2 as never)).toThrow(
-      "checkerboardMask: argument 'parity' expected 0 or 1 but got 2",
-    );
-    const rows = tf.zeros([6, 4]);
-    expect(() => splitHeads(rows, 2, 2, 2, 2)).toThrow(
-      "splitHeads: argument 'rows' expected shape [4, 4] but got [6, 4]",
-    );
-    expect(() => mergeHeads(tf.zeros([4, 3, 2]), 2, 3, 3, 2)).toThrow(
-      "mergeHeads: argument 'x' expected shape [6, 3, 2] but got [4, 3, 2]",
-    );
-    const fft = realFft(8);
-    const re = new Float32Array(5),
-      im = new Float32Array(5);
-    expect(() => fft.forward(new Float64Array(6), re, im, 0)).toThrow(
-      "RealFft.forward: argument 'input' expected length 8 but got 6",
-    );
-    expect(() => fft.forward(new Float64Array(8), re, im, 1)).toThrow('RealFft.forward: bins 1 … 5 expected within');
-    fft.forward(new Float64Array(8).fill(1), re, im, 0);
-    expect(re[0]).toBe(8);
-    rows.dispose();
-  });
+  it(
+    'checkerboardMask, splitHeads, mergeHeads and RealFft ' + 'name a wrong argument instead of computing garbage',
+    async () => {
+      const { splitHeads, mergeHeads } = await import('../lib');
+      const { realFft } = await import('../lib/audio/fft');
+      expect(() => checkerboardMask(4, 2 as never)).toThrow(
+        "checkerboardMask: argument 'parity' expected 0 or 1 but got 2",
+      );
+      const rows = tf.zeros([6, 4]);
+      expect(() => splitHeads(rows, 2, 2, 2, 2)).toThrow(
+        "splitHeads: argument 'rows' expected shape [4, 4] but got [6, 4]",
+      );
+      expect(() => mergeHeads(tf.zeros([4, 3, 2]), 2, 3, 3, 2)).toThrow(
+        "mergeHeads: argument 'x' expected shape [6, 3, 2] but got [4, 3, 2]",
+      );
+      const fft = realFft(8);
+      const re = new Float32Array(5),
+        im = new Float32Array(5);
+      expect(() => fft.forward(new Float64Array(6), re, im, 0)).toThrow(
+        "RealFft.forward: argument 'input' expected length 8 but got 6",
+      );
+      expect(() => fft.forward(new Float64Array(8), re, im, 1)).toThrow('RealFft.forward: bins 1 … 5 expected within');
+      fft.forward(new Float64Array(8).fill(1), re, im, 0);
+      expect(re[0]).toBe(8);
+      rows.dispose();
+    },
+  );
 });

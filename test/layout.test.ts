@@ -1,10 +1,13 @@
 /**
  * The house drawn from the code's own imports: lib/'s folders form layers, and every import runs
  * down (or stays in its folder); lib/models/ holds one folder per notebook topic; coursework code
- * does not import the test suite; the flat namespace stays small.
+ * does not import the test suite; the flat namespace stays small; no source line is wider than
+ * Prettier's printWidth.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { util as prettierUtil } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import * as bp from '../lib';
 
@@ -16,8 +19,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ops'],
   ['layers', 'audio', 'optim', 'metrics', 'kernels'],
   ['losses', 'analysis', 'display', 'backend'],
-  ['decode', 'train', 'experiments'],
+  ['decode', 'experiments'],
   ['data'],
+  ['train'],
   [
     'models/sequenceTasks',
     'models/captioning',
@@ -42,6 +46,26 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(/(?:from|import)\s*'(\.{1,2}\/[^']*)'/g)].map((m) => {
     const base = path.resolve(path.dirname(file), m[1]);
     return fs.existsSync(`${base}.ts`) ? `${base}.ts` : path.join(base, 'index.ts');
+  });
+}
+
+/** .prettierrc.json's printWidth: Prettier wraps code to it but not strings or comments, so this test does. */
+const MAX_COLUMNS = 120;
+
+/** The git-tracked .ts files under lib/, scripts/, test/ and coursework/ (relative to ROOT) that exist. */
+function trackedTsFiles(): string[] {
+  const out = execFileSync('git', ['ls-files', '-z', '--', 'lib', 'scripts', 'test', 'coursework'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return out.split('\0').filter((f) => f.endsWith('.ts') && fs.existsSync(path.join(ROOT, f)));
+}
+
+/** `where (width)` for every line of `text` wider than MAX_COLUMNS, in columns as Prettier counts them. */
+function wideLines(text: string, where: (line: number) => string): string[] {
+  return text.split('\n').flatMap((line, i) => {
+    const width = prettierUtil.getStringWidth(line);
+    return width > MAX_COLUMNS ? [`${where(i + 1)} (${width})`] : [];
   });
 }
 
@@ -76,6 +100,24 @@ describe('layout', () => {
       importsOf(f).some((t) => t.startsWith(path.join(ROOT, 'test') + path.sep)),
     );
     expect(offending).toEqual([]);
+  });
+
+  it('no line of the .ts sources or of a notebook code cell is wider than 120 columns', () => {
+    const files = trackedTsFiles();
+    expect(files.length).toBeGreaterThan(100);
+    const wide = files.flatMap((f) => wideLines(fs.readFileSync(path.join(ROOT, f), 'utf8'), (n) => `${f}:${n}`));
+    const dir = path.join(ROOT, 'notebooks');
+    for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb'))) {
+      const nb = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as {
+        cells: { cell_type: string; id?: string; source: string | string[] }[];
+      };
+      nb.cells.forEach((c, i) => {
+        if (c.cell_type !== 'code') return;
+        const source = Array.isArray(c.source) ? c.source.join('') : c.source;
+        wide.push(...wideLines(source, (n) => `notebooks/${name} cell ${c.id ?? `#${i}`}:${n}`));
+      });
+    }
+    expect(wide).toEqual([]);
   });
 
   it('the flat namespace holds the teaching core; topics are namespaces', () => {

@@ -14,7 +14,9 @@ import { saveListener, loadListener } from '../lib/models/listener/checkpoint';
 import { logMelToLfbe, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel } from '../lib/models/listener/features';
 import { initSpeechRecognizer } from '../lib/models/listener/recognizer';
 
-/** A seeded speech-like test signal: a harmonic tone with a gliding pitch, vowel-like formant bumps and noise bursts. */
+/**
+ * A seeded speech-like test signal: a harmonic tone with a gliding pitch, vowel-like formant bumps and noise bursts.
+ */
 function testSignal(seconds: number, seed: number): Float32Array {
   const sr = 16000,
     rng = new Rng(seed),

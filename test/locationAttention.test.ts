@@ -29,69 +29,76 @@ const INPUTS = ['query', 'memory', 'processedMemory', 'prevAlignments'] as const
 
 describe('location-sensitive attention', () => {
   for (const padded of [false, true]) {
-    it(`forward and backward vs float64, autodiff and numeric gradients${padded ? ' (second utterance padded)' : ''}`, () => {
-      const rng = new Rng(padded ? 2 : 1);
-      const mask = padded
-        ? [
-            [1, 1, 1, 1, 1, 1],
-            [1, 1, 1, 1, 0, 0],
-          ]
-        : undefined;
-      const inF: Record<string, F64> = {
-        query: randF64([N, Dq], rng),
-        memory: randF64([N, L, De], rng),
-        processedMemory: randF64([N, L, A], rng, 0.5),
-        prevAlignments: f64(
-          [N, L, C],
-          Array.from({ length: N * L * C }, () => rng.uniform()),
-        ),
-      };
-      const pF: Record<string, F64> = {
-        Wq: randF64([Dq, A], rng, 0.5),
-        filters: randF64([k, C, F], rng, 0.5),
-        U: randF64([F, A], rng, 0.5),
-        w: randF64([A], rng),
-        b: randF64([A], rng, 0.2),
-      };
-      const dcF = randF64([N, De], rng),
-        daF = randF64([N, L], rng);
-      const maskT = mask ? tf.tensor2d(mask) : null;
-      const asParams = (t: tf.Tensor[]) =>
-        Object.fromEntries(PARAMS.map((n, i) => [n, t[i]])) as unknown as LocationAttentionParams;
-      const all = [...INPUTS.map((n) => inF[n]), ...PARAMS.map((n) => pF[n])];
-      const run = (...t: tf.Tensor[]) => locationAttentionForward(t[0], t[1], t[2], t[3], asParams(t.slice(4)), maskT);
-      const { context, alignment, cache } = run(...all.map((a) => toTensor(a)));
-      const ref = () =>
-        locationAttentionRef(inF.query, inF.memory, inF.processedMemory, inF.prevAlignments, pF as never, mask);
-      expect(relError(context, ref().context)).toBeLessThan(1e-5);
-      expect(relError(alignment, ref().alignment)).toBeLessThan(1e-5);
-      if (mask) expect((alignment.arraySync() as number[][])[1].slice(4)).toEqual([0, 0]);
+    it(
+      `forward and backward vs float64, autodiff and numeric ` +
+        `gradients${padded ? ' (second utterance padded)' : ''}`,
+      () => {
+        const rng = new Rng(padded ? 2 : 1);
+        const mask = padded
+          ? [
+              [1, 1, 1, 1, 1, 1],
+              [1, 1, 1, 1, 0, 0],
+            ]
+          : undefined;
+        const inF: Record<string, F64> = {
+          query: randF64([N, Dq], rng),
+          memory: randF64([N, L, De], rng),
+          processedMemory: randF64([N, L, A], rng, 0.5),
+          prevAlignments: f64(
+            [N, L, C],
+            Array.from({ length: N * L * C }, () => rng.uniform()),
+          ),
+        };
+        const pF: Record<string, F64> = {
+          Wq: randF64([Dq, A], rng, 0.5),
+          filters: randF64([k, C, F], rng, 0.5),
+          U: randF64([F, A], rng, 0.5),
+          w: randF64([A], rng),
+          b: randF64([A], rng, 0.2),
+        };
+        const dcF = randF64([N, De], rng),
+          daF = randF64([N, L], rng);
+        const maskT = mask ? tf.tensor2d(mask) : null;
+        const asParams = (t: tf.Tensor[]) =>
+          Object.fromEntries(PARAMS.map((n, i) => [n, t[i]])) as unknown as LocationAttentionParams;
+        const all = [...INPUTS.map((n) => inF[n]), ...PARAMS.map((n) => pF[n])];
+        const run = (...t: tf.Tensor[]) =>
+          locationAttentionForward(t[0], t[1], t[2], t[3], asParams(t.slice(4)), maskT);
+        const { context, alignment, cache } = run(...all.map((a) => toTensor(a)));
+        const ref = () =>
+          locationAttentionRef(inF.query, inF.memory, inF.processedMemory, inF.prevAlignments, pF as never, mask);
+        expect(relError(context, ref().context)).toBeLessThan(1e-5);
+        expect(relError(alignment, ref().alignment)).toBeLessThan(1e-5);
+        if (mask) expect((alignment.arraySync() as number[][])[1].slice(4)).toEqual([0, 0]);
 
-      const g = locationAttentionBackward(toTensor(dcF), toTensor(daF), cache);
-      // One scalar for both outputs: ⟨context, dc⟩ + ⟨alignment, dα⟩.
-      const joint = (...t: tf.Tensor[]) => {
-        const r = run(...t);
-        return tf.concat([tf.reshape(r.context, [-1]), tf.reshape(r.alignment, [-1])]);
-      };
-      const dJoint = f64([N * De + N * L], [...dcF.data, ...daF.data]);
-      const jointRef = (): F64 => {
-        const r = ref();
-        return f64([N * De + N * L], [...r.context.data, ...r.alignment.data]);
-      };
-      const auto = autodiffVjp(
-        joint,
-        all.map((a) => toTensor(a)),
-        toTensor(dJoint),
-      );
-      const hand = [g.dquery, g.dmemory, g.dprocessedMemory, g.dprevAlignments, g.dWq, g.dfilters, g.dU, g.dw, g.db];
-      const names = [...INPUTS, ...PARAMS];
-      hand.forEach((h, i) => {
-        expect(relError(h, auto[i]), `${names[i]} vs autodiff`).toBeLessThan(1e-5);
-        expect(relError(h, numericVjp(jointRef, all[i], dJoint)), `${names[i]} vs float64 numeric`).toBeLessThan(1e-4);
-      });
-      disposeCache(cache);
-      tf.dispose([context, alignment, g as never, auto, ...(maskT ? [maskT] : [])]);
-    });
+        const g = locationAttentionBackward(toTensor(dcF), toTensor(daF), cache);
+        // One scalar for both outputs: ⟨context, dc⟩ + ⟨alignment, dα⟩.
+        const joint = (...t: tf.Tensor[]) => {
+          const r = run(...t);
+          return tf.concat([tf.reshape(r.context, [-1]), tf.reshape(r.alignment, [-1])]);
+        };
+        const dJoint = f64([N * De + N * L], [...dcF.data, ...daF.data]);
+        const jointRef = (): F64 => {
+          const r = ref();
+          return f64([N * De + N * L], [...r.context.data, ...r.alignment.data]);
+        };
+        const auto = autodiffVjp(
+          joint,
+          all.map((a) => toTensor(a)),
+          toTensor(dJoint),
+        );
+        const hand = [g.dquery, g.dmemory, g.dprocessedMemory, g.dprevAlignments, g.dWq, g.dfilters, g.dU, g.dw, g.db];
+        const names = [...INPUTS, ...PARAMS];
+        hand.forEach((h, i) => {
+          expect(relError(h, auto[i]), `${names[i]} vs autodiff`).toBeLessThan(1e-5);
+          expect(relError(h, numericVjp(jointRef, all[i], dJoint)), `${names[i]} vs float64 numeric`).toBeLessThan(
+            1e-4,
+          );
+        });
+        disposeCache(cache);
+        tf.dispose([context, alignment, g as never, auto, ...(maskT ? [maskT] : [])]);
+      },
+    );
   }
 
   it('rejects an even filter width and a wrong memory, and does not leak', () => {

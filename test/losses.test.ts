@@ -15,7 +15,8 @@ const relDiff = (a: number, b: number): number => Math.abs(a - b) / Math.max(Mat
 
 // Independent tfjs-op forwards of each loss, for the autodiff comparison.
 const tfSoftmaxCe = (y: tf.Tensor, C: number) => (z: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(y, C), z);
-// −[p·y·log σ(x) + (1 − y)·log σ(−x)] with log σ(x) = −softplus(−x) (on wasm, tfjs 4.22's gradient of tf.logSigmoid(tf.neg(x)) throws).
+// −[p·y·log σ(x) + (1 − y)·log σ(−x)] with log σ(x) = −softplus(−x)
+// (on wasm, tfjs 4.22's gradient of tf.logSigmoid(tf.neg(x)) throws).
 const tfBce = (y: tf.Tensor, p: tf.Tensor) => (x: tf.Tensor) =>
   tf.mean(tf.add(tf.mul(tf.mul(p, y), tf.softplus(tf.neg(x))), tf.mul(tf.sub(1, y), tf.softplus(x))));
 const tfDistill = (s: tf.Tensor, N: number, T: number) => (sHat: tf.Tensor) =>
@@ -185,19 +186,23 @@ describe('infoNceLoss', () => {
       expect(relError(swapped.dzb, dza)).toBeLessThan(1e-5);
     });
   }
-  it("dLogitScale is the derivative in t = log(1/τ) (CLIP's learnable temperature), by float64 central difference", () => {
-    const rng = new Rng(12);
-    const a = randF64([5, 3], rng),
-      b = randF64([5, 3], rng);
-    for (const tau of [0.07, 0.5, 2]) {
-      const r = infoNceLoss(toTensor(a), toTensor(b), tau);
-      const step = 1e-5,
-        t = Math.log(1 / tau);
-      const numeric = (infoNceRef(a, b, Math.exp(-(t + step))) - infoNceRef(a, b, Math.exp(-(t - step)))) / (2 * step);
-      expect(Math.abs(r.dLogitScale - numeric) / Math.max(Math.abs(numeric), 1e-3)).toBeLessThan(1e-3);
-      tf.dispose([r.dza, r.dzb]);
-    }
-  });
+  it(
+    'dLogitScale is the derivative in t = log(1/τ) ' + "(CLIP's learnable temperature), by float64 central difference",
+    () => {
+      const rng = new Rng(12);
+      const a = randF64([5, 3], rng),
+        b = randF64([5, 3], rng);
+      for (const tau of [0.07, 0.5, 2]) {
+        const r = infoNceLoss(toTensor(a), toTensor(b), tau);
+        const step = 1e-5,
+          t = Math.log(1 / tau);
+        const numeric =
+          (infoNceRef(a, b, Math.exp(-(t + step))) - infoNceRef(a, b, Math.exp(-(t - step)))) / (2 * step);
+        expect(Math.abs(r.dLogitScale - numeric) / Math.max(Math.abs(numeric), 1e-3)).toBeLessThan(1e-3);
+        tf.dispose([r.dza, r.dzb]);
+      }
+    },
+  );
   it("is invariant to the embeddings' scale, and its gradient is orthogonal to them", () => {
     const rng = new Rng(11);
     const a = toTensor(randF64([4, 3], rng)),

@@ -37,7 +37,8 @@ describe('multiHeadAttention', () => {
       const pF = randomParams(c.E, rng);
       const doutF = randF64([c.N, c.Lq, c.E], rng);
       let maskF: F64 | undefined;
-      // causal: query i sees keys j ≤ i; padding: example n hides its last n % 3 keys; fullRow: example 0, query 0 sees nothing.
+      // causal: query i sees keys j ≤ i; padding: example n hides its last n % 3 keys;
+      // fullRow: example 0, query 0 sees nothing.
       if (c.mask === 'causal')
         maskF = f64(
           [c.N, c.Lq, c.Lk],

@@ -102,42 +102,49 @@ describe('softmax heads', () => {
 });
 
 describe('builders', () => {
-  it('Proposed has one output per category, HC one joint output, nM one model per category with its own backbone copy', () => {
-    const bb = buildBackbone({ seed: 11 });
-    bb.trainable = false;
-    const cats = [
-      { name: 'item', classes: 10 },
-      { name: 'colour', classes: 8 },
-    ];
-    const P = buildProposedModel(bb, cats, { hidden: 16, seed: 1 });
-    expect(P.model.outputs.map((o) => o.shape)).toEqual([
-      [null, 10],
-      [null, 8],
-    ]);
-    const H = buildJointModel(bb, 27, { hidden: 16, seed: 1 });
-    expect(H.model.outputs[0].shape).toEqual([null, 27]);
-    const M = buildSeparateModels(bb, cats, { hidden: 16, seed: 1 });
-    expect(M.map((m) => m.model.outputs[0].shape)).toEqual([
-      [null, 10],
-      [null, 8],
-    ]);
-    // Copies compute the same features with separate weights.
-    const x = randn([2, 28, 28, 3], new Rng(1), 0.5);
-    const own = M[0].model.layers.find(
-      (l) => l instanceof tf.LayersModel && l.name.startsWith('backbone'),
-    ) as tf.LayersModel;
-    expect(own).toBeDefined();
-    expect(own).not.toBe(bb);
-    expect(relError(own.predict(x) as tf.Tensor, bb.predict(x) as tf.Tensor)).toBe(0);
-    expect(own.trainableWeights.length).toBe(0);
-    // The deployable model and its head share weights: same logits from images or from features.
-    const f = extractFeatures(bb, x as tf.Tensor4D, 1);
-    expect(relError((P.model.predict(x) as tf.Tensor[])[1], (P.head.predict(f) as tf.Tensor[])[1])).toBeLessThan(1e-6);
-    const c = copyBackbone(bb, { seed: 2 });
-    c.layers[0].setWeights(c.layers[0].getWeights().map((w) => tf.zerosLike(w))); // zeroing the copy leaves the original alone
-    expect(tf.sum(tf.abs(bb.layers[0].getWeights()[0])).dataSync()[0]).toBeGreaterThan(0);
-    expect(tf.sum(tf.abs(c.layers[0].getWeights()[0])).dataSync()[0]).toBe(0);
-  });
+  it(
+    'Proposed has one output per category, HC one joint output, ' +
+      'nM one model per category with its own backbone copy',
+    () => {
+      const bb = buildBackbone({ seed: 11 });
+      bb.trainable = false;
+      const cats = [
+        { name: 'item', classes: 10 },
+        { name: 'colour', classes: 8 },
+      ];
+      const P = buildProposedModel(bb, cats, { hidden: 16, seed: 1 });
+      expect(P.model.outputs.map((o) => o.shape)).toEqual([
+        [null, 10],
+        [null, 8],
+      ]);
+      const H = buildJointModel(bb, 27, { hidden: 16, seed: 1 });
+      expect(H.model.outputs[0].shape).toEqual([null, 27]);
+      const M = buildSeparateModels(bb, cats, { hidden: 16, seed: 1 });
+      expect(M.map((m) => m.model.outputs[0].shape)).toEqual([
+        [null, 10],
+        [null, 8],
+      ]);
+      // Copies compute the same features with separate weights.
+      const x = randn([2, 28, 28, 3], new Rng(1), 0.5);
+      const own = M[0].model.layers.find(
+        (l) => l instanceof tf.LayersModel && l.name.startsWith('backbone'),
+      ) as tf.LayersModel;
+      expect(own).toBeDefined();
+      expect(own).not.toBe(bb);
+      expect(relError(own.predict(x) as tf.Tensor, bb.predict(x) as tf.Tensor)).toBe(0);
+      expect(own.trainableWeights.length).toBe(0);
+      // The deployable model and its head share weights: same logits from images or from features.
+      const f = extractFeatures(bb, x as tf.Tensor4D, 1);
+      expect(relError((P.model.predict(x) as tf.Tensor[])[1], (P.head.predict(f) as tf.Tensor[])[1])).toBeLessThan(
+        1e-6,
+      );
+      const c = copyBackbone(bb, { seed: 2 });
+      // zeroing the copy leaves the original alone
+      c.layers[0].setWeights(c.layers[0].getWeights().map((w) => tf.zerosLike(w)));
+      expect(tf.sum(tf.abs(bb.layers[0].getWeights()[0])).dataSync()[0]).toBeGreaterThan(0);
+      expect(tf.sum(tf.abs(c.layers[0].getWeights()[0])).dataSync()[0]).toBe(0);
+    },
+  );
 
   it('joint labels index the seen combinations, −1 otherwise', () => {
     expect(

@@ -130,7 +130,8 @@ describe('cross-modal encoder', () => {
     expect(names.length).toBe(Object.keys(p).length - 2); // every encoder parameter (not the emotion head)
     for (const n of names) {
       const a = auto[p[n].name];
-      // (the key bias's true gradient is 0 — a constant added to every score of a row — so compare in absolute terms too)
+      // (the key bias's true gradient is 0 — a constant added to every score of a row —
+      // so compare in absolute terms too)
       const [diff, size] = tf.tidy(() => [tf.norm(tf.sub(hand[n], a)).dataSync()[0], tf.norm(a).dataSync()[0]]);
       expect(diff, n).toBeLessThan(1e-4 * size + 1e-6);
     }
@@ -146,46 +147,49 @@ describe('cross-modal encoder', () => {
     disposeMultimodalModel(p);
   });
 
-  it('a zero weight removes a modality exactly: its input cannot change the output, its parameters get no gradient', () => {
-    const p = initEmotionModel(cfg, new Rng(3));
-    const utts = train.slice(0, 4).map(short);
-    const otherWords = utts.map((u, i) => ({ ...u, text: utts[(i + 1) % 4].text }));
-    const otherFaces = utts.map((u, i) => ({ ...u, visual: utts[(i + 2) % 4].visual }));
-    const joint = (us: MultimodalUtterance[], w: typeof EQUAL_WEIGHTS): Float32Array => {
-      const b = makeMultimodalBatch(us, ctx.vocab, ctx.stats);
-      const r = crossModalEncoderForward(p, b, { cfg, weights: w, training: false });
-      const out = r.joint.dataSync() as Float32Array;
-      disposeEncoderCache(r.cache);
-      tf.dispose([r.joint, r.textAttention, r.visualAttention].filter((t) => t !== null) as tf.Tensor[]);
+  it(
+    'a zero weight removes a modality exactly: ' + 'its input cannot change the output, its parameters get no gradient',
+    () => {
+      const p = initEmotionModel(cfg, new Rng(3));
+      const utts = train.slice(0, 4).map(short);
+      const otherWords = utts.map((u, i) => ({ ...u, text: utts[(i + 1) % 4].text }));
+      const otherFaces = utts.map((u, i) => ({ ...u, visual: utts[(i + 2) % 4].visual }));
+      const joint = (us: MultimodalUtterance[], w: typeof EQUAL_WEIGHTS): Float32Array => {
+        const b = makeMultimodalBatch(us, ctx.vocab, ctx.stats);
+        const r = crossModalEncoderForward(p, b, { cfg, weights: w, training: false });
+        const out = r.joint.dataSync() as Float32Array;
+        disposeEncoderCache(r.cache);
+        tf.dispose([r.joint, r.textAttention, r.visualAttention].filter((t) => t !== null) as tf.Tensor[]);
+        disposeMultimodalBatch(b);
+        return out;
+      };
+      const noText = { audio: 1 / 3, visual: 1 / 3, text: 0 },
+        noFace = { audio: 1 / 3, visual: 0, text: 1 / 3 };
+      expect(joint(otherWords, noText)).toEqual(joint(utts, noText));
+      expect(joint(otherFaces, noFace)).toEqual(joint(utts, noFace));
+      expect(joint(otherWords, EQUAL_WEIGHTS)).not.toEqual(joint(utts, EQUAL_WEIGHTS));
+      expect(joint(otherFaces, EQUAL_WEIGHTS)).not.toEqual(joint(utts, EQUAL_WEIGHTS));
+      const b = makeMultimodalBatch(utts, ctx.vocab, ctx.stats);
+      const r = crossModalEncoderForward(p, b, { cfg, weights: noText, training: false });
+      expect(r.textAttention).toBeNull();
+      const grads = crossModalEncoderBackward(tf.onesLike(r.joint), r.cache);
+      expect(Object.keys(grads).some((k) => k.startsWith('crossText') || k === 'textEmbed.W')).toBe(false);
+      expect(Object.keys(grads).some((k) => k.startsWith('crossVisual'))).toBe(true);
+      tf.dispose([r.joint, r.visualAttention!, ...Object.values(grads)]);
       disposeMultimodalBatch(b);
-      return out;
-    };
-    const noText = { audio: 1 / 3, visual: 1 / 3, text: 0 },
-      noFace = { audio: 1 / 3, visual: 0, text: 1 / 3 };
-    expect(joint(otherWords, noText)).toEqual(joint(utts, noText));
-    expect(joint(otherFaces, noFace)).toEqual(joint(utts, noFace));
-    expect(joint(otherWords, EQUAL_WEIGHTS)).not.toEqual(joint(utts, EQUAL_WEIGHTS));
-    expect(joint(otherFaces, EQUAL_WEIGHTS)).not.toEqual(joint(utts, EQUAL_WEIGHTS));
-    const b = makeMultimodalBatch(utts, ctx.vocab, ctx.stats);
-    const r = crossModalEncoderForward(p, b, { cfg, weights: noText, training: false });
-    expect(r.textAttention).toBeNull();
-    const grads = crossModalEncoderBackward(tf.onesLike(r.joint), r.cache);
-    expect(Object.keys(grads).some((k) => k.startsWith('crossText') || k === 'textEmbed.W')).toBe(false);
-    expect(Object.keys(grads).some((k) => k.startsWith('crossVisual'))).toBe(true);
-    tf.dispose([r.joint, r.visualAttention!, ...Object.values(grads)]);
-    disposeMultimodalBatch(b);
-    // the BiGRU baseline: a zero weight removes the modality's representation exactly too
-    const g = initLateFusionGru(gruCfg, new Rng(4));
-    const probs = (us: MultimodalUtterance[]): number[][] => {
-      const bb = makeMultimodalBatch(us, ctx.vocab, ctx.stats);
-      const out = lateFusionProbabilities(g, bb, gruCfg, ABLATION_CONDITIONS['A+V']);
-      disposeMultimodalBatch(bb);
-      return out;
-    };
-    expect(probs(otherWords)).toEqual(probs(utts));
-    disposeMultimodalModel(g);
-    disposeMultimodalModel(p);
-  });
+      // the BiGRU baseline: a zero weight removes the modality's representation exactly too
+      const g = initLateFusionGru(gruCfg, new Rng(4));
+      const probs = (us: MultimodalUtterance[]): number[][] => {
+        const bb = makeMultimodalBatch(us, ctx.vocab, ctx.stats);
+        const out = lateFusionProbabilities(g, bb, gruCfg, ABLATION_CONDITIONS['A+V']);
+        disposeMultimodalBatch(bb);
+        return out;
+      };
+      expect(probs(otherWords)).toEqual(probs(utts));
+      disposeMultimodalModel(g);
+      disposeMultimodalModel(p);
+    },
+  );
 });
 
 describe('whole-model gradients against centred differences of the loss', () => {

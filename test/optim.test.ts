@@ -58,32 +58,35 @@ describe('optimizers: one hand-computed step', () => {
     expect(vals(p.w)[0]).toBeCloseTo(0.4, 6);
     expect(opt.t).toBe(2);
   });
-  it('every optimizer rejects a gradient that names no parameter or has the wrong shape, and bad hyper-parameters', () => {
-    const p = { w: tf.variable(tf.zeros([2, 3])) };
-    for (const [name, opt] of [
-      ['sgd', sgd({ lr: 1 })],
-      ['sgdMomentum', sgdMomentum({ lr: 1 })],
-      ['adam', adam({ lr: 1 })],
-    ] as const) {
-      expect(() => opt.step(p, { u: tf.zeros([2, 3]) })).toThrow(
-        `${name}.step: grads.u has no parameter 'u' (a tf.Variable) in 'params'`,
+  it(
+    'every optimizer rejects a gradient that names no parameter or has the wrong shape, ' + 'and bad hyper-parameters',
+    () => {
+      const p = { w: tf.variable(tf.zeros([2, 3])) };
+      for (const [name, opt] of [
+        ['sgd', sgd({ lr: 1 })],
+        ['sgdMomentum', sgdMomentum({ lr: 1 })],
+        ['adam', adam({ lr: 1 })],
+      ] as const) {
+        expect(() => opt.step(p, { u: tf.zeros([2, 3]) })).toThrow(
+          `${name}.step: grads.u has no parameter 'u' (a tf.Variable) in 'params'`,
+        );
+        expect(() => opt.step(p, { w: tf.zeros([3, 2]) })).toThrow(
+          `${name}.step: argument 'grads.w' expected shape [2, 3] but got [3, 2]`,
+        );
+        expect(() => opt.step(p, { w: tf.zeros([2, 3]) }, -1)).toThrow(
+          `${name}.step: argument 'lr' expected a finite number >= 0 but got number -1`,
+        );
+        expect(opt.t).toBe(0);
+        opt.dispose();
+      }
+      expect(() => sgd({ lr: NaN })).toThrow("sgd: argument 'lr' expected a finite number >= 0 but got number NaN");
+      expect(() => sgdMomentum({ lr: 0.1, momentum: 1.5 })).toThrow(
+        "sgdMomentum: argument 'momentum' expected a finite number >= 0 <= 1 but got number 1.5",
       );
-      expect(() => opt.step(p, { w: tf.zeros([3, 2]) })).toThrow(
-        `${name}.step: argument 'grads.w' expected shape [2, 3] but got [3, 2]`,
-      );
-      expect(() => opt.step(p, { w: tf.zeros([2, 3]) }, -1)).toThrow(
-        `${name}.step: argument 'lr' expected a finite number >= 0 but got number -1`,
-      );
-      expect(opt.t).toBe(0);
-      opt.dispose();
-    }
-    expect(() => sgd({ lr: NaN })).toThrow("sgd: argument 'lr' expected a finite number >= 0 but got number NaN");
-    expect(() => sgdMomentum({ lr: 0.1, momentum: 1.5 })).toThrow(
-      "sgdMomentum: argument 'momentum' expected a finite number >= 0 <= 1 but got number 1.5",
-    );
-    expect(() => adam({ lr: 0.1, beta1: 1 })).toThrow("adam: arguments 'beta1' and 'beta2' must be < 1");
-    expect(() => adam({ lr: 0.1, eps: -1 })).toThrow(ShapeError);
-  });
+      expect(() => adam({ lr: 0.1, beta1: 1 })).toThrow("adam: arguments 'beta1' and 'beta2' must be < 1");
+      expect(() => adam({ lr: 0.1, eps: -1 })).toThrow(ShapeError);
+    },
+  );
 });
 
 describe('optimizers: convergence and memory', () => {
@@ -210,15 +213,19 @@ describe('assertFiniteStep', () => {
 });
 
 describe('optimizer argument checks', () => {
-  it('clipGlobalNorm rejects a missing gradient map; an optimizer reused on a same-named parameter of another shape says so', () => {
-    expect(() => clipGlobalNorm(null as never, 1)).toThrow(
-      "clipGlobalNorm: argument 'grads' expected Record<string, tf.Tensor> but got null",
-    );
-    const opt = adam({ lr: 0.1 });
-    opt.step({ w: tf.variable(tf.zeros([2])) }, { w: tf.ones([2]) });
-    expect(() => opt.step({ w: tf.variable(tf.zeros([3])) }, { w: tf.ones([3]) })).toThrow(
-      "adam.step: argument 'grads.w' expected shape [2] but got [3]",
-    );
-    opt.dispose();
-  });
+  it(
+    'clipGlobalNorm rejects a missing gradient map; ' +
+      'an optimizer reused on a same-named parameter of another shape says so',
+    () => {
+      expect(() => clipGlobalNorm(null as never, 1)).toThrow(
+        "clipGlobalNorm: argument 'grads' expected Record<string, tf.Tensor> but got null",
+      );
+      const opt = adam({ lr: 0.1 });
+      opt.step({ w: tf.variable(tf.zeros([2])) }, { w: tf.ones([2]) });
+      expect(() => opt.step({ w: tf.variable(tf.zeros([3])) }, { w: tf.ones([3]) })).toThrow(
+        "adam.step: argument 'grads.w' expected shape [2] but got [3]",
+      );
+      opt.dispose();
+    },
+  );
 });

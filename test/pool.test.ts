@@ -23,38 +23,42 @@ const cases: Case[] = [
 
 describe('maxPoolForward / maxPoolBackward', () => {
   for (const c of cases)
-    it(`matches the float64 reference, tf.maxPool, and autodiff/numeric gradients (x [${c.x}], ${c.poolHeight}×${c.poolWidth}, stride ${c.stride})`, () => {
-      const rng = new Rng(c.x.reduce((a, b) => a * 5 + b, c.poolHeight * 10 + c.stride));
-      const xF = randF64(c.x, rng); // continuous draws: no ties, so every gradient is unambiguous
-      const x = toTensor(xF);
-      const { out, cache } = maxPoolForward(x, c);
-      const ref = maxPoolRef(xF, c.poolHeight, c.poolWidth, c.stride);
-      expect(out.shape).toEqual(ref.shape);
-      expect(relError(out, ref)).toBeLessThan(1e-7);
-      const viaTf = tf.maxPool(x as tf.Tensor4D, [c.poolHeight, c.poolWidth], c.stride, 'valid');
-      expect(relError(out, viaTf)).toBeLessThan(1e-7);
+    it(
+      `matches the float64 reference, tf.maxPool, and autodiff/numeric ` +
+        `gradients (x [${c.x}], ${c.poolHeight}×${c.poolWidth}, stride ${c.stride})`,
+      () => {
+        const rng = new Rng(c.x.reduce((a, b) => a * 5 + b, c.poolHeight * 10 + c.stride));
+        const xF = randF64(c.x, rng); // continuous draws: no ties, so every gradient is unambiguous
+        const x = toTensor(xF);
+        const { out, cache } = maxPoolForward(x, c);
+        const ref = maxPoolRef(xF, c.poolHeight, c.poolWidth, c.stride);
+        expect(out.shape).toEqual(ref.shape);
+        expect(relError(out, ref)).toBeLessThan(1e-7);
+        const viaTf = tf.maxPool(x as tf.Tensor4D, [c.poolHeight, c.poolWidth], c.stride, 'valid');
+        expect(relError(out, viaTf)).toBeLessThan(1e-7);
 
-      const doutF = randF64(ref.shape, rng);
-      const dout = toTensor(doutF);
-      const { dx } = maxPoolBackward(dout, cache);
-      expect(dx.shape).toEqual(c.x);
-      const [auto] = autodiffVjp((a) => maxPoolForward(a, c).out, [x], dout);
-      const [tfGrad] = autodiffVjp(
-        (a) => tf.maxPool(a as tf.Tensor4D, [c.poolHeight, c.poolWidth], c.stride, 'valid'),
-        [x],
-        dout,
-      );
-      expect(relError(dx, auto), 'vs autodiff of maxPoolForward').toBeLessThan(1e-6);
-      expect(relError(dx, tfGrad), 'vs autodiff of tf.maxPool').toBeLessThan(1e-6);
-      expect(
-        relError(
-          dx,
-          numericVjp(() => maxPoolRef(xF, c.poolHeight, c.poolWidth, c.stride), xF, doutF),
-        ),
-        'vs numeric',
-      ).toBeLessThan(1e-4);
-      tf.dispose([x, out, cache, viaTf, dout, dx, auto, tfGrad]);
-    });
+        const doutF = randF64(ref.shape, rng);
+        const dout = toTensor(doutF);
+        const { dx } = maxPoolBackward(dout, cache);
+        expect(dx.shape).toEqual(c.x);
+        const [auto] = autodiffVjp((a) => maxPoolForward(a, c).out, [x], dout);
+        const [tfGrad] = autodiffVjp(
+          (a) => tf.maxPool(a as tf.Tensor4D, [c.poolHeight, c.poolWidth], c.stride, 'valid'),
+          [x],
+          dout,
+        );
+        expect(relError(dx, auto), 'vs autodiff of maxPoolForward').toBeLessThan(1e-6);
+        expect(relError(dx, tfGrad), 'vs autodiff of tf.maxPool').toBeLessThan(1e-6);
+        expect(
+          relError(
+            dx,
+            numericVjp(() => maxPoolRef(xF, c.poolHeight, c.poolWidth, c.stride), xF, doutF),
+          ),
+          'vs numeric',
+        ).toBeLessThan(1e-4);
+        tf.dispose([x, out, cache, viaTf, dout, dx, auto, tfGrad]);
+      },
+    );
 
   it('sends a tied window’s whole gradient to its first maximal element (row-major)', () => {
     // One 2×2 window per channel: channel 0 all equal, channel 1 tie between (0,1) and (1,0).

@@ -12,7 +12,8 @@ describe('profileModel', () => {
   it('counts conv, dense and pooling MACCs by hand', async () => {
     const m = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [10, 10, 2], filters: 4, kernelSize: 3, padding: 'valid' }), // 8·8·3·3·2·4 = 4608
+        // 8·8·3·3·2·4 = 4608
+        tf.layers.conv2d({ inputShape: [10, 10, 2], filters: 4, kernelSize: 3, padding: 'valid' }),
         tf.layers.maxPooling2d({ poolSize: 2 }), // 0 → [4, 4, 4]
         tf.layers.flatten(),
         tf.layers.dense({ units: 5 }), // 64·5 = 320

@@ -147,69 +147,76 @@ describe('parseOptions', () => {
 });
 
 describe('run-notebooks on fixtures', () => {
-  it('records streams, the last-expression result, display bundles and in-place updates; writes figures and the index', async () => {
-    const dir = tmpDir();
-    const src = path.join(dir, 'nbs');
-    fs.mkdirSync(src);
-    // The kernel resolves 'backprop-lab' and 'tslab' from the notebook's directory upwards.
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-    fs.copyFileSync(path.join(FIXTURES, 'ok.ipynb'), path.join(src, 'ok.ipynb'));
-    const out = path.join(dir, 'out');
-    const r = await runRunner(['ok', '--dir', src, '--out', out, '--inplace']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ok\s+5\/5\s+[\d.]+\s+1\s+ok/); // summary row: cells, seconds, figures, status
+  it(
+    'records streams, the last-expression result, ' +
+      'display bundles and in-place updates; writes figures and the index',
+    async () => {
+      const dir = tmpDir();
+      const src = path.join(dir, 'nbs');
+      fs.mkdirSync(src);
+      // The kernel resolves 'backprop-lab' and 'tslab' from the notebook's directory upwards.
+      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      fs.copyFileSync(path.join(FIXTURES, 'ok.ipynb'), path.join(src, 'ok.ipynb'));
+      const out = path.join(dir, 'out');
+      const r = await runRunner(['ok', '--dir', src, '--out', out, '--inplace']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/ok\s+5\/5\s+[\d.]+\s+1\s+ok/); // summary row: cells, seconds, figures, status
 
-    const nb = readNotebook(path.join(out, 'notebooks', 'ok.ipynb'));
-    const [imports, result, show, live, update] = code(nb);
-    expect(code(nb).map((c) => c.execution_count)).toEqual([1, 2, 3, 4, 5]);
-    expect(imports.outputs).toEqual([
-      { output_type: 'stream', name: 'stdout', text: 'hello from stdout\nsecond line\n' },
-    ]);
-    expect(streamText(result.outputs, 'stdout')).toBe('42\n');
-    const bundles = (show.outputs ?? []).filter((o) => o.output_type === 'display_data');
-    expect(bundles).toHaveLength(1);
-    const data = (bundles[0] as { data: Record<string, unknown> }).data;
-    const fig = data[PLOTLY_MIME] as { data: { y: number[] }[] };
-    expect(fig.data[0].y).toEqual([3, 1, 2]);
-    // The live display was updated 4 times in its cell and once from the next cell: one output, final state.
-    expect(live.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'finished' }, metadata: {} }]);
-    expect(update.outputs).toEqual([{ output_type: 'stream', name: 'stderr', text: 'a note on stderr\n' }]);
+      const nb = readNotebook(path.join(out, 'notebooks', 'ok.ipynb'));
+      const [imports, result, show, live, update] = code(nb);
+      expect(code(nb).map((c) => c.execution_count)).toEqual([1, 2, 3, 4, 5]);
+      expect(imports.outputs).toEqual([
+        { output_type: 'stream', name: 'stdout', text: 'hello from stdout\nsecond line\n' },
+      ]);
+      expect(streamText(result.outputs, 'stdout')).toBe('42\n');
+      const bundles = (show.outputs ?? []).filter((o) => o.output_type === 'display_data');
+      expect(bundles).toHaveLength(1);
+      const data = (bundles[0] as { data: Record<string, unknown> }).data;
+      const fig = data[PLOTLY_MIME] as { data: { y: number[] }[] };
+      expect(fig.data[0].y).toEqual([3, 1, 2]);
+      // The live display was updated 4 times in its cell and once from the next cell: one output, final state.
+      expect(live.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'finished' }, metadata: {} }]);
+      expect(update.outputs).toEqual([{ output_type: 'stream', name: 'stderr', text: 'a note on stderr\n' }]);
 
-    const figDir = path.join(out, 'figures', 'ok');
-    expect(JSON.parse(fs.readFileSync(path.join(figDir, 'figure-1.json'), 'utf8'))).toEqual(fig);
-    const html = fs.readFileSync(path.join(figDir, 'figure-1.html'), 'utf8');
-    expect(html).not.toMatch(/<script[^>]+src=/); // plotly inline: no CDN, no require.js
-    expect(html.length).toBeGreaterThan(1_000_000);
-    if (findChromium()) {
-      const png = fs.readFileSync(path.join(figDir, 'figure-1.png'));
-      expect(png.subarray(1, 4).toString()).toBe('PNG');
-      expect(data['image/png']).toBe(png.toString('base64'));
-    } else {
-      expect(r.stdout).toMatch(/no Chromium/);
-      expect(data['image/png']).toBeUndefined();
-    }
-    const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
-    expect(index).toContain('href="notebooks/ok.ipynb"');
-    expect(index).toContain('href="figures/ok/figure-1.html"');
-    // --inplace wrote the executed notebook over the source.
-    expect(readNotebook(path.join(src, 'ok.ipynb'))).toEqual(nb);
-  });
+      const figDir = path.join(out, 'figures', 'ok');
+      expect(JSON.parse(fs.readFileSync(path.join(figDir, 'figure-1.json'), 'utf8'))).toEqual(fig);
+      const html = fs.readFileSync(path.join(figDir, 'figure-1.html'), 'utf8');
+      expect(html).not.toMatch(/<script[^>]+src=/); // plotly inline: no CDN, no require.js
+      expect(html.length).toBeGreaterThan(1_000_000);
+      if (findChromium()) {
+        const png = fs.readFileSync(path.join(figDir, 'figure-1.png'));
+        expect(png.subarray(1, 4).toString()).toBe('PNG');
+        expect(data['image/png']).toBe(png.toString('base64'));
+      } else {
+        expect(r.stdout).toMatch(/no Chromium/);
+        expect(data['image/png']).toBeUndefined();
+      }
+      const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+      expect(index).toContain('href="notebooks/ok.ipynb"');
+      expect(index).toContain('href="figures/ok/figure-1.html"');
+      // --inplace wrote the executed notebook over the source.
+      expect(readNotebook(path.join(src, 'ok.ipynb'))).toEqual(nb);
+    },
+  );
 
-  it('stops at a throwing cell: non-zero exit, names the cell and its first line, writes the partial notebook', async () => {
-    const out = path.join(tmpDir(), 'out');
-    const r = await runRunner(['throws', '--dir', FIXTURES, '--out', out]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('throws.ipynb: Error in cell 2 (`const n = 3;`): fixture failure 3');
-    const [before, failing, after] = code(readNotebook(path.join(out, 'notebooks', 'throws.ipynb')));
-    expect(streamText(before.outputs, 'stdout')).toBe('before the failure\n');
-    const err = (failing.outputs ?? []).find((o) => o.output_type === 'error');
-    expect(err).toMatchObject({ ename: 'Error', evalue: 'fixture failure 3' });
-    expect((err as { traceback: string[] }).traceback.join('\n')).toContain('at explode');
-    expect(after.outputs).toEqual([]);
-    expect(after.execution_count).toBeNull();
-    expect(r.stdout).toMatch(/throws\s+1\/3\s+[\d.]+\s+0\s+FAILED at cell 2/);
-  });
+  it(
+    'stops at a throwing cell: non-zero exit, ' + 'names the cell and its first line, writes the partial notebook',
+    async () => {
+      const out = path.join(tmpDir(), 'out');
+      const r = await runRunner(['throws', '--dir', FIXTURES, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('throws.ipynb: Error in cell 2 (`const n = 3;`): fixture failure 3');
+      const [before, failing, after] = code(readNotebook(path.join(out, 'notebooks', 'throws.ipynb')));
+      expect(streamText(before.outputs, 'stdout')).toBe('before the failure\n');
+      const err = (failing.outputs ?? []).find((o) => o.output_type === 'error');
+      expect(err).toMatchObject({ ename: 'Error', evalue: 'fixture failure 3' });
+      expect((err as { traceback: string[] }).traceback.join('\n')).toContain('at explode');
+      expect(after.outputs).toEqual([]);
+      expect(after.execution_count).toBeNull();
+      expect(r.stdout).toMatch(/throws\s+1\/3\s+[\d.]+\s+0\s+FAILED at cell 2/);
+    },
+  );
 
   it('reports a TypeScript type error as a compile error with line numbers, without running the cell', async () => {
     const out = path.join(tmpDir(), 'out');

@@ -70,7 +70,7 @@ describe('speech recognizer forward/backward', () => {
 });
 
 describe('speech recognizer training', () => {
-  it('bucketed batches are a pure function of (seed, step), full-sized, similar in length, each utterance once per epoch', () => {
+  it('bucketed batches: a function of (seed, step), full-sized, similar lengths, each utterance once an epoch', () => {
     const frames = Array.from({ length: 300 }, (_, i) => (i * 37) % 300);
     const a = lengthBucketedBatches(frames, 8, 1);
     const b = lengthBucketedBatches(frames, 8, 1);

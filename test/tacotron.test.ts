@@ -247,7 +247,8 @@ describe('skip/repeat counter on hand-made alignments', () => {
     expect(countAlignmentErrors(oneHot([0, 1, 2, 1, 2, 3], 4), true).repeats).toBe(0);
   });
   it('only countable characters (e.g. not punctuation) count as skips and characters', () => {
-    // 'ab, cd.' read with moves of at most one character: ',' (2), 'c' (4) and '.' (6) are jumped over; only 'c' counts.
+    // 'ab, cd.' read with moves of at most one character: ',' (2), 'c' (4) and '.' (6) are jumped over;
+    // only 'c' counts.
     const c = countAlignmentErrors(oneHot([0, 1, 3, 5], 7), true, {
       maxJump: 1,
       countable: spokenCharacters('ab, cd.'),
@@ -270,58 +271,65 @@ describe('skip/repeat counter on hand-made alignments', () => {
 });
 
 describe('Tacotron checkpoint', () => {
-  it("tacotronLogCurve numbers a continued run's steps on from the earlier stage, and refuses a log without Loss_f lines", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-log-'));
-    fs.writeFileSync(
-      path.join(dir, 'training-log.txt'),
-      [
-        '[earlier run] data: …',
-        '[earlier run] step 100: Loss_f 1.5 (mean)',
-        '[earlier run] step 200: Loss_f 0.9, guide',
-        'continuing from …',
-        'step 50: Loss_f 0.8',
-        'step 100: Loss_f 0.7',
-        'trained',
-      ].join('\n'),
-    );
-    expect(tacotronLogCurve(dir)).toEqual([
-      { step: 100, lossF: 1.5, stage: 0 },
-      { step: 200, lossF: 0.9, stage: 0 },
-      { step: 250, lossF: 0.8, stage: 1 },
-      { step: 300, lossF: 0.7, stage: 1 },
-    ]);
-    fs.writeFileSync(path.join(dir, 'training-log.txt'), 'nothing here\n');
-    expect(() => tacotronLogCurve(dir)).toThrow(/training-log\.txt.*no 'step K: Loss_f X' lines/);
-    fs.rmSync(dir, { recursive: true });
-  });
+  it(
+    "tacotronLogCurve numbers a continued run's steps on from " +
+      'the earlier stage, and refuses a log without Loss_f lines',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-log-'));
+      fs.writeFileSync(
+        path.join(dir, 'training-log.txt'),
+        [
+          '[earlier run] data: …',
+          '[earlier run] step 100: Loss_f 1.5 (mean)',
+          '[earlier run] step 200: Loss_f 0.9, guide',
+          'continuing from …',
+          'step 50: Loss_f 0.8',
+          'step 100: Loss_f 0.7',
+          'trained',
+        ].join('\n'),
+      );
+      expect(tacotronLogCurve(dir)).toEqual([
+        { step: 100, lossF: 1.5, stage: 0 },
+        { step: 200, lossF: 0.9, stage: 0 },
+        { step: 250, lossF: 0.8, stage: 1 },
+        { step: 300, lossF: 0.7, stage: 1 },
+      ]);
+      fs.writeFileSync(path.join(dir, 'training-log.txt'), 'nothing here\n');
+      expect(() => tacotronLogCurve(dir)).toThrow(/training-log\.txt.*no 'step K: Loss_f X' lines/);
+      fs.rmSync(dir, { recursive: true });
+    },
+  );
 
-  it('round-trips weights, statistics and normalisation; refuses a bad checksum, truncation and a missing manifest', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-ckpt-'));
-    const model = initTacotron2(TINY, 9, { mean: -4, std: 3 });
-    model.bnStats.bn0Mean.assign(tf.fill([TINY.embedDim], 0.25));
-    const manifest = saveTacotron(dir, model, { note: 'test' });
-    const { model: back } = loadTacotron(dir);
-    expect(back.melNorm).toEqual({ mean: -4, std: 3 });
-    expect(back.config).toEqual(TINY);
-    for (const [k, v] of [...Object.entries(model.params), ...Object.entries(model.bnStats)]) {
-      expect(Array.from((back.params[k] ?? back.bnStats[k]).dataSync()), k).toEqual(Array.from(v.dataSync()));
-    }
-    const wfile = path.join(dir, 'weights.bin');
-    const bytes = fs.readFileSync(wfile);
-    bytes[17] ^= 0xff;
-    fs.writeFileSync(wfile, bytes);
-    expect(() => loadTacotron(dir)).toThrow(DatasetError);
-    expect(() => loadTacotron(dir)).toThrow(
-      /weights\.bin.*checksum mismatch: sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}/,
-    );
-    fs.writeFileSync(wfile, bytes.subarray(0, manifest.weights.bytes - 8));
-    expect(() => loadTacotron(dir)).toThrow(/truncated: \d+ bytes, manifest says/);
-    fs.rmSync(path.join(dir, 'manifest.json'));
-    expect(() => loadTacotron(dir)).toThrow(/manifest\.json.*missing manifest/);
-    disposeTacotron2(model);
-    disposeTacotron2(back);
-    fs.rmSync(dir, { recursive: true });
-  });
+  it(
+    'round-trips weights, statistics and normalisation; ' + 'refuses a bad checksum, truncation and a missing manifest',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-ckpt-'));
+      const model = initTacotron2(TINY, 9, { mean: -4, std: 3 });
+      model.bnStats.bn0Mean.assign(tf.fill([TINY.embedDim], 0.25));
+      const manifest = saveTacotron(dir, model, { note: 'test' });
+      const { model: back } = loadTacotron(dir);
+      expect(back.melNorm).toEqual({ mean: -4, std: 3 });
+      expect(back.config).toEqual(TINY);
+      for (const [k, v] of [...Object.entries(model.params), ...Object.entries(model.bnStats)]) {
+        expect(Array.from((back.params[k] ?? back.bnStats[k]).dataSync()), k).toEqual(Array.from(v.dataSync()));
+      }
+      const wfile = path.join(dir, 'weights.bin');
+      const bytes = fs.readFileSync(wfile);
+      bytes[17] ^= 0xff;
+      fs.writeFileSync(wfile, bytes);
+      expect(() => loadTacotron(dir)).toThrow(DatasetError);
+      expect(() => loadTacotron(dir)).toThrow(
+        /weights\.bin.*checksum mismatch: sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}/,
+      );
+      fs.writeFileSync(wfile, bytes.subarray(0, manifest.weights.bytes - 8));
+      expect(() => loadTacotron(dir)).toThrow(/truncated: \d+ bytes, manifest says/);
+      fs.rmSync(path.join(dir, 'manifest.json'));
+      expect(() => loadTacotron(dir)).toThrow(/manifest\.json.*missing manifest/);
+      disposeTacotron2(model);
+      disposeTacotron2(back);
+      fs.rmSync(dir, { recursive: true });
+    },
+  );
 });
 
 describe('Tacotron evaluation helpers', () => {

@@ -65,58 +65,63 @@ describe('transformer block', () => {
     { cross: false, N: 2, Lq: 3, Lk: 3, E: 4, F: 6, heads: 2 },
     { cross: true, N: 2, Lq: 3, Lk: 5, E: 4, F: 5, heads: 2 },
   ]) {
-    it(`${c.cross ? 'cross-modal' : 'self-attention'}: forward, and backward vs autodiff and float64 numeric gradients`, () => {
-      const rng = new Rng(c.Lk * 10 + c.F);
-      const xF = randF64([c.N, c.Lq, c.E], rng),
-        cF = c.cross ? randF64([c.N, c.Lk, c.E], rng) : null;
-      const pF = randomParams(c.E, c.F, c.cross, rng);
-      const doutF = randF64([c.N, c.Lq, c.E], rng);
-      const names = Object.keys(pF);
-      const inputsF = [xF, ...(cF ? [cF] : []), ...names.map((n) => pF[n])];
-      const forward = (...t: tf.Tensor[]): tf.Tensor => {
-        const [x, ctx] = c.cross ? [t[0], t[1]] : [t[0], null];
+    it(
+      `${c.cross ? 'cross-modal' : 'self-attention'}: forward, ` +
+        `and backward vs autodiff and float64 numeric gradients`,
+      () => {
+        const rng = new Rng(c.Lk * 10 + c.F);
+        const xF = randF64([c.N, c.Lq, c.E], rng),
+          cF = c.cross ? randF64([c.N, c.Lk, c.E], rng) : null;
+        const pF = randomParams(c.E, c.F, c.cross, rng);
+        const doutF = randF64([c.N, c.Lq, c.E], rng);
+        const names = Object.keys(pF);
+        const inputsF = [xF, ...(cF ? [cF] : []), ...names.map((n) => pF[n])];
+        const forward = (...t: tf.Tensor[]): tf.Tensor => {
+          const [x, ctx] = c.cross ? [t[0], t[1]] : [t[0], null];
+          const ps = Object.fromEntries(
+            names.map((n, i) => [n, t[i + (c.cross ? 2 : 1)]]),
+          ) as unknown as TransformerBlockParams;
+          return transformerBlockForward(x, ctx, ps, { heads: c.heads }).out;
+        };
+        const tensors = inputsF.map((a) => toTensor(a));
         const ps = Object.fromEntries(
-          names.map((n, i) => [n, t[i + (c.cross ? 2 : 1)]]),
+          names.map((n, i) => [n, tensors[i + (c.cross ? 2 : 1)]]),
         ) as unknown as TransformerBlockParams;
-        return transformerBlockForward(x, ctx, ps, { heads: c.heads }).out;
-      };
-      const tensors = inputsF.map((a) => toTensor(a));
-      const ps = Object.fromEntries(
-        names.map((n, i) => [n, tensors[i + (c.cross ? 2 : 1)]]),
-      ) as unknown as TransformerBlockParams;
-      const { out, weights, cache } = transformerBlockForward(tensors[0], c.cross ? tensors[1] : null, ps, {
-        heads: c.heads,
-      });
-      expect(relError(out, blockRef(xF, cF, pF, c.heads))).toBeLessThan(1e-5);
-      expect(weights.shape).toEqual([c.N, c.heads, c.Lq, c.Lk]);
-      const dout = toTensor(doutF);
-      const g = transformerBlockBackward(dout, cache);
-      const hand = [g.dx, ...(c.cross ? [g.dcontext!] : []), ...names.map((n) => g.params[n])];
-      expect(
-        hand.every((t) => t instanceof tf.Tensor),
-        'a gradient is missing',
-      ).toBe(true);
-      const auto = autodiffVjp(forward, tensors, dout);
-      const labels = ['dx', ...(c.cross ? ['dcontext'] : []), ...names];
-      hand.forEach((h, i) => {
-        if (labels[i] === 'bk') {
-          // A key bias shifts all of a query's scores by q·bk, which softmax ignores: dbk = 0 exactly.
-          for (const d of [h, auto[i]]) expect(Math.max(...Array.from(d.dataSync()).map(Math.abs))).toBeLessThan(1e-6);
-          return;
-        }
-        expect(relError(h, auto[i]), `${labels[i]} vs autodiff`).toBeLessThan(1e-5);
+        const { out, weights, cache } = transformerBlockForward(tensors[0], c.cross ? tensors[1] : null, ps, {
+          heads: c.heads,
+        });
+        expect(relError(out, blockRef(xF, cF, pF, c.heads))).toBeLessThan(1e-5);
+        expect(weights.shape).toEqual([c.N, c.heads, c.Lq, c.Lk]);
+        const dout = toTensor(doutF);
+        const g = transformerBlockBackward(dout, cache);
+        const hand = [g.dx, ...(c.cross ? [g.dcontext!] : []), ...names.map((n) => g.params[n])];
         expect(
-          relError(
-            h,
-            numericVjp(() => blockRef(xF, cF, pF, c.heads), inputsF[i], doutF),
-          ),
-          `${labels[i]} vs float64 numeric`,
-        ).toBeLessThan(1e-4);
-      });
-      if (!c.cross) expect(g.dcontext).toBeUndefined();
-      tf.dispose([out, weights, dout, g, auto, tensors]);
-      disposeCache(cache);
-    });
+          hand.every((t) => t instanceof tf.Tensor),
+          'a gradient is missing',
+        ).toBe(true);
+        const auto = autodiffVjp(forward, tensors, dout);
+        const labels = ['dx', ...(c.cross ? ['dcontext'] : []), ...names];
+        hand.forEach((h, i) => {
+          if (labels[i] === 'bk') {
+            // A key bias shifts all of a query's scores by q·bk, which softmax ignores: dbk = 0 exactly.
+            for (const d of [h, auto[i]])
+              expect(Math.max(...Array.from(d.dataSync()).map(Math.abs))).toBeLessThan(1e-6);
+            return;
+          }
+          expect(relError(h, auto[i]), `${labels[i]} vs autodiff`).toBeLessThan(1e-5);
+          expect(
+            relError(
+              h,
+              numericVjp(() => blockRef(xF, cF, pF, c.heads), inputsF[i], doutF),
+            ),
+            `${labels[i]} vs float64 numeric`,
+          ).toBeLessThan(1e-4);
+        });
+        if (!c.cross) expect(g.dcontext).toBeUndefined();
+        tf.dispose([out, weights, dout, g, auto, tensors]);
+        disposeCache(cache);
+      },
+    );
   }
 
   it('dropout: the same mask scales forward and backward; inference is the identity', () => {

@@ -316,7 +316,10 @@ const temporalAffineBackward: Check = (student, reference, log) => {
   }
 };
 
-/** Loss against the float64 reference; dx against the float64 numeric gradient of that loss; masks with zeros, a fully masked row. */
+/**
+ * Loss against the float64 reference; dx against the float64 numeric gradient of that loss;
+ * masks with zeros, a fully masked row.
+ */
 const temporalSoftmaxLoss: Check = (student, reference, log) => {
   const N = 3,
     T = 4,

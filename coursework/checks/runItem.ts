@@ -67,7 +67,8 @@ export async function runCheck(id: string, student: Library, reference: Library)
 
 async function main(): Promise<void> {
   const id = process.argv[2];
-  const reference = require(process.env.COURSEWORK_REFERENCE as string) as Library; // eslint-disable-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const reference = require(process.env.COURSEWORK_REFERENCE as string) as Library;
   await reference.initBackend({ quiet: true });
   const result = await runCheck(id, studentLibrary(process.env.COURSEWORK_MODULES as string), reference);
   process.stdout.write(`\nCOURSEWORK_RESULT ${JSON.stringify(result)}\n`);
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((e) => {
     process.stdout.write(
-      `\nCOURSEWORK_RESULT ${JSON.stringify({ status: 'error', worst: null, message: errorMessage(e), comparisons: [] })}\n`,
+      `\nCOURSEWORK_RESULT ` +
+        `${JSON.stringify({ status: 'error', worst: null, message: errorMessage(e), comparisons: [] })}\n`,
     );
     process.exitCode = 1;
   });

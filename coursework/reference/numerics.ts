@@ -127,7 +127,10 @@ export function addBroadcast(a: F64, b: F64): F64 {
 
 export const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
-/** Evenly spaced values from `lo` to `hi` (inclusive) filling an F64 of `shape` in row-major order (EECS 498-style deterministic inputs). */
+/**
+ * Evenly spaced values from `lo` to `hi` (inclusive) filling an F64 of `shape` in row-major order
+ * (EECS 498-style deterministic inputs).
+ */
 export function linspaceF64(shape: number[], lo: number, hi: number): F64 {
   const n = size(shape);
   return f64(

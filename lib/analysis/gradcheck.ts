@@ -83,7 +83,9 @@ export interface GradientTolerance {
 
 export const DEFAULT_GRADIENT_TOLERANCE: Required<GradientTolerance> = { numeric: 1e-2, autodiff: 1e-5 };
 
-/** Thrown by {@link checkLayer} when a gradient is missing or outside tolerance; `errors` holds every measured value. */
+/**
+ * Thrown by {@link checkLayer} when a gradient is missing or outside tolerance; `errors` holds every measured value.
+ */
 export class GradientCheckError extends Error {
   constructor(
     message: string,

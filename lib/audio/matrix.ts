@@ -53,7 +53,8 @@ export function checkMatrix(fn: string, arg: string, value: unknown, cols?: numb
       Number.isInteger(m.rows) &&
       Number.isInteger(m.cols) &&
       m.data.length === m.rows * m.cols,
-    `argument '${arg}' expected an AudioMatrix { data: Float32Array(rows·cols), rows, cols } but got ${describeValue(value)}`,
+    `argument '${arg}' expected an AudioMatrix { data: ` +
+      `Float32Array(rows·cols), rows, cols } but got ${describeValue(value)}`,
   );
   if (cols !== undefined)
     c.require(m.cols === cols, `argument '${arg}' expected ${cols} columns but got [${m.rows}, ${m.cols}]`);

@@ -84,7 +84,8 @@ export function melToLinear(mel: AudioMatrix, filterbank: AudioMatrix, opts: Mel
     if (!(m.data[i] >= 0 && Number.isFinite(m.data[i])))
       c.require(
         false,
-        `argument 'mel' expected non-negative finite values (a linear mel spectrogram: exp of a log-mel) but element ${i} is ${m.data[i]}`,
+        `argument 'mel' expected non-negative finite values (a linear mel ` +
+          `spectrogram: exp of a log-mel) but element ${i} is ${m.data[i]}`,
       );
   }
   const { rows: M, cols: B, data: W } = fb;

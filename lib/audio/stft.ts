@@ -130,7 +130,10 @@ export function stft(signal: Float32Array | Float64Array, opts: StftOptions): Co
 }
 
 export interface IstftOptions extends Omit<StftOptions, 'nFft'> {
-  /** Trim or zero-pad the output to this many samples (default as librosa: (frames − 1)·hop when centred, nFft + (frames − 1)·hop otherwise). */
+  /**
+   * Trim or zero-pad the output to this many samples (default as librosa: (frames − 1)·hop when centred,
+   * nFft + (frames − 1)·hop otherwise).
+   */
   length?: number;
 }
 
@@ -207,7 +210,8 @@ export function checkSpectrum(fn: string, arg: string, spec: unknown): ComplexSp
     s.im.length === s.re.length;
   checkArgs(fn).require(
     ok,
-    `argument '${arg}' expected a ComplexSpectrum { re, im: Float32Array(frames·bins), frames, bins } but got ${s === null ? 'null' : typeof s}`,
+    `argument '${arg}' expected a ComplexSpectrum { re, im: Float32Array(frames·bins), ` +
+      `frames, bins } but got ${s === null ? 'null' : typeof s}`,
   );
   checkArgs(fn).require(
     s.bins >= 3 && ((s.bins - 1) & (s.bins - 2)) === 0,

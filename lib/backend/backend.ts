@@ -123,7 +123,10 @@ export function formatBackendReport(r: BackendReport): string {
   const skippedText = Object.entries(r.skipped)
     .map(([name, why]) => `${name} skipped: ${why}`)
     .join('; ');
-  return `backprop-lab backend: ${r.name} (${r.details})${r.forced ? ' [forced by BACKPROP_BACKEND]' : ''}${skippedText ? ` — ${skippedText}` : ''}`;
+  return (
+    `backprop-lab backend: ${r.name} (${r.details})` +
+    `${r.forced ? ' [forced by BACKPROP_BACKEND]' : ''}${skippedText ? ` — ${skippedText}` : ''}`
+  );
 }
 
 /**

@@ -46,11 +46,13 @@ export class ArgChecker {
     );
     if (badDim >= 0)
       throw new ShapeError(
-        `${this.fn}: argument '${arg}' cannot be checked: dimension ${badDim} of its expected shape is ${String(spec[badDim])} (was the right cache passed?)`,
+        `${this.fn}: argument '${arg}' cannot be checked: dimension ${badDim} of ` +
+          `its expected shape is ${String(spec[badDim])} (was the right cache passed?)`,
       );
     if (!(value instanceof tf.Tensor)) {
       throw new ShapeError(
-        `${this.fn}: argument '${arg}' expected a tensor of shape ${formatSpec(spec, this.dims)} but got ${describe(value)}`,
+        `${this.fn}: argument '${arg}' expected a tensor of ` +
+          `shape ${formatSpec(spec, this.dims)} but got ${describe(value)}`,
       );
     }
     if (value.isDisposed) {
@@ -77,7 +79,8 @@ export class ArgChecker {
       const allowed = typeof dtypes === 'string' ? [dtypes] : dtypes;
       if (!allowed.includes(value.dtype)) {
         throw new ShapeError(
-          `${this.fn}: argument '${arg}' expected dtype ${allowed.join(' or ')} but got ${value.dtype} (shape [${shape.join(', ')}])`,
+          `${this.fn}: argument '${arg}' expected dtype ${allowed.join(' or ')} but ` +
+            `got ${value.dtype} (shape [${shape.join(', ')}])`,
         );
       }
     }

@@ -58,7 +58,9 @@ export function readCropDataset<R>(name: string, recordsName: string, dir?: stri
   return { folder, crops: crops.data, cropLabels: labels.data, records, recordsFile: `${folder}/${recordsName}` };
 }
 
-/** Throws a DatasetError naming `file` unless every [crop, colour, cell] of `scenes` is in range with distinct cells. */
+/**
+ * Throws a DatasetError naming `file` unless every [crop, colour, cell] of `scenes` is in range with distinct cells.
+ */
 export function checkSceneRecords(
   file: string,
   split: string,

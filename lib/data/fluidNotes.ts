@@ -24,7 +24,10 @@ export const FLUID_NOTES_INSTRUMENTS = [
   { name: 'square lead', family: 'synth_lead', program: 80, lowPitch: 48 },
 ] as const;
 
-/** How every note was turned into features: 1 s at 16 kHz, STFT 1024/256 (centred), 64 Slaney mels, ln with floor 1e-5, quantised to uint8. */
+/**
+ * How every note was turned into features: 1 s at 16 kHz, STFT 1024/256
+ * (centred), 64 Slaney mels, ln with floor 1e-5, quantised to uint8.
+ */
 export const FLUID_NOTES_FEATURES = {
   sampleRate: 16000,
   nFft: 1024,

@@ -24,7 +24,8 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   if (magic >>> 16 !== 0 || type !== UBYTE || rank < 1 || rank > 4) {
     throw new DatasetError(
       file,
-      `wrong format: IDX magic 0x${magic.toString(16).padStart(8, '0')} is not unsigned-byte data of rank 1..4 (expected 0x00000801..0x00000804)`,
+      `wrong format: IDX magic 0x${magic.toString(16).padStart(8, '0')} is ` +
+        `not unsigned-byte data of rank 1..4 (expected 0x00000801..0x00000804)`,
     );
   }
   const headerBytes = 4 + 4 * rank;

@@ -140,7 +140,10 @@ export function renderTintedItem(crops: Uint8Array, crop: number, colour: number
   return out;
 }
 
-/** One occupied cell of a 2×2 scene: which crop, which tint, which cell (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right). */
+/**
+ * One occupied cell of a 2×2 scene: which crop, which tint, which cell
+ * (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right).
+ */
 export interface SceneCell {
   crop: number;
   colour: number;

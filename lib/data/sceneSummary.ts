@@ -10,7 +10,9 @@ import type { SceneItem } from './fashionScenes';
 
 const CELL_NAMES = ['top left', 'top right', 'bottom left', 'bottom right'];
 
-/** One row per object of every scene: `{ split, item, colour, cell, objects }` (names, and the scene's object count). */
+/**
+ * One row per object of every scene: `{ split, item, colour, cell, objects }` (names, and the scene's object count).
+ */
 export function sceneObjectRows(
   split: string,
   scenes: { items: readonly (readonly SceneItem[])[]; colourNames: readonly string[]; itemNames: readonly string[] },

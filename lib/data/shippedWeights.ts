@@ -112,7 +112,8 @@ export function readShippedWeights<M extends ShippedWeightsManifest>(
   if (bytes.length !== manifest.weights.bytes) {
     throw new DatasetError(
       wfile,
-      `${bytes.length < manifest.weights.bytes ? 'truncated' : 'wrong size'}: ${bytes.length} bytes, manifest says ${manifest.weights.bytes}`,
+      `${bytes.length < manifest.weights.bytes ? 'truncated' : 'wrong size'}: ${bytes.length} bytes, ` +
+        `manifest says ${manifest.weights.bytes}`,
     );
   }
   const digest = sha256(bytes);

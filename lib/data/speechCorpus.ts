@@ -37,7 +37,9 @@ export interface SpeechFeatureSpec {
     levels: number;
     offset: number;
     step: number;
-    /** How many values lay below `offset` (stored as `offset`) and above `offset + step·(levels−1)` (stored as that). */
+    /**
+     * How many values lay below `offset` (stored as `offset`) and above `offset + step·(levels−1)` (stored as that).
+     */
     clipped: { low: number; high: number };
   };
 }
@@ -132,7 +134,8 @@ export function readSpeechCorpus<R extends SpeechRecord, S extends string>(
       if (!ok)
         throw new DatasetError(
           recordsFile,
-          `wrong format: split '${split}' record ${i} (${JSON.stringify(r?.id)}) must have id, text, seconds and frames > 0 starting at row ${row}`,
+          `wrong format: split '${split}' record ${i} (${JSON.stringify(r?.id)}) ` +
+            `must have id, text, seconds and frames > 0 starting at row ${row}`,
         );
       row += r.frames;
     });

@@ -74,7 +74,8 @@ export function loadSpeechSingle(opts: {
   const keep = checkLoaderOptions('loadSpeechSingle', opts, SPEECH_SINGLE_SPLITS);
   checkArgs('loadSpeechSingle').require(
     opts.category === undefined || (opts.split === 'hard' && HARD_CATEGORIES.includes(opts.category)),
-    `category applies to split 'hard' and must be one of ${HARD_CATEGORIES.join(', ')}; got split ${opts.split}, category ${opts.category}`,
+    `category applies to split 'hard' and must be one of ${HARD_CATEGORIES.join(', ')}; ` +
+      `got split ${opts.split}, category ${opts.category}`,
   );
   const corpus = readSingle(opts.dir);
   const records = corpus.splits[opts.split].filter((r) => opts.category === undefined || r.category === opts.category);

@@ -120,7 +120,8 @@ export function loadSpeechSpeakers(opts: {
     ) {
       throw new DatasetError(
         file,
-        `wrong format: split '${opts.split}' record ${i} has speaker ${r.speaker} (of ${speakers.length}) or no perturbation label`,
+        `wrong format: split '${opts.split}' record ${i} has ` +
+          `speaker ${r.speaker} (of ${speakers.length}) or no perturbation label`,
       );
     }
   });

@@ -53,7 +53,8 @@ export function textToIds(text: string, kind: SpeechAlphabetKind = 'characters')
     const id = symbols.indexOf(ch);
     check.require(
       id > 0,
-      `argument 'text' has ${JSON.stringify(ch)} at position ${i}, not in the '${kind}' alphabet (normalise it with normaliseSpeechText): ${JSON.stringify(text)}`,
+      `argument 'text' has ${JSON.stringify(ch)} at position ${i}, not in the '${kind}' ` +
+        `alphabet (normalise it with normaliseSpeechText): ${JSON.stringify(text)}`,
     );
     return id;
   });

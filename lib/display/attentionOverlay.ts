@@ -48,7 +48,10 @@ export function attentionOverlay(image: GridImage, map: readonly (readonly numbe
   return out;
 }
 
-/** One lit frame per generated word: `maps[t]` is the attention map used to write `tokens[t]` (the caption under the frame). */
+/**
+ * One lit frame per generated word: `maps[t]` is the attention map used to write `tokens[t]`
+ * (the caption under the frame).
+ */
 export function attentionFrames(
   image: GridImage,
   maps: readonly (readonly (readonly number[])[])[],

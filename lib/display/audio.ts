@@ -26,7 +26,10 @@ export interface AudioDisplayOptions {
 export function audioSummary(samples: ArrayLike<number>, sampleRate: number, title?: string): string {
   let peak = 0;
   for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
-  return `Audio${title ? ` '${title}'` : ''} — ${(samples.length / sampleRate).toFixed(2)} s at ${sampleRate} Hz, peak ${peak.toFixed(2)}`;
+  return (
+    `Audio${title ? ` '${title}'` : ''} — ${(samples.length / sampleRate).toFixed(2)} s ` +
+    `at ${sampleRate} Hz, peak ${peak.toFixed(2)}`
+  );
 }
 
 /** The display bundle of a clip (see the module comment); samples beyond [−1, 1] are clipped unless `normalize`. */
@@ -54,7 +57,9 @@ export function audioBundle(
     : '';
   return {
     [AUDIO_MIME]: base64,
-    'text/html': `<figure style="margin:0.4em 0">${caption}<audio controls src="data:audio/wav;base64,${base64}"></audio></figure>`,
+    'text/html':
+      `<figure style="margin:0.4em 0">${caption}<audio controls ` +
+      `src="data:audio/wav;base64,${base64}"></audio></figure>`,
     'text/plain': audioSummary(x, sampleRate, opts.title),
   };
 }

@@ -168,7 +168,8 @@ export function imageGrid(
   images.forEach((im, i) => {
     c.require(
       im.pixels.length === im.height * im.width * 3,
-      `argument 'images[${i}].pixels' expected ${im.height}*${im.width}*3 = ${im.height * im.width * 3} values but got ${im.pixels.length}`,
+      `argument 'images[${i}].pixels' expected ${im.height}*${im.width}*3 = ${im.height * im.width * 3} values ` +
+        `but got ${im.pixels.length}`,
     );
   });
   const columns = Math.min(opts.columns ?? 4, images.length);

@@ -53,8 +53,10 @@ export function figureDivHtml(figure: PlotlyFigure, divId: string, height = 420)
   });
   return (
     `<div id="${divId}" class="backprop-figure" style="width:100%;min-height:${height}px"></div>\n` +
-    `<script>(function(){var s=${spec};function draw(){window.Plotly.newPlot(${JSON.stringify(divId)},s.data,s.layout,s.config);}` +
-    `if(window.Plotly){draw();}else{(window.__backpropPlotlyQueue=window.__backpropPlotlyQueue||[]).push(draw);}})();</script>`
+    `<script>(function(){var s=${spec};` +
+    `function draw(){window.Plotly.newPlot(${JSON.stringify(divId)},s.data,s.layout,s.config);}` +
+    `if(window.Plotly){draw();}` +
+    `else{(window.__backpropPlotlyQueue=window.__backpropPlotlyQueue||[]).push(draw);}})();</script>`
   );
 }
 

@@ -44,10 +44,10 @@ export function progress(opts: { total: number; label?: string }): Progress {
     const eta = step > 0 ? (elapsed / step) * (total - step) : NaN;
     return {
       fraction,
-      line: `${label}: ${step}/${total}  ${formatMetrics(metrics)}  elapsed ${formatSeconds(elapsed)}  eta ${formatSeconds(eta)}`.replace(
-        / {3,}/g,
-        '  ',
-      ),
+      line: (
+        `${label}: ${step}/${total}  ${formatMetrics(metrics)}  ` +
+        `elapsed ${formatSeconds(elapsed)}  eta ${formatSeconds(eta)}`
+      ).replace(/ {3,}/g, '  '),
     };
   };
 
@@ -59,8 +59,11 @@ export function progress(opts: { total: number; label?: string }): Progress {
       const { line, fraction } = status();
       const text = summary ? `${line}\n${summary}` : line;
       const html =
-        `<div style="font-family:monospace;font-size:12px"><div style="width:320px;height:10px;background:#e5e7eb;border-radius:3px;display:inline-block;vertical-align:middle">` +
-        `<div style="width:${(100 * fraction).toFixed(1)}%;height:10px;background:#2563eb;border-radius:3px"></div></div> ${escapeHtml(text).replace(/\n/g, '<br>')}</div>`;
+        `<div style="font-family:monospace;font-size:12px">` +
+        `<div style="width:320px;height:10px;background:#e5e7eb;border-radius:3px;display:inline-block;` +
+        `vertical-align:middle">` +
+        `<div style="width:${(100 * fraction).toFixed(1)}%;height:10px;background:#2563eb;border-radius:3px">` +
+        `</div></div> ${escapeHtml(text).replace(/\n/g, '<br>')}</div>`;
       sendDisplay({ 'text/html': html, 'text/plain': text }, { displayId, update: sentOnce });
       sentOnce = true;
       lastSent = Date.now();

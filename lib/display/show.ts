@@ -17,7 +17,10 @@ let plotlyEmbedded = false;
 export function figureSummary(figure: PlotlyFigure): string {
   const text = figureTitle(figure);
   const types = figure.data.map((t) => String(t.type ?? 'scatter'));
-  return `Figure${text ? ` '${text}'` : ''} — ${figure.data.length} trace${figure.data.length === 1 ? '' : 's'} (${types.join(', ')})`;
+  return (
+    `Figure${text ? ` '${text}'` : ''} — ${figure.data.length} ` +
+    `trace${figure.data.length === 1 ? '' : 's'} (${types.join(', ')})`
+  );
 }
 
 /**

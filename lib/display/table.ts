@@ -70,13 +70,14 @@ export function renderTable(
     ...cells.map((row) => row.map((s, j) => pad(s, j)).join('  ')),
   ].join('\n');
   const align = (j: number): string => (numeric[j] ? ' style="text-align:right"' : '');
+  const bodyRows = cells.map((row) => `<tr>${row.map((s, j) => `<td${align(j)}>${escapeHtml(s)}</td>`).join('')}</tr>`);
   const html =
     `<table class="backprop-table" style="border-collapse:collapse">` +
     (opts.caption
       ? `<caption style="caption-side:top;font-weight:600;text-align:left">${escapeHtml(opts.caption)}</caption>`
       : '') +
     `<thead><tr>${columns.map((c, j) => `<th${align(j)}>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
-    `<tbody>${cells.map((row) => `<tr>${row.map((s, j) => `<td${align(j)}>${escapeHtml(s)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    `<tbody>${bodyRows.join('')}</tbody></table>`;
   return { html, text };
 }
 

@@ -27,7 +27,8 @@ export function toDataFrame(rows: readonly Record<string, unknown>[]): DataFrame
   const c = checkArgs('toDataFrame');
   c.require(
     Array.isArray(rows) && rows.length > 0,
-    `argument 'rows' expected a non-empty array of objects but got ${Array.isArray(rows) ? 'an empty array' : typeof rows}`,
+    `argument 'rows' expected a non-empty array of objects but ` +
+      `got ${Array.isArray(rows) ? 'an empty array' : typeof rows}`,
   );
   const keys = Object.keys(rows[0]);
   rows.forEach((r, i) => {

@@ -66,7 +66,8 @@ export function summarize(values: readonly number[]): MetricSummary {
   const c = checkArgs('summarize');
   c.require(
     Array.isArray(values) && values.length > 0,
-    `argument 'values' expected a non-empty array of numbers but got ${Array.isArray(values) ? 'an empty array' : typeof values}`,
+    `argument 'values' expected a non-empty array of numbers but ` +
+      `got ${Array.isArray(values) ? 'an empty array' : typeof values}`,
   );
   values.forEach((v, i) => c.number(`values[${i}]`, v));
   const n = values.length;
@@ -115,7 +116,8 @@ export async function runSeeds<R extends object>(
   const c = checkArgs('runSeeds');
   c.require(
     Array.isArray(seeds) && seeds.length > 0,
-    `argument 'seeds' expected a non-empty array of integers but got ${Array.isArray(seeds) ? 'an empty array' : typeof seeds}`,
+    `argument 'seeds' expected a non-empty array of integers but ` +
+      `got ${Array.isArray(seeds) ? 'an empty array' : typeof seeds}`,
   );
   seeds.forEach((s, i) => c.number(`seeds[${i}]`, s, { integer: true }));
   c.require(

@@ -10,8 +10,9 @@
  *   dx[n, y·sh + i* − top, x·sw + j* − left, c] += dy[n, y, x, c]
  *
  * computed as: the windows of the (−∞)-padded input (`im2col`), the first arg-max per
- * window (`tf.argMax` returns the first maximal index), its flat input index, and one scatter-add (`tf.scatterND` sums repeated indices,
- * which is what overlapping windows need).
+ * window (`tf.argMax` returns the first maximal index), its flat input index, and one
+ * scatter-add (`tf.scatterND` sums repeated indices, which is what overlapping
+ * windows need).
  */
 import * as tf from '@tensorflow/tfjs';
 import { im2col } from '../ops/im2col';

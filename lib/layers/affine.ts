@@ -21,7 +21,10 @@ export function affineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): { out: 
   return { out, cache: { x: tf.clone(x), w: tf.clone(w) } };
 }
 
-/** dout [N, M] → { dx [N, D], dw [D, M], db [M] }. The cache owns its tensors (clones share data): `tf.dispose(cache)` after the backward. */
+/**
+ * dout [N, M] → { dx [N, D], dw [D, M], db [M] }. The cache owns its tensors
+ * (clones share data): `tf.dispose(cache)` after the backward.
+ */
 export function affineBackward(dout: tf.Tensor, cache: AffineCache): { dx: tf.Tensor; dw: tf.Tensor; db: tf.Tensor } {
   const { x, w } = cache;
   checkArgs('affineBackward')

@@ -47,7 +47,10 @@ export type AffineCouplingCache = {
   WtT: tf.Tensor;
 };
 
-/** Conditioner weights for width D and hidden width F: small Gaussian W₁ (std 1/√D), zero s/t nets (the layer starts as the identity). */
+/**
+ * Conditioner weights for width D and hidden width F: small Gaussian W₁ (std 1/√D), zero s/t nets
+ * (the layer starts as the identity).
+ */
 export function initAffineCouplingParams(D: number, F: number, rng: Rng): AffineCouplingParams {
   checkArgs('initAffineCouplingParams')
     .number('D', D, { integer: true, min: 1 })

@@ -14,7 +14,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
-/** What the backward needs (owned by the cache: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts)). */
+/**
+ * What the backward needs (owned by the cache: `disposeCache(cache)`
+ * (= `tf.dispose`) after the backward (lib/layers/cache.ts)).
+ */
 export type LayerNormCache = {
   /** Normalised input x̂ [..., D]. */
   xhat: tf.Tensor;

@@ -32,7 +32,10 @@ import {
   ScaledDotProductAttentionCache,
 } from './scaledDotProductAttention';
 
-/** What the backward needs (owned by the cache: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts)). */
+/**
+ * What the backward needs (owned by the cache: `disposeCache(cache)`
+ * (= `tf.dispose`) after the backward (lib/layers/cache.ts)).
+ */
 export type MultiHeadAttentionCache = {
   /** Inputs flattened to rows [N·L, E]. */
   qRows: tf.Tensor2D;

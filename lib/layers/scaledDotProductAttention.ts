@@ -20,7 +20,10 @@ import { checkArgs } from '../core/validate';
 import { checkCache } from './cache';
 import { matMulAT, matMulBT } from '../ops/fastOps';
 
-/** What the backward needs. The cache owns its tensors (clones share data): `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
+/**
+ * What the backward needs. The cache owns its tensors (clones share data): `disposeCache(cache)` (= `tf.dispose`) after
+ * the backward (lib/layers/cache.ts).
+ */
 export type ScaledDotProductAttentionCache = {
   Q: tf.Tensor3D;
   K: tf.Tensor3D;

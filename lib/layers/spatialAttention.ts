@@ -23,7 +23,10 @@ import {
   ScaledDotProductAttentionCache,
 } from './scaledDotProductAttention';
 
-/** What the backward needs; owns its tensors: `disposeCache(cache)` (= `tf.dispose`) after the backward (lib/layers/cache.ts). */
+/**
+ * What the backward needs; owns its tensors: `disposeCache(cache)`
+ * (= `tf.dispose`) after the backward (lib/layers/cache.ts).
+ */
 export type DotProductAttentionCache = {
   inner: ScaledDotProductAttentionCache;
   /** Spatial side P of the feature map. */

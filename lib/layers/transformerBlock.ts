@@ -107,7 +107,8 @@ export function transformerBlockForward(
     .tensor('x', x, ['N', 'Lq', 'E'], 'float32')
     .require(
       !cross || params?.lnCGamma !== undefined,
-      "argument 'params' expected lnCGamma/lnCBeta for a cross-modal block (initTransformerBlockParams(..., { cross: true }))",
+      "argument 'params' expected lnCGamma/lnCBeta for a cross-modal " +
+        'block (initTransformerBlockParams(..., { cross: true }))',
     );
   if (cross) check.tensor('context', context, ['N', 'Lk', 'E'], 'float32');
   check.tensor('params.W1', params.W1, ['E', 'F'], 'float32').tensor('params.W2', params.W2, ['F', 'E'], 'float32');

@@ -214,7 +214,8 @@ export function ctcLoss(
     )
     .require(
       Array.isArray(inputLengths) && inputLengths.length === N,
-      `argument 'inputLengths' expected N=${N} lengths but got ${Array.isArray(inputLengths) ? inputLengths.length : typeof inputLengths}`,
+      `argument 'inputLengths' expected N=${N} lengths but ` +
+        `got ${Array.isArray(inputLengths) ? inputLengths.length : typeof inputLengths}`,
     );
   inputLengths.forEach((len, n) =>
     c.require(

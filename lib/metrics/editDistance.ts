@@ -96,7 +96,8 @@ export function errorRate<T>(
 ): ErrorRate {
   checkArgs('errorRate').require(
     Array.isArray(refs) && Array.isArray(hyps) && refs.length === hyps.length,
-    `arguments 'refs' and 'hyps' expected arrays of the same length but got ${Array.isArray(refs) ? refs.length : typeof refs} and ${Array.isArray(hyps) ? hyps.length : typeof hyps}`,
+    `arguments 'refs' and 'hyps' expected arrays of the same length but ` +
+      `got ${Array.isArray(refs) ? refs.length : typeof refs} and ${Array.isArray(hyps) ? hyps.length : typeof hyps}`,
   );
   const out = { substitutions: 0, deletions: 0, insertions: 0, refLength: 0 };
   refs.forEach((ref, n) => {
@@ -123,7 +124,8 @@ export function errorRateByGroup<T>(
 ): ({ group: string; count: number } & ErrorRate)[] {
   checkArgs('errorRateByGroup').require(
     Array.isArray(groups) && groups.length === refs.length,
-    `argument 'groups' expected one group per reference (${refs.length}) but got ${Array.isArray(groups) ? groups.length : typeof groups}`,
+    `argument 'groups' expected one group per reference (${refs.length}) ` +
+      `but got ${Array.isArray(groups) ? groups.length : typeof groups}`,
   );
   return [...new Set(groups)].map((group) => {
     const idx = groups.flatMap((g, i) => (g === group ? [i] : []));

@@ -32,7 +32,8 @@ export function assertFinite(step: number, values: Record<string, tf.Tensor | nu
   tensors.forEach(([name, t], i) => {
     if (bad[i] > 0)
       throw new NonFiniteError(
-        `step ${step}: tensor '${name}' [${t.shape.join(', ')}] has ${bad[i]} non-finite value${bad[i] === 1 ? '' : 's'}`,
+        `step ${step}: tensor '${name}' [${t.shape.join(', ')}] ` +
+          `has ${bad[i]} non-finite value${bad[i] === 1 ? '' : 's'}`,
       );
   });
 }

@@ -2,7 +2,8 @@
  * Training and evaluating softmax classification heads built with tfjs layers: a model with
  * one logits output per label category, total loss = Σ_k CE_k (the sum of the per-category
  * softmax cross-entropies, each a batch mean), trained with the library's training loop
- * (the project's Adam, NaN guard) on minibatches in a seeded order. tfjs's `softmaxCrossEntropy` works on logits through a stable log-softmax.
+ * (the project's Adam, NaN guard) on minibatches in a seeded order. tfjs's
+ * `softmaxCrossEntropy` works on logits through a stable log-softmax.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
@@ -20,7 +21,8 @@ function checkTargets(fn: string, model: tf.LayersModel, x: tf.Tensor, targets: 
     .require(x.shape[0] > 0, 'x has no examples');
   c.require(
     Array.isArray(targets) && targets.length === model.outputs.length,
-    `expected ${model.outputs.length} target tensors (one per output), got ${Array.isArray(targets) ? targets.length : typeof targets}`,
+    `expected ${model.outputs.length} target tensors (one per output), ` +
+      `got ${Array.isArray(targets) ? targets.length : typeof targets}`,
   );
   targets.forEach((t, k) => c.tensor(`targets[${k}]`, t, [x.shape[0]], 'int32'));
 }
@@ -48,7 +50,8 @@ export function trainSoftmaxHeads(
   if (lossWeights !== undefined) {
     const c = checkArgs('trainSoftmaxHeads').require(
       Array.isArray(lossWeights) && lossWeights.length === targets.length,
-      `lossWeights must have one weight per output (${targets.length}), got ${Array.isArray(lossWeights) ? lossWeights.length : typeof lossWeights}`,
+      `lossWeights must have one weight per output (${targets.length}), ` +
+        `got ${Array.isArray(lossWeights) ? lossWeights.length : typeof lossWeights}`,
     );
     lossWeights.forEach((v, k) => c.number(`lossWeights[${k}]`, v, { min: 0 }));
   }

@@ -56,11 +56,13 @@ function notebookItem(nb: IndexNotebook): string {
       ? `<ul class="thumbs">${thumbs
           .map(
             (f) =>
-              `<li><a href="${escapeHtml(f.href)}"><img loading="lazy" src="${escapeHtml(f.png!)}" alt="${escapeHtml(f.title)}">${escapeHtml(f.title)}</a></li>`,
+              `<li><a href="${escapeHtml(f.href)}"><img loading="lazy" src="${escapeHtml(f.png!)}" ` +
+              `alt="${escapeHtml(f.title)}">${escapeHtml(f.title)}</a></li>`,
           )
           .join('')}</ul>`
       : nb.figures.length > 0
-        ? `<p class="figure-links">Figures: ${nb.figures.map((f) => `<a href="${escapeHtml(f.href)}">${escapeHtml(f.title)}</a>`).join(' · ')}</p>`
+        ? `<p class="figure-links">Figures: ` +
+          `${nb.figures.map((f) => `<a href="${escapeHtml(f.href)}">${escapeHtml(f.title)}</a>`).join(' · ')}</p>`
         : '';
   return `<li id="nb-${escapeHtml(nb.stem)}">
 <h3><a href="${escapeHtml(nb.href)}">${escapeHtml(nb.title)}</a></h3>

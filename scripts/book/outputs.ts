@@ -51,7 +51,8 @@ function plotlyFigure(value: unknown, ctx: OutputContext): string {
   };
   const height = typeof fig.layout?.height === 'number' ? fig.layout.height : 420;
   return (
-    `<figure class="plot" id="${id}"><div class="plotly-figure" style="min-height:${height}px" aria-label="${escapeHtml(title)}"></div>` +
+    `<figure class="plot" id="${id}"><div class="plotly-figure" ` +
+    `style="min-height:${height}px" aria-label="${escapeHtml(title)}"></div>` +
     `<script type="application/json" class="plotly-spec">${scriptJson(spec)}</script></figure>`
   );
 }
@@ -60,7 +61,10 @@ function plotlyFigure(value: unknown, ctx: OutputContext): string {
 export function renderBundle(data: MimeBundle, ctx: OutputContext): string {
   const audio = Object.keys(data).find((mime) => /^audio\/[\w.+-]+$/.test(mime));
   if (audio) {
-    return `<div class="output audio"><audio controls preload="metadata" src="data:${audio};base64,${base64(data[audio])}"></audio></div>`;
+    return (
+      `<div class="output audio"><audio controls preload="metadata" ` +
+      `src="data:${audio};base64,${base64(data[audio])}"></audio></div>`
+    );
   }
   if (data[PLOTLY_MIME] !== undefined) return `<div class="output">${plotlyFigure(data[PLOTLY_MIME], ctx)}</div>`;
   for (const mime of ['image/png', 'image/jpeg']) {
@@ -87,7 +91,8 @@ export function renderOutputs(outputs: Output[], ctx: OutputContext): string {
         case 'error': {
           const trace = stripAnsi(o.traceback.join('\n')).trim();
           return (
-            `<div class="output error" role="alert"><div class="error-head">${escapeHtml(stripAnsi(`${o.ename}: ${o.evalue}`))}</div>` +
+            `<div class="output error" role="alert"><div class="error-head">` +
+            `${escapeHtml(stripAnsi(`${o.ename}: ${o.evalue}`))}</div>` +
             (trace ? `<pre>${escapeHtml(trace)}</pre>` : '') +
             `</div>`
           );

@@ -29,7 +29,8 @@ export interface PageParts {
 function pager(prev: NavLink | undefined, next: NavLink | undefined, cls: string): string {
   const link = (l: NavLink | undefined, rel: 'prev' | 'next', arrow: string): string =>
     l
-      ? `<a rel="${rel}" href="${escapeHtml(l.href)}">${rel === 'prev' ? `${arrow} ` : ''}${escapeHtml(l.title)}${rel === 'next' ? ` ${arrow}` : ''}</a>`
+      ? `<a rel="${rel}" href="${escapeHtml(l.href)}">` +
+        `${rel === 'prev' ? `${arrow} ` : ''}${escapeHtml(l.title)}${rel === 'next' ? ` ${arrow}` : ''}</a>`
       : `<span class="disabled">${rel === 'prev' ? `${arrow} first` : `last ${arrow}`}</span>`;
   return `<nav class="pager ${cls}" aria-label="notebooks">${link(prev, 'prev', '←')}${link(next, 'next', '→')}</nav>`;
 }
@@ -57,7 +58,8 @@ export function pageHtml(p: PageParts): string {
 <link rel="stylesheet" href="${ASSETS.bookCss}">
 </head>
 <body>
-<header class="topbar"><a class="home" href="index.html">${BOOK_TITLE} — the notebooks</a>${hasPager ? pager(p.prev, p.next, 'top-pager') : ''}</header>
+<header class="topbar"><a class="home" href="index.html">${BOOK_TITLE} — the notebooks</a>\
+${hasPager ? pager(p.prev, p.next, 'top-pager') : ''}</header>
 <div class="layout">
 ${p.toc && p.toc.length > 0 ? tocHtml(p.toc) : ''}
 <main>

@@ -17,7 +17,9 @@ export interface CellSelector {
 
 export interface NotebookCell {
   select: CellSelector;
-  /** `test`: an autograded test cell (locked, with points); `solution`: the student writes it (stubbed in the release). */
+  /**
+   * `test`: an autograded test cell (locked, with points); `solution`: the student writes it (stubbed in the release).
+   */
   role: 'test' | 'solution';
   gradeId: string;
   points?: number;

@@ -134,8 +134,9 @@ export async function grade(root: string, submission: string, opts: GradeOptions
       nb = await gradeNotebooks(root, ws.dir, a, 3600, opts.cellTimeoutS);
       if (nb.runnerMessage) opts.log(`  notebooks: ${nb.runnerMessage}`);
       for (const n of nb.notebooks) {
+        const failing = n.failingCells.length;
         opts.log(
-          `  ${n.name}: ${!n.ran ? 'did not run' : n.failingCells.length === 0 ? 'every cell ran' : `${n.failingCells.length} failing cell(s)`}`,
+          `  ${n.name}: ${!n.ran ? 'did not run' : failing === 0 ? 'every cell ran' : `${failing} failing cell(s)`}`,
         );
         for (const f of n.failingCells) opts.log(`    cell ${f.cell}${f.id ? ` (${f.id})` : ''}: ${f.error}`);
       }
@@ -176,7 +177,8 @@ async function main(): Promise<number> {
   });
   if (positionals.length !== 1) {
     process.stderr.write(
-      'usage: npm run grade -- SUBMISSION_DIR [--assignment ID] [--json FILE] [--csv FILE] [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]\n',
+      'usage: npm run grade -- SUBMISSION_DIR [--assignment ID] [--json FILE] ' +
+        '[--csv FILE] [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]\n',
     );
     return 2;
   }

@@ -74,8 +74,10 @@ export async function gradeNotebooks(
     );
     seconds = r.seconds;
     if (r.timedOut) runnerMessage = `the notebook run did not finish within ${timeoutS} s`;
-    else if (r.code !== 0 && r.code !== 1)
-      runnerMessage = `runner exited with ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+    else if (r.code !== 0 && r.code !== 1) {
+      const lastLines = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
+      runnerMessage = `runner exited with ${r.code}: ${lastLines}`;
+    }
   }
   const report: NotebookReport = { notebooks: [], cells: [], seconds, runnerMessage };
   a.notebooks.forEach((spec, k) => {

@@ -151,7 +151,9 @@ export function syntaxProblems(dir: string): SyntaxProblem[] {
       out.push({
         file,
         owner: ownerAt(sf, d.start ?? 0),
-        message: `syntax error at ${file}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+        message:
+          `syntax error at ${file}:${line + 1}:${character + 1}: ` +
+          `${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
       });
     }
   }

@@ -49,7 +49,8 @@ export function selectCell(nb: Notebook, sel: CellSelector, where: string): numb
       .filter((i) => i >= 0);
     if (hits.length === 1) return hits[0];
     throw new Error(
-      `${where}: ${hits.length} cells contain ${JSON.stringify(sel.contains)} (need exactly one)${sel.id ? ` and no cell has id '${sel.id}'` : ''}`,
+      `${where}: ${hits.length} cells contain ${JSON.stringify(sel.contains)} ` +
+        `(need exactly one)${sel.id ? ` and no cell has id '${sel.id}'` : ''}`,
     );
   }
   throw new Error(`${where}: no cell has id '${sel.id}'`);
@@ -73,7 +74,8 @@ export function sectionNumber(nb: Notebook, where: string, by: { title?: string;
     const k = list.findIndex((s) => s.title.includes(by.title as string));
     if (k < 0)
       throw new Error(
-        `${where}: no '## ' heading contains ${JSON.stringify(by.title)} (have: ${list.map((s) => s.title).join(' | ')})`,
+        `${where}: no '## ' heading contains ${JSON.stringify(by.title)} ` +
+          `(have: ${list.map((s) => s.title).join(' | ')})`,
       );
     return k + 1;
   }

@@ -193,7 +193,10 @@ export function releaseAssignment(
   return { out, zip: zipPath, stubbedRegions: regions.length, notebooks, tests };
 }
 
-/** The instructor's notebooks with nbgrader metadata and solutions between delimiters (for nbgrader's own generate_assignment). */
+/**
+ * The instructor's notebooks with nbgrader metadata and solutions between delimiters
+ * (for nbgrader's own generate_assignment).
+ */
 export function writeNbgraderSource(root: string, a: Assignment, dir: string): void {
   for (const { notebook, cells } of a.notebooks) {
     const file = notebookFile(root, notebook);
@@ -234,8 +237,10 @@ function main(): number {
     const out = values.assignment ? base : path.join(base, a.id);
     const zip = values['no-zip'] ? null : values.assignment ? `${base}.zip` : path.join(base, `${a.id}.zip`);
     const r = releaseAssignment(root, all, a, out, zip, stubbed);
+    const visibleTests = r.tests.filter((t) => t.endsWith('.test.ts')).length;
     process.stdout.write(
-      `release ${a.id}: ${r.out} (${r.notebooks.join(', ')}; ${r.tests.filter((t) => t.endsWith('.test.ts')).length} visible test files)${r.zip ? `, ${r.zip}` : ''}\n`,
+      `release ${a.id}: ${r.out} (${r.notebooks.join(', ')}; ` +
+        `${visibleTests} visible test files)${r.zip ? `, ${r.zip}` : ''}\n`,
     );
     if (values['nbgrader-source']) {
       const dir = path.resolve(values['nbgrader-source'], 'source', a.id);

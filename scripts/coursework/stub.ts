@@ -181,7 +181,8 @@ function dropImports(file: string, text: string, unused: Set<string>): string {
       if (keepDefault) parts.push(defaultName as string);
       if (keepNs) parts.push(`* as ${nsName}`);
       if (keptNamed.length > 0) parts.push(`{ ${keptNamed.map((e) => e.getText(sf)).join(', ')} }`);
-      replacement = `import ${clause.isTypeOnly ? 'type ' : ''}${parts.join(', ')} from ${st.moduleSpecifier.getText(sf)};`;
+      const typeOnly = clause.isTypeOnly ? 'type ' : '';
+      replacement = `import ${typeOnly}${parts.join(', ')} from ${st.moduleSpecifier.getText(sf)};`;
     }
     out = out.slice(0, st.getStart(sf)) + replacement + out.slice(st.end);
   }

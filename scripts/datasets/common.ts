@@ -13,7 +13,9 @@ import { filesSection, readmeHead } from './readme';
 
 export const SOURCE_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const LICENCE_FILE = '/usr/share/doc/dataset-fashion-mnist/copyright';
-export const SOURCE = 'Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, Zalando SE), read from Debian package dataset-fashion-mnist: ' + SOURCE_DIR;
+export const SOURCE =
+  'Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, Zalando SE), read from Debian package dataset-fashion-mnist: ' +
+  SOURCE_DIR;
 export const LICENCE = 'MIT (Expat), Copyright 2017 Zalando SE — see LICENSE';
 
 /** The repository root (this file is compiled to dist/scripts/datasets/). */
@@ -29,12 +31,17 @@ export interface FashionSet {
 export function readFashionMnist(set: 'train' | 't10k'): FashionSet {
   const read = (kind: string): IdxArray => {
     const file = path.join(SOURCE_DIR, `${set}-${kind}-ubyte.gz`);
-    if (!fs.existsSync(file)) throw new Error(`${file} not found: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or set FASHION_MNIST_DIR`);
+    if (!fs.existsSync(file))
+      throw new Error(
+        `${file} not found: install Debian's dataset-fashion-mnist ` +
+          `(apt-get install dataset-fashion-mnist) or set FASHION_MNIST_DIR`,
+      );
     return parseIdx(zlib.gunzipSync(fs.readFileSync(file)), file);
   };
   const images = read('images-idx3');
   const labels = read('labels-idx1');
-  if (images.shape[0] !== labels.shape[0]) throw new Error(`${set}: ${images.shape[0]} images but ${labels.shape[0]} labels`);
+  if (images.shape[0] !== labels.shape[0])
+    throw new Error(`${set}: ${images.shape[0]} images but ${labels.shape[0]} labels`);
   return { images, labels: labels.data };
 }
 
@@ -92,7 +99,10 @@ export function writeDatasetFolder(
   fs.copyFileSync(LICENCE_FILE, path.join(dir, 'LICENSE'));
   const readme = [
     ...readmeHead(name, meta.description, readmeBody),
-    ...filesSection(manifest, "`manifest.json` lists each file's size and sha256; the loaders check both and the format before using a byte."),
+    ...filesSection(
+      manifest,
+      "`manifest.json` lists each file's size and sha256; the loaders check both and the format before using a byte.",
+    ),
     '## How it was made',
     '',
     `\`npm run build && node dist/${meta.generator.replace(/\.ts$/, '.js')}\` (seed ${meta.seed}) from ${SOURCE}.`,

@@ -23,11 +23,16 @@ function initParams(rng: Rng): Params {
   const he = (shape: number[], fanIn: number): tf.Variable => tf.variable(randn(shape, rng, Math.sqrt(2 / fanIn)));
   const zeros = (n: number): tf.Variable => tf.variable(tf.zeros([n]));
   return {
-    c1: he([3, 3, 3, 12], 27), b1: zeros(12),
-    c2: he([3, 3, 12, 24], 108), b2: zeros(24),
-    c3: he([3, 3, 24, 32], 216), b3: zeros(32),
-    We: he([512, EMBEDDING_DIM], 512), be: zeros(EMBEDDING_DIM),
-    Wo: he([EMBEDDING_DIM, 7], EMBEDDING_DIM), bo: zeros(7),
+    c1: he([3, 3, 3, 12], 27),
+    b1: zeros(12),
+    c2: he([3, 3, 12, 24], 108),
+    b2: zeros(24),
+    c3: he([3, 3, 24, 32], 216),
+    b3: zeros(32),
+    We: he([512, EMBEDDING_DIM], 512),
+    be: zeros(EMBEDDING_DIM),
+    Wo: he([EMBEDDING_DIM, 7], EMBEDDING_DIM),
+    bo: zeros(7),
   };
 }
 
@@ -45,8 +50,12 @@ function embed(p: Params, images: tf.Tensor): tf.Tensor2D {
 
 function randomFace(rng: Rng): { image: Uint8Array; target: number[] } {
   const e: Expression = {
-    browRaise: 2 * rng.uniform() - 1, browTilt: 2 * rng.uniform() - 1, smile: 2 * rng.uniform() - 1,
-    eyeOpen: 0.2 + 1.6 * rng.uniform(), sneer: rng.uniform() < 0.5 ? 0 : rng.uniform(), jaw: rng.uniform() < 0.5 ? 0 : 0.6 * rng.uniform(),
+    browRaise: 2 * rng.uniform() - 1,
+    browTilt: 2 * rng.uniform() - 1,
+    smile: 2 * rng.uniform() - 1,
+    eyeOpen: 0.2 + 1.6 * rng.uniform(),
+    sneer: rng.uniform() < 0.5 ? 0 : rng.uniform(),
+    jaw: rng.uniform() < 0.5 ? 0 : 0.6 * rng.uniform(),
   };
   const open = rng.uniform();
   return { image: renderFace(randomLook(rng), e, open), target: [...EXPRESSION_KEYS.map((k) => e[k]), open] };
@@ -68,7 +77,13 @@ export function trainFaceEncoder(opts: { count: number; steps: number; seed: num
     const faces = Array.from({ length: n }, () => randomFace(rng));
     const pixels = new Float32Array(n * FACE_SIZE * FACE_SIZE * 3);
     faces.forEach((f, i) => pixels.set(f.image, i * f.image.length));
-    return { x: tf.tensor4d(pixels, [n, FACE_SIZE, FACE_SIZE, 3]), y: tf.tensor2d(faces.flatMap((f) => f.target), [n, 7]) };
+    return {
+      x: tf.tensor4d(pixels, [n, FACE_SIZE, FACE_SIZE, 3]),
+      y: tf.tensor2d(
+        faces.flatMap((f) => f.target),
+        [n, 7],
+      ),
+    };
   };
   const train = draw(opts.count);
   const held = draw(512);
@@ -76,8 +91,13 @@ export function trainFaceEncoder(opts: { count: number; steps: number; seed: num
   const mse = (): number => tf.tidy(() => tf.mean(tf.squaredDifference(predict(held.x), held.y)).dataSync()[0]);
   const before = mse();
   trainLoop('trainFaceEncoder', p, { steps: opts.steps, lr: 3e-3, label: 'face CNN' }, () => {
-    const idx = tf.tensor1d(Array.from({ length: 64 }, () => rng.int(opts.count)), 'int32');
-    const { value, grads: byVariable } = tf.variableGrads(() => tf.mean(tf.squaredDifference(predict(tf.gather(train.x, idx)), tf.gather(train.y, idx))) as tf.Scalar);
+    const idx = tf.tensor1d(
+      Array.from({ length: 64 }, () => rng.int(opts.count)),
+      'int32',
+    );
+    const { value, grads: byVariable } = tf.variableGrads(
+      () => tf.mean(tf.squaredDifference(predict(tf.gather(train.x, idx)), tf.gather(train.y, idx))) as tf.Scalar,
+    );
     const loss = value.dataSync()[0];
     tf.dispose([value, idx]);
     // tfjs names gradients by variable name; the loop wants the parameter names
@@ -93,7 +113,12 @@ export function trainFaceEncoder(opts: { count: number; steps: number; seed: num
       const size = FACE_SIZE * FACE_SIZE * 3;
       for (let i = 0; i < n; i += 1024) {
         const m = Math.min(1024, n - i);
-        const e = tf.tidy(() => embed(p, tf.tensor4d(Float32Array.from(frames.subarray(i * size, (i + m) * size)), [m, FACE_SIZE, FACE_SIZE, 3])));
+        const e = tf.tidy(() =>
+          embed(
+            p,
+            tf.tensor4d(Float32Array.from(frames.subarray(i * size, (i + m) * size)), [m, FACE_SIZE, FACE_SIZE, 3]),
+          ),
+        );
         out.set(e.dataSync(), i * EMBEDDING_DIM);
         e.dispose();
       }

@@ -25,8 +25,22 @@ export interface FaceLook {
   eyeSpacing: number;
 }
 
-const SKINS: [number, number, number][] = [[241, 194, 167], [224, 172, 105], [198, 134, 66], [141, 85, 36], [255, 219, 172], [170, 120, 90]];
-const HAIRS: [number, number, number][] = [[40, 30, 20], [120, 70, 30], [220, 190, 110], [90, 90, 90], [160, 40, 20], [20, 20, 60]];
+const SKINS: [number, number, number][] = [
+  [241, 194, 167],
+  [224, 172, 105],
+  [198, 134, 66],
+  [141, 85, 36],
+  [255, 219, 172],
+  [170, 120, 90],
+];
+const HAIRS: [number, number, number][] = [
+  [40, 30, 20],
+  [120, 70, 30],
+  [220, 190, 110],
+  [90, 90, 90],
+  [160, 40, 20],
+  [20, 20, 60],
+];
 
 /** A seeded random look. */
 export function randomLook(rng: Rng): FaceLook {
@@ -41,17 +55,22 @@ export function randomLook(rng: Rng): FaceLook {
 
 type Sdf = (x: number, y: number) => number;
 
-const ellipse = (cx: number, cy: number, rx: number, ry: number): Sdf => (x, y) => {
-  const k = Math.hypot((x - cx) / rx, (y - cy) / ry);
-  return (k - 1) * Math.min(rx, ry);
-};
+const ellipse =
+  (cx: number, cy: number, rx: number, ry: number): Sdf =>
+  (x, y) => {
+    const k = Math.hypot((x - cx) / rx, (y - cy) / ry);
+    return (k - 1) * Math.min(rx, ry);
+  };
 
 /** A segment of half-thickness r from (ax, ay) to (bx, by). */
-const segment = (ax: number, ay: number, bx: number, by: number, r: number): Sdf => (x, y) => {
-  const vx = bx - ax, vy = by - ay;
-  const t = Math.max(0, Math.min(1, ((x - ax) * vx + (y - ay) * vy) / (vx * vx + vy * vy)));
-  return Math.hypot(x - ax - t * vx, y - ay - t * vy) - r;
-};
+const segment =
+  (ax: number, ay: number, bx: number, by: number, r: number): Sdf =>
+  (x, y) => {
+    const vx = bx - ax,
+      vy = by - ay;
+    const t = Math.max(0, Math.min(1, ((x - ax) * vx + (y - ay) * vy) / (vx * vx + vy * vy)));
+    return Math.hypot(x - ax - t * vx, y - ay - t * vy) - r;
+  };
 
 /** Paints `sdf` with `colour` over the pixels of the box [x0, x1] × [y0, y1]. */
 function paint(img: Uint8Array, sdf: Sdf, colour: readonly number[], box: [number, number, number, number]): void {
@@ -80,11 +99,20 @@ export function renderFace(look: FaceLook, e: Expression, open: number): Uint8Ar
   const S = FACE_SIZE;
   const img = new Uint8Array(S * S * 3);
   for (let i = 0; i < S * S; i++) img.set(BACKGROUND, i * 3);
-  const cx = 0.5, cy = 0.53, { width: fw, height: fh } = look;
-  paint(img, ellipse(cx, cy - fh * 0.35, fw * 1.05, fh * 0.7), look.hair, [cx - fw * 1.1, cy - fh * 1.1, cx + fw * 1.1, cy + fh * 0.4]);
+  const cx = 0.5,
+    cy = 0.53,
+    { width: fw, height: fh } = look;
+  paint(img, ellipse(cx, cy - fh * 0.35, fw * 1.05, fh * 0.7), look.hair, [
+    cx - fw * 1.1,
+    cy - fh * 1.1,
+    cx + fw * 1.1,
+    cy + fh * 0.4,
+  ]);
   paint(img, ellipse(cx, cy, fw, fh), look.skin, [cx - fw, cy - fh, cx + fw, cy + fh]);
   // eyes: white ellipse whose height follows eyeOpen, dark pupil
-  const eyeY = cy - 0.08, ex = look.eyeSpacing, eyeH = 0.035 * Math.min(1.8, e.eyeOpen);
+  const eyeY = cy - 0.08,
+    ex = look.eyeSpacing,
+    eyeH = 0.035 * Math.min(1.8, e.eyeOpen);
   for (const side of [-1, 1]) {
     const x = cx + side * ex * 0.75;
     paint(img, ellipse(x, eyeY, 0.055, eyeH), WHITE, [x - 0.06, eyeY - 0.07, x + 0.06, eyeY + 0.07]);
@@ -92,18 +120,31 @@ export function renderFace(look: FaceLook, e: Expression, open: number): Uint8Ar
     // brow: outer end at browY, inner end raised by browTilt
     const browY = eyeY - 0.08 - 0.04 * e.browRaise;
     const inner = browY - 0.035 * e.browTilt;
-    const xo = x + side * 0.06, xi = x - side * 0.05;
-    paint(img, segment(xo, browY, xi, inner, 0.014), DARK, [Math.min(xo, xi) - 0.03, Math.min(browY, inner) - 0.03, Math.max(xo, xi) + 0.03, Math.max(browY, inner) + 0.03]);
+    const xo = x + side * 0.06,
+      xi = x - side * 0.05;
+    paint(img, segment(xo, browY, xi, inner, 0.014), DARK, [
+      Math.min(xo, xi) - 0.03,
+      Math.min(browY, inner) - 0.03,
+      Math.max(xo, xi) + 0.03,
+      Math.max(browY, inner) + 0.03,
+    ]);
   }
   // mouth: corners at ±mw lifted by smile, the left upper lip raised by sneer; opening = speech + jaw
-  const my = cy + fh * 0.5, mw = 0.1;
+  const my = cy + fh * 0.5,
+    mw = 0.1;
   const cornerY = my - 0.035 * e.smile;
   const gap = 0.012 + 0.06 * Math.min(1, Math.max(0, open)) + 0.03 * e.jaw;
   paint(img, ellipse(cx, my, mw * 0.8, gap / 2 + 0.004), DARK, [cx - mw, my - 0.06, cx + mw, my + 0.06]);
-  const lipTop = my - gap / 2, lipBottom = my + gap / 2;
+  const lipTop = my - gap / 2,
+    lipBottom = my + gap / 2;
   const sneerY = lipTop - 0.03 * e.sneer;
   paint(img, segment(cx - mw, cornerY, cx - mw * 0.3, sneerY, 0.01), LIP, [cx - mw - 0.02, my - 0.1, cx, my + 0.05]);
-  paint(img, segment(cx - mw * 0.3, sneerY, cx + mw * 0.3, lipTop, 0.01), LIP, [cx - mw * 0.4, my - 0.1, cx + mw * 0.4, my + 0.05]);
+  paint(img, segment(cx - mw * 0.3, sneerY, cx + mw * 0.3, lipTop, 0.01), LIP, [
+    cx - mw * 0.4,
+    my - 0.1,
+    cx + mw * 0.4,
+    my + 0.05,
+  ]);
   paint(img, segment(cx + mw * 0.3, lipTop, cx + mw, cornerY, 0.01), LIP, [cx, my - 0.08, cx + mw + 0.02, my + 0.05]);
   paint(img, segment(cx - mw, cornerY, cx, lipBottom + 0.01, 0.01), LIP, [cx - mw - 0.02, my - 0.08, cx, my + 0.1]);
   paint(img, segment(cx, lipBottom + 0.01, cx + mw, cornerY, 0.01), LIP, [cx, my - 0.08, cx + mw + 0.02, my + 0.1]);

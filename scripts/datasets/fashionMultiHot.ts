@@ -35,7 +35,11 @@ function main(): void {
   const t10kOrder = rng.permutation(t10k.labels.length);
   const half = t10kOrder.length / 2;
   const pools: Record<Split, ClassQueues> = {
-    train: new ClassQueues(train, Array.from({ length: train.labels.length }, (_, i) => i), rng.fork()),
+    train: new ClassQueues(
+      train,
+      Array.from({ length: train.labels.length }, (_, i) => i),
+      rng.fork(),
+    ),
     dev: new ClassQueues(t10k, t10kOrder.slice(0, half), rng.fork()),
     test: new ClassQueues(t10k, t10kOrder.slice(half), rng.fork()),
   };
@@ -46,8 +50,17 @@ function main(): void {
     const first = crops.count;
     const scenes: [number, number, number][][] = [];
     for (let n = 0; n < SIZES[split]; n++) {
-      const cells = r.permutation(4).slice(0, 1 + r.int(4)).sort((a, b) => a - b);
-      scenes.push(cells.map((cell) => [crops.add(split === 'train' ? train : t10k, pools[split].take(drawItem(r))), r.int(TINT_COLOURS.length), cell]));
+      const cells = r
+        .permutation(4)
+        .slice(0, 1 + r.int(4))
+        .sort((a, b) => a - b);
+      scenes.push(
+        cells.map((cell) => [
+          crops.add(split === 'train' ? train : t10k, pools[split].take(drawItem(r))),
+          r.int(TINT_COLOURS.length),
+          cell,
+        ]),
+      );
     }
     splits[split] = { source: split === 'train' ? 'train' : 't10k', sourceIndices: crops.sources.slice(first), scenes };
   }
@@ -55,20 +68,40 @@ function main(): void {
   writeDatasetFolder(
     'fashion-multihot',
     {
-      description: 'Multi-label 56×56 scenes: 1–4 tinted Fashion-MNIST items on a 2×2 grid, labelled by which of the 10 item types are present (imbalanced on purpose).',
+      description:
+        'Multi-label 56×56 scenes: 1–4 tinted Fashion-MNIST items on a 2×2 grid, ' +
+        'labelled by which of the 10 item types are present (imbalanced on purpose).',
       generator: 'scripts/datasets/fashionMultiHot.ts',
       seed: SEED,
       counts: { crops: crops.count, ...SIZES },
     },
     [
-      { name: 'crops.idx3-ubyte.gz', bytes: gzipIdx(crops.images()), format: 'idx-gz', description: 'uint8 [K, 28, 28] grayscale item crops' },
-      { name: 'crop-labels.idx1-ubyte.gz', bytes: gzipIdx(crops.labelArray()), format: 'idx-gz', description: 'uint8 [K] Fashion-MNIST class of each crop' },
-      { name: 'scenes.json.gz', bytes: gzipJson({ typeWeights: weights.map((w) => w / total), splits }), format: 'json-gz', description: 'per split: scenes as [crop, colour, cell] lists and source image indices; the item-type draw probabilities' },
+      {
+        name: 'crops.idx3-ubyte.gz',
+        bytes: gzipIdx(crops.images()),
+        format: 'idx-gz',
+        description: 'uint8 [K, 28, 28] grayscale item crops',
+      },
+      {
+        name: 'crop-labels.idx1-ubyte.gz',
+        bytes: gzipIdx(crops.labelArray()),
+        format: 'idx-gz',
+        description: 'uint8 [K] Fashion-MNIST class of each crop',
+      },
+      {
+        name: 'scenes.json.gz',
+        bytes: gzipJson({ typeWeights: weights.map((w) => w / total), splits }),
+        format: 'json-gz',
+        description:
+          'per split: scenes as [crop, colour, cell] lists and source image indices; the item-type draw probabilities',
+      },
     ],
     [
-      'Scenes are rendered by `renderScene` in `lib/data/render.ts` (pixel = crop/255 × colour, black background). The tint colour is random and not part of the label.',
+      'Scenes are rendered by `renderScene` in `lib/data/render.ts` (pixel = crop/255 × colour, ' +
+        'black background). The tint colour is random and not part of the label.',
       '',
-      `Splits: train ${SIZES.train} (Fashion-MNIST train images), dev ${SIZES.dev} and test ${SIZES.test} (disjoint halves of t10k). Item type k of a seeded order is drawn with probability ∝ ${DECAY}^k.`,
+      `Splits: train ${SIZES.train} (Fashion-MNIST train images), dev ${SIZES.dev} and test ${SIZES.test} ` +
+        `(disjoint halves of t10k). Item type k of a seeded order is drawn with probability ∝ ${DECAY}^k.`,
       '',
       'Load with `bp.data.loadFashionMultiHot({ split })`.',
     ].join('\n'),

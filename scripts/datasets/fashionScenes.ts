@@ -53,15 +53,21 @@ function caption(placed: { colour: number; item: number; cell: number }[], r: Rn
   if (placed.length === 2) {
     const [ca, cb] = [placed[0].cell, placed[1].cell];
     if (cb - ca === 2) return pick([`a ${a} above a ${b}`, `a ${b} below a ${a}`, `a ${a} on top of a ${b}`]);
-    if (cb - ca === 1 && vertical(ca) === vertical(cb)) return pick([`a ${a} to the left of a ${b}`, `a ${b} to the right of a ${a}`, `a ${a} next to a ${b}`]);
-    return pick([`a ${a} and a ${b}`, `a ${a} and a ${b} in opposite corners`, `a ${a} at the ${vertical(ca)} and a ${b} at the ${vertical(cb)}`]);
+    if (cb - ca === 1 && vertical(ca) === vertical(cb))
+      return pick([`a ${a} to the left of a ${b}`, `a ${b} to the right of a ${a}`, `a ${a} next to a ${b}`]);
+    return pick([
+      `a ${a} and a ${b}`,
+      `a ${a} and a ${b} in opposite corners`,
+      `a ${a} at the ${vertical(ca)} and a ${b} at the ${vertical(cb)}`,
+    ]);
   }
   // Three items: one column holds two (upper above lower), the other column one.
   const columns = [0, 1].map((col) => placed.filter((p) => p.cell % 2 === col));
   const pair = columns.find((col) => col.length === 2)!;
   const lone = columns.find((col) => col.length === 1)![0];
   return pick([
-    `a ${phrase(pair[0].colour, pair[0].item)} above a ${phrase(pair[1].colour, pair[1].item)} with a ${phrase(lone.colour, lone.item)} on the ${horizontal(lone.cell)}`,
+    `a ${phrase(pair[0].colour, pair[0].item)} above a ${phrase(pair[1].colour, pair[1].item)} ` +
+      `with a ${phrase(lone.colour, lone.item)} on the ${horizontal(lone.cell)}`,
     `a ${a} , a ${b} and a ${c}`,
     `three items : a ${a} , a ${b} and a ${c}`,
   ]);
@@ -73,13 +79,27 @@ function main(): void {
   const t10kOrder = rng.permutation(t10k.labels.length);
   const third = Math.floor(t10kOrder.length / 3);
   const pools: Record<Split, ClassQueues> = {
-    train: new ClassQueues(train, Array.from({ length: train.labels.length }, (_, i) => i), rng.fork()),
+    train: new ClassQueues(
+      train,
+      Array.from({ length: train.labels.length }, (_, i) => i),
+      rng.fork(),
+    ),
     val: new ClassQueues(t10k, t10kOrder.slice(0, third), rng.fork()),
     test: new ClassQueues(t10k, t10kOrder.slice(third, 2 * third), rng.fork()),
     novel: new ClassQueues(t10k, t10kOrder.slice(2 * third), rng.fork()),
   };
   const crops = new CropStore();
-  const splits: Record<string, { source: string; firstCrop: number; cropCount: number; sourceIndices: number[]; scenes: Placed[][]; captions: string[] }> = {};
+  const splits: Record<
+    string,
+    {
+      source: string;
+      firstCrop: number;
+      cropCount: number;
+      sourceIndices: number[];
+      scenes: Placed[][];
+      captions: string[];
+    }
+  > = {};
 
   for (const split of Object.keys(SIZES) as Split[]) {
     const r = rng.fork();
@@ -88,7 +108,10 @@ function main(): void {
     const captions: string[] = [];
     for (let s = 0; s < SIZES[split]; s++) {
       const count = 1 + r.int(3);
-      const cells = r.permutation(4).slice(0, count).sort((x, y) => x - y);
+      const cells = r
+        .permutation(4)
+        .slice(0, count)
+        .sort((x, y) => x - y);
       const novelSlot = split === 'novel' ? r.int(count) : -1;
       const placed = cells.map((cell, k) => {
         let item: number;
@@ -106,35 +129,74 @@ function main(): void {
       scenes.push(placed.map((p) => [crops.add(source, pools[split].take(p.item)), p.colour, p.cell]));
       captions.push(caption(placed, r));
     }
-    splits[split] = { source: split === 'train' ? 'train' : 't10k', firstCrop, cropCount: crops.count - firstCrop, sourceIndices: crops.sources.slice(firstCrop), scenes, captions };
+    splits[split] = {
+      source: split === 'train' ? 'train' : 't10k',
+      firstCrop,
+      cropCount: crops.count - firstCrop,
+      sourceIndices: crops.sources.slice(firstCrop),
+      scenes,
+      captions,
+    };
   }
 
   const vocab = buildVocab(splits.train.captions);
-  const maxLength = 2 + Math.max(...Object.values(splits).flatMap((s) => s.captions.map((c) => tokenizeCaption(c).length)));
-  const records = { colours, items: [...FASHION_ITEMS], heldOutPairs: heldOut, maxLength, vocab: vocab.idxToWord, splits };
+  const maxLength =
+    2 + Math.max(...Object.values(splits).flatMap((s) => s.captions.map((c) => tokenizeCaption(c).length)));
+  const records = {
+    colours,
+    items: [...FASHION_ITEMS],
+    heldOutPairs: heldOut,
+    maxLength,
+    vocab: vocab.idxToWord,
+    splits,
+  };
   const counts: Record<string, number> = { crops: crops.count, vocabulary: vocab.idxToWord.length, maxLength };
   for (const split of Object.keys(SIZES)) counts[split] = splits[split].scenes.length;
 
   writeDatasetFolder(
     'fashion-scenes',
     {
-      description: 'Captioned 56×56 RGB scenes: 1–3 tinted Fashion-MNIST items on a 2×2 grid, captions naming colour, item and position or relation; a `novel` split of colour–item pairs never seen in training.',
+      description:
+        'Captioned 56×56 RGB scenes: 1–3 tinted Fashion-MNIST items on a 2×2 grid, captions naming colour, ' +
+        'item and position or relation; a `novel` split of colour–item pairs never seen in training.',
       generator: 'scripts/datasets/fashionScenes.ts',
       seed: SEED,
       counts,
     },
     [
-      { name: 'crops.idx3-ubyte.gz', bytes: gzipIdx(crops.images()), format: 'idx-gz', description: 'uint8 [K, 28, 28] grayscale item crops used by the scenes' },
-      { name: 'crop-labels.idx1-ubyte.gz', bytes: gzipIdx(crops.labelArray()), format: 'idx-gz', description: 'uint8 [K] Fashion-MNIST class of each crop' },
-      { name: 'scenes.json.gz', bytes: gzipJson(records), format: 'json-gz', description: 'per split: scenes as [crop, colour, cell] lists, captions, source image indices; colours, items, held-out pairs, vocabulary' },
+      {
+        name: 'crops.idx3-ubyte.gz',
+        bytes: gzipIdx(crops.images()),
+        format: 'idx-gz',
+        description: 'uint8 [K, 28, 28] grayscale item crops used by the scenes',
+      },
+      {
+        name: 'crop-labels.idx1-ubyte.gz',
+        bytes: gzipIdx(crops.labelArray()),
+        format: 'idx-gz',
+        description: 'uint8 [K] Fashion-MNIST class of each crop',
+      },
+      {
+        name: 'scenes.json.gz',
+        bytes: gzipJson(records),
+        format: 'json-gz',
+        description:
+          'per split: scenes as [crop, colour, cell] lists, captions, ' +
+          'source image indices; colours, items, held-out pairs, vocabulary',
+      },
     ],
     [
-      'Each scene is rendered by `renderScene` in `lib/data/render.ts`: pixel = crop/255 × colour (black background), cell 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right.',
+      'Each scene is rendered by `renderScene` in `lib/data/render.ts`: pixel = crop/255 × colour ' +
+        '(black background), cell 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right.',
       '',
-      `Splits: train ${SIZES.train} (item images from Fashion-MNIST train), val ${SIZES.val}, test ${SIZES.test} and novel ${SIZES.novel} (from three disjoint thirds of t10k).`,
-      `Colours: ${colours.join(', ')}. Held-out colour–item pairs (never in train/val/test; at least one per novel scene): ${heldOut.map(([c, i]) => `${colours[c]} ${FASHION_ITEMS[i]}`).join(', ')}.`,
+      `Splits: train ${SIZES.train} (item images from Fashion-MNIST train), val ${SIZES.val}, ` +
+        `test ${SIZES.test} and novel ${SIZES.novel} (from three disjoint thirds of t10k).`,
+      `Colours: ${colours.join(', ')}. Held-out colour–item pairs (never in train/val/test; at least ` +
+        `one per novel scene): ${heldOut.map(([c, i]) => `${colours[c]} ${FASHION_ITEMS[i]}`).join(', ')}.`,
       '',
-      "Load with `bp.data.loadFashionScenes({ split })` (images, captions as ids, caption texts, per-item labels, vocabulary) or `bp.data.loadFashionCells({ split })` (single tinted items with item and colour labels).",
+      'Load with `bp.data.loadFashionScenes({ split })` (images, captions as ids, ' +
+        'caption texts, per-item labels, vocabulary) ' +
+        'or `bp.data.loadFashionCells({ split })` (single tinted items with item and colour labels).',
     ].join('\n'),
   );
 }

@@ -42,7 +42,8 @@ function main(): void {
   const t10k = readFashionMnist('t10k');
   const seen = chooseSeen();
   const unseen: [number, number][] = [];
-  for (let i = 0; i < 10; i++) for (let c = 0; c < nColours; c++) if (!seen.some(([si, sc]) => si === i && sc === c)) unseen.push([i, c]);
+  for (let i = 0; i < 10; i++)
+    for (let c = 0; c < nColours; c++) if (!seen.some(([si, sc]) => si === i && sc === c)) unseen.push([i, c]);
 
   const trainOrder = rng.permutation(train.labels.length);
   const t10kOrder = rng.permutation(t10k.labels.length);
@@ -55,7 +56,10 @@ function main(): void {
   };
 
   const crops = new CropStore();
-  const splits: Record<string, { source: string; sourceIndices: number[]; crop: number[]; colour: number[]; texture: number[] }> = {};
+  const splits: Record<
+    string,
+    { source: string; sourceIndices: number[]; crop: number[]; colour: number[]; texture: number[] }
+  > = {};
   for (const split of Object.keys(SIZES) as Split[]) {
     const r = rng.fork();
     const first = crops.count;
@@ -73,27 +77,54 @@ function main(): void {
       rec.colour.push(colour);
       rec.texture.push(texture);
     }
-    splits[split] = { source: split === 'pretrain' || split === 'train' ? 'train' : 't10k', sourceIndices: crops.sources.slice(first), ...rec };
+    splits[split] = {
+      source: split === 'pretrain' || split === 'train' ? 'train' : 't10k',
+      sourceIndices: crops.sources.slice(first),
+      ...rec,
+    };
   }
 
   const records = { colours: TINT_COLOURS.map((c) => c.name), textures: [...TEXTURES], seenPairs: seen, splits };
   writeDatasetFolder(
     'fashion-tints',
     {
-      description: 'Tinted Fashion-MNIST items with three label categories — item (10), colour (8), background texture (3) — where training covers only 27 of the 80 item×colour combinations, plus an untinted item-only `pretrain` split.',
+      description:
+        'Tinted Fashion-MNIST items with three label categories — item (10), ' +
+        'colour (8), background texture (3) — where training covers only 27 of the 80 ' +
+        'item×colour combinations, plus an untinted item-only `pretrain` split.',
       generator: 'scripts/datasets/fashionTints.ts',
       seed: SEED,
       counts: { crops: crops.count, seenCombinations: seen.length, unseenCombinations: unseen.length, ...SIZES },
     },
     [
-      { name: 'crops.idx3-ubyte.gz', bytes: gzipIdx(crops.images()), format: 'idx-gz', description: 'uint8 [K, 28, 28] grayscale item crops' },
-      { name: 'crop-labels.idx1-ubyte.gz', bytes: gzipIdx(crops.labelArray()), format: 'idx-gz', description: 'uint8 [K] Fashion-MNIST class of each crop' },
-      { name: 'tints.json.gz', bytes: gzipJson(records), format: 'json-gz', description: 'per split: crop, colour and texture of each image and source image indices; colour and texture names; seen [item, colour] pairs' },
+      {
+        name: 'crops.idx3-ubyte.gz',
+        bytes: gzipIdx(crops.images()),
+        format: 'idx-gz',
+        description: 'uint8 [K, 28, 28] grayscale item crops',
+      },
+      {
+        name: 'crop-labels.idx1-ubyte.gz',
+        bytes: gzipIdx(crops.labelArray()),
+        format: 'idx-gz',
+        description: 'uint8 [K] Fashion-MNIST class of each crop',
+      },
+      {
+        name: 'tints.json.gz',
+        bytes: gzipJson(records),
+        format: 'json-gz',
+        description:
+          'per split: crop, colour and texture of each image and source image indices; ' +
+          'colour and texture names; seen [item, colour] pairs',
+      },
     ],
     [
-      'Each image is rendered by `renderTintedItem` in `lib/data/render.ts`: pixel = a·colour + (1 − a)·texture with a = crop/255 and a gray procedural texture (plain, diagonal stripes, dots).',
+      'Each image is rendered by `renderTintedItem` in `lib/data/render.ts`: pixel = a·colour + ' +
+        '(1 − a)·texture with a = crop/255 and a gray procedural texture (plain, diagonal stripes, dots).',
       '',
-      `Splits: pretrain ${SIZES.pretrain} (untinted, item label only), train ${SIZES.train} and val ${SIZES.val} (seen combinations only), test ${SIZES.test} (alternately seen and unseen combinations, flagged).`,
+      `Splits: pretrain ${SIZES.pretrain} (untinted, item label only), ` +
+        `train ${SIZES.train} and val ${SIZES.val} (seen combinations only), ` +
+        `test ${SIZES.test} (alternately seen and unseen combinations, flagged).`,
       '',
       'Load with `bp.data.loadFashionTints({ split })` and `bp.data.loadFashionPretrain()`.',
     ].join('\n'),

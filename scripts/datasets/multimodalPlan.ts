@@ -76,10 +76,41 @@ const WORDS: string[][] = [
 /** The emotion lexicon (written for the project): five words per emotion. */
 export const LEXICON: Record<string, string[]> = Object.fromEntries(EMOTIONS.map((e, k) => [e, WORDS[k]]));
 const ADVERB = ['', 'slightly ', '', 'very '];
-const NOUNS = ['garden', 'letter', 'meeting', 'train', 'dinner', 'news', 'house', 'party', 'film', 'storm', 'market', 'office', 'visit', 'exam', 'game', 'river', 'story', 'doctor'];
-const ONE = ['i feel {E} about the {N}', 'the {N} made me {E}', 'she was {E} after the {N}', 'we felt {E} at the {N}', 'he is {E} about the {N}'];
+const NOUNS = [
+  'garden',
+  'letter',
+  'meeting',
+  'train',
+  'dinner',
+  'news',
+  'house',
+  'party',
+  'film',
+  'storm',
+  'market',
+  'office',
+  'visit',
+  'exam',
+  'game',
+  'river',
+  'story',
+  'doctor',
+];
+const ONE = [
+  'i feel {E} about the {N}',
+  'the {N} made me {E}',
+  'she was {E} after the {N}',
+  'we felt {E} at the {N}',
+  'he is {E} about the {N}',
+];
 const TWO = ['i am {E} and {F} today', 'the {N} left us {E} and {F}', 'she felt {E} and {F}'];
-const NEUTRAL = ['the {N} is near the {M}', 'we walked to the {N} today', 'she opened the {N} again', 'they talked about the {N}', 'he went to the {N} at noon'];
+const NEUTRAL = [
+  'the {N} is near the {M}',
+  'we walked to the {N} today',
+  'she opened the {N} again',
+  'they talked about the {N}',
+  'he went to the {N} at noon',
+];
 
 /** Step 3 (text): the sentence for the text cues — the (up to) two strongest expressed emotions. */
 export function sentence(cues: number[], rng: Rng): string {
@@ -145,7 +176,14 @@ const FACE: Expression[] = [
   { browRaise: -0.3, browTilt: -0.2, smile: -0.4, eyeOpen: -0.4, sneer: 1, jaw: 0 },
   { browRaise: 1, browTilt: 0.1, smile: 0, eyeOpen: 0.8, sneer: 0, jaw: 0.5 },
 ];
-export const EXPRESSION_KEYS: readonly (keyof Expression)[] = ['browRaise', 'browTilt', 'smile', 'eyeOpen', 'sneer', 'jaw'];
+export const EXPRESSION_KEYS: readonly (keyof Expression)[] = [
+  'browRaise',
+  'browTilt',
+  'smile',
+  'eyeOpen',
+  'sneer',
+  'jaw',
+];
 
 /** The face of the visual cues plus per-utterance noise N(0, 0.15²) on every parameter. */
 export function expressionOf(cues: number[], rng: Rng): Expression {

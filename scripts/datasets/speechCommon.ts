@@ -46,24 +46,34 @@ export function readTrimmed(file: string, sampleRate: number): Float32Array {
   return samples.slice(Math.max(0, first * hop - margin), Math.min(samples.length, (last + 1) * hop + margin));
 }
 
-export const TRIM_NOTE = `Leading and trailing silence is trimmed before the features: 10 ms frames more than ${-TRIM_THRESHOLD_DB} dB below the utterance's loudest are silence, ${TRIM_MARGIN_SECONDS} s of it is kept at each end.`;
+export const TRIM_NOTE =
+  `Leading and trailing silence is trimmed before the features: 10 ms frames more than ${-TRIM_THRESHOLD_DB} dB ` +
+  `below the utterance's loudest are silence, ${TRIM_MARGIN_SECONDS} s of it is kept at each end.`;
 
 /**
  * A quantisation `value ≈ offset + step·code`, code 0..levels−1, from `low` (the features'
  * minimum when not given; lower values are clipped to it) to the features' maximum, both
  * rounded outwards to 0.1.
  */
-export function chooseQuantisation(features: AudioMatrix[], levels: number, low?: number): { levels: number; offset: number; step: number } {
+export function chooseQuantisation(
+  features: AudioMatrix[],
+  levels: number,
+  low?: number,
+): { levels: number; offset: number; step: number } {
   let min = Infinity;
   let max = -Infinity;
-  for (const f of features) for (const v of f.data) (min = Math.min(min, v)), (max = Math.max(max, v));
+  for (const f of features) for (const v of f.data) ((min = Math.min(min, v)), (max = Math.max(max, v)));
   const offset = Math.floor((low ?? min) * 10) / 10;
   const high = Math.ceil(max * 10) / 10;
   return { levels, offset, step: (high - offset) / (levels - 1) };
 }
 
 /** Codes of one utterance's features (clipped to 0..levels−1), and how many values were clipped. */
-export function quantise(f: AudioMatrix, q: { levels: number; offset: number; step: number }, clipped: { low: number; high: number }): Uint8Array {
+export function quantise(
+  f: AudioMatrix,
+  q: { levels: number; offset: number; step: number },
+  clipped: { low: number; high: number },
+): Uint8Array {
   const codes = new Uint8Array(f.data.length);
   for (let i = 0; i < f.data.length; i++) {
     const c = Math.round((f.data[i] - q.offset) / q.step);
@@ -100,8 +110,8 @@ export function licenceText(engines: readonly string[]): string {
     'Licences of the sources of this corpus (copied from the Debian packages that made it).',
     '',
     `Text: ${TEXT_SOURCE}. ${TEXT_LICENCE}.`,
-    'Speech: synthesized by the programs below; their output is not covered by the programs\' own licences,',
-    'except where a voice database states terms (flite\'s CMU ARCTIC voices and the festival diphone voices: free',
+    "Speech: synthesized by the programs below; their output is not covered by the programs' own licences,",
+    "except where a voice database states terms (flite's CMU ARCTIC voices and the festival diphone voices: free",
     'use and redistribution with the notices kept, reproduced below).',
     'The derived features in this folder are released under the same terms as the text: free to use and share.',
     '',
@@ -128,18 +138,28 @@ export function writeSpeechFolder(
   const dir = path.join(REPO_ROOT, 'datasets', name);
   fs.rmSync(dir, { recursive: true, force: true });
   const source = `${TEXT_SOURCE}; spoken by ${engines.join(', ')} (Debian packages), resampled by sox`;
-  const manifest = writeDataset(dir, { name, source, licence: `${TEXT_LICENCE}; synthesizer and voice notices in LICENSE`, ...meta }, files);
+  const manifest = writeDataset(
+    dir,
+    { name, source, licence: `${TEXT_LICENCE}; synthesizer and voice notices in LICENSE`, ...meta },
+    files,
+  );
   fs.writeFileSync(path.join(dir, 'LICENSE'), licenceText(engines));
   const total = manifest.files.reduce((s, f) => s + f.bytes, 0);
   const readme = [
     ...readmeHead(name, meta.description, readmeBody),
-    ...filesSection(manifest, "`manifest.json` lists each file's size and sha256 and the feature spec; the loaders check all of them and the format before using a byte."),
+    ...filesSection(
+      manifest,
+      "`manifest.json` lists each file's size and sha256 and the feature spec; " +
+        'the loaders check all of them and the format before using a byte.',
+    ),
     '## How it was made',
     '',
-    `\`npm run datasets\` (or \`npm run build && node dist/${meta.generator.replace(/\.ts$/, '.js')}\`), seed ${meta.seed}, needs the Debian packages`,
+    `\`npm run datasets\` (or \`npm run build && node dist/${meta.generator.replace(/\.ts$/, '.js')}\`), ` +
+      `seed ${meta.seed}, needs the Debian packages`,
     '`r-cran-janeaustenr` (brings `Rscript`), `flite`, `festival`, `festvox-kdlpc16k`, `espeak-ng` and `sox`.',
     'Synthesized WAVs are cached in `$SPEECH_WAV_CACHE` (default: the OS temp folder) and never committed;',
-    'every step is deterministic (the synthesizers are, sox runs without dither), so a rebuild writes byte-identical files.',
+    'every step is deterministic (the synthesizers are, ' +
+      'sox runs without dither), so a rebuild writes byte-identical files.',
     '',
     '## Licence',
     '',

@@ -24,7 +24,13 @@ export const SINGLE_SIZES = { train: 1300, val: 100, test: 100 } as const;
 export const HARD_LONG = { count: 30, meanChars: 128 } as const;
 
 /** Speakers held out of every training split of speech-speakers. */
-export const HELD_OUT_SPEAKERS = ['flite-rms', 'espeak-en-gb-scotland', 'espeak-en-us-nyc+f5', 'espeak-en-gb+klatt3', 'espeak-en-us+Andy'];
+export const HELD_OUT_SPEAKERS = [
+  'flite-rms',
+  'espeak-en-gb-scotland',
+  'espeak-en-us-nyc+f5',
+  'espeak-en-gb+klatt3',
+  'espeak-en-us+Andy',
+];
 export const SPEAKER_MAX_CHARS = 70;
 /** Utterances per speaker and split of speech-speakers (`perturbed`: extra train copies per seen speaker). */
 export const SPEAKER_COUNTS = { train: 150, perturbed: 8, val: 8, test: 20, testSpeakers: 60 } as const;
@@ -57,7 +63,13 @@ export function makePlan(): SpeechPlan {
   const rng = new Rng(SPEECH_SEED);
   const sentences = readSentences();
   const part = partitionSentences(sentences, { val: 300, test: 400 }, rng.fork());
-  const utt = (prefix: string, i: number, s: { text: string }, voice: Voice, perturbation: Perturbation = ''): PlannedUtterance => ({
+  const utt = (
+    prefix: string,
+    i: number,
+    s: { text: string },
+    voice: Voice,
+    perturbation: Perturbation = '',
+  ): PlannedUtterance => ({
     id: `${prefix}-${String(i).padStart(4, '0')}`,
     text: s.text,
     voice,
@@ -82,7 +94,9 @@ export function makePlan(): SpeechPlan {
     const draw = (pool: Sentence[], n: number): Sentence[] => r.shuffle([...pool]).slice(0, n);
     const tag = voice.id;
     if (HELD_OUT_SPEAKERS.includes(voice.id)) {
-      draw(pools.test, SPEAKER_COUNTS.testSpeakers).forEach((s, i) => speakers['test-speakers'].push(utt(`${tag}-test`, i, s, voice)));
+      draw(pools.test, SPEAKER_COUNTS.testSpeakers).forEach((s, i) =>
+        speakers['test-speakers'].push(utt(`${tag}-test`, i, s, voice)),
+      );
       continue;
     }
     const train = draw(pools.train, SPEAKER_COUNTS.train);

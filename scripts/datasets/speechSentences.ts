@@ -12,9 +12,11 @@ import { normaliseSpeechText, numberToWords } from '../../lib/data/speechText';
 
 export const TEXT_PACKAGE = 'r-cran-janeaustenr';
 export const TEXT_SOURCE =
-  "Jane Austen's six completed novels (Sense and Sensibility, Pride and Prejudice, Mansfield Park, Emma, Northanger Abbey, Persuasion; " +
-  `Project Gutenberg texts, public domain) as packaged by Debian's ${TEXT_PACKAGE} (R package janeaustenr 1.0.0 by Julia Silge)`;
-export const TEXT_LICENCE = 'The novels are in the public domain; the janeaustenr packaging is MIT (Copyright 2016-2017 Julia Silge)';
+  "Jane Austen's six completed novels (Sense and Sensibility, Pride and Prejudice, Mansfield Park, Emma, " +
+  'Northanger Abbey, Persuasion; Project Gutenberg texts, public domain) as packaged by ' +
+  `Debian's ${TEXT_PACKAGE} (R package janeaustenr 1.0.0 by Julia Silge)`;
+export const TEXT_LICENCE =
+  'The novels are in the public domain; the janeaustenr packaging is MIT (Copyright 2016-2017 Julia Silge)';
 export const TEXT_COPYRIGHT_FILE = `/usr/share/doc/${TEXT_PACKAGE}/copyright`;
 
 const BOOKS = ['sensesensibility', 'prideprejudice', 'mansfieldpark', 'emma', 'northangerabbey', 'persuasion'] as const;
@@ -34,11 +36,16 @@ export interface Sentence {
 /** The lines of each novel, as `Rscript` prints them from the installed package. */
 function readNovels(): Record<string, string[]> {
   if (!fs.existsSync(TEXT_COPYRIGHT_FILE)) {
-    throw new Error(`${TEXT_PACKAGE} is not installed: apt-get install --no-install-recommends ${TEXT_PACKAGE} (brings Rscript)`);
+    throw new Error(
+      `${TEXT_PACKAGE} is not installed: apt-get install --no-install-recommends ${TEXT_PACKAGE} (brings Rscript)`,
+    );
   }
   const out: Record<string, string[]> = {};
   for (const book of BOOKS) {
-    const text = execFileSync('Rscript', ['--vanilla', '-e', `writeLines(janeaustenr::${book})`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const text = execFileSync('Rscript', ['--vanilla', '-e', `writeLines(janeaustenr::${book})`], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     out[book] = text.split('\n');
   }
   return out;
@@ -101,8 +108,14 @@ export interface SentencePartition {
   long: Sentence[];
 }
 
-export function partitionSentences(sentences: Sentence[], sizes: { val: number; test: number }, rng: Rng): SentencePartition {
-  const inDomain = sentences.filter((s) => s.text.length >= MIN_CHARS && s.text.length <= MAX_CHARS && s.text.split(' ').length >= 4);
+export function partitionSentences(
+  sentences: Sentence[],
+  sizes: { val: number; test: number },
+  rng: Rng,
+): SentencePartition {
+  const inDomain = sentences.filter(
+    (s) => s.text.length >= MIN_CHARS && s.text.length <= MAX_CHARS && s.text.split(' ').length >= 4,
+  );
   const order = rng.shuffle([...inDomain]);
   const long = rng.shuffle(sentences.filter((s) => s.text.length > MAX_CHARS));
   return {
@@ -120,13 +133,58 @@ export interface HardSentence {
 }
 
 const SPELLED_WORDS = [
-  'prejudice', 'sensibility', 'persuasion', 'abbey', 'mansfield', 'netherfield', 'pemberley', 'elizabeth', 'darcy', 'bingley',
-  'woodhouse', 'knightley', 'wentworth', 'marianne', 'willoughby', 'catherine', 'tilney', 'bertram', 'fortune', 'neighbourhood',
-  'civility', 'amiable', 'carriage', 'ball', 'letter', 'quadrille', 'curate', 'estate', 'sister', 'engagement',
+  'prejudice',
+  'sensibility',
+  'persuasion',
+  'abbey',
+  'mansfield',
+  'netherfield',
+  'pemberley',
+  'elizabeth',
+  'darcy',
+  'bingley',
+  'woodhouse',
+  'knightley',
+  'wentworth',
+  'marianne',
+  'willoughby',
+  'catherine',
+  'tilney',
+  'bertram',
+  'fortune',
+  'neighbourhood',
+  'civility',
+  'amiable',
+  'carriage',
+  'ball',
+  'letter',
+  'quadrille',
+  'curate',
+  'estate',
+  'sister',
+  'engagement',
 ];
 const REPEATED = [
-  [0, 4], [1, 6], [2, 8], [3, 5], [4, 10], [5, 7], [6, 9], [7, 12], [8, 6], [9, 11],
-  [10, 5], [11, 8], [12, 6], [13, 4], [17, 7], [20, 9], [30, 5], [45, 6], [99, 4], [100, 7],
+  [0, 4],
+  [1, 6],
+  [2, 8],
+  [3, 5],
+  [4, 10],
+  [5, 7],
+  [6, 9],
+  [7, 12],
+  [8, 6],
+  [9, 11],
+  [10, 5],
+  [11, 8],
+  [12, 6],
+  [13, 4],
+  [17, 7],
+  [20, 9],
+  [30, 5],
+  [45, 6],
+  [99, 4],
+  [100, 7],
 ] as const;
 
 /**
@@ -140,7 +198,8 @@ export function hardSentences(long: Sentence[], longCount: number, longMean: num
   const out: HardSentence[] = [];
   for (const letter of 'abcdefghijklmnopqrstuvwxyz') out.push({ text: letter, category: 'letter' });
   for (const word of SPELLED_WORDS) out.push({ text: [...word].join(' '), category: 'spelling' });
-  for (const [n, times] of REPEATED) out.push({ text: Array(times).fill(numberToWords(n)).join(' '), category: 'repeated-number' });
+  for (const [n, times] of REPEATED)
+    out.push({ text: Array(times).fill(numberToWords(n)).join(' '), category: 'repeated-number' });
   // Greedy: take long sentences in (seeded) order, keeping each one that moves the running mean towards longMean.
   const chosen: Sentence[] = [];
   let sum = 0;
@@ -148,7 +207,7 @@ export function hardSentences(long: Sentence[], longCount: number, longMean: num
     if (chosen.length === longCount) break;
     const mean = chosen.length ? sum / chosen.length : longMean;
     if (s.text.length > 2 * MAX_CHARS) continue;
-    if ((mean < longMean) === (s.text.length >= longMean) || chosen.length === 0) {
+    if (mean < longMean === s.text.length >= longMean || chosen.length === 0) {
       chosen.push(s);
       sum += s.text.length;
     }

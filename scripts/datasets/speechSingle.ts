@@ -12,7 +12,15 @@ import { SpeechFeatureSpec } from '../../lib/data/speechCorpus';
 import { logMel } from '../../lib/audio/logMel';
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { writeWav } from '../../lib/audio/wav';
-import { TRIM_NOTE, chooseQuantisation, encodeFeatures, gzipJson, quantise, readTrimmed, writeSpeechFolder } from './speechCommon';
+import {
+  TRIM_NOTE,
+  chooseQuantisation,
+  encodeFeatures,
+  gzipJson,
+  quantise,
+  readTrimmed,
+  writeSpeechFolder,
+} from './speechCommon';
 import { HARD_LONG, SINGLE_SIZES, SPEECH_SEED, SingleSplit, makePlan } from './speechPlan';
 import { MAX_CHARS, MIN_CHARS, TEXT_SOURCE } from './speechSentences';
 import { JOBS, SAMPLE_RATE, synthesizeAll, wavPath } from './speechVoices';
@@ -25,7 +33,19 @@ const LEVELS = 128;
  * 80 Slaney-scale, Slaney-normalised mels from 0 to 8 kHz over the magnitude spectrum,
  * ln with a floor of 1e-5; frames centred (zero padding of nFft/2 at each end).
  */
-const MEL_OPTIONS = { sampleRate: SAMPLE_RATE, nFft: 1024, win: 1024, hop: 256, nMels: 80, fMin: 0, fMax: 8000, scale: 'slaney', norm: 'slaney', power: 1, floor: 1e-5 } as const;
+const MEL_OPTIONS = {
+  sampleRate: SAMPLE_RATE,
+  nFft: 1024,
+  win: 1024,
+  hop: 256,
+  nMels: 80,
+  fMin: 0,
+  fMax: 8000,
+  scale: 'slaney',
+  norm: 'slaney',
+  power: 1,
+  floor: 1e-5,
+} as const;
 /** WAVs shipped to listen to: the first few test sentences and the first of each hard category. */
 const LISTEN_TEST = 4;
 
@@ -35,7 +55,9 @@ async function main(): Promise<void> {
   const all = SPLITS.flatMap((s) => plan.single[s]);
 
   const bar = progress({ total: all.length, label: 'speech-single: synthesize' });
-  const made = await synthesizeAll(all, JOBS, (done, total) => bar.update(Math.min(all.length, Math.max(1, all.length - total + done))));
+  const made = await synthesizeAll(all, JOBS, (done, total) =>
+    bar.update(Math.min(all.length, Math.max(1, all.length - total + done))),
+  );
   bar.done(`${made} synthesized, ${all.length - made} from the cache`);
 
   const featBar = progress({ total: all.length, label: 'speech-single: features' });
@@ -50,10 +72,17 @@ async function main(): Promise<void> {
     feats.push(logMel(samples, { ...MEL_OPTIONS }));
     seconds.push(samples.length / SAMPLE_RATE);
     const category = 'category' in u ? u.category : undefined;
-    const listen = (u.id.startsWith('single-test-') && Number(u.id.slice(-4)) < LISTEN_TEST) || (category !== undefined && !firstOfCategory.has(category));
+    const listen =
+      (u.id.startsWith('single-test-') && Number(u.id.slice(-4)) < LISTEN_TEST) ||
+      (category !== undefined && !firstOfCategory.has(category));
     if (category !== undefined) firstOfCategory.add(category);
     wavNames.push(listen ? `${u.id}.wav` : undefined);
-    if (listen) wavs.push({ name: `${u.id}.wav`, bytes: writeWav(samples, SAMPLE_RATE), description: `16 kHz 16-bit mono: "${u.text}"` });
+    if (listen)
+      wavs.push({
+        name: `${u.id}.wav`,
+        bytes: writeWav(samples, SAMPLE_RATE),
+        description: `16 kHz 16-bit mono: "${u.text}"`,
+      });
     if ((i + 1) % 50 === 0 || i === all.length - 1) featBar.update(i + 1);
   });
   featBar.done();
@@ -99,33 +128,48 @@ async function main(): Promise<void> {
   const longMean = byCategory('long').reduce((s, h) => s + h.text.length, 0) / HARD_LONG.count;
 
   const body = `
-Voice: flite \`slt\` (Debian package flite): US English female, unit selection from the CMU ARCTIC recordings of a real speaker, 16 kHz.
+Voice: flite \`slt\` (Debian package flite): US English female, \
+unit selection from the CMU ARCTIC recordings of a real speaker, 16 kHz.
 
-Sentences: ${TEXT_SOURCE}, normalised by \`normaliseSpeechText\` (lower-case letters, space, apostrophe, \`, . ? !\`; numbers spelled
-out). In-domain splits: train ${SINGLE_SIZES.train}, val ${SINGLE_SIZES.val}, test ${SINGLE_SIZES.test} sentences of ${MIN_CHARS}–${MAX_CHARS} characters from one seeded
-partition of the novels' sentences shared with speech-speakers (no val/test sentence of either corpus is in a training split).
+Sentences: ${TEXT_SOURCE}, normalised by \`normaliseSpeechText\` \
+(lower-case letters, space, apostrophe, \`, . ? !\`; numbers spelled
+out). In-domain splits: train ${SINGLE_SIZES.train}, val ${SINGLE_SIZES.val}, \
+test ${SINGLE_SIZES.test} sentences of ${MIN_CHARS}–${MAX_CHARS} characters from one seeded
+partition of the novels' sentences shared with speech-speakers \
+(no val/test sentence of either corpus is in a training split).
 
 Hard set (out of domain; after FastSpeech's hard cases as used by the Tacotron teacher–student paper; none in training):
-${byCategory('letter').length} single letters; ${byCategory('spelling').length} words spelled letter by letter ("${byCategory('spelling')[0].text}");
-${byCategory('repeated-number').length} numbers repeated 4–12 times ("${byCategory('repeated-number')[0].text}"); ${HARD_LONG.count} long sentences
+${byCategory('letter').length} single letters; ${byCategory('spelling').length} \
+words spelled letter by letter ("${byCategory('spelling')[0].text}");
+${byCategory('repeated-number').length} numbers repeated 4–12 times \
+("${byCategory('repeated-number')[0].text}"); ${HARD_LONG.count} long sentences
 of ${MAX_CHARS + 1}+ characters (mean ${longMean.toFixed(1)}) from the novels — longer than any training sentence.
 
 Audio: ${TRIM_NOTE} Total ${hours.toFixed(2)} h of speech, ${start} frames.
 
-Features: \`logMel(samples, ${JSON.stringify(MEL_OPTIONS)})\` from lib/audio: ln(max(mel, 1e-5)) of the magnitude STFT, 1024-sample
-Hann frames every 256 samples (16 ms, ${SAMPLE_RATE / MEL_OPTIONS.hop} frames/s), centred with zero padding, 80 Slaney mels (Slaney area norm) 0–8 kHz —
-Tacotron 2's convention at 16 kHz. Quantised to uint8 codes: value = ${q.offset} + ${q.step.toPrecision(6)} · code (codes 0..${LEVELS - 1}: ${LEVELS} levels, steps of
-${(q.step * 10 / Math.LN10).toFixed(2)} dB from the log floor ln 1e-5 to the corpus maximum). Delta-coded along time in the file (see lib/data/speechCorpus.ts).
+Features: \`logMel(samples, ${JSON.stringify(MEL_OPTIONS)})\` from lib/audio: \
+ln(max(mel, 1e-5)) of the magnitude STFT, 1024-sample
+Hann frames every 256 samples (16 ms, ${SAMPLE_RATE / MEL_OPTIONS.hop} frames/s), \
+centred with zero padding, 80 Slaney mels (Slaney area norm) 0–8 kHz —
+Tacotron 2's convention at 16 kHz. Quantised to uint8 codes: value = ${q.offset} + \
+${q.step.toPrecision(6)} · code (codes 0..${LEVELS - 1}: ${LEVELS} levels, steps of
+${((q.step * 10) / Math.LN10).toFixed(2)} dB from the log floor ln 1e-5 to the \
+corpus maximum). Delta-coded along time in the file (see lib/data/speechCorpus.ts).
 
-WAVs to listen to (trimmed 16 kHz audio of the utterance of the same id): ${wavs.map((w) => `\`${w.name}\``).join(', ')}.
+WAVs to listen to (trimmed 16 kHz audio of the utterance of the same id): \
+${wavs.map((w) => `\`${w.name}\``).join(', ')}.
 
-Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utterances { id, text, mel: [T, 80], seconds, category?, wav? };
+Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utterances { id, \
+text, mel: [T, 80], seconds, category?, wav? };
 \`bp.data.loadSpeechWav('speech-single', name)\` for a WAV.`;
 
   writeSpeechFolder(
     'speech-single',
     {
-      description: 'One voice (flite slt, US English female) reading Jane Austen sentences: 80-bin log-mel spectrograms with transcripts; train/val/test in-domain splits and an out-of-domain hard set (letters, spellings, repeated numbers, long sentences).',
+      description:
+        'One voice (flite slt, US English female) reading Jane Austen sentences: ' +
+        '80-bin log-mel spectrograms with transcripts; train/val/test in-domain splits and an ' +
+        'out-of-domain hard set (letters, spellings, repeated numbers, long sentences).',
       generator: 'scripts/datasets/speechSingle.ts',
       seed: SPEECH_SEED,
       counts,
@@ -133,13 +177,26 @@ Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utteran
     },
     ['flite'],
     [
-      { name: 'features.idx2-ubyte.gz', bytes: encodeFeatures(codes, 80), format: 'idx-gz', description: `uint8 [${start}, 80] delta-coded log-mel codes of every utterance (record order)` },
-      { name: 'utterances.json.gz', bytes: gzipJson({ splits }), format: 'json-gz', description: 'per split: id, text, category (hard), first frame, frames, seconds, wav file if shipped' },
+      {
+        name: 'features.idx2-ubyte.gz',
+        bytes: encodeFeatures(codes, 80),
+        format: 'idx-gz',
+        description: `uint8 [${start}, 80] delta-coded log-mel codes of every utterance (record order)`,
+      },
+      {
+        name: 'utterances.json.gz',
+        bytes: gzipJson({ splits }),
+        format: 'json-gz',
+        description: 'per split: id, text, category (hard), first frame, frames, seconds, wav file if shipped',
+      },
       ...wavs.map((w) => ({ ...w, format: 'wav' as const })),
     ],
     body,
   );
-  console.log(`speech-single: ${all.length} utterances, ${hours.toFixed(2)} h; features ${featureSeconds.toFixed(1)} s, all ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `speech-single: ${all.length} utterances, ${hours.toFixed(2)} h; ` +
+      `features ${featureSeconds.toFixed(1)} s, all ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 main().catch((e) => {

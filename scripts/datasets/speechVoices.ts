@@ -34,9 +34,22 @@ export interface Voice {
   description: string;
 }
 
-const flite = (name: string, description: string): Voice => ({ id: `flite-${name}`, engine: 'flite', name, description });
-/** `-v en-gb+f3` silently ignores the variant; the British voice file is `en`, so variants go on `en` (id still says en-gb). */
-const espeak = (name: string, description: string): Voice => ({ id: `espeak-${name.replace(/^en\+/, 'en-gb+')}`, engine: 'espeak-ng', name, description });
+const flite = (name: string, description: string): Voice => ({
+  id: `flite-${name}`,
+  engine: 'flite',
+  name,
+  description,
+});
+/**
+ * `-v en-gb+f3` silently ignores the variant; the British voice file is `en`, so variants go on `en`
+ * (id still says en-gb).
+ */
+const espeak = (name: string, description: string): Voice => ({
+  id: `espeak-${name.replace(/^en\+/, 'en-gb+')}`,
+  engine: 'espeak-ng',
+  name,
+  description,
+});
 
 /** Every speaker of `speech-speakers`, in id order of the manifest. */
 export const VOICES: Voice[] = [
@@ -44,7 +57,12 @@ export const VOICES: Voice[] = [
   flite('kal16', 'flite kal16: US English male (diphone)'),
   flite('rms', 'flite CMU ARCTIC rms: US English male (unit selection from real recordings)'),
   flite('slt', 'flite CMU ARCTIC slt: US English female (unit selection from real recordings)'),
-  { id: 'festival-ked', engine: 'festival', name: 'ked_diphone', description: 'festival ked_diphone: US English male (LPC diphone)' },
+  {
+    id: 'festival-ked',
+    engine: 'festival',
+    name: 'ked_diphone',
+    description: 'festival ked_diphone: US English male (LPC diphone)',
+  },
   espeak('en-us', 'espeak-ng American English, default male'),
   espeak('en-gb', 'espeak-ng British English, default male'),
   espeak('en-gb-scotland', 'espeak-ng Scottish English, default male'),
@@ -106,14 +124,20 @@ function synthesizeRaw(voice: Voice, text: string, out: string): Promise<void> {
  * `\`, so it goes into Scheme strings as it is.
  */
 function synthesizeFestivalBatch(voice: Voice, items: { text: string; out: string }[], script: string): Promise<void> {
-  const lines = [`(voice_${voice.name})`, ...items.map((it) => `(utt.save.wave (utt.synth (Utterance Text "${it.text}")) "${it.out}" 'riff)`)];
+  const lines = [
+    `(voice_${voice.name})`,
+    ...items.map((it) => `(utt.save.wave (utt.synth (Utterance Text "${it.text}")) "${it.out}" 'riff)`),
+  ];
   fs.writeFileSync(script, lines.join('\n') + '\n');
   return run('festival', ['-b', script]);
 }
 
 /** The cache path of one utterance. */
 export function wavPath(voice: Voice, text: string, perturbation: Perturbation = ''): string {
-  const key = crypto.createHash('sha1').update(`${voice.engine}\n${voice.name}\n${perturbation}\n${text}`).digest('hex');
+  const key = crypto
+    .createHash('sha1')
+    .update(`${voice.engine}\n${voice.name}\n${perturbation}\n${text}`)
+    .digest('hex');
   return path.join(WAV_CACHE, voice.id, `${key}.wav`);
 }
 
@@ -131,7 +155,11 @@ const FESTIVAL_BATCH = 25;
  * synthesizer processes at once (festival requests in batches of 25 per process); calls
  * `onProgress(done, total)` as requests finish. Returns the number synthesized.
  */
-export async function synthesizeAll(requests: SpeechRequest[], jobs: number, onProgress: (done: number, total: number) => void): Promise<number> {
+export async function synthesizeAll(
+  requests: SpeechRequest[],
+  jobs: number,
+  onProgress: (done: number, total: number) => void,
+): Promise<number> {
   const seen = new Set<string>();
   const todo = requests.filter((r) => {
     const out = wavPath(r.voice, r.text, r.perturbation);
@@ -143,30 +171,44 @@ export async function synthesizeAll(requests: SpeechRequest[], jobs: number, onP
   const tasks: SpeechRequest[][] = todo.filter((r) => r.voice.engine !== 'festival').map((r) => [r]);
   for (let i = 0; i < festival.length; i += FESTIVAL_BATCH) tasks.push(festival.slice(i, i + FESTIVAL_BATCH));
   let done = 0;
-  await runPool(tasks.length, jobs, async (t) => {
-    const batch = tasks[t].map((r) => {
-      const out = wavPath(r.voice, r.text, r.perturbation);
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      return { ...r, out, raw: `${out}.raw-${process.pid}.wav`, tmp: `${out}.tmp-${process.pid}.wav` };
-    });
-    if (batch[0].voice.engine === 'festival') {
-      await synthesizeFestivalBatch(batch[0].voice, batch.map((b) => ({ text: b.text, out: b.raw })), `${batch[0].out}.scm`);
-      fs.unlinkSync(`${batch[0].out}.scm`);
-    } else {
-      await synthesizeRaw(batch[0].voice, batch[0].text, batch[0].raw);
-    }
-    for (const b of batch) {
-      await soxTo16k(b.raw, b.tmp, b.perturbation);
-      fs.unlinkSync(b.raw);
-      fs.renameSync(b.tmp, b.out);
-    }
-    done += batch.length;
-  }, () => onProgress(done, todo.length));
+  await runPool(
+    tasks.length,
+    jobs,
+    async (t) => {
+      const batch = tasks[t].map((r) => {
+        const out = wavPath(r.voice, r.text, r.perturbation);
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        return { ...r, out, raw: `${out}.raw-${process.pid}.wav`, tmp: `${out}.tmp-${process.pid}.wav` };
+      });
+      if (batch[0].voice.engine === 'festival') {
+        await synthesizeFestivalBatch(
+          batch[0].voice,
+          batch.map((b) => ({ text: b.text, out: b.raw })),
+          `${batch[0].out}.scm`,
+        );
+        fs.unlinkSync(`${batch[0].out}.scm`);
+      } else {
+        await synthesizeRaw(batch[0].voice, batch[0].text, batch[0].raw);
+      }
+      for (const b of batch) {
+        await soxTo16k(b.raw, b.tmp, b.perturbation);
+        fs.unlinkSync(b.raw);
+        fs.renameSync(b.tmp, b.out);
+      }
+      done += batch.length;
+    },
+    () => onProgress(done, todo.length),
+  );
   return todo.length;
 }
 
 /** Runs `work(i)` for i in 0..n-1 with at most `jobs` at once; calls `onDone(finished)` after each. */
-async function runPool(n: number, jobs: number, work: (i: number) => Promise<void>, onDone: (finished: number) => void): Promise<void> {
+async function runPool(
+  n: number,
+  jobs: number,
+  work: (i: number) => Promise<void>,
+  onDone: (finished: number) => void,
+): Promise<void> {
   let next = 0;
   let finished = 0;
   const worker = async (): Promise<void> => {

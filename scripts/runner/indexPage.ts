@@ -50,20 +50,27 @@ export function indexHtml(entries: IndexEntry[]): string {
     const figs = e.figures
       .map((f) => {
         const thumb = f.png ? `<img src="${escapeHtml(f.png)}" alt="${escapeHtml(f.title)}" loading="lazy">` : '';
-        return `<li><a href="${escapeHtml(f.html)}">${thumb}<span>${f.k}. ${escapeHtml(f.title)}</span></a> <a class="spec" href="${escapeHtml(f.json)}">json</a></li>`;
+        return (
+          `<li><a href="${escapeHtml(f.html)}">${thumb}<span>${f.k}. ${escapeHtml(f.title)}</span></a> ` +
+          `<a class="spec" href="${escapeHtml(f.json)}">json</a></li>`
+        );
       })
       .join('\n');
     const audio = e.audio ?? [];
     const clips = audio
       .map(
         (a) =>
-          `<li><span>${a.k}. ${escapeHtml(a.label)}</span><br><audio controls preload="none" src="${escapeHtml(a.wav)}"></audio> <a class="spec" href="${escapeHtml(a.wav)}">wav</a></li>`,
+          `<li><span>${a.k}. ${escapeHtml(a.label)}</span><br><audio controls preload="none" ` +
+          `src="${escapeHtml(a.wav)}"></audio> <a class="spec" href="${escapeHtml(a.wav)}">wav</a></li>`,
       )
       .join('\n');
     const failure = e.failure ? `<pre class="failure">${escapeHtml(e.failure)}</pre>` : '';
+    const clipCount = audio.length ? ` · ${audio.length} audio clip${audio.length === 1 ? '' : 's'}` : '';
     return `<section>
-<h2><a href="${escapeHtml(e.notebook)}">${escapeHtml(e.stem)}</a> <span class="status ${e.status === 'ok' ? 'ok' : 'bad'}">${escapeHtml(e.status)}</span></h2>
-<p>${escapeHtml(e.cells)} cells · ${e.seconds.toFixed(1)} s · ${e.figures.length} figure${e.figures.length === 1 ? '' : 's'}${audio.length ? ` · ${audio.length} audio clip${audio.length === 1 ? '' : 's'}` : ''} · ${e.mode} mode · run ${escapeHtml(e.finishedAt)}</p>
+<h2><a href="${escapeHtml(e.notebook)}">${escapeHtml(e.stem)}</a> <span \
+class="status ${e.status === 'ok' ? 'ok' : 'bad'}">${escapeHtml(e.status)}</span></h2>
+<p>${escapeHtml(e.cells)} cells · ${e.seconds.toFixed(1)} s · ${e.figures.length} \
+figure${e.figures.length === 1 ? '' : 's'}${clipCount} · ${e.mode} mode · run ${escapeHtml(e.finishedAt)}</p>
 ${failure}
 ${figs ? `<ul class="figures">\n${figs}\n</ul>` : ''}
 ${clips ? `<ul class="audio">\n${clips}\n</ul>` : ''}
@@ -81,12 +88,14 @@ h2 { margin-bottom: 0.2rem; }
 .ok { background: #d8f3dc; color: #1b4332; }
 .bad { background: #ffd6d6; color: #7a1010; }
 .failure { background: #fff4f4; padding: 0.5rem; overflow-x: auto; }
-.figures { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 1rem; }
+.figures { list-style: none; padding: 0; display: grid; \
+grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 1rem; }
 .figures li { border: 1px solid #ddd; border-radius: 0.4rem; padding: 0.5rem; }
 .figures img { width: 100%; display: block; margin-bottom: 0.3rem; }
 .figures a { text-decoration: none; color: #1a4f8b; }
 .spec { font-size: 0.8rem; color: #666; }
-.audio { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 0.6rem; }
+.audio { list-style: none; padding: 0; display: grid; \
+grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 0.6rem; }
 .audio li { border: 1px solid #ddd; border-radius: 0.4rem; padding: 0.5rem; font-size: 0.9rem; }
 </style>
 </head>

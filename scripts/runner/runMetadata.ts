@@ -12,7 +12,9 @@ export const RUN_METADATA_KEY = 'backprop_lab';
 export interface RunMetadata {
   /** Quick mode (BACKPROP_QUICK=1) or full mode. */
   mode: 'quick' | 'full';
-  /** The active backend with its details, e.g. `wasm (SIMD, 1 thread)`; null when the notebook never initialised one. */
+  /**
+   * The active backend with its details, e.g. `wasm (SIMD, 1 thread)`; null when the notebook never initialised one.
+   */
   backend: string | null;
   /** When the run started, ISO 8601 UTC to the second. */
   date: string;

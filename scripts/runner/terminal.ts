@@ -47,7 +47,8 @@ export function notebookProgress(stem: string, tty: boolean, write: (line: strin
       const cells = `${run.cellsOk}/${run.cellsTotal} cells`;
       const slowest = run.slowest ? ` (slowest: cell ${run.slowest.k}, ${run.slowest.seconds.toFixed(1)} s)` : '';
       write(
-        `${run.status === 'ok' ? '✓' : '✗'} ${run.stem}: ${cells}, ${run.seconds.toFixed(1)} s, ${STATUS_MARK[run.status]}${slowest}`,
+        `${run.status === 'ok' ? '✓' : '✗'} ${run.stem}: ${cells}, ` +
+          `${run.seconds.toFixed(1)} s, ${STATUS_MARK[run.status]}${slowest}`,
       );
     },
   };

@@ -297,7 +297,8 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   say(`the best weights (step ${record.best.step}) on the test splits:`);
   for (const [k, r] of Object.entries(results)) {
     say(
-      `  CER ${k}: ${(100 * r.rate).toFixed(2)} % (S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength})`,
+      `  CER ${k}: ${(100 * r.rate).toFixed(2)} % ` +
+        `(S ${r.substitutions}, D ${r.deletions}, I ${r.insertions} over ${r.refLength})`,
     );
   }
   const training = {

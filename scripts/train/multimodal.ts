@@ -84,17 +84,20 @@ export async function pretrain(args: PretrainArgs): Promise<void> {
   const cfg = { ...MULTIMODAL_PRETRAIN_CONFIG, words: ctx.vocab.words.length };
   const speakers = loadMultimodalEmotion({ split: 'dev', limit: 1 }).speakers.length;
   say(
-    `${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`,
+    `${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ` +
+      `${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`,
   );
   const { params, record } = runPretraining({ tasks, train, heldOut, ctx, cfg, speakers, steps, seed, label: name });
   const mean = (xs: number[], s: number): string => (xs.slice(s - 50, s).reduce((a, b) => a + b, 0) / 50).toFixed(3);
   for (let s = 50; s <= steps; s += 50)
     say(
-      `step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, speaker ${mean(record.curves.speaker, s)})`,
+      `step ${s}: loss ${mean(record.curves.loss, s)} (ASR ${mean(record.curves.asr, s)}, ` +
+        `speaker ${mean(record.curves.speaker, s)})`,
     );
   const pct = (x: number): string => (Number.isNaN(x) ? '— (task not trained)' : `${(100 * x).toFixed(1)} %`);
   say(
-    `held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`,
+    `held out: CER ${pct(record.heldOut.cer)}, speaker accuracy ` +
+      `${pct(record.heldOut.speakerAccuracy)} (${record.minutes.toFixed(1)} min)`,
   );
   for (const e of record.heldOut.examples) say(`  ref: ${e.ref}\n  hyp: ${e.hyp}`);
   const manifest = saveMultimodalCheckpoint(out, params, {

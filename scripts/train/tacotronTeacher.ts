@@ -129,11 +129,13 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
   }
   const nParams = tacotronParameterCount(model);
   say(
-    `data: ${train.length} speech-single training utterances of ≤ ${maxFrames} frames; mel mean ${melNorm.mean.toFixed(3)}, std ${melNorm.std.toFixed(3)}`,
+    `data: ${train.length} speech-single training utterances of ≤ ${maxFrames} frames; ` +
+      `mel mean ${melNorm.mean.toFixed(3)}, std ${melNorm.std.toFixed(3)}`,
   );
   say(`model: ${JSON.stringify(model.config)}; ${nParams} parameters`);
   say(
-    `training: teacher forcing + guided attention (g 0.2, weight 1), L2 1e-6, batch ${batch}, steps ${steps}, Adam lr ${lr0} → ${lr0 / 10} (exponential), clip 1, seed ${seed}`,
+    `training: teacher forcing + guided attention (g 0.2, weight 1), L2 1e-6, batch ${batch}, ` +
+      `steps ${steps}, Adam lr ${lr0} → ${lr0 / 10} (exponential), clip 1, seed ${seed}`,
   );
   const lr = exponentialDecay({ lr0, decayRate: 0.1, decaySteps: steps });
   const t0 = Date.now();
@@ -160,7 +162,8 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
   };
   const record = (extra: Record<string, unknown>) => ({
     command:
-      `npm run train -- tacotron-teacher --steps ${steps} --stop-at ${done} --batch ${batch} --max-frames ${maxFrames} --seed ${seed} --lr0 ${lr0}${quick ? ' --quick' : ''}` +
+      `npm run train -- tacotron-teacher --steps ${steps} --stop-at ${done} --batch ${batch} ` +
+      `--max-frames ${maxFrames} --seed ${seed} --lr0 ${lr0}${quick ? ' --quick' : ''}` +
       (initFrom ? ' --init-from <the checkpoint of initFrom.command>' : ''),
     ...(previous ? { initFrom: previous.manifest.training } : {}),
     stepsPlanned: steps,
@@ -188,8 +191,10 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
         window = [];
         const ev = evaluate();
         say(
-          `step ${step}: Loss_f ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)} (mean of last ${recent.length}), guide ${parts.guide.toFixed(4)}; ` +
-            `val free-running: skips (spoken characters) ${ev.valSkips}, repeats ${ev.valRepeats}, incomplete ${ev.valIncomplete}/${ev.valUtterances}; ${((Date.now() - t0) / 60000).toFixed(1)} min`,
+          `step ${step}: Loss_f ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)} ` +
+            `(mean of last ${recent.length}), guide ${parts.guide.toFixed(4)}; ` +
+            `val free-running: skips (spoken characters) ${ev.valSkips}, repeats ${ev.valRepeats}, ` +
+            `incomplete ${ev.valIncomplete}/${ev.valUtterances}; ${((Date.now() - t0) / 60000).toFixed(1)} min`,
         );
         saveTacotron(out, model, record({ partial: step < lastSteps, lastLossF: parts.lossF, ...ev }));
         fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
@@ -203,7 +208,8 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
   say(`ran as: npm run train -- tacotron-teacher ${argv.join(' ')}${stopReason}`);
   const manifest = saveTacotron(out, model, record({ lastLossF: recent[recent.length - 1], ...evaluate() }));
   say(
-    `trained ${done} steps in ${((Date.now() - t0) / 60000).toFixed(1)} min; ${nParams} parameters, ${manifest.weights.bytes} bytes; wrote ${out}`,
+    `trained ${done} steps in ${((Date.now() - t0) / 60000).toFixed(1)} min; ` +
+      `${nParams} parameters, ${manifest.weights.bytes} bytes; wrote ${out}`,
   );
   fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
   disposeTacotron2(model);

@@ -1,4 +1,6 @@
-/** Plain float64 reference of the captioning model's loss (no tfjs), built from the recurrent and attention references. */
+/**
+ * Plain float64 reference of the captioning model's loss (no tfjs), built from the recurrent and attention references.
+ */
 import { F64, f64, matmul, addBroadcast } from '../../coursework/reference/numerics';
 import {
   embeddingRef,

@@ -222,7 +222,9 @@ export function scoreCaption(
   };
 }
 
-/** Fractions of captions right per attribute; `position` is over captions with the right objects that state a position. */
+/**
+ * Fractions of captions right per attribute; `position` is over captions with the right objects that state a position.
+ */
 export interface CaptionAccuracy {
   captions: number;
   parsed: number;
@@ -244,7 +246,8 @@ export function captionAccuracy(
 ): CaptionAccuracy {
   checkArgs('captionAccuracy').require(
     captions.length === scenes.length && captions.length > 0,
-    `arguments 'captions' and 'scenes' expected the same non-zero length but got ${captions.length} and ${scenes.length}`,
+    `arguments 'captions' and 'scenes' expected the same non-zero ` +
+      `length but got ${captions.length} and ${scenes.length}`,
   );
   const scores = captions.map((c, n) => scoreCaption(c, scenes[n], vocab));
   const frac = (pick: (s: CaptionScore) => boolean, of = scores): number =>
@@ -304,7 +307,8 @@ export function attentionOnNamedCells(
 ): NamedCellAttention {
   checkArgs('attentionOnNamedCells').require(
     words.length === attention.length && words.length === scenes.length,
-    `arguments 'words', 'attention' and 'scenes' expected the same length but got ${words.length}, ${attention.length} and ${scenes.length}`,
+    `arguments 'words', 'attention' and 'scenes' expected the same length ` +
+      `but got ${words.length}, ${attention.length} and ${scenes.length}`,
   );
   const colour: number[] = [];
   const item: number[] = [];

@@ -297,7 +297,8 @@ export class CaptioningRNN {
       .tensor('words', words, ['N'], 'int32');
     checkArgs('CaptioningRNN.decodeStep').require(
       (state.A !== null) === (this.cellType === 'attention'),
-      `state.A must be ${this.cellType === 'attention' ? 'the projected feature map' : 'null'} for cell type '${this.cellType}'`,
+      `state.A must be ${this.cellType === 'attention' ? 'the projected feature map' : 'null'} ` +
+        `for cell type '${this.cellType}'`,
     );
     const p = this.params;
     type Step = { state: DecoderState; scores: tf.Tensor; weights: tf.Tensor | null };

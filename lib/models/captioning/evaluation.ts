@@ -34,13 +34,17 @@ export interface CaptionEvaluation {
   namedCell: NamedCellAttention | null;
 }
 
-/** Greedy captions of `set` (at most `maxLength` words) scored by BLEU, per attribute and (attention) by where they look. */
+/**
+ * Greedy captions of `set` (at most `maxLength` words) scored by BLEU, per attribute and
+ * (attention) by where they look.
+ */
 export function evaluateCaptioner(model: CaptioningRNN, set: CaptionEvalSet, maxLength: number): CaptionEvaluation {
   checkArgs('evaluateCaptioner')
     .tensor('set.features', set?.features, ['N', ...model.featureSpec.slice(1)], 'float32')
     .require(
       set.captionTexts.length === set.features.shape[0] && set.items.length === set.features.shape[0],
-      `set.captionTexts (${set.captionTexts.length}) and set.items (${set.items.length}) must have one entry per scene (${set.features.shape[0]})`,
+      `set.captionTexts (${set.captionTexts.length}) and set.items (${set.items.length}) ` +
+        `must have one entry per scene (${set.features.shape[0]})`,
     );
   const sample = model.sample(set.features, maxLength);
   const refs = set.captionTexts.map((text) => [tokenizeCaption(text)]);

@@ -23,7 +23,10 @@ import { progress } from '../../display/progress';
 export interface FeatureCnn {
   /** Image [*, H, W, 3] → feature map [*, H/14, W/14, C]. */
   trunk: tf.LayersModel;
-  /** Cell [*, 28, 28, 3] → [item probabilities [*, items], colour probabilities [*, colours]] (shares the trunk's weights). */
+  /**
+   * Cell [*, 28, 28, 3] → [item probabilities [*, items], colour probabilities [*, colours]]
+   * (shares the trunk's weights).
+   */
   classifier: tf.LayersModel;
   channels: number;
 }

@@ -56,7 +56,8 @@ export const LISTENER_FEATURES = {
   sampleRate: 16000,
   framesPerSecond: 100,
   description:
-    '40-dim Kaldi-style log filterbank energies (logFilterbankEnergies defaults: 25 ms frames every 10 ms, 16 kHz), normalised per utterance (normalizeUtterance)',
+    '40-dim Kaldi-style log filterbank energies (logFilterbankEnergies defaults: ' +
+    '25 ms frames every 10 ms, 16 kHz), normalised per utterance (normalizeUtterance)',
 } as const;
 
 const KALDI_FFT = 512;

@@ -136,7 +136,8 @@ export function recognizerLossAndGrads(
   if (count === 0) {
     tf.dispose(f.cache);
     throw new NonFiniteError(
-      `recognizerLossAndGrads: no utterance of the batch (${labels.length}) has a CTC alignment in its frames: the loss is +∞ for all of them`,
+      `recognizerLossAndGrads: no utterance of the batch (${labels.length}) ` +
+        `has a CTC alignment in its frames: the loss is +∞ for all of them`,
     );
   }
   const dloss = tf.tensor1d(weights);

@@ -93,7 +93,9 @@ function glorot(a: number, b: number, rng: Rng): tf.Tensor {
   return randn([a, b], rng, Math.sqrt(2 / (a + b)));
 }
 
-/** Seeded encoder parameters (names: audioIn.*, visualIn.*, textEmbed.W, audioSelf<i>.*, crossText.*, crossVisual.*). */
+/**
+ * Seeded encoder parameters (names: audioIn.*, visualIn.*, textEmbed.W, audioSelf<i>.*, crossText.*, crossVisual.*).
+ */
 export function initEncoder(cfg: CrossModalEncoderConfig, rng: Rng): MultimodalParams {
   const c = checkArgs('initEncoder');
   for (const k of ['E', 'heads', 'F', 'layers', 'audioDim', 'visualDim', 'words'] as const)
@@ -129,7 +131,10 @@ export interface CrossModalEncoderCache {
 export interface CrossModalEncoderOutput {
   /** joint [N, Ta, E]. */
   joint: tf.Tensor3D;
-  /** Head-averaged cross-modal attention: audio frames × words [N, Ta, Tw], audio × face frames [N, Ta, Ta] (null when removed). */
+  /**
+   * Head-averaged cross-modal attention: audio frames × words [N, Ta, Tw], audio × face frames [N, Ta, Ta]
+   * (null when removed).
+   */
   textAttention: tf.Tensor3D | null;
   visualAttention: tf.Tensor3D | null;
   cache: CrossModalEncoderCache;

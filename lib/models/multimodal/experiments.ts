@@ -44,10 +44,16 @@ export type EmotionModel =
   | { kind: 'bigru'; cfg: LateFusionConfig }
   | { kind: 'transformer'; cfg: CrossModalEncoderConfig; init?: MultimodalParams };
 
-/** One seed's result: flat metrics `<condition> <emotion> WA|F1`, `<condition> avg WA`, `<condition> dev avg F1`, … and the loss curve. */
+/**
+ * One seed's result: flat metrics `<condition> <emotion> WA|F1`, `<condition> avg WA`, `<condition> dev avg F1`, … and
+ * the loss curve.
+ */
 export type EmotionRun = Record<string, number> & { losses: number[] };
 
-/** Trains `model` with `seed` on data.train, scores dev and test under each of `conditions` (default all), frees the model. */
+/**
+ * Trains `model` with `seed` on data.train, scores dev and test under each of `conditions`
+ * (default all), frees the model.
+ */
 export function runEmotionSeed(
   model: EmotionModel,
   seed: number,
@@ -138,7 +144,10 @@ export function emotionTable(
   });
 }
 
-/** Table 3 layout: one row per condition; per model, average WA and F1 (best seed on dev, and mean ± 95% over seeds), in %. */
+/**
+ * Table 3 layout: one row per condition; per model, average WA and F1
+ * (best seed on dev, and mean ± 95% over seeds), in %.
+ */
 export function ablationTable(
   models: Record<string, readonly SeedRun<EmotionRun>[]>,
 ): Record<string, string | number>[] {

@@ -60,7 +60,10 @@ export function tacotronLogCurve(
   return out;
 }
 
-/** Writes `weights.bin` and `manifest.json` of `model` (parameters, then batch-norm statistics) into `dir` (created); returns the manifest. */
+/**
+ * Writes `weights.bin` and `manifest.json` of `model` (parameters, then batch-norm statistics) into `dir` (created);
+ * returns the manifest.
+ */
 export function saveTacotron(dir: string, model: Tacotron2, training: Record<string, unknown>): TacotronManifest {
   checkArgs('saveTacotron').require(
     model?.params !== undefined && model.bnStats !== undefined,

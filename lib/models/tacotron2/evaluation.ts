@@ -92,7 +92,8 @@ export function exposureBiasCurve(
 export function dtwMelError(a: AudioMatrix, b: AudioMatrix): number {
   checkArgs('dtwMelError').require(
     a?.cols === b?.cols && a.rows > 0 && b.rows > 0,
-    `arguments 'a' and 'b' expected non-empty [T, M] log-mels with the same M but got [${a?.rows}, ${a?.cols}] and [${b?.rows}, ${b?.cols}]`,
+    `arguments 'a' and 'b' expected non-empty [T, M] log-mels with the ` +
+      `same M but got [${a?.rows}, ${a?.cols}] and [${b?.rows}, ${b?.cols}]`,
   );
   const [T1, T2, M] = [a.rows, b.rows, a.cols];
   const D = new Float64Array((T1 + 1) * (T2 + 1)).fill(Infinity);

@@ -77,7 +77,9 @@ export function spokenCharacters(text: string): boolean[] {
   return [...text].map((ch) => !',.?!'.includes(ch));
 }
 
-/** Skips (deletions) and repeats (insertions) the listener hears in each mel, against its text (punctuation stripped). */
+/**
+ * Skips (deletions) and repeats (insertions) the listener hears in each mel, against its text (punctuation stripped).
+ */
 export function listenerRobustness(
   listener: Listener,
   mels: readonly AudioMatrix[],

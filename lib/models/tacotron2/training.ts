@@ -123,7 +123,9 @@ function batchLoss(
   return { total, lossF, lossD, guide };
 }
 
-/** The teacher's decoder states s_t [N, S, H] on `batch`, teacher-forced, inference-mode encoder, dropout from `rng`. */
+/**
+ * The teacher's decoder states s_t [N, S, H] on `batch`, teacher-forced, inference-mode encoder, dropout from `rng`.
+ */
 export function teacherDecoderStates(
   teacher: Tacotron2,
   batch: TacotronBatch,
