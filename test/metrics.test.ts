@@ -1,5 +1,6 @@
 /** Classification metrics on hand-worked confusion counts. */
 import { describe, expect, it } from 'vitest';
+import { confusionSummary } from '../lib/metrics/confusions';
 import {
   accuracy,
   binaryCounts,
@@ -86,5 +87,17 @@ describe('multi-label report', () => {
     const curve = thresholdCurve([0.9, 0.6, 0.4, 0.3], [1, 1, 1, 0], [0.5, 0.95]);
     expect(curve[0].recall).toBeCloseTo(2 / 3, 12);
     expect(curve[1]).toMatchObject({ precision: 0, recall: 0, f1: 0 });
+  });
+});
+
+describe('confusionSummary', () => {
+  it('counts substitutions, deletions and insertions over all pairs, most frequent first', () => {
+    // "cat" → "cut": a→u; "the dog" → "thedog": a deleted space; "ab" → "abb": an inserted b; "aa" → "uu": a→u twice
+    const s = confusionSummary(['cat', 'the dog', 'ab', 'aa'], ['cut', 'thedog', 'abb', 'uu'], 2);
+    expect(s.referenceCharacters).toBe(14);
+    expect(s.substitutions).toEqual([{ edit: 'a→u', count: 3, share: 3 / 14 }]);
+    expect(s.deletions).toEqual([{ edit: '␣', count: 1, share: 1 / 14 }]);
+    expect(s.insertions).toEqual([{ edit: 'b', count: 1, share: 1 / 14 }]);
+    expect(() => confusionSummary(['a'], [])).toThrow("confusionSummary: arguments 'refs' and 'hyps' expected");
   });
 });

@@ -5,6 +5,7 @@
  */
 export * from './bleu';
 export * from './classification';
+export * from './confusions';
 export * from './editDistance';
 export * from './modelProfile';
 export * from './rankCorrelation';
