@@ -84,6 +84,7 @@ export * from './experiments/dataFrames';
 export * from './experiments/datasetSummary';
 export * from './experiments/resultsTable';
 export * from './experiments/seeds';
+export * from './experiments/statistics';
 export * from './experiments/tableExport';
 
 // The everyday display calls (the rest is bp.display)

@@ -1,0 +1,228 @@
+/**
+ * Statistics that fit the notebooks' designs: intervals that stay inside their quantity's range,
+ * and paired comparisons of two systems scored on the same test items (and seeds).
+ *
+ *   Wilson interval of a rate p̂ = k/n:   (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)     ⊂ [0, 1]
+ *   Fisher z interval of a correlation r:  tanh(atanh r ± z/√(n − 3))                          ⊂ (−1, 1)
+ *   percentile bootstrap:                  the α/2 and 1 − α/2 quantiles of the statistic over
+ *                                          resamples drawn with replacement (seeded)
+ *   paired bootstrap of a difference:      d[s][i] = a[s][i] − b[s][i] for seed s and item i;
+ *                                          resample seeds and items independently, with replacement,
+ *                                          and take the mean of d over each resampled grid
+ *   McNemar (exact):                       of the items exactly one system gets right, n₁₀ only A,
+ *                                          n₀₁ only B; p = 2·P(X ≤ min(n₁₀, n₀₁)), X ~ Bin(n₁₀ + n₀₁, ½)
+ *
+ * A verdict names the direction only when the interval of the difference excludes 0, and
+ * states the smallest difference the design can detect: with the bootstrap's standard error
+ * SE ≈ (high − low) / (2·z), a true difference of (z_{1−α/2} + z_{0.8})·SE ≈ 2.8·SE would be
+ * found 80% of the time at α = 0.05.
+ */
+import { Rng } from '../core/random';
+import { checkArgs } from '../core/validate';
+
+/** An estimate with its interval (`level`, e.g. 0.95). */
+export interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+  level: number;
+}
+
+const Z = { 0.9: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004 } as const;
+const Z_POWER_80 = 0.8416212335729143;
+
+function zOf(fn: string, level: number): number {
+  checkArgs(fn).require(
+    level === 0.9 || level === 0.95 || level === 0.99,
+    `argument 'level' expected 0.9, 0.95 or 0.99 but got ${level}`,
+  );
+  return Z[level as keyof typeof Z];
+}
+
+/** Wilson score interval of a rate `successes / n` (inside [0, 1] for every count, 0 and n included). */
+export function wilsonInterval(successes: number, n: number, level = 0.95): Interval {
+  const z = zOf('wilsonInterval', level);
+  checkArgs('wilsonInterval')
+    .number('n', n, { integer: true, min: 1 })
+    .number('successes', successes, { integer: true, min: 0, max: n });
+  const p = successes / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return { estimate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), level };
+}
+
+/** Fisher z interval of a correlation `r` over `n` pairs (n ≥ 4; inside (−1, 1)). */
+export function fisherZInterval(r: number, n: number, level = 0.95): Interval {
+  const z = zOf('fisherZInterval', level);
+  checkArgs('fisherZInterval').number('r', r, { min: -1, max: 1 }).number('n', n, { integer: true, min: 4 });
+  const clipped = Math.max(-1 + 1e-12, Math.min(1 - 1e-12, r));
+  const centre = Math.atanh(clipped);
+  const half = z / Math.sqrt(n - 3);
+  return { estimate: r, low: Math.tanh(centre - half), high: Math.tanh(centre + half), level };
+}
+
+/** The q-quantile (0 ≤ q ≤ 1) of sorted values, linearly interpolated. */
+function quantile(sorted: readonly number[], q: number): number {
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export interface BootstrapOptions {
+  /** Resamples (default 2000). */
+  resamples?: number;
+  /** Seed of the resampling (default 0). */
+  seed?: number;
+  /** Interval level: 0.9, 0.95 (default) or 0.99. */
+  level?: number;
+}
+
+function bootstrapOptions(fn: string, opts: BootstrapOptions): Required<BootstrapOptions> {
+  const o = { resamples: 2000, seed: 0, level: 0.95, ...opts };
+  zOf(fn, o.level);
+  checkArgs(fn).number('resamples', o.resamples, { integer: true, min: 100 }).number('seed', o.seed, { integer: true });
+  return o;
+}
+
+/**
+ * Percentile bootstrap interval of `statistic` (default: the mean) over `values`, resampled with
+ * replacement. The interval lies within the statistic's values over the resamples, so a
+ * statistic confined to a range (a rate, a score in [0, 1]) keeps its interval there.
+ */
+export function percentileBootstrap(
+  values: readonly number[],
+  opts: BootstrapOptions & { statistic?: (sample: readonly number[]) => number } = {},
+): Interval {
+  const o = bootstrapOptions('percentileBootstrap', opts);
+  checkArgs('percentileBootstrap').require(
+    Array.isArray(values) && values.length > 0 && values.every(Number.isFinite),
+    `argument 'values' expected a non-empty array of finite numbers`,
+  );
+  const statistic = opts.statistic ?? ((s: readonly number[]) => s.reduce((a, b) => a + b, 0) / s.length);
+  const rng = new Rng(o.seed);
+  const sample = new Array<number>(values.length);
+  const stats: number[] = [];
+  for (let r = 0; r < o.resamples; r++) {
+    for (let i = 0; i < values.length; i++) sample[i] = values[rng.int(values.length)];
+    stats.push(statistic(sample));
+  }
+  stats.sort((a, b) => a - b);
+  const alpha = 1 - o.level;
+  return {
+    estimate: statistic(values),
+    low: quantile(stats, alpha / 2),
+    high: quantile(stats, 1 - alpha / 2),
+    level: o.level,
+  };
+}
+
+/** A paired difference A − B with its bootstrap interval and what the design can detect. */
+export interface PairedDifference extends Interval {
+  /** ≈ 2.8 · SE: the true difference this design would detect 80% of the time at α = 1 − level. */
+  smallestDetectable: number;
+  seeds: number;
+  items: number;
+}
+
+/**
+ * Paired bootstrap of mean(A) − mean(B) for two systems scored on the same items in the same
+ * seeds: `a[s][i]`, `b[s][i]` (one row per seed; a single run is one row). Seeds and items are
+ * resampled independently, so the interval reflects both the test set's size and the spread
+ * between training runs.
+ */
+export function pairedBootstrap(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  opts: BootstrapOptions = {},
+): PairedDifference {
+  const o = bootstrapOptions('pairedBootstrap', opts);
+  const S = a?.length;
+  const I = a?.[0]?.length;
+  checkArgs('pairedBootstrap').require(
+    S > 0 &&
+      I > 0 &&
+      b?.length === S &&
+      a.every((row, s) => row.length === I && b[s].length === I) &&
+      a.every((row, s) => row.every(Number.isFinite) && b[s].every(Number.isFinite)),
+    `arguments 'a' and 'b' expected the same non-empty [seeds][items] grid of finite numbers`,
+  );
+  const d = a.map((row, s) => row.map((x, i) => x - b[s][i]));
+  const mean = d.flat().reduce((x, y) => x + y, 0) / (S * I);
+  const rng = new Rng(o.seed);
+  const stats: number[] = [];
+  for (let r = 0; r < o.resamples; r++) {
+    let sum = 0;
+    const seeds = Array.from({ length: S }, () => rng.int(S));
+    for (let k = 0; k < I; k++) {
+      const i = rng.int(I);
+      for (const s of seeds) sum += d[s][i];
+    }
+    stats.push(sum / (S * I));
+  }
+  stats.sort((x, y) => x - y);
+  const alpha = 1 - o.level;
+  const low = quantile(stats, alpha / 2);
+  const high = quantile(stats, 1 - alpha / 2);
+  const se = (high - low) / (2 * zOf('pairedBootstrap', o.level));
+  return {
+    estimate: mean,
+    low,
+    high,
+    level: o.level,
+    smallestDetectable: (zOf('pairedBootstrap', o.level) + Z_POWER_80) * se,
+    seeds: S,
+    items: I,
+  };
+}
+
+/** Exact McNemar test on per-item outcomes (true = right) of two systems on the same items. */
+export function mcnemar(
+  aRight: readonly boolean[],
+  bRight: readonly boolean[],
+): { onlyA: number; onlyB: number; pValue: number } {
+  checkArgs('mcnemar').require(
+    Array.isArray(aRight) && Array.isArray(bRight) && aRight.length === bRight.length && aRight.length > 0,
+    `arguments 'aRight' and 'bRight' expected outcome arrays of the same non-zero length`,
+  );
+  let onlyA = 0;
+  let onlyB = 0;
+  aRight.forEach((x, i) => {
+    if (x && !bRight[i]) onlyA++;
+    else if (!x && bRight[i]) onlyB++;
+  });
+  const n = onlyA + onlyB;
+  const k = Math.min(onlyA, onlyB);
+  // P(X ≤ k) for X ~ Bin(n, ½), in log space so large n stay finite
+  let logC = 0;
+  let tail = 0;
+  for (let j = 0; j <= k; j++) {
+    if (j > 0) logC += Math.log(n - j + 1) - Math.log(j);
+    tail += Math.exp(logC - n * Math.LN2);
+  }
+  return { onlyA, onlyB, pValue: n === 0 ? 1 : Math.min(1, 2 * tail) };
+}
+
+/**
+ * The verdict on a paired difference A − B in words: "A higher", "A lower", or "not separated at
+ * this size", with the smallest difference the design can detect (in the quantity's units,
+ * scaled by `scale`, e.g. 100 for percentage points, and `digits` decimals).
+ */
+export function pairedVerdict(
+  d: PairedDifference,
+  names: { a: string; b: string },
+  opts: { scale?: number; digits?: number; unit?: string } = {},
+): { direction: 'higher' | 'lower' | 'not separated'; text: string } {
+  const scale = opts.scale ?? 1;
+  const digits = opts.digits ?? 2;
+  const unit = opts.unit ?? '';
+  const f = (x: number): string => `${(scale * x).toFixed(digits)}${unit}`;
+  const direction = d.low > 0 ? 'higher' : d.high < 0 ? 'lower' : 'not separated';
+  const interval = `${f(d.estimate)} [${f(d.low)}, ${f(d.high)}]`;
+  const detect = `smallest detectable difference ${f(d.smallestDetectable)} (${d.items} items × ${d.seeds} seeds)`;
+  const text =
+    direction === 'not separated'
+      ? `${names.a} vs ${names.b}: not separated at this size, difference ${interval}; ${detect}`
+      : `${names.a} ${direction} than ${names.b}: difference ${interval}; ${detect}`;
+  return { direction, text };
+}

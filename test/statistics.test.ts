@@ -1,0 +1,110 @@
+/** The statistics module against scipy's float64 references (test/ref/statistics.json) and hand cases. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../lib';
+import {
+  fisherZInterval,
+  mcnemar,
+  pairedBootstrap,
+  pairedVerdict,
+  percentileBootstrap,
+  wilsonInterval,
+} from '../lib/experiments/statistics';
+
+interface Ref {
+  wilson: { k: number; n: number; level: number; low: number; high: number }[];
+  fisher: { r: number; n: number; level: number; low: number; high: number }[];
+  mcnemar: { onlyA: number; onlyB: number; pValue: number }[];
+}
+const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref', 'statistics.json'), 'utf8')) as Ref;
+
+describe('intervals that stay in their range', () => {
+  it("Wilson matches scipy's binomtest(...).proportion_ci(method='wilson'), 0/n and n/n included", () => {
+    for (const w of ref.wilson) {
+      const i = wilsonInterval(w.k, w.n, w.level);
+      expect(i.low, `${w.k}/${w.n}`).toBeCloseTo(w.low, 12);
+      expect(i.high, `${w.k}/${w.n}`).toBeCloseTo(w.high, 12);
+      expect(i.low).toBeGreaterThanOrEqual(0);
+      expect(i.high).toBeLessThanOrEqual(1);
+    }
+    expect(() => wilsonInterval(11, 10)).toThrow("wilsonInterval: argument 'successes'");
+    expect(() => wilsonInterval(1, 10, 0.8)).toThrow("wilsonInterval: argument 'level' expected 0.9, 0.95 or 0.99");
+  });
+
+  it('Fisher z matches tanh(atanh r ± z/√(n − 3)) and stays inside (−1, 1)', () => {
+    for (const f of ref.fisher) {
+      const i = fisherZInterval(f.r, f.n, f.level);
+      expect(i.low).toBeCloseTo(f.low, 12);
+      expect(i.high).toBeCloseTo(f.high, 12);
+      expect(i.low).toBeGreaterThan(-1);
+      expect(i.high).toBeLessThan(1);
+    }
+    expect(fisherZInterval(1, 10).high).toBeLessThanOrEqual(1);
+    expect(() => fisherZInterval(0.3, 3)).toThrow("fisherZInterval: argument 'n'");
+  });
+
+  it('a percentile bootstrap of a rate stays in [0, 1] and is reproducible from its seed', () => {
+    const outcomes = [1, 1, 1, 1, 1, 1, 1, 1, 1, 0];
+    const a = percentileBootstrap(outcomes, { seed: 3 });
+    expect(a).toEqual(percentileBootstrap(outcomes, { seed: 3 }));
+    expect(a.estimate).toBeCloseTo(0.9, 12);
+    expect(a.low).toBeGreaterThanOrEqual(0.5);
+    expect(a.high).toBe(1);
+    const median = percentileBootstrap([1, 2, 3, 100], {
+      statistic: (s) => [...s].sort((x, y) => x - y)[Math.floor(s.length / 2)],
+    });
+    expect(median.estimate).toBe(3);
+  });
+});
+
+describe('paired comparisons', () => {
+  it("McNemar's exact p-value matches scipy's two-sided binomial test", () => {
+    for (const m of ref.mcnemar) {
+      const a = [...Array(m.onlyA).fill(true), ...Array(m.onlyB).fill(false), true, false];
+      const b = [...Array(m.onlyA).fill(false), ...Array(m.onlyB).fill(true), true, false];
+      const r = mcnemar(a, b);
+      expect([r.onlyA, r.onlyB]).toEqual([m.onlyA, m.onlyB]);
+      expect(r.pValue, `${m.onlyA} vs ${m.onlyB}`).toBeCloseTo(m.pValue, 12);
+    }
+  });
+
+  it('the paired bootstrap finds a consistent small gain that an unpaired view would miss', () => {
+    // Items vary a lot (0…1), A is B + 0.02 on every item: the pairing removes the item spread.
+    const rng = new Rng(1);
+    const base = Array.from({ length: 3 }, () => Array.from({ length: 100 }, () => rng.uniform()));
+    const better = base.map((row) => row.map((x) => x + 0.02));
+    const d = pairedBootstrap(better, base, { seed: 1 });
+    expect(d.estimate).toBeCloseTo(0.02, 12);
+    expect(d.low).toBeCloseTo(0.02, 12);
+    expect(d.high).toBeCloseTo(0.02, 12);
+    expect(pairedVerdict(d, { a: 'A', b: 'B' }).direction).toBe('higher'); // the same gain on every item
+    const tie = pairedBootstrap(base, base, { seed: 1 });
+    expect([tie.low, tie.high, tie.smallestDetectable]).toEqual([0, 0, 0]);
+    expect(pairedVerdict(tie, { a: 'A', b: 'A again' }).direction).toBe('not separated');
+    const noisy = base.map((row) => row.map((x, i) => x + 0.02 + (i % 2 ? 0.05 : -0.05)));
+    const e = pairedBootstrap(noisy, base, { seed: 1 });
+    expect(e.low).toBeGreaterThan(0);
+    const v = pairedVerdict(e, { a: 'A', b: 'B' }, { scale: 100, digits: 1, unit: ' points' });
+    expect(v.direction).toBe('higher');
+    expect(v.text).toMatch(
+      /^A higher than B: difference 2\.0 points \[1\.\d points, [23]\.\d points\]; smallest detectable/,
+    );
+    expect(e.smallestDetectable).toBeGreaterThan(0);
+    expect(e.smallestDetectable).toBeLessThan(0.02);
+  });
+
+  it('identical systems are not separated, and the verdict says how small a difference the design could see', () => {
+    const rng = new Rng(2);
+    const a = [Array.from({ length: 40 }, () => rng.uniform())];
+    const b = [a[0].map((x, i) => (i % 2 ? x + 0.1 : x - 0.1))];
+    const d = pairedBootstrap(a, b, { seed: 4 });
+    expect(d.low).toBeLessThan(0);
+    expect(d.high).toBeGreaterThan(0);
+    const v = pairedVerdict(d, { a: 'KD', b: 'SS' });
+    expect(v.direction).toBe('not separated');
+    expect(v.text).toContain('KD vs SS: not separated at this size');
+    expect(v.text).toContain('(40 items × 1 seeds)');
+    expect(() => pairedBootstrap(a, [[1, 2]])).toThrow("pairedBootstrap: arguments 'a' and 'b' expected the same");
+  });
+});
