@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tf, trainInSeededBatches, trainLoop, seededEpochBatches, NonFiniteError, adam } from '../lib';
+import { tf, trainInSeededBatches, trainLoop, seededEpochBatches, NonFiniteError, adam, type StepResult } from '../lib';
 
 /** A one-parameter problem: w ← w − lr·sign-ish steps on L = mean((w − target[idx])²). */
 function setup() {
@@ -131,6 +131,37 @@ describe('trainLoop', () => {
     ).toThrow('step 1: loss is Infinity');
     expect(() => trainLoop('trainX', { w }, { steps: 0, lr: 0.1 }, poison(0))).toThrow(/^trainX: argument 'steps'/);
     w.dispose();
+  });
+  it('stops at a loss that is not a number, a step without gradients, and an overflowing gradient', () => {
+    const w = tf.variable(tf.tensor1d([1, 2]));
+    const before = tf.memory().numTensors;
+    const run = (step: () => unknown, clipNorm?: number) => () =>
+      trainLoop('test', { w }, { steps: 2, lr: 0.1, clipNorm, progress: false }, step as () => StepResult);
+    expect(run(() => ({ loss: undefined, grads: { w: tf.ones([2]) } }))).toThrow(
+      'step 1: the step returned loss undefined, not a number',
+    );
+    expect(run(() => ({ loss: 1, grads: {} }))).toThrow('test: step 1 returned no gradients');
+    // finite, but Σg² overflows float32: Adam's v would be +∞ and the weights would silently stop moving
+    for (const clipNorm of [undefined, 1])
+      expect(run(() => ({ loss: 1, grads: { w: tf.tensor1d([3e38, 0]) } }), clipNorm)).toThrow(
+        'step 1: gradient norm is Infinity (every gradient is finite: Σg² overflowed float32)',
+      );
+    expect(tf.memory().numTensors).toBe(before); // the failing steps' gradients were freed
+    expect(Array.from(w.dataSync())).toEqual([1, 2]);
+    w.dispose();
+  });
+  it('stops, naming the parameter, when an update leaves a weight non-finite', () => {
+    const w = tf.variable(tf.tensor1d([1, 2]));
+    const ones = () => ({ loss: 1, grads: { w: tf.ones([2]) } });
+    expect(() => trainLoop('test', { w }, { steps: 3, lr: () => 1e40, progress: false }, ones)).toThrow(
+      "step 1: after the update, parameter 'w' [2] has 2 non-finite values",
+    );
+    const v = tf.variable(tf.tensor1d([1, 2]));
+    const zero = () => ({ loss: 1, grads: { v: tf.zeros([2]) } });
+    expect(() => trainLoop('test', { v }, { steps: 3, lr: 0.1, adam: { eps: 0 }, progress: false }, zero)).toThrow(
+      "step 1: after the update, parameter 'v' [2] has 2 non-finite values", // m̂/√v̂ = 0/0
+    );
+    tf.dispose([w, v]);
   });
 });
 

@@ -8,6 +8,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
 
+/** ‖g‖ = √(Σ_p ‖g_p‖²) over all gradients (one download; +Infinity when Σg² overflows float32). */
+export function globalNorm(grads: Record<string, tf.Tensor>): number {
+  const entries = Object.values(grads ?? {});
+  checkArgs('globalNorm').require(entries.length > 0, "argument 'grads' expected at least one gradient");
+  const normTensor = tf.tidy(() => tf.sqrt(tf.addN(entries.map((g) => tf.sum(tf.square(g))))));
+  const norm = normTensor.dataSync()[0];
+  normTensor.dispose();
+  return norm;
+}
+
 /**
  * Returns scaled copies of `grads` (new tensors; the caller still owns and disposes the inputs)
  * and the global norm before clipping. One download (the norm). A NaN norm is returned as is
@@ -27,9 +37,7 @@ export function clipGlobalNorm(
     c.tensor(`grads.${name}`, g, g instanceof tf.Tensor ? g.shape : [], 'float32');
   const entries = Object.entries(grads);
   c.require(entries.length > 0, "argument 'grads' expected at least one gradient");
-  const normTensor = tf.tidy(() => tf.sqrt(tf.addN(entries.map(([, g]) => tf.sum(tf.square(g))))));
-  const norm = normTensor.dataSync()[0];
-  normTensor.dispose();
+  const norm = globalNorm(grads);
   const scale = norm > maxNorm ? maxNorm / norm : 1;
   const clipped: Record<string, tf.Tensor> = {};
   for (const [name, g] of entries) clipped[name] = scale === 1 ? tf.clone(g) : tf.mul(g, scale);

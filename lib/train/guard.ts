@@ -52,3 +52,26 @@ export function assertFiniteStep(step: number, loss: number, gradNorm: number, g
     `step ${step}: gradient norm is ${gradNorm} (every gradient is finite: Σg² overflowed float32)`,
   );
 }
+
+/**
+ * After an update: every parameter still finite, or `NonFiniteError` naming the step and the
+ * parameter ("step 12: after the update, parameter 'W' [3, 4] has 12 non-finite values") — what
+ * a learning rate of 1e40, or Adam with ε = 0 on a zero gradient, would otherwise leave behind
+ * silently. One fused reduction and one download.
+ */
+export function assertParamsFinite(step: number, params: Record<string, tf.Tensor>): void {
+  const entries = Object.entries(params);
+  if (entries.length === 0) return;
+  const counts = tf.tidy(() =>
+    tf.stack(entries.map(([, t]) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(t)), 'int32')))),
+  );
+  const bad = counts.dataSync();
+  counts.dispose();
+  entries.forEach(([name, t], i) => {
+    if (bad[i] > 0)
+      throw new NonFiniteError(
+        `step ${step}: after the update, parameter '${name}' [${t.shape.join(', ')}] ` +
+          `has ${bad[i]} non-finite value${bad[i] === 1 ? '' : 's'}`,
+      );
+  });
+}

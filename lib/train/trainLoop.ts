@@ -6,13 +6,16 @@
  *   for step = 1 … steps:
  *     { loss, grads } = step(step)                   the caller's batch, forward and backward
  *     g ← g · min(1, clipNorm / ‖g‖)                  global-norm clipping, when clipNorm is set
- *     stop if loss or any g is NaN/±Inf               (NonFiniteError naming step and tensor)
+ *     stop if the loss is not a finite number, if     (NonFiniteError naming step and tensor)
+ *       any g is NaN/±Inf, or if Σg² overflows
  *     θ ← Adam(θ, g, lr(step))                        the project's Adam (lib/optim/adam.ts)
+ *     stop if any θ is no longer finite               (NonFiniteError naming step and parameter)
  *     record loss; onStep(step, loss); progress
  *     stop early once maxSeconds have passed, or when shouldStop() says so
  *
- * No update is applied before the NaN guard has passed, so a failing run leaves the
- * weights of the last good step. The gradients are freed by the loop.
+ * No update is applied before the loss and gradient checks have passed, so a run stopped there
+ * leaves the weights of the last good step (a run stopped by the parameter check keeps the
+ * failing update, for inspection). The gradients are freed by the loop.
  *
  * With `state`, the run is resumable (lib/train/trainingState.ts): a state found in `state.dir`
  * is restored first (parameters, Adam, the trainer's record) and the loop continues after its
@@ -23,10 +26,10 @@ import { Rng } from '../core/random';
 import { checkArgs } from '../core/validate';
 import { progress as makeProgress, type Progress } from '../display/progress';
 import { adam } from '../optim/adam';
-import { clipGlobalNorm } from '../optim/clip';
+import { clipGlobalNorm, globalNorm } from '../optim/clip';
 import type { Grads, Params } from '../optim/optimizer';
 import type { Schedule } from '../optim/schedules';
-import { assertFinite, assertFiniteStep } from './guard';
+import { assertFiniteStep, assertParamsFinite, NonFiniteError } from './guard';
 import { hasTrainingState, loadTrainingState, saveTrainingState } from './trainingState';
 
 /** What one step gives back: its loss and the gradient of each parameter, by parameter name. */
@@ -121,14 +124,22 @@ export function trainLoop(
       const { loss, grads } = step(s);
       let update = grads;
       try {
+        if (typeof loss !== 'number') {
+          throw new NonFiniteError(`step ${s}: the step returned loss ${String(loss)}, not a number`);
+        }
+        checkArgs(fn).require(
+          grads !== null && typeof grads === 'object' && Object.keys(grads).length > 0,
+          `step ${s} returned no gradients`,
+        );
         if (opts.clipNorm === undefined) {
-          assertFinite(s, { loss, ...grads });
+          assertFiniteStep(s, loss, globalNorm(grads), grads);
         } else {
           const clipped = clipGlobalNorm(grads, opts.clipNorm);
           update = clipped.grads;
           assertFiniteStep(s, loss, clipped.norm, clipped.grads);
         }
         optimizer.step(params, update, lrAt(s));
+        assertParamsFinite(s, params);
       } finally {
         tf.dispose(Object.values(grads));
         if (update !== grads) tf.dispose(Object.values(update));
