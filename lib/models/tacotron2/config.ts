@@ -184,8 +184,8 @@ export function initTacotron2(config: Tacotron2Config, seed: number, melNorm = {
   }
   const bnStats: TacotronBatchNormStats = {};
   for (let i = 0; i < cfg.encoderConvLayers; i++) {
-    bnStats[`bn${i}Mean`] = tf.variable(tf.zeros([cfg.embedDim]), false);
-    bnStats[`bn${i}Var`] = tf.variable(tf.ones([cfg.embedDim]), false);
+    bnStats[`bn${i}Mean`] = tf.tidy(() => tf.variable(tf.zeros([cfg.embedDim]), false));
+    bnStats[`bn${i}Var`] = tf.tidy(() => tf.variable(tf.ones([cfg.embedDim]), false));
   }
   return { config: { ...cfg }, params, bnStats, melNorm: { ...melNorm } };
 }
