@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { ShapeError, tf } from '../lib';
-import { logFilterbankEnergies } from '../lib/audio/fbank';
+import { kaldiMelBanks, logFilterbankEnergies } from '../lib/audio/fbank';
 import { RealFft } from '../lib/audio/fft';
 import { frame, padSignal } from '../lib/audio/frame';
 import { logMel } from '../lib/audio/logMel';
@@ -311,5 +311,23 @@ describe('feature extraction speed (printed, not asserted)', () => {
       );
     }
     expect(Object.keys(times).length).toBe(2);
+  });
+});
+
+describe('filterbanks refuse what they cannot resolve', () => {
+  it('melFilterbank and kaldiMelBanks name the filters that fall between FFT bins', () => {
+    expect(() => melFilterbank({ sampleRate: 16000, nFft: 512, nMels: 256 })).toThrow(
+      /^melFilterbank: \d+ of the nMels = 256 filters fall between the 257 FFT bins \(nFft 512\)/,
+    );
+    expect(() => kaldiMelBanks(16000, 512, 200, 20, 0)).toThrow(
+      /^kaldiMelBanks: \d+ of the nMels = 200 filters fall between the 256 FFT bins \(paddedSize 512\)/,
+    );
+    expect(melFilterbank({ sampleRate: 16000, nFft: 1024, nMels: 80 }).rows).toBe(80);
+  });
+  it('kaldiMelBanks names a bad argument instead of a RangeError or a fractional matrix', () => {
+    expect(() => kaldiMelBanks(16000, 512, -3, 20, 0)).toThrow("kaldiMelBanks: argument 'nMels'");
+    expect(() => kaldiMelBanks(16000, 511, 40, 20, 0)).toThrow(
+      "kaldiMelBanks: argument 'paddedSize' expected an even FFT size but got 511",
+    );
   });
 });

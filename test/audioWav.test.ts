@@ -58,6 +58,13 @@ describe('writeWav / readWav', () => {
       expect(() => readWav('/nonexistent/file.wav')).toThrow(/readWav: \/nonexistent\/file.wav: cannot read the file/);
     },
   );
+  it('rejects a header whose sample rate is 0', () => {
+    const bytes = Buffer.from(writeWav(Float32Array.from([0.1, 0.2]), 16000));
+    bytes.writeUInt32LE(0, 24); // fmt chunk: sample rate
+    bytes.writeUInt32LE(0, 28); // and byte rate
+    expect(() => readWav(bytes)).toThrow(WavFormatError);
+    expect(() => readWav(bytes)).toThrow('expected a positive sample rate but the header says 0');
+  });
   it('writeWav rejects NaN samples and a bad sample rate', () => {
     expect(() => writeWav(Float32Array.from([0, NaN]), 8000)).toThrow(
       /writeWav: argument 'samples' has a non-finite sample NaN at index 1/,

@@ -18,6 +18,7 @@
  * 8. E[t, j] = ln(max(Σ_k w_j(k)·|X[t, k]|², ε)) with ε = 2⁻²³ (float epsilon); no energy term.
  */
 import { checkArgs } from '../core/validate';
+import { requireNonEmptyFilters } from './mel';
 import { realFft } from './fft';
 import { frameCount } from './frame';
 import { AudioMatrix, checkSignal } from './matrix';
@@ -54,6 +55,13 @@ export function kaldiMelBanks(
   lowFreq: number,
   highFreq: number,
 ): AudioMatrix {
+  checkArgs('kaldiMelBanks')
+    .number('sampleRate', sampleRate, { min: 0, exclusiveMin: true })
+    .number('paddedSize', paddedSize, { integer: true, min: 2 })
+    .require(paddedSize % 2 === 0, `argument 'paddedSize' expected an even FFT size but got ${paddedSize}`)
+    .number('nMels', nMels, { integer: true, min: 1 })
+    .number('lowFreq', lowFreq)
+    .number('highFreq', highFreq);
   const nyquist = sampleRate / 2;
   const high = highFreq <= 0 ? nyquist + highFreq : highFreq;
   checkArgs('kaldiMelBanks').require(
@@ -75,6 +83,7 @@ export function kaldiMelBanks(
         out[j * bins + k] = m <= center ? (m - left) / (center - left) : (right - m) / (right - center);
     }
   }
+  requireNonEmptyFilters('kaldiMelBanks', out, nMels, bins, `paddedSize ${paddedSize}`);
   return { data: out, rows: nMels, cols: bins };
 }
 

@@ -109,7 +109,27 @@ export function melFilterbank(opts: MelOptions): AudioMatrix {
       out[j * bins + k] = w * gain;
     }
   }
+  requireNonEmptyFilters('melFilterbank', out, nMels, bins, `nFft ${nFft}`);
   return { data: out, rows: nMels, cols: bins };
+}
+
+/**
+ * Throws when a filter of a [nMels, bins] filterbank has no non-zero weight: more filters than
+ * the FFT resolves between fMin and fMax (narrow triangles fall between bins). Such a filter
+ * would silently output 0 (−∞ after the log), so the error names nMels and the FFT size.
+ */
+export function requireNonEmptyFilters(fn: string, w: Float32Array, nMels: number, bins: number, fft: string): void {
+  const empty: number[] = [];
+  for (let j = 0; j < nMels; j++) {
+    let any = false;
+    for (let k = 0; k < bins && !any; k++) any = w[j * bins + k] > 0;
+    if (!any) empty.push(j);
+  }
+  checkArgs(fn).require(
+    empty.length === 0,
+    `${empty.length} of the nMels = ${nMels} filters fall between the ${bins} FFT bins (${fft}) and would be ` +
+      `all zero (first: filter ${empty[0]}): use fewer mels or a larger FFT`,
+  );
 }
 
 /**

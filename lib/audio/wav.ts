@@ -65,6 +65,8 @@ export function readWav(source: string | Uint8Array): WavAudio {
     throw new WavFormatError(name, `expected 16-bit samples but the file has ${fmt.bitsPerSample}-bit`);
   if (fmt.numChannels !== 1)
     throw new WavFormatError(name, `expected mono but the file has ${fmt.numChannels} channels`);
+  if (!Number.isInteger(fmt.sampleRate) || fmt.sampleRate <= 0)
+    throw new WavFormatError(name, `expected a positive sample rate but the header says ${fmt.sampleRate}`);
   const data = (wav as unknown as { data: { chunkSize: number; samples: Uint8Array } }).data;
   if (data.samples.length !== data.chunkSize || data.chunkSize % 2 !== 0) {
     throw new WavFormatError(
