@@ -164,6 +164,20 @@ describe('fashion-scenes', () => {
     expect(() => loadFashionScenes({ split: 'val', dir })).toThrow(/scenes\.json\.gz: missing file/);
   });
 
+  it('a manifest that is JSON null, an array or lists a null entry fails with the file named', () => {
+    const dir = copyDataset('fashion-scenes');
+    const file = path.join(dir, 'manifest.json');
+    for (const [text, message] of [
+      ['null', 'wrong format: expected a JSON object but got null'],
+      ['[1, 2]', 'wrong format: expected a JSON object but got [1,2]'],
+      ['{"files": [null]}', 'wrong format: `files` must list { name, bytes, sha256 }'],
+    ]) {
+      fs.writeFileSync(file, text);
+      expect(() => readManifest(dir)).toThrow(DatasetError);
+      expect(() => loadFashionScenes({ split: 'val', dir })).toThrow(`manifest.json: ${message}`);
+    }
+  });
+
   it('validates arguments', () => {
     expect(() => loadFashionScenes({ split: 'dev' as never })).toThrow(/loadFashionScenes: split must be one of/);
     expect(() => loadFashionScenes({ split: 'val', limit: 0 })).toThrow(/argument 'limit'/);

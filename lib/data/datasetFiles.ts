@@ -63,10 +63,18 @@ export function readManifest(dir: string): DatasetManifest {
   } catch (e) {
     throw new DatasetError(file, `wrong format: not JSON (${(e as Error).message})`);
   }
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw new DatasetError(file, `wrong format: expected a JSON object but got ${JSON.stringify(manifest)}`);
+  }
   if (
     !Array.isArray(manifest.files) ||
     manifest.files.some(
-      (f) => typeof f.name !== 'string' || typeof f.sha256 !== 'string' || typeof f.bytes !== 'number',
+      (f) =>
+        f === null ||
+        typeof f !== 'object' ||
+        typeof f.name !== 'string' ||
+        typeof f.sha256 !== 'string' ||
+        typeof f.bytes !== 'number',
     )
   ) {
     throw new DatasetError(file, 'wrong format: `files` must list { name, bytes, sha256 }');
