@@ -6,13 +6,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../lib';
 import { logMel } from '../lib/audio/logMel';
 import { noteDescriptors } from '../lib/audio/noteDescriptors';
 import { readWav } from '../lib/audio/wav';
 import { DatasetError } from '../lib/data/datasetError';
-import { datasetDir, readManifest } from '../lib/data/datasetFiles';
+import { datasetDir, readManifest, sha256 } from '../lib/data/datasetFiles';
 import { FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, loadFluidNotes } from '../lib/data/fluidNotes';
 import { copyDataset } from './helpers';
 
@@ -98,6 +99,26 @@ describe('fluid-notes dataset', () => {
     fs.writeFileSync(mel, bytes);
     expect(() => loadFluidNotes({ split: 'train', dir: corrupt })).toThrow(/checksum mismatch/);
     expect(readManifest(datasetDir('fluid-notes')).counts).toEqual({ notes: 1250, train: 1000, test: 250 });
+  });
+
+  it('rejects a note id that is not a row of the spectrograms (even with a re-signed manifest)', () => {
+    for (const id of [999999, -1, 1.5]) {
+      const dir = copyDataset('fluid-notes');
+      const file = path.join(dir, 'notes.json.gz');
+      const data = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as { notes: { id: number }[] };
+      data.notes[3].id = id;
+      const bytes = zlib.gzipSync(JSON.stringify(data));
+      fs.writeFileSync(file, bytes);
+      const manifest = readManifest(dir);
+      Object.assign(
+        manifest.files.find((f) => f.name === 'notes.json.gz')!,
+        { bytes: bytes.length, sha256: sha256(bytes) },
+      );
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+      expect(() => loadFluidNotes({ split: 'train', dir })).toThrow(
+        `notes.json.gz: wrong format: note 3 has id ${id}, not a row of the 1250 spectrograms`,
+      );
+    }
   });
 });
 

@@ -132,6 +132,13 @@ export function loadFluidNotes(opts: {
   );
   if (bad >= 0)
     throw new DatasetError(file, `wrong format: note ${bad} has an unknown split or a non-finite descriptor`);
+  const badId = notes.findIndex((n) => !Number.isInteger(n.id) || n.id < 0 || n.id >= notes.length);
+  if (badId >= 0) {
+    throw new DatasetError(
+      file,
+      `wrong format: note ${badId} has id ${notes[badId].id}, not a row of the ${notes.length} spectrograms`,
+    );
+  }
   const chosen = notes.filter((n) => n.split === opts.split && (!opts.families || opts.families.includes(n.family)));
   const N = keep(chosen.length);
   const per = f.frames * f.nMels,
