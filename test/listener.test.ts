@@ -10,6 +10,7 @@ import { tf, Rng } from '../lib';
 import { logFilterbankEnergies } from '../lib/audio/fbank';
 import { logMel } from '../lib/audio/logMel';
 import { DatasetError } from '../lib/data/datasetError';
+import { sha256 } from '../lib/data/datasetFiles';
 import { saveListener, loadListener } from '../lib/models/listener/checkpoint';
 import { logMelToLfbe, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel } from '../lib/models/listener/features';
 import { initSpeechRecognizer } from '../lib/models/listener/recognizer';
@@ -71,7 +72,7 @@ describe('listener checkpoint', () => {
     const params = initSpeechRecognizer(config, 5);
     const manifest = saveListener(dir, params, {
       config,
-      alphabet: ['_', ' '],
+      alphabet: Array.from({ length: 29 }, (_, i) => (i === 0 ? '' : String.fromCharCode(96 + i))),
       features: 'test',
       training: { steps: 0 },
     });
@@ -91,6 +92,35 @@ describe('listener checkpoint', () => {
     expect(() => loadListener(dir)).toThrow(DatasetError);
     expect(() => loadListener(path.join(dir, 'nope'))).toThrow(/missing manifest/);
     tf.dispose([Object.values(params), Object.values(loaded.params)]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('rejects NaN weights, overlapping parameters and an alphabet that does not fit the vocabulary, re-signed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'listener-'));
+    const params = initSpeechRecognizer(config, 5);
+    const alphabet = Array.from({ length: 29 }, (_, i) => String(i));
+    const manifest = saveListener(dir, params, { config, alphabet, features: 'test', training: { steps: 0 } });
+    tf.dispose(Object.values(params));
+    const w = path.join(dir, 'weights.bin');
+    const m = path.join(dir, 'manifest.json');
+    const good = fs.readFileSync(w);
+    const resign = (bytes: Buffer, edit: (x: typeof manifest) => void = () => undefined): void => {
+      fs.writeFileSync(w, bytes);
+      const copy = JSON.parse(JSON.stringify(manifest)) as typeof manifest;
+      Object.assign(copy.weights, { bytes: bytes.length, sha256: sha256(bytes) });
+      edit(copy);
+      fs.writeFileSync(m, JSON.stringify(copy));
+    };
+    const nan = Buffer.from(good);
+    nan.writeFloatLE(NaN, 4 * 7);
+    resign(nan);
+    expect(() => loadListener(dir)).toThrow(/weights\.bin: parameter '\w+' holds NaN at element 7/);
+    resign(good, (x) => (x.params[1].offset = x.params[0].offset));
+    expect(() => loadListener(dir)).toThrow(/manifest\.json: parameters '\w+' and '\w+' overlap/);
+    resign(good, (x) => (x.alphabet = x.alphabet.slice(0, 20)));
+    expect(() => loadListener(dir)).toThrow("the alphabet has 20 symbols but the config's vocabSize is 29");
+    resign(good);
+    tf.dispose(Object.values(loadListener(dir).params));
     fs.rmSync(dir, { recursive: true });
   });
 });

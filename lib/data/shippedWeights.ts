@@ -8,7 +8,8 @@
  *                    weights: { file, bytes, sha256 }, params: [{ name, shape, offset }] }
  *
  * Reading checks, in order: the manifest exists and is JSON of the expected `format`, the
- * weights file exists, has the manifest's size and sha256, and every parameter lies inside it —
+ * weights file exists, has the manifest's size and sha256, every parameter lies inside it, holds
+ * only finite values and overlaps no other —
  * so a damaged or foreign file fails with a {@link DatasetError} naming the file, never as
  * garbage output later.
  */
@@ -129,7 +130,21 @@ export function readShippedWeights<M extends ShippedWeightsManifest>(
         `parameter '${p.name}' [${p.shape}] at offset ${p.offset} runs past the ${values.length} stored values`,
       );
     }
-    params.set(p.name, { shape: p.shape, values: values.subarray(p.offset, p.offset + size) });
+    const stored = values.subarray(p.offset, p.offset + size);
+    const bad = stored.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new DatasetError(wfile, `parameter '${p.name}' holds ${stored[bad]} at element ${bad}`);
+    params.set(p.name, { shape: p.shape, values: stored });
   }
+  const byOffset = [...manifest.params].sort((a, b) => a.offset - b.offset);
+  byOffset.forEach((p, i) => {
+    const end = p.offset + p.shape.reduce((a, b) => a * b, 1);
+    const next = byOffset[i + 1];
+    if (next !== undefined && end > next.offset) {
+      throw new DatasetError(
+        file,
+        `parameters '${p.name}' and '${next.name}' overlap (offsets ${p.offset}, ${next.offset})`,
+      );
+    }
+  });
   return { manifest, params };
 }

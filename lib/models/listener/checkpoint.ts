@@ -57,6 +57,12 @@ export function loadListener(dir: string = listenerDir()): {
     LISTENER_FORMAT,
     'train the listener with: npm run train -- listener',
   );
+  if (!Array.isArray(manifest.alphabet) || manifest.alphabet.length !== manifest.config?.vocabSize) {
+    throw new DatasetError(
+      path.join(dir, 'manifest.json'),
+      `the alphabet has ${manifest.alphabet?.length} symbols but the config's vocabSize is ${manifest.config?.vocabSize}`,
+    );
+  }
   const params = initSpeechRecognizer(manifest.config, 0);
   for (const [name, v] of Object.entries(params)) {
     const p = stored.get(name);
