@@ -250,6 +250,23 @@ describe('run-notebooks on fixtures', () => {
     expect(slow.outputs?.at(-1)).toMatchObject({ output_type: 'error', ename: 'CellTimeoutError' });
   });
 
+  it('refuses malformed notebooks before any kernel starts, naming the file and the problem', async () => {
+    const out = path.join(tmpDir(), 'out');
+    const r = await runRunner(['--dir', path.join(FIXTURES, 'malformed'), '--out', out]);
+    expect(r.code).toBe(1);
+    for (const message of [
+      'empty.ipynb: malformed notebook, not run: no cells',
+      'no-cells-array.ipynb: malformed notebook, not run: no `cells` array (got undefined)',
+      'not-json.ipynb: malformed notebook, not run: not JSON: ',
+      'numeric-source.ipynb: malformed notebook, not run: cell 3: source must be a string or a list of strings, ' +
+        'got number',
+    ]) {
+      expect(r.stderr).toContain(message);
+    }
+    expect(r.stdout).toMatch(/empty\s+0\/0\s+[\d.]+\s+0\s+FAILED\n/);
+    expect(fs.existsSync(path.join(out, 'notebooks'))).toBe(false);
+  });
+
   it('rejects an unknown notebook name with a usage error', async () => {
     const r = await runRunner(['no-such-notebook', '--dir', FIXTURES, '--out', path.join(tmpDir(), 'out')]);
     expect(r.code).toBe(2);

@@ -56,17 +56,73 @@ export function joinText(text: MultilineString | undefined): string {
   return Array.isArray(text) ? text.join('') : text;
 }
 
+/** A notebook file that cannot be run: not JSON, or not the nbformat 4 structure the runner reads. */
+export class NotebookFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'NotebookFormatError';
+  }
+}
+
+/** `null`, `array`, `number`… for messages about a JSON value of the wrong type. */
+const jsonType = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+const isText = (v: unknown): v is MultilineString =>
+  typeof v === 'string' || (Array.isArray(v) && v.every((l) => typeof l === 'string'));
+
+/** What is wrong with a parsed notebook's structure, or null when the runner can read it. */
+function structureProblem(nb: unknown): string | null {
+  if (typeof nb !== 'object' || nb === null || Array.isArray(nb)) {
+    return `the top level must be a JSON object, got ${jsonType(nb)}`;
+  }
+  const { nbformat, cells, metadata } = nb as Record<string, unknown>;
+  if (nbformat !== 4) return `not an nbformat 4 notebook (nbformat=${String(nbformat)})`;
+  if (!Array.isArray(cells)) return `no \`cells\` array (got ${jsonType(cells)})`;
+  if (metadata !== undefined && jsonType(metadata) !== 'object') {
+    return `metadata must be an object, got ${jsonType(metadata)}`;
+  }
+  if (cells.length === 0) return 'no cells';
+  for (const [i, cell] of cells.entries()) {
+    const where = `cell ${i + 1}`;
+    if (jsonType(cell) !== 'object') return `${where}: must be an object, got ${jsonType(cell)}`;
+    const { cell_type, source } = cell as Record<string, unknown>;
+    if (cell_type !== 'code' && cell_type !== 'markdown' && cell_type !== 'raw') {
+      return `${where}: cell_type must be 'code', 'markdown' or 'raw', got ${JSON.stringify(cell_type) ?? 'nothing'}`;
+    }
+    if (!isText(source)) {
+      const got = Array.isArray(source) ? 'a list holding a non-string' : jsonType(source);
+      return `${where}: source must be a string or a list of strings, got ${got}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads and checks a notebook; a file that is not JSON or not the nbformat 4 structure (cells, each with a
+ * cell_type and a string or list-of-strings source) throws a NotebookFormatError naming the file and the problem.
+ * Cells are numbered from 1 among all cells, as a notebook editor shows them.
+ */
 export function readNotebook(file: string): Notebook {
-  let nb: Notebook;
+  let text: string;
   try {
-    nb = JSON.parse(fs.readFileSync(file, 'utf8')) as Notebook;
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file} is not a readable notebook: ${(e as Error).message}`);
+    throw new NotebookFormatError(file, `cannot be read: ${(e as Error).message}`);
   }
-  if (nb.nbformat !== 4 || !Array.isArray(nb.cells)) {
-    throw new Error(`${file} is not an nbformat 4 notebook (nbformat=${String(nb.nbformat)})`);
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch (e) {
+    throw new NotebookFormatError(file, `not JSON: ${(e as Error).message}`);
   }
-  return nb;
+  const problem = structureProblem(nb);
+  if (problem) throw new NotebookFormatError(file, problem);
+  const checked = nb as Notebook;
+  checked.metadata ??= {};
+  return checked;
 }
 
 /** Writes atomically (temp file + rename) so a reader never sees half a notebook. */

@@ -1,14 +1,15 @@
 /**
  * Runs one notebook in a fresh Node process (the worker), enforcing the per-cell timeout,
  * and reports what happened. When the worker is killed or dies mid-cell, the error is
- * recorded in the partial executed notebook it left behind.
+ * recorded in the partial executed notebook it left behind. A notebook that is not JSON or
+ * not nbformat 4 (see readNotebook) fails before any worker starts.
  */
 import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import type { CellError } from './cellError';
-import { clearOutputs, readNotebook, writeNotebook } from './nbformat';
+import { clearOutputs, NotebookFormatError, readNotebook, writeNotebook } from './nbformat';
 import type { WorkerMessage } from './protocol';
 
 export type NotebookStatus = 'ok' | 'error' | 'timeout' | 'crashed';
@@ -72,6 +73,14 @@ export function runNotebook(
   const t0 = performance.now();
   // A copy from an earlier run must not stand in for this one if the worker dies early.
   fs.rmSync(executed, { force: true });
+  try {
+    readNotebook(source);
+  } catch (e) {
+    if (!(e instanceof NotebookFormatError)) throw e;
+    run.status = 'error';
+    run.failure = { k: 0, cellIndex: -1, firstLine: '', error: { ename: e.name, evalue: e.problem, traceback: [] } };
+    return Promise.resolve(run);
+  }
   return new Promise((resolve) => {
     const child = fork(WORKER, [source, executed], {
       cwd: path.dirname(source),

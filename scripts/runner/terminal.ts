@@ -58,6 +58,7 @@ export function notebookProgress(stem: string, tty: boolean, write: (line: strin
 export function failureMessage(run: NotebookRun): string {
   const f = run.failure;
   if (!f) return `${run.name}: ${STATUS_MARK[run.status]}`;
+  if (f.error.ename === 'NotebookFormatError') return `${run.name}: malformed notebook, not run: ${f.error.evalue}`;
   const where = f.k > 0 ? `in cell ${f.k} (\`${clip(f.firstLine, 80)}\`)` : 'before any cell ran';
   const head =
     f.error.ename === TS_COMPILE_ERROR
