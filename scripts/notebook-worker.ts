@@ -5,6 +5,10 @@
  * progress over IPC (tslab redirects process.stdout/stderr into the running cell, so this
  * process never prints itself) and writes the executed notebook after every cell.
  *
+ * A cell is done when its result is in and the work it scheduled has drained or a grace period has passed
+ * (see runner/cellTracker.ts); an exception thrown or a promise rejection left unhandled by that work fails the
+ * cell that scheduled it, as the cell's own error would.
+ *
  * Exit code 0: every cell ran; 1: a cell failed (the partial notebook holds its error).
  */
 import * as path from 'path';
@@ -15,8 +19,9 @@ import { createExecutor, ConverterSet } from 'tslab/dist/executor';
 import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { parseCommandLine, UsageError } from './cliArgs';
 import { buildCellError, ErrorReport } from './runner/cellError';
+import { CellTracker } from './runner/cellTracker';
 import { clearOutputs, firstLine, readNotebook, runnableCells, writeNotebook } from './runner/nbformat';
-import { OutputRecorder } from './runner/outputs';
+import { CellWriter, OutputRecorder } from './runner/outputs';
 import type { WorkerMessage } from './runner/protocol';
 import { activeBackend, RUN_METADATA_KEY, startRunMetadata } from './runner/runMetadata';
 
@@ -88,61 +93,91 @@ async function main(): Promise<number> {
   process.chdir(path.dirname(notebookPath));
   const convs = new ObservedConverters();
   void convs.node; // warm the converter, as tslab's startKernel does
-  const reports: ErrorReport[] = [];
+  const tracker = new CellTracker();
+  /** The cell running or in its grace period (or the last one): where an error nothing else claims is reported. */
+  let current = 1;
+  /** What failed, by cell number: the executor's errors, and late errors attributed by the tracker. */
+  const reports = new Map<number, ErrorReport[]>();
+  const report = (k: number, r: ErrorReport): void => {
+    const list = reports.get(k);
+    if (list) list.push(r);
+    else reports.set(k, [r]);
+  };
   const executor = createExecutor(process.cwd(), convs, {
     log: console.log,
     error: (...args: unknown[]) =>
-      reports.push({ text: util.format(...args), thrown: args.length === 1 ? args[0] : undefined }),
+      report(current, { text: util.format(...args), thrown: args.length === 1 ? args[0] : undefined }),
   });
   const handler = new JupyterHandlerImpl(executor, false);
-  // tslab's kernel logs these instead of dying; here they also fail the running cell.
-  process.on('uncaughtException', (err) => reports.push({ text: util.format('UncaughtException:', err), thrown: err }));
-  process.on('unhandledRejection', (reason) =>
-    reports.push({ text: util.format('UnhandledPromiseRejection:', reason), thrown: reason ?? 'unhandled rejection' }),
+  // tslab's kernel logs these instead of dying; here they fail the cell that threw or created the rejected promise.
+  process.on('uncaughtException', (err) =>
+    report(tracker.cellNow() ?? current, { text: util.format('UncaughtException:', err), thrown: err }),
+  );
+  process.on('unhandledRejection', (reason, promise) =>
+    report(tracker.cellOfPromise(promise) ?? current, {
+      text: util.format('UnhandledPromiseRejection:', reason),
+      thrown: reason ?? 'unhandled rejection',
+    }),
   );
 
   const recorder = new OutputRecorder();
+  const writers: CellWriter[] = [];
   let lastWrite = 0;
   const writePartial = (): void => {
     if (performance.now() - lastWrite < PARTIAL_WRITE_MS) return;
     writeNotebook(outputPath, nb);
     lastWrite = performance.now();
   };
+  /**
+   * After cell k (`ok`: tslab's status for it): when it or an earlier cell failed, records the error of the
+   * earliest failed cell as that cell's output, writes the partial notebook, reports it and returns true.
+   */
+  const failed = async (k: number, ok: boolean): Promise<boolean> => {
+    if (ok && reports.size === 0) return false;
+    const f = reports.size > 0 ? Math.min(...reports.keys()) : k;
+    const error = buildCellError(reports.get(f) ?? [], f === k && convs.compileFailed);
+    writers[f - 1].error(error.ename, error.evalue, error.traceback);
+    writeNotebook(outputPath, nb);
+    const cell = nb.cells[cells[f - 1]];
+    await send({ type: 'cell-error', k: f, cellIndex: cells[f - 1], firstLine: firstLine(cell), error });
+    return true;
+  };
 
   for (let j = 0; j < cells.length; j++) {
     const cell = nb.cells[cells[j]];
     const k = j + 1;
+    current = k;
     const code = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
     await send({ type: 'cell', k, total: cells.length, cellIndex: cells[j], firstLine: firstLine(cell) });
-    const writer = recorder.startCell(cell);
+    const writer = (writers[j] = recorder.startCell(cell));
     convs.compileFailed = false;
     const t0 = performance.now();
-    const reply = await handler.handleExecute(
-      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-      (name, text) => {
-        writer.stream(name, text);
-        writePartial();
-      },
-      (data, update) => {
-        writer.display(data, update);
-        writePartial();
-      },
+    const reply = await tracker.run(k, () =>
+      handler.handleExecute(
+        { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        (name, text) => {
+          writer.stream(name, text);
+          writePartial();
+        },
+        (data, update) => {
+          writer.display(data, update);
+          writePartial();
+        },
+      ),
     );
     cell.execution_count = reply.execution_count ?? null;
+    const ok = reply.status === 'ok';
+    await tracker.settle(k, () => !ok || reports.size > 0);
     const seconds = (performance.now() - t0) / 1000;
     runInfo.cellSeconds[j] = seconds;
     runInfo.backend = activeBackend() ?? runInfo.backend;
-    if (reply.status !== 'ok' || reports.length > 0) {
-      const error = buildCellError(reports, convs.compileFailed);
-      writer.error(error.ename, error.evalue, error.traceback);
-      writeNotebook(outputPath, nb);
-      await send({ type: 'cell-error', k, cellIndex: cells[j], firstLine: firstLine(cell), error });
-      return 1;
-    }
+    if (await failed(k, ok)) return 1;
     writeNotebook(outputPath, nb);
     lastWrite = performance.now();
     await send({ type: 'cell-ok', k, seconds });
   }
+  // An error surfacing while the last cell's success was being reported still fails the run.
+  if (await failed(cells.length, true)) return 1;
   handler.close();
   await send({ type: 'end' });
   return 0;

@@ -250,6 +250,53 @@ describe('run-notebooks on fixtures', () => {
     expect(slow.outputs?.at(-1)).toMatchObject({ output_type: 'error', ename: 'CellTimeoutError' });
   });
 
+  describe('work a cell leaves behind', () => {
+    const LATE = path.join(FIXTURES, 'late');
+    const errorOf = (cell: Notebook['cells'][number]): Output | undefined =>
+      (cell.outputs ?? []).find((o) => o.output_type === 'error');
+
+    it('fails on a throw scheduled by the last cell, naming that cell, with the error as its output', async () => {
+      const out = path.join(tmpDir(), 'out');
+      const r = await runRunner(['late-throw', '--dir', LATE, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        "late-throw.ipynb: Error in cell 2 (`// the throw comes after the cell's own result`): late",
+      );
+      expect(r.stdout).toMatch(/late-throw\s+1\/2\s+[\d.]+\s+0\s+FAILED at cell 2/);
+      const [first, last] = code(readNotebook(path.join(out, 'notebooks', 'late-throw.ipynb')));
+      expect(streamText(first.outputs, 'stdout')).toBe('first cell\n');
+      expect(errorOf(last)).toMatchObject({ ename: 'Error', evalue: 'late' });
+      expect((errorOf(last) as { traceback: string[] }).traceback[0]).toBe('UncaughtException: Error: late');
+    });
+
+    it('fails on a rejected promise nobody awaits, naming the cell that made it', async () => {
+      const out = path.join(tmpDir(), 'out');
+      const r = await runRunner(['late-rejection', '--dir', LATE, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        'late-rejection.ipynb: Error in cell 2 (`// nobody awaits this promise`): rejected, never awaited',
+      );
+      const [, rejecting, after] = code(readNotebook(path.join(out, 'notebooks', 'late-rejection.ipynb')));
+      expect(streamText(rejecting.outputs, 'stdout')).toBe('cell done\n');
+      expect(errorOf(rejecting)).toMatchObject({ ename: 'Error', evalue: 'rejected, never awaited' });
+      expect(after.execution_count).toBeNull();
+    });
+
+    it('blames a late error on the cell that scheduled it, not on the next one', async () => {
+      const out = path.join(tmpDir(), 'out');
+      const r = await runRunner(['late-earlier-cell', '--dir', LATE, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        'late-earlier-cell.ipynb: Error in cell 1 (`// cell 1 schedules a throw 50 ms later`): late from cell 1',
+      );
+      expect(r.stdout).toMatch(/late-earlier-cell\s+0\/3\s+[\d.]+\s+0\s+FAILED at cell 1/);
+      const [scheduling, next] = code(readNotebook(path.join(out, 'notebooks', 'late-earlier-cell.ipynb')));
+      expect(errorOf(scheduling)).toMatchObject({ ename: 'Error', evalue: 'late from cell 1' });
+      expect(next.outputs).toEqual([]);
+      expect(next.execution_count).toBeNull();
+    });
+  });
+
   it('refuses malformed notebooks before any kernel starts, naming the file and the problem', async () => {
     const out = path.join(tmpDir(), 'out');
     const r = await runRunner(['--dir', path.join(FIXTURES, 'malformed'), '--out', out]);
