@@ -60,7 +60,8 @@ export function loadListener(dir: string = listenerDir()): {
   if (!Array.isArray(manifest.alphabet) || manifest.alphabet.length !== manifest.config?.vocabSize) {
     throw new DatasetError(
       path.join(dir, 'manifest.json'),
-      `the alphabet has ${manifest.alphabet?.length} symbols but the config's vocabSize is ${manifest.config?.vocabSize}`,
+      `the alphabet has ${manifest.alphabet?.length} symbols ` +
+        `but the config's vocabSize is ${manifest.config?.vocabSize}`,
     );
   }
   const params = initSpeechRecognizer(manifest.config, 0);
