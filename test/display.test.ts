@@ -86,6 +86,20 @@ describe('progress', () => {
     expect(last).toMatch(/loss 0\.5000/);
     expect(() => progress({ total: 0 })).toThrow(/progress: argument 'total' expected an integer >= 1/);
   });
+
+  it('resumed at a step, counts speed and time left from there', async () => {
+    const sent = recordDisplays();
+    const p = progress({ total: 1000, label: 'resumed', first: 900 });
+    await new Promise((r) => setTimeout(r, 250));
+    p.update(950);
+    p.done();
+    const last = sent[sent.length - 1].msg.data['text/plain'] as string;
+    const [, rate] = /(\d+(?:\.\d+)?) steps\/s/.exec(last)!;
+    expect(Number(rate)).toBeGreaterThan(50); // 50 steps in ≈ 0.25 s, not 950
+    expect(Number(rate)).toBeLessThan(250);
+    expect(last).toMatch(/eta \d\.\ds/); // ≈ 0.25 s for the last 50 steps
+    expect(() => progress({ total: 10, first: 11 })).toThrow("progress: argument 'first'");
+  });
 });
 
 describe('tables', () => {

@@ -30,22 +30,34 @@ function formatMetrics(metrics: Record<string, number>): string {
     .join('  ');
 }
 
-/** Creates a progress display for `total` steps. */
-export function progress(opts: { total: number; label?: string }): Progress {
-  checkArgs('progress').number('total', opts?.total, { integer: true, min: 1 });
+/**
+ * Creates a progress display for `total` steps. `first` is the step the work starts (or resumes)
+ * from (default 0): the speed and the time left count only the steps done since.
+ */
+export function progress(opts: { total: number; label?: string; first?: number }): Progress {
+  checkArgs('progress')
+    .number('total', opts?.total, { integer: true, min: 1 })
+    .number('first', opts.first ?? 0, { integer: true, min: 0, max: opts.total });
   const total = opts.total;
   const label = opts.label ?? 'progress';
+  const first = opts.first ?? 0;
   const start = Date.now();
-  let step = 0;
+  let step = first;
   let metrics: Record<string, number> = {};
+  /** Steps per second since `first` (NaN before the first step). */
+  const speed = (): number => (step > first ? (step - first) / Math.max((Date.now() - start) / 1000, 1e-3) : NaN);
+  const speedText = (): string => {
+    const r = speed();
+    return Number.isFinite(r) ? `${r < 1 ? r.toFixed(2) : r.toFixed(1)} steps/s` : '';
+  };
   const status = (): { line: string; fraction: number } => {
     const elapsed = (Date.now() - start) / 1000;
     const fraction = step / total;
-    const eta = step > 0 ? (elapsed / step) * (total - step) : NaN;
+    const eta = (total - step) / speed();
     return {
       fraction,
       line: (
-        `${label}: ${step}/${total}  ${formatMetrics(metrics)}  ` +
+        `${label}: ${step}/${total}  ${formatMetrics(metrics)}  ${speedText()}  ` +
         `elapsed ${formatSeconds(elapsed)}  eta ${formatSeconds(eta)}`
       ).replace(/ {3,}/g, '  '),
     };
@@ -83,14 +95,15 @@ export function progress(opts: { total: number; label?: string }): Progress {
 
   if (process.stderr.isTTY) {
     const bar = new SingleBar({
-      format: `${label} [{bar}] {value}/{total} {metrics} | {duration_formatted} eta {eta_formatted}`,
+      format: `${label} [{bar}] {value}/{total} {metrics} | {speed} | {duration_formatted} eta {eta_formatted}`,
       hideCursor: true,
       stream: process.stderr,
     });
-    bar.start(total, 0, { metrics: '' });
+    bar.start(total, first, { metrics: '', speed: '' });
     return {
       update(s, m = {}) {
-        bar.update(s, { metrics: formatMetrics(m) });
+        step = s;
+        bar.update(s, { metrics: formatMetrics(m), speed: speedText() });
       },
       done(summary) {
         bar.stop();
@@ -99,7 +112,7 @@ export function progress(opts: { total: number; label?: string }): Progress {
     };
   }
 
-  let reportedTenths = 0;
+  let reportedTenths = Math.floor((10 * first) / total);
   return {
     update(s, m = {}) {
       step = s;

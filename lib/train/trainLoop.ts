@@ -114,7 +114,9 @@ export function trainLoop(
     if (opts.state) saveTrainingState(opts.state.dir, params, optimizer, s, opts.state.record?.() ?? null);
   };
   const bar: Progress | null =
-    opts.progress === false ? null : makeProgress({ total: opts.steps, label: opts.label ?? 'training' });
+    opts.progress === false
+      ? null
+      : makeProgress({ total: opts.steps, label: opts.label ?? 'training', first: resumedAt });
   const losses: number[] = [];
   const start = Date.now();
   let savedAt = Date.now();
