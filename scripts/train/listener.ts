@@ -284,7 +284,14 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     return;
   }
 
+  // The weights in --out may come from steps after the last saved state (a run stopped between a best
+  // save and the next state save): the resumed run replays those steps exactly, so the checkpoint's own
+  // record of its step and of the scores up to it describes these weights.
   const best = loadListener(args.out);
+  const saved = best.manifest.training as { bestStep?: number; evaluations?: Evaluation[] };
+  const bestStep = saved.bestStep ?? record.best.step;
+  const evaluations =
+    (saved.evaluations?.length ?? 0) > record.evaluations.length ? saved.evaluations! : record.evaluations;
   listener.params = best.params;
   const test = loadSpeechSpeakers({ split: 'test', limit: args.quick ? 8 : undefined }).utterances;
   const testSpeakers = loadSpeechSpeakers({ split: 'test-speakers', limit: args.quick ? 8 : undefined }).utterances;
@@ -294,7 +301,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     unseenSpeakers: cer(testSpeakers),
     speechSingleTest: singleCer(singleTest),
   };
-  say(`the best weights (step ${record.best.step}) on the test splits:`);
+  say(`the best weights (step ${bestStep}) on the test splits:`);
   for (const [k, r] of Object.entries(results)) {
     say(
       `  CER ${k}: ${(100 * r.rate).toFixed(2)} % ` +
@@ -306,12 +313,12 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     partial: !finished,
     stepsPlanned: args.steps,
     steps: stepsDone,
-    bestStep: record.best.step,
+    bestStep,
     seconds: Math.round(seconds),
     parameters: nParams,
     augment: args.augment ? LISTENER_AUGMENT : null,
     data: { speechSpeakersTrain: speakers.utterances.length, speechSingleTrain: single.utterances.length },
-    evaluations: record.evaluations,
+    evaluations,
     cer: results,
   };
   saveBest(training, best.params);
