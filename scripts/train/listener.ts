@@ -261,7 +261,8 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
       const better = record.best === null || e.valCer + e.singleValCer < record.best.valCer + record.best.singleValCer;
       const minutes = (record.secondsBefore + (Date.now() - start) / 1000) / 60;
       say(
-        `step ${e.step}: loss/char ${e.lossPerChar.toFixed(3)} (mean of ${averaged} steps), val CER speech-speakers ${pct(e.valCer)}, ` +
+        `step ${e.step}: loss/char ${e.lossPerChar.toFixed(3)} (mean of ${averaged} steps), ` +
+          `val CER speech-speakers ${pct(e.valCer)}, ` +
           `speech-single ${pct(e.singleValCer)}${better ? ' (best so far: saved)' : ''}, ${minutes.toFixed(1)} min`,
       );
       if (better) {
