@@ -25,9 +25,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../core/validate';
-import { matMulAT, tanh } from '../ops/fastOps';
+import { linearGrads, matMulBT, tanh } from '../ops/fastOps';
 import { Rng, randu } from '../core/random';
-import { conv2dForward, conv2dBackward, Conv2dCache } from './conv';
+import {
+  Conv1dCache,
+  concatConv1dCaches,
+  conv1dSameForward,
+  conv1dSameInputBackward,
+  conv1dSameWeightBackward,
+} from './conv1d';
 import { maskedSoftmax } from './scaledDotProductAttention';
 
 export type LocationAttentionParams = {
@@ -49,9 +55,9 @@ export type LocationAttentionCache = {
   alignment: tf.Tensor;
   tanhPre: tf.Tensor;
   loc: tf.Tensor;
-  conv: Conv2dCache;
-  WqT: tf.Tensor;
-  UT: tf.Tensor;
+  conv: Conv1dCache;
+  Wq: tf.Tensor;
+  U: tf.Tensor;
   w: tf.Tensor;
   dims: { N: number; L: number; De: number; A: number; C: number; F: number; k: number };
 };
@@ -110,17 +116,7 @@ export function locationAttentionForward(
     `argument 'params.filters' expected an odd width k but got ${check.dims.k}`,
   ).dims;
   return tf.tidy(() => {
-    const pad = (k - 1) / 2;
-    // The conv runs as a 2-D convolution over [N, L + 2·pad, 1, C] (time as height).
-    const padded = tf.reshape(
-      tf.pad(prevAlignments, [
-        [0, 0],
-        [pad, pad],
-        [0, 0],
-      ]),
-      [N, L + 2 * pad, 1, C],
-    );
-    const conv = conv2dForward(padded, tf.reshape(params.filters, [k, 1, C, F]), tf.zeros([F]));
+    const conv = conv1dSameForward(prevAlignments, params.filters, null); // f [N, L, F]
     const loc = tf.reshape(conv.out, [N * L, F]);
     const q = tf.matMul(query, params.Wq); // [N, A]
     const pre = tf.add(
@@ -130,7 +126,7 @@ export function locationAttentionForward(
     const tanhPre = tanh(pre);
     const energies = tf.reshape(tf.matMul(tf.reshape(tanhPre, [N * L, A]), tf.reshape(params.w, [A, 1])), [N, L]);
     const alignment = maskedSoftmax(energies, mask ? tf.notEqual(mask, 0) : null);
-    const context = tf.squeeze(tf.matMul(tf.expandDims(alignment, 1), memory), [1]); // [N, De]
+    const context = tf.sum(tf.mul(tf.expandDims(alignment, 2), memory), 1); // Σᵢ αᵢ hᵢ [N, De]
     const cache: LocationAttentionCache = {
       query: tf.clone(query),
       memory: tf.clone(memory),
@@ -138,8 +134,8 @@ export function locationAttentionForward(
       tanhPre,
       loc,
       conv: conv.cache,
-      WqT: tf.transpose(params.Wq),
-      UT: tf.transpose(params.U),
+      Wq: tf.clone(params.Wq),
+      U: tf.clone(params.U),
       w: tf.clone(params.w),
       dims: { N, L, De, A, C, F, k },
     };
@@ -159,44 +155,118 @@ export type LocationAttentionGrads = {
   db: tf.Tensor;
 };
 
+/** What the weight gradients of one step are made of (kept per step, summed over steps at once). */
+export type LocationAttentionWeightTerms = { dq: tf.Tensor; dpre: tf.Tensor; de: tf.Tensor; dloc: tf.Tensor };
+
+function checkLiveCache(fn: string, cache: LocationAttentionCache): void {
+  checkArgs(fn).require(
+    cache?.dims !== undefined && cache.tanhPre instanceof tf.Tensor && !cache.tanhPre.isDisposed,
+    "argument 'cache' expected the live cache returned by locationAttentionForward",
+  );
+}
+
+/**
+ * The part of the backward that the previous decoder step needs: the gradients of the inputs,
+ * and the step's terms of the weight gradients (for {@link locationAttentionWeightsBackward}).
+ * `transposed` (W_qᵀ [A, Dq], Uᵀ [A, F]): a caller that runs many steps with the same weights
+ * transposes them once and passes them here — on wasm a product with a fresh right operand
+ * (a per-step transpose or copy) costs several times one with an operand it has seen.
+ */
+export function locationAttentionInputsBackward(
+  dcontext: tf.Tensor,
+  dalignment: tf.Tensor,
+  cache: LocationAttentionCache,
+  transposed?: { WqT: tf.Tensor; UT: tf.Tensor },
+): Pick<LocationAttentionGrads, 'dquery' | 'dmemory' | 'dprocessedMemory' | 'dprevAlignments'> & {
+  terms: LocationAttentionWeightTerms;
+} {
+  checkLiveCache('locationAttentionInputsBackward', cache);
+  const { N, L, De, A, F } = cache.dims;
+  checkArgs('locationAttentionInputsBackward')
+    .tensor('dcontext', dcontext, [N, De], 'float32')
+    .tensor('dalignment', dalignment, [N, L], 'float32');
+  if (transposed)
+    checkArgs('locationAttentionInputsBackward')
+      .tensor('transposed.WqT', transposed.WqT, [A, cache.Wq.shape[0] as number], 'float32')
+      .tensor('transposed.UT', transposed.UT, [A, F], 'float32');
+  const { memory, alignment, tanhPre, w } = cache;
+  return tf.tidy(() => {
+    const times = (x: tf.Tensor, W: tf.Tensor, WT?: tf.Tensor) => (WT ? tf.matMul(x, WT) : matMulBT(x, W));
+    const dmemory = tf.mul(tf.expandDims(alignment, 2), tf.expandDims(dcontext, 1)); // αᵢ · dc
+    const dalpha = tf.add(dalignment, tf.sum(tf.mul(memory, tf.expandDims(dcontext, 1)), 2)); // + ⟨dc, hᵢ⟩
+    const de = tf.mul(alignment, tf.sub(dalpha, tf.sum(tf.mul(alignment, dalpha), 1, true)));
+    const dpre = tf.mul(tf.mul(tf.expandDims(de, 2), w), tf.sub(1, tf.square(tanhPre))); // [N, L, A]
+    const dq = tf.sum(dpre, 1); // [N, A]
+    const dloc = tf.reshape(times(tf.reshape(dpre, [N * L, A]), cache.U, transposed?.UT), [N, L, F]);
+    return {
+      dquery: times(dq, cache.Wq, transposed?.WqT),
+      dmemory,
+      dprocessedMemory: dpre,
+      dprevAlignments: conv1dSameInputBackward(dloc, cache.conv),
+      terms: { dq, dpre, de, dloc },
+    };
+  });
+}
+
+/**
+ * The weight gradients summed over any number of steps (their caches and terms in the same
+ * order), each one product over all the steps' rows:
+ *   dW_q = Σ sᵀ·dq    dU = Σ fᵀ·dpre    db = Σ dpre    dw = Σ de·tanh(pre)    dfilters: one convolution backward
+ */
+export function locationAttentionWeightsBackward(
+  caches: readonly LocationAttentionCache[],
+  terms: readonly LocationAttentionWeightTerms[],
+): Pick<LocationAttentionGrads, 'dWq' | 'dfilters' | 'dU' | 'dw' | 'db'> {
+  checkArgs('locationAttentionWeightsBackward').require(
+    Array.isArray(caches) && caches.length > 0 && Array.isArray(terms) && terms.length === caches.length,
+    'arguments caches and terms expected one entry per step, in the same order',
+  );
+  caches.forEach((c) => checkLiveCache('locationAttentionWeightsBackward', c));
+  const { A } = caches[0].dims;
+  return tf.tidy(() => {
+    const rows = (xs: tf.Tensor[], width: number) => tf.reshape(tf.concat(xs, 0), [-1, width]);
+    const dpre = rows(
+      terms.map((t) => t.dpre),
+      A,
+    );
+    const query = linearGrads([tf.concat(caches.map((c) => c.query))], tf.concat(terms.map((t) => t.dq)));
+    const location = linearGrads(
+      [
+        rows(
+          caches.map((c) => c.loc),
+          caches[0].dims.F,
+        ),
+      ],
+      dpre,
+    );
+    const dw = tf.sum(
+      tf.mul(
+        rows(
+          terms.map((t) => tf.expandDims(t.de, 2)),
+          1,
+        ),
+        rows(
+          caches.map((c) => c.tanhPre),
+          A,
+        ),
+      ),
+      0,
+    );
+    const convCache = caches.length === 1 ? caches[0].conv : concatConv1dCaches(caches.map((c) => c.conv));
+    const filters = conv1dSameWeightBackward(tf.concat(terms.map((t) => t.dloc)), convCache);
+    return { dWq: query.dW[0], dfilters: filters.dW, dU: location.dW[0], dw, db: location.db };
+  });
+}
+
 /** dcontext [N, De] and dalignment [N, L] (zeros when the alignment feeds nothing) → every gradient. */
 export function locationAttentionBackward(
   dcontext: tf.Tensor,
   dalignment: tf.Tensor,
   cache: LocationAttentionCache,
 ): LocationAttentionGrads {
-  checkArgs('locationAttentionBackward').require(
-    cache?.dims !== undefined && cache.tanhPre instanceof tf.Tensor && !cache.tanhPre.isDisposed,
-    "argument 'cache' expected the live cache returned by locationAttentionForward",
-  );
-  const { N, L, De, A, C, F, k } = cache.dims;
-  checkArgs('locationAttentionBackward')
-    .tensor('dcontext', dcontext, [N, De], 'float32')
-    .tensor('dalignment', dalignment, [N, L], 'float32');
-  const { query, memory, alignment, tanhPre, loc, WqT, UT, w } = cache;
+  checkLiveCache('locationAttentionBackward', cache);
   return tf.tidy(() => {
-    const dmemory = tf.mul(tf.expandDims(alignment, 2), tf.expandDims(dcontext, 1)); // αᵢ · dc
-    const dalpha = tf.add(dalignment, tf.squeeze(tf.matMul(memory, tf.expandDims(dcontext, 2)), [2])); // + ⟨dc, hᵢ⟩
-    const de = tf.mul(alignment, tf.sub(dalpha, tf.sum(tf.mul(alignment, dalpha), 1, true)));
-    const dpre = tf.mul(tf.mul(tf.expandDims(de, 2), w), tf.sub(1, tf.square(tanhPre))); // [N, L, A]
-    const dpreRows = tf.reshape(dpre, [N * L, A]);
-    const dw = tf.sum(tf.mul(tf.expandDims(de, 2), tanhPre), [0, 1]);
-    const dq = tf.sum(dpre, 1); // [N, A]
-    const dU = matMulAT(loc, dpreRows); // Σ fᵢᵀ·dpreᵢ
-    const dloc = tf.reshape(tf.matMul(dpreRows, UT), [N, L, 1, F]);
-    const conv = conv2dBackward(dloc, cache.conv);
-    const pad = (k - 1) / 2;
-    const dprevAlignments = tf.reshape(tf.slice(conv.dx, [0, pad, 0, 0], [N, L, 1, C]), [N, L, C]);
-    return {
-      dquery: tf.matMul(dq, WqT),
-      dmemory,
-      dprocessedMemory: dpre,
-      dprevAlignments,
-      dWq: matMulAT(query, dq),
-      dfilters: tf.reshape(conv.dw, [k, C, F]),
-      dU,
-      dw,
-      db: tf.sum(dpreRows, 0),
-    };
+    const { terms, ...inputs } = locationAttentionInputsBackward(dcontext, dalignment, cache);
+    return { ...inputs, ...locationAttentionWeightsBackward([cache], [terms]) };
   });
 }

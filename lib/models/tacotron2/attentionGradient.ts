@@ -24,21 +24,21 @@ export type AttentionGradient = 'hand' | 'autodiff';
 
 /** The cache's tensors, in a fixed order (what customGrad's `save` keeps on the tape). */
 function cacheTensors(c: LocationAttentionCache): tf.Tensor[] {
-  return [c.query, c.memory, c.alignment, c.tanhPre, c.loc, c.conv.cols, c.conv.w, c.WqT, c.UT, c.w];
+  return [c.query, c.memory, c.alignment, c.tanhPre, c.loc, c.conv.x, c.conv.W, c.Wq, c.U, c.w];
 }
 
 function cacheFrom(saved: tf.Tensor[], like: LocationAttentionCache): LocationAttentionCache {
-  const [query, memory, alignment, tanhPre, loc, cols, w4, WqT, UT, w] = saved;
+  const [query, memory, alignment, tanhPre, loc, convX, convW, Wq, U, w] = saved;
   return {
     query,
     memory,
     alignment,
     tanhPre,
     loc,
-    WqT,
-    UT,
+    Wq,
+    U,
     w,
-    conv: { ...like.conv, cols: cols as tf.Tensor2D, w: w4 as tf.Tensor4D },
+    conv: { ...like.conv, x: convX, W: convW },
     dims: like.dims,
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The Tacotron 2 decoder, one step at a time (differentiated by tfjs autodiff, except the
- * attention, whose backward is the hand-written one: ./attentionGradient.ts):
+ * The Tacotron 2 decoder, one step at a time, as tfjs expressions: what synthesis runs, and the
+ * forward the autodiff reference step differentiates (./autodiffReference.ts; the attention's
+ * backward there is the hand-written one, ./attentionGradient.ts). Training runs the same
+ * recurrence with a cache and a hand-written backward (./decoderBackprop.ts):
  *
  *   p_t = pre-net(y_{t−1}) = drop(ReLU(drop(ReLU(y_{t−1} P₀ + b₀)) P₁ + b₁))    dropout kept on at inference
  *   (a_t, c^a_t) = LSTM_att([p_t, c_{t−1}], a_{t−1})                              attention LSTM
@@ -180,7 +182,7 @@ function detached(x: tf.Tensor): tf.Tensor {
   return tf.tensor(x.dataSync(), x.shape, 'float32');
 }
 
-export interface DecoderRun {
+export type DecoderRun = {
   /** Decoder mel (before the post-net) [N, S·r, M], normalised units. */
   mel: tf.Tensor;
   /** Stop-token logits [N, S]. */
@@ -189,7 +191,7 @@ export interface DecoderRun {
   alignments: tf.Tensor;
   /** Decoder LSTM states s_t [N, S, H] (what distillation matches). */
   states: tf.Tensor;
-}
+};
 
 /**
  * Runs `steps` decoder steps. `targets` [N, steps·r, M] (normalised) are required unless the

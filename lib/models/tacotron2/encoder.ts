@@ -1,5 +1,7 @@
 /**
- * The Tacotron 2 encoder (differentiated by tfjs autodiff; its layers are standard):
+ * The Tacotron 2 encoder as tfjs expressions (what synthesis runs, and what the autodiff
+ * reference step differentiates; training uses ./encoderBackprop.ts, the same maths with a
+ * hand-written backward):
  *
  *   x⁰ = E[ids]                                          [N, L, E]
  *   xⁱ = dropout(ReLU(BN(conv1d(xⁱ⁻¹, Wᵢ))))              i = 1 … 3, 'same' padding, no bias (BN has β)

@@ -4,8 +4,8 @@
  *   z⁰ = ŷ,  zⁱ = tanh(conv1d(zⁱ⁻¹, Wᵢ) + bᵢ) (i < 5),  z⁵ = conv1d(z⁴, W₅) + b₅,   ŷ_post = ŷ + z⁵
  *
  * ('same' padding over time; Tacotron 2's batch norm and dropout in the post-net are left out
- * at this scale). Differentiated by autodiff (tf.conv1d's gradient on wasm comes from the
- * project's kernel patches).
+ * at this scale). tfjs expressions for synthesis and the autodiff reference; training uses
+ * ./postnetBackprop.ts (the same maths with a hand-written backward).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';

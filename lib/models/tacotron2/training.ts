@@ -10,10 +10,9 @@
  *                         same batch (with the same pre-net dropout masks when the
  *                         student's encoder is frozen)                                (Tacotron2-KD, Eq. 2–8)
  *
- * Every mode adds the same guided-attention term. Gradients come from tfjs autodiff
- * (tf.variableGrads, with the project's explicit-transpose matmul gradient on wasm) except the
- * attention's, which is the hand-written backward (./attentionGradient.ts) unless
- * `attentionGradient: 'autodiff'` is asked for.
+ * Every mode adds the same guided-attention term. Every gradient is hand-written (./backprop.ts);
+ * `backward: 'autodiff'` runs the reference step of ./autodiffReference.ts instead (tfjs autodiff,
+ * the attention by hand unless `attentionGradient: 'autodiff'`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random';
@@ -22,18 +21,13 @@ import type { Schedule } from '../../optim/schedules';
 import { trainLoop } from '../../train/trainLoop';
 import type { AttentionGradient } from './attentionGradient';
 import { Tacotron2, TacotronParamGroup, tacotronParamGroup } from './config';
+import { tacotronAutodiffBackprop } from './autodiffReference';
+import { TacotronLossParts, tacotronBackprop } from './backprop';
 import { DecoderFeed, decoderContext, runDecoder } from './decoder';
 import { encoderForward } from './encoder';
 import { TacotronBatch, TextMel, disposeTacotronBatch, lengthGroupedBatches, makeTacotronBatch } from './batch';
-import {
-  distillationTerm,
-  guidedAttentionLoss,
-  guidedAttentionWeights,
-  maskedMse,
-  stopTokenBce,
-  weightDecay,
-} from './losses';
-import { postnetForward } from './postnet';
+
+export type TacotronBackward = 'hand' | 'autodiff';
 
 export type TacotronMode = 'teacher-forcing' | 'scheduled-sampling' | 'free-running' | 'distillation';
 export const TACOTRON_MODES: readonly TacotronMode[] = [
@@ -61,6 +55,9 @@ export interface TacotronTrainOptions {
   /** Weight of the guided-attention term (default 1) and of the L2 penalty (default 1e-6). */
   guidedAttention?: number;
   l2?: number;
+  /** 'hand' (default): ./backprop.ts; 'autodiff': the reference step of ./autodiffReference.ts. */
+  backward?: TacotronBackward;
+  /** With backward 'autodiff': the attention's gradient by hand (default) or by autodiff too. */
   attentionGradient?: AttentionGradient;
   label?: string;
   progress?: boolean;
@@ -68,59 +65,13 @@ export interface TacotronTrainOptions {
   onStep?: (step: number, parts: TacotronLossParts) => void;
 }
 
-export interface TacotronLossParts {
-  lossF: number;
-  lossD: number;
-  guide: number;
-  total: number;
-}
+export type { TacotronLossParts };
 
 export interface TacotronTrainResult {
   history: TacotronLossParts[];
   seconds: number;
   /** Decoder steps (batch-steps × S) trained per second of wall time. */
   decoderStepsPerSecond: number;
-}
-
-/** The forward pass of one batch and its loss parts (scalars), inside a gradient scope. */
-function batchLoss(
-  model: Tacotron2,
-  batch: TacotronBatch,
-  feed: DecoderFeed,
-  opts: {
-    rng: Rng;
-    encoderTraining: boolean;
-    guide: number;
-    l2: number;
-    l2Names: string[];
-    gradient: AttentionGradient;
-    teacherStates?: tf.Tensor;
-    lambda: number;
-  },
-): { total: tf.Scalar; lossF: tf.Tensor; lossD: tf.Tensor; guide: tf.Tensor } {
-  const memory = encoderForward(model, batch.ids, batch.textMask, { training: opts.encoderTraining, rng: opts.rng });
-  const ctx = decoderContext(model, memory, batch.textMask, opts.gradient);
-  const run = runDecoder(ctx, { steps: batch.steps, feed, targets: batch.mel, rng: opts.rng });
-  const post = postnetForward(model, run.mel);
-  const lossF = tf.addN([
-    maskedMse(run.mel, batch.mel, batch.frameMask),
-    maskedMse(post, batch.mel, batch.frameMask),
-    stopTokenBce(run.stopLogits, batch.stopTargets),
-    weightDecay(model.params, opts.l2Names, opts.l2),
-  ]);
-  const stepLengths = batch.frameLengths.map((f) => Math.ceil(f / model.config.r));
-  const W = guidedAttentionWeights(batch.textLengths, stepLengths, batch.ids.shape[1] as number, batch.steps);
-  const guide = guidedAttentionLoss(
-    run.alignments,
-    W,
-    stepLengths.reduce((a, b) => a + b, 0),
-  );
-  const m = tf.expandDims(batch.stepMask, 2);
-  const lossD = opts.teacherStates
-    ? distillationTerm(tf.mul(opts.teacherStates, m), tf.mul(run.states, m))
-    : tf.scalar(0);
-  const total = tf.add(tf.add(lossF, tf.mul(guide, opts.guide)), tf.mul(lossD, opts.lambda)) as tf.Scalar;
-  return { total, lossF, lossD, guide };
 }
 
 /**
@@ -178,7 +129,6 @@ export function trainTacotron(
   const frozen = new Set(opts.freeze ?? []);
   const names = Object.keys(model.params).filter((n) => !frozen.has(tacotronParamGroup(n)));
   const trainable = Object.fromEntries(names.map((n) => [n, model.params[n]]));
-  const byVariable = new Map(names.map((n) => [model.params[n].name, n]));
   const batches = lengthGroupedBatches(data, opts.batchSize, opts.seed);
   const rng = new Rng(opts.seed + 1);
   const lambda = opts.mode === 'distillation' ? (opts.lambda ?? 1) : 0;
@@ -207,31 +157,21 @@ export function trainTacotron(
         lambda > 0 || opts.mode === 'distillation'
           ? teacherDecoderStates(opts.teacher!, batch, new Rng(dropoutSeed), opts.attentionGradient)
           : undefined;
-      const parts = { lossF: 0, lossD: 0, guide: 0, total: 0 };
       try {
-        const { value, grads } = tf.variableGrads(() => {
-          const out = batchLoss(model, batch, feedFor(opts.mode, step, opts), {
-            rng: new Rng(dropoutSeed),
-            encoderTraining: !frozen.has('encoder'),
-            guide: opts.guidedAttention ?? 1,
-            l2: opts.l2 ?? 1e-6,
-            l2Names: names,
-            gradient: opts.attentionGradient ?? 'hand',
-            teacherStates,
-            lambda,
-          });
-          [parts.lossF, parts.lossD, parts.guide, parts.total] = [out.lossF, out.lossD, out.guide, out.total].map(
-            (t) => t.dataSync()[0],
-          );
-          return out.total;
-        }, Object.values(trainable));
-        value.dispose();
+        const backprop = opts.backward === 'autodiff' ? tacotronAutodiffBackprop : tacotronBackprop;
+        const { parts, grads } = backprop(model, batch, feedFor(opts.mode, step, opts), {
+          rng: new Rng(dropoutSeed),
+          trainable: names,
+          encoderTraining: !frozen.has('encoder'),
+          guide: opts.guidedAttention ?? 1,
+          l2: opts.l2 ?? 1e-6,
+          lambda,
+          teacherStates,
+          attentionGradient: opts.attentionGradient ?? 'hand',
+        });
         decoderSteps += batch.steps;
         history.push(parts);
-        return {
-          loss: parts.total,
-          grads: Object.fromEntries(Object.entries(grads).map(([v, g]) => [byVariable.get(v)!, g])),
-        };
+        return { loss: parts.total, grads };
       } finally {
         disposeTacotronBatch(batch);
         teacherStates?.dispose();
