@@ -74,6 +74,7 @@ export * from './optim/schedules';
 export * from './optim/sgd';
 export * from './optim/sgdMomentum';
 export * from './train/guard';
+export * from './train/lengthBuckets';
 export * from './train/seededBatches';
 export * from './train/softmaxHeads';
 export * from './train/trainLoop';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- tacotron` — one Tacotron 2 training step (forward + backward of a
- * teacher-forced batch of real speech-single utterances, no optimiser update), the shipped
- * teacher's sizes, at batch 8, 16 and 32:
+ * teacher-forced batch of real speech-single utterances of median length, no optimiser update),
+ * the teacher's sizes and input symbols, at batch 8, 16 and 32:
  *
  *   autodiff reference   lib/models/tacotron2/autodiffReference.ts: tf.variableGrads, the attention by hand
  *   hand-written         lib/models/tacotron2/backprop.ts: every gradient by hand
@@ -23,12 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as bp from '../lib';
 import { tacotronAutodiffBackprop } from '../lib/models/tacotron2/autodiffReference';
 import { tacotronBackprop } from '../lib/models/tacotron2/backprop';
-import {
-  TacotronBatch,
-  disposeTacotronBatch,
-  lengthGroupedBatches,
-  makeTacotronBatch,
-} from '../lib/models/tacotron2/batch';
+import { TacotronBatch, TextMel, disposeTacotronBatch, makeTacotronBatch } from '../lib/models/tacotron2/batch';
 import { TACOTRON_CONFIG, Tacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import { melNormOf, tacotronPairs } from '../lib/models/tacotron2/data';
 import { parseCommandLine, UsageError } from './cliArgs';
@@ -45,6 +40,13 @@ const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/** The `B` utterances of median length (sorted by frames, the middle B): a typical batch at any B. */
+function medianBatch(pairs: TextMel[], B: number): TextMel[] {
+  const sorted = [...pairs].sort((a, b) => a.mel.rows - b.mel.rows);
+  const from = Math.max(0, Math.floor((sorted.length - B) / 2));
+  return sorted.slice(from, from + B);
+}
 
 function stepOptions(model: Tacotron2) {
   return {
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
   if (!sizes.every((b) => Number.isInteger(b) && b > 0))
     throw new UsageError(`bench-tacotron: --batches expected positive integers but got ${opts.batches}`);
   const report = await bp.initBackend();
-  const pairs = tacotronPairs('train', { maxFrames: 180 });
+  const pairs = tacotronPairs('train');
   const model = initTacotron2(TACOTRON_CONFIG, 1, melNormOf(pairs));
   console.log(
     `Tacotron 2 training step (forward + backward, teacher forcing, no update), ` +
@@ -139,12 +141,11 @@ async function main(): Promise<void> {
   );
   const rows: string[] = [];
   for (const B of sizes) {
-    const batch = makeTacotronBatch(
-      lengthGroupedBatches(pairs, B, 1)(1).map((i) => pairs[i]),
-      model.config.r,
-      model.melNorm,
-    );
-    const shape = `batch ${B}: ${batch.ids.shape[1]} characters, ${batch.steps} decoder steps × r = ${model.config.r}`;
+    const batch = makeTacotronBatch(medianBatch(pairs, B), model);
+    const shape =
+      `batch ${B}: the ${B} training utterances around the median length, ` +
+      `${batch.ids.shape[1]} input symbols (${model.config.symbols}), ` +
+      `${batch.steps} decoder steps × r = ${model.config.r}`;
     console.log(`\n${shape}`);
     if (B === sizes[0]) console.log(agreement(model, batch));
     const torch = opts['no-torch'] ? 'PyTorch: skipped (--no-torch)' : await torchVariant(batch);
@@ -177,7 +178,8 @@ async function main(): Promise<void> {
     disposeTacotronBatch(batch);
   }
   console.log(
-    `\n| batch | autodiff reference (ms) | hand-written (ms) | PyTorch 1 thread (ms) | hand-written speed-up | hand-written / PyTorch |`,
+    '\n| batch | autodiff reference (ms) | hand-written (ms) | PyTorch 1 thread (ms) | ' +
+      'hand-written speed-up | hand-written / PyTorch |',
   );
   console.log('|---|---|---|---|---|---|');
   rows.forEach((r) => console.log(r));

@@ -146,28 +146,44 @@ describe('trainer command lines', () => {
     );
   });
 
-  it('tacotron-teacher: defaults, --quick defaults, --init-from resolved and the raw argv kept', () => {
+  it('tacotron-teacher: defaults, --quick defaults, --state and --resume', () => {
     expect(parseTacotronTeacherArgs([])).toMatchObject({
-      steps: 1600,
-      stopAt: Infinity,
+      steps: 30000,
       minutes: Infinity,
       batch: 16,
-      maxFrames: 180,
+      maxFrames: Infinity,
       seed: 1,
-      evalEvery: 100,
+      evalEvery: 500,
       lr0: 1e-3,
-      initFrom: undefined,
+      symbols: 'phones',
+      resume: false,
       quick: false,
       out: endsWith('checkpoints/tacotron-teacher'),
+      state: endsWith(path.join('out', 'train-state', 'tacotron-teacher')),
     });
-    expect(parseTacotronTeacherArgs(['--quick'])).toMatchObject({ steps: 4, batch: 4, maxFrames: 100, evalEvery: 2 });
-    const argv = ['--init-from', 'ck', '--lr0', '1e-4', '--steps', '800'];
-    expect(parseTacotronTeacherArgs(argv)).toMatchObject({ argv, initFrom: path.resolve('ck'), lr0: 1e-4, steps: 800 });
+    expect(parseTacotronTeacherArgs(['--quick'])).toMatchObject({
+      steps: 4,
+      batch: 4,
+      maxFrames: 100,
+      evalEvery: 2,
+      state: endsWith('tacotron-teacher-quick'),
+    });
+    const argv = ['--resume', '--state', 'st', '--lr0', '1e-4', '--steps', '800'];
+    expect(parseTacotronTeacherArgs(argv)).toMatchObject({
+      resume: true,
+      state: path.resolve('st'),
+      lr0: 1e-4,
+      steps: 800,
+    });
     expect(() => parseTacotronTeacherArgs(['--batch', 'x'])).toThrow(
       "train tacotron-teacher: --batch expects a whole number >= 1, got 'x'",
     );
     expect(() => parseTacotronTeacherArgs(['--max-frames'])).toThrow(
       '--max-frames expects a whole number >= 1, got nothing',
+    );
+    expect(parseTacotronTeacherArgs(['--symbols', 'characters'])).toMatchObject({ symbols: 'characters' });
+    expect(() => parseTacotronTeacherArgs(['--symbols', 'words'])).toThrow(
+      "--symbols expects phones or characters, got 'words'",
     );
   });
 

@@ -11,12 +11,8 @@ import {
   speechRecognizerBackward,
   recognizerOutputLength,
 } from '../lib/models/listener/recognizer';
-import {
-  recognizerLossAndGrads,
-  trainSpeechRecognizer,
-  recognize,
-  lengthBucketedBatches,
-} from '../lib/models/listener/training';
+import { recognizerLossAndGrads, trainSpeechRecognizer, recognize } from '../lib/models/listener/training';
+import { lengthBucketedBatches } from '../lib/train/lengthBuckets';
 import { relError, toyCtcUtterances } from './helpers';
 
 const config = { featureDim: 3, vocabSize: 4, convChannels: 5, convKernel: 3, subsample: 2, hidden: 4, lstmLayers: 2 };

@@ -42,6 +42,7 @@ import { TACOTRON_MODES, trainTacotron } from '../lib/models/tacotron2/training'
 import { expectNoLeak, relError } from './helpers';
 
 const TINY: Tacotron2Config = {
+  symbols: 'characters',
   vocabSize: 33,
   embedDim: 8,
   encoderConvLayers: 3,

@@ -4,9 +4,14 @@
  * parts and every parameter's gradient, in each training mode, with and without frozen parts;
  * the new layers (1-D convolution, masked batch norm) against autodiff; no tensor leaks.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { Rng, tf } from '../lib';
 import { audioMatrix } from '../lib/audio/matrix';
+import { loadSpeechSingle } from '../lib/data/speechSingle';
+import { PHONE_ALPHABET, phonesToIds } from '../lib/data/speechText';
 import { conv1dSameBackward, conv1dSameForward } from '../lib/layers/conv1d';
 import { maskedBatchNormBackward, maskedBatchNormForward } from '../lib/layers/maskedBatchNorm';
 import { tacotronAutodiffBackprop } from '../lib/models/tacotron2/autodiffReference';
@@ -21,10 +26,11 @@ import {
   tacotronParamGroup,
 } from '../lib/models/tacotron2/config';
 import type { DecoderFeed } from '../lib/models/tacotron2/decoder';
-import { teacherDecoderStates } from '../lib/models/tacotron2/training';
+import { teacherDecoderStates, trainTacotron } from '../lib/models/tacotron2/training';
 import { expectNoLeak, relError } from './helpers';
 
 const TINY: Tacotron2Config = {
+  symbols: 'characters',
   vocabSize: 33,
   embedDim: 8,
   encoderConvLayers: 3,
@@ -52,7 +58,7 @@ function tinyBatch(model: Tacotron2, seed: number): TacotronBatch {
     const mel = Float32Array.from({ length: T * 5 }, () => -1 + rng.normal());
     return { text, mel: audioMatrix(mel, T, 5) };
   });
-  return makeTacotronBatch(items, model.config.r, model.melNorm);
+  return makeTacotronBatch(items, model);
 }
 
 type Setting = { feed: DecoderFeed; frozen?: string[]; distil?: boolean };
@@ -138,6 +144,78 @@ describe('Tacotron 2: the hand-written backward against autodiff', () => {
       );
     disposeTacotronBatch(batch);
     disposeTacotron2(model);
+  });
+});
+
+describe('phone input', () => {
+  it("a phones model reads speech-single's phones; its gradients match autodiff; text alone is refused", () => {
+    const model = initTacotron2({ ...TINY, symbols: 'phones', vocabSize: PHONE_ALPHABET.length }, 3);
+    const items = loadSpeechSingle({ split: 'val', limit: 3 }).utterances.map((u) => ({
+      text: u.text,
+      phones: u.phones,
+      mel: audioMatrix(
+        u.mel.data.slice(0, 12 * 80).filter((_, k) => k % 80 < 5),
+        12,
+        5,
+      ),
+    }));
+    const batch = makeTacotronBatch(items, model);
+    expect(Array.from(batch.ids.dataSync()).slice(0, 3)).toEqual(phonesToIds(items[0].phones).slice(0, 3));
+    const opts = { trainable: Object.keys(model.params), encoderTraining: true, guide: 1, l2: 0, lambda: 0 };
+    const twin = cloneTacotron2(model);
+    const hand = tacotronBackprop(model, batch, { kind: 'teacher' }, { ...opts, rng: new Rng(2) });
+    const auto = tacotronAutodiffBackprop(twin, batch, { kind: 'teacher' }, { ...opts, rng: new Rng(2) });
+    for (const n of opts.trainable) expect(relError(hand.grads[n], auto.grads[n]), n).toBeLessThan(1e-5);
+    expect(() => makeTacotronBatch([{ text: 'a cat', mel: items[0].mel }], model)).toThrow(
+      /a phones model needs each input's phones/,
+    );
+    expect(() => phonesToIds('pau k ae1 t xx')).toThrow(/"xx" at position 4, not a phone/);
+    tf.dispose([...Object.values(hand.grads), ...Object.values(auto.grads)]);
+    disposeTacotronBatch(batch);
+    [model, twin].forEach(disposeTacotron2);
+  });
+});
+
+describe('Tacotron 2 training, resumed', () => {
+  it('a run stopped after 2 of 4 steps and resumed ends with the weights of an uninterrupted one', () => {
+    const items = ['a cat.', 'the dog sat', 'hi', 'no, yes!', 'a b c', 'dogs'].map((text, i) => {
+      const rng = new Rng(20 + i);
+      const T = 2 * text.length + 3;
+      return {
+        text,
+        mel: audioMatrix(
+          Float32Array.from({ length: T * 5 }, () => rng.normal()),
+          T,
+          5,
+        ),
+      };
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-resume-'));
+    /** Trains a fresh model towards step 4, stopping after `stopAfter` steps of this call. */
+    const run = (stopAfter: number, state?: string) => {
+      const model = initTacotron2(TINY, 1);
+      let ran = 0;
+      trainTacotron(model, items, {
+        mode: 'scheduled-sampling',
+        ownFrameProbability: () => 0.5,
+        steps: 4,
+        batchSize: 2,
+        seed: 3,
+        lr: 1e-2,
+        progress: false,
+        state: state ? { dir: state, everyMinutes: 0 } : undefined,
+        shouldStop: () => ++ran >= stopAfter,
+      });
+      return model;
+    };
+    const straight = run(4);
+    run(2, dir);
+    const resumed = run(4, dir);
+    for (const name of Object.keys(straight.params))
+      expect(Array.from(resumed.params[name].dataSync()), name).toEqual(Array.from(straight.params[name].dataSync()));
+    for (const name of Object.keys(straight.bnStats))
+      expect(Array.from(resumed.bnStats[name].dataSync()), name).toEqual(Array.from(straight.bnStats[name].dataSync()));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -19,6 +19,7 @@ export type HardSentenceCategory = 'letter' | 'spelling' | 'repeated-number' | '
 const HARD_CATEGORIES: readonly string[] = ['letter', 'spelling', 'repeated-number', 'long'];
 
 interface SingleRecord extends SpeechRecord {
+  phones: string;
   category?: HardSentenceCategory;
   /** File name of the shipped WAV of this utterance, if one is shipped. */
   wav?: string;
@@ -29,6 +30,8 @@ export interface SpeechSingleUtterance {
   id: string;
   /** Normalised text (see `normaliseSpeechText`): the punctuated alphabet. */
   text: string;
+  /** flite's phones of the text, space-separated (see PHONE_ALPHABET in ./speechText.ts). */
+  phones: string;
   /** Log-mel spectrogram `[T, 80]` (natural log of mel power, see `features`). */
   mel: AudioMatrix;
   /** Duration of the audio in seconds. */
@@ -49,6 +52,11 @@ export interface SpeechSingle {
 function readSingle(dir?: string) {
   const corpus = readSpeechCorpus<SingleRecord, SpeechSingleSplit>('speech-single', SPEECH_SINGLE_SPLITS, dir);
   const file = `${corpus.folder}/utterances.json.gz`;
+  for (const split of SPEECH_SINGLE_SPLITS)
+    corpus.splits[split].forEach((r, i) => {
+      if (typeof r.phones !== 'string' || r.phones.trim() === '')
+        throw new DatasetError(file, `wrong format: ${split} record ${i} (${JSON.stringify(r.id)}) has no phones`);
+    });
   corpus.splits.hard.forEach((r, i) => {
     if (!HARD_CATEGORIES.includes(r.category as string))
       throw new DatasetError(file, `wrong format: hard record ${i} has category ${JSON.stringify(r.category)}`);
@@ -82,6 +90,7 @@ export function loadSpeechSingle(opts: {
   const utterances = records.slice(0, keep(records.length)).map((r) => ({
     id: r.id,
     text: r.text,
+    phones: r.phones,
     mel: utteranceFeatures(corpus, r),
     seconds: r.seconds,
     ...(r.category ? { category: r.category } : {}),

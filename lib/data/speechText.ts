@@ -12,6 +12,11 @@
  *   {@link textToIds} drops the punctuation for it.
  * - `'punctuated'` (32 symbols + blank): the same plus `, . ? !` — what a synthesizer reads
  *   (punctuation carries pauses and intonation).
+ *
+ * speech-single also carries each sentence as flite's phones (its `t2p` front end: the `slt`
+ * voice's CMU lexicon and letter-to-sound rules, the pronunciation the recording was made from):
+ * ARPAbet, a vowel marked `1` when it carries the word's primary stress, `pau` at pauses.
+ * {@link PHONE_ALPHABET} indexes them, id 0 again the padding.
  */
 import { checkArgs } from '../core/validate';
 
@@ -37,6 +42,30 @@ export function stripPunctuation(text: string): string {
     .replace(/[,.?!]/g, ' ')
     .replace(/ +/g, ' ')
     .trim();
+}
+
+const VOWELS = ['aa', 'ae', 'ah', 'ao', 'aw', 'ax', 'ay', 'eh', 'er', 'ey', 'ih', 'iy', 'ow', 'oy', 'uh', 'uw'];
+const CONSONANTS = 'b ch d dh f g hh jh k l m n ng p r s sh t th v w y z zh'.split(' ');
+
+/** flite's phones by id: padding, `pau`, each vowel unstressed and stressed (`aa`, `aa1`, …), the consonants. */
+export const PHONE_ALPHABET: readonly string[] = [
+  SPEECH_BLANK,
+  'pau',
+  ...VOWELS.flatMap((v) => [v, `${v}1`]),
+  ...CONSONANTS,
+];
+
+/** Ids (1..V-1) of a space-separated phone string; throws naming a phone outside {@link PHONE_ALPHABET}. */
+export function phonesToIds(phones: string): number[] {
+  const check = checkArgs('phonesToIds');
+  check.require(typeof phones === 'string', `argument 'phones' expected a string but got ${typeof phones}`);
+  const tokens = phones.trim().split(/\s+/).filter(Boolean);
+  check.require(tokens.length > 0, "argument 'phones' expected at least one phone");
+  return tokens.map((p, i) => {
+    const id = PHONE_ALPHABET.indexOf(p);
+    check.require(id > 0, `argument 'phones' has ${JSON.stringify(p)} at position ${i}, not a phone of flite's set`);
+    return id;
+  });
 }
 
 /**

@@ -239,19 +239,12 @@ export function locationAttentionWeightsBackward(
       ],
       dpre,
     );
-    const dw = tf.sum(
-      tf.mul(
-        rows(
-          terms.map((t) => tf.expandDims(t.de, 2)),
-          1,
-        ),
-        rows(
-          caches.map((c) => c.tanhPre),
-          A,
-        ),
-      ),
-      0,
+    const tanhRows = rows(
+      caches.map((c) => c.tanhPre),
+      A,
     );
+    const deRow = tf.reshape(tf.concat(terms.map((t) => t.de)), [1, -1]);
+    const dw = tf.reshape(tf.matMul(deRow, tanhRows), [A]); // Σ de·tanh(pre)
     const convCache = caches.length === 1 ? caches[0].conv : concatConv1dCaches(caches.map((c) => c.conv));
     const filters = conv1dSameWeightBackward(tf.concat(terms.map((t) => t.dloc)), convCache);
     return { dWq: query.dW[0], dfilters: filters.dW, dU: location.dW[0], dw, db: location.db };

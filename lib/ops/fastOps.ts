@@ -9,8 +9,10 @@
  *    run 5–25× slower on wasm than `tf.transpose` followed by a plain matmul.
  * 2. wasm repacks a matmul's right-hand operand on every call, so the smaller matrix should
  *    be on the right. xᵀ·da with x [R, D] smaller than da [R, K] is computed as (daᵀ·x)ᵀ.
- * 3. Several weight gradients that share one da (dWx = xᵀ·da, dWh = hᵀ·da and db = Σ da) share
- *    one transpose of da ({@link linearGrads}).
+ * 3. Weight gradients over many rows (dW = xᵀ·da, db = Σ_rows da) transpose the input x, not
+ *    the gradient da, and sum the rows as a product with a row of ones: a column sum over
+ *    thousands of rows, or a transpose of a wide da, costs more than the product itself
+ *    ({@link linearGrads}; e.g. 18,720 rows, x 16 wide, da 128 wide: 3.2 ms against 6.7 ms).
  * 4. tanh(x) = 2σ(2x) − 1: wasm's sigmoid kernel is vectorised and its tanh is not (≈ 0.03 ms
  *    vs ≈ 0.3 ms on [64, 256]); the two agree to float32 round-off (|error| ≲ 1e-7).
  */
@@ -51,18 +53,19 @@ export function matMulBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 /**
  * The weight and bias gradients of a = x₁·W₁ + … + x_k·W_k + b over R rows, given da [R, K]:
  *
- *   dWᵢ = xᵢᵀ·da  [Dᵢ, K]        db = Σ_rows da  [K]
+ *   dWᵢ = xᵢᵀ·da  [Dᵢ, K]        db = Σ_rows da = 1ᵀ·da  [K]
  *
- * computed from one transpose of da (tricks 2 and 3): dWᵢ = (daᵀ·xᵢ)ᵀ, db = row sums of daᵀ.
+ * computed with one explicit transpose of each xᵢ and the row sum as a product (trick 3).
  */
 export function linearGrads(xs: tf.Tensor[], da: tf.Tensor): { dW: tf.Tensor[]; db: tf.Tensor } {
   const c = checkArgs('linearGrads').tensor('da', da, ['R', 'K'], 'float32');
   c.require(Array.isArray(xs) && xs.length > 0, "argument 'xs' expected a non-empty list of inputs [R, D]");
   xs.forEach((x, i) => c.tensor(`xs[${i}]`, x, ['R', `D${i}`], 'float32'));
-  return tf.tidy(() => {
-    const daT = tf.transpose(da); // [K, R]
-    return { dW: xs.map((x) => tf.transpose(tf.matMul(daT, x))), db: tf.sum(daT, 1) };
-  });
+  const { R, K } = c.dims;
+  return tf.tidy(() => ({
+    dW: xs.map((x) => tf.matMul(tf.transpose(x), da)),
+    db: tf.reshape(tf.matMul(tf.ones([1, R]), da), [K]),
+  }));
 }
 
 /** tanh(x), computed as 2σ(2x) − 1 (trick 4). Any shape, float32. */

@@ -22,6 +22,7 @@ import {
   writeSpeechFolder,
 } from './speechCommon';
 import { HARD_LONG, SINGLE_SIZES, SPEECH_SEED, SingleSplit, makePlan } from './speechPlan';
+import { PHONES_NOTE, flitePhones } from './flitePhones';
 import { MAX_CHARS, MIN_CHARS, TEXT_SOURCE } from './speechSentences';
 import { JOBS, SAMPLE_RATE, synthesizeAll, wavPath } from './speechVoices';
 
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
       const rec = {
         id: u.id,
         text: u.text,
+        phones: flitePhones(u.text),
         ...(u.category ? { category: u.category } : {}),
         start,
         frames: feats[k].rows,
@@ -145,6 +147,8 @@ ${byCategory('repeated-number').length} numbers repeated 4–12 times \
 ("${byCategory('repeated-number')[0].text}"); ${HARD_LONG.count} long sentences
 of ${MAX_CHARS + 1}+ characters (mean ${longMean.toFixed(1)}) from the novels — longer than any training sentence.
 
+${PHONES_NOTE}
+
 Audio: ${TRIM_NOTE} Total ${hours.toFixed(2)} h of speech, ${start} frames.
 
 Features: \`logMel(samples, ${JSON.stringify(MEL_OPTIONS)})\` from lib/audio: \
@@ -160,7 +164,7 @@ WAVs to listen to (trimmed 16 kHz audio of the utterance of the same id): \
 ${wavs.map((w) => `\`${w.name}\``).join(', ')}.
 
 Load with \`bp.data.loadSpeechSingle({ split, limit?, category? })\` → utterances { id, \
-text, mel: [T, 80], seconds, category?, wav? };
+text, phones, mel: [T, 80], seconds, category?, wav? };
 \`bp.data.loadSpeechWav('speech-single', name)\` for a WAV.`;
 
   writeSpeechFolder(
@@ -187,7 +191,7 @@ text, mel: [T, 80], seconds, category?, wav? };
         name: 'utterances.json.gz',
         bytes: gzipJson({ splits }),
         format: 'json-gz',
-        description: 'per split: id, text, category (hard), first frame, frames, seconds, wav file if shipped',
+        description: 'per split: id, text, phones, category (hard), first frame, frames, seconds, wav file if shipped',
       },
       ...wavs.map((w) => ({ ...w, format: 'wav' as const })),
     ],

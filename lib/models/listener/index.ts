@@ -31,8 +31,6 @@ export {
 } from './recognizer';
 export {
   speechBatch as makeBatch,
-  lengthBucketedBatches,
-  BatchSchedule,
   recognizerLossAndGrads as lossAndGrads,
   trainSpeechRecognizer as train,
   recognize,

@@ -1,22 +1,40 @@
 /**
- * Text–mel pairs as Tacotron batches, and the seeded batch order.
+ * Text–mel pairs as Tacotron batches.
  *
  * A batch pads every text to the longest (id 0) and every mel to the longest, rounded up to a
  * multiple of r frames, so it has S = T/r decoder steps. The stop target of step t is 1 from
- * the step that holds the utterance's last frame onwards. Utterances are grouped by length
- * (sorted, then cut into batches) so padding stays small; each epoch visits the batches in a
- * fresh seeded order.
+ * the step that holds the utterance's last frame onwards. (Which utterances share a batch:
+ * lib/train/lengthBuckets.ts, similar lengths so that padding stays small.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { AudioMatrix } from '../../audio/matrix';
-import { Rng } from '../../core/random';
 import { checkArgs } from '../../core/validate';
-import { textToIds } from '../../data/speechText';
+import { phonesToIds, textToIds } from '../../data/speechText';
+import type { Tacotron2Config } from './config';
 
-/** One training pair: normalised text and its log-mel [T, M] (natural log, as in speech-single). */
-export interface TextMel {
+/** What a Tacotron reads: the normalised text, and flite's phones of it (what a phones model reads). */
+export interface TacotronInput {
   text: string;
+  phones?: string;
+}
+
+/** One training pair: the input and its log-mel [T, M] (natural log, as in speech-single). */
+export interface TextMel extends TacotronInput {
   mel: AudioMatrix;
+}
+
+/**
+ * The encoder's input ids of `input` for a model of `config`: the punctuated characters of the
+ * text, or the phones (a phones model needs them: speech-single carries them; new text needs
+ * flite's t2p).
+ */
+export function tacotronInputIds(config: Pick<Tacotron2Config, 'symbols'>, input: TacotronInput): number[] {
+  if (config.symbols === 'characters') return textToIds(input.text, 'punctuated');
+  checkArgs('tacotronInputIds').require(
+    typeof input.phones === 'string',
+    `a phones model needs each input's phones (speech-single carries them); got none for ${JSON.stringify(input.text)}`,
+  );
+  return phonesToIds(input.phones!);
 }
 
 export interface TacotronBatch {
@@ -31,15 +49,16 @@ export interface TacotronBatch {
   frameLengths: number[];
 }
 
-/** Builds the batch of `items` (mel normalised as (x − mean)/std). */
+/** Builds the batch of `items` for `model` (its input symbols, r, and mel normalisation (x − mean)/std). */
 export function makeTacotronBatch(
   items: readonly TextMel[],
-  r: number,
-  melNorm: { mean: number; std: number },
+  model: { config: Pick<Tacotron2Config, 'symbols' | 'r'>; melNorm: { mean: number; std: number } },
 ): TacotronBatch {
   const c = checkArgs('makeTacotronBatch')
     .require(Array.isArray(items) && items.length > 0, "argument 'items' expected a non-empty array of { text, mel }")
-    .number('r', r, { integer: true, min: 1 });
+    .number('model.config.r', model?.config?.r, { integer: true, min: 1 });
+  const { r } = model.config;
+  const { melNorm } = model;
   const M = items[0].mel?.cols;
   items.forEach((u, i) =>
     c.require(
@@ -47,7 +66,7 @@ export function makeTacotronBatch(
       `items[${i}] expected text and a mel [T, ${M}]`,
     ),
   );
-  const ids = items.map((u) => textToIds(u.text, 'punctuated'));
+  const ids = items.map((u) => tacotronInputIds(model.config, u));
   const N = items.length;
   const L = Math.max(...ids.map((x) => x.length));
   const frameLengths = items.map((u) => u.mel.rows);
@@ -89,33 +108,4 @@ export function makeTacotronBatch(
 
 export function disposeTacotronBatch(b: TacotronBatch): void {
   tf.dispose([b.ids, b.textMask, b.mel, b.frameMask, b.stopTargets, b.stepMask]);
-}
-
-/**
- * Length-grouped batches in seeded epochs: the items sorted by frames are cut into batches of
- * `batchSize`; epoch e visits them in an order drawn from `seed`. Returns the item indices of
- * batch `step` (1-based, asked for in order).
- */
-export function lengthGroupedBatches(
-  items: readonly TextMel[],
-  batchSize: number,
-  seed: number,
-): (step: number) => number[] {
-  checkArgs('lengthGroupedBatches')
-    .number('batchSize', batchSize, { integer: true, min: 1 })
-    .number('seed', seed, { integer: true })
-    .require(items.length >= 1, "argument 'items' expected at least one item");
-  const sorted = items
-    .map((u, i) => [u.mel.rows, i])
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-    .map(([, i]) => i);
-  const groups: number[][] = [];
-  for (let i = 0; i < sorted.length; i += batchSize) groups.push(sorted.slice(i, i + batchSize));
-  const rng = new Rng(seed);
-  let order: number[] = [];
-  return (step) => {
-    const k = (step - 1) % groups.length;
-    if (k === 0 || order.length === 0) order = rng.permutation(groups.length);
-    return groups[order[k]];
-  };
 }

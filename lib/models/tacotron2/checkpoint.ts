@@ -92,7 +92,9 @@ export function loadTacotron(dir: string = tacotronCheckpointDir()): { model: Ta
   const file = path.join(dir, 'manifest.json');
   if (!manifest.config || !manifest.melNorm)
     throw new DatasetError(file, `wrong format: a '${TACOTRON_FORMAT}' manifest needs config and melNorm`);
-  const model = initTacotron2(manifest.config, 0, manifest.melNorm);
+  // Checkpoints saved before phone input existed read characters.
+  const config = { ...manifest.config, symbols: manifest.config.symbols ?? 'characters' };
+  const model = initTacotron2(config, 0, manifest.melNorm);
   for (const [name, v] of [...Object.entries(model.params), ...Object.entries(model.bnStats)] as [
     string,
     tf.Variable,

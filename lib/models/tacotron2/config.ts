@@ -15,10 +15,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, randu } from '../../core/random';
 import { checkArgs } from '../../core/validate';
-import { speechAlphabet } from '../../data/speechText';
+import { PHONE_ALPHABET, speechAlphabet } from '../../data/speechText';
+
+/** What the encoder reads: normalised characters (speechAlphabet('punctuated')) or flite's phones (PHONE_ALPHABET). */
+export type TacotronSymbols = 'characters' | 'phones';
+
+/** The size of each input alphabet, id 0 = padding. */
+export const TACOTRON_VOCAB: Record<TacotronSymbols, number> = {
+  characters: speechAlphabet('punctuated').length,
+  phones: PHONE_ALPHABET.length,
+};
 
 export interface Tacotron2Config {
-  /** Symbols of the input alphabet (speechAlphabet('punctuated'), id 0 = padding). */
+  /** The input symbols (a checkpoint saved before phones existed reads characters). */
+  symbols: TacotronSymbols;
+  /** Size of the input alphabet: TACOTRON_VOCAB[symbols]. */
   vocabSize: number;
   embedDim: number;
   encoderConvLayers: number;
@@ -44,7 +55,8 @@ export interface Tacotron2Config {
 
 /** The sizes this project trains (see notebook 06 for why each was chosen). */
 export const TACOTRON_CONFIG: Tacotron2Config = {
-  vocabSize: speechAlphabet('punctuated').length,
+  symbols: 'phones',
+  vocabSize: TACOTRON_VOCAB.phones,
   embedDim: 128,
   encoderConvLayers: 3,
   encoderKernel: 5,
@@ -116,6 +128,13 @@ function validateConfig(fn: string, cfg: Tacotron2Config): void {
   );
   for (const k of ['encoderKernel', 'locationKernel', 'postnetKernel'] as const)
     c.require(cfg[k] % 2 === 1, `config.${k} expected an odd width but got ${cfg[k]}`);
+  c.require(
+    cfg.symbols === 'characters' || cfg.symbols === 'phones',
+    `config.symbols expected 'characters' or 'phones' but got ${String(cfg.symbols)}`,
+  ).require(
+    cfg.vocabSize === TACOTRON_VOCAB[cfg.symbols],
+    `config.vocabSize expected ${TACOTRON_VOCAB[cfg.symbols]} for ${cfg.symbols} but got ${cfg.vocabSize}`,
+  );
   c.require(cfg.postnetLayers >= 2, `config.postnetLayers expected at least 2 but got ${cfg.postnetLayers}`);
 }
 

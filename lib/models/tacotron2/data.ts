@@ -7,13 +7,16 @@ import { checkArgs } from '../../core/validate';
 import { SpeechSingleSplit, loadSpeechSingle } from '../../data/speechSingle';
 import type { TextMel } from './batch';
 
-/** speech-single `split` utterances with at most `maxFrames` frames (first `limit` of them, if given). */
+/**
+ * speech-single `split` utterances (text, phones, mel) with at most `maxFrames` frames (the first
+ * `limit` of them, if given).
+ */
 export function tacotronPairs(split: SpeechSingleSplit, opts: { maxFrames?: number; limit?: number } = {}): TextMel[] {
   const { maxFrames = Infinity, limit } = opts;
-  checkArgs('tacotronPairs').number('opts.maxFrames', maxFrames, { min: 1 });
+  if (maxFrames !== Infinity) checkArgs('tacotronPairs').number('opts.maxFrames', maxFrames, { min: 1 });
   const pairs = loadSpeechSingle({ split })
     .utterances.filter((u) => u.mel.rows <= maxFrames)
-    .map((u) => ({ text: u.text, mel: u.mel }));
+    .map((u) => ({ text: u.text, phones: u.phones, mel: u.mel }));
   return limit === undefined ? pairs : pairs.slice(0, limit);
 }
 

@@ -1,7 +1,7 @@
 /**
  * The Tacotron 2 decoder for training: the recurrence of ./decoder.ts with a cache, and its
  * backward through time, composed from the library's hand-derived pieces (pre-net:
- * ./prenetBackprop.ts; LSTM gates: lstmGatesForward/Backward; attention:
+ * ./prenetBackprop.ts; LSTM gates: ./fusedLstmGates.ts, lstmGates' maths in fewer kernels; attention:
  * locationAttentionForward/Backward). Step t, with y_{t−1} the frame it reads:
  *
  *   p_t = pre-net(y_{t−1})
@@ -40,16 +40,16 @@ import {
   locationAttentionInputsBackward,
   locationAttentionWeightsBackward,
 } from '../../layers/locationSensitiveAttention';
-import { LstmGatesCache, lstmGatesBackward, lstmGatesForward } from '../../layers/lstmGates';
 import { linearGrads, matMulAT } from '../../ops/fastOps';
 import type { Tacotron2 } from './config';
+import { FusedGatesCache, fusedLstmGatesBackward, fusedLstmGatesForward } from './fusedLstmGates';
 import type { DecoderFeed, DecoderRun } from './decoder';
 import { PrenetCache, concatPrenetCaches, prenetBackward, prenetForward, prenetMasks } from './prenetBackprop';
 
 type StepCache = {
-  attentionGates: LstmGatesCache;
+  attentionGates: FusedGatesCache;
   attention: LocationAttentionCache;
-  decoderGates: LstmGatesCache;
+  decoderGates: FusedGatesCache;
 };
 
 export type DecoderCache = {
@@ -182,7 +182,7 @@ export function tacotronDecoderForward(
         prenetW = tf.matMul(step.out, Wp);
       }
       const a = tf.add(tf.add(prenetW, tf.matMul(tf.concat([context, attH], 1), Wca)), p.attLstmb);
-      const attentionGates = lstmGatesForward(a as tf.Tensor2D, attC as tf.Tensor2D);
+      const attentionGates = fusedLstmGatesForward(a, attC);
       rows.ctxBefore.push(context);
       rows.attBefore.push(attH);
       [attH, attC] = [attentionGates.nextH, attentionGates.nextC];
@@ -191,10 +191,7 @@ export function tacotronDecoderForward(
       [context, alignment] = [att.context, att.alignment];
       cumulative = tf.add(cumulative, alignment);
       const decoderIn = tf.concat([attH, context, decH], 1);
-      const decoderGates = lstmGatesForward(
-        tf.add(tf.matMul(decoderIn, p.decLstmW), p.decLstmb) as tf.Tensor2D,
-        decC as tf.Tensor2D,
-      );
+      const decoderGates = fusedLstmGatesForward(tf.add(tf.matMul(decoderIn, p.decLstmW), p.decLstmb), decC);
       rows.decBefore.push(decH);
       [decH, decC] = [decoderGates.nextH, decoderGates.nextC];
       rows.att.push(attH);
@@ -307,7 +304,7 @@ export function tacotronDecoderBackward(
       const step = cache.steps[t];
       let ds = tf.add(tf.gather(dsOut, t), dsNext);
       if (dsTarget) ds = tf.add(ds, tf.gather(dsTarget, t));
-      const dec = lstmGatesBackward(ds as tf.Tensor2D, dcsNext as tf.Tensor2D, step.decoderGates);
+      const dec = fusedLstmGatesBackward(ds, dcsNext, step.decoderGates);
       daDecoder[t] = dec.da;
       dcsNext = dec.dprevC;
       const [daFromDecoder, dcFromDecoder, dsBefore] = tf.split(tf.matMul(dec.da, cache.WsT), [Ha, De, Hd], 1);
@@ -323,7 +320,7 @@ export function tacotronDecoderBackward(
       dalphaNext = dalphaPrev;
       dbeta = tf.add(dbeta, dbetaPrev);
       const da = tf.addN([g.dquery, daFromDecoder, daNext]);
-      const att = lstmGatesBackward(da as tf.Tensor2D, dcaNext as tf.Tensor2D, step.attentionGates);
+      const att = fusedLstmGatesBackward(da, dcaNext, step.attentionGates);
       daAttention[t] = att.da;
       dcaNext = att.dprevC;
       [dcNext, daNext] = tf.split(tf.matMul(att.da, cache.WcaT), [De, Ha], 1);

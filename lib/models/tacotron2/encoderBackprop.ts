@@ -5,7 +5,8 @@
  *   x⁰ = m ⊙ E[ids]                                  wordEmbeddingForward        [N, L, E]
  *   zⁱ = conv1d(xⁱ⁻¹, Wᵢ)                            conv1dSameForward (no bias)
  *   xⁱ = m ⊙ dropout(ReLU(BN(zⁱ)))                   maskedBatchNormForward, ReLU, the run's masks
- *   h = [LSTM→(x³) ; rev(LSTM→(rev(x³)))]            lstmForward, twice           [N, L, 2·H_enc]
+ *   h = [LSTM→(x³) ; rev(LSTM→(rev(x³)))]            lstmForward (both directions as one
+ *                                                     LSTM: ./pairedLstm.ts)       [N, L, 2·H_enc]
  *
  * m [N, L] is the text mask. rev reverses each utterance within its own length (padding stays
  * in place), so the backward LSTM starts at the utterance's last character with a zero state —
@@ -24,6 +25,7 @@ import { LstmCache, lstmBackward, lstmForward } from '../../layers/lstm';
 import { MaskedBatchNormCache, maskedBatchNormBackward, maskedBatchNormForward } from '../../layers/maskedBatchNorm';
 import { dropoutMask, splitLstmWeight } from './cells';
 import type { Tacotron2 } from './config';
+import { pairLstmWeights, splitPairGradients } from './pairedLstm';
 
 const BN_MOMENTUM = 0.1;
 
@@ -38,8 +40,8 @@ export type EncoderCache = {
   embedding: WordEmbeddingCache;
   mask3: tf.Tensor;
   layers: ConvLayerCache[];
-  forward: LstmCache;
-  backward: LstmCache;
+  /** Both directions as one LSTM (./pairedLstm.ts). */
+  lstm: LstmCache;
   /** Row permutation of [N·L] rows that reverses each utterance within its length. */
   reverseRows: tf.Tensor;
   dims: { N: number; L: number; E: number; H: number };
@@ -99,18 +101,19 @@ export function tacotronEncoderForward(
       layers.push({ conv: conv.cache, bn: bn.cache, passMask });
     }
     const reverseRows = reversalIndex(lengths, L);
-    const h0 = tf.zeros([N, H]);
-    const fwdW = splitLstmWeight(p.encFwdW, H);
-    const bwdW = splitLstmWeight(p.encBwdW, H);
-    const fwd = lstmForward(x, h0, fwdW.Wx, fwdW.Wh, p.encFwdb);
-    const bwd = lstmForward(permuteRows(x, reverseRows), h0, bwdW.Wx, bwdW.Wh, p.encBwdb);
-    const out = tf.mul(tf.concat([fwd.h, permuteRows(bwd.h, reverseRows)], 2), mask3);
+    const pair = pairLstmWeights(
+      { ...splitLstmWeight(p.encFwdW, H), b: p.encFwdb },
+      { ...splitLstmWeight(p.encBwdW, H), b: p.encBwdb },
+    );
+    const both = tf.concat([x, permuteRows(x, reverseRows)], 2);
+    const lstm = lstmForward(both, tf.zeros([N, 2 * H]), pair.Wx, pair.Wh, pair.b);
+    const [hFwd, hBwdReversed] = tf.split(lstm.h, 2, 2);
+    const out = tf.mul(tf.concat([hFwd, permuteRows(hBwdReversed, reverseRows)], 2), mask3);
     const cache: EncoderCache = {
       embedding: emb.cache,
       mask3,
       layers,
-      forward: fwd.cache,
-      backward: bwd.cache,
+      lstm: lstm.cache,
       reverseRows,
       dims: { N, L, E, H },
     };
@@ -133,18 +136,19 @@ export function tacotronEncoderBackward(dmemory: tf.Tensor, cache: EncoderCache)
     cache?.dims !== undefined && cache.mask3 instanceof tf.Tensor && !cache.mask3.isDisposed,
     "argument 'cache' expected the live cache returned by tacotronEncoderForward",
   );
-  const { N, L, H } = cache.dims;
+  const { N, L, E, H } = cache.dims;
   checkArgs('tacotronEncoderBackward').tensor('dmemory', dmemory, [N, L, 2 * H], 'float32');
   return tf.tidy(() => {
     const grads: Record<string, tf.Tensor> = {};
     const [dFwd, dBwd] = tf.split(tf.mul(dmemory, cache.mask3), 2, 2);
-    const f = lstmBackward(dFwd, cache.forward);
-    const b = lstmBackward(permuteRows(dBwd, cache.reverseRows), cache.backward);
+    const g = lstmBackward(tf.concat([dFwd, permuteRows(dBwd, cache.reverseRows)], 2), cache.lstm);
+    const [f, b] = splitPairGradients(g, E);
     grads.encFwdW = tf.concat([f.dWx, f.dWh], 0);
     grads.encFwdb = f.db;
     grads.encBwdW = tf.concat([b.dWx, b.dWh], 0);
     grads.encBwdb = b.db;
-    let dx = tf.add(f.dx, permuteRows(b.dx, cache.reverseRows));
+    const [dxFwd, dxBwdReversed] = tf.split(g.dx, 2, 2);
+    let dx = tf.add(dxFwd, permuteRows(dxBwdReversed, cache.reverseRows));
     for (let i = cache.layers.length - 1; i >= 0; i--) {
       const layer = cache.layers[i];
       const bn = maskedBatchNormBackward(tf.mul(dx, layer.passMask), layer.bn);

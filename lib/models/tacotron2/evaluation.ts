@@ -22,7 +22,7 @@ import {
   LIU_TABLE1_ENGLISH,
   RobustnessCount,
   countAlignmentErrors,
-  spokenCharacters,
+  countableSymbols,
   listenerRobustness,
   robustnessErrorRate,
   sumRobustness,
@@ -39,7 +39,7 @@ export function exposureBiasCurve(
   seed: number,
 ): { teacherForced: number[]; freeRunning: number[]; utterances: number[] } {
   checkArgs('exposureBiasCurve').require(pairs.length > 0, "argument 'pairs' expected at least one pair");
-  const batch = makeTacotronBatch(pairs, model.config.r, model.melNorm);
+  const batch = makeTacotronBatch(pairs, model);
   const { r, melDims: M } = model.config;
   const N = pairs.length,
     S = batch.steps;
@@ -135,7 +135,7 @@ export interface UtteranceRobustness {
  */
 export function hardSetRobustness(
   model: Tacotron2,
-  utterances: readonly { id: string; text: string; category?: string }[],
+  utterances: readonly { id: string; text: string; phones?: string; category?: string }[],
   listener: Listener,
   cfg: LogMelConfig,
   seed: number,
@@ -148,11 +148,7 @@ export function hardSetRobustness(
   const out: UtteranceRobustness[] = [];
   for (const cat of categories) {
     const group = utterances.filter((u) => (u.category ?? '') === cat);
-    const syn = synthesize(
-      model,
-      group.map((u) => u.text),
-      { seed },
-    );
+    const syn = synthesize(model, group, { seed });
     const heard = listenerRobustness(
       listener,
       syn.map((s) => s.mel),
@@ -164,7 +160,9 @@ export function hardSetRobustness(
         id: u.id,
         category: cat,
         text: u.text,
-        byAlignment: countAlignmentErrors(syn[i].alignment, syn[i].stopped, { countable: spokenCharacters(u.text) }),
+        byAlignment: countAlignmentErrors(syn[i].alignment, syn[i].stopped, {
+          countable: countableSymbols(model.config, u),
+        }),
         byListener: heard[i],
         synthesis: syn[i],
       }),

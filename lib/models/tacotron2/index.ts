@@ -7,13 +7,7 @@
  * `bp.tacotron.init`): inside `lib/` the long names keep imports unambiguous.
  */
 export * from './attentionGradient';
-export {
-  makeTacotronBatch as makeBatch,
-  disposeTacotronBatch as disposeBatch,
-  lengthGroupedBatches,
-  TextMel,
-  TacotronBatch,
-} from './batch';
+export { makeTacotronBatch as makeBatch, disposeTacotronBatch as disposeBatch, TextMel, TacotronBatch } from './batch';
 export * from './cells';
 export {
   tacotronCheckpointDir as checkpointDir,
@@ -53,3 +47,4 @@ export {
   TacotronLossParts,
   TacotronTrainResult,
 } from './training';
+export * from './intelligibility';

@@ -19,10 +19,12 @@
  */
 import { AudioMatrix } from '../../audio/matrix';
 import { checkArgs } from '../../core/validate';
-import { stripPunctuation } from '../../data/speechText';
+import { PHONE_ALPHABET, stripPunctuation } from '../../data/speechText';
 import { alignEdits } from '../../metrics/editDistance';
 import { Listener, transcribeLogMel } from '../listener/transcribe';
 import type { LogMelConfig } from '../listener/features';
+import { TacotronInput, tacotronInputIds } from './batch';
+import type { Tacotron2Config } from './config';
 
 export interface RobustnessCount {
   skips: number;
@@ -75,6 +77,15 @@ export function countAlignmentErrors(
 /** Which characters of `text` the alignment counter counts: all but the punctuation marks `, . ? !`. */
 export function spokenCharacters(text: string): boolean[] {
   return [...text].map((ch) => !',.?!'.includes(ch));
+}
+
+/**
+ * Which input symbols of a model the alignment counter counts: the spoken characters of the
+ * text (characters model) or every phone but the pause `pau` (phones model).
+ */
+export function countableSymbols(config: Pick<Tacotron2Config, 'symbols'>, input: TacotronInput): boolean[] {
+  if (config.symbols === 'characters') return spokenCharacters(input.text);
+  return tacotronInputIds(config, input).map((id) => PHONE_ALPHABET[id] !== 'pau');
 }
 
 /**

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AudioMatrix, audioMatrix } from '../../audio/matrix';
 import { Rng } from '../../core/random';
 import { checkArgs } from '../../core/validate';
-import { textToIds } from '../../data/speechText';
+import { TacotronInput, tacotronInputIds } from './batch';
 import type { Tacotron2 } from './config';
 import { DecoderContext, TacotronDecoderState, decoderContext, decoderStep, initialDecoderState } from './decoder';
 import { encoderForward } from './encoder';
@@ -31,21 +31,27 @@ export function synthesisStepLimit(chars: number, r: number): number {
 const disposeState = (s: TacotronDecoderState): void =>
   tf.dispose([s.attH, s.attC, s.decH, s.decC, s.context, s.alignment, s.cumulative]);
 
-/** Synthesizes every text (one padded batch), dropout masks from `seed`. */
+/**
+ * Synthesizes every input (one padded batch), dropout masks from `seed`. An input is a text (for a
+ * characters model) or { text, phones } (what a phones model reads; speech-single's utterances are both).
+ */
 export function synthesize(
   model: Tacotron2,
-  texts: readonly string[],
+  inputs: readonly (string | TacotronInput)[],
   opts: { seed: number; maxSteps?: number },
 ): Synthesis[] {
   const c = checkArgs('synthesize')
     .require(
-      Array.isArray(texts) && texts.length > 0 && texts.every((t) => typeof t === 'string' && t.length > 0),
-      "argument 'texts' expected a non-empty array of non-empty strings",
+      Array.isArray(inputs) &&
+        inputs.length > 0 &&
+        inputs.every((t) => (typeof t === 'string' ? t : t?.text)?.length > 0),
+      "argument 'inputs' expected a non-empty array of non-empty texts or { text, phones }",
     )
     .number('opts.seed', opts?.seed, { integer: true });
+  const texts = inputs.map((t) => (typeof t === 'string' ? { text: t } : t));
   if (opts.maxSteps !== undefined) c.number('opts.maxSteps', opts.maxSteps, { integer: true, min: 1 });
   const { r, melDims: M } = model.config;
-  const ids = texts.map((t) => textToIds(t, 'punctuated'));
+  const ids = texts.map((t) => tacotronInputIds(model.config, t));
   const N = texts.length;
   const L = Math.max(...ids.map((x) => x.length));
   const limits = ids.map((x) => opts.maxSteps ?? synthesisStepLimit(x.length, r));
@@ -113,7 +119,7 @@ export function synthesize(
       ctx.dec.Wh,
     ]);
   }
-  return texts.map((text, n) => {
+  return texts.map(({ text }, n) => {
     const T = frames[n].length / M;
     const post = tf.tidy(
       () =>

@@ -18,14 +18,16 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random';
 import { checkArgs } from '../../core/validate';
 import type { Schedule } from '../../optim/schedules';
-import { trainLoop } from '../../train/trainLoop';
+import { lengthBucketedBatches } from '../../train/lengthBuckets';
+import { type ResumableState, trainLoop } from '../../train/trainLoop';
+import { stepRng } from '../../train/trainingState';
 import type { AttentionGradient } from './attentionGradient';
 import { Tacotron2, TacotronParamGroup, tacotronParamGroup } from './config';
 import { tacotronAutodiffBackprop } from './autodiffReference';
 import { TacotronLossParts, tacotronBackprop } from './backprop';
 import { DecoderFeed, decoderContext, runDecoder } from './decoder';
 import { encoderForward } from './encoder';
-import { TacotronBatch, TextMel, disposeTacotronBatch, lengthGroupedBatches, makeTacotronBatch } from './batch';
+import { TacotronBatch, TextMel, disposeTacotronBatch, makeTacotronBatch } from './batch';
 
 export type TacotronBackward = 'hand' | 'autodiff';
 
@@ -63,12 +65,20 @@ export interface TacotronTrainOptions {
   progress?: boolean;
   /** After each update: the step's parts (Loss_f, Loss_d (0 unless distilling), guide, total). */
   onStep?: (step: number, parts: TacotronLossParts) => void;
+  /** Resumable training (lib/train/trainLoop.ts): the run's state is saved to and restored from `state.dir`. */
+  state?: ResumableState;
+  /** Stop after the step that crosses this many seconds, or when shouldStop() says so. */
+  maxSeconds?: number;
+  shouldStop?: () => boolean;
 }
 
 export type { TacotronLossParts };
 
 export interface TacotronTrainResult {
+  /** The loss parts of every step this call ran (after `resumedAt`). */
   history: TacotronLossParts[];
+  /** The step a resumed run continued from (0 for a fresh run). */
+  resumedAt: number;
   seconds: number;
   /** Decoder steps (batch-steps × S) trained per second of wall time. */
   decoderStepsPerSecond: number;
@@ -92,6 +102,31 @@ export function teacherDecoderStates(
       rng,
     }).states;
   });
+}
+
+/**
+ * The run's resumable state plus the batch-norm running statistics (state that is not a trained
+ * parameter, so the loop's saved parameters do not carry it): saved in the record, restored first.
+ */
+function withBatchNormStatistics(model: Tacotron2, state: ResumableState): ResumableState {
+  return {
+    ...state,
+    record: () => ({
+      trainer: state.record?.() ?? null,
+      bnStats: Object.fromEntries(Object.entries(model.bnStats).map(([k, v]) => [k, Array.from(v.dataSync())])),
+    }),
+    restore: (saved) => {
+      const { trainer, bnStats } = saved as { trainer: unknown; bnStats: Record<string, number[]> };
+      for (const [k, v] of Object.entries(model.bnStats)) {
+        checkArgs('trainTacotron').require(
+          bnStats?.[k]?.length === v.size,
+          `the saved state in ${state.dir} has no batch-norm statistics '${k}' of ${v.size} values`,
+        );
+        v.assign(tf.tensor(bnStats[k], v.shape));
+      }
+      state.restore?.(trainer);
+    },
+  };
 }
 
 function feedFor(mode: TacotronMode, step: number, opts: TacotronTrainOptions): DecoderFeed {
@@ -129,13 +164,17 @@ export function trainTacotron(
   const frozen = new Set(opts.freeze ?? []);
   const names = Object.keys(model.params).filter((n) => !frozen.has(tacotronParamGroup(n)));
   const trainable = Object.fromEntries(names.map((n) => [n, model.params[n]]));
-  const batches = lengthGroupedBatches(data, opts.batchSize, opts.seed);
-  const rng = new Rng(opts.seed + 1);
+  // Batches, dropout masks and sampling draws are functions of (seed, step): a resumed run repeats them.
+  const batches = lengthBucketedBatches(
+    data.map((d) => d.mel.rows),
+    opts.batchSize,
+    opts.seed,
+  );
   const lambda = opts.mode === 'distillation' ? (opts.lambda ?? 1) : 0;
   const history: TacotronLossParts[] = [];
   let decoderSteps = 0;
   const t0 = Date.now();
-  trainLoop(
+  const { resumedAt } = trainLoop(
     'trainTacotron',
     trainable,
     {
@@ -145,14 +184,16 @@ export function trainTacotron(
       label: opts.label ?? `tacotron ${opts.mode}`,
       progress: opts.progress,
       onStep: (step) => opts.onStep?.(step, history[history.length - 1]),
+      state: opts.state && withBatchNormStatistics(model, opts.state),
+      maxSeconds: opts.maxSeconds,
+      shouldStop: opts.shouldStop,
     },
     (step) => {
       const batch = makeTacotronBatch(
-        batches(step).map((i) => data[i]),
-        model.config.r,
-        model.melNorm,
+        batches.batchAt(step - 1).map((i) => data[i]),
+        model,
       );
-      const dropoutSeed = rng.int(2 ** 31);
+      const dropoutSeed = stepRng(opts.seed + 1, step).int(2 ** 31);
       const teacherStates =
         lambda > 0 || opts.mode === 'distillation'
           ? teacherDecoderStates(opts.teacher!, batch, new Rng(dropoutSeed), opts.attentionGradient)
@@ -179,5 +220,5 @@ export function trainTacotron(
     },
   );
   const seconds = (Date.now() - t0) / 1000;
-  return { history, seconds, decoderStepsPerSecond: decoderSteps / seconds };
+  return { history, resumedAt, seconds, decoderStepsPerSecond: decoderSteps / seconds };
 }
