@@ -2,7 +2,9 @@
  * The hand-written Tacotron 2 backward (lib/models/tacotron2/backprop.ts and its parts) against
  * tfjs autodiff of the reference step (autodiffReference.ts) on a tiny config: the same loss
  * parts and every parameter's gradient, in each training mode, with and without frozen parts;
- * the new layers (1-D convolution, masked batch norm) against autodiff; no tensor leaks.
+ * PyTorch float64 autograd and finite differences of the same equations (test/ref/tacotron.json,
+ * made by scripts/fixtures/tacotron_ref.py); the new layers (1-D convolution, masked batch norm)
+ * against autodiff; phone input; resumed training; no tensor leaks.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -142,6 +144,55 @@ describe('Tacotron 2: the hand-written backward against autodiff', () => {
           }).grads,
         `tacotronBackprop (${feed.kind})`,
       );
+    disposeTacotronBatch(batch);
+    disposeTacotron2(model);
+  });
+});
+
+describe('Tacotron 2: the hand-written backward against a float64 reference', () => {
+  it('matches PyTorch float64 autograd of the same equations and its finite differences', () => {
+    const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref', 'tacotron.json'), 'utf8')) as {
+      config: Tacotron2Config;
+      l2: number;
+      guide: number;
+      texts: string[];
+      mel: number[][][];
+      params: Record<string, number[]>;
+      loss: number;
+      grads: Record<string, number[]>;
+      numeric: { name: string; index: number[]; grad: number }[];
+    };
+    const model = initTacotron2(ref.config, 0);
+    for (const [name, v] of Object.entries(model.params)) v.assign(tf.tensor(ref.params[name], v.shape));
+    const items = ref.texts.map((text, n) => ({
+      text,
+      mel: audioMatrix(Float32Array.from(ref.mel[n].flat()), ref.mel[n].length, ref.config.melDims),
+    }));
+    const batch = makeTacotronBatch(items, model);
+    const trainable = Object.keys(model.params);
+    const { parts, grads } = tacotronBackprop(
+      model,
+      batch,
+      { kind: 'teacher' },
+      {
+        rng: new Rng(1),
+        trainable,
+        encoderTraining: true,
+        guide: ref.guide,
+        l2: ref.l2,
+        lambda: 0,
+      },
+    );
+    expect(Math.abs(parts.total - ref.loss) / ref.loss).toBeLessThan(1e-5);
+    for (const n of trainable) expect(relError(grads[n], ref.grads[n]), n).toBeLessThan(1e-4);
+    for (const { name, index, grad } of ref.numeric) {
+      const shape = model.params[name].shape;
+      const flat = index.reduce((acc, k, d) => acc * shape[d] + k, 0);
+      expect(Math.abs(grads[name].dataSync()[flat] - grad), `${name}[${index}]`).toBeLessThan(
+        1e-3 * Math.abs(grad) + 1e-6,
+      );
+    }
+    tf.dispose(Object.values(grads));
     disposeTacotronBatch(batch);
     disposeTacotron2(model);
   });
