@@ -55,13 +55,20 @@ function checkBackward(fn: string, dout: tf.Tensor, cache: Conv1dCache): Conv1dC
   return cache.dims;
 }
 
-/** dout [N, T, F] → dx [N, T, C] (the flipped-filter convolution). */
-export function conv1dSameInputBackward(dout: tf.Tensor, cache: Conv1dCache): tf.Tensor {
-  checkBackward('conv1dSameInputBackward', dout, cache);
-  return tf.tidy(() => {
-    const flipped = tf.transpose(tf.reverse(cache.W, 0), [0, 2, 1]); // [k, F, C]
-    return tf.conv1d(dout as tf.Tensor3D, flipped as tf.Tensor3D, 1, 'same');
-  });
+/** The filters flipped in time with C and F swapped, [k, F, C]: what the input gradient convolves with. */
+export function flippedFilters(W: tf.Tensor): tf.Tensor {
+  checkArgs('flippedFilters').tensor('W', W, ['k', 'C', 'F'], 'float32');
+  return tf.tidy(() => tf.transpose(tf.reverse(W, 0), [0, 2, 1]));
+}
+
+/**
+ * dout [N, T, F] → dx [N, T, C] (the flipped-filter convolution). `flipped`: flippedFilters(W),
+ * when a caller runs many steps with the same filters and flips them once.
+ */
+export function conv1dSameInputBackward(dout: tf.Tensor, cache: Conv1dCache, flipped?: tf.Tensor): tf.Tensor {
+  const { C, F, k } = checkBackward('conv1dSameInputBackward', dout, cache);
+  if (flipped) checkArgs('conv1dSameInputBackward').tensor('flipped', flipped, [k, F, C], 'float32');
+  return tf.tidy(() => tf.conv1d(dout as tf.Tensor3D, (flipped ?? flippedFilters(cache.W)) as tf.Tensor3D, 1, 'same'));
 }
 
 /** dout [N, T, F] → dW [k, C, F] (the channels-as-batch convolution) and db [F]. */

@@ -168,15 +168,15 @@ function checkLiveCache(fn: string, cache: LocationAttentionCache): void {
 /**
  * The part of the backward that the previous decoder step needs: the gradients of the inputs,
  * and the step's terms of the weight gradients (for {@link locationAttentionWeightsBackward}).
- * `transposed` (W_qᵀ [A, Dq], Uᵀ [A, F]): a caller that runs many steps with the same weights
- * transposes them once and passes them here — on wasm a product with a fresh right operand
- * (a per-step transpose or copy) costs several times one with an operand it has seen.
+ * `prepared` (W_qᵀ [A, Dq], Uᵀ [A, F], the flipped filters): a caller that runs many steps with
+ * the same weights prepares them once and passes them here — on wasm a product with a fresh right
+ * operand (a per-step transpose or copy) costs several times one with an operand it has seen.
  */
 export function locationAttentionInputsBackward(
   dcontext: tf.Tensor,
   dalignment: tf.Tensor,
   cache: LocationAttentionCache,
-  transposed?: { WqT: tf.Tensor; UT: tf.Tensor },
+  prepared?: { WqT: tf.Tensor; UT: tf.Tensor; flippedFilters: tf.Tensor },
 ): Pick<LocationAttentionGrads, 'dquery' | 'dmemory' | 'dprocessedMemory' | 'dprevAlignments'> & {
   terms: LocationAttentionWeightTerms;
 } {
@@ -185,10 +185,10 @@ export function locationAttentionInputsBackward(
   checkArgs('locationAttentionInputsBackward')
     .tensor('dcontext', dcontext, [N, De], 'float32')
     .tensor('dalignment', dalignment, [N, L], 'float32');
-  if (transposed)
+  if (prepared)
     checkArgs('locationAttentionInputsBackward')
-      .tensor('transposed.WqT', transposed.WqT, [A, cache.Wq.shape[0] as number], 'float32')
-      .tensor('transposed.UT', transposed.UT, [A, F], 'float32');
+      .tensor('prepared.WqT', prepared.WqT, [A, cache.Wq.shape[0] as number], 'float32')
+      .tensor('prepared.UT', prepared.UT, [A, F], 'float32');
   const { memory, alignment, tanhPre, w } = cache;
   return tf.tidy(() => {
     const times = (x: tf.Tensor, W: tf.Tensor, WT?: tf.Tensor) => (WT ? tf.matMul(x, WT) : matMulBT(x, W));
@@ -197,12 +197,12 @@ export function locationAttentionInputsBackward(
     const de = tf.mul(alignment, tf.sub(dalpha, tf.sum(tf.mul(alignment, dalpha), 1, true)));
     const dpre = tf.mul(tf.mul(tf.expandDims(de, 2), w), tf.sub(1, tf.square(tanhPre))); // [N, L, A]
     const dq = tf.sum(dpre, 1); // [N, A]
-    const dloc = tf.reshape(times(tf.reshape(dpre, [N * L, A]), cache.U, transposed?.UT), [N, L, F]);
+    const dloc = tf.reshape(times(tf.reshape(dpre, [N * L, A]), cache.U, prepared?.UT), [N, L, F]);
     return {
-      dquery: times(dq, cache.Wq, transposed?.WqT),
+      dquery: times(dq, cache.Wq, prepared?.WqT),
       dmemory,
       dprocessedMemory: dpre,
-      dprevAlignments: conv1dSameInputBackward(dloc, cache.conv),
+      dprevAlignments: conv1dSameInputBackward(dloc, cache.conv, prepared?.flippedFilters),
       terms: { dq, dpre, de, dloc },
     };
   });
@@ -230,15 +230,12 @@ export function locationAttentionWeightsBackward(
       A,
     );
     const query = linearGrads([tf.concat(caches.map((c) => c.query))], tf.concat(terms.map((t) => t.dq)));
-    const location = linearGrads(
-      [
-        rows(
-          caches.map((c) => c.loc),
-          caches[0].dims.F,
-        ),
-      ],
-      dpre,
+    const locRows = rows(
+      caches.map((c) => c.loc),
+      caches[0].dims.F,
     );
+    const dU = tf.matMul(tf.transpose(locRows), dpre); // Σ fᵀ·dpre (the narrow f transposed)
+    const db = tf.sum(tf.concat(terms.map((t) => t.dq)), 0); // Σ dpre = Σ over steps of dq
     const tanhRows = rows(
       caches.map((c) => c.tanhPre),
       A,
@@ -247,7 +244,7 @@ export function locationAttentionWeightsBackward(
     const dw = tf.reshape(tf.matMul(deRow, tanhRows), [A]); // Σ de·tanh(pre)
     const convCache = caches.length === 1 ? caches[0].conv : concatConv1dCaches(caches.map((c) => c.conv));
     const filters = conv1dSameWeightBackward(tf.concat(terms.map((t) => t.dloc)), convCache);
-    return { dWq: query.dW[0], dfilters: filters.dW, dU: location.dW[0], dw, db: location.db };
+    return { dWq: query.dW[0], dfilters: filters.dW, dU, dw, db };
   });
 }
 

@@ -40,9 +40,10 @@ import {
   locationAttentionInputsBackward,
   locationAttentionWeightsBackward,
 } from '../../layers/locationSensitiveAttention';
+import { flippedFilters } from '../../layers/conv1d';
 import { linearGrads, matMulAT } from '../../ops/fastOps';
 import type { Tacotron2 } from './config';
-import { FusedGatesCache, fusedLstmGatesBackward, fusedLstmGatesForward } from './fusedLstmGates';
+import { FusedGatesCache, fusedLstmGatesBackward, fusedLstmGatesForward, gateScale } from './fusedLstmGates';
 import type { DecoderFeed, DecoderRun } from './decoder';
 import { PrenetCache, concatPrenetCaches, prenetBackward, prenetForward, prenetMasks } from './prenetBackprop';
 
@@ -72,7 +73,7 @@ export type DecoderCache = {
   WsT: tf.Tensor;
   WoT: tf.Tensor;
   attentionMemoryWT: tf.Tensor;
-  attentionT: { WqT: tf.Tensor; UT: tf.Tensor };
+  attentionPrepared: { WqT: tf.Tensor; UT: tf.Tensor; flippedFilters: tf.Tensor };
   dims: { N: number; L: number; S: number; De: number; A: number; Ha: number; Hd: number; r: number; M: number };
 };
 
@@ -148,6 +149,7 @@ export function tacotronDecoderForward(
     const attention = { Wq: p.attWq, filters: p.attFilters, U: p.attU, w: p.attW, b: p.attB };
     const params = attention as unknown as LocationAttentionParams;
     const teacher = feed.kind === 'teacher';
+    const [attentionScale, decoderScale] = [gateScale(Ha), gateScale(Hd)];
     // Teacher forcing: the pre-net and its share of the attention LSTM over all steps at once.
     let prenetAll: { out: tf.Tensor; cache: PrenetCache } | null = null;
     let prenetWAll: tf.Tensor | null = null;
@@ -182,7 +184,7 @@ export function tacotronDecoderForward(
         prenetW = tf.matMul(step.out, Wp);
       }
       const a = tf.add(tf.add(prenetW, tf.matMul(tf.concat([context, attH], 1), Wca)), p.attLstmb);
-      const attentionGates = fusedLstmGatesForward(a, attC);
+      const attentionGates = fusedLstmGatesForward(a, attC, attentionScale);
       rows.ctxBefore.push(context);
       rows.attBefore.push(attH);
       [attH, attC] = [attentionGates.nextH, attentionGates.nextC];
@@ -191,7 +193,11 @@ export function tacotronDecoderForward(
       [context, alignment] = [att.context, att.alignment];
       cumulative = tf.add(cumulative, alignment);
       const decoderIn = tf.concat([attH, context, decH], 1);
-      const decoderGates = fusedLstmGatesForward(tf.add(tf.matMul(decoderIn, p.decLstmW), p.decLstmb), decC);
+      const decoderGates = fusedLstmGatesForward(
+        tf.add(tf.matMul(decoderIn, p.decLstmW), p.decLstmb),
+        decC,
+        decoderScale,
+      );
       rows.decBefore.push(decH);
       [decH, decC] = [decoderGates.nextH, decoderGates.nextC];
       rows.att.push(attH);
@@ -241,7 +247,11 @@ export function tacotronDecoderForward(
       WsT: tf.transpose(p.decLstmW),
       WoT: tf.transpose(Wo),
       attentionMemoryWT: tf.transpose(p.attMemoryW),
-      attentionT: { WqT: tf.transpose(p.attWq), UT: tf.transpose(p.attU) },
+      attentionPrepared: {
+        WqT: tf.transpose(p.attWq),
+        UT: tf.transpose(p.attU),
+        flippedFilters: flippedFilters(p.attFilters),
+      },
       dims: { N, L, S, De, A, Ha, Hd, r, M },
     };
     return { out: run, cache };
@@ -312,7 +322,7 @@ export function tacotronDecoderBackward(
       const dcontext = tf.addN([tf.gather(dcOut, t), dcFromDecoder, dcNext]);
       let dalpha = tf.add(dalphaNext, dbeta);
       if (dalignTarget) dalpha = tf.add(dalpha, tf.gather(dalignTarget, t));
-      const g = locationAttentionInputsBackward(dcontext, dalpha, step.attention, cache.attentionT);
+      const g = locationAttentionInputsBackward(dcontext, dalpha, step.attention, cache.attentionPrepared);
       attentionTerms[t] = g.terms;
       dmemorySteps.push(g.dmemory);
       dprocessedSteps.push(g.dprocessedMemory);

@@ -23,22 +23,24 @@ export type FusedGatesCache = {
   outputSlope: tf.Tensor;
 };
 
-/** [1, …, 1, 2, …, 2]: 1 on the i, f, o blocks, 2 on the g block ([4H]). */
-function gateScale(H: number): tf.Tensor {
-  return tf.concat([tf.ones([3 * H]), tf.fill([H], 2)]);
+/** s = [1, …, 1, 2, …, 2]: 1 on the i, f, o blocks, 2 on the g block ([4H]); made once per sequence. */
+export function gateScale(H: number): tf.Tensor {
+  checkArgs('gateScale').number('H', H, { integer: true, min: 1 });
+  return tf.tidy(() => tf.concat([tf.ones([3 * H]), tf.fill([H], 2)]));
 }
 
-/** Pre-activations a [N, 4H] and cₜ₋₁ [N, H] → hₜ, cₜ [N, H] and the cache. */
+/** Pre-activations a [N, 4H], cₜ₋₁ [N, H] and s = gateScale(H) → hₜ, cₜ [N, H] and the cache. */
 export function fusedLstmGatesForward(
   a: tf.Tensor,
   prevC: tf.Tensor,
+  s: tf.Tensor,
 ): { nextH: tf.Tensor; nextC: tf.Tensor; cache: FusedGatesCache } {
   const c = checkArgs('fusedLstmGatesForward')
     .tensor('prevC', prevC, ['N', 'H'], 'float32')
-    .tensor('a', a, ['N', 'G'], 'float32');
-  const { H } = c.require(c.dims.G === 4 * c.dims.H, `argument 'a' expected [N, 4H=${4 * c.dims.H}]`).dims;
+    .tensor('a', a, ['N', 'G'], 'float32')
+    .tensor('s', s, ['G'], 'float32');
+  c.require(c.dims.G === 4 * c.dims.H, `argument 'a' expected [N, 4H=${4 * c.dims.H}]`);
   return tf.tidy(() => {
-    const s = gateScale(H);
     const z = tf.sigmoid(tf.mul(a, s));
     const act = tf.sub(tf.mul(z, s), tf.sub(s, 1)); // i, f, o = z; g = 2z − 1
     const slope = tf.mul(tf.mul(z, tf.sub(1, z)), tf.square(s));
