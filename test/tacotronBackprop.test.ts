@@ -18,7 +18,12 @@ import { conv1dSameBackward, conv1dSameForward } from '../lib/layers/conv1d';
 import { maskedBatchNormBackward, maskedBatchNormForward } from '../lib/layers/maskedBatchNorm';
 import { tacotronAutodiffBackprop } from '../lib/models/tacotron2/autodiffReference';
 import { tacotronBackprop } from '../lib/models/tacotron2/backprop';
-import { TacotronBatch, disposeTacotronBatch, makeTacotronBatch } from '../lib/models/tacotron2/batch';
+import {
+  TacotronBatch,
+  disposeTacotronBatch,
+  makeTacotronBatch,
+  tacotronInputSymbols,
+} from '../lib/models/tacotron2/batch';
 import {
   Tacotron2,
   Tacotron2Config,
@@ -212,6 +217,8 @@ describe('phone input', () => {
     }));
     const batch = makeTacotronBatch(items, model);
     expect(Array.from(batch.ids.dataSync()).slice(0, 3)).toEqual(phonesToIds(items[0].phones).slice(0, 3));
+    expect(tacotronInputSymbols(model.config, items[0])).toEqual(items[0].phones.split(' '));
+    expect(tacotronInputSymbols({ symbols: 'characters' }, items[0]).join('')).toEqual(items[0].text);
     const opts = { trainable: Object.keys(model.params), encoderTraining: true, guide: 1, l2: 0, lambda: 0 };
     const twin = cloneTacotron2(model);
     const hand = tacotronBackprop(model, batch, { kind: 'teacher' }, { ...opts, rng: new Rng(2) });

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AudioMatrix } from '../../audio/matrix';
 import { checkArgs } from '../../core/validate';
-import { phonesToIds, textToIds } from '../../data/speechText';
+import { PHONE_ALPHABET, phonesToIds, textToIds } from '../../data/speechText';
 import type { Tacotron2Config } from './config';
 
 /** What a Tacotron reads: the normalised text, and flite's phones of it (what a phones model reads). */
@@ -47,6 +47,13 @@ export interface TacotronBatch {
   steps: number;
   textLengths: number[];
   frameLengths: number[];
+}
+
+/** The encoder's input symbols of `input` as labels (the text's characters, or the phones). */
+export function tacotronInputSymbols(config: Pick<Tacotron2Config, 'symbols'>, input: TacotronInput): string[] {
+  return config.symbols === 'characters'
+    ? [...input.text]
+    : tacotronInputIds(config, input).map((id) => PHONE_ALPHABET[id]);
 }
 
 /** Builds the batch of `items` for `model` (its input symbols, r, and mel normalisation (x − mean)/std). */

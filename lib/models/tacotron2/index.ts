@@ -7,7 +7,15 @@
  * `bp.tacotron.init`): inside `lib/` the long names keep imports unambiguous.
  */
 export * from './attentionGradient';
-export { makeTacotronBatch as makeBatch, disposeTacotronBatch as disposeBatch, TextMel, TacotronBatch } from './batch';
+export {
+  makeTacotronBatch as makeBatch,
+  disposeTacotronBatch as disposeBatch,
+  tacotronInputIds as inputIds,
+  tacotronInputSymbols as inputSymbols,
+  TacotronInput,
+  TextMel,
+  TacotronBatch,
+} from './batch';
 export * from './cells';
 export {
   tacotronCheckpointDir as checkpointDir,
