@@ -188,7 +188,7 @@ export function tacotronDecoderForward(
       rows.ctxBefore.push(context);
       rows.attBefore.push(attH);
       [attH, attC] = [attentionGates.nextH, attentionGates.nextC];
-      const prev = tf.stack([alignment, cumulative], 2);
+      const prev = tf.transpose(tf.stack([alignment, cumulative]), [1, 2, 0]); // [N, L, 2]: a cheap stack on wasm
       const att = locationAttentionForward(attH, memory, processed, prev, params, mask);
       [context, alignment] = [att.context, att.alignment];
       cumulative = tf.add(cumulative, alignment);
