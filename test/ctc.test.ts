@@ -161,6 +161,15 @@ describe('ctcLoss / ctcLossBackward', () => {
     tf.dispose([z, loss, g]);
   });
 
+  it('keeps extreme logits exact: two tied logits of 1e17 are two halves, loss ln 2, never 0 or negative', () => {
+    const z = tf.tensor3d([[[1e17, 1e17, -1e17]]]); // blank, 'a', 'b' at one frame; the label is 'a'
+    const { loss, cache } = ctcLoss(z, [[1]], [1]);
+    expect(loss.dataSync()[0]).toBeCloseTo(Math.LN2, 6);
+    const g = ctcLossBackward(tf.ones([1]), cache).dlogits.dataSync();
+    expect(Array.from(g).map((x) => Number(x.toFixed(6)))).toEqual([0.5, -0.5, 0]);
+    tf.dispose([z, loss, cache as unknown as tf.TensorContainer]);
+  });
+
   it('names bad arguments and leaks nothing', () => {
     const z = tf.zeros([2, 4, 3]);
     expect(() => ctcLoss(tf.zeros([4, 3]), [[1]], [4])).toThrow(

@@ -176,8 +176,9 @@ function logSoftmaxRows(logits: ArrayLike<number>, rows: number, C: number): Flo
     for (let k = 0; k < C; k++) m = Math.max(m, logits[o + k]);
     let z = 0;
     for (let k = 0; k < C; k++) z += Math.exp(logits[o + k] - m);
-    const lse = m + Math.log(z);
-    for (let k = 0; k < C; k++) out[o + k] = logits[o + k] - lse;
+    // (x − m) − log z, not x − (m + log z): with logits near ±1e17 the sum m + log z rounds log z away.
+    const logZ = Math.log(z);
+    for (let k = 0; k < C; k++) out[o + k] = logits[o + k] - m - logZ;
   }
   return out;
 }
