@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import * as bp from '../lib';
 import { tf, Rng, randn, checkArgs, ShapeError, backendReport, bySize } from '../lib';
 
 const root = path.resolve(__dirname, '..');
@@ -78,6 +79,20 @@ describe('argument checks', () => {
     expect(() => checkArgs('f').tensor('y', x, ['N', 'T'], 'int32')).toThrow(ShapeError);
     expect(() => checkArgs('f').tensor('y', x, ['N', 'T'], 'int32')).toThrow(/expected dtype int32 but got float32/);
     tf.dispose([x, h]);
+  });
+
+  it('refuses an empty named dimension (N = 0 or T = 0) at the public function, before any kernel', () => {
+    const empty = tf.zeros([2, 0, 4]);
+    expect(() => bp.rnnForward(empty, tf.zeros([2, 5]), tf.zeros([4, 5]), tf.zeros([5, 5]), tf.zeros([5]))).toThrow(
+      "rnnForward: argument 'x' has an empty dimension T = 0 in shape [2, 0, 4]; expected at least 1",
+    );
+    const noBatch = tf.zeros([0, 3, 4]);
+    expect(() =>
+      bp.lstmForward(noBatch, tf.zeros([0, 5]), tf.zeros([4, 20]), tf.zeros([5, 20]), tf.zeros([20])),
+    ).toThrow(/lstmForward: argument 'x' has an empty dimension N = 0/);
+    const none = tf.zeros([0]);
+    expect(() => checkArgs('f').tensor('fixed', none, [0])).not.toThrow(); // a literal 0 is a request
+    tf.dispose([empty, noBatch, none]);
   });
 });
 

@@ -73,7 +73,15 @@ export class ArgChecker {
       }
     });
     spec.forEach((d, i) => {
-      if (typeof d === 'string') this.dims[d] = shape[i];
+      if (typeof d !== 'string') return;
+      // A named dimension is a count of something (utterances, steps, features): zero of them
+      // would reach the kernels as an empty tensor (raw tfjs errors, wasm traps, NaN means).
+      if (shape[i] === 0)
+        throw new ShapeError(
+          `${this.fn}: argument '${arg}' has an empty dimension ${d} = 0 ` +
+            `in shape [${shape.join(', ')}]; expected at least 1`,
+        );
+      this.dims[d] = shape[i];
     });
     if (dtypes !== undefined) {
       const allowed = typeof dtypes === 'string' ? [dtypes] : dtypes;
