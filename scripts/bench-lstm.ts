@@ -12,12 +12,10 @@
  *
  * Options: --reps R (default 7), --warmup W (default 1), --no-torch, --help.
  */
-import { spawn, spawnSync } from 'child_process';
-import * as path from 'path';
-import * as readline from 'readline';
 import * as tf from '@tensorflow/tfjs';
 import * as bp from '../lib';
 import { parseCommandLine, UsageError } from './cliArgs';
+import { startTorch } from './torchProcess';
 
 const N = 64,
   T = 50,
@@ -129,33 +127,15 @@ function tfjsVariants(inp: Inputs): { variants: Variant[]; agreement: () => stri
   return { variants, agreement };
 }
 
-/** Starts scripts/bench_torch.py with the first python3 that imports torch, or says why not. */
+/** Starts scripts/bench_torch.py (PyTorch's LSTM on the same shapes), or says why not. */
 async function torchVariants(): Promise<{ variants: Variant[]; info: string; close: () => void }> {
-  const python = ['python3', '/usr/bin/python3'].find(
-    (p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
-  );
-  if (!python)
-    return {
-      variants: [],
-      info: 'PyTorch: skipped (neither python3 nor /usr/bin/python3 can import torch)',
-      close: () => undefined,
-    };
-  const script = path.resolve(__dirname, '../../scripts/bench_torch.py');
-  const child = spawn(python, [script, '--N', `${N}`, '--T', `${T}`, '--D', `${D}`, '--H', `${H}`, '--threads', '1'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<Record<string, unknown>> => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('bench_torch.py exited early');
-    return JSON.parse(value as string);
-  };
-  const hello = await next();
+  const args = ['--N', `${N}`, '--T', `${T}`, '--D', `${D}`, '--H', `${H}`, '--threads', '1'];
+  const torch = await startTorch('bench_torch.py', args);
+  if (typeof torch === 'string') return { variants: [], info: torch, close: () => undefined };
   const ask =
     (name: string): Variant['run'] =>
     async () => {
-      child.stdin.write(`${name}\n`);
-      const r = await next();
+      const r = await torch.ask(name);
       if (typeof r.ms !== 'number') throw new Error(`bench_torch.py: ${JSON.stringify(r)}`);
       return r.ms;
     };
@@ -164,8 +144,8 @@ async function torchVariants(): Promise<{ variants: Variant[]; info: string; clo
       { name: 'PyTorch nn.LSTM', run: ask('nn_lstm') },
       { name: 'PyTorch manual loop (autograd)', run: ask('manual') },
     ],
-    info: `PyTorch: ${hello.torch} via ${python}, CPU, ${hello.threads} thread(s)`,
-    close: () => child.stdin.end('quit\n'),
+    info: `PyTorch: ${torch.hello.torch} via ${torch.python}, CPU, ${torch.hello.threads} thread(s)`,
+    close: torch.close,
   };
 }
 

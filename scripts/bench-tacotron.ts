@@ -14,11 +14,9 @@
  *
  * Options: --reps R (default 5), --warmup W (default 1), --batches 8,16,32, --no-torch, --help.
  */
-import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as readline from 'readline';
 import * as tf from '@tensorflow/tfjs';
 import * as bp from '../lib';
 import { tacotronAutodiffBackprop } from '../lib/models/tacotron2/autodiffReference';
@@ -27,6 +25,7 @@ import { TacotronBatch, TextMel, disposeTacotronBatch, makeTacotronBatch } from 
 import { TACOTRON_CONFIG, Tacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import { melNormOf, tacotronPairs } from '../lib/models/tacotron2/data';
 import { parseCommandLine, UsageError } from './cliArgs';
+import { startTorch } from './torchProcess';
 
 const USAGE = `usage: npm run bench -- tacotron [--reps R] [--warmup W] [--batches 8,16,32] [--no-torch]
   --reps R        timed rounds (default 5)
@@ -83,12 +82,8 @@ function agreement(model: Tacotron2, batch: TacotronBatch): string {
   return `check: hand-written vs autodiff gradients, largest relative error ${worst.e.toExponential(1)} (${worst.n})`;
 }
 
-/** Starts the PyTorch twin on this batch's shapes with the first python3 that imports torch. */
+/** Starts the PyTorch twin on this batch's shapes (scripts/bench_torch_tacotron.py), or says why not. */
 async function torchVariant(batch: TacotronBatch): Promise<Variant | string> {
-  const python = ['python3', '/usr/bin/python3'].find(
-    (p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
-  );
-  if (!python) return 'PyTorch: skipped (neither python3 nor /usr/bin/python3 can import torch)';
   const shapeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tacotron-')), 'shape.json');
   fs.writeFileSync(
     shapeFile,
@@ -99,24 +94,16 @@ async function torchVariant(batch: TacotronBatch): Promise<Variant | string> {
       steps: batch.steps,
     }),
   );
-  const script = path.resolve(__dirname, '../../scripts/bench_torch_tacotron.py');
-  const child = spawn(python, [script, '--shape', shapeFile, '--threads', '1'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<Record<string, unknown>> => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('bench_torch_tacotron.py exited early');
-    return JSON.parse(value as string);
-  };
-  const hello = await next();
+  const torch = await startTorch('bench_torch_tacotron.py', ['--shape', shapeFile, '--threads', '1']);
+  if (typeof torch === 'string') return torch;
   return {
-    name: `PyTorch ${hello.torch}, ${hello.threads} thread`,
+    name: `PyTorch ${torch.hello.torch}, ${torch.hello.threads} thread`,
     run: async () => {
-      child.stdin.write('step\n');
-      const r = await next();
+      const r = await torch.ask('step');
       if (typeof r.ms !== 'number') throw new Error(`bench_torch_tacotron.py: ${JSON.stringify(r)}`);
       return r.ms;
     },
-    close: () => child.stdin.end('quit\n'),
+    close: torch.close,
   };
 }
 

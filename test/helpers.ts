@@ -13,6 +13,7 @@ import * as path from 'path';
 import { afterAll, expect, it } from 'vitest';
 import { Rng, tf, relError as libRelError } from '../lib';
 import type { SpeechUtterance } from '../lib/models/listener/training';
+import type { Tacotron2Config } from '../lib/models/tacotron2/config';
 import { datasetDir } from '../lib/data/datasetFiles';
 import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../coursework/reference/numerics';
 
@@ -110,3 +111,26 @@ export function toyCtcUtterances(count: number, seed: number): SpeechUtterance[]
     return { features: Float32Array.from(rows.flat()), frames: rows.length, labels };
   });
 }
+
+/** A Tacotron 2 small enough for gradient tests: every part present, widths 3–8, characters in, r = 2. */
+export const TINY_TACOTRON: Tacotron2Config = {
+  symbols: 'characters',
+  vocabSize: 33,
+  embedDim: 8,
+  encoderConvLayers: 3,
+  encoderKernel: 3,
+  encoderLstm: 4,
+  encoderDropout: 0.2,
+  prenetDim: 8,
+  prenetDropout: 0.5,
+  attentionLstm: 8,
+  decoderLstm: 8,
+  attentionDim: 6,
+  locationFilters: 3,
+  locationKernel: 3,
+  melDims: 5,
+  r: 2,
+  postnetChannels: 4,
+  postnetKernel: 3,
+  postnetLayers: 5,
+};

@@ -27,7 +27,7 @@ import { loadListener } from '../lib/models/listener/checkpoint';
 import { logMelConfigOf } from '../lib/models/listener/transcribe';
 import { locationAttentionStep } from '../lib/models/tacotron2/attentionGradient';
 import { loadTacotron, saveTacotron, tacotronLogCurve } from '../lib/models/tacotron2/checkpoint';
-import { Tacotron2Config, cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
+import { cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import { dtwMelError, exposureBiasCurve } from '../lib/models/tacotron2/evaluation';
 import { distillationTerm } from '../lib/models/tacotron2/losses';
 import {
@@ -39,29 +39,7 @@ import {
 } from '../lib/models/tacotron2/robustness';
 import { synthesize } from '../lib/models/tacotron2/synthesize';
 import { TACOTRON_MODES, trainTacotron } from '../lib/models/tacotron2/training';
-import { expectNoLeak, relError } from './helpers';
-
-const TINY: Tacotron2Config = {
-  symbols: 'characters',
-  vocabSize: 33,
-  embedDim: 8,
-  encoderConvLayers: 3,
-  encoderKernel: 3,
-  encoderLstm: 4,
-  encoderDropout: 0.2,
-  prenetDim: 8,
-  prenetDropout: 0.5,
-  attentionLstm: 8,
-  decoderLstm: 8,
-  attentionDim: 6,
-  locationFilters: 3,
-  locationKernel: 3,
-  melDims: 5,
-  r: 2,
-  postnetChannels: 4,
-  postnetKernel: 3,
-  postnetLayers: 5,
-};
+import { TINY_TACOTRON as TINY, expectNoLeak, relError } from './helpers';
 
 function pairs(seed: number): { text: string; mel: ReturnType<typeof audioMatrix> }[] {
   const rng = new Rng(seed);

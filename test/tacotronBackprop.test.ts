@@ -34,29 +34,7 @@ import {
 } from '../lib/models/tacotron2/config';
 import type { DecoderFeed } from '../lib/models/tacotron2/decoder';
 import { teacherDecoderStates, trainTacotron } from '../lib/models/tacotron2/training';
-import { expectNoLeak, relError } from './helpers';
-
-const TINY: Tacotron2Config = {
-  symbols: 'characters',
-  vocabSize: 33,
-  embedDim: 8,
-  encoderConvLayers: 3,
-  encoderKernel: 3,
-  encoderLstm: 4,
-  encoderDropout: 0.2,
-  prenetDim: 8,
-  prenetDropout: 0.5,
-  attentionLstm: 8,
-  decoderLstm: 8,
-  attentionDim: 6,
-  locationFilters: 3,
-  locationKernel: 3,
-  melDims: 5,
-  r: 2,
-  postnetChannels: 4,
-  postnetKernel: 3,
-  postnetLayers: 5,
-};
+import { TINY_TACOTRON as TINY, expectNoLeak, relError } from './helpers';
 
 function tinyBatch(model: Tacotron2, seed: number): TacotronBatch {
   const rng = new Rng(seed);
