@@ -1,5 +1,5 @@
 /**
- * `npm run notebooks [-- NAME...] [--timeout S] [--inplace] [--dir DIR] [--out DIR]`
+ * `npm run notebooks [-- NAME...] [--timeout S] [--inplace] [--dir DIR] [--out DIR] [--sandbox]`
  *
  * Executes notebooks headless, in filename order, each in a fresh Node process through
  * tslab's own kernel code (see notebook-worker.ts), and writes
@@ -22,6 +22,10 @@ import { readNotebook, writeNotebook } from './runner/nbformat';
 import { parseOptions, RunnerOptions, UsageError, USAGE } from './runner/options';
 import { NotebookRun, runNotebook } from './runner/runNotebook';
 import { failureMessage, notebookProgress, summaryTable } from './runner/terminal';
+import { kernelSandboxFlags } from './sandbox';
+
+/** V8 heap of a sandboxed kernel (--sandbox); its other memory is the caller's to limit. */
+const KERNEL_HEAP_MB = 4096;
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const complain = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -98,11 +102,20 @@ async function main(): Promise<number> {
   const rows: { run: NotebookRun; figures: number }[] = [];
   const entries: IndexEntry[] = [];
   let failed = false;
+  // A sandboxed kernel may write only inside folders that exist when it starts.
+  if (opts.sandbox) fs.mkdirSync(path.join(opts.out, 'notebooks'), { recursive: true });
+  const kernelFlags = opts.sandbox ? kernelSandboxFlags(process.cwd(), opts.out, KERNEL_HEAP_MB) : [];
   try {
     for (const source of opts.notebooks) {
       const name = path.basename(source);
       const progress = notebookProgress(name.replace(/\.ipynb$/, ''), tty, say);
-      const run = await runNotebook(source, path.join(opts.out, 'notebooks', name), opts.timeoutS, progress);
+      const run = await runNotebook(
+        source,
+        path.join(opts.out, 'notebooks', name),
+        opts.timeoutS,
+        progress,
+        kernelFlags,
+      );
       progress.done(run);
       if (run.status !== 'ok') {
         failed = true;

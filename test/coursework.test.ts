@@ -17,10 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lib from '../lib';
 import { CHECKS } from '../coursework/checks';
 import { runCheck } from '../coursework/checks/runItem';
+import { inProcessStudent } from '../coursework/checks/studentLibrary';
 import { findAssignment, loadAssignments, markerProblems } from '../scripts/coursework/assignments';
 import { grade } from '../scripts/coursework/grade';
 import { itemHitBySyntax, syntaxProblems } from '../scripts/coursework/gradeWorkspace';
 import { findRegions, findRegionsInText, listTsFiles } from '../scripts/coursework/markers';
+import { submissionWith } from './submissions';
 import { releaseAssignment, writeNbgraderSource } from '../scripts/coursework/release';
 import { validateNbgrader } from '../scripts/coursework/nbgrader';
 import { readNotebook } from '../scripts/runner/nbformat';
@@ -50,7 +52,7 @@ describe('solution markers', () => {
 describe('grading checks on the solution', () => {
   for (const id of Object.keys(CHECKS)) {
     it(`${id} passes`, async () => {
-      const r = await runCheck(id, lib, lib);
+      const r = await runCheck(id, inProcessStudent(lib), lib);
       expect(r.message).toBe('');
       expect(r.status).toBe('pass');
       expect(r.comparisons.length).toBeGreaterThan(0);
@@ -176,26 +178,11 @@ describe('syntax errors', () => {
   });
 });
 
-/** A copy of the solution's lib with `edit` applied to the region of `owner` (found by scanning, not by path). */
-function submissionWith(name: string, edits: { owner: string; edit: (region: string) => string }[]): string {
-  const dir = path.join(tmp, name);
-  fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
-  for (const { owner, edit } of edits) {
-    const region = findRegions(dir).find((r) => r.owner === owner);
-    if (!region) throw new Error(`no region in ${owner}`);
-    const file = path.join(dir, region.file);
-    const text = fs.readFileSync(file, 'utf8');
-    const changed = edit(text.slice(region.start, region.end));
-    expect(changed).not.toBe(text.slice(region.start, region.end));
-    fs.writeFileSync(file, text.slice(0, region.start) + changed + text.slice(region.end));
-  }
-  return dir;
-}
-
 describe('grading A1 (subprocesses)', () => {
   const opts = {
     assignment: A1,
     timeoutS: 20,
+    memoryMb: 2048,
     cellTimeoutS: 60,
     jobs: 2,
     notebooks: false,
@@ -204,7 +191,7 @@ describe('grading A1 (subprocesses)', () => {
   };
 
   it('the solution scores full marks', async () => {
-    const r = await grade(root, submissionWith('solution', []), opts);
+    const r = await grade(root, submissionWith(tmp, 'solution', []), opts);
     expect(r.items.filter((i) => i.status !== 'pass').map((i) => `${i.id}: ${i.message}`)).toEqual([]);
     expect(r.score).toBe(r.maxScore);
     expect(r.maxScore).toBe(A1.items.reduce((s, i) => s + i.points, 0));
@@ -214,7 +201,7 @@ describe('grading A1 (subprocesses)', () => {
     'no forget gate in dc_prev costs exactly the LSTM backward items; ' +
       'an endless rnnStepForward costs that item and grading finishes',
     async () => {
-      const dir = submissionWith('mutant', [
+      const dir = submissionWith(tmp, 'mutant', [
         {
           owner: 'lstmGatesBackward',
           edit: (s) => s.replace(/const dprevC = tf\.mul\(dC, c\.f\)/, 'const dprevC = tf.clone(dC)'),

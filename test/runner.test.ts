@@ -113,6 +113,7 @@ describe('parseOptions', () => {
       out: path.join(ROOT, 'out'),
       timeoutS: DEFAULT_CELL_TIMEOUT_S,
       inplace: false,
+      sandbox: false,
     });
     const opts = parse(['o', '--timeout', '2.5', '--inplace', '--dir=test/fixtures', 't', '--out', '/tmp/o']);
     expect(opts).toEqual({
@@ -121,6 +122,7 @@ describe('parseOptions', () => {
       out: '/tmp/o',
       timeoutS: 2.5,
       inplace: true,
+      sandbox: false,
     });
     expect(parse(['ok', '--dir', FIXTURES], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(60);
     expect(parse(['ok', '--dir', FIXTURES, '--timeout', '5'], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(5);
@@ -130,7 +132,7 @@ describe('parseOptions', () => {
   it('names the script, the flag, what it expects and what was given', () => {
     const ok = ['ok', '--dir', FIXTURES];
     expect(() => parse([...ok, '--timout', '3'])).toThrow(
-      "run-notebooks: unknown flag '--timout' (expected one of: --timeout, --inplace, --dir, --out, -h/--help)",
+      "run-notebooks: unknown flag '--timout' (expected one of: --timeout, --inplace, --sandbox, --dir, --out, -h/--help)",
     );
     expect(() => parse([...ok, '--timeout'])).toThrow(
       'run-notebooks: --timeout expects a positive number of seconds, got nothing',
@@ -295,6 +297,25 @@ describe('run-notebooks on fixtures', () => {
       expect(next.outputs).toEqual([]);
       expect(next.execution_count).toBeNull();
     });
+  });
+
+  it('--sandbox stops a cell from writing outside --out (the same cell writes there without it)', async () => {
+    const dir = tmpDir();
+    const target = path.join(dir, 'escaped.txt');
+    const sandboxed = await runRunner(
+      ['--dir', path.join(FIXTURES, 'sandbox'), '--out', path.join(dir, 'a'), '--sandbox'],
+      {
+        ESCAPE_TARGET: target,
+      },
+    );
+    expect(sandboxed.code).toBe(1);
+    expect(sandboxed.stderr).toContain('Access to this API has been restricted');
+    expect(fs.existsSync(target)).toBe(false);
+    const free = await runRunner(['--dir', path.join(FIXTURES, 'sandbox'), '--out', path.join(dir, 'b')], {
+      ESCAPE_TARGET: target,
+    });
+    expect(free.code).toBe(0);
+    expect(fs.readFileSync(target, 'utf8')).toBe('written by a notebook cell');
   });
 
   it('refuses malformed notebooks before any kernel starts, naming the file and the problem', async () => {

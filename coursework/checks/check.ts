@@ -10,11 +10,13 @@
  * gradient ≤ 1e-4. A wrong shape or a leaked tensor fails the check outright.
  *
  * The same checks run in the test suite (test/coursework.test.ts, in-process, on the
- * solution) and in the grader (coursework item runner, one process per item).
+ * solution) and in the grader, where the student's functions run in a sandboxed process of
+ * their own and only their return values come back (runItem.ts, remoteStudent.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as Lib from '../../lib';
-import { collectTensors, F64 } from '../reference/numerics';
+import { F64 } from '../reference/numerics';
+import type { StudentLibrary } from './studentLibrary';
 
 export type Library = typeof Lib;
 
@@ -60,17 +62,6 @@ export class CheckLog {
     }
   }
 
-  /** Runs `fn` and fails unless the only tensors it leaves behind are the ones it returns. */
-  noLeak<T>(what: string, fn: () => T): T {
-    const before = tf.memory().numTensors;
-    const result = fn();
-    const returned = collectTensors(result).length;
-    const left = tf.memory().numTensors - before;
-    if (left !== returned)
-      throw new CheckFailure(`${what}: leaks ${left - returned} tensor(s) (left ${left}, returned ${returned})`);
-    return result;
-  }
-
   get worst(): number {
     return this.comparisons.reduce((w, c) => Math.max(w, c.error), 0);
   }
@@ -101,9 +92,10 @@ function describe(v: unknown): string {
 }
 
 /**
- * One grading check. `student` is the library under test; `reference` is the instructor's
- * compiled library, used for what the check needs to be trusted (caches fed to a student's
- * backward, autodiff of the reference forward, seeded RNG), so a stubbed or broken forward
- * costs only the forward's item.
+ * One grading check. `student` is the library under test, every function asynchronous and
+ * leak-checked per call (studentLibrary.ts); `reference` is the instructor's compiled
+ * library, used for what the check needs to be trusted (caches fed to a student's backward,
+ * autodiff of the reference forward, seeded RNG), so a stubbed or broken forward costs only
+ * the forward's item.
  */
-export type Check = (student: Library, reference: Library, log: CheckLog) => void;
+export type Check = (student: StudentLibrary, reference: Library, log: CheckLog) => Promise<void>;

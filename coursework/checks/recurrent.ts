@@ -43,14 +43,14 @@ function stepWeights(rng: Rng, D: number, G: number, H: number): { Wx: F64; Wh: 
   return { Wx: randF64([D, G], rng, 0.5), Wh: randF64([H, G], rng, 0.5), b: randF64([G], rng) };
 }
 
-const rnnStepForward: Check = (student, reference, log) => {
+const rnnStepForward: Check = async (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(100 * N + 10 * D + H);
     const x = randF64([N, D], rng),
       h = randF64([N, H], rng),
       { Wx, Wh, b } = stepWeights(rng, D, H, H);
     const inputs = [x, h, Wx, Wh, b].map((a) => toTensor(a));
-    checkForward(
+    await checkForward(
       log,
       `rnnStepForward N=${N} D=${D} H=${H}`,
       () => student.rnnStepForward(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]),
@@ -60,13 +60,13 @@ const rnnStepForward: Check = (student, reference, log) => {
   }
 };
 
-const rnnStepBackward: Check = (student, reference, log) => {
+const rnnStepBackward: Check = async (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(200 + 100 * N + 10 * D + H);
     const x = randF64([N, D], rng),
       h = randF64([N, H], rng),
       { Wx, Wh, b } = stepWeights(rng, D, H, H);
-    checkBackward(log, {
+    await checkBackward(log, {
       label: `rnnStepBackward N=${N} D=${D} H=${H}`,
       inputs: [
         { value: x, grad: 'dx' },
@@ -86,14 +86,14 @@ const rnnStepBackward: Check = (student, reference, log) => {
   }
 };
 
-const rnnForward: Check = (student, reference, log) => {
+const rnnForward: Check = async (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(300 + 100 * N + 10 * T + D);
     const x = randF64([N, T, D], rng),
       h0 = randF64([N, H], rng),
       { Wx, Wh, b } = stepWeights(rng, D, H, H);
     const inputs = [x, h0, Wx, Wh, b].map((a) => toTensor(a));
-    checkForward(
+    await checkForward(
       log,
       `rnnForward N=${N} T=${T} D=${D} H=${H}`,
       () => student.rnnForward(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]),
@@ -103,13 +103,13 @@ const rnnForward: Check = (student, reference, log) => {
   }
 };
 
-const rnnBackward: Check = (student, reference, log) => {
+const rnnBackward: Check = async (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(400 + 100 * N + 10 * T + D);
     const x = randF64([N, T, D], rng),
       h0 = randF64([N, H], rng),
       { Wx, Wh, b } = stepWeights(rng, D, H, H);
-    checkBackward(log, {
+    await checkBackward(log, {
       label: `rnnBackward N=${N} T=${T} D=${D} H=${H}`,
       inputs: [
         { value: x, grad: 'dx' },
@@ -129,14 +129,14 @@ const rnnBackward: Check = (student, reference, log) => {
   }
 };
 
-const lstmGatesForward: Check = (student, reference, log) => {
+const lstmGatesForward: Check = async (student, reference, log) => {
   for (const { N, H } of STEP_SHAPES) {
     const rng = new reference.Rng(500 + 10 * N + H);
     const a = randF64([N, 4 * H], rng),
       c = randF64([N, H], rng);
     const [aT, cT] = [toTensor(a) as tf.Tensor2D, toTensor(c) as tf.Tensor2D];
     const ref = gatesRef(a, c);
-    checkForward(log, `lstmGatesForward N=${N} H=${H}`, () => student.lstmGatesForward(aT, cT), [
+    await checkForward(log, `lstmGatesForward N=${N} H=${H}`, () => student.lstmGatesForward(aT, cT), [
       ['nextH', (r) => r?.nextH, ref.h],
       ['nextC', (r) => r?.nextC, ref.c],
     ]);
@@ -144,12 +144,12 @@ const lstmGatesForward: Check = (student, reference, log) => {
   }
 };
 
-const lstmGatesBackward: Check = (student, reference, log) => {
+const lstmGatesBackward: Check = async (student, reference, log) => {
   for (const { N, H } of STEP_SHAPES) {
     const rng = new reference.Rng(600 + 10 * N + H);
     const a = randF64([N, 4 * H], rng),
       c = randF64([N, H], rng);
-    checkBackward(log, {
+    await checkBackward(log, {
       label: `lstmGatesBackward N=${N} H=${H}`,
       inputs: [
         { value: a, grad: 'da' },
@@ -173,7 +173,7 @@ const lstmGatesBackward: Check = (student, reference, log) => {
   }
 };
 
-const lstmStepForward: Check = (student, reference, log) => {
+const lstmStepForward: Check = async (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(700 + 100 * N + 10 * D + H);
     const x = randF64([N, D], rng),
@@ -182,7 +182,7 @@ const lstmStepForward: Check = (student, reference, log) => {
       { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
     const t = [x, h, c, Wx, Wh, b].map((a) => toTensor(a));
     const ref = lstmStepRef(x, h, c, Wx, Wh, b);
-    checkForward(
+    await checkForward(
       log,
       `lstmStepForward N=${N} D=${D} H=${H}`,
       () => student.lstmStepForward(t[0], t[1], t[2], t[3], t[4], t[5]),
@@ -195,14 +195,14 @@ const lstmStepForward: Check = (student, reference, log) => {
   }
 };
 
-const lstmStepBackward: Check = (student, reference, log) => {
+const lstmStepBackward: Check = async (student, reference, log) => {
   for (const { N, D, H } of STEP_SHAPES) {
     const rng = new reference.Rng(800 + 100 * N + 10 * D + H);
     const x = randF64([N, D], rng),
       h = randF64([N, H], rng),
       c = randF64([N, H], rng),
       { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
-    checkBackward(log, {
+    await checkBackward(log, {
       label: `lstmStepBackward N=${N} D=${D} H=${H}`,
       inputs: [
         { value: x, grad: 'dx' },
@@ -217,10 +217,10 @@ const lstmStepBackward: Check = (student, reference, log) => {
         const r = reference.lstmStepForward(a[0], a[1], a[2], a[3], a[4], a[5]);
         return { out: tf.stack([r.nextH, r.nextC]), cache: r.cache };
       },
-      studentBackward: (d, cache) => {
+      studentBackward: async (d, cache) => {
         const [dh, dc] = tf.unstack(d);
         try {
-          return student.lstmStepBackward(dh, dc, cache);
+          return await student.lstmStepBackward(dh, dc, cache);
         } finally {
           tf.dispose([dh, dc]);
         }
@@ -230,14 +230,14 @@ const lstmStepBackward: Check = (student, reference, log) => {
   }
 };
 
-const lstmForward: Check = (student, reference, log) => {
+const lstmForward: Check = async (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(900 + 100 * N + 10 * T + D);
     const x = randF64([N, T, D], rng),
       h0 = randF64([N, H], rng),
       { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
     const t = [x, h0, Wx, Wh, b].map((a) => toTensor(a));
-    checkForward(
+    await checkForward(
       log,
       `lstmForward N=${N} T=${T} D=${D} H=${H}`,
       () => student.lstmForward(t[0], t[1], t[2], t[3], t[4]),
@@ -247,13 +247,13 @@ const lstmForward: Check = (student, reference, log) => {
   }
 };
 
-const lstmBackward: Check = (student, reference, log) => {
+const lstmBackward: Check = async (student, reference, log) => {
   for (const { N, T, D, H } of SEQ_SHAPES) {
     const rng = new reference.Rng(1000 + 100 * N + 10 * T + D);
     const x = randF64([N, T, D], rng),
       h0 = randF64([N, H], rng),
       { Wx, Wh, b } = stepWeights(rng, D, 4 * H, H);
-    checkBackward(log, {
+    await checkBackward(log, {
       label: `lstmBackward N=${N} T=${T} D=${D} H=${H}`,
       inputs: [
         { value: x, grad: 'dx' },
@@ -278,14 +278,14 @@ const TEMPORAL_SHAPES = [
   { N: 1, T: 1, D: 2, M: 3 },
 ];
 
-const temporalAffineForward: Check = (student, reference, log) => {
+const temporalAffineForward: Check = async (student, reference, log) => {
   for (const { N, T, D, M } of TEMPORAL_SHAPES) {
     const rng = new reference.Rng(1100 + 10 * N + T);
     const x = randF64([N, T, D], rng),
       w = randF64([D, M], rng),
       b = randF64([M], rng);
     const t = [x, w, b].map((a) => toTensor(a));
-    checkForward(
+    await checkForward(
       log,
       `temporalAffineForward N=${N} T=${T} D=${D} M=${M}`,
       () => student.temporalAffineForward(t[0], t[1], t[2]),
@@ -295,13 +295,13 @@ const temporalAffineForward: Check = (student, reference, log) => {
   }
 };
 
-const temporalAffineBackward: Check = (student, reference, log) => {
+const temporalAffineBackward: Check = async (student, reference, log) => {
   for (const { N, T, D, M } of TEMPORAL_SHAPES) {
     const rng = new reference.Rng(1200 + 10 * N + T);
     const x = randF64([N, T, D], rng),
       w = randF64([D, M], rng),
       b = randF64([M], rng);
-    checkBackward(log, {
+    await checkBackward(log, {
       label: `temporalAffineBackward N=${N} T=${T} D=${D} M=${M}`,
       inputs: [
         { value: x, grad: 'dx' },
@@ -320,7 +320,7 @@ const temporalAffineBackward: Check = (student, reference, log) => {
  * Loss against the float64 reference; dx against the float64 numeric gradient of that loss;
  * masks with zeros, a fully masked row.
  */
-const temporalSoftmaxLoss: Check = (student, reference, log) => {
+const temporalSoftmaxLoss: Check = async (student, reference, log) => {
   const N = 3,
     T = 4,
     V = 5;
@@ -334,7 +334,7 @@ const temporalSoftmaxLoss: Check = (student, reference, log) => {
   ];
   const [xT, yT, mT] = [toTensor(x), tf.tensor2d(y, [N, T], 'int32'), tf.tensor2d(mask, [N, T], 'float32')];
   try {
-    const r = log.noLeak('temporalSoftmaxLoss', () => student.temporalSoftmaxLoss(xT, yT, mT));
+    const r = await student.temporalSoftmaxLoss(xT, yT, mT);
     try {
       log.compareScalar('loss vs float64 reference', r?.loss, temporalSoftmaxLossRef(x, y, mask), TOL.forward);
       log.compare(

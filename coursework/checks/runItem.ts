@@ -1,15 +1,19 @@
 /**
- * Runs one grading check in this process and prints its result as the last stdout line,
- * `COURSEWORK_RESULT {...}`. The grader starts one such process per item, with a time limit,
- * so a crash, an infinite loop or a module that does not load costs that item only.
+ * The check process of one grading item. It loads the instructor's reference library, starts
+ * the submission's code in a sandboxed process of its own (remoteStudent.ts), runs the check
+ * and sends the result to the grader over the IPC channel, echoing the nonce the grader sent
+ * first. It never loads the submission's code, and the grader never reads its stdout, so
+ * nothing a submission prints or does can change a result.
  *
- *   node runItem.js CHECK_ID
- *   env COURSEWORK_MODULES    JSON file: exported name → compiled module of the student's lib
+ *   node runItem.js CHECK_ID          (started by the grader with an IPC channel)
  *   env COURSEWORK_REFERENCE  the instructor's compiled lib entry (dist/lib/index.js)
+ *   env COURSEWORK_STUDENT    JSON StudentHostSpec: the sandboxed student process to start
+ *   IPC ← { type: 'nonce', nonce }   → { type: 'result', nonce, result: ItemResult }
  */
-import * as fs from 'fs';
 import { CheckFailure, CheckLog, Library } from './check';
 import { CHECKS } from './index';
+import { startStudentHost, StudentHostSpec } from './remoteStudent';
+import { StudentLibrary } from './studentLibrary';
 
 export interface ItemResult {
   /** `todo`: the function still throws its release stub's TODO error. */
@@ -19,19 +23,10 @@ export interface ItemResult {
   comparisons: { what: string; error: number; tolerance: number }[];
 }
 
-/** The student's library, each export loaded on first use from the module that declares it. */
-function studentLibrary(modulesFile: string): Library {
-  const modules = JSON.parse(fs.readFileSync(modulesFile, 'utf8')) as Record<string, string>;
-  return new Proxy({} as Library, {
-    get(_, name: string) {
-      const file = modules[name];
-      if (!file) throw new CheckFailure(`the submission's lib does not export '${name}'`);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const value = require(file)[name];
-      if (value === undefined) throw new CheckFailure(`the submission's ${file} does not export '${name}'`);
-      return value;
-    },
-  });
+export interface ResultMessage {
+  type: 'result';
+  nonce: string;
+  result: ItemResult;
 }
 
 function errorMessage(e: unknown): string {
@@ -39,12 +34,12 @@ function errorMessage(e: unknown): string {
   return String(e);
 }
 
-export async function runCheck(id: string, student: Library, reference: Library): Promise<ItemResult> {
+export async function runCheck(id: string, student: StudentLibrary, reference: Library): Promise<ItemResult> {
   const check = CHECKS[id];
   if (!check) throw new Error(`no grading check '${id}' (have: ${Object.keys(CHECKS).join(', ')})`);
   const log = new CheckLog();
   try {
-    check(student, reference, log);
+    await check(student, reference, log);
   } catch (e) {
     const message = errorMessage(e);
     return {
@@ -65,21 +60,30 @@ export async function runCheck(id: string, student: Library, reference: Library)
   return { status: failures.length === 0 ? 'pass' : 'fail', worst: log.worst, message, comparisons: log.comparisons };
 }
 
-async function main(): Promise<void> {
-  const id = process.argv[2];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const reference = require(process.env.COURSEWORK_REFERENCE as string) as Library;
-  await reference.initBackend({ quiet: true });
-  const result = await runCheck(id, studentLibrary(process.env.COURSEWORK_MODULES as string), reference);
-  process.stdout.write(`\nCOURSEWORK_RESULT ${JSON.stringify(result)}\n`);
-}
-
-if (require.main === module) {
-  main().catch((e) => {
-    process.stdout.write(
-      `\nCOURSEWORK_RESULT ` +
-        `${JSON.stringify({ status: 'error', worst: null, message: errorMessage(e), comparisons: [] })}\n`,
-    );
-    process.exitCode = 1;
+function nonceFromGrader(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('message', (m: { type: string; nonce: string }) => resolve(m.nonce));
   });
 }
+
+async function main(): Promise<void> {
+  const nonce = await nonceFromGrader();
+  const send = (result: ItemResult): void => {
+    process.send?.({ type: 'result', nonce, result } satisfies ResultMessage, () => process.exit(0));
+  };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const reference = require(process.env.COURSEWORK_REFERENCE as string) as Library;
+    await reference.initBackend({ quiet: true });
+    const student = await startStudentHost(JSON.parse(process.env.COURSEWORK_STUDENT as string) as StudentHostSpec);
+    try {
+      send(await runCheck(process.argv[2], student.lib, reference));
+    } finally {
+      student.close();
+    }
+  } catch (e) {
+    send({ status: 'error', worst: null, message: errorMessage(e), comparisons: [] });
+  }
+}
+
+if (require.main === module) void main();

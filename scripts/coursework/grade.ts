@@ -1,12 +1,15 @@
 /**
  * `npm run grade -- SUBMISSION_DIR [--assignment A1] [--json FILE] [--csv FILE]
- *                  [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]`
+ *                  [--timeout S] [--memory MB] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]`
  *
  * Builds the submission's lib in an isolated workspace (gradeWorkspace.ts), runs every
- * grading item of the assignment in its own process with a time limit (gradeItems.ts),
+ * grading item of the assignment on a private copy, its code sandboxed, with a time and a
+ * memory limit (gradeItems.ts),
  * executes its notebooks headless and scores their test cells (gradeNotebooks.ts), then
  * prints a score table (item, points, status, worst relative error) ending in `score X/Y`
  * and writes JSON and CSV for a gradebook (default out/grades/<submission>-<id>.{json,csv}).
+ * Everything that comes from the submission (messages, output) is printed as quoted text
+ * (`quoted`): one line, escapes visible, so it can never pass for a line of the grader's.
  * The assignment defaults to the one recorded in the submission's .coursework-release.json.
  * Exit code 0 when grading ran to the end (whatever the score), 2 on bad arguments.
  */
@@ -16,7 +19,7 @@ import { parseArgs } from 'util';
 import { Assignment, findAssignment, loadAssignments } from './assignments';
 import { ItemOutcome, runItems } from './gradeItems';
 import { CellOutcome, gradeNotebooks, NotebookReport } from './gradeNotebooks';
-import { buildWorkspace, itemHitBySyntax, syntaxProblems } from './gradeWorkspace';
+import { buildWorkspace, itemCopy, itemHitBySyntax, syntaxProblems } from './gradeWorkspace';
 import { RELEASE_MARK } from './release';
 
 export interface GradeReport {
@@ -31,25 +34,29 @@ export interface GradeReport {
   maxScore: number;
 }
 
+/** Text from a submission as one JSON-quoted line of at most `max` characters of content. */
+export const quoted = (text: string, max: number): string =>
+  text === '' ? '' : JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+
 const fmtErr = (e: number | null): string => (e === null ? '—' : Number.isFinite(e) ? e.toExponential(1) : 'inf');
 
 /** The score table as printed. */
 export function scoreTable(r: GradeReport): string {
   const rows = [
-    ...r.items.map((i) => [i.id, `${i.points}/${i.maxPoints}`, i.status, fmtErr(i.worst), i.message]),
+    ...r.items.map((i) => [i.id, `${i.points}/${i.maxPoints}`, i.status, fmtErr(i.worst), quoted(i.message, 100)]),
     ...r.notebookCells.map((c) => [
       `${c.notebook.slice(0, 2)}:${c.id}`,
       `${c.points}/${c.maxPoints}`,
       c.status,
       '—',
-      c.message,
+      quoted(c.message, 100),
     ]),
   ];
   const head = ['item', 'points', 'status', 'worst rel. error', 'message'];
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((row) => (k === 4 ? 0 : row[k].length))));
   const line = (row: string[]): string =>
     row
-      .map((c, k) => (k === 4 ? c.slice(0, 110) : c.padEnd(widths[k])))
+      .map((c, k) => (k === 4 ? c : c.padEnd(widths[k])))
       .join('  ')
       .trimEnd();
   return [
@@ -91,6 +98,8 @@ export interface GradeOptions {
   assignment: Assignment;
   /** Per-item limit, and per-cell limit of the notebook run. */
   timeoutS: number;
+  /** Per item: resident memory of all its processes (MB). */
+  memoryMb: number;
   cellTimeoutS: number;
   jobs: number;
   notebooks: boolean;
@@ -105,19 +114,21 @@ export async function grade(root: string, submission: string, opts: GradeOptions
   try {
     if (!ws.hasLib) opts.log('  the submission has no lib/: every item will fail');
     if (ws.buildErrorCount > 0)
-      opts.log(`  build: ${ws.buildErrorCount} TypeScript error(s), compiled anyway; first: ${ws.buildErrors[0]}`);
+      opts.log(
+        `  build: ${ws.buildErrorCount} TypeScript error(s), compiled anyway; first: ${quoted(ws.buildErrors[0], 200)}`,
+      );
     // A syntax error costs the items of the function (or file) holding it, even where tsc's
     // error-recovered output happens to run.
     const problems = syntaxProblems(ws.dir);
-    for (const p of problems) opts.log(`  ${p.message}${p.owner ? ` (in ${p.owner})` : ''}`);
+    for (const p of problems) opts.log(`  ${quoted(p.message, 200)}${p.owner ? ` (in ${p.owner})` : ''}`);
     const allCovered = new Set(a.items.flatMap((i) => i.covers));
     const hits = new Map(
       a.items.map((i) => [i.id, itemHitBySyntax(problems, i.covers, allCovered, (n) => ws.declarations[n])]),
     );
     const log = (o: ItemOutcome): void =>
-      opts.log(`  ${o.id}: ${o.status} (${o.seconds.toFixed(1)} s)${o.message ? ` — ${o.message.slice(0, 160)}` : ''}`);
+      opts.log(`  ${o.id}: ${o.status} (${o.seconds.toFixed(1)} s)${o.message ? ` — ${quoted(o.message, 160)}` : ''}`);
     const ran = await runItems(
-      { root, workspace: ws.dir, modulesFile: ws.modulesFile, timeoutS: opts.timeoutS },
+      { root, workspace: ws.dir, timeoutS: opts.timeoutS, memoryMb: opts.memoryMb },
       a.items.filter((i) => !hits.get(i.id)),
       opts.jobs,
       log,
@@ -125,20 +136,35 @@ export async function grade(root: string, submission: string, opts: GradeOptions
     const items = a.items.map((i): ItemOutcome => {
       const hit = hits.get(i.id);
       return hit
-        ? { id: i.id, points: 0, maxPoints: i.points, status: 'error', worst: null, message: hit.message, seconds: 0 }
+        ? {
+            id: i.id,
+            points: 0,
+            maxPoints: i.points,
+            status: 'error',
+            worst: null,
+            message: hit.message,
+            seconds: 0,
+            output: '',
+          }
         : (ran.find((r) => r.id === i.id) as ItemOutcome);
     });
     let nb: NotebookReport = { notebooks: [], cells: [], seconds: 0, runnerMessage: '' };
     if (opts.notebooks) {
       opts.log(`  notebooks: running ${a.notebooks.map((n) => n.notebook).join(', ')} headless (quick mode)…`);
-      nb = await gradeNotebooks(root, ws.dir, a, 3600, opts.cellTimeoutS);
+      const copy = itemCopy(ws.dir, 'notebooks');
+      try {
+        nb = await gradeNotebooks(root, copy.dir, a, 3600, opts.cellTimeoutS, opts.memoryMb);
+      } finally {
+        copy.remove();
+      }
       if (nb.runnerMessage) opts.log(`  notebooks: ${nb.runnerMessage}`);
       for (const n of nb.notebooks) {
         const failing = n.failingCells.length;
         opts.log(
           `  ${n.name}: ${!n.ran ? 'did not run' : failing === 0 ? 'every cell ran' : `${failing} failing cell(s)`}`,
         );
-        for (const f of n.failingCells) opts.log(`    cell ${f.cell}${f.id ? ` (${f.id})` : ''}: ${f.error}`);
+        for (const f of n.failingCells)
+          opts.log(`    cell ${f.cell}${f.id ? ` (${f.id})` : ''}: ${quoted(f.error, 200)}`);
       }
     }
     const score = items.reduce((s, i) => s + i.points, 0) + nb.cells.reduce((s, c) => s + c.points, 0);
@@ -169,6 +195,7 @@ async function main(): Promise<number> {
       json: { type: 'string' },
       csv: { type: 'string' },
       timeout: { type: 'string', default: '120' },
+      memory: { type: 'string', default: '2048' },
       'cell-timeout': { type: 'string', default: '300' },
       jobs: { type: 'string', default: '2' },
       'no-notebooks': { type: 'boolean', default: false },
@@ -178,7 +205,7 @@ async function main(): Promise<number> {
   if (positionals.length !== 1) {
     process.stderr.write(
       'usage: npm run grade -- SUBMISSION_DIR [--assignment ID] [--json FILE] ' +
-        '[--csv FILE] [--timeout S] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]\n',
+        '[--csv FILE] [--timeout S] [--memory MB] [--cell-timeout S] [--jobs N] [--no-notebooks] [--keep]\n',
     );
     return 2;
   }
@@ -198,15 +225,17 @@ async function main(): Promise<number> {
     return 2;
   }
   const timeoutS = Number(values.timeout),
+    memoryMb = Number(values.memory),
     cellTimeoutS = Number(values['cell-timeout']),
     jobs = Number(values.jobs);
-  if (!(timeoutS > 0) || !(cellTimeoutS > 0) || !(jobs >= 1)) {
-    process.stderr.write('grade: --timeout, --cell-timeout and --jobs must be positive numbers\n');
+  if (!(timeoutS > 0) || !(memoryMb > 0) || !(cellTimeoutS > 0) || !(jobs >= 1)) {
+    process.stderr.write('grade: --timeout, --memory, --cell-timeout and --jobs must be positive numbers\n');
     return 2;
   }
   const report = await grade(root, submission, {
     assignment: findAssignment(all, id),
     timeoutS,
+    memoryMb,
     cellTimeoutS,
     jobs,
     notebooks: !values['no-notebooks'],

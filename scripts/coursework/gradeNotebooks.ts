@@ -1,6 +1,7 @@
 /**
- * Executes a submission's notebooks headless with the project's runner (quick mode, in the
- * grading workspace, so `backprop-lab` is the student's compiled lib) and reads the executed
+ * Executes a submission's notebooks headless with the project's runner (quick mode, in a
+ * private copy of the grading workspace, so `backprop-lab` is the student's compiled lib;
+ * each kernel sandboxed with `--sandbox`, the whole run under a memory limit) and reads the executed
  * copies: every cell that raised, and the assignment's test cells — a test cell earns its
  * points when it ran without error and its source is the instructor's (it is locked).
  * A notebook that fails because the lib is still stubbed is reported, never fatal.
@@ -47,6 +48,7 @@ export async function gradeNotebooks(
   a: Assignment,
   timeoutS: number,
   cellTimeoutS: number,
+  memoryMb: number,
 ): Promise<NotebookReport> {
   const names = a.notebooks.map((n) => path.basename(notebookFile(root, n.notebook)));
   const present = names.filter((n) => fs.existsSync(path.join(workspace, 'notebooks', n)));
@@ -65,11 +67,13 @@ export async function gradeNotebooks(
         outDir,
         '--timeout',
         String(cellTimeoutS),
+        '--sandbox',
       ],
       {
         cwd: workspace,
         env: { ...process.env, BACKPROP_QUICK: '1' },
         timeoutS,
+        memoryMb,
       },
     );
     seconds = r.seconds;

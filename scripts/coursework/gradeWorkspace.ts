@@ -76,6 +76,7 @@ export function buildWorkspace(root: string, submission: string, a: Assignment, 
     ...testFiles,
     'test/setup.ts',
     'coursework/checks/runItem.ts',
+    'coursework/checks/studentHost.ts',
   ]);
   for (const file of [...instructorFiles, 'package.json', 'tsconfig.json', 'vitest.config.mts']) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -119,6 +120,39 @@ export function buildWorkspace(root: string, submission: string, a: Assignment, 
   );
   fs.writeFileSync(modulesFile, JSON.stringify(modules, null, 1));
   return { dir, buildErrors: errors.slice(0, 10), buildErrorCount: errors.length, modulesFile, declarations, hasLib };
+}
+
+/**
+ * One grading item's private copy of the build: `dir` holds the submission and the compiled
+ * project (what its sandboxed processes may read), `workDir` inside it is the only place
+ * they may write, `graderDir` beside it holds what only the grader writes (configuration,
+ * reports). `remove` deletes both.
+ */
+export interface ItemCopy {
+  dir: string;
+  workDir: string;
+  modulesFile: string;
+  graderDir: string;
+  remove(): void;
+}
+
+export function itemCopy(workspace: string, id: string): ItemCopy {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), `coursework-item-${id.replace(/[^\w-]/g, '_')}-`));
+  const dir = path.join(base, 'submission');
+  fs.cpSync(workspace, dir, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (p) => path.relative(workspace, p) !== 'out',
+  });
+  const workDir = path.join(dir, 'work');
+  const graderDir = path.join(base, 'grader');
+  fs.mkdirSync(workDir);
+  fs.mkdirSync(graderDir);
+  const modules = JSON.parse(fs.readFileSync(path.join(workspace, 'modules.json'), 'utf8')) as Record<string, string>;
+  const modulesFile = path.join(dir, 'modules.json');
+  const rebased = Object.entries(modules).map(([name, file]) => [name, path.join(dir, path.relative(workspace, file))]);
+  fs.writeFileSync(modulesFile, JSON.stringify(Object.fromEntries(rebased), null, 1));
+  return { dir, workDir, modulesFile, graderDir, remove: () => fs.rmSync(base, { recursive: true, force: true }) };
 }
 
 export interface SyntaxProblem {

@@ -1,7 +1,7 @@
 /**
  * Command line of `run-notebooks` and which notebooks it selects.
  *
- *   run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR]
+ *   run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR] [--sandbox]
  *
  * NAME is a file name (`01_rnn_backprop.ipynb`), a stem or a prefix (`01`); none = all,
  * in filename order.
@@ -25,15 +25,22 @@ export interface RunnerOptions {
   timeoutS: number;
   /** Also write executed notebooks back over the sources. */
   inplace: boolean;
+  /**
+   * Confine each notebook's kernel (the grader runs submissions this way): it may read the
+   * project folder (the working directory), node_modules and datasets, write only under
+   * `out`, and start no processes (scripts/coursework/sandbox.ts).
+   */
+  sandbox: boolean;
 }
 
-export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR]
+export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR] [--sandbox]
 
   NAME           a notebook file name, stem or prefix (e.g. 01); default: every notebook, in order
   --timeout S    per-cell timeout in seconds (env BACKPROP_CELL_TIMEOUT; default ${DEFAULT_CELL_TIMEOUT_S})
   --inplace      also write the executed notebooks back into the notebook directory
   --dir DIR      notebook directory (default: notebooks)
   --out DIR      output directory (default: out)
+  --sandbox      confine each kernel: reads in the project, writes under --out, no processes
   BACKPROP_QUICK=1 selects quick mode in the notebooks (the environment is passed through).`;
 
 const SCRIPT = 'run-notebooks';
@@ -70,6 +77,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     {
       timeout: { type: 'number', rule: 'positive', expects: SECONDS },
       inplace: { type: 'boolean' },
+      sandbox: { type: 'boolean' },
       dir: { type: 'string', default: 'notebooks', expects: 'a directory' },
       out: { type: 'string', default: 'out', expects: 'a directory' },
       help: { type: 'boolean', short: 'h' },
@@ -89,5 +97,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     out: path.resolve(cwd, values.out),
     timeoutS,
     inplace: values.inplace,
+    sandbox: values.sandbox,
   };
 }

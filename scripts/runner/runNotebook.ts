@@ -54,11 +54,13 @@ function recordFailure(source: string, executed: string, cellIndex: number, erro
   writeNotebook(executed, nb);
 }
 
+/** `execArgv`: extra Node flags for the worker (the sandbox's, when confined). */
 export function runNotebook(
   source: string,
   executed: string,
   timeoutS: number,
   listener: RunListener,
+  execArgv: string[] = [],
 ): Promise<NotebookRun> {
   const name = path.basename(source);
   const run: NotebookRun = {
@@ -83,6 +85,7 @@ export function runNotebook(
   }
   return new Promise((resolve) => {
     const child = fork(WORKER, [source, executed], {
+      execArgv,
       cwd: path.dirname(source),
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
