@@ -10,7 +10,9 @@ import { tf } from '../lib';
 import { decodeCaptions } from '../lib/data/captions';
 import { DatasetError } from '../lib/data/datasetError';
 import { datasetDir, readJsonGz, readManifest, sha256 } from '../lib/data/datasetFiles';
+import { signManifest } from '../lib/data/manifestSignature';
 import { loadFashionMultiHot } from '../lib/data/fashionMultiHot';
+import { loadSpeechSingle } from '../lib/data/speechSingle';
 import { loadFashionCells, loadFashionScenes } from '../lib/data/fashionScenes';
 import { loadFashionPretrain, loadFashionTints } from '../lib/data/fashionTints';
 import { encodeIdx, parseIdx } from '../lib/data/idx';
@@ -153,14 +155,14 @@ describe('fashion-scenes', () => {
     const manifest = readManifest(dir);
     const entry = manifest.files.find((f) => f.name === 'crops.idx3-ubyte.gz')!;
     Object.assign(entry, { bytes: wrong.length, sha256: sha256(wrong) });
-    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(signManifest(manifest)));
     expect(() => loadFashionScenes({ split: 'val', dir })).toThrow(
       /crops\.idx3-ubyte\.gz: wrong format: expected \[K, 28, 28\]/,
     );
     fs.rmSync(path.join(dir, 'scenes.json.gz'));
     fs.writeFileSync(file, good);
     Object.assign(entry, { bytes: good.length, sha256: sha256(good) });
-    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(signManifest(manifest)));
     expect(() => loadFashionScenes({ split: 'val', dir })).toThrow(/scenes\.json\.gz: missing file/);
   });
 
@@ -222,5 +224,42 @@ describe('fashion-multihot', () => {
     expect(d.positives).toEqual(y.reduce((acc, r) => acc.map((a, k) => a + r[k]), new Array(10).fill(0)));
     expect(Math.max(...d.positives) / Math.min(...d.positives)).toBeGreaterThan(5);
     tf.dispose([d.images, d.labels]);
+  });
+});
+
+describe('manifest signature', () => {
+  it('every shipped manifest (datasets and checkpoints) is signed and its signature matches', () => {
+    const root = path.resolve(__dirname, '..');
+    const folders = ['datasets', 'checkpoints'].flatMap((top) =>
+      fs.readdirSync(path.join(root, top)).map((d) => path.join(root, top, d)),
+    );
+    const manifests = folders.filter((d) => fs.existsSync(path.join(d, 'manifest.json')));
+    expect(manifests.length).toBeGreaterThanOrEqual(12);
+    for (const d of manifests) {
+      const m = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8')) as { manifestSha256: string };
+      expect(signManifest(m).manifestSha256, d).toBe(m.manifestSha256);
+    }
+  });
+
+  it('a field outside every file checksum (the quantisation offset) cannot change silently', () => {
+    const dir = copyDataset('speech-single');
+    const file = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    manifest.features.quantisation.offset += 5;
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    expect(() => loadSpeechSingle({ split: 'val', dir })).toThrow(DatasetError);
+    expect(() => loadSpeechSingle({ split: 'val', dir })).toThrow(
+      /manifest\.json: manifest fields changed since it was signed: manifestSha256 of its fields is [0-9a-f]{64}/,
+    );
+    delete manifest.manifestSha256;
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    expect(() => loadSpeechSingle({ split: 'val', dir })).toThrow(
+      /manifest\.json: unsigned manifest: no manifestSha256/,
+    );
+    // Re-signed on purpose, the edit is accepted (and moves every feature by 5).
+    fs.writeFileSync(file, JSON.stringify(signManifest(manifest)));
+    const shifted = loadSpeechSingle({ split: 'val', dir, limit: 1 }).utterances[0].mel;
+    const original = loadSpeechSingle({ split: 'val', limit: 1 }).utterances[0].mel;
+    expect(shifted.data[0] - original.data[0]).toBeCloseTo(5, 4);
   });
 });

@@ -13,9 +13,9 @@ import { logMel } from '../lib/audio/logMel';
 import { noteDescriptors } from '../lib/audio/noteDescriptors';
 import { readWav } from '../lib/audio/wav';
 import { DatasetError } from '../lib/data/datasetError';
-import { datasetDir, readManifest, sha256 } from '../lib/data/datasetFiles';
+import { datasetDir, readManifest } from '../lib/data/datasetFiles';
 import { FLUID_NOTES_FEATURES, FLUID_NOTES_INSTRUMENTS, loadFluidNotes } from '../lib/data/fluidNotes';
-import { copyDataset } from './helpers';
+import { copyDataset, replaceListed } from './helpers';
 
 describe('fluid-notes dataset', () => {
   it('loads both splits with the promised shapes, a held-out fifth per instrument, and finite descriptors', () => {
@@ -108,13 +108,7 @@ describe('fluid-notes dataset', () => {
       const data = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as { notes: { id: number }[] };
       data.notes[3].id = id;
       const bytes = zlib.gzipSync(JSON.stringify(data));
-      fs.writeFileSync(file, bytes);
-      const manifest = readManifest(dir);
-      Object.assign(
-        manifest.files.find((f) => f.name === 'notes.json.gz')!,
-        { bytes: bytes.length, sha256: sha256(bytes) },
-      );
-      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+      replaceListed(dir, 'notes.json.gz', bytes);
       expect(() => loadFluidNotes({ split: 'train', dir })).toThrow(
         `notes.json.gz: wrong format: note 3 has id ${id}, not a row of the 1250 spectrograms`,
       );

@@ -5,7 +5,8 @@
  *
  * - `relError`: the library's normwise relative error, accepting F64 arrays too.
  * - `expectNoLeak`: runs a function and checks tf.memory().numTensors grew only by what it returned.
- * - `copyDataset`: a temporary copy of a shipped dataset folder, to damage in loader tests.
+ * - `copyDataset`: a temporary copy of a shipped dataset folder, to damage in loader tests;
+ *   `replaceListed`: swap one of its files and re-sign its manifest, so only the format check can catch it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,7 +15,8 @@ import { afterAll, expect, it } from 'vitest';
 import { Rng, tf, relError as libRelError } from '../lib';
 import type { SpeechUtterance } from '../lib/models/listener/training';
 import type { Tacotron2Config } from '../lib/models/tacotron2/config';
-import { datasetDir } from '../lib/data/datasetFiles';
+import { datasetDir, readManifest, sha256 } from '../lib/data/datasetFiles';
+import { signManifest } from '../lib/data/manifestSignature';
 import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../coursework/reference/numerics';
 
 export * from '../coursework/reference/numerics';
@@ -96,6 +98,17 @@ export function copyDataset(name: string): string {
   datasetCopies.push(dir);
   for (const f of fs.readdirSync(datasetDir(name))) fs.copyFileSync(path.join(datasetDir(name), f), path.join(dir, f));
   return dir;
+}
+
+/** Rewrites a file of a copied folder, its manifest entry and the manifest's signature. */
+export function replaceListed(dir: string, name: string, bytes: Buffer): void {
+  fs.writeFileSync(path.join(dir, name), bytes);
+  const manifest = readManifest(dir);
+  Object.assign(
+    manifest.files.find((f) => f.name === name)!,
+    { bytes: bytes.length, sha256: sha256(bytes) },
+  );
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(signManifest(manifest)));
 }
 
 /** A toy task: label k is "spoken" as a few frames of a one-hot-ish pattern in dimension k − 1. */

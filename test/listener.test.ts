@@ -11,6 +11,7 @@ import { logFilterbankEnergies } from '../lib/audio/fbank';
 import { logMel } from '../lib/audio/logMel';
 import { DatasetError } from '../lib/data/datasetError';
 import { sha256 } from '../lib/data/datasetFiles';
+import { signManifest } from '../lib/data/manifestSignature';
 import { saveListener, loadListener } from '../lib/models/listener/checkpoint';
 import { logMelToLfbe, listenerFeaturesFromLfbe, listenerFeaturesFromLogMel } from '../lib/models/listener/features';
 import { initSpeechRecognizer } from '../lib/models/listener/recognizer';
@@ -109,7 +110,7 @@ describe('listener checkpoint', () => {
       const copy = JSON.parse(JSON.stringify(manifest)) as typeof manifest;
       Object.assign(copy.weights, { bytes: bytes.length, sha256: sha256(bytes) });
       edit(copy);
-      fs.writeFileSync(m, JSON.stringify(copy));
+      fs.writeFileSync(m, JSON.stringify(signManifest(copy)));
     };
     const nan = Buffer.from(good);
     nan.writeFloatLE(NaN, 4 * 7);
@@ -119,6 +120,9 @@ describe('listener checkpoint', () => {
     expect(() => loadListener(dir)).toThrow(/manifest\.json: parameters '\w+' and '\w+' overlap/);
     resign(good, (x) => (x.alphabet = x.alphabet.slice(0, 20)));
     expect(() => loadListener(dir)).toThrow("the alphabet has 20 symbols but the config's vocabSize is 29");
+    // A field edited without re-signing (here the model's alphabet order) is refused outright.
+    fs.writeFileSync(m, JSON.stringify({ ...manifest, alphabet: [...alphabet].reverse() }));
+    expect(() => loadListener(dir)).toThrow(/manifest\.json: manifest fields changed since it was signed/);
     resign(good);
     tf.dispose(Object.values(loadListener(dir).params));
     fs.rmSync(dir, { recursive: true });

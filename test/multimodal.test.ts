@@ -12,7 +12,6 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { Rng, noamSchedule, tf, transformerWarmup } from '../lib';
 import { DatasetError } from '../lib/data/datasetError';
-import { readManifest, sha256 } from '../lib/data/datasetFiles';
 import { MultimodalUtterance, loadMultimodalEmotion, loadMultimodalTour } from '../lib/data/multimodalEmotion';
 import {
   multimodalAudioStats,
@@ -46,7 +45,7 @@ import {
   initPretrainModel,
   pretrainLoss,
 } from '../lib/models/multimodal/transformer';
-import { copyDataset, expectNoLeak } from './helpers';
+import { copyDataset, expectNoLeak, replaceListed } from './helpers';
 
 const pre = loadMultimodalEmotion({ split: 'pretrain', limit: 6 }).utterances;
 const train = loadMultimodalEmotion({ split: 'train', limit: 8 }).utterances;
@@ -316,24 +315,16 @@ describe('loaders', () => {
     expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(DatasetError);
     expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(/visual\.idx2-ubyte\.gz: checksum mismatch/);
     fs.writeFileSync(file, good);
-    const replace = (name: string, bytes: Buffer): void => {
-      fs.writeFileSync(path.join(dir, name), bytes);
-      const m = readManifest(dir);
-      Object.assign(
-        m.files.find((f) => f.name === name)!,
-        { bytes: bytes.length, sha256: sha256(bytes) },
-      );
-      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
-    };
-    replace('visual.idx2-ubyte.gz', Buffer.from('not gzip at all'));
+
+    replaceListed(dir, 'visual.idx2-ubyte.gz', Buffer.from('not gzip at all'));
     expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(
       /visual\.idx2-ubyte\.gz: wrong format: not a complete gzip stream/,
     );
-    replace('visual.idx2-ubyte.gz', good);
+    replaceListed(dir, 'visual.idx2-ubyte.gz', good);
     const zlib = require('zlib') as typeof import('zlib');
     const records = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'utterances.json.gz'))).toString());
     records.splits.train[0].labels = [0, 1, 2, 3, 4, 0];
-    replace('utterances.json.gz', zlib.gzipSync(Buffer.from(JSON.stringify(records))));
+    replaceListed(dir, 'utterances.json.gz', zlib.gzipSync(Buffer.from(JSON.stringify(records))));
     expect(() => loadMultimodalEmotion({ split: 'train', dir })).toThrow(
       /utterances\.json\.gz: wrong format: split 'train' record 0 \(train-0000\) must have six Likert labels 0–3/,
     );

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { logFilterbankEnergies } from '../lib/audio/fbank';
 import { logMel } from '../lib/audio/logMel';
 import { DatasetError } from '../lib/data/datasetError';
-import { datasetDir, readManifest, sha256 } from '../lib/data/datasetFiles';
+import { datasetDir, readManifest } from '../lib/data/datasetFiles';
 import { loadSpeechWav } from '../lib/data/speechCorpus';
 import { loadSpeechSingle } from '../lib/data/speechSingle';
 import { loadSpeechSpeakers } from '../lib/data/speechSpeakers';
@@ -25,18 +25,7 @@ import {
   stripPunctuation,
   textToIds,
 } from '../lib/data/speechText';
-import { copyDataset } from './helpers';
-
-/** Rewrites a file of a copied folder and its manifest entry (so only the format check can catch it). */
-function replaceListed(dir: string, name: string, bytes: Buffer): void {
-  fs.writeFileSync(path.join(dir, name), bytes);
-  const manifest = readManifest(dir);
-  Object.assign(
-    manifest.files.find((f) => f.name === name)!,
-    { bytes: bytes.length, sha256: sha256(bytes) },
-  );
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-}
+import { copyDataset, replaceListed } from './helpers';
 
 describe('speech text', () => {
   it('spells numbers in British cardinal and ordinal words', () => {

@@ -12,6 +12,7 @@ import * as zlib from 'zlib';
 import { projectRoot } from '../core/projectRoot';
 import { DatasetError } from './datasetError';
 import { IdxArray, encodeIdx, parseIdx } from './idx';
+import { signManifest, verifyManifestSignature } from './manifestSignature';
 
 /** One file of a dataset folder as listed in its manifest. */
 export interface ManifestFile {
@@ -23,7 +24,7 @@ export interface ManifestFile {
   description: string;
 }
 
-/** The `manifest.json` of a dataset folder. */
+/** The `manifest.json` of a dataset folder (signed: lib/data/manifestSignature.ts). */
 export interface DatasetManifest {
   name: string;
   description: string;
@@ -34,6 +35,8 @@ export interface DatasetManifest {
   licence: string;
   counts: Record<string, number>;
   files: ManifestFile[];
+  /** lib/data/manifestSignature.ts */
+  manifestSha256?: string;
 }
 
 /** Hex sha256 of some bytes. */
@@ -53,7 +56,7 @@ export function datasetDir(name: string, dir?: string): string {
   return folder;
 }
 
-/** Reads and checks `manifest.json` of a dataset folder. */
+/** Reads and checks `manifest.json` of a dataset folder: JSON, its file list, its signature. */
 export function readManifest(dir: string): DatasetManifest {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) throw new DatasetError(file, 'missing manifest');
@@ -79,6 +82,7 @@ export function readManifest(dir: string): DatasetManifest {
   ) {
     throw new DatasetError(file, 'wrong format: `files` must list { name, bytes, sha256 }');
   }
+  verifyManifestSignature(file, manifest);
   return manifest;
 }
 
@@ -137,7 +141,7 @@ export function gzipJson(value: unknown): Buffer {
 }
 
 /**
- * Writes `files` into `dir` and a `manifest.json` listing their sizes and sha256
+ * Writes `files` into `dir` and a signed `manifest.json` listing their sizes and sha256
  * (used by the generation scripts in `scripts/datasets/`).
  */
 export function writeDataset(
@@ -156,7 +160,7 @@ export function writeDataset(
       description: f.description,
     };
   });
-  const manifest: DatasetManifest = { ...meta, files: listed };
+  const manifest: DatasetManifest = signManifest({ ...meta, files: listed });
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }

@@ -7,8 +7,8 @@
  *   manifest.json  { format, …model-specific fields (config, vocabularies, training record),
  *                    weights: { file, bytes, sha256 }, params: [{ name, shape, offset }] }
  *
- * Reading checks, in order: the manifest exists and is JSON of the expected `format`, the
- * weights file exists, has the manifest's size and sha256, every parameter lies inside it, holds
+ * Reading checks, in order: the manifest exists and is JSON of the expected `format`, its
+ * fields match its signature (lib/data/manifestSignature.ts), the weights file exists, has the manifest's size and sha256, every parameter lies inside it, holds
  * only finite values and overlaps no other —
  * so a damaged or foreign file fails with a {@link DatasetError} naming the file, never as
  * garbage output later.
@@ -20,10 +20,13 @@ import { projectRoot } from '../core/projectRoot';
 import { checkArgs } from '../core/validate';
 import { DatasetError } from './datasetError';
 import { sha256 } from './datasetFiles';
+import { signManifest, verifyManifestSignature } from './manifestSignature';
 
 /** What every shipped manifest holds besides its model-specific fields. */
 export interface ShippedWeightsManifest {
   format: string;
+  /** lib/data/manifestSignature.ts */
+  manifestSha256?: string;
   weights: { file: string; bytes: number; sha256: string };
   params: { name: string; shape: number[]; offset: number }[];
 }
@@ -76,12 +79,12 @@ export function writeShippedWeights<M extends ShippedWeightsManifest>(
   const bytes = new Uint8Array(values.buffer);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'weights.bin'), bytes);
-  const manifest = {
+  const manifest = signManifest({
     format,
     ...info,
     weights: { file: 'weights.bin', bytes: bytes.length, sha256: sha256(bytes) },
     params: layout,
-  } as M;
+  }) as unknown as M;
   fs.writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   return manifest;
 }
@@ -107,6 +110,7 @@ export function readShippedWeights<M extends ShippedWeightsManifest>(
   if (manifest?.format !== format || !manifest.weights || !Array.isArray(manifest.params)) {
     throw new DatasetError(file, `wrong format: expected a '${format}' manifest with weights and params`);
   }
+  verifyManifestSignature(file, manifest);
   const wfile = path.join(dir, manifest.weights.file);
   if (!fs.existsSync(wfile)) throw new DatasetError(wfile, 'missing weights file');
   const bytes = fs.readFileSync(wfile);
