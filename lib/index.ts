@@ -19,6 +19,7 @@ export * from './core/mode';
 export * from './core/projectRoot';
 export * from './core/random';
 export * from './core/validate';
+export * from './core/debugChecks';
 
 // Ops that layers and kernels share
 export * from './ops/fastOps';

@@ -15,8 +15,10 @@
  * A mismatch throws a {@link ShapeError} whose message names the function, the
  * argument, the expected shape (with the sizes bound so far) and the actual shape:
  * `rnnStepForward: argument 'prevH' expected shape [N=4, H] but got [3, 5]`.
+ * With debug checks on (lib/core/debugChecks.ts) a checked tensor must also be finite.
  */
 import * as tf from '@tensorflow/tfjs';
+import { assertFiniteArgument, debugChecksOn } from './debugChecks';
 
 /** Thrown when an argument has the wrong rank, size or dtype. */
 export class ShapeError extends Error {
@@ -92,6 +94,7 @@ export class ArgChecker {
         );
       }
     }
+    if (debugChecksOn()) assertFiniteArgument(this.fn, arg, value);
     return this;
   }
 

@@ -24,12 +24,15 @@ export function transcribe(listener: Listener, features: readonly AudioMatrix[])
     Array.isArray(features),
     "argument 'features' expected an array of [T, F] matrices",
   );
-  features.forEach((f, i) =>
+  features.forEach((f, i) => {
     c.require(
       f?.cols === config.featureDim && f.rows >= 1,
       `features[${i}] expected [T, ${config.featureDim}] but got [${f?.rows}, ${f?.cols}]`,
-    ),
-  );
+    );
+    // A NaN frame would decode to an empty transcript, indistinguishable from silence.
+    const bad = f.data.findIndex((x) => !Number.isFinite(x));
+    c.require(bad < 0, `features[${i}] holds ${f.data[bad]} at element ${bad} (row ${Math.floor(bad / f.cols)})`);
+  });
   const ids = recognize(
     listener.params,
     config,
