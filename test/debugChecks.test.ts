@@ -99,8 +99,11 @@ describe('always on', () => {
     tf.dispose(Object.values(listener.params));
   });
 
-  it('a transformer block refuses an empty sequence (T = 0) instead of returning NaN gradients', () => {
+  it('a transformer block refuses an empty sequence (T = 0: NaN gradients) or batch (N = 0: a wasm trap)', () => {
     const params = initTransformerBlockParams(D, 8, new Rng(1));
+    expect(() => transformerBlockForward(tf.zeros([0, T, D]), null, params, { heads: 2 })).toThrow(
+      "transformerBlockForward: argument 'x' has an empty dimension N = 0 in shape [0, 3, 4]; expected at least 1",
+    );
     expect(() => transformerBlockForward(tf.zeros([N, 0, D]), null, params, { heads: 2 })).toThrow(
       "transformerBlockForward: argument 'x' has an empty dimension Lq = 0 in shape [2, 0, 4]; expected at least 1",
     );
