@@ -29,6 +29,7 @@ import { locationAttentionStep } from '../lib/models/tacotron2/attentionGradient
 import { loadTacotron, saveTacotron, tacotronLogCurve } from '../lib/models/tacotron2/checkpoint';
 import { cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import { dtwMelError, exposureBiasCurve } from '../lib/models/tacotron2/evaluation';
+import { intelligibilityTest } from '../lib/models/tacotron2/intelligibility';
 import { distillationTerm } from '../lib/models/tacotron2/losses';
 import {
   countAlignmentErrors,
@@ -360,6 +361,47 @@ describe('Tacotron evaluation helpers', () => {
         stripPunctuation(u.utterances[i].text).length,
       ]);
     });
+    tf.dispose(Object.values(listener.params));
+  });
+
+  it('intelligibilityTest: four conditions on the same sentences; the natural one is listenerRobustness', () => {
+    const listener = loadListener();
+    const u = loadSpeechSingle({ split: 'test', limit: 2 });
+    const model = initTacotron2({ ...TINY, symbols: 'phones', vocabSize: 58, melDims: 80 }, 4, { mean: -5, std: 2 });
+    const testPairs = u.utterances.map((x) => ({ text: x.text, phones: x.phones, mel: x.mel }));
+    const r = intelligibilityTest(model, listener, testPairs, {
+      seed: 3,
+      features: u.features,
+      griffinLimIterations: 2,
+    });
+    expect(r.conditions.map((c) => c.condition)).toEqual([
+      'natural',
+      'natural, Griffin-Lim',
+      'synthesized',
+      'synthesized, Griffin-Lim',
+    ]);
+    const natural = listenerRobustness(
+      listener,
+      u.utterances.map((x) => x.mel),
+      u.utterances.map((x) => x.text),
+      logMelConfigOf(u.features),
+    );
+    expect(r.conditions[0].transcripts).toEqual(natural.map((n) => n.transcript));
+    for (const c of r.conditions) {
+      const sum = (k: 'substitutions' | 'deletions' | 'insertions' | 'refLength') =>
+        c.perSentence.reduce((s, e) => s + e[k], 0);
+      expect([sum('substitutions'), sum('deletions'), sum('insertions'), sum('refLength')]).toEqual([
+        c.errors.substitutions,
+        c.errors.deletions,
+        c.errors.insertions,
+        c.errors.refLength,
+      ]);
+    }
+    expect(r.griffinLimSignals).toHaveLength(2);
+    expect(() =>
+      intelligibilityTest(model, listener, testPairs, { seed: 3, features: u.features, griffinLimIterations: 0 }),
+    ).toThrow("intelligibilityTest: argument 'opts.griffinLimIterations'");
+    disposeTacotron2(model);
     tf.dispose(Object.values(listener.params));
   });
 

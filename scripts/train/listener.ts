@@ -35,6 +35,7 @@ import { SpeechRecognizerConfig, initSpeechRecognizer } from '../../lib/models/l
 import { SpeechUtterance, trainSpeechRecognizer } from '../../lib/models/listener/training';
 import { logMelConfigOf, transcribe } from '../../lib/models/listener/transcribe';
 import { parseCommandLine } from '../cliArgs';
+import { stopOnRequest } from './interrupt';
 
 export const LISTENER_USAGE = `usage: npm run train -- listener [options]
   --steps N         steps of the learning-rate schedule (default 6000; 6 with --quick)
@@ -221,6 +222,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   let recent: number[] = [];
   let sinceBest = 0;
   let start = Date.now();
+  const interrupted = stopOnRequest(args.state, say);
   const { losses, resumedAt } = trainSpeechRecognizer(params, config, train, {
     steps: args.steps,
     batchSize: args.batch,
@@ -245,7 +247,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
         start = Date.now();
       },
     },
-    shouldStop: () => sinceBest >= args.patience,
+    shouldStop: () => sinceBest >= args.patience || interrupted(),
     onStep: (step, s) => {
       recent.push(s.loss);
       if ((step + 1) % args.evalEvery !== 0) return;

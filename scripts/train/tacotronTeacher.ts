@@ -35,6 +35,7 @@ import { melNormOf, tacotronPairs } from '../../lib/models/tacotron2/data';
 import { listenerScores, tacotronValidationLoss } from '../../lib/models/tacotron2/intelligibility';
 import { trainTacotron } from '../../lib/models/tacotron2/training';
 import { parseCommandLine, UsageError } from '../cliArgs';
+import { stopOnRequest } from './interrupt';
 
 export const TACOTRON_TEACHER_USAGE = `usage: npm run train -- tacotron-teacher [options]
   --steps N         steps of the learning-rate schedule (default 30000; 4 with --quick)
@@ -172,6 +173,7 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
   let window: number[] = [];
   let start = Date.now();
   const minutes = () => (record.secondsBefore + (Date.now() - start) / 1000) / 60;
+  const interrupted = stopOnRequest(args.state, say);
   const result = trainTacotron(model, train, {
     mode: 'teacher-forcing',
     steps,
@@ -180,6 +182,7 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
     lr: exponentialDecay({ lr0, decayRate: 0.1, decaySteps: steps }),
     label: 'tacotron teacher',
     maxSeconds: Number.isFinite(args.minutes) ? args.minutes * 60 : undefined,
+    shouldStop: interrupted,
     state: {
       dir: args.state,
       everyMinutes: quick ? 0 : 5,

@@ -9,7 +9,8 @@
  *                     of the same sentences, the floor the synthesis is judged against
  *
  * The listener reads the synthesized log-mel directly (converted to its filterbank features as it
- * does for speech-single); notebook 06 also passes the audio through Griffin-Lim and back.
+ * does for speech-single); `intelligibilityTest`, notebook 06's acceptance test, also passes it
+ * through Griffin-Lim and back, as the issue's measure asks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random';
@@ -17,14 +18,18 @@ import { checkArgs } from '../../core/validate';
 import { stripPunctuation } from '../../data/speechText';
 import { ErrorRate, characterErrorRate } from '../../metrics/editDistance';
 import type { LogMelConfig } from '../listener/features';
-import { Listener, transcribeLogMel } from '../listener/transcribe';
+import { Listener, logMelConfigOf, transcribeLogMel } from '../listener/transcribe';
 import { TextMel, disposeTacotronBatch, makeTacotronBatch } from './batch';
 import type { Tacotron2 } from './config';
 import { decoderContext, runDecoder } from './decoder';
 import { encoderForward } from './encoder';
 import { maskedMse, stopTokenBce } from './losses';
 import { postnetForward } from './postnet';
-import { synthesize } from './synthesize';
+import { Synthesis, synthesize } from './synthesize';
+import { griffinLimFromMel } from '../../audio/griffinLim';
+import { logMel, type LogMelOptions } from '../../audio/logMel';
+import type { AudioMatrix } from '../../audio/matrix';
+import type { SpeechFeatureSpec } from '../../data/speechCorpus';
 
 /** Teacher-forced Loss_f over `pairs` (batches of `batchSize`, dropout masks from `seed`), weighted by utterance. */
 export function tacotronValidationLoss(
@@ -101,5 +106,75 @@ export function listenerScores(
     natural: characterErrorRate(refs, natural),
     transcripts: texts.map((text, i) => ({ text, synthesized: synthesized[i], natural: natural[i] })),
     stopped: syntheses.filter((s) => s.stopped).length,
+  };
+}
+
+/** One listening condition of {@link intelligibilityTest}: corpus-level and per-sentence error rates. */
+export interface IntelligibilityCondition {
+  condition: 'natural' | 'natural, Griffin-Lim' | 'synthesized' | 'synthesized, Griffin-Lim';
+  errors: ErrorRate;
+  perSentence: ErrorRate[];
+  transcripts: string[];
+}
+
+/** log-mel → Griffin-Lim waveform → log-mel again, with the corpus's own feature options. */
+export function griffinLimRoundTrip(mel: AudioMatrix, options: LogMelOptions, iterations: number, seed: number) {
+  const signal = griffinLimFromMel(mel, { ...options, logInput: true, iterations, seed }).signal;
+  return { signal, mel: logMel(signal, options) };
+}
+
+/**
+ * The acceptance test of a teacher (issue 20, item 4): each text synthesized free-running
+ * (dropout masks from `seed`), and the listener transcribing four versions of each sentence —
+ * the natural log-mel, the natural log-mel through Griffin-Lim and back, the synthesized log-mel
+ * (after the post-net), and that through Griffin-Lim and back. Error rates are characters
+ * against the sentence without punctuation (S, D, I and N kept, per sentence too, for paired
+ * statistics); `features` is the corpus's feature spec (its manifest's `features`).
+ */
+export function intelligibilityTest(
+  model: Tacotron2,
+  listener: Listener,
+  pairs: readonly TextMel[],
+  opts: { seed: number; features: SpeechFeatureSpec; griffinLimIterations: number },
+): { conditions: IntelligibilityCondition[]; syntheses: Synthesis[]; griffinLimSignals: Float32Array[] } {
+  checkArgs('intelligibilityTest')
+    .require(Array.isArray(pairs) && pairs.length > 0, "argument 'pairs' expected at least one { text, mel }")
+    .number('opts.seed', opts?.seed, { integer: true })
+    .number('opts.griffinLimIterations', opts.griffinLimIterations, { integer: true, min: 1 })
+    .require(opts.features?.kind === 'log-mel', "argument 'opts.features' expected a log-mel feature spec");
+  const melOptions = opts.features.options as unknown as LogMelOptions;
+  const melConfig = logMelConfigOf(opts.features);
+  const syntheses = synthesize(model, pairs, { seed: opts.seed });
+  const natural = pairs.map((p) => p.mel);
+  const synthesized = syntheses.map((s) => s.mel);
+  const roundTrip = (mels: AudioMatrix[]) =>
+    mels.map((m, i) => griffinLimRoundTrip(m, melOptions, opts.griffinLimIterations, opts.seed + i));
+  const naturalGl = roundTrip(natural);
+  const synthesizedGl = roundTrip(synthesized);
+  const refs = pairs.map((p) => stripPunctuation(p.text));
+  const condition = (name: IntelligibilityCondition['condition'], mels: AudioMatrix[]): IntelligibilityCondition => {
+    const transcripts = transcribeLogMel(listener, mels, melConfig);
+    return {
+      condition: name,
+      errors: characterErrorRate(refs, transcripts),
+      perSentence: refs.map((r, i) => characterErrorRate([r], [transcripts[i]])),
+      transcripts,
+    };
+  };
+  return {
+    conditions: [
+      condition('natural', natural),
+      condition(
+        'natural, Griffin-Lim',
+        naturalGl.map((g) => g.mel),
+      ),
+      condition('synthesized', synthesized),
+      condition(
+        'synthesized, Griffin-Lim',
+        synthesizedGl.map((g) => g.mel),
+      ),
+    ],
+    syntheses,
+    griffinLimSignals: synthesizedGl.map((g) => Float32Array.from(g.signal)),
   };
 }
