@@ -12,7 +12,8 @@
  * the table reports medians and ratios. Before timing, the hand-written gradients are compared
  * with autodiff's on the batch-8 batch.
  *
- * Options: --reps R (default 5), --warmup W (default 1), --batches 8,16,32, --no-torch, --help.
+ * Options: --reps R (default 5), --warmup W (default 1), --batches 8,16,32, --no-torch,
+ * --json FILE (also write the table as JSON: notebook 06 shows benchmarks/tacotron-step.json), --help.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -21,17 +22,19 @@ import * as tf from '@tensorflow/tfjs';
 import * as bp from '../lib';
 import { tacotronAutodiffBackprop } from '../lib/models/tacotron2/autodiffReference';
 import { tacotronBackprop } from '../lib/models/tacotron2/backprop';
+import type { TacotronBenchRecord, TacotronBenchRow } from '../lib/models/tacotron2/benchRecord';
 import { TacotronBatch, TextMel, disposeTacotronBatch, makeTacotronBatch } from '../lib/models/tacotron2/batch';
 import { TACOTRON_CONFIG, Tacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import { melNormOf, tacotronPairs } from '../lib/models/tacotron2/data';
 import { parseCommandLine, UsageError } from './cliArgs';
 import { startTorch } from './torchProcess';
 
-const USAGE = `usage: npm run bench -- tacotron [--reps R] [--warmup W] [--batches 8,16,32] [--no-torch]
+const USAGE = `usage: npm run bench -- tacotron [--reps R] [--warmup W] [--batches 8,16,32] [--no-torch] [--json FILE]
   --reps R        timed rounds (default 5)
   --warmup W      untimed warm-up rounds (default 1)
   --batches LIST  batch sizes (default 8,16,32)
-  --no-torch      skip the PyTorch variant`;
+  --no-torch      skip the PyTorch variant
+  --json FILE     also write the results as JSON (benchmarks/tacotron-step.json is what notebook 06 shows)`;
 
 type Variant = { name: string; run: () => Promise<number>; close?: () => void };
 
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
     warmup: { type: 'number', rule: 'non-negative-integer', default: 1 },
     batches: { type: 'string', default: '8,16,32' },
     'no-torch': { type: 'boolean' },
+    json: { type: 'string', expects: 'a file path' },
     help: { type: 'boolean', short: 'h' },
   }).values;
   if (opts.help) return console.log(USAGE);
@@ -127,6 +131,8 @@ async function main(): Promise<void> {
       `${bp.tacotron.parameterCount(model)} parameters; tfjs backend: ${report.name} (${report.details})`,
   );
   const rows: string[] = [];
+  const results: TacotronBenchRow[] = [];
+  let torchName: string | null = null;
   for (const B of sizes) {
     const batch = makeTacotronBatch(medianBatch(pairs, B), model);
     const shape =
@@ -154,6 +160,14 @@ async function main(): Promise<void> {
     bar.done();
     variants.forEach((v) => v.close?.());
     const [reference, hand, pytorch] = variants.map((v) => median(times.get(v.name)!));
+    if (typeof torch !== 'string') torchName = torch.name;
+    results.push({
+      batch: B,
+      decoderSteps: batch.steps,
+      autodiffMs: reference,
+      handMs: hand,
+      pytorchMs: pytorch ?? null,
+    });
     for (const v of variants)
       console.log(
         `  ${v.name.padEnd(28)} ${median(times.get(v.name)!).toFixed(0).padStart(7)} ms (median of ${opts.reps})`,
@@ -171,6 +185,21 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   rows.forEach((r) => console.log(r));
   console.log('targets (issue 20): speed-up ≥ 3× at batch 8; hand-written within 3× of PyTorch');
+  if (opts.json) {
+    const record: TacotronBenchRecord = {
+      command: `npm run bench -- tacotron ${process.argv.slice(2).join(' ')}`.trim(),
+      date: new Date().toISOString(),
+      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`,
+      tfjs: `${report.name} (${report.details})`,
+      pytorch: torchName,
+      reps: opts.reps,
+      parameters: bp.tacotron.parameterCount(model),
+      rows: results,
+    };
+    fs.mkdirSync(path.dirname(path.resolve(String(opts.json))), { recursive: true });
+    fs.writeFileSync(String(opts.json), `${JSON.stringify(record, null, 2)}\n`);
+    console.log(`wrote ${opts.json}`);
+  }
   disposeTacotron2(model);
 }
 

@@ -26,10 +26,11 @@ import { alignEdits } from '../lib/metrics/editDistance';
 import { loadListener } from '../lib/models/listener/checkpoint';
 import { logMelConfigOf } from '../lib/models/listener/transcribe';
 import { locationAttentionStep } from '../lib/models/tacotron2/attentionGradient';
-import { loadTacotron, saveTacotron, tacotronLogCurve } from '../lib/models/tacotron2/checkpoint';
+import { loadTacotron, saveTacotron } from '../lib/models/tacotron2/checkpoint';
 import { cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import { dtwMelError, exposureBiasCurve } from '../lib/models/tacotron2/evaluation';
 import { intelligibilityTest } from '../lib/models/tacotron2/intelligibility';
+import { teacherTrainingRecord } from '../lib/models/tacotron2/teacherRecord';
 import { distillationTerm } from '../lib/models/tacotron2/losses';
 import {
   countAlignmentErrors,
@@ -251,34 +252,28 @@ describe('skip/repeat counter on hand-made alignments', () => {
 });
 
 describe('Tacotron checkpoint', () => {
-  it(
-    "tacotronLogCurve numbers a continued run's steps on from " +
-      'the earlier stage, and refuses a log without Loss_f lines',
-    () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tacotron-log-'));
-      fs.writeFileSync(
-        path.join(dir, 'training-log.txt'),
-        [
-          '[earlier run] data: …',
-          '[earlier run] step 100: Loss_f 1.5 (mean)',
-          '[earlier run] step 200: Loss_f 0.9, guide',
-          'continuing from …',
-          'step 50: Loss_f 0.8',
-          'step 100: Loss_f 0.7',
-          'trained',
-        ].join('\n'),
-      );
-      expect(tacotronLogCurve(dir)).toEqual([
-        { step: 100, lossF: 1.5, stage: 0 },
-        { step: 200, lossF: 0.9, stage: 0 },
-        { step: 250, lossF: 0.8, stage: 1 },
-        { step: 300, lossF: 0.7, stage: 1 },
-      ]);
-      fs.writeFileSync(path.join(dir, 'training-log.txt'), 'nothing here\n');
-      expect(() => tacotronLogCurve(dir)).toThrow(/training-log\.txt.*no 'step K: Loss_f X' lines/);
-      fs.rmSync(dir, { recursive: true });
-    },
-  );
+  it('teacherTrainingRecord checks the record notebook 06 plots and names the manifest when it is not one', () => {
+    const e = { step: 500, lossF: 0.6, valLossF: 0.4, listenerCer: 0.7, naturalCer: 0.15, stopped: 16 };
+    const record = {
+      command: 'npm run train -- tacotron-teacher',
+      steps: 600,
+      stepsPlanned: 1000,
+      seconds: 60,
+      trainingUtterances: 10,
+      bestStep: 500,
+      best: e,
+      evaluations: [e],
+    };
+    expect(teacherTrainingRecord(record, 'm.json')).toEqual({ ...record, partial: false });
+    expect(teacherTrainingRecord({ ...record, partial: true }, 'm.json').partial).toBe(true);
+    expect(() => teacherTrainingRecord({ ...record, evaluations: [{ step: 1 }] }, 'm.json')).toThrow(
+      "m.json: wrong format: training record 'evaluations' must list { step, lossF, valLossF, listenerCer, naturalCer, stopped }",
+    );
+    expect(() => teacherTrainingRecord({ ...record, steps: undefined }, 'm.json')).toThrow(
+      "m.json: wrong format: training record has no number 'steps'",
+    );
+    expect(() => teacherTrainingRecord(null, 'm.json')).toThrow('m.json: wrong format: training record missing');
+  });
 
   it(
     'round-trips weights, statistics and normalisation; ' + 'refuses a bad checksum, truncation and a missing manifest',

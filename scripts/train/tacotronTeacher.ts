@@ -36,6 +36,7 @@ import { listenerScores, tacotronValidationLoss } from '../../lib/models/tacotro
 import { trainTacotron } from '../../lib/models/tacotron2/training';
 import { parseCommandLine, UsageError } from '../cliArgs';
 import { stopOnRequest } from './interrupt';
+import type { TeacherEvaluation } from '../../lib/models/tacotron2/teacherRecord';
 
 export const TACOTRON_TEACHER_USAGE = `usage: npm run train -- tacotron-teacher [options]
   --steps N         steps of the learning-rate schedule (default 30000; 4 with --quick)
@@ -108,14 +109,7 @@ export function parseTacotronTeacherArgs(argv: string[]): TacotronTeacherArgs {
 }
 
 /** One validation score in the run's record. */
-interface Evaluation {
-  step: number;
-  lossF: number;
-  valLossF: number;
-  listenerCer: number;
-  naturalCer: number;
-  stopped: number;
-}
+type Evaluation = TeacherEvaluation;
 
 /** What the run's state carries besides the tensors (restored by --resume). */
 interface TeacherRecord {

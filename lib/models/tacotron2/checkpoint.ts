@@ -4,7 +4,6 @@
  * manifest adds the config, the mel normalisation and the training record. Loading checks size
  * and checksum before reading a weight, so a damaged file fails with a named {@link DatasetError}.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
@@ -30,34 +29,6 @@ export interface TacotronManifest extends ShippedWeightsManifest {
 /** The shipped checkpoint folder `checkpoints/<name>` (default: the teacher). */
 export function tacotronCheckpointDir(name = 'tacotron-teacher'): string {
   return shippedCheckpointDir(name);
-}
-
-/**
- * The Loss_f curve a training log records (lines `step K: Loss_f X …`), over every stage in
- * order: a continued run's `[earlier run]` lines come first, and each later stage's steps are
- * numbered on from where the one before ended.
- */
-export function tacotronLogCurve(
-  dir: string = tacotronCheckpointDir(),
-): { step: number; lossF: number; stage: number }[] {
-  const file = path.join(dir, 'training-log.txt');
-  if (!fs.existsSync(file)) throw new DatasetError(file, 'missing training log');
-  const lines = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .flatMap((line) => {
-      const m = /^((?:\[earlier run\] )*)step (\d+): Loss_f ([0-9.eE+-]+)/.exec(line);
-      return m ? [{ depth: m[1].length / '[earlier run] '.length, step: Number(m[2]), lossF: Number(m[3]) }] : [];
-    });
-  const maxDepth = Math.max(0, ...lines.map((l) => l.depth));
-  const out: { step: number; lossF: number; stage: number }[] = [];
-  let offset = 0;
-  for (const [i, l] of lines.entries()) {
-    if (i > 0 && l.depth !== lines[i - 1].depth) offset = out[i - 1].step;
-    out.push({ step: offset + l.step, lossF: l.lossF, stage: maxDepth - l.depth });
-  }
-  if (out.length === 0) throw new DatasetError(file, "wrong format: no 'step K: Loss_f X' lines");
-  return out;
 }
 
 /**

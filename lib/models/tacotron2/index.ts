@@ -19,7 +19,6 @@ export {
 export * from './cells';
 export {
   tacotronCheckpointDir as checkpointDir,
-  tacotronLogCurve as logCurve,
   saveTacotron as save,
   loadTacotron as load,
   TacotronManifest,
@@ -56,3 +55,5 @@ export {
   TacotronTrainResult,
 } from './training';
 export * from './intelligibility';
+export * from './teacherRecord';
+export { loadTacotronBench as loadBench, type TacotronBenchRecord, type TacotronBenchRow } from './benchRecord';
