@@ -116,6 +116,8 @@ describe('listener checkpoint', () => {
     nan.writeFloatLE(NaN, 4 * 7);
     resign(nan);
     expect(() => loadListener(dir)).toThrow(/weights\.bin: parameter '\w+' holds NaN at element 7/);
+    resign(good, (x) => (x.params[1].offset = 1.5));
+    expect(() => loadListener(dir)).toThrow(/offset 1\.5: not a whole, non-negative number of float32 values/);
     resign(good, (x) => (x.params[1].offset = x.params[0].offset));
     expect(() => loadListener(dir)).toThrow(/manifest\.json: parameters '\w+' and '\w+' overlap/);
     resign(good, (x) => (x.alphabet = x.alphabet.slice(0, 20)));

@@ -132,7 +132,8 @@ describe('parseOptions', () => {
   it('names the script, the flag, what it expects and what was given', () => {
     const ok = ['ok', '--dir', FIXTURES];
     expect(() => parse([...ok, '--timout', '3'])).toThrow(
-      "run-notebooks: unknown flag '--timout' (expected one of: --timeout, --inplace, --sandbox, --dir, --out, -h/--help)",
+      "run-notebooks: unknown flag '--timout' " +
+        '(expected one of: --timeout, --inplace, --sandbox, --dir, --out, -h/--help)',
     );
     expect(() => parse([...ok, '--timeout'])).toThrow(
       'run-notebooks: --timeout expects a positive number of seconds, got nothing',

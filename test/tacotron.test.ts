@@ -267,7 +267,8 @@ describe('Tacotron checkpoint', () => {
     expect(teacherTrainingRecord(record, 'm.json')).toEqual({ ...record, partial: false });
     expect(teacherTrainingRecord({ ...record, partial: true }, 'm.json').partial).toBe(true);
     expect(() => teacherTrainingRecord({ ...record, evaluations: [{ step: 1 }] }, 'm.json')).toThrow(
-      "m.json: wrong format: training record 'evaluations' must list { step, lossF, valLossF, listenerCer, naturalCer, stopped }",
+      "m.json: wrong format: training record 'evaluations' must list " +
+        '{ step, lossF, valLossF, listenerCer, naturalCer, stopped }',
     );
     expect(() => teacherTrainingRecord({ ...record, steps: undefined }, 'm.json')).toThrow(
       "m.json: wrong format: training record has no number 'steps'",

@@ -8,8 +8,9 @@
  *                    weights: { file, bytes, sha256 }, params: [{ name, shape, offset }] }
  *
  * Reading checks, in order: the manifest exists and is JSON of the expected `format`, its
- * fields match its signature (lib/data/manifestSignature.ts), the weights file exists, has the manifest's size and sha256, every parameter lies inside it, holds
- * only finite values and overlaps no other —
+ * fields match its signature (lib/data/manifestSignature.ts), the weights file exists, has the
+ * manifest's size and sha256, every parameter starts at a whole float32 offset, lies inside the
+ * file, holds only finite values and overlaps no other —
  * so a damaged or foreign file fails with a {@link DatasetError} naming the file, never as
  * garbage output later.
  */
@@ -128,7 +129,12 @@ export function readShippedWeights<M extends ShippedWeightsManifest>(
   const params = new Map<string, StoredParam>();
   for (const p of manifest.params) {
     const size = p.shape.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(p.offset) || p.offset < 0 || p.offset + size > values.length) {
+    if (!Number.isInteger(p.offset) || p.offset < 0)
+      throw new DatasetError(
+        file,
+        `parameter '${p.name}' at offset ${p.offset}: not a whole, non-negative number of float32 values`,
+      );
+    if (p.offset + size > values.length) {
       throw new DatasetError(
         file,
         `parameter '${p.name}' [${p.shape}] at offset ${p.offset} runs past the ${values.length} stored values`,
