@@ -292,6 +292,42 @@ describe('training', () => {
   });
 });
 
+describe('resumable pre-training', () => {
+  it('stopped after 2 of 4 steps and resumed, it ends with the weights and curves of an uninterrupted run', () => {
+    const utts = train.slice(0, 8).map(short);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'multimodal-resume-'));
+    const withDropout = { ...cfg, dropout: 0.1 }; // so the dropout generator's stream must resume too
+    const run = (state?: { dir: string }, stopAfter = Infinity) => {
+      const p = initPretrainModel(withDropout, { chars: ctx.vocab.chars.length, speakers: 26 }, new Rng(8));
+      let calls = 0;
+      const h = trainPretrain(p, utts, ctx, withDropout, {
+        steps: 4,
+        batchSize: 2,
+        seed: 3,
+        warmup: 2,
+        peakLr: 1e-3,
+        progress: false,
+        tasks: PAPER_PRETRAIN_TASKS,
+        weights: PRETRAIN_WEIGHTS,
+        state: state && { ...state, everyMinutes: 0 },
+        shouldStop: () => ++calls >= stopAfter,
+      });
+      return { p, h };
+    };
+    const whole = run();
+    const first = run({ dir }, 2);
+    expect([first.h.finished, first.h.losses.length]).toEqual([false, 2]);
+    const resumed = run({ dir });
+    expect(resumed.h.finished).toBe(true);
+    expect(resumed.h.losses).toEqual(whole.h.losses);
+    expect(resumed.h.asrLosses).toEqual(whole.h.asrLosses);
+    for (const [name, v] of Object.entries(whole.p))
+      expect(Array.from(resumed.p[name].dataSync()), name).toEqual(Array.from(v.dataSync()));
+    [whole.p, first.p, resumed.p].forEach(disposeMultimodalModel);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('loaders', () => {
   it('loads the corpus: stacked audio, one face per frame, Likert labels in labelled splits only', () => {
     expect(pre[0].audio.cols).toBe(200);

@@ -90,6 +90,32 @@ export class Rng {
   fork(): Rng {
     return new Rng(this.nextUint32() | 0);
   }
+
+  /** Where the stream is (plain numbers, for a resumable run's saved state). */
+  snapshot(): RngSnapshot {
+    return { a: this.a, b: this.b, c: this.c, d: this.d, spare: this.spare };
+  }
+
+  /** Continues from a {@link snapshot}: the draws that followed it come next. */
+  restore(s: RngSnapshot): void {
+    checkArgs('Rng.restore').require(
+      s !== null &&
+        typeof s === 'object' &&
+        [s.a, s.b, s.c, s.d].every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) &&
+        (s.spare === null || Number.isFinite(s.spare)),
+      `argument 's' expected an Rng snapshot { a, b, c, d, spare } but got ${JSON.stringify(s)}`,
+    );
+    Object.assign(this, { a: s.a, b: s.b, c: s.c, d: s.d, spare: s.spare });
+  }
+}
+
+/** The state of an {@link Rng}'s stream. */
+export interface RngSnapshot {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  spare: number | null;
 }
 
 /** Validates a shape and an Rng for the tensor draws; returns the element count. */

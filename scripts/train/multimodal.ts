@@ -12,7 +12,10 @@
  * statistics, loss curves, held-out scores), training-log.txt}.
  *
  * Options: --steps N (default 1200), --seed S (default 1), --quick (6 steps on a few utterances,
- * written to out/checkpoints/<name>-quick unless --out is given), --out DIR, --help.
+ * written to out/checkpoints/<name>-quick unless --out is given), --out DIR, --minutes M,
+ * --resume, --state DIR, --help. The run's state is saved every few minutes in --state
+ * (default out/train-state/<name>); `--resume` continues it exactly, and `touch <state>.STOP`
+ * stops it cleanly. The checkpoint is written when every planned step is done.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,6 +26,7 @@ import { saveMultimodalCheckpoint } from '../../lib/models/multimodal/checkpoint
 import { PRETRAIN_VARIANTS, disposeMultimodalModel, runPretraining } from '../../lib/models/multimodal/pretraining';
 import { MULTIMODAL_PRETRAIN_CONFIG } from '../../lib/models/multimodal/transformer';
 import { parseCommandLine } from '../cliArgs';
+import { stopOnRequest } from './interrupt';
 
 export { PRETRAIN_VARIANTS };
 const HELD_OUT = 150;
@@ -31,7 +35,10 @@ export const pretrainUsage = (name: string): string => `usage: npm run train -- 
   --steps N   training steps (default 1200; 6 with --quick)
   --seed S    seed (default 1)
   --quick     6 steps on a few utterances
-  --out DIR   checkpoint directory (default checkpoints/${name}; out/checkpoints/${name}-quick with --quick)`;
+  --out DIR   checkpoint directory (default checkpoints/${name}; out/checkpoints/${name}-quick with --quick)
+  --minutes M stop after M minutes (the state is saved: --resume continues)
+  --resume    continue the run saved in --state
+  --state DIR where the run's state is saved (default out/train-state/${name}[-quick])`;
 
 export interface PretrainArgs {
   name: string;
@@ -39,6 +46,9 @@ export interface PretrainArgs {
   seed: number;
   quick: boolean;
   out: string;
+  state: string;
+  resume: boolean;
+  minutes: number;
   /** The command that repeats the run (flags given explicitly, as typed). */
   command: string;
   help: boolean;
@@ -51,6 +61,9 @@ export function parsePretrainArgs(name: string, argv: string[]): PretrainArgs {
     seed: { type: 'number', rule: 'integer' },
     quick: { type: 'boolean' },
     out: { type: 'string', expects: 'a directory' },
+    minutes: { type: 'number', rule: 'positive', default: Infinity },
+    resume: { type: 'boolean' },
+    state: { type: 'string', expects: 'a directory' },
     help: { type: 'boolean', short: 'h' },
   });
   const { quick } = values;
@@ -62,11 +75,26 @@ export function parsePretrainArgs(name: string, argv: string[]): PretrainArgs {
   const command =
     `npm run train -- ${name}${values.steps !== undefined ? ` --steps ${steps}` : ''}` +
     `${values.seed !== undefined ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
-  return { name, steps, seed, quick, out, command, help: values.help };
+  const state = path.resolve(values.state ?? path.join(root, 'out', 'train-state', quick ? `${name}-quick` : name));
+  return {
+    name,
+    steps,
+    seed,
+    quick,
+    out,
+    state,
+    resume: values.resume,
+    minutes: values.minutes,
+    command,
+    help: values.help,
+  };
 }
 
 export async function pretrain(args: PretrainArgs): Promise<void> {
   const { name, quick, steps, seed, out, command } = args;
+  if (!args.resume) fs.rmSync(args.state, { recursive: true, force: true });
+  else if (!fs.existsSync(path.join(args.state, 'manifest.json')))
+    throw new Error(`train ${name}: --resume found no saved run in ${args.state}`);
   const tasks = PRETRAIN_VARIANTS[name];
   const log: string[] = [];
   const say = (line: string): void => {
@@ -87,7 +115,27 @@ export async function pretrain(args: PretrainArgs): Promise<void> {
     `${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ` +
       `${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`,
   );
-  const { params, record } = runPretraining({ tasks, train, heldOut, ctx, cfg, speakers, steps, seed, label: name });
+  const { params, record, finished } = runPretraining({
+    tasks,
+    train,
+    heldOut,
+    ctx,
+    cfg,
+    speakers,
+    steps,
+    seed,
+    label: name,
+    state: { dir: args.state, everyMinutes: quick ? 0 : 5 },
+    maxSeconds: Number.isFinite(args.minutes) ? args.minutes * 60 : undefined,
+    shouldStop: stopOnRequest(args.state, say),
+  });
+  if (!finished) {
+    say(
+      `paused after ${record.curves.loss.length} of ${steps} steps (${record.minutes.toFixed(1)} min): --resume continues`,
+    );
+    disposeMultimodalModel(params);
+    return;
+  }
   const mean = (xs: number[], s: number): string => (xs.slice(s - 50, s).reduce((a, b) => a + b, 0) / 50).toFixed(3);
   for (let s = 50; s <= steps; s += 50)
     say(

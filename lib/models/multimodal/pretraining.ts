@@ -43,8 +43,11 @@ export function runPretraining(opts: {
   seed: number;
   label?: string;
   progress?: boolean;
-}): { params: MultimodalParams; record: PretrainRecord } {
-  const t0 = Date.now();
+  /** Resumable: see MultimodalTrainOptions (state, maxSeconds, shouldStop). */
+  state?: { dir: string; everyMinutes?: number };
+  maxSeconds?: number;
+  shouldStop?: () => boolean;
+}): { params: MultimodalParams; record: PretrainRecord; finished: boolean } {
   const { cfg, ctx, tasks } = opts;
   const params = initPretrainModel(cfg, { chars: ctx.vocab.chars.length, speakers: opts.speakers }, new Rng(opts.seed));
   const train = {
@@ -55,12 +58,16 @@ export function runPretraining(opts: {
     peakLr: 1.5e-3,
     label: opts.label,
     progress: opts.progress,
+    state: opts.state,
+    maxSeconds: opts.maxSeconds,
+    shouldStop: opts.shouldStop,
   };
   const history = trainPretrain(params, opts.train, ctx, cfg, { ...train, tasks, weights: PRETRAIN_WEIGHTS });
   const heldOut = evaluatePretrain(params, opts.heldOut, ctx, cfg, PRETRAIN_WEIGHTS, tasks);
   const round = (xs: number[]): number[] => xs.map((x) => Number(x.toFixed(4)));
   return {
     params,
+    finished: history.finished,
     record: {
       tasks,
       jointWeights: PRETRAIN_WEIGHTS,
@@ -70,7 +77,7 @@ export function runPretraining(opts: {
       schedule: `Noam, warmup ${train.warmup}, peak lr ${train.peakLr}, clip norm 1`,
       trainUtterances: opts.train.length,
       heldOutUtterances: opts.heldOut.length,
-      minutes: Number(((Date.now() - t0) / 60000).toFixed(2)),
+      minutes: Number((history.seconds / 60).toFixed(2)),
       heldOut,
       curves: { loss: round(history.losses), asr: round(history.asrLosses), speaker: round(history.speakerLosses) },
     },

@@ -3,7 +3,7 @@
  * (lib/train/trainLoop.ts: clipping, NaN guard, Adam, progress) with the Noam schedule scaled to
  * peak at `peakLr` (noamSchedule, lib/optim/schedules.ts).
  */
-import { Rng } from '../../core/random';
+import { Rng, type RngSnapshot } from '../../core/random';
 import { checkArgs } from '../../core/validate';
 import type { MultimodalUtterance } from '../../data/multimodalEmotion';
 import { characterErrorRate } from '../../metrics/editDistance';
@@ -44,6 +44,29 @@ export interface MultimodalTrainOptions {
   peakLr: number;
   label?: string;
   progress?: boolean;
+  /**
+   * Resumable training (lib/train/trainLoop.ts): the state, with the batch order's position, the
+   * dropout generator's stream and the loss curves, is saved in `state.dir` every few minutes and
+   * restored from it, so a resumed run ends with the same weights as an uninterrupted one.
+   */
+  state?: { dir: string; everyMinutes?: number };
+  /** Stop after the step that crosses this many seconds (the state is saved). */
+  maxSeconds?: number;
+  /** Asked after each step: true stops there (the state is saved). */
+  shouldStop?: () => boolean;
+}
+
+/** A trainer's own numbers that travel with the saved state (per-task loss curves). */
+interface CurveRecord {
+  record: () => number[][];
+  restore: (curves: number[][]) => void;
+}
+
+interface SavedMultimodalRecord {
+  rng: RngSnapshot;
+  losses: number[];
+  curves: number[][];
+  seconds: number;
 }
 
 /**
@@ -59,7 +82,11 @@ export function utteranceLengthBuckets(utts: readonly MultimodalUtterance[], bat
   return out;
 }
 
-/** Runs `lossOf(batch, rng)` over seeded minibatches of `utts` in the training loop. */
+/**
+ * Runs `lossOf(batch, rng)` over seeded minibatches of `utts` in the training loop; returns the
+ * loss of every step from the first and the seconds of training (a resumed run's earlier ones
+ * included), and whether every planned step is done.
+ */
 function train(
   fn: string,
   p: MultimodalParams,
@@ -68,7 +95,8 @@ function train(
   dModel: number,
   opts: MultimodalTrainOptions,
   lossOf: (batch: MultimodalBatch, rng: Rng) => { loss: number; grads: Record<string, tf.Tensor> },
-): number[] {
+  curves?: CurveRecord,
+): { losses: number[]; seconds: number; finished: boolean } {
   checkArgs(fn)
     .number('steps', opts?.steps, { integer: true, min: 1 })
     .number('batchSize', opts.batchSize, { integer: true, min: 1 })
@@ -81,7 +109,18 @@ function train(
     epochs: Math.ceil(opts.steps / buckets.length),
     seed: opts.seed,
   });
-  const history = trainLoop(
+  const losses: number[] = [];
+  const start = Date.now();
+  let secondsBefore = 0;
+  const seconds = (): number => secondsBefore + (Date.now() - start) / 1000;
+  // The batch order is drawn epoch by epoch as steps are asked for: a resumed run replays it.
+  let asked = 0;
+  const batchOf = (step: number): number[] => {
+    while (asked < step - 1) order.indices(++asked);
+    asked = step;
+    return buckets[order.indices(step)[0]];
+  };
+  trainLoop(
     fn,
     p,
     {
@@ -90,10 +129,30 @@ function train(
       clipNorm: 1,
       label: opts.label,
       progress: opts.progress,
+      maxSeconds: opts.maxSeconds,
+      shouldStop: opts.shouldStop,
+      onStep: (_, loss) => void losses.push(loss),
+      state: opts.state && {
+        dir: opts.state.dir,
+        everyMinutes: opts.state.everyMinutes,
+        record: (): SavedMultimodalRecord => ({
+          rng: rng.snapshot(),
+          losses: [...losses],
+          curves: curves?.record() ?? [],
+          seconds: seconds(),
+        }),
+        restore: (saved) => {
+          const r = saved as SavedMultimodalRecord;
+          rng.restore(r.rng);
+          losses.push(...r.losses);
+          curves?.restore(r.curves);
+          secondsBefore = r.seconds - (Date.now() - start) / 1000;
+        },
+      },
     },
     (step) => {
       const batch = makeMultimodalBatch(
-        buckets[order.indices(step)[0]].map((i) => utts[i]),
+        batchOf(step).map((i) => utts[i]),
         ctx.vocab,
         ctx.stats,
       );
@@ -104,13 +163,17 @@ function train(
       }
     },
   );
-  return history.losses;
+  return { losses, seconds: seconds(), finished: losses.length === opts.steps };
 }
 
 export interface PretrainHistory {
   losses: number[];
   asrLosses: number[];
   speakerLosses: number[];
+  /** Seconds of training, resumed runs' earlier ones included. */
+  seconds: number;
+  /** Every planned step is done (false when stopped early: resume it). */
+  finished: boolean;
 }
 
 /** Multi-task pre-training on `utts` (transcripts and speaker ids). */
@@ -123,13 +186,28 @@ export function trainPretrain(
 ): PretrainHistory {
   const asrLosses: number[] = [],
     speakerLosses: number[] = [];
-  const losses = train('trainPretrain', p, utts, ctx, cfg.E, opts, (batch, rng) => {
-    const r = pretrainLoss(p, batch, cfg, { tasks: opts.tasks, weights: opts.weights, rng });
-    asrLosses.push(r.asrLoss);
-    speakerLosses.push(r.speakerLoss);
-    return r;
-  });
-  return { losses, asrLosses, speakerLosses };
+  const { losses, seconds, finished } = train(
+    'trainPretrain',
+    p,
+    utts,
+    ctx,
+    cfg.E,
+    opts,
+    (batch, rng) => {
+      const r = pretrainLoss(p, batch, cfg, { tasks: opts.tasks, weights: opts.weights, rng });
+      asrLosses.push(r.asrLoss);
+      speakerLosses.push(r.speakerLoss);
+      return r;
+    },
+    {
+      record: () => [[...asrLosses], [...speakerLosses]],
+      restore: ([asr, speaker]) => {
+        asrLosses.push(...asr);
+        speakerLosses.push(...speaker);
+      },
+    },
+  );
+  return { losses, asrLosses, speakerLosses, seconds, finished };
 }
 
 /** Emotion training (weighted BCE with posWeight = negatives / positives of the training labels). */
@@ -143,7 +221,7 @@ export function trainEmotionTransformer(
   const posWeight = emotionPositiveWeights(utts);
   return train('trainEmotionTransformer', p, utts, ctx, cfg.E, opts, (batch, rng) =>
     emotionLoss(p, batch, cfg, { weights: opts.weights, posWeight, rng }),
-  );
+  ).losses;
 }
 
 /** Emotion training of the late-fusion BiGRU baseline (same loss, schedule and loop). */
@@ -155,7 +233,8 @@ export function trainLateFusion(
   opts: MultimodalTrainOptions,
 ): number[] {
   const posWeight = emotionPositiveWeights(utts);
-  return train('trainLateFusion', p, utts, ctx, cfg.hidden, opts, (batch) => lateFusionLoss(p, batch, cfg, posWeight));
+  return train('trainLateFusion', p, utts, ctx, cfg.hidden, opts, (batch) => lateFusionLoss(p, batch, cfg, posWeight))
+    .losses;
 }
 
 /** p_k = (#negatives of emotion k) / (#positives), from the binarised labels (1 when a label never occurs). */
