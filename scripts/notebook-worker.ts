@@ -25,6 +25,10 @@ import { CellWriter, OutputRecorder } from './runner/outputs';
 import type { WorkerMessage } from './runner/protocol';
 import { activeBackend, RUN_METADATA_KEY, startRunMetadata } from './runner/runMetadata';
 
+// Stack traces through the library point at its .ts sources (dist/ carries source maps): a stub's
+// TODO error names the file and line the student edits.
+process.setSourceMapsEnabled(true);
+
 /** The real stderr write, kept before tslab redirects process.stderr into the running cell. */
 const writeOwnStderr = process.stderr.write.bind(process.stderr);
 

@@ -24,8 +24,8 @@ import { itemHitBySyntax, syntaxProblems } from '../scripts/coursework/gradeWork
 import { findRegions, findRegionsInText, listTsFiles } from '../scripts/coursework/markers';
 import { submissionWith } from './submissions';
 import { releaseAssignment, writeNbgraderSource } from '../scripts/coursework/release';
-import { validateNbgrader } from '../scripts/coursework/nbgrader';
-import { readNotebook } from '../scripts/runner/nbformat';
+import { stubCodeCell, validateNbgrader } from '../scripts/coursework/nbgrader';
+import { joinText, readNotebook } from '../scripts/runner/nbformat';
 
 const root = path.resolve(__dirname, '..');
 const all = loadAssignments(root);
@@ -78,6 +78,22 @@ describe('release A1', () => {
     expect(fs.statSync(path.join(tmp, 'a1.zip')).size).toBeGreaterThan(10_000);
   });
 
+  it('a notebook solution cell of functions keeps their signatures; the README lists it; the book can build', () => {
+    const nb = readNotebook(path.join(out, 'notebooks', '01_rnn_backprop.ipynb'));
+    const stub = nb.cells.find((c) => (c.metadata?.nbgrader as { grade_id?: string })?.grade_id === 'mean-tanh-slope');
+    expect(joinText(stub!.source)).toBe(
+      'function meanSlope(inputScale: number, rho: number): number {\n' +
+        '  // YOUR CODE HERE\n' +
+        "  throw new Error('TODO: mean-tanh-slope — see notebook 01, section 4');\n" +
+        '}',
+    );
+    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain(
+      '| `meanSlope` (notebook cell `mean-tanh-slope`) | see notebook 01, section 4 |',
+    );
+    expect(fs.existsSync(path.join(out, 'scripts', 'book', 'assets', 'book.css'))).toBe(true);
+    expect(stubCodeCell('const x = 1;', 'm')).toBe("// YOUR CODE HERE\nthrow new Error('TODO: m');");
+  });
+
   it('compiles under the project tsconfig (strict, noUnusedLocals)', () => {
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'));
     const tsc = spawnSync(
@@ -122,8 +138,8 @@ describe('release A1', () => {
         'mean-tanh-slope',
       ]);
       const solution = graded.find((c) => (c.metadata.nbgrader as { solution: boolean }).solution);
-      expect(solution?.source).toMatch(
-        /^\/\/ YOUR CODE HERE\nthrow new Error\('TODO: mean-tanh-slope — see notebook 01, section 4'\);$/,
+      expect(solution?.source).toContain(
+        "  // YOUR CODE HERE\n  throw new Error('TODO: mean-tanh-slope — see notebook 01, section 4');",
       );
       expect(
         nb.cells.every((c) => c.cell_type !== 'code' || ((c.outputs ?? []).length === 0 && c.execution_count === null)),

@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { Assignment } from './assignments';
 import { listTsFiles, ownerAt } from './markers';
-import { localImportClosure } from './release';
+import { BOOK_ASSETS, localImportClosure } from './release';
 
 const SCRIPT_ENTRIES = ['scripts/run-notebooks.ts', 'scripts/notebook-worker.ts'];
 
@@ -82,6 +82,7 @@ export function buildWorkspace(root: string, submission: string, a: Assignment, 
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.copyFileSync(path.join(root, file), path.join(dir, file));
   }
+  fs.cpSync(path.join(root, BOOK_ASSETS), path.join(dir, BOOK_ASSETS), { recursive: true });
   fs.symlinkSync(path.join(root, 'datasets'), path.join(dir, 'datasets'));
   linkNodeModules(root, dir);
   fs.writeFileSync(

@@ -16,6 +16,7 @@
  * `validateNbgrader` applies nbgrader's v3 rules (its JSON schema plus MetadataValidatorV3's
  * checks) so a release can be checked without nbgrader installed.
  */
+import * as ts from 'typescript';
 import { Cell, joinText, Notebook } from '../runner/nbformat';
 import { CellSelector, NotebookCell } from './assignments';
 
@@ -29,8 +30,30 @@ export interface NbgraderMetadata {
   points?: number;
 }
 
-export const CODE_STUB = (message: string): string =>
-  `// YOUR CODE HERE\nthrow new Error(${quote(`TODO: ${message}`)});`;
+const CODE_STUB = (message: string): string => `// YOUR CODE HERE\nthrow new Error(${quote(`TODO: ${message}`)});`;
+
+/**
+ * The stub of a code solution cell. A cell made only of function declarations keeps each
+ * declaration's comments and signature, its body replaced by the stub (so the next cells can
+ * still call it by name); any other cell becomes the stub alone.
+ */
+export function stubCodeCell(source: string, message: string): string {
+  const sf = ts.createSourceFile('cell.ts', source, ts.ScriptTarget.ES2022, true);
+  const fns = sf.statements.filter((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s));
+  if (fns.length === 0 || fns.length !== sf.statements.length || fns.some((f) => !f.body || !f.name))
+    return CODE_STUB(message);
+  const body = CODE_STUB(message)
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+  return fns.map((f) => `${source.slice(f.getFullStart(), f.body!.getStart()).trim()} {\n${body}\n}`).join('\n\n');
+}
+
+/** The names of the functions a code solution cell declares (kept by {@link stubCodeCell}). */
+export function declaredFunctions(source: string): string[] {
+  const sf = ts.createSourceFile('cell.ts', source, ts.ScriptTarget.ES2022, true);
+  return sf.statements.flatMap((s) => (ts.isFunctionDeclaration(s) && s.name ? [s.name.text] : []));
+}
 export const TEXT_STUB = 'YOUR ANSWER HERE';
 
 function quote(s: string): string {
@@ -125,7 +148,9 @@ export function studentNotebook(
     const target = copy.cells[i];
     target.metadata = { ...target.metadata, nbgrader: metadataFor(cell, target.cell_type) };
     if (cell.role !== 'solution' || (target.cell_type !== 'code' && !stub)) continue;
-    if (stub) target.source = target.cell_type === 'code' ? CODE_STUB(messageFor(cell, i)) : TEXT_STUB;
+    if (stub)
+      target.source =
+        target.cell_type === 'code' ? stubCodeCell(joinText(target.source), messageFor(cell, i)) : TEXT_STUB;
     else target.source = `// BEGIN SOLUTION\n${joinText(target.source).replace(/\n$/, '')}\n// END SOLUTION`;
   }
   return copy;

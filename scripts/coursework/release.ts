@@ -16,18 +16,20 @@ import AdmZip from 'adm-zip';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { readNotebook, writeNotebook } from '../runner/nbformat';
+import { joinText, readNotebook, writeNotebook } from '../runner/nbformat';
 import { Assignment, FunctionSpec, findAssignment, loadAssignments, markerProblems, notebookFile } from './assignments';
 import { findRegions, listTsFiles, Region } from './markers';
-import { sectionNumber, studentNotebook, validateNbgrader } from './nbgrader';
+import { declaredFunctions, sectionNumber, studentNotebook, validateNbgrader } from './nbgrader';
 import { StubPlan, stubLibrary } from './stub';
-import { studentReadme } from './studentReadme';
+import { NotebookStub, studentReadme } from './studentReadme';
 
 /** Marks a directory as written by release, so a re-release may replace it. */
 export const RELEASE_MARK = '.coursework-release.json';
 
 /** Scripts students need: the headless notebook runner and the kernel installer (with what they import). */
 const SCRIPT_ENTRIES = ['scripts/run-notebooks.ts', 'scripts/notebook-worker.ts', 'scripts/kernel-install.ts'];
+/** The book's stylesheet and script: not TypeScript, so no import closure finds them. */
+export const BOOK_ASSETS = 'scripts/book/assets';
 const STUDENT_SCRIPTS = ['build', 'notebooks', 'test', 'kernel:install', 'prepare'];
 
 /** The project's test script checks formatting (the project's own code style); students' tests do not. */
@@ -145,6 +147,7 @@ export function releaseAssignment(
   copyTree(root, 'lib', out); // every file, .d.ts and data included; then the stubs over the solutions
   for (const [file, text] of texts) fs.writeFileSync(path.join(out, file), text);
   for (const file of localImportClosure(root, SCRIPT_ENTRIES)) copyFile(root, file, out);
+  copyTree(root, BOOK_ASSETS, out);
   const tests = localImportClosure(root, [...a.visibleTests, 'test/setup.ts']);
   for (const file of tests) copyFile(root, file, out);
   for (const file of ['tsconfig.build.json', 'vitest.config.mts', 'package-lock.json', '.gitignore'])
@@ -155,13 +158,21 @@ export function releaseAssignment(
   fs.writeFileSync(path.join(out, 'tsconfig.json'), studentTsconfig(root));
 
   const notebooks: string[] = [];
+  const notebookStubs: NotebookStub[] = [];
   const specs = new Map(a.functions.map((f) => [f.name, f]));
   for (const { notebook, cells } of a.notebooks) {
     const file = notebookFile(root, notebook);
     const nb = readNotebook(file);
     const student = studentNotebook(nb, cells, path.basename(file), (cell, i) => {
       const k = sectionNumber(nb, path.basename(file), { cell: i });
-      return `${cell.gradeId} — see notebook ${notebook}${k === null ? '' : `, section ${k}`}`;
+      const where = `see notebook ${notebook}${k === null ? '' : `, section ${k}`}`;
+      if (cell.role === 'solution')
+        notebookStubs.push({
+          gradeId: cell.gradeId,
+          functions: declaredFunctions(joinText(nb.cells[i].source)),
+          where,
+        });
+      return `${cell.gradeId} — ${where}`;
     });
     const problems = validateNbgrader(student);
     if (problems.length > 0)
@@ -174,6 +185,7 @@ export function releaseAssignment(
     studentReadme(
       a,
       [...specs.values()].map((f) => ({ ...f, todo: todoMessage(root, f) })),
+      notebookStubs,
       notebooks,
       a.visibleTests,
     ),

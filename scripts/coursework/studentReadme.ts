@@ -1,9 +1,17 @@
 /** The README.md of a student release: what to implement, where it is explained, how to run and check it. */
 import { Assignment, FunctionSpec } from './assignments';
 
+/** A notebook solution cell of the release: its grade id, the functions it declares (kept as signatures), where. */
+export interface NotebookStub {
+  gradeId: string;
+  functions: string[];
+  where: string;
+}
+
 export function studentReadme(
   a: Assignment,
   functions: (FunctionSpec & { todo: string })[],
+  notebookStubs: NotebookStub[],
   notebooks: string[],
   visibleTests: string[],
 ): string {
@@ -32,6 +40,11 @@ export function studentReadme(
     '| function | where it is explained |',
     '| --- | --- |',
     ...functions.map((f) => `| \`${f.name}\` | ${f.todo.replace(/^[^—]*— /, '')} |`),
+    ...notebookStubs.map(
+      (s) =>
+        `| ${s.functions.length > 0 ? s.functions.map((f) => `\`${f}\``).join(', ') : s.gradeId} ` +
+        `(notebook cell \`${s.gradeId}\`) | ${s.where} |`,
+    ),
     '',
     'Find a function with `grep -rn "TODO(rnnForward)" lib/`.',
     '',

@@ -17,8 +17,9 @@ export interface ErrorReport {
 
 export const TS_COMPILE_ERROR = 'TypeScriptCompileError';
 
-/** Stack frames of the kernel machinery under the cell (vm, tslab, this worker, Node internals): noise for a reader. */
-const KERNEL_FRAME = /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/]|notebook-worker\.js)/;
+/** Stack frames of the kernel machinery under the cell (vm, tslab, tfjs, this worker, Node): noise for a reader. */
+const KERNEL_FRAME =
+  /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/]|[\\/]tfjs-core[\\/]src[\\/]|notebook-worker\.js)/;
 
 export function buildCellError(reports: ErrorReport[], compileFailed: boolean): CellError {
   const lines = reports

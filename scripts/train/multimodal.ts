@@ -130,9 +130,8 @@ export async function pretrain(args: PretrainArgs): Promise<void> {
     shouldStop: stopOnRequest(args.state, say),
   });
   if (!finished) {
-    say(
-      `paused after ${record.curves.loss.length} of ${steps} steps (${record.minutes.toFixed(1)} min): --resume continues`,
-    );
+    const done = record.curves.loss.length;
+    say(`paused after ${done} of ${steps} steps (${record.minutes.toFixed(1)} min): --resume continues`);
     disposeMultimodalModel(params);
     return;
   }
