@@ -20,6 +20,7 @@ import { exportFigures, findChromium, FigureFiles, PngRenderer } from './runner/
 import { IndexEntry, indexHtml, updateRuns } from './runner/indexPage';
 import { readNotebook, writeNotebook } from './runner/nbformat';
 import { parseOptions, RunnerOptions, UsageError, USAGE } from './runner/options';
+import { runEstimate } from './runner/estimate';
 import { NotebookRun, runNotebook } from './runner/runNotebook';
 import { failureMessage, notebookProgress, summaryTable } from './runner/terminal';
 import { kernelSandboxFlags } from './sandbox';
@@ -98,6 +99,9 @@ async function main(): Promise<number> {
   );
   if (!chromium)
     say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');
+  const stems = opts.notebooks.map((n) => path.basename(n).replace(/\.ipynb$/, ''));
+  const estimate = runEstimate(opts.out, stems, isQuickMode() ? 'quick' : 'full');
+  if (estimate) say(estimate);
 
   const rows: { run: NotebookRun; figures: number }[] = [];
   const entries: IndexEntry[] = [];

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEstimate } from '../scripts/runner/estimate';
 import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbformat';
 import { OutputRecorder } from '../scripts/runner/outputs';
 import { DEFAULT_CELL_TIMEOUT_S, parseOptions, selectNotebooks, UsageError } from '../scripts/runner/options';
@@ -99,6 +100,25 @@ describe('selectNotebooks', () => {
     ]);
     expect(selectNotebooks(FIXTURES, ['t']).map((p) => path.basename(p))).toEqual(['throws.ipynb', 'type-error.ipynb']);
     expect(() => selectNotebooks(FIXTURES, ['99'])).toThrow(/no notebook .* matches '99'/);
+  });
+});
+
+describe('runEstimate', () => {
+  it('sums the last run of the same notebooks in the same mode, and says when some have no record', () => {
+    const out = tmpDir();
+    expect(runEstimate(out, ['a'], 'full')).toBeNull();
+    const entry = (stem: string, seconds: number, mode: 'quick' | 'full') => ({ stem, seconds, mode });
+    fs.writeFileSync(
+      path.join(out, 'runs.json'),
+      JSON.stringify([entry('a', 60, 'full'), entry('b', 120, 'full'), entry('c', 30, 'quick')]),
+    );
+    expect(runEstimate(out, ['a', 'b'], 'full')).toBe(
+      'estimate: 3.0 min, as their last full-mode run on this machine (slowest b, 2.0 min)',
+    );
+    expect(runEstimate(out, ['a', 'c'], 'full')).toBe(
+      'estimate for 1 of the 2 notebooks: 1.0 min, as their last full-mode run on this machine (slowest a, 1.0 min)',
+    );
+    expect(runEstimate(out, ['a', 'b'], 'quick')).toBeNull();
   });
 });
 
