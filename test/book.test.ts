@@ -13,6 +13,7 @@ import { pathToFileURL } from 'url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineChart } from '../lib';
+import { renderTable } from '../lib/display/table';
 import { figureBundle, PLOTLY_MIME } from '../lib/display/show';
 import { Heading, Slugger, renderMarkdown } from '../scripts/book/markdown';
 import { protectMath } from '../scripts/book/math';
@@ -142,6 +143,21 @@ describe('outputs', () => {
     );
     expect(audio).toContain('<audio controls preload="metadata" src="data:audio/wav;base64,UklGRg=="></audio>');
     expect(audio).not.toContain('fallback');
+    const titled = renderBundle(
+      {
+        'audio/wav': 'UklGRg==',
+        'text/html': '<figure><figcaption style="x">natural &amp; teacher</figcaption><audio src="f"></audio></figure>',
+      },
+      outputContext(),
+    );
+    expect(titled).toContain('<figcaption>natural &amp; teacher</figcaption><audio controls');
+    const table = renderBundle(
+      { 'text/html': renderTable([{ a: 1 }], { csv: 'out/tables/06_tacotron_kd/x.csv' }).html },
+      outputContext(),
+    );
+    expect(table).toContain(
+      '<a href="../tables/06_tacotron_kd/x.csv" data-csv="out/tables/06_tacotron_kd/x.csv">CSV</a>',
+    );
 
     const bundle = figureBundle(lineChart({ series: { a: [1, 2, 3] }, title: 'A title' }));
     expect((bundle['text/html'] as string).length).toBeGreaterThan(1_000_000); // the fallback this test keeps out

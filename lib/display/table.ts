@@ -52,10 +52,22 @@ function formatCell(value: unknown, digits: number): string {
   return value === undefined || value === null ? '' : String(value);
 }
 
+/** What a table can say besides its cells: a caption, the decimals, and where its CSV copy is. */
+export interface TableOptions {
+  caption?: string;
+  digits?: number;
+  /**
+   * The table's CSV file, relative to the project root (`out/tables/<notebook>/<name>.csv`): linked
+   * under the HTML table (from the notebooks folder; the book rewrites the link to its own place)
+   * and named in the text.
+   */
+  csv?: string;
+}
+
 /** HTML and aligned plain text for a table. */
 export function renderTable(
   table: TableRow[] | DataFrameLike,
-  opts: { caption?: string; digits?: number } = {},
+  opts: TableOptions = {},
 ): { html: string; text: string } {
   const { columns, rows } = tableRows(table);
   const digits = opts.digits ?? 3;
@@ -68,6 +80,7 @@ export function renderTable(
     columns.map((c, j) => pad(c, j)).join('  '),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...cells.map((row) => row.map((s, j) => pad(s, j)).join('  ')),
+    ...(opts.csv ? [`CSV: ${opts.csv}`] : []),
   ].join('\n');
   const align = (j: number): string => (numeric[j] ? ' style="text-align:right"' : '');
   const bodyRows = cells.map((row) => `<tr>${row.map((s, j) => `<td${align(j)}>${escapeHtml(s)}</td>`).join('')}</tr>`);
@@ -77,12 +90,16 @@ export function renderTable(
       ? `<caption style="caption-side:top;font-weight:600;text-align:left">${escapeHtml(opts.caption)}</caption>`
       : '') +
     `<thead><tr>${columns.map((c, j) => `<th${align(j)}>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
-    `<tbody>${bodyRows.join('')}</tbody></table>`;
+    `<tbody>${bodyRows.join('')}</tbody></table>` +
+    (opts.csv
+      ? `<p class="table-csv" style="font-size:0.85em;margin:0.2em 0"><a href="../${escapeHtml(opts.csv)}" ` +
+        `data-csv="${escapeHtml(opts.csv)}">CSV</a></p>`
+      : '');
   return { html, text };
 }
 
 /** Shows a table (rows of objects, or a danfojs DataFrame) in the notebook. */
-export function showTable(table: TableRow[] | DataFrameLike, opts: { caption?: string; digits?: number } = {}): void {
+export function showTable(table: TableRow[] | DataFrameLike, opts: TableOptions = {}): void {
   const { html, text } = renderTable(table, opts);
   if (!sendDisplay({ 'text/html': html, 'text/plain': text })) console.log(text);
 }

@@ -45,12 +45,16 @@ export function saveTableCsv(
   return file;
 }
 
-/** Shows a table in the notebook (`showTable`) and saves it as CSV (`saveTableCsv`); returns the CSV path. */
+/**
+ * Saves a table as CSV (`saveTableCsv`) and shows it (`showTable`) with a link to the CSV, named
+ * relative to the project root (a machine path only when `dir` lies outside the project).
+ */
 export function showResultsTable(
   table: readonly TableRow[] | DataFrame,
   opts: { notebook: string; name: string; caption?: string; digits?: number; dir?: string },
-): string {
+): void {
   const file = saveTableCsv(table, opts);
-  showTable(table as unknown as Parameters<typeof showTable>[0], { caption: opts.caption, digits: opts.digits });
-  return file;
+  const relative = path.relative(projectRoot(), file);
+  const csv = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
+  showTable(table as unknown as Parameters<typeof showTable>[0], { caption: opts.caption, digits: opts.digits, csv });
 }

@@ -3,13 +3,14 @@
  * type the book can render offline:
  *
  *   audio/wav (any audio/*)         an `<audio controls>` player (data URL of the base64
- *                                   bytes; the bundle's HTML `<audio>` fallback is not used)
+ *                                   bytes) under the caption of the bundle's HTML fallback,
+ *                                   whose own `<audio>` is not used
  *   application/vnd.plotly.v1+json  an interactive plot, drawn by the page's script with the
  *                                   shared assets/plotly.min.js (the bundle's HTML fallback
  *                                   inlines plotly.js, 4.6 MB, and is never used)
  *   image/png, image/jpeg           an image (data URL)
  *   text/markdown                   markdown with KaTeX maths
- *   text/html                       as is (tables, progress)
+ *   text/html                       as is (tables, progress), a table's CSV link pointed from the book
  *   text/plain                      preformatted text
  *
  * Streams are preformatted (stderr marked); errors are shown as errors, ANSI codes stripped.
@@ -57,13 +58,26 @@ function plotlyFigure(value: unknown, ctx: OutputContext): string {
   );
 }
 
+/**
+ * A table's CSV link (lib/display/table.ts: `data-csv` holds its path from the project root,
+ * `out/tables/…`) pointed from the book's folder, out/book/, instead of the notebooks folder.
+ */
+export function bookCsvLinks(html: string): string {
+  return html.replace(
+    /href="[^"]*" data-csv="out\/([^"]*)"/g,
+    (_, rest: string) => `href="../${rest}" data-csv="out/${rest}"`,
+  );
+}
+
 /** One display bundle, by the preference order of the module comment. */
 export function renderBundle(data: MimeBundle, ctx: OutputContext): string {
   const audio = Object.keys(data).find((mime) => /^audio\/[\w.+-]+$/.test(mime));
   if (audio) {
+    // The clip's title: the caption of the bundle's own HTML player (bp.showAudio writes one).
+    const caption = /<figcaption[^>]*>([\s\S]*?)<\/figcaption>/.exec(String(data['text/html'] ?? ''))?.[1];
     return (
-      `<div class="output audio"><audio controls preload="metadata" ` +
-      `src="data:${audio};base64,${base64(data[audio])}"></audio></div>`
+      `<figure class="output audio">${caption ? `<figcaption>${caption}</figcaption>` : ''}` +
+      `<audio controls preload="metadata" src="data:${audio};base64,${base64(data[audio])}"></audio></figure>`
     );
   }
   if (data[PLOTLY_MIME] !== undefined) return `<div class="output">${plotlyFigure(data[PLOTLY_MIME], ctx)}</div>`;
@@ -75,7 +89,7 @@ export function renderBundle(data: MimeBundle, ctx: OutputContext): string {
   if (data['text/markdown'] !== undefined) {
     return `<div class="output markdown">${renderMarkdown(text(data['text/markdown']), ctx.markdown)}</div>`;
   }
-  if (data['text/html'] !== undefined) return `<div class="output html">${text(data['text/html'])}</div>`;
+  if (data['text/html'] !== undefined) return `<div class="output html">${bookCsvLinks(text(data['text/html']))}</div>`;
   if (data['text/plain'] !== undefined)
     return `<pre class="output text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
   return '';
