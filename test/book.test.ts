@@ -280,6 +280,8 @@ describe('the book of executed fixture notebooks', () => {
     expect(html).toMatch(/\[2\] · \d+\.\d+ s/);
     expect(html).toContain('<nav class="toc"');
     expect(html).toContain('<a href="#a-figure">A figure</a>');
+    expect(html).toContain('The executed notebook: <a href="../notebooks/book.ipynb">book.ipynb</a>');
+    expect(html).toContain('<code>BACKPROP_QUICK=1 npm run notebooks -- book</code>');
     const throws = fs.readFileSync(page('throws'), 'utf8');
     expect(throws).toContain('failed in <a href="#cell-2">cell 2</a>');
     expect(throws).toMatch(/<div class="output error" role="alert"><div class="error-head">Error: fixture failure 3/);

@@ -80,7 +80,10 @@ export function buildBook(opts: BookOptions): BookResult {
   const kept = opts.sourcesDir ? files.filter((f) => fs.existsSync(path.join(opts.sourcesDir!, f))) : files;
   const stems = kept.map((f) => f.replace(/\.ipynb$/, ''));
   const pages = new Set(stems);
-  const rendered = kept.map((f, i) => renderNotebook(readNotebook(path.join(opts.notebooksDir, f)), stems[i], pages));
+  const rendered = kept.map((f, i) => {
+    const ipynb = path.relative(opts.bookDir, path.join(opts.notebooksDir, f)).split(path.sep).join('/');
+    return renderNotebook(readNotebook(path.join(opts.notebooksDir, f)), stems[i], pages, encodeURI(ipynb));
+  });
 
   // A rebuild replaces every page and thumbnail; the assets are only copied when changed.
   fs.mkdirSync(opts.bookDir, { recursive: true });

@@ -70,8 +70,30 @@ function firstProse(nb: Notebook): string | undefined {
   return undefined;
 }
 
-/** Renders `nb` (executed, from `<stem>.ipynb`); `pages` are the stems that have pages, for links. */
-export function renderNotebook(nb: Notebook, stem: string, pages: ReadonlySet<string>): RenderedNotebook {
+/**
+ * Where the page's notebook is and how to run it: the executed copy (`ipynbHref`, relative to the
+ * page) and the commands, full and quick.
+ */
+function runItLine(stem: string, ipynbHref: string): string {
+  const prefix = /^\d+/.exec(stem)?.[0] ?? stem;
+  return (
+    `<p class="run-info">The executed notebook: <a href="${escapeHtml(ipynbHref)}">${escapeHtml(stem)}.ipynb</a> ` +
+    `(its source: <code>notebooks/${escapeHtml(stem)}.ipynb</code>). Run it: ` +
+    `<code>npm run notebooks -- ${escapeHtml(prefix)}</code>, or in quick mode ` +
+    `<code>BACKPROP_QUICK=1 npm run notebooks -- ${escapeHtml(prefix)}</code>.</p>`
+  );
+}
+
+/**
+ * Renders `nb` (executed, from `<stem>.ipynb`, found from the page at `ipynbHref`); `pages` are
+ * the stems that have pages, for links.
+ */
+export function renderNotebook(
+  nb: Notebook,
+  stem: string,
+  pages: ReadonlySet<string>,
+  ipynbHref = `../notebooks/${encodeURIComponent(stem)}.ipynb`,
+): RenderedNotebook {
   const markdown: MarkdownContext = { slugger: new Slugger(), headings: [], mathErrors: [], pages };
   const outputCtx: OutputContext = { markdown: { ...markdown, headings: undefined }, figures: [] };
   const run = readRunMetadata(nb);
@@ -109,7 +131,7 @@ export function renderNotebook(nb: Notebook, stem: string, pages: ReadonlySet<st
   return {
     stem,
     title: headings[0]?.text || stem,
-    body: withRunLine(cells.join('\n'), runLine(run, runnable.length, failedCell)),
+    body: withRunLine(cells.join('\n'), `${runLine(run, runnable.length, failedCell)}\n${runItLine(stem, ipynbHref)}`),
     headings,
     figures: outputCtx.figures,
     run,
