@@ -12,6 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { performance } from 'perf_hooks';
 import { isQuickMode } from '../lib/core/mode';
 import { bookOptions, buildBook } from './book/build';
 import { bookSummary } from './book/summary';
@@ -22,7 +23,8 @@ import { readNotebook, writeNotebook } from './runner/nbformat';
 import { parseOptions, RunnerOptions, UsageError, USAGE } from './runner/options';
 import { runEstimate } from './runner/estimate';
 import { NotebookRun, runNotebook } from './runner/runNotebook';
-import { failureMessage, notebookProgress, summaryTable } from './runner/terminal';
+import { inParallel, serialQueue } from './runner/pool';
+import { failureMessage, notebookProgress, summaryTable, wallTimeLine } from './runner/terminal';
 import { kernelSandboxFlags } from './sandbox';
 
 /** V8 heap of a sandboxed kernel (--sandbox); its other memory is the caller's to limit. */
@@ -89,13 +91,15 @@ async function main(): Promise<number> {
     say(`run-notebooks: no notebooks in ${opts.dir}`);
     return 0;
   }
-  const tty = Boolean(process.stdout.isTTY);
+  // Live bars only when one notebook runs at a time; side by side, each cell is a line.
+  const tty = Boolean(process.stdout.isTTY) && opts.jobs === 1;
   const chromium = findChromium();
   const renderer = chromium ? new PngRenderer(chromium) : null;
   say(
     `run-notebooks: ${opts.notebooks.length} notebook(s) from ${path.relative(process.cwd(), opts.dir) || '.'} → ` +
       `${path.relative(process.cwd(), opts.out) || '.'} ` +
-      `(${isQuickMode() ? 'quick' : 'full'} mode, cell timeout ${opts.timeoutS} s)`,
+      `(${isQuickMode() ? 'quick' : 'full'} mode, cell timeout ${opts.timeoutS} s, ` +
+      `${Math.min(opts.jobs, opts.notebooks.length)} at a time)`,
   );
   if (!chromium)
     say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');
@@ -103,45 +107,50 @@ async function main(): Promise<number> {
   const estimate = runEstimate(opts.out, stems, isQuickMode() ? 'quick' : 'full');
   if (estimate) say(estimate);
 
-  const rows: { run: NotebookRun; figures: number }[] = [];
-  const entries: IndexEntry[] = [];
+  const done: { run: NotebookRun; files: { figures: FigureFiles[]; audio: AudioFiles[] } }[] = [];
   let failed = false;
+  const wallStart = performance.now();
   // A sandboxed kernel may write only inside folders that exist when it starts.
   if (opts.sandbox) fs.mkdirSync(path.join(opts.out, 'notebooks'), { recursive: true });
   const kernelFlags = opts.sandbox ? kernelSandboxFlags(process.cwd(), opts.out, KERNEL_HEAP_MB) : [];
-  try {
-    for (const source of opts.notebooks) {
-      const name = path.basename(source);
-      const progress = notebookProgress(name.replace(/\.ipynb$/, ''), tty, say);
-      const run = await runNotebook(
-        source,
-        path.join(opts.out, 'notebooks', name),
-        opts.timeoutS,
-        progress,
-        kernelFlags,
-      );
-      progress.done(run);
-      if (run.status !== 'ok') {
-        failed = true;
-        complain(failureMessage(run));
-      }
-      let files: { figures: FigureFiles[]; audio: AudioFiles[] } = { figures: [], audio: [] };
-      try {
-        files = await finishNotebook(opts, source, run, renderer);
-      } catch (e) {
-        failed = true;
-        complain(`${name}: writing its figures and audio failed: ${(e as Error).message}`);
-      }
-      rows.push({ run, figures: files.figures.length });
-      entries.push(indexEntry(opts.out, run, files.figures, files.audio));
+  // Figures and audio are exported one notebook at a time (they share one Chromium).
+  const inTurn = serialQueue();
+  const runOne = async (k: number): Promise<void> => {
+    const source = opts.notebooks[k];
+    const name = path.basename(source);
+    const progress = notebookProgress(name.replace(/\.ipynb$/, ''), tty, say);
+    const run = await runNotebook(source, path.join(opts.out, 'notebooks', name), opts.timeoutS, progress, kernelFlags);
+    progress.done(run);
+    if (run.status !== 'ok') {
+      failed = true;
+      complain(failureMessage(run));
     }
+    let files: { figures: FigureFiles[]; audio: AudioFiles[] } = { figures: [], audio: [] };
+    try {
+      files = await inTurn(() => finishNotebook(opts, source, run, renderer));
+    } catch (e) {
+      failed = true;
+      complain(`${name}: writing its figures and audio failed: ${(e as Error).message}`);
+    }
+    done[k] = { run, files };
+  };
+  try {
+    await inParallel(opts.notebooks.length, opts.jobs, runOne);
   } finally {
     await renderer?.close();
   }
+  const entries = done.map(({ run, files }) => indexEntry(opts.out, run, files.figures, files.audio));
   const index = path.join(opts.out, 'index.html');
   fs.writeFileSync(index, indexHtml(updateRuns(opts.out, entries)));
   say('');
-  say(summaryTable(rows));
+  say(summaryTable(done.map(({ run, files }) => ({ run, figures: files.figures.length }))));
+  say(
+    wallTimeLine(
+      done.map((d) => d.run),
+      (performance.now() - wallStart) / 1000,
+      opts.jobs,
+    ),
+  );
   say(`\nexecuted notebooks, figures, audio and ${path.relative(process.cwd(), index)} written`);
   try {
     const book = buildBook(bookOptions(opts.out, opts.dir, path.join(__dirname, '..', '..', 'README.md')));

@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEstimate } from '../scripts/runner/estimate';
 import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbformat';
 import { OutputRecorder } from '../scripts/runner/outputs';
-import { DEFAULT_CELL_TIMEOUT_S, parseOptions, selectNotebooks, UsageError } from '../scripts/runner/options';
+import {
+  DEFAULT_CELL_TIMEOUT_S,
+  defaultJobs,
+  parseOptions,
+  selectNotebooks,
+  UsageError,
+} from '../scripts/runner/options';
 import { findChromium } from '../scripts/runner/figures';
 import { PLOTLY_MIME } from '../lib/display/show';
 
@@ -132,6 +138,7 @@ describe('parseOptions', () => {
       dir: FIXTURES,
       out: path.join(ROOT, 'out'),
       timeoutS: DEFAULT_CELL_TIMEOUT_S,
+      jobs: defaultJobs(),
       inplace: false,
       sandbox: false,
     });
@@ -141,19 +148,23 @@ describe('parseOptions', () => {
       dir: FIXTURES,
       out: '/tmp/o',
       timeoutS: 2.5,
+      jobs: defaultJobs(),
       inplace: true,
       sandbox: false,
     });
     expect(parse(['ok', '--dir', FIXTURES], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(60);
     expect(parse(['ok', '--dir', FIXTURES, '--timeout', '5'], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(5);
     expect(() => parse(['--help'])).toThrow(UsageError);
+    expect(parse(['ok', '--dir', FIXTURES, '--jobs', '3']).jobs).toBe(3);
+    expect(() => parse(['ok', '--dir', FIXTURES, '--jobs', '0'])).toThrow(/--jobs/);
+    expect(defaultJobs()).toBeGreaterThanOrEqual(1);
   });
 
   it('names the script, the flag, what it expects and what was given', () => {
     const ok = ['ok', '--dir', FIXTURES];
     expect(() => parse([...ok, '--timout', '3'])).toThrow(
       "run-notebooks: unknown flag '--timout' " +
-        '(expected one of: --timeout, --inplace, --sandbox, --dir, --out, -h/--help)',
+        '(expected one of: --timeout, --jobs, --inplace, --sandbox, --dir, --out, -h/--help)',
     );
     expect(() => parse([...ok, '--timeout'])).toThrow(
       'run-notebooks: --timeout expects a positive number of seconds, got nothing',
@@ -240,6 +251,21 @@ describe('run-notebooks on fixtures', () => {
       expect(r.stdout).toMatch(/throws\s+1\/3\s+[\d.]+\s+0\s+FAILED at cell 2/);
     },
   );
+
+  it('--jobs 2 runs notebooks side by side: the same results, the summary in notebook order, the wall time', async () => {
+    const out = path.join(tmpDir(), 'out');
+    const r = await runRunner(['ok', 'throws', 'type-error', '--dir', FIXTURES, '--out', out, '--jobs', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cell timeout 900 s, 2 at a time\)/);
+    const summary = r.stdout.slice(r.stdout.indexOf('notebook   '));
+    expect(summary).toMatch(/ok\s+5\/5\s+[\d.]+\s+1\s+ok\n\s*throws\s+1\/3[^\n]*FAILED at cell 2\ntype-error\s+1\/3/);
+    expect(r.stdout).toMatch(
+      /wall time [\d.]+ min for 3 notebooks, 2 at a time \(their own times add up to [\d.]+ min\)/,
+    );
+    expect(r.stderr).toContain('throws.ipynb: Error in cell 2 (`const n = 3;`): fixture failure 3');
+    for (const n of ['ok', 'throws', 'type-error'])
+      expect(fs.existsSync(path.join(out, 'notebooks', `${n}.ipynb`))).toBe(true);
+  });
 
   it('reports a TypeScript type error as a compile error with line numbers, without running the cell', async () => {
     const out = path.join(tmpDir(), 'out');

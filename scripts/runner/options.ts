@@ -1,18 +1,27 @@
 /**
  * Command line of `run-notebooks` and which notebooks it selects.
  *
- *   run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR] [--sandbox]
+ *   run-notebooks [NAME...] [--timeout SECONDS] [--jobs N] [--inplace] [--dir DIR] [--out DIR] [--sandbox]
  *
  * NAME is a file name (`01_rnn_backprop.ipynb`), a stem or a prefix (`01`); none = all,
  * in filename order.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseCommandLine, parseNumber, UsageError } from '../cliArgs';
 
 export { UsageError };
 
 export const DEFAULT_CELL_TIMEOUT_S = 900;
+
+/** Free memory a notebook kernel is given room for when choosing the default --jobs. */
+const KERNEL_ROOM_BYTES = 2 * 2 ** 30;
+
+/** Notebooks side by side by default: one per core, as many as free memory has room for, at least one. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(os.cpus().length, Math.floor(os.freemem() / KERNEL_ROOM_BYTES)));
+}
 
 export interface RunnerOptions {
   /** Absolute paths of the notebooks to run, in order. */
@@ -23,6 +32,8 @@ export interface RunnerOptions {
   out: string;
   /** Per-cell timeout in seconds. */
   timeoutS: number;
+  /** Notebooks run side by side, each in its own kernel process. */
+  jobs: number;
   /** Also write executed notebooks back over the sources. */
   inplace: boolean;
   /**
@@ -33,10 +44,12 @@ export interface RunnerOptions {
   sandbox: boolean;
 }
 
-export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--inplace] [--dir DIR] [--out DIR] [--sandbox]
+export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--jobs N] [--inplace] [--dir DIR] [--out DIR]
+                     [--sandbox]
 
   NAME           a notebook file name, stem or prefix (e.g. 01); default: every notebook, in order
   --timeout S    per-cell timeout in seconds (env BACKPROP_CELL_TIMEOUT; default ${DEFAULT_CELL_TIMEOUT_S})
+  --jobs N       notebooks run side by side (default: one per core, as free memory allows; here ${defaultJobs()})
   --inplace      also write the executed notebooks back into the notebook directory
   --dir DIR      notebook directory (default: notebooks)
   --out DIR      output directory (default: out)
@@ -76,6 +89,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     argv,
     {
       timeout: { type: 'number', rule: 'positive', expects: SECONDS },
+      jobs: { type: 'number', rule: 'positive-integer' },
       inplace: { type: 'boolean' },
       sandbox: { type: 'boolean' },
       dir: { type: 'string', default: 'notebooks', expects: 'a directory' },
@@ -96,6 +110,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     dir,
     out: path.resolve(cwd, values.out),
     timeoutS,
+    jobs: values.jobs ?? defaultJobs(),
     inplace: values.inplace,
     sandbox: values.sandbox,
   };

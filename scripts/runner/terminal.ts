@@ -89,3 +89,14 @@ export function summaryTable(rows: { run: NotebookRun; figures: number }[]): str
       .trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
 }
+
+/** "wall time 6.2 min for 10 notebooks, 2 at a time (their own times add up to 11.5 min)". */
+export function wallTimeLine(runs: readonly NotebookRun[], wallSeconds: number, jobs: number): string {
+  const sum = runs.reduce((t, r) => t + r.seconds, 0);
+  const min = (s: number): string => `${(s / 60).toFixed(1)} min`;
+  const at = Math.min(jobs, runs.length);
+  return (
+    `wall time ${min(wallSeconds)} for ${runs.length} notebook${runs.length === 1 ? '' : 's'}, ` +
+    `${at} at a time (their own times add up to ${min(sum)})`
+  );
+}

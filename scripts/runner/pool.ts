@@ -1,0 +1,20 @@
+/** Running the runner's jobs: notebooks side by side, and the steps that must take turns. */
+
+/** Calls `job(k)` for k = 0…n−1 with at most `limit` running at once (each job picks the next k). */
+export async function inParallel(n: number, limit: number, job: (k: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) await job(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, worker));
+}
+
+/** A queue in which each call waits for the previous one to finish (a failure does not block the next). */
+export function serialQueue(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = last.then(fn, fn);
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
