@@ -252,7 +252,7 @@ describe('run-notebooks on fixtures', () => {
     },
   );
 
-  it('--jobs 2 runs notebooks side by side: the same results, the summary in notebook order, the wall time', async () => {
+  it('--jobs 2 runs notebooks side by side: same results, the summary in notebook order, the wall time', async () => {
     const out = path.join(tmpDir(), 'out');
     const r = await runRunner(['ok', 'throws', 'type-error', '--dir', FIXTURES, '--out', out, '--jobs', '2']);
     expect(r.code).toBe(1);
