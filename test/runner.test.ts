@@ -216,8 +216,10 @@ describe('run-notebooks on fixtures', () => {
       const figDir = path.join(out, 'figures', 'ok');
       expect(JSON.parse(fs.readFileSync(path.join(figDir, 'figure-1.json'), 'utf8'))).toEqual(fig);
       const html = fs.readFileSync(path.join(figDir, 'figure-1.html'), 'utf8');
-      expect(html).not.toMatch(/<script[^>]+src=/); // plotly inline: no CDN, no require.js
-      expect(html.length).toBeGreaterThan(1_000_000);
+      // plotly.js once, shared by every figure page (no CDN): the page itself stays small
+      expect([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1])).toEqual(['../plotly.min.js']);
+      expect(html.length).toBeLessThan(20_000);
+      expect(fs.statSync(path.join(out, 'figures', 'plotly.min.js')).size).toBeGreaterThan(1_000_000);
       if (findChromium()) {
         const png = fs.readFileSync(path.join(figDir, 'figure-1.png'));
         expect(png.subarray(1, 4).toString()).toBe('PNG');

@@ -15,8 +15,7 @@ let plotlySource: string | null = null;
 
 /** The minified plotly.js bundle shipped by `plotly.js-dist-min` (read once). */
 export function plotlyJs(): string {
-  if (plotlySource === null)
-    plotlySource = fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
+  if (plotlySource === null) plotlySource = fs.readFileSync(plotlyJsPath(), 'utf8');
   return plotlySource;
 }
 
@@ -72,15 +71,23 @@ export function figureTitle(figure: PlotlyFigure): string | undefined {
   return text && text.trim() !== '' ? text.replace(/<[^>]*>/g, '') : undefined;
 }
 
-/** A complete standalone HTML page drawing `figure`, with plotly.js inline. */
-export function figurePageHtml(figure: PlotlyFigure, title: string): string {
+/** The path of the plotly.js bundle this library inlines (a runner copies it beside its pages). */
+export function plotlyJsPath(): string {
+  return require.resolve('plotly.js-dist-min/plotly.min.js');
+}
+
+/**
+ * A complete HTML page drawing `figure`: plotly.js inline (self-contained), or loaded from
+ * `plotlySrc` (a relative URL of a shared copy, so many pages hold the 4.6 MB library once).
+ */
+export function figurePageHtml(figure: PlotlyFigure, title: string, plotlySrc?: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:16px;} .backprop-figure{max-width:1100px;}</style>
-${plotlyScriptTag()}
+${plotlySrc === undefined ? plotlyScriptTag() : `<script src="${escapeHtml(plotlySrc)}"></script>`}
 </head>
 <body>
 ${figureDivHtml(figure, 'figure')}

@@ -1,6 +1,7 @@
 /**
  * Every plotly figure of an executed notebook, written out as `figure-<k>.json` (the spec)
- * and `figure-<k>.html` (a self-contained page, plotly.js inline), plus `figure-<k>.png`
+ * and `figure-<k>.html` (a page loading the one shared `../plotly.min.js`, which works offline
+ * from file://), plus `figure-<k>.png`
  * rendered by headless Chromium when one is installed — that PNG is also added to the
  * figure's display bundle as `image/png`, so viewers that strip scripts (GitHub, nbviewer)
  * still show the figure.
@@ -10,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { BrowserContext } from 'playwright-core';
-import { figurePageHtml, figureTitle, PlotlyFigure } from '../../lib/display/figurePage';
+import { figurePageHtml, figureTitle, plotlyJsPath, PlotlyFigure } from '../../lib/display/figurePage';
 import { PLOTLY_MIME } from '../../lib/display/show';
 import { displayBundles, Notebook } from './nbformat';
 
@@ -100,6 +101,10 @@ export async function exportFigures(
   const bundles = displayBundles(nb).filter(({ output }) => output.data[PLOTLY_MIME] !== undefined);
   if (bundles.length === 0) return figures;
   fs.mkdirSync(dir, { recursive: true });
+  // One copy of plotly.js for every notebook's figure pages, beside their folders.
+  const shared = path.join(dir, '..', 'plotly.min.js');
+  if (!fs.existsSync(shared) || fs.statSync(shared).size !== fs.statSync(plotlyJsPath()).size)
+    fs.copyFileSync(plotlyJsPath(), shared);
   for (const [i, { output }] of bundles.entries()) {
     const k = i + 1;
     const raw = output.data[PLOTLY_MIME];
@@ -112,7 +117,7 @@ export async function exportFigures(
       html: path.join(dir, `figure-${k}.html`),
     };
     fs.writeFileSync(files.json, JSON.stringify(fig, null, 1) + '\n');
-    fs.writeFileSync(files.html, figurePageHtml(fig, title));
+    fs.writeFileSync(files.html, figurePageHtml(fig, title, '../plotly.min.js'));
     if (renderer) {
       const png = path.join(dir, `figure-${k}.png`);
       await renderer.render(files.html, png);
