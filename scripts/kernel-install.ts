@@ -2,7 +2,8 @@
  * `npm run kernel:install [-- --name NAME] [--prefix DIR] [--jupyter PATH]`
  *
  * Registers this project's tslab as a Jupyter kernel: writes a kernelspec whose argv runs
- * `node <project>/node_modules/tslab/bin/tslab kernel --config-path {connection_file}`
+ * `node <project>/dist/scripts/tslab-kernel.js kernel --config-path {connection_file}` (tslab's
+ * kernel, publishing execution counts: see tslab-kernel.ts)
  * with the absolute path of the Node that ran this script (so the kernel starts even when
  * Jupyter's PATH has no node) into `<jupyter --data-dir>/kernels/NAME` (the user's Jupyter
  * data dir) or `DIR/share/jupyter/kernels/NAME` with `--prefix`. The files are written here
@@ -17,7 +18,7 @@ import * as path from 'path';
 import { parseCommandLine, UsageError } from './cliArgs';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-const TSLAB_BIN = path.join(PROJECT_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
+const KERNEL_SCRIPT = path.join(__dirname, 'tslab-kernel.js');
 
 const USAGE = `usage: kernel-install [--name NAME] [--display-name TEXT] [--prefix DIR] [--jupyter PATH]
   --name          kernelspec name (default: tslab, the name the notebooks' metadata uses)
@@ -42,7 +43,7 @@ interface KernelSpec {
 /** The kernel.json for this project's tslab. */
 function kernelSpec(displayName: string): KernelSpec {
   return {
-    argv: [process.execPath, TSLAB_BIN, 'kernel', '--config-path', '{connection_file}'],
+    argv: [process.execPath, KERNEL_SCRIPT, 'kernel', '--config-path', '{connection_file}'],
     display_name: displayName,
     language: 'typescript',
     metadata: { project: PROJECT_ROOT },
@@ -83,8 +84,8 @@ function main(): number {
     console.log(USAGE);
     return 0;
   }
-  if (!fs.existsSync(TSLAB_BIN)) {
-    console.error(`kernel-install: ${TSLAB_BIN} is missing — run 'npm install' first.`);
+  if (!fs.existsSync(KERNEL_SCRIPT)) {
+    console.error(`kernel-install: ${KERNEL_SCRIPT} is missing — run 'npm install' (or npm run build) first.`);
     return 1;
   }
   const jupyter = findOnPath(values.jupyter ?? process.env.JUPYTER ?? 'jupyter');
@@ -110,7 +111,9 @@ function main(): number {
     JSON.stringify(kernelSpec(values['display-name']), null, 1) + '\n',
   );
   console.log(`kernel-install: wrote ${path.join(specDir, 'kernel.json')}`);
-  console.log(`kernel-install: registered kernel '${values.name}' ("${values['display-name']}") running ${TSLAB_BIN}`);
+  console.log(
+    `kernel-install: registered kernel '${values.name}' ("${values['display-name']}") running ${KERNEL_SCRIPT}`,
+  );
   return 0;
 }
 

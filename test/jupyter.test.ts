@@ -46,6 +46,7 @@ if (!hasJupyter)
 interface Executed {
   cells: {
     cell_type: string;
+    execution_count?: number | null;
     outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[];
   }[];
 }
@@ -91,7 +92,7 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
     );
     expect(spec.argv).toEqual([
       process.execPath,
-      path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'),
+      path.join(ROOT, 'dist', 'scripts', 'tslab-kernel.js'),
       'kernel',
       '--config-path',
       '{connection_file}',
@@ -129,6 +130,9 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
       expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
       expect(outs.some((o) => o.output_type === 'stream' && o.name === 'stdout')).toBe(true);
       expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
+      // The kernel publishes execute_input, so Jupyter numbers the cells (tslab alone left them In [ ]).
+      const counts = viaJupyter.cells.filter((c) => c.cell_type === 'code').map((c) => c.execution_count);
+      expect(counts).toEqual(counts.map((_, i) => i + 1));
 
       const out = path.join(tmp, 'runner-out');
       const r = await run(process.execPath, [RUNNER, 'ok', '--dir', path.dirname(FIXTURE), '--out', out], env);

@@ -27,7 +27,12 @@ import { NotebookStub, studentReadme } from './studentReadme';
 export const RELEASE_MARK = '.coursework-release.json';
 
 /** Scripts students need: the headless notebook runner and the kernel installer (with what they import). */
-const SCRIPT_ENTRIES = ['scripts/run-notebooks.ts', 'scripts/notebook-worker.ts', 'scripts/kernel-install.ts'];
+const SCRIPT_ENTRIES = [
+  'scripts/run-notebooks.ts',
+  'scripts/notebook-worker.ts',
+  'scripts/kernel-install.ts',
+  'scripts/tslab-kernel.ts',
+];
 /** The book's stylesheet and script: not TypeScript, so no import closure finds them. */
 export const BOOK_ASSETS = 'scripts/book/assets';
 const STUDENT_SCRIPTS = ['build', 'notebooks', 'test', 'kernel:install', 'prepare'];
