@@ -58,8 +58,9 @@ const shape = (nb: Executed) =>
       type: o.output_type,
       name: o.name,
       text: Array.isArray(o.text) ? o.text.join('') : o.text,
+      // The runner adds a PNG to each figure and drops its inline-plotly HTML fallback for it.
       mimes: Object.keys(o.data ?? {})
-        .filter((m) => m !== 'image/png')
+        .filter((m) => m !== 'image/png' && !(m === 'text/html' && o.data?.[PLOTLY_MIME] !== undefined))
         .sort(),
     })),
   );

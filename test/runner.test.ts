@@ -224,6 +224,8 @@ describe('run-notebooks on fixtures', () => {
         const png = fs.readFileSync(path.join(figDir, 'figure-1.png'));
         expect(png.subarray(1, 4).toString()).toBe('PNG');
         expect(data['image/png']).toBe(png.toString('base64'));
+        expect(data['text/html']).toBeUndefined(); // the inline-plotly fallback gave way to the PNG
+        expect(fs.statSync(path.join(out, 'notebooks', 'ok.ipynb')).size).toBeLessThan(200_000);
       } else {
         expect(r.stdout).toMatch(/no Chromium/);
         expect(data['image/png']).toBeUndefined();

@@ -4,7 +4,7 @@
  * from file://), plus `figure-<k>.png`
  * rendered by headless Chromium when one is installed — that PNG is also added to the
  * figure's display bundle as `image/png`, so viewers that strip scripts (GitHub, nbviewer)
- * still show the figure.
+ * still show the figure, and replaces the bundle's inline-plotly HTML fallback.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -122,6 +122,10 @@ export async function exportFigures(
       const png = path.join(dir, `figure-${k}.png`);
       await renderer.render(files.html, png);
       output.data['image/png'] = fs.readFileSync(png).toString('base64');
+      // With a PNG to fall back on, the executed copy drops the HTML fallback, which inlines
+      // plotly.js (4.6 MB) in a notebook's first figure: front ends draw the plotly MIME type
+      // (JupyterLab's plotly extension, VS Code, the book) or show the PNG.
+      delete output.data['text/html'];
       files.png = png;
     }
     figures.push(files);
