@@ -25,6 +25,7 @@ import { findRegions, findRegionsInText, listTsFiles } from '../scripts/coursewo
 import { submissionWith } from './submissions';
 import { releaseAssignment, writeNbgraderSource } from '../scripts/coursework/release';
 import { stubCodeCell, validateNbgrader } from '../scripts/coursework/nbgrader';
+import { moduleSummary } from '../scripts/coursework/studentReporter';
 import { joinText, readNotebook } from '../scripts/runner/nbformat';
 
 const root = path.resolve(__dirname, '..');
@@ -92,6 +93,23 @@ describe('release A1', () => {
     );
     expect(fs.existsSync(path.join(out, 'scripts', 'book', 'assets', 'book.css'))).toBe(true);
     expect(stubCodeCell('const x = 1;', 'm')).toBe("// YOUR CODE HERE\nthrow new Error('TODO: m');");
+  });
+
+  it("npm test's reporter: a line per test file naming the stubs its failures wait for", () => {
+    expect(fs.readFileSync(path.join(out, 'vitest.config.mts'), 'utf8')).toContain(
+      "reporters: ['./scripts/coursework/studentReporter.ts'],",
+    );
+    expect(fs.existsSync(path.join(out, 'scripts', 'coursework', 'studentReporter.ts'))).toBe(true);
+    const todo = (fn: string) => `Error: TODO: ${fn} — see notebook 01, section 1`;
+    expect(
+      moduleSummary('test/rnn.test.ts', [
+        { passed: true, errors: [] },
+        { passed: false, errors: [todo('rnnStepForward')] },
+        { passed: false, errors: [todo('rnnStepForward')] },
+        { passed: false, errors: ['expected 1 to be 2'] },
+      ]),
+    ).toBe('✗ test/rnn.test.ts: 1/4 pass; 2 wait for rnnStepForward (see notebook 01, section 1); 1 fail otherwise');
+    expect(moduleSummary('test/a.test.ts', [{ passed: true, errors: [] }])).toBe('✓ test/a.test.ts: 1/1 pass');
   });
 
   it('compiles under the project tsconfig (strict, noUnusedLocals)', () => {

@@ -111,6 +111,17 @@ function prepareOut(out: string): void {
   fs.mkdirSync(out, { recursive: true });
 }
 
+/** The one-line-per-file summary a student's `npm test` prints (studentReporter.ts). */
+const STUDENT_REPORTER = 'scripts/coursework/studentReporter.ts';
+
+/** The project's vitest configuration with the student reporter instead of the default one. */
+function studentVitestConfig(root: string): string {
+  const text = fs.readFileSync(path.join(root, 'vitest.config.mts'), 'utf8');
+  if (!text.includes('  test: {'))
+    throw new Error("release: vitest.config.mts has no '  test: {' to add the reporter to");
+  return text.replace('  test: {', `  test: {\n    reporters: ['./${STUDENT_REPORTER}'],`);
+}
+
 function studentPackageJson(root: string): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
@@ -155,8 +166,9 @@ export function releaseAssignment(
   copyTree(root, BOOK_ASSETS, out);
   const tests = localImportClosure(root, [...a.visibleTests, 'test/setup.ts']);
   for (const file of tests) copyFile(root, file, out);
-  for (const file of ['tsconfig.build.json', 'vitest.config.mts', 'package-lock.json', '.gitignore'])
+  for (const file of ['tsconfig.build.json', 'package-lock.json', '.gitignore', STUDENT_REPORTER])
     copyFile(root, file, out);
+  fs.writeFileSync(path.join(out, 'vitest.config.mts'), studentVitestConfig(root));
   copyTree(root, 'shims', out);
   for (const d of a.datasets) copyTree(root, path.join('datasets', d), out);
   fs.writeFileSync(path.join(out, 'package.json'), studentPackageJson(root));
