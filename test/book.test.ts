@@ -19,6 +19,7 @@ import { Heading, Slugger, renderMarkdown } from '../scripts/book/markdown';
 import { protectMath } from '../scripts/book/math';
 import { renderBundle, renderOutputs, OutputContext } from '../scripts/book/outputs';
 import { topicsTableMarkdown } from '../scripts/book/indexPage';
+import { htmlText, pageSearchDocs } from '../scripts/book/search';
 import { Output, readNotebook, runnableCells } from '../scripts/runner/nbformat';
 import { readRunMetadata, startRunMetadata } from '../scripts/runner/runMetadata';
 import { failIfMissingUnderCi } from './helpers';
@@ -185,6 +186,20 @@ describe('outputs', () => {
     expect(html).not.toContain('\u001b');
     expect(html).toContain('Error: boom &lt;b&gt;');
     expect(html).toContain('at cell');
+  });
+});
+
+describe('search', () => {
+  it('cuts a page into its h2 sections, as text without tags, maths markup or scripts', () => {
+    const body =
+      '<h1 id="t">T</h1><p>Intro &amp; more</p><h2 id="a-b">A <em>b</em></h2><p>x <script>no()</script>y</p>' +
+      '<span class="katex-mathml"><math>hidden</math></span><h2 id="c">C</h2><pre>code &lt;T&gt;</pre>';
+    expect(pageSearchDocs({ stem: '01 x', title: 'Page', body })).toEqual([
+      { href: '01%20x.html', title: 'Page', text: 'T Intro & more' },
+      { href: '01%20x.html#a-b', title: 'Page — A b', text: 'x y' },
+      { href: '01%20x.html#c', title: 'Page — C', text: 'code <T>' },
+    ]);
+    expect(htmlText('<b>a</b>&quot;b&quot;')).toBe('a "b"');
   });
 });
 
@@ -423,6 +438,11 @@ describe('the book of executed fixture notebooks', () => {
       );
       expect(thumbs.length).toBe(2); // book and ok have one figure each, rendered to PNG by the runner
       expect(thumbs.every(Boolean)).toBe(true);
+      // The search box finds a section by a word of its text (prefix match), and links to it.
+      await p.fill('#book-search', 'prices');
+      const hits = await p.locator('#book-search-results a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      expect(hits.length).toBeGreaterThan(0);
+      expect(hits[0]).toMatch(/^book\.html(#[\w-]+)?$/);
       expect(errors).toEqual([]);
       expect(blocked).toEqual([]);
       await p.close();

@@ -4,8 +4,10 @@
  *                                               that runs the pages reads woff2);
  *   highlight.css                               the highlight.js theme;
  *   plotly.min.js                               plotly.js (4.6 MB), loaded by pages with figures;
- *   book.css, book.js                           the book's own style and figure drawing
- *                                               (kept in scripts/book/assets/).
+ *   book.css, book.js, search.js                the book's own style, figure drawing and search
+ *                                               box (kept in scripts/book/assets/);
+ *   minisearch.js                               MiniSearch, the search box's index (search.ts);
+ *   search-index.js                             the pages' sections, written by each build.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,6 +20,9 @@ export const ASSETS = {
   plotlyJs: 'assets/plotly.min.js',
   bookCss: 'assets/book.css',
   bookJs: 'assets/book.js',
+  searchJs: 'assets/search.js',
+  minisearchJs: 'assets/minisearch.js',
+  searchIndexJs: 'assets/search-index.js',
 } as const;
 
 /** scripts/book/assets, whether this module runs from source (vitest) or from dist/. */
@@ -52,4 +57,8 @@ export function copyAssets(bookDir: string): void {
   const own = ownAssetsDir();
   copyFile(path.join(own, 'book.css'), path.join(bookDir, ASSETS.bookCss));
   copyFile(path.join(own, 'book.js'), path.join(bookDir, ASSETS.bookJs));
+  copyFile(path.join(own, 'search.js'), path.join(bookDir, ASSETS.searchJs));
+  // MiniSearch's browser (UMD) build: its package exports only the module entry, whose folder holds it.
+  const minisearchDist = path.dirname(path.dirname(require.resolve('minisearch')));
+  copyFile(path.join(minisearchDist, 'umd', 'index.js'), path.join(bookDir, ASSETS.minisearchJs));
 }

@@ -7,10 +7,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { escapeHtml } from '../../lib/display/figurePage';
 import { readNotebook } from '../runner/nbformat';
-import { copyAssets } from './assets';
+import { ASSETS, copyAssets } from './assets';
 import { IndexNotebook, indexHtml } from './indexPage';
 import { MathError } from './math';
 import { renderNotebook, RenderedNotebook } from './notebookPage';
+import { pageSearchDocs, searchIndexScript } from './search';
 import { pageHtml } from './template';
 
 export interface BookOptions {
@@ -90,6 +91,10 @@ export function buildBook(opts: BookOptions): BookResult {
   for (const f of fs.readdirSync(opts.bookDir)) if (f.endsWith('.html')) fs.rmSync(path.join(opts.bookDir, f));
   fs.rmSync(path.join(opts.bookDir, 'figures'), { recursive: true, force: true });
   copyAssets(opts.bookDir);
+  fs.writeFileSync(
+    path.join(opts.bookDir, ASSETS.searchIndexJs),
+    searchIndexScript(rendered.flatMap((r) => pageSearchDocs(r))),
+  );
 
   const written: BookResult['pages'] = [];
   const write = (name: string, html: string): string => {

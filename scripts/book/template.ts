@@ -44,9 +44,12 @@ function tocHtml(toc: Heading[]): string {
 
 export function pageHtml(p: PageParts): string {
   const hasPager = p.prev !== undefined || p.next !== undefined;
-  const scripts = p.figures
-    ? `<script src="${ASSETS.plotlyJs}"></script>\n<script src="${ASSETS.bookJs}"></script>\n`
-    : '';
+  const search =
+    `<script src="${ASSETS.minisearchJs}"></script>\n<script src="${ASSETS.searchIndexJs}"></script>\n` +
+    `<script src="${ASSETS.searchJs}"></script>\n`;
+  const scripts =
+    (p.figures ? `<script src="${ASSETS.plotlyJs}"></script>\n<script src="${ASSETS.bookJs}"></script>\n` : '') +
+    search;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -59,6 +62,8 @@ export function pageHtml(p: PageParts): string {
 </head>
 <body>
 <header class="topbar"><a class="home" href="index.html">${BOOK_TITLE} — the notebooks</a>\
+<div class="search"><input type="search" id="book-search" placeholder="Search the book" aria-label="Search the book">\
+<ol id="book-search-results"></ol></div>\
 ${hasPager ? pager(p.prev, p.next, 'top-pager') : ''}</header>
 <div class="layout">
 ${p.toc && p.toc.length > 0 ? tocHtml(p.toc) : ''}
