@@ -16,7 +16,7 @@ import {
   buildSoftmaxHeads,
   disposeHeadedModel,
 } from '../lib/models/multilabel/heads';
-import { paperRatioText } from '../lib/models/multilabel/odetolaPaper';
+import { ODETOLA_TABLES, paperInconsistencies, paperRatioText } from '../lib/models/multilabel/odetolaPaper';
 import {
   accuracyRows,
   countTable,
@@ -176,10 +176,16 @@ describe('tables', () => {
     ]);
   });
 
-  it('prints the paper figures it has, and says when it has none', () => {
-    expect(paperRatioText('2M', 'MACCs')).toBe('0.50');
-    expect(paperRatioText('HC', 'size')).toBe('0.50 / 0.84 / 0.97 (AlexNet / GoogleNet / SqueezeNet)');
-    expect(paperRatioText('HC', 'trained-layer MACCs')).toBe('paper values not available here');
+  it("the paper's Tables I–III: ratios from its own numbers, HC's 105 classes, its inconsistencies", () => {
+    expect(paperRatioText('HC', 'trained-layer MACCs')).toBe('0.99 / 0.53 / 0.53 (AlexNet / GoogleNet / SqueezeNet)');
+    expect(paperRatioText('2M', 'size')).toBe('0.50 / 0.43 / 0.51 (AlexNet / GoogleNet / SqueezeNet)');
+    expect(ODETOLA_TABLES.GoogleNet.trainedLayerMaccs.HC / 1024).toBe(105);
+    const problems = paperInconsistencies();
+    expect(problems.some((p) => p.startsWith('AlexNet HC: 445.2 MB for 20.33M parameters is 21.9 bytes'))).toBe(true);
+    expect(problems).toContain(
+      'GoogleNet HC: 107520 trained-layer MACCs = 1024 × 105 classes; the text says HC has 108',
+    );
+    expect(problems.some((p) => p.startsWith('SqueezeNet'))).toBe(false); // 3.9–4.0 bytes per parameter
   });
 });
 
