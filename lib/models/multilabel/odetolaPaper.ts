@@ -87,7 +87,8 @@ export function paperRatio(versus: '2M' | 'HC', measure: PaperMeasure, backbone:
 
 /** The three backbones' ratios as text: '0.50 / 0.43 / 0.51 (AlexNet / GoogleNet / SqueezeNet)'. */
 export function paperRatioText(versus: '2M' | 'HC', measure: PaperMeasure, digits = 2): string {
-  return `${BACKBONES.map((b) => paperRatio(versus, measure, b).toFixed(digits)).join(' / ')} (${BACKBONES.join(' / ')})`;
+  const ratios = BACKBONES.map((b) => paperRatio(versus, measure, b).toFixed(digits));
+  return `${ratios.join(' / ')} (${BACKBONES.join(' / ')})`;
 }
 
 /**
@@ -111,7 +112,8 @@ export function paperInconsistencies(): string[] {
   const hcClasses = ODETOLA_TABLES.GoogleNet.trainedLayerMaccs.HC / 1024;
   if (hcClasses !== 108)
     out.push(
-      `GoogleNet HC: ${ODETOLA_TABLES.GoogleNet.trainedLayerMaccs.HC} trained-layer MACCs = 1024 × ${hcClasses} classes; the text says HC has 108`,
+      `GoogleNet HC: ${ODETOLA_TABLES.GoogleNet.trainedLayerMaccs.HC} trained-layer MACCs = ` +
+        `1024 × ${hcClasses} classes; the text says HC has 108`,
     );
   const alex = ODETOLA_TABLES.AlexNet.trainedLayerMaccs;
   out.push(
