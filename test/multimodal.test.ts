@@ -37,6 +37,7 @@ import {
   lateFusionProbabilities,
 } from '../lib/models/multimodal/lateFusionGru';
 import { disposeMultimodalModel } from '../lib/models/multimodal/pretraining';
+import { KHARE_EMOTIONS, KHARE_TABLE_1, KHARE_TABLE_2, khareTableRows } from '../lib/models/multimodal/kharePaper';
 import { trainEmotionTransformer, trainLateFusion, trainPretrain } from '../lib/models/multimodal/training';
 import {
   PAPER_PRETRAIN_TASKS,
@@ -289,6 +290,21 @@ describe('training', () => {
     const g = initLateFusionGru(gruCfg, new Rng(10));
     expectNoLeak(() => void trainLateFusion(g, utts, ctx, gruCfg, opts), 'trainLateFusion');
     [p, e, g].forEach(disposeMultimodalModel);
+  });
+});
+
+describe("the paper's tables", () => {
+  it("as transcribed: each row's average is the mean of its six emotions (to the paper's rounding)", () => {
+    for (const table of [KHARE_TABLE_1, KHARE_TABLE_2])
+      for (const [model, row] of Object.entries(table))
+        for (const k of [0, 1] as const) {
+          const mean = KHARE_EMOTIONS.slice(0, 6).reduce((s, e) => s + row[e][k], 0) / 6;
+          expect(Math.abs(mean - row.Average[k]), `${model} ${k ? 'F1' : 'WA'}`).toBeLessThanOrEqual(0.11);
+        }
+    expect(khareTableRows(KHARE_TABLE_2)[1]).toMatchObject({
+      model: 'Embeddings from the Multi-task model',
+      'Average WA': 67.1,
+    });
   });
 });
 

@@ -6,6 +6,7 @@
  * Public names drop the topic prefix that the declarations carry (`initTacotron2` is
  * `bp.tacotron.init`): inside `lib/` the long names keep imports unambiguous.
  */
+export * from './kharePaper';
 export * from './asrDecoder';
 export {
   buildMultimodalVocab as buildVocab,
