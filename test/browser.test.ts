@@ -8,7 +8,10 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { chromium } from 'playwright-core';
 import { lineChart } from '../lib';
-import { figurePageHtml } from '../lib/display/figurePage';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { figureDivHtml, figurePageHtml, plotlyJsPath } from '../lib/display/figurePage';
+import { PLOTLY_COPY, plotlyLoaderTag } from '../lib/display/plotlyLoader';
 import { figureBundle } from '../lib/display/show';
 import { failIfMissingUnderCi } from './helpers';
 
@@ -89,6 +92,43 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless C
       expect(traces).toBeGreaterThanOrEqual(2);
       expect(amdCalls).toBe(0);
       expect(defineRestored).toBe(true);
+    },
+  );
+
+  it(
+    'under a JupyterLab-style page (base URL in jupyter-config-data, /lab/tree/ address, no require.js) ' +
+      'the figure loader fetches the copy beside the notebook from the files/ route, once',
+    async () => {
+      const bundles = [lineChart({ series: { a: [1, 2, 3] } }), lineChart({ series: { b: [3, 1, 2] } })];
+      const html = bundles.map((f) => plotlyLoaderTag() + figureDivHtml(f, `fig-${f.data[0].name}`)).join('<hr>');
+      const config = '<script id="jupyter-config-data" type="application/json">{"baseUrl": "/user/me/"}</script>';
+      const page = `<!DOCTYPE html><html><head><meta charset="utf-8">${config}</head><body>${html}</body></html>`;
+      const served: string[] = [];
+      const server = http.createServer((req, res) => {
+        served.push(req.url ?? '');
+        if (req.url === `/user/me/files/course%20work/${PLOTLY_COPY}`) {
+          res.writeHead(200, { 'content-type': 'text/javascript' });
+          fs.createReadStream(plotlyJsPath()).pipe(res);
+        } else if (req.url?.startsWith('/user/me/lab/tree/')) {
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end(page);
+        } else {
+          res.writeHead(404).end();
+        }
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      try {
+        const tab = await browser.newPage();
+        await tab.goto(`http://127.0.0.1:${port}/user/me/lab/tree/course%20work/nb.ipynb`);
+        await tab.waitForFunction(() => document.querySelectorAll('.main-svg').length >= 2, null, { timeout: 20_000 });
+        expect(await tab.locator('.js-plotly-plot').count()).toBe(2);
+        expect(served.filter((u) => u.includes('plotly'))).toEqual([`/user/me/files/course%20work/${PLOTLY_COPY}`]);
+      } finally {
+        await browser.close();
+        server.close();
+      }
     },
   );
 });

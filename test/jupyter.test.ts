@@ -8,6 +8,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as net from 'net';
+import { chromium } from 'playwright-core';
+import { plotlyJsPath } from '../lib/display/figurePage';
+import { PLOTLY_COPY } from '../lib/display/plotlyLoader';
 import { PLOTLY_MIME } from '../lib/display/show';
 import { failIfMissingUnderCi } from './helpers';
 
@@ -36,7 +40,22 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
   });
 }
 
+const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasJupyter = spawnSync(JUPYTER, ['nbconvert', '--version']).status === 0;
+/** Classic Notebook (Debian's jupyter-notebook) is optional: it only adds the served-page check. */
+const hasClassicNotebook = hasJupyter && spawnSync(JUPYTER, ['notebook', '--version']).status === 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 if (!hasJupyter)
   console.warn(
     `jupyter.test: skipped — '${JUPYTER} nbconvert' is not installed ` +
@@ -122,6 +141,64 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
   }
 
   const outputsOf = (nb: Executed) => nb.cells.flatMap((c) => c.outputs ?? []);
+  const executedPath = (notebook: string) => path.join(tmp, 'executed', path.basename(notebook));
+  let gettingStartedRun: Promise<Executed> | null = null;
+  /** Notebook 00 executed by nbconvert, once for the tests that look at it. */
+  const gettingStarted = () => (gettingStartedRun ??= nbconvert(GETTING_STARTED));
+
+  /**
+   * Serves `root` with classic Jupyter Notebook (no token), trusts the notebook (as running it
+   * in the browser would) and counts, in headless Chromium, the figures drawn and the requests
+   * for plotly.js.
+   */
+  async function figuresDrawnUnderJupyter(
+    root: string,
+    notebook: string,
+  ): Promise<{ drawn: number; placeholders: number; plotlyRequests: string[] }> {
+    const trust = await run(PYTHON, [
+      '-c',
+      'import sys, nbformat; from nbformat.sign import NotebookNotary; ' +
+        'NotebookNotary().sign(nbformat.read(sys.argv[1], as_version=4))',
+      path.join(root, notebook),
+    ]);
+    expect(trust.code, trust.output).toBe(0);
+    const port = await freePort();
+    const server = spawn(
+      JUPYTER,
+      ['notebook', '--no-browser', '--allow-root', `--port=${port}`, '--NotebookApp.token=', `--notebook-dir=${root}`],
+      { env: { ...process.env, ...env }, stdio: 'ignore' },
+    );
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const plotlyRequests: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('plotly')) plotlyRequests.push(r.url());
+      });
+      const url = `http://127.0.0.1:${port}/notebooks/${notebook}`;
+      for (let tries = 0; ; tries++) {
+        try {
+          await page.goto(url);
+          break;
+        } catch (e) {
+          if (tries > 60) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      await page.waitForSelector('.backprop-figure', { timeout: 60_000 });
+      const placeholders = await page.locator('.backprop-figure').count();
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.backprop-figure .main-svg').length >= n,
+        placeholders,
+        { timeout: 60_000 },
+      );
+      const drawn = await page.locator('.backprop-figure .js-plotly-plot, .backprop-figure.js-plotly-plot').count();
+      return { drawn, placeholders, plotlyRequests };
+    } finally {
+      await browser.close();
+      server.kill();
+    }
+  }
 
   it(
     'executes the runner fixture with streams and a plotly bundle; ' + 'the headless runner records the same outputs',
@@ -141,8 +218,7 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
       const viaRunner = JSON.parse(fs.readFileSync(path.join(out, 'notebooks', 'ok.ipynb'), 'utf8')) as Executed;
       expect(shape(viaRunner)).toEqual(shape(viaJupyter));
       // …and writes valid nbformat (checked by Jupyter's own validator, in the Python that runs Jupyter).
-      const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-      const check = await run(python, [
+      const check = await run(PYTHON, [
         '-c',
         'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))',
         path.join(out, 'notebooks', 'ok.ipynb'),
@@ -155,10 +231,38 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
   it.skipIf(!fs.existsSync(GETTING_STARTED))(
     'executes notebooks/00_getting_started.ipynb without error, with a plotly figure',
     async () => {
-      const outs = outputsOf(await nbconvert(GETTING_STARTED));
+      const outs = outputsOf(await gettingStarted());
       expect(outs.filter((o) => o.output_type === 'error')).toEqual([]);
-      expect(outs.some((o) => o.data?.[PLOTLY_MIME] !== undefined)).toBe(true);
+      const figures = outs.filter((o) => o.data?.[PLOTLY_MIME] !== undefined).length;
+      expect(figures).toBeGreaterThan(0);
+      // plotly.js is never inside the saved notebook: the kernel Jupyter launched copied it once
+      // beside the notebook, and each figure carries a small loader of that copy.
+      const saved = fs.readFileSync(executedPath(GETTING_STARTED), 'utf8');
+      expect(saved).not.toContain('plotly.js v'); // the library's banner
+      expect(saved.length).toBeLessThan(200_000 * figures);
+      expect(fs.statSync(path.join(path.dirname(GETTING_STARTED), PLOTLY_COPY)).size).toBe(
+        fs.statSync(plotlyJsPath()).size,
+      );
     },
     900_000,
+  );
+
+  it.skipIf(!hasClassicNotebook || !fs.existsSync(CHROMIUM))(
+    'the saved notebook draws its figures in classic Jupyter Notebook (require.js), served by a real server',
+    async () => {
+      await gettingStarted();
+      // The notebook as a user's Jupyter saves it: beside the folder its kernel wrote the copy into.
+      const root = path.join(tmp, 'served');
+      const folder = path.join(root, 'notebooks');
+      fs.mkdirSync(path.join(folder, path.dirname(PLOTLY_COPY)), { recursive: true });
+      fs.copyFileSync(executedPath(GETTING_STARTED), path.join(folder, 'nb.ipynb'));
+      fs.copyFileSync(plotlyJsPath(), path.join(folder, PLOTLY_COPY));
+      const figures = await figuresDrawnUnderJupyter(root, 'notebooks/nb.ipynb');
+      expect(figures.drawn).toBeGreaterThan(0);
+      expect(figures.drawn).toBe(figures.placeholders);
+      expect(figures.plotlyRequests).toHaveLength(1);
+      expect(figures.plotlyRequests[0]).toContain(`/files/notebooks/${PLOTLY_COPY}`);
+    },
+    300_000,
   );
 });

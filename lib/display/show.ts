@@ -6,6 +6,7 @@ import { randomBytes } from 'crypto';
 import { checkArgs } from '../core/validate';
 import { figureDivHtml, figureTitle, plotlyScriptTag, PlotlyFigure } from './figurePage';
 import { sendDisplay } from './kernel';
+import { ensurePlotlyCopy, launchedByJupyter, plotlyLoaderTag } from './plotlyLoader';
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
@@ -25,9 +26,8 @@ export function figureSummary(figure: PlotlyFigure): string {
 
 /**
  * The display bundle for a figure: plotly's MIME type (VS Code, nteract, JupyterLab with
- * plotly's extension), an HTML fallback that draws with inline plotly.js (classic Notebook,
- * Notebook 7, JupyterLab 4; the library is embedded in the first figure of the process
- * only) and a plain-text summary.
+ * plotly's extension), an HTML fallback (classic Notebook, Notebook 7, JupyterLab 4) and a
+ * plain-text summary. The fallback gets plotly.js from {@link plotlyLibraryHtml}.
  */
 export function figureBundle(figure: PlotlyFigure): Record<string, unknown> {
   checkArgs('show').require(
@@ -37,13 +37,26 @@ export function figureBundle(figure: PlotlyFigure): Record<string, unknown> {
   );
   figureCount += 1;
   const divId = `backprop-fig-${pageToken}-${figureCount}`;
-  const library = plotlyEmbedded ? '' : plotlyScriptTag();
-  plotlyEmbedded = true;
+  const library = plotlyLibraryHtml();
   return {
     [PLOTLY_MIME]: { data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {} },
     'text/html': library + figureDivHtml(figure, divId),
     'text/plain': figureSummary(figure),
   };
+}
+
+/**
+ * What a figure's HTML fallback carries to get `window.Plotly`: in a kernel a Jupyter server
+ * launched, a small loader of the shared copy beside the notebook (see `plotlyLoader.ts`), so
+ * a saved notebook stays small; otherwise (the headless runner, which replaces the fallback
+ * by a PNG where it can, or a folder that cannot be written) plotly.js inline, in the first
+ * figure of the process only.
+ */
+function plotlyLibraryHtml(): string {
+  if (launchedByJupyter() && ensurePlotlyCopy()) return plotlyLoaderTag();
+  const library = plotlyEmbedded ? '' : plotlyScriptTag();
+  plotlyEmbedded = true;
+  return library;
 }
 
 /** Shows a plotly figure in the notebook (outside a kernel, prints its text summary). */
