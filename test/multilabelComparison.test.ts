@@ -17,14 +17,8 @@ import {
   disposeHeadedModel,
 } from '../lib/models/multilabel/heads';
 import { ODETOLA_TABLES, paperInconsistencies, paperRatioText } from '../lib/models/multilabel/odetolaPaper';
-import {
-  accuracyRows,
-  countTable,
-  labelRecords,
-  intervalRows,
-  maskedAccuracies,
-  perSeedRows,
-} from '../lib/models/multilabel/tables';
+import { accuracyIntervalRows, compareApproaches, correctnessGrid } from '../lib/models/multilabel/pairedAccuracy';
+import { accuracyRows, countTable, labelRecords, maskedAccuracies, perSeedRows } from '../lib/models/multilabel/tables';
 import { relError } from './helpers';
 
 /** Features whose first two coordinates encode item (3 classes) and colour (2), plus noise. */
@@ -135,7 +129,7 @@ describe('tables', () => {
     expect(() => maskedAccuracies(pred, truth, [false, false, false, false])).toThrow(/selects no example/);
   });
 
-  it('interval rows: mean ± t-interval per approach, with the per-seed values kept', () => {
+  it('per-seed rows: one row per approach and seed', () => {
     const rows = perSeedRows([
       {
         seed: 0,
@@ -153,10 +147,50 @@ describe('tables', () => {
       },
     ]);
     expect(rows[1]).toEqual({ approach: 'B', seed: 0, acc: 80 });
-    const { rows: shown, summaries } = intervalRows(rows);
-    expect(summaries.A.acc.values).toEqual([90, 92]);
-    expect(summaries.A.acc.halfWidth).toBeCloseTo((12.706205 * Math.SQRT2) / Math.SQRT2, 5); // t·s/√n, s = √2
-    expect(shown[0]).toEqual({ approach: 'A', seeds: 2, acc: `91.0 ± ${summaries.A.acc.halfWidth.toFixed(1)}` });
+  });
+
+  it('per-image outcomes: intervals inside [0, 100] %, paired differences over the same images and seeds', () => {
+    // Hand case: 4 test images, the last of an unseen combination; two seeds.
+    const truth = { item: [0, 1, 2, 0], colour: [1, 1, 0, 0] };
+    const seen = [true, true, true, false];
+    const run = (item: number[], colour: number[]) => ({
+      predictions: { item, colour },
+      seenLoss: [0.5, 0.25],
+      epochLosses: [],
+    });
+    const runs = [
+      { A: run([0, 1, 2, 0], [1, 1, 0, 0]), B: run([0, 1, 0, 0], [1, 0, 0, 0]) },
+      { A: run([0, 1, 2, 0], [1, 1, 1, 0]), B: run([0, 1, 0, 0], [1, 0, 0, 1]) },
+    ];
+    expect(correctnessGrid(runs, 'A', truth, seen, 'seen', 'colour')).toEqual([
+      [1, 1, 1],
+      [1, 1, 0],
+    ]);
+    expect(correctnessGrid(runs, 'B', truth, seen, 'seen', 'pair')).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
+    expect(correctnessGrid(runs, 'B', truth, seen, 'unseen', 'pair')).toEqual([[1], [0]]);
+    const { rows, intervals } = accuracyIntervalRows(runs, truth, seen, 'seen');
+    expect(intervals.A.item).toMatchObject({ estimate: 1, low: 1, high: 1 });
+    expect(intervals.B.pair.estimate).toBeCloseTo(1 / 3, 12);
+    for (const i of Object.values(intervals).flatMap((m) => Object.values(m))) {
+      expect(i.low).toBeGreaterThanOrEqual(0);
+      expect(i.high).toBeLessThanOrEqual(1);
+    }
+    expect(rows[0]).toMatchObject({ approach: 'A', seeds: 2, images: 3, 'item acc (%)': '100.0 [100.0, 100.0]' });
+    expect(rows[0]['item loss']).toBe('0.500 (0.500–0.500)');
+    const { rows: diff, differences } = compareApproaches(runs, truth, seen, 'seen', [
+      { a: 'A', b: 'B', metric: 'item' },
+    ]);
+    expect(differences[0].estimate).toBeCloseTo(1 / 3, 12); // A right on image 3 in both seeds, B never
+    expect(diff[0]).toMatchObject({ comparison: 'A − B', accuracy: 'item' });
+    expect(() => correctnessGrid(runs, 'C', truth, seen, 'seen', 'item')).toThrow(
+      "correctnessGrid: argument 'approach' expected one of A, B in every seed but got 'C'",
+    );
+    expect(() => correctnessGrid(runs, 'A', truth, seen, 'seen', 'size')).toThrow(
+      "correctnessGrid: argument 'metric' expected 'pair' or one of item, colour but got 'size'",
+    );
   });
 
   it('dataset counts per class and split (danfojs groupby), 0 where a class is absent', () => {

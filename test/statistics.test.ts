@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib';
 import {
   fisherZInterval,
+  gridBootstrap,
   mcnemar,
   pairedBootstrap,
   pairedVerdict,
@@ -106,5 +107,50 @@ describe('paired comparisons', () => {
     expect(v.text).toContain('KD vs SS: not separated at this size');
     expect(v.text).toContain('(40 items × 1 seeds)');
     expect(() => pairedBootstrap(a, [[1, 2]])).toThrow("pairedBootstrap: arguments 'a' and 'b' expected the same");
+  });
+});
+
+describe('one system over seeds × items', () => {
+  it('the grid bootstrap of right/wrong outcomes stays in [0, 1] and agrees with Wilson on one seed', () => {
+    expect(
+      gridBootstrap([
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+    ).toMatchObject({ estimate: 1, low: 1, high: 1 });
+    expect(
+      gridBootstrap([
+        [0, 0],
+        [0, 0],
+      ]),
+    ).toMatchObject({ estimate: 0, low: 0, high: 0 });
+    // 30 of 200 right in one run: the bootstrap's interval is Wilson's to within a point.
+    const outcomes = [Array.from({ length: 200 }, (_, i) => (i % 20 < 3 ? 1 : 0))];
+    const boot = gridBootstrap(outcomes, { seed: 3, resamples: 4000 });
+    const wilson = wilsonInterval(30, 200);
+    expect(boot.estimate).toBeCloseTo(0.15, 12);
+    expect(Math.abs(boot.low - wilson.low)).toBeLessThan(0.015);
+    expect(Math.abs(boot.high - wilson.high)).toBeLessThan(0.015);
+  });
+
+  it('seeds that disagree widen the interval beyond what the items alone give', () => {
+    // Hand case: two seeds, one scores every item 1, the other 0. Items agree within a seed, so
+    // the item resampling adds nothing and the seed resampling gives means 0, ½ or 1.
+    const split = gridBootstrap(
+      [
+        [1, 1, 1, 1],
+        [0, 0, 0, 0],
+      ],
+      { seed: 1 },
+    );
+    expect(split.estimate).toBe(0.5);
+    expect([split.low, split.high]).toEqual([0, 1]);
+    const half = Array.from({ length: 40 }, (_, i) => i % 2);
+    const agree = gridBootstrap([half, half], { seed: 1 });
+    expect(agree.estimate).toBe(0.5);
+    expect(agree.high - agree.low).toBeLessThan(0.4); // ≈ 2 · 1.96 · √(¼ / 40) = 0.31
+    expect(() => gridBootstrap([[1, 2], [3]])).toThrow(
+      "gridBootstrap: argument 'values' expected a non-empty [seeds][items] grid of finite numbers with equal rows",
+    );
   });
 });

@@ -68,7 +68,8 @@ if(location.protocol!=='file:'){
 var b=document.body,base=b.getAttribute('data-base-url'),nb=b.getAttribute('data-notebook-path');
 if(base===null){try{base=JSON.parse(document.getElementById('jupyter-config-data').textContent).baseUrl;}
 catch(e){base='/';}}
-if(nb===null){var m=/\\/(?:lab(?:\\/workspaces\\/[^\\/]+)?\\/tree|notebooks|doc\\/tree|tree)\\/(.*)$/.exec(location.pathname);
+if(nb===null){
+var m=/\\/(?:lab(?:\\/workspaces\\/[^\\/]+)?\\/tree|notebooks|doc\\/tree|tree)\\/(.*)$/.exec(location.pathname);
 nb=m?decodeURIComponent(m[1]):'';}
 var dir=nb.lastIndexOf('/')>=0?nb.slice(0,nb.lastIndexOf('/')+1):'';
 var folder=dir.split('/').map(encodeURIComponent).join('/');

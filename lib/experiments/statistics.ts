@@ -6,6 +6,9 @@
  *   Fisher z interval of a correlation r:  tanh(atanh r ± z/√(n − 3))                          ⊂ (−1, 1)
  *   percentile bootstrap:                  the α/2 and 1 − α/2 quantiles of the statistic over
  *                                          resamples drawn with replacement (seeded)
+ *   grid bootstrap of a mean:              x[s][i], the score of item i in seed s; resample seeds
+ *                                          and items independently and take the mean over each
+ *                                          resampled grid (inside the range of the scores)
  *   paired bootstrap of a difference:      d[s][i] = a[s][i] − b[s][i] for seed s and item i;
  *                                          resample seeds and items independently, with replacement,
  *                                          and take the mean of d over each resampled grid
@@ -125,6 +128,58 @@ export interface PairedDifference extends Interval {
   items: number;
 }
 
+/** A [seeds][items] grid of finite numbers with equal rows, or a named error. */
+function checkGrid(fn: string, name: string, grid: readonly (readonly number[])[]): { S: number; I: number } {
+  const S = grid?.length;
+  const I = grid?.[0]?.length;
+  checkArgs(fn).require(
+    S > 0 && I > 0 && grid.every((row) => row.length === I && row.every(Number.isFinite)),
+    `argument '${name}' expected a non-empty [seeds][items] grid of finite numbers with equal rows`,
+  );
+  return { S, I };
+}
+
+/**
+ * The percentile interval of the grid's mean when seeds and items are resampled
+ * independently, with replacement (each resample: S seeds and I items drawn, the mean over
+ * their S × I cells).
+ */
+function gridInterval(grid: readonly (readonly number[])[], o: Required<BootstrapOptions>): Interval {
+  const S = grid.length;
+  const I = grid[0].length;
+  const rng = new Rng(o.seed);
+  const stats: number[] = [];
+  for (let r = 0; r < o.resamples; r++) {
+    let sum = 0;
+    const seeds = Array.from({ length: S }, () => rng.int(S));
+    for (let k = 0; k < I; k++) {
+      const i = rng.int(I);
+      for (const s of seeds) sum += grid[s][i];
+    }
+    stats.push(sum / (S * I));
+  }
+  stats.sort((x, y) => x - y);
+  const alpha = 1 - o.level;
+  return {
+    estimate: grid.flat().reduce((x, y) => x + y, 0) / (S * I),
+    low: quantile(stats, alpha / 2),
+    high: quantile(stats, 1 - alpha / 2),
+    level: o.level,
+  };
+}
+
+/**
+ * Bootstrap interval of the mean of `values[s][i]`, one system's score of item i in seed s
+ * (one row per seed; a single run is one row), resampling seeds and items independently. A
+ * mean of per-item scores in [0, 1] (right/wrong, a per-item rate) keeps its interval in
+ * [0, 1].
+ */
+export function gridBootstrap(values: readonly (readonly number[])[], opts: BootstrapOptions = {}): Interval {
+  const o = bootstrapOptions('gridBootstrap', opts);
+  checkGrid('gridBootstrap', 'values', values);
+  return gridInterval(values, o);
+}
+
 /**
  * Paired bootstrap of mean(A) − mean(B) for two systems scored on the same items in the same
  * seeds: `a[s][i]`, `b[s][i]` (one row per seed; a single run is one row). Seeds and items are
@@ -137,39 +192,19 @@ export function pairedBootstrap(
   opts: BootstrapOptions = {},
 ): PairedDifference {
   const o = bootstrapOptions('pairedBootstrap', opts);
-  const S = a?.length;
-  const I = a?.[0]?.length;
+  const { S, I } = checkGrid('pairedBootstrap', 'a', a);
+  checkGrid('pairedBootstrap', 'b', b);
   checkArgs('pairedBootstrap').require(
-    S > 0 &&
-      I > 0 &&
-      b?.length === S &&
-      a.every((row, s) => row.length === I && b[s].length === I) &&
-      a.every((row, s) => row.every(Number.isFinite) && b[s].every(Number.isFinite)),
-    `arguments 'a' and 'b' expected the same non-empty [seeds][items] grid of finite numbers`,
+    b.length === S && b[0].length === I,
+    `arguments 'a' and 'b' expected the same [seeds][items] grid but got ${S}×${I} and ${b.length}×${b[0].length}`,
   );
-  const d = a.map((row, s) => row.map((x, i) => x - b[s][i]));
-  const mean = d.flat().reduce((x, y) => x + y, 0) / (S * I);
-  const rng = new Rng(o.seed);
-  const stats: number[] = [];
-  for (let r = 0; r < o.resamples; r++) {
-    let sum = 0;
-    const seeds = Array.from({ length: S }, () => rng.int(S));
-    for (let k = 0; k < I; k++) {
-      const i = rng.int(I);
-      for (const s of seeds) sum += d[s][i];
-    }
-    stats.push(sum / (S * I));
-  }
-  stats.sort((x, y) => x - y);
-  const alpha = 1 - o.level;
-  const low = quantile(stats, alpha / 2);
-  const high = quantile(stats, 1 - alpha / 2);
-  const se = (high - low) / (2 * zOf('pairedBootstrap', o.level));
+  const d = gridInterval(
+    a.map((row, s) => row.map((x, i) => x - b[s][i])),
+    o,
+  );
+  const se = (d.high - d.low) / (2 * zOf('pairedBootstrap', o.level));
   return {
-    estimate: mean,
-    low,
-    high,
-    level: o.level,
+    ...d,
     smallestDetectable: (zOf('pairedBootstrap', o.level) + Z_POWER_80) * se,
     seeds: S,
     items: I,

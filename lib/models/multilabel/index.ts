@@ -10,3 +10,4 @@ export * from './heads';
 export * from './odetolaPaper';
 export * from './sigmoidHead';
 export * from './tables';
+export * from './pairedAccuracy';

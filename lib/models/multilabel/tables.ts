@@ -1,8 +1,8 @@
 /**
  * The tables of notebook 07 built from measured results: per-seed accuracy rows of the
- * Proposed / nM / HC comparison (on the seen or the unseen test combinations), their
- * mean ± 95% interval display, the cost rows of profiled models, and the dataset summary
- * rows that the danfojs counts group.
+ * Proposed / nM / HC comparison (on the seen or the unseen test combinations; their
+ * intervals and paired comparisons are in `pairedAccuracy.ts`), the cost rows of profiled
+ * models, and the dataset summary rows that the danfojs counts group.
  *
  *   accuracy of category k = (1/|S|) Σ_{n∈S} [ŷ_k(n) = y_k(n)]
  *   pair accuracy          = (1/|S|) Σ_{n∈S} Π_k [ŷ_k(n) = y_k(n)]   (every category right)
@@ -11,8 +11,6 @@
  */
 import { checkArgs } from '../../core/validate';
 import { countBy } from '../../experiments/datasetSummary';
-import type { MetricSummary } from '../../experiments/seeds';
-import { summarize, formatInterval } from '../../experiments/seeds';
 import type { ModelProfile } from '../../metrics/modelProfile';
 import type { ApproachRun, LabelArrays } from './comparison';
 
@@ -74,37 +72,6 @@ export function accuracyRows(
 /** Per-seed rows `{ approach, seed, …metrics }` from the per-run rows of every seed. */
 export function perSeedRows(runs: readonly { seed: number; rows: Row[] }[]): Row[] {
   return runs.flatMap(({ seed, rows }) => rows.map((r) => ({ approach: r.approach, seed, ...r })));
-}
-
-/**
- * `mean ± half-width` of every numeric column, one row per approach (the interval is the 95%
- * Student-t interval of `summarize`; '—' where an approach has no finite value), with the
- * summaries themselves for computed prose.
- */
-export function intervalRows(
-  rows: readonly Row[],
-  digits = 1,
-): {
-  rows: Row[];
-  summaries: Record<string, Record<string, MetricSummary>>;
-} {
-  checkArgs('intervalRows').require(Array.isArray(rows) && rows.length > 0, "argument 'rows' expected per-seed rows");
-  const approaches = [...new Set(rows.map((r) => r.approach as string))];
-  const metrics = Object.keys(rows[0]).filter((k) => k !== 'seed' && rows.every((r) => typeof r[k] === 'number'));
-  const summaries: Record<string, Record<string, MetricSummary>> = {};
-  const out = approaches.map((a) => {
-    const mine = rows.filter((r) => r.approach === a);
-    summaries[a] = Object.fromEntries(
-      metrics
-        .filter((m) => mine.every((r) => Number.isFinite(r[m])))
-        .map((m) => [m, summarize(mine.map((r) => r[m] as number))]),
-    );
-    const text = (m: string): string =>
-      summaries[a][m] ? formatInterval(summaries[a][m], m.includes('loss') ? 3 : digits) : '—';
-    const cells = metrics.map((m) => [m, text(m)]);
-    return { approach: a, seeds: mine.length, ...Object.fromEntries(cells) };
-  });
-  return { rows: out, summaries };
 }
 
 /** Cost columns of a profile: serialized size, parameters, MACCs (all; trained), latency. */
