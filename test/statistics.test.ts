@@ -6,6 +6,7 @@ import { Rng } from '../lib';
 import {
   fisherZInterval,
   gridBootstrap,
+  rateInterval,
   mcnemar,
   pairedBootstrap,
   pairedVerdict,
@@ -152,5 +153,26 @@ describe('one system over seeds × items', () => {
     expect(() => gridBootstrap([[1, 2], [3]])).toThrow(
       "gridBootstrap: argument 'values' expected a non-empty [seeds][items] grid of finite numbers with equal rows",
     );
+  });
+});
+
+describe('a rate over seeds × items', () => {
+  it("at 100 % right the interval is Wilson's, not a point; elsewhere it holds both intervals", () => {
+    const all = [Array(50).fill(1), Array(50).fill(1)];
+    expect(gridBootstrap(all)).toMatchObject({ low: 1, high: 1 });
+    const r = rateInterval(all);
+    expect(r.estimate).toBe(1);
+    expect(r.high).toBe(1);
+    expect(r.low).toBeCloseTo(wilsonInterval(100, 100).low, 12); // 0.963
+    const mixed = [
+      Array.from({ length: 50 }, (_, i) => (i < 40 ? 1 : 0)),
+      Array.from({ length: 50 }, (_, i) => (i < 20 ? 1 : 0)),
+    ];
+    const boot = gridBootstrap(mixed);
+    const w = wilsonInterval(60, 100);
+    const m = rateInterval(mixed);
+    expect(m.low).toBe(Math.min(boot.low, w.low));
+    expect(m.high).toBe(Math.max(boot.high, w.high));
+    expect(() => rateInterval([[0.5, 1]])).toThrow("rateInterval: argument 'right' expected outcomes 0 (wrong) or 1");
   });
 });

@@ -9,6 +9,8 @@
  *   grid bootstrap of a mean:              x[s][i], the score of item i in seed s; resample seeds
  *                                          and items independently and take the mean over each
  *                                          resampled grid (inside the range of the scores)
+ *   rate over seeds × items:               the union of that bootstrap and the Wilson interval of
+ *                                          the pooled count (not a point at 0 % or 100 %)
  *   paired bootstrap of a difference:      d[s][i] = a[s][i] − b[s][i] for seed s and item i;
  *                                          resample seeds and items independently, with replacement,
  *                                          and take the mean of d over each resampled grid
@@ -120,6 +122,21 @@ export function percentileBootstrap(
   };
 }
 
+/**
+ * `0.853 [0.831, 0.874]`: an interval in words, its values times `scale` (e.g. 100 for
+ * percent) with `digits` decimals and an optional `unit`.
+ */
+export function intervalText(i: Interval, opts: { scale?: number; digits?: number; unit?: string } = {}): string {
+  checkArgs('intervalText').require(
+    i !== null && typeof i === 'object' && [i.estimate, i.low, i.high].every((x) => typeof x === 'number'),
+    `argument 'i' expected an interval { estimate, low, high } but got ${JSON.stringify(i)}`,
+  );
+  const scale = opts.scale ?? 1;
+  const digits = opts.digits ?? 3;
+  const f = (x: number): string => `${(scale * x).toFixed(digits)}${opts.unit ?? ''}`;
+  return `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
+}
+
 /** A paired difference A − B with its bootstrap interval and what the design can detect. */
 export interface PairedDifference extends Interval {
   /** ≈ 2.8 · SE: the true difference this design would detect 80% of the time at α = 1 − level. */
@@ -178,6 +195,24 @@ export function gridBootstrap(values: readonly (readonly number[])[], opts: Boot
   const o = bootstrapOptions('gridBootstrap', opts);
   checkGrid('gridBootstrap', 'values', values);
   return gridInterval(values, o);
+}
+
+/**
+ * Interval of a rate from right/wrong outcomes `right[s][i]` (1 or 0) of items over seeds: the
+ * union of the seeds × items bootstrap ({@link gridBootstrap}, which carries the spread
+ * between seeds) and the Wilson interval of the pooled count (which stays honest at 0 and at
+ * 100 %, where every resample agrees and the bootstrap collapses to a point).
+ */
+export function rateInterval(right: readonly (readonly number[])[], opts: BootstrapOptions = {}): Interval {
+  const o = bootstrapOptions('rateInterval', opts);
+  const { S, I } = checkGrid('rateInterval', 'right', right);
+  checkArgs('rateInterval').require(
+    right.every((row) => row.every((x) => x === 0 || x === 1)),
+    "argument 'right' expected outcomes 0 (wrong) or 1 (right)",
+  );
+  const boot = gridInterval(right, o);
+  const wilson = wilsonInterval(Math.round(boot.estimate * S * I), S * I, o.level);
+  return { ...boot, low: Math.min(boot.low, wilson.low), high: Math.max(boot.high, wilson.high) };
 }
 
 /**

@@ -3,19 +3,20 @@
  * comparisons follow the design: in every seed, each approach predicts the same test images.
  *
  *   right_k[s][n] = [ŷ_k(n) = y_k(n)] in seed s        (category k; 'pair': every category right)
- *   accuracy      = mean of right over seeds × images, its interval by `gridBootstrap`
- *                   (seeds and images resampled independently, so it stays inside [0, 100] %)
+ *   accuracy      = mean of right over seeds × images, its interval by `rateInterval` (seeds
+ *                   and images resampled independently, widened to Wilson's: inside [0, 100] %)
  *   A − B         = `pairedBootstrap(right(A), right(B))`, worded by `pairedVerdict`
  *
  * Losses are one number per seed; they are shown as the mean with the range over seeds.
  */
 import { checkArgs } from '../../core/validate';
 import {
-  gridBootstrap,
+  intervalText,
   Interval,
   pairedBootstrap,
   PairedDifference,
   pairedVerdict,
+  rateInterval,
 } from '../../experiments/statistics';
 import type { ApproachRun, LabelArrays } from './comparison';
 import type { Row } from './tables';
@@ -71,8 +72,7 @@ export function correctnessGrid(
 
 /** `84.3 [82.1, 86.4]`: an interval of a fraction, in percent. */
 export function percentInterval(i: Interval, digits = 1): string {
-  const p = (x: number): string => (100 * x).toFixed(digits);
-  return `${p(i.estimate)} [${p(i.low)}, ${p(i.high)}]`;
+  return intervalText(i, { scale: 100, digits });
 }
 
 /**
@@ -91,7 +91,7 @@ export function accuracyIntervalRows(
   const intervals: Record<string, Record<string, Interval>> = {};
   const rows = Object.keys(runs[0]).map((approach) => {
     intervals[approach] = Object.fromEntries(
-      metrics.map((m) => [m, gridBootstrap(correctnessGrid(runs, approach, truth, seen, which, m))]),
+      metrics.map((m) => [m, rateInterval(correctnessGrid(runs, approach, truth, seen, which, m))]),
     );
     const row: Row = { approach, seeds: runs.length, images: selected('accuracyIntervalRows', seen, which).length };
     for (const m of metrics) row[`${m} acc (%)`] = percentInterval(intervals[approach][m]);

@@ -41,10 +41,14 @@ export interface AddingResult {
   cell: 'rnn' | 'lstm';
   /** Training MSE per step. */
   losses: number[];
-  /** MSE on a fresh held-out batch after training. */
+  /** MSE on a fresh held-out batch after training (1000 sequences, the same for every cell of a seed). */
   testMse: number;
   /** MSE of always predicting 1 on the same held-out batch. */
   baselineMse: number;
+  /** (ŷₙ − yₙ)² of each held-out sequence: their mean is `testMse`. */
+  testSquaredErrors: number[];
+  /** (1 − yₙ)² of each held-out sequence: their mean is `baselineMse`. */
+  baselineSquaredErrors: number[];
 }
 
 /** Weights of the adding-problem regressor: the recurrent layer (Wx, Wh, b) and the linear head (w, bo). */
@@ -141,13 +145,21 @@ export function trainAddingProblem(opts: {
     },
   );
   const test = addingProblemBatch(1000, T, new Rng(seed + 1_000_003));
-  const [testMse, baselineMse] = tf.tidy(() => {
+  const [testSquaredErrors, baselineSquaredErrors] = tf.tidy(() => {
     const yHat = predict(test.x);
     return [
-      tf.mean(tf.square(tf.sub(yHat, test.y))).dataSync()[0],
-      tf.mean(tf.square(tf.sub(test.y, 1))).dataSync()[0],
+      Array.from(tf.square(tf.sub(yHat, test.y)).dataSync()),
+      Array.from(tf.square(tf.sub(test.y, 1)).dataSync()),
     ];
   });
   tf.dispose([test.x, test.y, ...Object.values(params)]);
-  return { cell, losses, testMse, baselineMse };
+  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+  return {
+    cell,
+    losses,
+    testMse: mean(testSquaredErrors),
+    baselineMse: mean(baselineSquaredErrors),
+    testSquaredErrors,
+    baselineSquaredErrors,
+  };
 }

@@ -302,17 +302,19 @@ export function retrievalParameterCount(model: RetrievalModel): number {
 }
 
 /**
- * Accuracy on `data`, and for attention models how often each head's largest weight falls on
- * the pair whose key matches the query (`hitRate[head]`), plus the weights [n, heads, L].
+ * Accuracy on `data` with each example's outcome (`correct[i]`: 1 right, 0 wrong; for paired
+ * comparisons), and for attention models how often each head's largest weight falls on the
+ * pair whose key matches the query (`hitRate[head]`), plus the weights [n, heads, L].
  */
 export function evaluateRetrieval(
   model: RetrievalModel,
   data: RetrievalData,
-): { accuracy: number; hitRate: number[] | null; attention: number[][][] | null } {
+): { accuracy: number; correct: number[]; hitRate: number[] | null; attention: number[][][] | null } {
   const batch = encodeRetrievalBatch(data);
   const { logits, attention } = model.predict(batch);
-  const correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.answer), 'float32')));
-  const accuracy = correct.dataSync()[0] / data.query.length;
+  const right = tf.tidy(() => tf.cast(tf.equal(tf.argMax(logits, 1), batch.answer), 'float32'));
+  const correct = Array.from(right.dataSync());
+  const accuracy = correct.reduce((a, b) => a + b, 0) / data.query.length;
   let hitRate: number[] | null = null,
     weights: number[][][] | null = null;
   if (attention) {
@@ -327,8 +329,8 @@ export function evaluateRetrieval(
         data.query.length,
     );
   }
-  tf.dispose([batch, logits, correct]);
-  return { accuracy, hitRate, attention: weights };
+  tf.dispose([batch, logits, right]);
+  return { accuracy, correct, hitRate, attention: weights };
 }
 
 /**
