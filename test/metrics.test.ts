@@ -9,6 +9,7 @@ import {
   thresholdCurve,
   tuneThresholds,
   weightedAccuracy,
+  weightedF1,
 } from '../lib/metrics/classification';
 
 describe('binary metrics', () => {
@@ -28,6 +29,9 @@ describe('binary metrics', () => {
     expect(m.recall).toBeCloseTo(3 / 4, 12);
     expect(m.f1).toBeCloseTo(3 / 4, 12);
     expect(m.support).toBe(4);
+    // weighted F1 (scikit-learn average='weighted'): F1₊ = 3/4; the negatives' F1₋: precision
+    // TN/(TN+FN) = 5/6, recall TN/N = 5/6 → 5/6; weighted by P = 4, N = 6: (4·3/4 + 6·5/6)/10 = 0.8
+    expect(weightedF1(c)).toBeCloseTo(0.8, 12);
   });
   it('reports 0 for empty denominators and handles one-class labels', () => {
     const m = binaryMetrics({ tp: 0, fp: 0, tn: 5, fn: 2 });
@@ -84,6 +88,10 @@ describe('multi-label report', () => {
     ];
     // class 0 best F1 at t ≤ 0.4 (all three positives, one FP at 0.3 only if t ≤ 0.3): t = 0.35 → F1 1.
     expect(tuneThresholds(scores, truthS, { thresholds: [0.25, 0.35, 0.5, 0.8] })).toEqual([0.35, 0.5]);
+    expect(tuneThresholds(scores, truthS, { metric: 'weightedF1', thresholds: [0.25, 0.35] })[0]).toBe(0.35);
+    expect(() => tuneThresholds(scores, truthS, { metric: 'auc' as 'f1' })).toThrow(
+      "tuneThresholds: argument 'opts.metric' expected 'f1', 'weightedAccuracy' or 'weightedF1' but got 'auc'",
+    );
     const curve = thresholdCurve([0.9, 0.6, 0.4, 0.3], [1, 1, 1, 0], [0.5, 0.95]);
     expect(curve[0].recall).toBeCloseTo(2 / 3, 12);
     expect(curve[1]).toMatchObject({ precision: 0, recall: 0, f1: 0 });

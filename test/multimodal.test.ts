@@ -20,6 +20,8 @@ import {
   makeMultimodalBatch,
 } from '../lib/models/multimodal/batch';
 import { loadMultimodalCheckpoint, saveMultimodalCheckpoint } from '../lib/models/multimodal/checkpoint';
+import { compareEmotionModels, emotionInterval, EmotionRun, selectOnDev } from '../lib/models/multimodal/experiments';
+import { averageEmotionMetric } from '../lib/models/multimodal/training';
 import {
   EQUAL_WEIGHTS,
   CrossModalEncoderConfig,
@@ -305,6 +307,55 @@ describe("the paper's tables", () => {
       model: 'Embeddings from the Multi-task model',
       'Average WA': 67.1,
     });
+  });
+});
+
+describe('emotion scoring as the paper selects and as the design pairs', () => {
+  // 4 test utterances, 2 emotions; truth and hand-made decisions of two runs per model.
+  const truth = [
+    [1, 0],
+    [1, 1],
+    [0, 0],
+    [0, 1],
+  ];
+  const run = (devWa: number, devF1w: number, right: number[][]) =>
+    ({
+      'A+V+T dev avg WA': devWa,
+      'A+V+T dev avg F1w': devF1w,
+      'A+V+T avg WA': 0,
+      losses: [],
+      decisions: { 'A+V+T': { WA: right, F1w: right, F1: right } },
+    }) as unknown as EmotionRun;
+  const wrong = truth.map((r) => r.map((x) => 1 - x));
+
+  it('weighted F1 averaged over emotions, on resampled utterances; the selected run has the best dev mean', () => {
+    expect(averageEmotionMetric(truth, truth, 'F1w')).toBe(1);
+    expect(averageEmotionMetric(wrong, truth, 'F1w')).toBe(0);
+    // emotion 0 on items [0, 0, 2]: TP 2, TN 1 → F1w 1; emotion 1: TN 3 → F1₋ 1, no positives → 1
+    expect(averageEmotionMetric(truth, truth, 'F1', [0, 0, 2])).toBe(0.5); // emotion 1 has no positive: F1₊ 0
+    const runs = [
+      { seed: 0, result: run(0.9, 0.5, truth) }, // dev mean 0.70
+      { seed: 1, result: run(0.6, 0.9, wrong) }, // dev mean 0.75: selected, though its WA is lower
+    ];
+    expect(selectOnDev(runs, 'A+V+T').seed).toBe(1);
+    expect(() => selectOnDev(runs, 'A')).toThrow("selectOnDev: argument 'condition' expected a condition every run");
+  });
+
+  it('intervals stay in [0, 1]; identical models tie, a better one is separated on the same utterances', () => {
+    const perfect = [0, 1].map((seed) => ({ seed, result: run(0.5, 0.5, truth) }));
+    const worse = [0, 1].map((seed) => ({ seed, result: run(0.5, 0.5, seed ? truth : wrong) }));
+    const i = emotionInterval(worse, truth, 'A+V+T', 'WA');
+    expect(i.estimate).toBe(0.5);
+    expect(i.low).toBeGreaterThanOrEqual(0);
+    expect(i.high).toBeLessThanOrEqual(1);
+    const tie = compareEmotionModels(perfect, perfect, truth, 'A+V+T', 'F1w');
+    expect([tie.estimate, tie.low, tie.high]).toEqual([0, 0, 0]);
+    const d = compareEmotionModels(perfect, worse, truth, 'A+V+T', 'WA');
+    expect(d.estimate).toBe(0.5);
+    expect(d.low).toBeGreaterThanOrEqual(0);
+    expect(() => compareEmotionModels(perfect, worse, truth.slice(1), 'A+V+T', 'WA')).toThrow(
+      "compareEmotionModels: argument 'truth' expected the test targets",
+    );
   });
 });
 

@@ -7,8 +7,11 @@ import {
   fisherZInterval,
   gridBootstrap,
   rateInterval,
+  resampleDifference,
+  resampleInterval,
   mcnemar,
   pairedBootstrap,
+  paperDirectionText,
   pairedVerdict,
   percentileBootstrap,
   wilsonInterval,
@@ -174,5 +177,43 @@ describe('a rate over seeds × items', () => {
     expect(m.low).toBe(Math.min(boot.low, w.low));
     expect(m.high).toBe(Math.max(boot.high, w.high));
     expect(() => rateInterval([[0.5, 1]])).toThrow("rateInterval: argument 'right' expected outcomes 0 (wrong) or 1");
+  });
+});
+
+describe('any statistic over seeds × items', () => {
+  it('recomputed on each resample: for the mean it is exactly the grid bootstrap', () => {
+    const rng = new Rng(5);
+    const grid = Array.from({ length: 3 }, () => Array.from({ length: 30 }, () => rng.uniform()));
+    const mean = (seeds: readonly number[], items: readonly number[]) =>
+      seeds.reduce((s, k) => s + items.reduce((t, i) => t + grid[k][i], 0), 0) / (seeds.length * items.length);
+    expect(resampleInterval(3, 30, mean, { seed: 2 })).toEqual(gridBootstrap(grid, { seed: 2 }));
+    const d = resampleDifference(3, 30, (s, i) => mean(s, i) - mean(s, i) + 0.1, { seed: 2 });
+    expect([d.estimate, d.low, d.high, d.smallestDetectable]).toEqual([0.1, 0.1, 0.1, 0]);
+    expect(() => resampleInterval(3, 30, () => NaN)).toThrow('resampleInterval: the statistic returned a non-finite');
+  });
+});
+
+describe("our difference beside the paper's", () => {
+  const diff = (estimate: number, low: number, high: number, smallestDetectable: number) => ({
+    estimate,
+    low,
+    high,
+    smallestDetectable,
+    level: 0.95,
+    seeds: 3,
+    items: 140,
+  });
+  it('names the same, the opposite, or an untestable direction', () => {
+    expect(paperDirectionText(diff(0.02, 0.01, 0.03, 0.01), 0.7, { scale: 100 })).toBe(
+      'ours +2.0 [+1.0, +3.0] vs paper +0.7: the same direction',
+    );
+    expect(paperDirectionText(diff(-0.02, -0.03, -0.01, 0.01), 0.7, { scale: 100 })).toContain(
+      "the opposite of the paper's direction",
+    );
+    expect(paperDirectionText(diff(0.0, -0.03, 0.03, 0.04), 0.7, { scale: 100 })).toBe(
+      "ours +0.0 [-3.0, +3.0] vs paper +0.7: not separated; the paper's effect is below the smallest " +
+        'difference this design detects (4.0), so it cannot test it',
+    );
+    expect(paperDirectionText(diff(0.0, -0.03, 0.03, 0.04), 9, { scale: 100 })).toContain('would likely have shown');
   });
 });

@@ -14,6 +14,8 @@
  *   paired bootstrap of a difference:      d[s][i] = a[s][i] − b[s][i] for seed s and item i;
  *                                          resample seeds and items independently, with replacement,
  *                                          and take the mean of d over each resampled grid
+ *   any statistic over seeds × items:      recomputed on each resample (resampleInterval), and
+ *                                          A − B on the same resamples (resampleDifference)
  *   McNemar (exact):                       of the items exactly one system gets right, n₁₀ only A,
  *                                          n₀₁ only B; p = 2·P(X ≤ min(n₁₀, n₀₁)), X ~ Bin(n₁₀ + n₀₁, ½)
  *
@@ -246,6 +248,58 @@ export function pairedBootstrap(
   };
 }
 
+/**
+ * Bootstrap of a statistic that is not a mean of per-item scores (an F1, a weighted accuracy
+ * averaged over labels): `statistic(seedIndices, itemIndices)` computes it on the resampled
+ * seeds and items (indices drawn with replacement, independently; repeats count), and
+ * `statistic(all seeds, all items)` is the estimate.
+ */
+export function resampleInterval(
+  seeds: number,
+  items: number,
+  statistic: (seedIndices: readonly number[], itemIndices: readonly number[]) => number,
+  opts: BootstrapOptions = {},
+): Interval {
+  const o = bootstrapOptions('resampleInterval', opts);
+  checkArgs('resampleInterval')
+    .number('seeds', seeds, { integer: true, min: 1 })
+    .number('items', items, { integer: true, min: 1 })
+    .require(typeof statistic === 'function', "argument 'statistic' expected a function (seeds, items) => number");
+  const all = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(o.seed);
+  const stats: number[] = [];
+  for (let r = 0; r < o.resamples; r++) {
+    const s = Array.from({ length: seeds }, () => rng.int(seeds));
+    const i = Array.from({ length: items }, () => rng.int(items));
+    stats.push(statistic(s, i));
+  }
+  checkArgs('resampleInterval').require(stats.every(Number.isFinite), 'the statistic returned a non-finite value');
+  stats.sort((x, y) => x - y);
+  const alpha = 1 - o.level;
+  return {
+    estimate: statistic(all(seeds), all(items)),
+    low: quantile(stats, alpha / 2),
+    high: quantile(stats, 1 - alpha / 2),
+    level: o.level,
+  };
+}
+
+/**
+ * The paired form of {@link resampleInterval}: `difference(seedIndices, itemIndices)` is
+ * statistic(A) − statistic(B) on the same resampled seeds and items.
+ */
+export function resampleDifference(
+  seeds: number,
+  items: number,
+  difference: (seedIndices: readonly number[], itemIndices: readonly number[]) => number,
+  opts: BootstrapOptions = {},
+): PairedDifference {
+  const o = bootstrapOptions('resampleDifference', opts);
+  const d = resampleInterval(seeds, items, difference, o);
+  const z = zOf('resampleDifference', o.level);
+  return { ...d, smallestDetectable: ((z + Z_POWER_80) * (d.high - d.low)) / (2 * z), seeds, items };
+}
+
 /** Exact McNemar test on per-item outcomes (true = right) of two systems on the same items. */
 export function mcnemar(
   aRight: readonly boolean[],
@@ -295,4 +349,33 @@ export function pairedVerdict(
       ? `${names.a} vs ${names.b}: not separated at this size, difference ${interval}; ${detect}`
       : `${names.a} ${direction} than ${names.b}: difference ${interval}; ${detect}`;
   return { direction, text };
+}
+
+/**
+ * Our paired difference set beside a paper's reported difference (same sign convention, same
+ * units after `scale`): whether our direction matches, is opposite, or is not separated — and
+ * then whether the paper's effect is above or below the smallest difference our design detects.
+ */
+export function paperDirectionText(
+  d: PairedDifference,
+  paper: number,
+  opts: { scale?: number; digits?: number; unit?: string } = {},
+): string {
+  checkArgs('paperDirectionText').number('paper', paper);
+  const scale = opts.scale ?? 1;
+  const f = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(opts.digits ?? 1)}${opts.unit ?? ''}`;
+  const ours = `ours ${f(scale * d.estimate)} [${f(scale * d.low)}, ${f(scale * d.high)}]`;
+  const theirs = `paper ${f(paper)}`;
+  if (d.low > 0 || d.high < 0) {
+    const same = Math.sign(d.estimate) === Math.sign(paper);
+    return `${ours} vs ${theirs}: ${same ? 'the same direction' : "the opposite of the paper's direction"}`;
+  }
+  const detectable = scale * d.smallestDetectable;
+  return (
+    `${ours} vs ${theirs}: not separated; the paper's effect is ` +
+    (Math.abs(paper) < detectable
+      ? `below the smallest difference this design detects (${f(detectable).replace('+', '')}), so it cannot test it`
+      : `above the smallest difference this design detects (${f(detectable).replace('+', '')}), ` +
+        'so it would likely have shown')
+  );
 }

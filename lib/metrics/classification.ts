@@ -5,6 +5,8 @@
  *   accuracy  = (TP + TN) / (P + N)
  *   WA        = (TP · N/P + TN) / (2N)  = (recall + specificity) / 2   (weighted accuracy)
  *   precision = TP / (TP + FP),  recall = TP / P,  F1 = 2 · precision · recall / (precision + recall)
+ *   weighted F1 = (P · F1₊ + N · F1₋) / (P + N)   (scikit-learn's average='weighted': F1₊ above,
+ *               F1₋ the same with the classes swapped, TN as the hits)
  *
  * A ratio whose denominator is 0 is reported as 0 (scikit-learn's `zero_division=0`).
  * Macro averages are the unweighted mean over classes; micro averages pool the counts.
@@ -90,6 +92,26 @@ export function binaryMetrics(c: BinaryCounts): BinaryMetrics {
   // END SOLUTION
 }
 
+/** Weighted F1 of one binary label: both classes' F1, weighted by their supports P and N. */
+export function weightedF1(c: BinaryCounts): number {
+  const f1 = (hits: number, falseAlarms: number, misses: number): number => {
+    const precision = ratio(hits, hits + falseAlarms);
+    const recall = ratio(hits, hits + misses);
+    return ratio(2 * precision * recall, precision + recall);
+  };
+  const P = c.tp + c.fn;
+  const N = c.tn + c.fp;
+  return ratio(P * f1(c.tp, c.fp, c.fn) + N * f1(c.tn, c.fn, c.fp), P + N);
+}
+
+/** A threshold-tuning target: a field of {@link BinaryMetrics}, or the weighted F1. */
+export type TunedMetric = 'f1' | 'weightedAccuracy' | 'weightedF1';
+
+/** The value of `metric` for confusion counts `c`. */
+export function metricOf(c: BinaryCounts, metric: TunedMetric): number {
+  return metric === 'weightedF1' ? weightedF1(c) : binaryMetrics(c)[metric];
+}
+
 /** Per-class metrics of a multi-label problem plus macro and micro averages. */
 export interface MultiLabelReport {
   perClass: BinaryMetrics[];
@@ -162,13 +184,13 @@ export function thresholdCurve(
 }
 
 /**
- * Per-class thresholds maximising `metric` ('f1' or 'weightedAccuracy') on held-out
- * scores `scores[n][c]` (probabilities) and targets; ties keep the lowest threshold.
+ * Per-class thresholds maximising `metric` ('f1', 'weightedAccuracy' or 'weightedF1') on
+ * held-out scores `scores[n][c]` (probabilities) and targets; ties keep the lowest threshold.
  */
 export function tuneThresholds(
   scores: readonly (readonly number[])[],
   truth: readonly (readonly number[])[],
-  opts: { metric?: 'f1' | 'weightedAccuracy'; thresholds?: readonly number[] } = {},
+  opts: { metric?: TunedMetric; thresholds?: readonly number[] } = {},
 ): number[] {
   const grid = opts.thresholds ?? Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
   const metric = opts.metric ?? 'f1';
@@ -177,15 +199,24 @@ export function tuneThresholds(
     scores.length === truth.length && scores.length > 0,
     'scores and truth must have the same non-zero number of rows',
   );
+  checkArgs('tuneThresholds').require(
+    metric === 'f1' || metric === 'weightedAccuracy' || metric === 'weightedF1',
+    `argument 'opts.metric' expected 'f1', 'weightedAccuracy' or 'weightedF1' but got '${metric}'`,
+  );
   return Array.from({ length: C }, (_, c) => {
-    const curve = thresholdCurve(
-      scores.map((r) => r[c]),
-      truth.map((r) => r[c]),
-      grid,
+    const column = truth.map((r) => r[c]);
+    const curve = grid.map((t) =>
+      metricOf(
+        binaryCounts(
+          scores.map((r) => r[c] >= t),
+          column,
+        ),
+        metric,
+      ),
     );
     let best = 0;
     curve.forEach((m, i) => {
-      if (m[metric] > curve[best][metric]) best = i;
+      if (m > curve[best]) best = i;
     });
     return grid[best];
   });

@@ -1,8 +1,14 @@
 /**
  * Notebook 08's experiments in the layout of Khare et al.'s tables: one seed of an emotion model
- * (train, then score every modality condition), and the tables over seeds — per emotion WA and
- * F1 of the seed that is best on dev (WA and F1 each pick their own seed, as each has its own
- * dev-tuned thresholds) beside the mean ± 95% interval over all seeds.
+ * (train, then score every modality condition), and the tables over seeds — per emotion WA,
+ * weighted F1 (the paper's F1) and positive-class F1 of the one run the paper's rule selects
+ * (the best mean of dev WA and dev weighted F1, per condition), beside the mean over all seeds
+ * with its 95% interval. Intervals and comparisons resample seeds and test utterances
+ * (the metrics are recomputed on each resample from the test decisions), so they stay in
+ * [0, 100] % and pair two models on the same utterances:
+ *
+ *   selected run = argmax_s ½ (dev avg WA_s + dev avg F1w_s)
+ *   A − B        = mean_s metric(A_s; items) − mean_s metric(B_s; items), over resampled s, items
  *
  * Conditions (Table 3): the missing modalities get weight 0 in the joint output at inference
  * (transformer: α_m = 0, the others keep ⅓; BiGRU: the modality's representation × 0).
@@ -11,11 +17,20 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random';
 import { checkArgs } from '../../core/validate';
 import { EMOTION_NAMES, MultimodalUtterance } from '../../data/multimodalEmotion';
-import { formatInterval, SeedRun, summarize } from '../../experiments/seeds';
+import type { SeedRun } from '../../experiments/seeds';
+import {
+  intervalText,
+  Interval,
+  PairedDifference,
+  resampleDifference,
+  resampleInterval,
+} from '../../experiments/statistics';
 import { CrossModalEncoderConfig, EQUAL_WEIGHTS, ModalityWeights, MultimodalParams } from './crossModalEncoder';
 import { initLateFusionGru, LateFusionConfig, lateFusionProbabilities } from './lateFusionGru';
 import { emotionProbabilities, initEmotionModel } from './transformer';
 import {
+  averageEmotionMetric,
+  EmotionMetric,
   emotionTargets,
   emotionScores,
   flattenEmotionScores,
@@ -45,10 +60,14 @@ export type EmotionModel =
   | { kind: 'transformer'; cfg: CrossModalEncoderConfig; init?: MultimodalParams };
 
 /**
- * One seed's result: flat metrics `<condition> <emotion> WA|F1`, `<condition> avg WA`, `<condition> dev avg F1`, … and
- * the loss curve.
+ * One seed's result: flat metrics `<condition> <emotion> WA|F1w|F1`, `<condition> avg WA`,
+ * `<condition> dev avg F1w`, …, the loss curve, and per condition the test decisions (0/1 per
+ * utterance and emotion) at each metric's dev-tuned thresholds.
  */
-export type EmotionRun = Record<string, number> & { losses: number[] };
+export type EmotionRun = Record<string, number> & {
+  losses: number[];
+  decisions: Record<string, Record<EmotionMetric, number[][]>>;
+};
 
 /**
  * Trains `model` with `seed` on data.train, scores dev and test under each of `conditions`
@@ -85,6 +104,7 @@ export function runEmotionSeed(
         : emotionProbabilities(p, batch, model.cfg, { audio: w.audio / 3, visual: w.visual / 3, text: w.text / 3 }),
     );
   const out: Record<string, number> = {};
+  const decisions: Record<string, Record<EmotionMetric, number[][]>> = {};
   const devTruth = emotionTargets(data.dev),
     testTruth = emotionTargets(data.test);
   for (const name of conditions) {
@@ -94,49 +114,123 @@ export function runEmotionSeed(
       { probs: probsOf(data.test, w), truth: testTruth },
     );
     for (const [k, v] of Object.entries(flattenEmotionScores(s, EMOTION_NAMES))) out[`${name} ${k}`] = v;
+    decisions[name] = s.testDecisions;
   }
   tf.dispose(Object.values(p));
-  return { ...out, losses } as EmotionRun;
+  return { ...out, losses, decisions } as EmotionRun;
 }
-
-/** The run of `runs` with the highest `<condition> dev avg <metric>`. */
-export function bestOnDev(
-  runs: readonly SeedRun<EmotionRun>[],
-  condition: string,
-  metric: 'WA' | 'F1',
-): SeedRun<EmotionRun> {
-  checkArgs('bestOnDev').require(
-    Array.isArray(runs) && runs.length > 0,
-    "argument 'runs' expected the runs of runSeeds",
-  );
-  return runs.reduce((best, r) =>
-    r.result[`${condition} dev avg ${metric}`] > best.result[`${condition} dev avg ${metric}`] ? r : best,
-  );
-}
-
-const cell = (runs: readonly SeedRun<EmotionRun>[], key: string): string =>
-  formatInterval(summarize(runs.map((r) => r.result[key])), 1);
 
 /**
- * Table 1/2 layout: one row per emotion and the average; per model, WA and F1 of the best seed on
- * dev (in %) and the mean ± 95% interval over seeds.
+ * The paper's selection rule: the run with the best mean of dev average WA and dev average
+ * weighted F1 under `condition` — one model per condition, scored on test by both metrics.
+ */
+export function selectOnDev(runs: readonly SeedRun<EmotionRun>[], condition: string): SeedRun<EmotionRun> {
+  checkArgs('selectOnDev')
+    .require(Array.isArray(runs) && runs.length > 0, "argument 'runs' expected the runs of runSeeds")
+    .require(
+      runs.every((r) => Number.isFinite(r.result[`${condition} dev avg WA`])),
+      `argument 'condition' expected a condition every run scored but got '${condition}'`,
+    );
+  const devScore = (r: SeedRun<EmotionRun>): number =>
+    (r.result[`${condition} dev avg WA`] + r.result[`${condition} dev avg F1w`]) / 2;
+  return runs.reduce((best, r) => (devScore(r) > devScore(best) ? r : best));
+}
+
+/** `metric` of one emotion (index k), or averaged over emotions (k = null), on resampled utterances. */
+function emotionMetric(
+  run: EmotionRun,
+  truth: readonly (readonly number[])[],
+  condition: string,
+  metric: EmotionMetric,
+  k: number | null,
+  items: readonly number[],
+): number {
+  const d = run.decisions[condition][metric];
+  return k === null
+    ? averageEmotionMetric(d, truth, metric, items)
+    : averageEmotionMetric(
+        d.map((r) => [r[k]]),
+        truth.map((r) => [r[k]]),
+        metric,
+        items,
+      );
+}
+
+function checkTruth(fn: string, runs: readonly SeedRun<EmotionRun>[], truth: readonly (readonly number[])[]): void {
+  const first = Object.values(runs[0]?.result.decisions ?? {})[0]?.WA;
+  checkArgs(fn).require(
+    Array.isArray(truth) && first !== undefined && truth.length === first.length,
+    `argument 'truth' expected the test targets, one row per test utterance (${first?.length}) but got ${truth?.length}`,
+  );
+}
+
+/**
+ * Mean over seeds of `metric` (one emotion, or the average with k = null) under `condition`,
+ * with its 95% interval over resampled seeds × test utterances (in [0, 1]).
+ */
+export function emotionInterval(
+  runs: readonly SeedRun<EmotionRun>[],
+  truth: readonly (readonly number[])[],
+  condition: string,
+  metric: EmotionMetric,
+  k: number | null = null,
+): Interval {
+  checkTruth('emotionInterval', runs, truth);
+  return resampleInterval(runs.length, truth.length, (seeds, items) => {
+    let sum = 0;
+    for (const s of seeds) sum += emotionMetric(runs[s].result, truth, condition, metric, k, items);
+    return sum / seeds.length;
+  });
+}
+
+/**
+ * Paired comparison of two models (the same seeds, the same test utterances): A − B in the
+ * mean over seeds of `metric` averaged over emotions, under `condition`.
+ */
+export function compareEmotionModels(
+  a: readonly SeedRun<EmotionRun>[],
+  b: readonly SeedRun<EmotionRun>[],
+  truth: readonly (readonly number[])[],
+  condition: string,
+  metric: EmotionMetric,
+): PairedDifference {
+  checkArgs('compareEmotionModels').require(
+    a?.length === b?.length && a.length > 0,
+    `arguments 'a' and 'b' expected runs over the same seeds but got ${a?.length} and ${b?.length}`,
+  );
+  checkTruth('compareEmotionModels', a, truth);
+  return resampleDifference(a.length, truth.length, (seeds, items) => {
+    let sum = 0;
+    for (const s of seeds)
+      sum +=
+        emotionMetric(a[s].result, truth, condition, metric, null, items) -
+        emotionMetric(b[s].result, truth, condition, metric, null, items);
+    return sum / seeds.length;
+  });
+}
+
+const pct = (i: Interval): string => intervalText(i, { scale: 100, digits: 1 });
+const TABLE_METRICS: EmotionMetric[] = ['WA', 'F1w', 'F1'];
+
+/**
+ * Table 1/2 layout: one row per emotion and the average; per model and metric (WA, F1w the
+ * paper's weighted F1, F1 positive-class), the test score of the run selected on dev (in %)
+ * and the mean over seeds [95% interval over seeds × test utterances].
  */
 export function emotionTable(
   models: Record<string, readonly SeedRun<EmotionRun>[]>,
+  truth: readonly (readonly number[])[],
   condition = 'A+V+T',
 ): Record<string, string | number>[] {
   const rows = [...EMOTION_NAMES, 'avg'];
-  return rows.map((e) => {
+  return rows.map((e, k) => {
     const row: Record<string, string | number> = { emotion: e === 'avg' ? 'average' : e };
     for (const [name, runs] of Object.entries(models)) {
-      for (const metric of ['WA', 'F1'] as const) {
-        const key = `${condition} ${e} ${metric}`;
-        row[`${name} ${metric} (best on dev)`] = Number(
-          (100 * bestOnDev(runs, condition, metric).result[key]).toFixed(1),
-        );
-        row[`${name} ${metric} mean ± 95%`] = cell(
-          runs.map((r) => ({ ...r, result: { ...r.result, [key]: 100 * r.result[key] } as EmotionRun })),
-          key,
+      const selected = selectOnDev(runs, condition).result;
+      for (const metric of TABLE_METRICS) {
+        row[`${name} ${metric} (selected)`] = Number((100 * selected[`${condition} ${e} ${metric}`]).toFixed(1));
+        row[`${name} ${metric} mean [95%]`] = pct(
+          emotionInterval(runs, truth, condition, metric, e === 'avg' ? null : k),
         );
       }
     }
@@ -145,48 +239,24 @@ export function emotionTable(
 }
 
 /**
- * Table 3 layout: one row per condition; per model, average WA and F1
- * (best seed on dev, and mean ± 95% over seeds), in %.
+ * Table 3 layout: one row per condition; per model, average WA and weighted F1 of the run
+ * selected on dev for that condition, and their means over seeds [95% interval], in %.
  */
 export function ablationTable(
   models: Record<string, readonly SeedRun<EmotionRun>[]>,
+  truth: readonly (readonly number[])[],
 ): Record<string, string | number>[] {
   return Object.keys(ABLATION_CONDITIONS).map((condition) => {
     const row: Record<string, string | number> = { modalities: condition };
     for (const [name, runs] of Object.entries(models)) {
-      for (const metric of ['WA', 'F1'] as const) {
-        const key = `${condition} avg ${metric}`;
-        row[`${name} ${metric} (best on dev)`] = Number(
-          (100 * bestOnDev(runs, condition, metric).result[key]).toFixed(1),
-        );
-        row[`${name} ${metric} mean ± 95%`] = formatInterval(summarize(runs.map((r) => 100 * r.result[key])), 1);
+      const selected = selectOnDev(runs, condition).result;
+      for (const metric of ['WA', 'F1w'] as const) {
+        row[`${name} ${metric} (selected)`] = Number((100 * selected[`${condition} avg ${metric}`]).toFixed(1));
+        row[`${name} ${metric} mean [95%]`] = pct(emotionInterval(runs, truth, condition, metric));
       }
     }
     return row;
   });
-}
-
-/** Per-seed values of `<condition> avg <metric>` in % (for verdicts computed from intervals). */
-export function conditionSeedValues(
-  runs: readonly SeedRun<EmotionRun>[],
-  condition: string,
-  metric: 'WA' | 'F1',
-): number[] {
-  return runs.map((r) => 100 * r.result[`${condition} avg ${metric}`]);
-}
-
-/**
- * Compares two models' per-seed values of one metric: 'higher' / 'lower' when the 95% intervals
- * of the means do not overlap, 'not separated' when they do.
- */
-export function compareOverSeeds(
-  a: readonly number[],
-  b: readonly number[],
-): { verdict: 'higher' | 'lower' | 'not separated'; a: string; b: string; difference: number } {
-  const sa = summarize(a),
-    sb = summarize(b);
-  const verdict = sa.low > sb.high ? 'higher' : sa.high < sb.low ? 'lower' : 'not separated';
-  return { verdict, a: formatInterval(sa, 1), b: formatInterval(sb, 1), difference: sa.mean - sb.mean };
 }
 
 /**

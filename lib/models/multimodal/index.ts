@@ -27,11 +27,11 @@ export {
 export * from './crossModalEncoder';
 export {
   runEmotionSeed,
-  bestOnDev,
+  selectOnDev,
+  emotionInterval,
+  compareEmotionModels,
   emotionTable,
   ablationTable,
-  conditionSeedValues,
-  compareOverSeeds,
   modalityCueRates,
   ABLATION_CONDITIONS,
   EmotionData,
@@ -61,6 +61,9 @@ export {
   MultimodalTrainOptions,
   PretrainHistory,
   EmotionScores,
+  EmotionMetric,
+  EMOTION_METRICS,
+  averageEmotionMetric,
 } from './training';
 export {
   initPretrainModel,

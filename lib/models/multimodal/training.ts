@@ -7,7 +7,7 @@ import { Rng, type RngSnapshot } from '../../core/random';
 import { checkArgs } from '../../core/validate';
 import type { MultimodalUtterance } from '../../data/multimodalEmotion';
 import { characterErrorRate } from '../../metrics/editDistance';
-import { binaryCounts, binaryMetrics, tuneThresholds } from '../../metrics/classification';
+import { binaryCounts, metricOf, tuneThresholds, type TunedMetric } from '../../metrics/classification';
 import { noamSchedule } from '../../optim/schedules';
 import { seededEpochBatches, trainLoop } from '../../train/trainLoop';
 import * as tf from '@tensorflow/tfjs';
@@ -315,16 +315,59 @@ export function evaluatePretrain(
   };
 }
 
-/** Per-emotion weighted accuracy and F1 on test, thresholds tuned on dev separately for each metric. */
+/**
+ * Per-emotion test scores, each metric at thresholds tuned on dev for that metric: weighted
+ * accuracy (WA), weighted F1 (F1w, the paper's F1: both classes' F1 weighted by support) and
+ * positive-class F1 (F1+). The same on dev (what selects a model), and the test decisions
+ * (0/1 per utterance and emotion, per metric) for paired comparisons on the same utterances.
+ */
 export interface EmotionScores {
   wa: number[];
+  f1w: number[];
   f1: number[];
-  /** The same on dev (at the dev-tuned thresholds): what picks the best seed. */
   devWa: number[];
+  devF1w: number[];
   devF1: number[];
+  testDecisions: Record<EmotionMetric, number[][]>;
 }
 
+/** The three emotion metrics: weighted accuracy, weighted F1 (the paper's), positive-class F1. */
+export type EmotionMetric = 'WA' | 'F1w' | 'F1';
+
+export const EMOTION_METRICS: Record<EmotionMetric, TunedMetric> = {
+  WA: 'weightedAccuracy',
+  F1w: 'weightedF1',
+  F1: 'f1',
+};
+
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * `metric` of emotion k for 0/1 `decisions[n][k]` against `truth[n][k]`, counted over the
+ * utterances `items` (indices; repeats count, as in a bootstrap resample), averaged over emotions.
+ */
+export function averageEmotionMetric(
+  decisions: readonly (readonly number[])[],
+  truth: readonly (readonly number[])[],
+  metric: EmotionMetric,
+  items: readonly number[] = decisions.map((_, n) => n),
+): number {
+  const K = truth[0]?.length ?? 0;
+  let sum = 0;
+  for (let k = 0; k < K; k++) {
+    const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+    for (const n of items) {
+      const p = decisions[n][k] === 1;
+      const t = truth[n][k] === 1;
+      if (p && t) c.tp++;
+      else if (p) c.fp++;
+      else if (t) c.fn++;
+      else c.tn++;
+    }
+    sum += metricOf(c, EMOTION_METRICS[metric]);
+  }
+  return sum / K;
+}
 
 export function emotionScores(
   dev: { probs: number[][]; truth: number[][] },
@@ -338,23 +381,32 @@ export function emotionScores(
     'dev and test need as many probability rows as label rows',
   );
   const grid = Array.from({ length: 49 }, (_, i) => (i + 1) / 50);
-  const at = (set: typeof dev, th: number[], metric: 'weightedAccuracy' | 'f1'): number[] =>
-    th.map(
-      (t, k) =>
-        binaryMetrics(
-          binaryCounts(
-            set.probs.map((r) => r[k] >= t),
-            set.truth.map((r) => r[k]),
-          ),
-        )[metric],
+  const decide = (probs: number[][], th: number[]): number[][] =>
+    probs.map((r) => r.map((p, k) => (p >= th[k] ? 1 : 0)));
+  const perEmotion = (set: typeof dev, th: number[], metric: TunedMetric): number[] =>
+    th.map((_, k) =>
+      metricOf(
+        binaryCounts(
+          decide(set.probs, th).map((r) => r[k]),
+          set.truth.map((r) => r[k]),
+        ),
+        metric,
+      ),
     );
-  const thWa = tuneThresholds(dev.probs, dev.truth, { metric: 'weightedAccuracy', thresholds: grid });
-  const thF1 = tuneThresholds(dev.probs, dev.truth, { metric: 'f1', thresholds: grid });
+  const th = Object.fromEntries(
+    (Object.entries(EMOTION_METRICS) as [EmotionMetric, TunedMetric][]).map(([name, metric]) => [
+      name,
+      tuneThresholds(dev.probs, dev.truth, { metric, thresholds: grid }),
+    ]),
+  ) as Record<EmotionMetric, number[]>;
   return {
-    wa: at(test, thWa, 'weightedAccuracy'),
-    f1: at(test, thF1, 'f1'),
-    devWa: at(dev, thWa, 'weightedAccuracy'),
-    devF1: at(dev, thF1, 'f1'),
+    wa: perEmotion(test, th.WA, 'weightedAccuracy'),
+    f1w: perEmotion(test, th.F1w, 'weightedF1'),
+    f1: perEmotion(test, th.F1, 'f1'),
+    devWa: perEmotion(dev, th.WA, 'weightedAccuracy'),
+    devF1w: perEmotion(dev, th.F1w, 'weightedF1'),
+    devF1: perEmotion(dev, th.F1, 'f1'),
+    testDecisions: { WA: decide(test.probs, th.WA), F1w: decide(test.probs, th.F1w), F1: decide(test.probs, th.F1) },
   };
 }
 
@@ -363,15 +415,21 @@ export function emotionTargets(utts: readonly MultimodalUtterance[]): number[][]
   return utts.map((u) => u.labels!.map((l) => (l > 0 ? 1 : 0)));
 }
 
-/** The flat metrics of one run: WA/F1 per emotion and their averages (test and dev). */
+/** The flat metrics of one run: WA, F1w and F1 per emotion and their averages (test and dev). */
 export function flattenEmotionScores(s: EmotionScores, emotions: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  emotions.forEach((e, k) => ((out[`${e} WA`] = s.wa[k]), (out[`${e} F1`] = s.f1[k])));
+  emotions.forEach((e, k) => {
+    out[`${e} WA`] = s.wa[k];
+    out[`${e} F1w`] = s.f1w[k];
+    out[`${e} F1`] = s.f1[k];
+  });
   return {
     ...out,
     'avg WA': mean(s.wa),
+    'avg F1w': mean(s.f1w),
     'avg F1': mean(s.f1),
     'dev avg WA': mean(s.devWa),
+    'dev avg F1w': mean(s.devF1w),
     'dev avg F1': mean(s.devF1),
   };
 }
