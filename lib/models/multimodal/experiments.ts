@@ -160,7 +160,8 @@ function checkTruth(fn: string, runs: readonly SeedRun<EmotionRun>[], truth: rea
   const first = Object.values(runs[0]?.result.decisions ?? {})[0]?.WA;
   checkArgs(fn).require(
     Array.isArray(truth) && first !== undefined && truth.length === first.length,
-    `argument 'truth' expected the test targets, one row per test utterance (${first?.length}) but got ${truth?.length}`,
+    `argument 'truth' expected the test targets, one row per test utterance (${first?.length}) ` +
+      `but got ${truth?.length}`,
   );
 }
 
