@@ -9,6 +9,8 @@ import {
   rateInterval,
   resampleDifference,
   resampleInterval,
+  spearmanDifference,
+  spearmanOverSeeds,
   mcnemar,
   pairedBootstrap,
   paperDirectionText,
@@ -215,5 +217,23 @@ describe("our difference beside the paper's", () => {
         'difference this design detects (4.0), so it cannot test it',
     );
     expect(paperDirectionText(diff(0.0, -0.03, 0.03, 0.04), 9, { scale: 100 })).toContain('would likely have shown');
+  });
+});
+
+describe("Spearman's ρ over seeds × held-out items", () => {
+  it('stays in [−1, 1], is exact for a perfect ranking, and pairs two methods on the same items', () => {
+    const truth = Array.from({ length: 40 }, (_, i) => i);
+    const perfect = [truth, truth];
+    expect(spearmanOverSeeds(perfect, truth)).toMatchObject({ estimate: 1, low: 1, high: 1 });
+    const rng = new Rng(9);
+    const noisy = [0, 1, 2].map(() => truth.map((t) => t + 15 * rng.normal()));
+    const i = spearmanOverSeeds(noisy, truth, { resamples: 500 });
+    expect(i.low).toBeGreaterThan(0);
+    expect(i.high).toBeLessThanOrEqual(1);
+    const d = spearmanDifference([truth, truth, truth], noisy, truth, { resamples: 500 });
+    expect(d.low).toBeGreaterThan(0); // the exact ranking beats the noisy one on every resample
+    expect(() => spearmanOverSeeds([[1, 2, 3]], truth)).toThrow(
+      "spearmanOverSeeds: argument 'scores' expected one score per item of 'truth' (40) but got 3",
+    );
   });
 });

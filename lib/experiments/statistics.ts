@@ -25,6 +25,7 @@
  * found 80% of the time at α = 0.05.
  */
 import { Rng } from '../core/random';
+import { spearman } from '../metrics/rankCorrelation';
 import { checkArgs } from '../core/validate';
 
 /** An estimate with its interval (`level`, e.g. 0.95). */
@@ -298,6 +299,74 @@ export function resampleDifference(
   const d = resampleInterval(seeds, items, difference, o);
   const z = zOf('resampleDifference', o.level);
   return { ...d, smallestDetectable: ((z + Z_POWER_80) * (d.high - d.low)) / (2 * z), seeds, items };
+}
+
+/** Mean over the given seeds of Spearman's ρ between `scores[s]` and `truth` on the given items. */
+function meanSpearman(
+  scores: readonly (readonly number[])[],
+  truth: readonly number[],
+  seeds: readonly number[],
+  items: readonly number[],
+): number {
+  const t = items.map((i) => truth[i]);
+  return (
+    seeds.reduce(
+      (sum, s) =>
+        sum +
+        spearman(
+          items.map((i) => scores[s][i]),
+          t,
+        ),
+      0,
+    ) / seeds.length
+  );
+}
+
+function checkScores(fn: string, name: string, scores: readonly (readonly number[])[], truth: readonly number[]): void {
+  checkArgs(fn).require(
+    Array.isArray(truth) && truth.length >= 4 && truth.every(Number.isFinite),
+    `argument 'truth' expected at least 4 finite values but got ${truth?.length}`,
+  );
+  checkGrid(fn, name, scores);
+  checkArgs(fn).require(
+    scores[0].length === truth.length,
+    `argument '${name}' expected one score per item of 'truth' (${truth.length}) but got ${scores[0].length}`,
+  );
+}
+
+/**
+ * Spearman's ρ between a method's scores `scores[s][i]` (seed s, held-out item i) and the
+ * truth, averaged over seeds, with its 95% interval over resampled seeds × items (inside
+ * [−1, 1], unlike a Student-t interval over a few seeds).
+ */
+export function spearmanOverSeeds(
+  scores: readonly (readonly number[])[],
+  truth: readonly number[],
+  opts: BootstrapOptions = {},
+): Interval {
+  checkScores('spearmanOverSeeds', 'scores', scores, truth);
+  return resampleInterval(scores.length, truth.length, (s, i) => meanSpearman(scores, truth, s, i), opts);
+}
+
+/** Paired difference in seed-averaged Spearman ρ of two methods scored on the same items and seeds. */
+export function spearmanDifference(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  truth: readonly number[],
+  opts: BootstrapOptions = {},
+): PairedDifference {
+  checkScores('spearmanDifference', 'a', a, truth);
+  checkScores('spearmanDifference', 'b', b, truth);
+  checkArgs('spearmanDifference').require(
+    a.length === b.length,
+    `arguments 'a' and 'b' expected the same seeds but got ${a.length} and ${b.length}`,
+  );
+  return resampleDifference(
+    a.length,
+    truth.length,
+    (s, i) => meanSpearman(a, truth, s, i) - meanSpearman(b, truth, s, i),
+    opts,
+  );
 }
 
 /** Exact McNemar test on per-item outcomes (true = right) of two systems on the same items. */
