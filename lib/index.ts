@@ -84,7 +84,6 @@ export * from './train/trainingState';
 // Experiments over seeds (mean ± 95% interval), result tables, data frames, CSV export
 export * from './experiments/dataFrames';
 export * from './experiments/datasetSummary';
-export * from './experiments/resultsTable';
 export * from './experiments/seeds';
 export * from './experiments/statistics';
 export * from './experiments/tableExport';

@@ -87,8 +87,10 @@ describe('paired comparisons', () => {
     expect(d.high).toBeCloseTo(0.02, 12);
     expect(pairedVerdict(d, { a: 'A', b: 'B' }).direction).toBe('higher'); // the same gain on every item
     const tie = pairedBootstrap(base, base, { seed: 1 });
-    expect([tie.low, tie.high, tie.smallestDetectable]).toEqual([0, 0, 0]);
-    expect(pairedVerdict(tie, { a: 'A', b: 'A again' }).direction).toBe('not separated');
+    expect([tie.low, tie.high, tie.smallestDetectable]).toEqual([0, 0, NaN]);
+    const tieVerdict = pairedVerdict(tie, { a: 'A', b: 'A again' });
+    expect(tieVerdict.direction).toBe('not separated');
+    expect(tieVerdict.text).toContain('smallest detectable difference is unknown');
     const noisy = base.map((row) => row.map((x, i) => x + 0.02 + (i % 2 ? 0.05 : -0.05)));
     const e = pairedBootstrap(noisy, base, { seed: 1 });
     expect(e.low).toBeGreaterThan(0);
@@ -190,7 +192,7 @@ describe('any statistic over seeds × items', () => {
       seeds.reduce((s, k) => s + items.reduce((t, i) => t + grid[k][i], 0), 0) / (seeds.length * items.length);
     expect(resampleInterval(3, 30, mean, { seed: 2 })).toEqual(gridBootstrap(grid, { seed: 2 }));
     const d = resampleDifference(3, 30, (s, i) => mean(s, i) - mean(s, i) + 0.1, { seed: 2 });
-    expect([d.estimate, d.low, d.high, d.smallestDetectable]).toEqual([0.1, 0.1, 0.1, 0]);
+    expect([d.estimate, d.low, d.high, d.smallestDetectable]).toEqual([0.1, 0.1, 0.1, NaN]);
     expect(() => resampleInterval(3, 30, () => NaN)).toThrow('resampleInterval: the statistic returned a non-finite');
   });
 });

@@ -142,7 +142,11 @@ export function intervalText(i: Interval, opts: { scale?: number; digits?: numbe
 
 /** A paired difference A − B with its bootstrap interval and what the design can detect. */
 export interface PairedDifference extends Interval {
-  /** ≈ 2.8 · SE: the true difference this design would detect 80% of the time at α = 1 − level. */
+  /**
+   * ≈ 2.8 · SE: the true difference this design would detect 80% of the time at α = 1 − level;
+   * NaN when every resample gave the same difference (no spread to estimate SE from, e.g. two
+   * systems that get every item wrong): the design's resolution is then unknown, not perfect.
+   */
   smallestDetectable: number;
   seeds: number;
   items: number;
@@ -218,6 +222,12 @@ export function rateInterval(right: readonly (readonly number[])[], opts: Bootst
   return { ...boot, low: Math.min(boot.low, wilson.low), high: Math.max(boot.high, wilson.high) };
 }
 
+/** (z₁₋α/₂ + z₀.₈) · SE with SE = width / (2 z₁₋α/₂); NaN for an interval of width 0. */
+function detectableFrom(d: Interval): number {
+  const z = Z[d.level as keyof typeof Z];
+  return d.high > d.low ? ((z + Z_POWER_80) * (d.high - d.low)) / (2 * z) : NaN;
+}
+
 /**
  * Paired bootstrap of mean(A) − mean(B) for two systems scored on the same items in the same
  * seeds: `a[s][i]`, `b[s][i]` (one row per seed; a single run is one row). Seeds and items are
@@ -240,13 +250,7 @@ export function pairedBootstrap(
     a.map((row, s) => row.map((x, i) => x - b[s][i])),
     o,
   );
-  const se = (d.high - d.low) / (2 * zOf('pairedBootstrap', o.level));
-  return {
-    ...d,
-    smallestDetectable: (zOf('pairedBootstrap', o.level) + Z_POWER_80) * se,
-    seeds: S,
-    items: I,
-  };
+  return { ...d, smallestDetectable: detectableFrom(d), seeds: S, items: I };
 }
 
 /**
@@ -297,8 +301,7 @@ export function resampleDifference(
 ): PairedDifference {
   const o = bootstrapOptions('resampleDifference', opts);
   const d = resampleInterval(seeds, items, difference, o);
-  const z = zOf('resampleDifference', o.level);
-  return { ...d, smallestDetectable: ((z + Z_POWER_80) * (d.high - d.low)) / (2 * z), seeds, items };
+  return { ...d, smallestDetectable: detectableFrom(d), seeds, items };
 }
 
 /** Mean over the given seeds of Spearman's ρ between `scores[s]` and `truth` on the given items. */
@@ -412,7 +415,10 @@ export function pairedVerdict(
   const f = (x: number): string => `${(scale * x).toFixed(digits)}${unit}`;
   const direction = d.low > 0 ? 'higher' : d.high < 0 ? 'lower' : 'not separated';
   const interval = `${f(d.estimate)} [${f(d.low)}, ${f(d.high)}]`;
-  const detect = `smallest detectable difference ${f(d.smallestDetectable)} (${d.items} items × ${d.seeds} seeds)`;
+  const size = `${d.items} items × ${d.seeds} seeds`;
+  const detect = Number.isNaN(d.smallestDetectable)
+    ? `no spread between resamples, so the smallest detectable difference is unknown (${size})`
+    : `smallest detectable difference ${f(d.smallestDetectable)} (${size})`;
   const text =
     direction === 'not separated'
       ? `${names.a} vs ${names.b}: not separated at this size, difference ${interval}; ${detect}`
@@ -440,6 +446,8 @@ export function paperDirectionText(
     return `${ours} vs ${theirs}: ${same ? 'the same direction' : "the opposite of the paper's direction"}`;
   }
   const detectable = scale * d.smallestDetectable;
+  if (Number.isNaN(detectable))
+    return `${ours} vs ${theirs}: not separated, and no spread between resamples to say what this design detects`;
   return (
     `${ours} vs ${theirs}: not separated; the paper's effect is ` +
     (Math.abs(paper) < detectable

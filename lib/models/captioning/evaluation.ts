@@ -16,6 +16,7 @@ import {
   CaptionAccuracy,
   NamedCellAttention,
   SceneVocabulary,
+  scoreCaption,
 } from './analysis';
 
 /** A split to evaluate on: features shaped for the decoder, reference texts and the scenes' objects. */
@@ -30,6 +31,8 @@ export interface CaptionEvaluation {
   /** Corpus BLEU-1 … BLEU-4. */
   bleu: number[];
   accuracy: CaptionAccuracy;
+  /** 1 where the scene's caption is correct, else 0 (one per scene, for paired comparisons). */
+  correctPerScene: number[];
   /** Attention decoder only. */
   namedCell: NamedCellAttention | null;
 }
@@ -50,6 +53,7 @@ export function evaluateCaptioner(model: CaptioningRNN, set: CaptionEvalSet, max
   const refs = set.captionTexts.map((text) => [tokenizeCaption(text)]);
   const { bleu } = corpusBleu(sample.words, refs);
   const accuracy = captionAccuracy(sample.words, set.items, set);
+  const correctPerScene = sample.words.map((w, n) => (scoreCaption(w, set.items[n], set).correct ? 1 : 0));
   const namedCell = sample.attention ? attentionOnNamedCells(sample.words, sample.attention, set.items, set) : null;
-  return { sample, bleu, accuracy, namedCell };
+  return { sample, bleu, accuracy, correctPerScene, namedCell };
 }

@@ -150,7 +150,7 @@ export function compareApproaches(
       comparison: `${a} − ${b}`,
       accuracy: metric,
       'difference (points)': `${pp(d.estimate)} [${pp(d.low)}, ${pp(d.high)}]`,
-      'smallest detectable (points)': pp(d.smallestDetectable),
+      'smallest detectable (points)': Number.isNaN(d.smallestDetectable) ? '— (no spread)' : pp(d.smallestDetectable),
       verdict: pairedVerdict(d, { a, b }).direction,
     };
   });
