@@ -34,6 +34,7 @@ import { teacherTrainingRecord } from '../lib/models/tacotron2/teacherRecord';
 import { distillationTerm } from '../lib/models/tacotron2/losses';
 import {
   countAlignmentErrors,
+  utteranceOutcome,
   robustnessErrorRate,
   spokenCharacters,
   sumRobustness,
@@ -207,33 +208,48 @@ describe('Tacotron 2 training modes and synthesis', () => {
   });
 });
 
-describe('skip/repeat counter on hand-made alignments', () => {
+describe('skip/repeat counter on planted errors', () => {
   const oneHot = (path: number[], L: number) =>
     path.map((p) => Array.from({ length: L }, (_, l) => (l === p ? 0.9 : 0.1 / (L - 1))));
-  it('a clean diagonal (moves of 0–2 characters) has no errors', () => {
-    expect(countAlignmentErrors(oneHot([0, 1, 1, 3, 4, 5, 5], 6), true)).toEqual({
-      skips: 0,
-      repeats: 0,
-      characters: 6,
-      incomplete: 0,
-      utterances: 1,
-    });
+  it('a clean diagonal (steps that stay or move one character) has no errors', () => {
+    const c = countAlignmentErrors(oneHot([0, 1, 1, 2, 3, 4, 5, 5], 6), true);
+    expect(c).toEqual({ skips: 0, repeats: 0, characters: 6, incomplete: 0, utterances: 1 });
+    expect(utteranceOutcome(c)).toBe('clean');
   });
-  it('a jump of more than maxJump characters skips the ones in between', () => {
-    expect(countAlignmentErrors(oneHot([0, 1, 6, 7, 8, 9], 10), true).skips).toBe(4); // 2..5 never covered
+  it('jumps over one or two characters that get no attention are skips', () => {
+    expect(countAlignmentErrors(oneHot([0, 1, 3, 4, 5], 6), true).skips).toBe(1); // 2 jumped over
+    expect(countAlignmentErrors(oneHot([0, 1, 4, 5], 6), true).skips).toBe(2); // 2 and 3
+    expect(countAlignmentErrors(oneHot([0, 1, 6, 7, 8, 9], 10), true).skips).toBe(4); // 2..5
     expect(countAlignmentErrors(oneHot([0, 1, 2, 3], 8), true).skips).toBe(4); // stopped before the end: 4..7
+    expect(utteranceOutcome(countAlignmentErrors(oneHot([0, 1, 3, 4, 5], 6), true))).toBe('skip');
+  });
+  it('a fast read that passes through a character without peaking there is not a skip', () => {
+    // Steps peak on 0, 2, 4; character 1 gets 0.3 in each of two steps (0.6 ≥ ½), character 3 likewise.
+    const fast = [
+      [0.7, 0.3, 0, 0, 0],
+      [0, 0.3, 0.4, 0.3, 0],
+      [0, 0, 0, 0.3, 0.7],
+    ];
+    expect(countAlignmentErrors(fast, true).skips).toBe(0);
+    expect(countAlignmentErrors(fast, true, { coverMass: 0.7 }).skips).toBe(2);
   });
   it('moving back counts the characters read again; a one-character wobble does not', () => {
-    expect(countAlignmentErrors(oneHot([0, 1, 2, 3, 4, 1, 2, 3, 4, 5], 6), true).repeats).toBe(3);
+    const c = countAlignmentErrors(oneHot([0, 1, 2, 3, 4, 1, 2, 3, 4, 5], 6), true);
+    expect(c.repeats).toBe(3);
+    expect(utteranceOutcome(c)).toBe('repeat');
     expect(countAlignmentErrors(oneHot([0, 1, 2, 1, 2, 3], 4), true).repeats).toBe(0);
   });
+  it('a single-letter sentence: its phones (b iy) can be skipped, and a missing stop is counted', () => {
+    // 'b' as phones: pau b iy pau; the pauses do not count.
+    const countable = [false, true, true, false];
+    expect(countAlignmentErrors(oneHot([0, 1, 2, 3], 4), true, { countable }).skips).toBe(0);
+    expect(countAlignmentErrors(oneHot([0, 2, 3], 4), true, { countable }).skips).toBe(1); // b never read
+    const babble = countAlignmentErrors(oneHot([0, 1, 2, 1, 2, 1, 2, 3, 3, 3], 4), false, { countable });
+    expect(utteranceOutcome(babble)).toBe('no stop');
+  });
   it('only countable characters (e.g. not punctuation) count as skips and characters', () => {
-    // 'ab, cd.' read with moves of at most one character: ',' (2), 'c' (4) and '.' (6) are jumped over;
-    // only 'c' counts.
-    const c = countAlignmentErrors(oneHot([0, 1, 3, 5], 7), true, {
-      maxJump: 1,
-      countable: spokenCharacters('ab, cd.'),
-    });
+    // 'ab, cd.' read as 0 1 3 5: ',' (2), 'c' (4) and '.' (6) get no attention; only 'c' counts.
+    const c = countAlignmentErrors(oneHot([0, 1, 3, 5], 7), true, { countable: spokenCharacters('ab, cd.') });
     expect(c).toEqual({ skips: 1, repeats: 0, characters: 5, incomplete: 0, utterances: 1 });
     expect(spokenCharacters('hi, yes.')).toEqual([true, true, false, true, true, true, true, false]);
     expect(() => countAlignmentErrors(oneHot([0], 2), true, { countable: [true] })).toThrow(
@@ -247,6 +263,7 @@ describe('skip/repeat counter on hand-made alignments', () => {
     const s = sumRobustness([a, b]);
     expect(s).toEqual({ skips: 4, repeats: 3, characters: 16, incomplete: 1, utterances: 2 });
     expect(robustnessErrorRate(s)).toBeCloseTo(7 / 16, 12);
+    expect(() => utteranceOutcome(s)).toThrow("utteranceOutcome: argument 'c' expected the count of one utterance");
     expect(() => countAlignmentErrors([[0.5, 0.5], [1]], true)).toThrow(/countAlignmentErrors.*row 1 expected 2/);
   });
 });
@@ -357,6 +374,30 @@ describe('Tacotron evaluation helpers', () => {
         stripPunctuation(u.utterances[i].text).length,
       ]);
     });
+    tf.dispose(Object.values(listener.params));
+  });
+
+  it('the listener hears planted errors: a sentence said twice is repeats, words never said are skips', () => {
+    const listener = loadListener();
+    const u = loadSpeechSingle({ split: 'test', limit: 2 }).utterances;
+    const cfg = logMelConfigOf(loadSpeechSingle({ split: 'test', limit: 1 }).features);
+    const [a, b] = u;
+    const twice = audioMatrix(Float32Array.from([...a.mel.data, ...a.mel.data]), 2 * a.mel.rows, a.mel.cols);
+    const [clean, repeated, skipped] = listenerRobustness(
+      listener,
+      [a.mel, twice, a.mel],
+      [a.text, a.text, `${a.text} ${b.text}`],
+      cfg,
+    );
+    const extra = stripPunctuation(a.text).length; // what a second reading adds
+    const missing = stripPunctuation(` ${b.text}`).length; // what the audio never says
+    // The listener itself drops ~15% of the characters of natural speech (its CER on unseen sentences), so
+    // it cannot count every planted character: beyond what it gets wrong on the clean recording, at least 70%
+    // of them must be counted, as the right kind of error, and few as the other kind.
+    expect(repeated.repeats - clean.repeats).toBeGreaterThanOrEqual(0.7 * extra);
+    expect(repeated.skips).toBeLessThanOrEqual(clean.skips + 0.2 * extra);
+    expect(skipped.skips - clean.skips).toBeGreaterThanOrEqual(0.7 * missing);
+    expect(skipped.repeats).toBeLessThanOrEqual(clean.repeats + 0.2 * missing);
     tf.dispose(Object.values(listener.params));
   });
 

@@ -4,9 +4,10 @@
  *
  * 1. From the attention alignment A [steps, L] of one utterance (rows up to the stop), with the
  *    attended character of each step pₜ = argmaxₗ A[t, l]:
- *    - a character is *covered* when some pₜ is on it, or when it lies between pₜ and pₜ₊₁ with
- *      a forward move of at most `maxJump` characters (r frames can read a few characters);
- *      skips = characters never covered;
+ *    - a character is *covered* when some pₜ is on it, or when the attention it received over
+ *      all steps, Σₜ A[t, l], reaches `coverMass` (default ½ a step's worth: a fast read that
+ *      passes through it without ever peaking there); skips = characters never covered, so a
+ *      forward jump over one or two characters with no attention on them is a skip;
  *    - repeats = Σₜ (pₜ − pₜ₊₁) over the backward moves larger than `backTolerance`
  *      (characters read again after attention had passed them);
  *    - incomplete = the stop token never fired before the step limit;
@@ -38,15 +39,15 @@ export interface RobustnessCount {
 export function countAlignmentErrors(
   alignment: readonly (readonly number[])[],
   stopped: boolean,
-  opts: { maxJump?: number; backTolerance?: number; countable?: readonly boolean[] } = {},
+  opts: { coverMass?: number; backTolerance?: number; countable?: readonly boolean[] } = {},
 ): RobustnessCount {
-  const { maxJump = 3, backTolerance = 1 } = opts;
+  const { coverMass = 0.5, backTolerance = 1 } = opts;
   const c = checkArgs('countAlignmentErrors')
     .require(
       Array.isArray(alignment) && alignment.length > 0,
       "argument 'alignment' expected a non-empty [steps, L] array",
     )
-    .number('opts.maxJump', maxJump, { integer: true, min: 1 })
+    .number('opts.coverMass', coverMass, { min: 0 })
     .number('opts.backTolerance', backTolerance, { integer: true, min: 0 });
   const L = alignment[0].length;
   alignment.forEach((row, t) =>
@@ -61,17 +62,29 @@ export function countAlignmentErrors(
     `argument 'opts.countable' expected ${L} flags (one per character) but got ${countable.length}`,
   );
   const path = alignment.map((row) => row.reduce((best, v, l) => (v > row[best] ? l : best), 0));
-  const covered = new Uint8Array(L);
+  const mass = new Float64Array(L);
+  for (const row of alignment) row.forEach((v, l) => (mass[l] += v));
+  const covered = Array.from({ length: L }, (_, l) => mass[l] >= coverMass);
   let repeats = 0;
   path.forEach((p, t) => {
-    covered[p] = 1;
-    if (t === 0) return;
-    const d = p - path[t - 1];
-    if (d > 0 && d <= maxJump) for (let l = path[t - 1]; l <= p; l++) covered[l] = 1;
+    covered[p] = true;
+    const d = t === 0 ? 0 : p - path[t - 1];
     if (d < -backTolerance) repeats += -d;
   });
   const skips = countable.filter((k, l) => k && !covered[l]).length;
   return { skips, repeats, characters: countable.filter(Boolean).length, incomplete: stopped ? 0 : 1, utterances: 1 };
+}
+
+/** What happened to one utterance, the most serious first: no stop, then a skip, then a repeat. */
+export type UtteranceOutcome = 'no stop' | 'skip' | 'repeat' | 'clean';
+
+/** The outcome of one utterance's count (so that systems compare on the same sentences). */
+export function utteranceOutcome(c: RobustnessCount): UtteranceOutcome {
+  checkArgs('utteranceOutcome').require(
+    c?.utterances === 1,
+    `argument 'c' expected the count of one utterance but got ${c?.utterances} utterances`,
+  );
+  return c.incomplete > 0 ? 'no stop' : c.skips > 0 ? 'skip' : c.repeats > 0 ? 'repeat' : 'clean';
 }
 
 /** Which characters of `text` the alignment counter counts: all but the punctuation marks `, . ? !`. */
