@@ -28,7 +28,13 @@ import { logMelConfigOf } from '../lib/models/listener/transcribe';
 import { locationAttentionStep } from '../lib/models/tacotron2/attentionGradient';
 import { loadTacotron, saveTacotron } from '../lib/models/tacotron2/checkpoint';
 import { cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
-import { dtwMelError, exposureBiasCurve } from '../lib/models/tacotron2/evaluation';
+import {
+  compareRobustness,
+  dtwMelError,
+  exposureBiasCurve,
+  robustnessTable1,
+  UtteranceRobustness,
+} from '../lib/models/tacotron2/evaluation';
 import { intelligibilityTest } from '../lib/models/tacotron2/intelligibility';
 import { teacherTrainingRecord } from '../lib/models/tacotron2/teacherRecord';
 import { distillationTerm } from '../lib/models/tacotron2/losses';
@@ -41,6 +47,7 @@ import {
   listenerRobustness,
 } from '../lib/models/tacotron2/robustness';
 import { synthesize } from '../lib/models/tacotron2/synthesize';
+import { LIU_TABLE1, liuImpliedDenominator, liuTableRows } from '../lib/models/tacotron2/liuPaper';
 import { TACOTRON_MODES, trainTacotron } from '../lib/models/tacotron2/training';
 import { TINY_TACOTRON as TINY, expectNoLeak, relError } from './helpers';
 
@@ -205,6 +212,51 @@ describe('Tacotron 2 training modes and synthesis', () => {
       if (!s.stopped) expect(s.alignment.length).toBe(6);
     });
     disposeTacotron2(model);
+  });
+});
+
+describe("Liu et al.'s Table 1", () => {
+  it('as printed, with the counts from its text; its WER denominators fit words, not characters', () => {
+    const rows = liuTableRows();
+    expect(rows).toHaveLength(6);
+    expect(rows.find((r) => r.system === 'Tacotron2-FR' && r.language === 'English')).toMatchObject({ MOS: 1.33 });
+    const units = LIU_TABLE1.map(liuImpliedDenominator);
+    const [ssEn, ssCn, kdEn, kdCn] = units as number[];
+    expect(Math.abs(ssEn - kdEn) / ssEn).toBeLessThan(0.01); // both English rows divide by ≈ 1,105
+    expect(Math.abs(ssCn - kdCn) / ssCn).toBeLessThan(0.01); // both Chinese rows by ≈ 5,680
+    expect(ssEn).toBeLessThan(30 * 128); // fewer than the long sentences' characters alone
+    expect(units.slice(4)).toEqual([null, null]);
+  });
+});
+
+describe('robustness tables over seeds × sentences', () => {
+  const record = (skips: number, repeats: number, characters = 10) =>
+    ({
+      byAlignment: { skips, repeats, characters, incomplete: 0, utterances: 1 },
+      byListener: { skips, repeats, characters, incomplete: 0, utterances: 1 },
+    }) as unknown as UtteranceRobustness;
+  const run = (system: string, seed: number, errs: number[]) => ({
+    system,
+    seed,
+    records: errs.map((e) => record(e, 0)),
+  });
+  it('pools the error rate, keeps its interval in [0, 100] %, and pairs two systems on the same sentences', () => {
+    const runs = [
+      run('A', 1, [0, 0, 1, 0]),
+      run('A', 2, [0, 1, 0, 0]),
+      run('B', 1, [2, 3, 2, 4]),
+      run('B', 2, [3, 2, 3, 2]),
+    ];
+    const [a, b] = robustnessTable1(runs, 'byListener', { paper: false });
+    expect(a).toMatchObject({ system: 'A', seeds: 2, skips: 1, repeats: 0 }); // one skip per seed
+    expect(parseFloat(a['error rate %'] as string)).toBeCloseTo(2.5, 12); // 2 errors over 80 characters
+    expect(parseFloat(b['error rate %'] as string)).toBeCloseTo(26.25, 12);
+    const d = compareRobustness(runs, 'A', 'B', 'byAlignment');
+    expect(d.estimate).toBeCloseTo(0.025 - 0.2625, 12);
+    expect(d.high).toBeLessThan(0); // A is lower on every sentence
+    expect(() => compareRobustness(runs, 'A', 'C', 'byAlignment')).toThrow(
+      "compareRobustness: arguments 'a' and 'b' expected systems with the same seeds and sentences",
+    );
   });
 });
 

@@ -17,9 +17,9 @@ import { decoderContext, runDecoder } from './decoder';
 import { encoderForward } from './encoder';
 import { Listener } from '../listener/transcribe';
 import type { LogMelConfig } from '../listener/features';
-import { formatInterval, summarize } from '../../experiments/seeds';
+import { intervalText, PairedDifference, resampleDifference, resampleInterval } from '../../experiments/statistics';
+import { LIU_TABLE1 } from './liuPaper';
 import {
-  LIU_TABLE1_ENGLISH,
   RobustnessCount,
   countAlignmentErrors,
   countableSymbols,
@@ -192,11 +192,37 @@ export interface SystemRun {
   records: UtteranceRobustness[];
 }
 
+/** The records of one system's runs, one row per seed, restricted to `category` (same sentences in every row). */
+function recordGrid(runs: readonly SystemRun[], system: string, category?: string): UtteranceRobustness[][] {
+  return runs
+    .filter((r) => r.system === system)
+    .map((r) => r.records.filter((x) => category === undefined || x.category === category));
+}
+
+/** Σ(skips + repeats) / Σ characters over the given seeds and sentences (repeats count). */
+function pooledErrorRate(
+  grid: readonly (readonly UtteranceRobustness[])[],
+  measure: 'byAlignment' | 'byListener',
+  seeds: readonly number[],
+  items: readonly number[],
+): number {
+  let errors = 0;
+  let characters = 0;
+  for (const s of seeds)
+    for (const i of items) {
+      const c = grid[s][i][measure];
+      errors += c.skips + c.repeats;
+      characters += c.characters;
+    }
+  return characters > 0 ? errors / characters : 0;
+}
+
 /**
  * Rows in the layout of Liu et al.'s Table 1 — system, skips, repeats, error rate % — each
- * cell the mean ± 95% interval over the seeds (per seed: totals over the utterances of
- * `category`, or of the whole hard set), plus incomplete utterances; then the paper's English
- * rows for direction.
+ * count the mean over seeds of its total over the utterances of `category` (or of the whole
+ * hard set), the error rate pooled over seeds × sentences with its 95% interval resampling
+ * both (inside [0, 100] %), plus incomplete utterances; then the paper's English rows for
+ * direction.
  */
 export function robustnessTable1(
   runs: readonly SystemRun[],
@@ -211,35 +237,52 @@ export function robustnessTable1(
     );
   const systems = [...new Set(runs.map((r) => r.system))];
   const rows: Record<string, string | number>[] = systems.map((system) => {
-    const per = runs
-      .filter((r) => r.system === system)
-      .map((r) =>
-        robustnessSummary(
-          r.records.filter((x) => opts.category === undefined || x.category === opts.category),
-          measure,
-        ),
-      );
-    const cell = (k: keyof ReturnType<typeof robustnessSummary>, digits: number) =>
-      formatInterval(summarize(per.map((p) => p[k])), digits);
+    const grid = recordGrid(runs, system, opts.category);
+    const per = grid.map((records) => robustnessSummary(records, measure));
+    const mean = (k: 'skips' | 'repeats' | 'incomplete') => per.reduce((a, p) => a + p[k], 0) / per.length;
+    const rate = resampleInterval(grid.length, grid[0].length, (s, i) => pooledErrorRate(grid, measure, s, i));
     return {
       system,
       seeds: per.length,
-      skips: cell('skips', 1),
-      repeats: cell('repeats', 1),
-      'error rate %': cell('errorRatePercent', 2),
-      ...(measure === 'byAlignment' ? { incomplete: cell('incomplete', 1) } : {}),
+      skips: Number(mean('skips').toFixed(1)),
+      repeats: Number(mean('repeats').toFixed(1)),
+      'error rate %': intervalText(rate, { scale: 100, digits: 2 }),
+      ...(measure === 'byAlignment' ? { incomplete: Number(mean('incomplete').toFixed(1)) } : {}),
     };
   });
   if (opts.paper ?? true) {
-    for (const p of LIU_TABLE1_ENGLISH)
+    for (const p of LIU_TABLE1.filter((r) => r.language === 'en' && r.werPercent !== null))
       rows.push({
         system: `${p.system} (paper, English, for direction)`,
         seeds: '—',
-        skips: p.skips,
-        repeats: p.repeats,
-        'error rate %': p.errorRatePercent.toFixed(2),
+        skips: p.skips!,
+        repeats: p.repeats!,
+        'error rate %': p.werPercent!.toFixed(2),
         ...(measure === 'byAlignment' ? { incomplete: '—' } : {}),
       });
   }
   return rows;
+}
+
+/**
+ * Paired comparison of two systems' pooled error rates (same hard sentences, same seed
+ * indices): A − B, resampling seeds and sentences together.
+ */
+export function compareRobustness(
+  runs: readonly SystemRun[],
+  a: string,
+  b: string,
+  measure: 'byAlignment' | 'byListener',
+): PairedDifference {
+  const [ga, gb] = [recordGrid(runs, a), recordGrid(runs, b)];
+  checkArgs('compareRobustness').require(
+    ga.length > 0 && ga.length === gb.length && ga[0].length === gb[0].length,
+    `arguments 'a' and 'b' expected systems with the same seeds and sentences in 'runs' but got ` +
+      `${ga.length}×${ga[0]?.length} and ${gb.length}×${gb[0]?.length}`,
+  );
+  return resampleDifference(
+    ga.length,
+    ga[0].length,
+    (s, i) => pooledErrorRate(ga, measure, s, i) - pooledErrorRate(gb, measure, s, i),
+  );
 }

@@ -43,6 +43,7 @@ export * from './evaluation';
 export * from './losses';
 export * from './postnet';
 export * from './robustness';
+export * from './liuPaper';
 export * from './students';
 export * from './synthesize';
 export {

@@ -148,9 +148,3 @@ export function sumRobustness(counts: readonly RobustnessCount[]): RobustnessCou
 export function robustnessErrorRate(c: RobustnessCount): number {
   return c.characters > 0 ? (c.skips + c.repeats) / c.characters : NaN;
 }
-
-/** Liu et al.'s Table 1 (English, out-of-domain), for direction: skips, repeats, error rate %. */
-export const LIU_TABLE1_ENGLISH = [
-  { system: 'Tacotron2-SS', skips: 251, repeats: 12, errorRatePercent: 23.82 },
-  { system: 'Tacotron2-KD', skips: 24, repeats: 0, errorRatePercent: 2.17 },
-] as const;
