@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEstimate } from '../scripts/runner/estimate';
-import { joinText, Notebook, Output, readNotebook } from '../scripts/runner/nbformat';
+import { joinText, Notebook, notebookJson, Output, readNotebook } from '../scripts/runner/nbformat';
 import { OutputRecorder } from '../scripts/runner/outputs';
 import {
   DEFAULT_CELL_TIMEOUT_S,
@@ -93,6 +93,31 @@ describe('OutputRecorder', () => {
       { output_type: 'stream', name: 'stdout', text: 'late\n' },
     ]);
     expect(c2.outputs).toEqual([]);
+  });
+});
+
+describe('notebookJson', () => {
+  it("lays a notebook out like Jupyter but keeps a figure's JSON on one line, and round-trips exactly", () => {
+    const figure = { data: [{ type: 'scatter', y: Array.from({ length: 500 }, (_, i) => Math.round(i / 7)) }], layout: {} };
+    const nb = {
+      cells: [
+        {
+          cell_type: 'code',
+          source: ['bp.show(fig)'],
+          metadata: {},
+          execution_count: 1,
+          outputs: [{ output_type: 'display_data', metadata: {}, data: { [PLOTLY_MIME]: figure, 'text/plain': 'F' } }],
+        },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    } as unknown as Notebook;
+    const text = notebookJson(nb);
+    expect(JSON.parse(text)).toEqual(nb);
+    expect(text).toContain(JSON.stringify(figure)); // one line
+    expect(text).toContain('\n "cells": [\n'); // the structure indented as Jupyter writes it
+    expect(text.length).toBeLessThan(JSON.stringify(nb, null, 1).length / 3);
   });
 });
 

@@ -116,7 +116,7 @@ export async function exportFigures(
       json: path.join(dir, `figure-${k}.json`),
       html: path.join(dir, `figure-${k}.html`),
     };
-    fs.writeFileSync(files.json, JSON.stringify(fig, null, 1) + '\n');
+    fs.writeFileSync(files.json, JSON.stringify(fig) + '\n');
     fs.writeFileSync(files.html, figurePageHtml(fig, title, '../plotly.min.js'));
     if (renderer) {
       const png = path.join(dir, `figure-${k}.png`);
