@@ -98,7 +98,10 @@ describe('OutputRecorder', () => {
 
 describe('notebookJson', () => {
   it("lays a notebook out like Jupyter but keeps a figure's JSON on one line, and round-trips exactly", () => {
-    const figure = { data: [{ type: 'scatter', y: Array.from({ length: 500 }, (_, i) => Math.round(i / 7)) }], layout: {} };
+    const figure = {
+      data: [{ type: 'scatter', y: Array.from({ length: 500 }, (_, i) => Math.round(i / 7)) }],
+      layout: {},
+    };
     const nb = {
       cells: [
         {
