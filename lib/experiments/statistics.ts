@@ -169,27 +169,12 @@ function checkGrid(fn: string, name: string, grid: readonly (readonly number[])[
  * their S × I cells).
  */
 function gridInterval(grid: readonly (readonly number[])[], o: Required<BootstrapOptions>): Interval {
-  const S = grid.length;
-  const I = grid[0].length;
-  const rng = new Rng(o.seed);
-  const stats: number[] = [];
-  for (let r = 0; r < o.resamples; r++) {
+  const mean = (seeds: readonly number[], items: readonly number[]): number => {
     let sum = 0;
-    const seeds = Array.from({ length: S }, () => rng.int(S));
-    for (let k = 0; k < I; k++) {
-      const i = rng.int(I);
-      for (const s of seeds) sum += grid[s][i];
-    }
-    stats.push(sum / (S * I));
-  }
-  stats.sort((x, y) => x - y);
-  const alpha = 1 - o.level;
-  return {
-    estimate: grid.flat().reduce((x, y) => x + y, 0) / (S * I),
-    low: quantile(stats, alpha / 2),
-    high: quantile(stats, 1 - alpha / 2),
-    level: o.level,
+    for (const s of seeds) for (const i of items) sum += grid[s][i];
+    return sum / (seeds.length * items.length);
   };
+  return resampleInterval(grid.length, grid[0].length, mean, o);
 }
 
 /**
