@@ -11,6 +11,7 @@ import { initBackend } from '../lib';
 import { UsageError } from './cliArgs';
 import { LISTENER_USAGE, parseListenerArgs, trainListener } from './train/listener';
 import { PRETRAIN_VARIANTS, parsePretrainArgs, pretrain, pretrainUsage } from './train/multimodal';
+import { parseTacotronStudentArgs, TACOTRON_STUDENT_USAGE, trainTacotronStudent } from './train/tacotronStudent';
 import { parseTacotronTeacherArgs, TACOTRON_TEACHER_USAGE, trainTacotronTeacher } from './train/tacotronTeacher';
 
 /** A trainer: its usage, and its command line parsed (UsageError on a bad one) into the run it asks for. */
@@ -36,6 +37,7 @@ function trainer<A extends { help: boolean }>(
 const TRAINERS: Record<string, Trainer> = {
   listener: trainer(LISTENER_USAGE, parseListenerArgs, trainListener),
   'tacotron-teacher': trainer(TACOTRON_TEACHER_USAGE, parseTacotronTeacherArgs, trainTacotronTeacher),
+  'tacotron-student': trainer(TACOTRON_STUDENT_USAGE, parseTacotronStudentArgs, trainTacotronStudent),
   ...Object.fromEntries(
     Object.keys(PRETRAIN_VARIANTS).map((name) => [
       name,

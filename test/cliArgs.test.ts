@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine, parseNumber, UsageError } from '../scripts/cliArgs';
 import { parseListenerArgs } from '../scripts/train/listener';
 import { parsePretrainArgs } from '../scripts/train/multimodal';
+import { parseTacotronStudentArgs } from '../scripts/train/tacotronStudent';
 import { parseTacotronTeacherArgs } from '../scripts/train/tacotronTeacher';
 
 /** The trainers resolve their default output against the project root as seen from dist/scripts/train. */
@@ -185,6 +186,36 @@ describe('trainer command lines', () => {
     expect(() => parseTacotronTeacherArgs(['--symbols', 'words'])).toThrow(
       "--symbols expects phones or characters, got 'words'",
     );
+  });
+
+  it('tacotron-student: --system is required, short names map to systems, defaults and --quick', () => {
+    expect(parseTacotronStudentArgs(['--system', 'KD'])).toMatchObject({
+      system: 'Tacotron2-KD',
+      seed: 1,
+      steps: 1000,
+      batch: 16,
+      lambda: 1,
+      guidedAttention: 0,
+      evalEvery: 250,
+      maxFrames: Infinity,
+      teacher: endsWith(path.join('checkpoints', 'tacotron-teacher')),
+      out: endsWith(path.join('checkpoints', 'tacotron-student-KD-seed1')),
+      state: endsWith(path.join('out', 'train-state', 'tacotron-student-KD-seed1')),
+    });
+    expect(parseTacotronStudentArgs(['--system', 'TF', '--seed', '3', '--quick'])).toMatchObject({
+      system: 'Teacher+TF',
+      steps: 4,
+      batch: 4,
+      out: endsWith(path.join('out', 'checkpoints', 'tacotron-student-TF-seed3-quick')),
+    });
+    expect(() => parseTacotronStudentArgs([])).toThrow(
+      'train tacotron-student: --system expects SS, FR, KD or TF, got nothing',
+    );
+    expect(() => parseTacotronStudentArgs(['--system', 'XX'])).toThrow('--system expects SS, FR, KD or TF, got XX');
+    expect(() => parseTacotronStudentArgs(['--system', 'FR', '--guided-attention=-1'])).toThrow(
+      "--guided-attention expects a number >= 0, got '-1'",
+    );
+    expect(parseTacotronStudentArgs(['--help']).help).toBe(true);
   });
 
   it('pre-training: defaults, and the recorded command names only the flags given', () => {

@@ -32,10 +32,10 @@ import {
   tacotronParameterCount,
 } from '../../lib/models/tacotron2/config';
 import { melNormOf, tacotronPairs } from '../../lib/models/tacotron2/data';
-import { listenerScores, tacotronValidationLoss } from '../../lib/models/tacotron2/intelligibility';
 import { trainTacotron } from '../../lib/models/tacotron2/training';
 import { parseCommandLine, UsageError } from '../cliArgs';
 import { stopOnRequest } from './interrupt';
+import { scoreTacotron } from './tacotronEvaluation';
 import type { TeacherEvaluation } from '../../lib/models/tacotron2/teacherRecord';
 
 export const TACOTRON_TEACHER_USAGE = `usage: npm run train -- tacotron-teacher [options]
@@ -120,7 +120,6 @@ interface TeacherRecord {
   secondsBefore: number;
 }
 
-const pct = (r: number): string => `${(100 * r).toFixed(1)} %`;
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
 export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<void> {
@@ -146,6 +145,7 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
   const model = initTacotron2(config, seed, melNorm);
   const listener = loadListener();
   const melConfig = logMelConfigOf(loadSpeechSingle({ split: 'val', limit: 1 }).features);
+  const sets = { validation, listened, listener, melConfig };
   const nParams = tacotronParameterCount(model);
   const frames = train.map((p) => p.mel.rows);
   say(
@@ -193,23 +193,11 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
     onStep: (step, parts) => {
       window.push(parts.lossF);
       if (step % evalEvery !== 0 && step !== steps) return;
-      const scores = listenerScores(model, listener, listened, { seed: 7, melConfig });
-      const e: Evaluation = {
-        step,
-        lossF: mean(window),
-        valLossF: tacotronValidationLoss(model, validation, { batchSize: 16, seed: 7 }),
-        listenerCer: scores.synthesized.rate,
-        naturalCer: scores.natural.rate,
-        stopped: scores.stopped,
-      };
+      const lossF = mean(window);
+      const { evaluation, line } = scoreTacotron(model, sets, step, lossF);
+      const e: Evaluation = { ...evaluation, lossF };
       const better = record.best === null || e.listenerCer < record.best.listenerCer;
-      say(
-        `step ${step}: Loss_f ${e.lossF.toFixed(4)} (mean of ${window.length}), val Loss_f ${e.valLossF.toFixed(4)}, ` +
-          `listener CER ${pct(e.listenerCer)} (S ${scores.synthesized.substitutions}, ` +
-          `D ${scores.synthesized.deletions}, I ${scores.synthesized.insertions}; natural ${pct(e.naturalCer)}), ` +
-          `stopped ${e.stopped}/${listened.length}${better ? ' (best so far: saved)' : ''}; ` +
-          `${minutes().toFixed(1)} min`,
-      );
+      say(`${line}${better ? ' (best so far: saved)' : ''}; ${minutes().toFixed(1)} min`);
       window = [];
       record.evaluations.push(e);
       if (better) {

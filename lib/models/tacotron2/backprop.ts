@@ -106,7 +106,7 @@ export function tacotronBackprop(
       {
         dmel: tf.add(post.dmel, losses.mel.grad),
         dstopLogits: losses.stop.grad,
-        dalignments: tf.mul(losses.guide.grad, opts.guide),
+        dalignments: opts.guide > 0 ? tf.mul(losses.guide.grad, opts.guide) : null,
         dstates: losses.distillation ? tf.mul(losses.distillation.grad, opts.lambda) : null,
       },
       decoder.cache,

@@ -45,6 +45,13 @@ export * from './postnet';
 export * from './robustness';
 export * from './liuPaper';
 export * from './students';
+export {
+  saveTacotronStudent as saveStudent,
+  loadTacotronStudent as loadStudent,
+  studentCheckpointName,
+  STUDENT_GROUPS,
+  StudentManifest,
+} from './studentCheckpoint';
 export * from './synthesize';
 export {
   teacherDecoderStates,

@@ -3,6 +3,9 @@
  *
  *   validation loss   Loss_f = MSE(ŷ, y) + MSE(ŷ_post, y) + BCE(stop), teacher-forced, on held-out
  *                     utterances (pre-net dropout on, as in training and synthesis; no L2 term)
+ *   validation Loss_d a student's free-running decoder states against the teacher's teacher-forced
+ *                     ones on held-out utterances (Eq. 7, as the KD student is trained; measured for
+ *                     every system, so it shows whether distillation moved the decoder's states)
  *   listener CER      the held-out sentences synthesized free-running, the mel after the post-net
  *                     transcribed by notebook 05's listener (greedy CTC), character error rate
  *                     against the sentence — beside the listener's CER on the natural recordings
@@ -23,6 +26,7 @@ import { TextMel, disposeTacotronBatch, makeTacotronBatch } from './batch';
 import type { Tacotron2 } from './config';
 import { decoderContext, runDecoder } from './decoder';
 import { encoderForward } from './encoder';
+import { distillationWithGradient } from './lossGradients';
 import { maskedMse, stopTokenBce } from './losses';
 import { postnetForward } from './postnet';
 import { Synthesis, synthesize } from './synthesize';
@@ -62,6 +66,51 @@ export function tacotronValidationLoss(
     });
     total += loss.dataSync()[0] * items.length;
     loss.dispose();
+    disposeTacotronBatch(batch);
+  }
+  return total / pairs.length;
+}
+
+/**
+ * Loss_d of `student` on held-out `pairs` (batches of `batchSize`): the student decodes free-running
+ * for as many steps as the natural utterance has, the teacher teacher-forced on the same batch,
+ * both with the same pre-net dropout masks (from `seed`) and the inference-mode encoder. Each batch's
+ * value is the training's Loss_d (./lossGradients.ts: Σ ‖s_t − ŝ_t‖² over real steps / (N·S)); batches
+ * are averaged weighted by their utterances.
+ */
+export function tacotronValidationDistillation(
+  student: Tacotron2,
+  teacher: Tacotron2,
+  pairs: readonly TextMel[],
+  opts: { batchSize: number; seed: number },
+): number {
+  checkArgs('tacotronValidationDistillation')
+    .require(Array.isArray(pairs) && pairs.length > 0, "argument 'pairs' expected at least one { text, mel }")
+    .require(
+      student?.config?.decoderLstm === teacher?.config?.decoderLstm,
+      "arguments 'student' and 'teacher' expected Tacotron2 models with the same decoder width",
+    )
+    .number('opts.batchSize', opts?.batchSize, { integer: true, min: 1 })
+    .number('opts.seed', opts.seed, { integer: true });
+  let total = 0;
+  for (let i = 0; i < pairs.length; i += opts.batchSize) {
+    const items = pairs.slice(i, i + opts.batchSize);
+    const batch = makeTacotronBatch(items, student);
+    const statesOf = (model: Tacotron2, feed: 'teacher' | 'free') =>
+      tf.tidy(() => {
+        const memory = encoderForward(model, batch.ids, batch.textMask, { training: false });
+        return runDecoder(decoderContext(model, memory, batch.textMask), {
+          steps: batch.steps,
+          feed: { kind: feed },
+          targets: batch.mel,
+          rng: new Rng(opts.seed + i),
+        }).states;
+      });
+    const s = statesOf(teacher, 'teacher');
+    const sHat = statesOf(student, 'free');
+    const d = distillationWithGradient(s, sHat, batch.stepMask);
+    total += d.value * items.length;
+    tf.dispose([s, sHat, d.grad]);
     disposeTacotronBatch(batch);
   }
   return total / pairs.length;
