@@ -24,6 +24,8 @@ import {
   studentCheckpointName,
 } from '../lib/models/tacotron2/studentCheckpoint';
 import { initStudent, trainStudent } from '../lib/models/tacotron2/students';
+import { tacotronBackprop } from '../lib/models/tacotron2/backprop';
+import { teacherDecoderStates } from '../lib/models/tacotron2/training';
 import { studentTrainingRecord } from '../lib/models/tacotron2/teacherRecord';
 import { TINY_TACOTRON as TINY, expectNoLeak } from './helpers';
 
@@ -93,6 +95,65 @@ describe('Tacotron students', () => {
       [straight, resumed, teacher].forEach(disposeTacotron2);
       fs.rmSync(dir, { recursive: true });
     });
+
+  it("the teacher reading the student's frames (Eq. 4 as printed): Loss_d is 0 (to rounding) while the student is the teacher", () => {
+    const teacher = initTacotron2(TINY, 6, { mean: -5, std: 2 });
+    const student = initStudent(teacher);
+    const parts: number[] = [];
+    const opts = {
+      steps: 3,
+      batchSize: 2,
+      seed: 4,
+      progress: false,
+      onStep: (_: number, p: { lossD: number }) => parts.push(p.lossD),
+    };
+    trainStudent(student, teacher, pairs(6), 'Tacotron2-KD', { ...opts, distillationTarget: 'student-frames' });
+    expect(parts[0]).toBeLessThan(1e-9); // the same frames and dropout masks; float rounding only
+    expect(parts[2]).toBeGreaterThan(0);
+    const natural = initStudent(teacher);
+    parts.length = 0;
+    trainStudent(natural, teacher, pairs(6), 'Tacotron2-KD', opts);
+    expect(parts[0]).toBeGreaterThan(0);
+    [teacher, student, natural].forEach(disposeTacotron2);
+  });
+
+  it("tacotronBackprop: the teacher's states as a function of the student's mel give the gradients of the same states as a tensor", () => {
+    const teacher = initTacotron2(TINY, 7, { mean: -5, std: 2 });
+    const student = initStudent(teacher);
+    trainStudent(student, teacher, pairs(7), 'Tacotron2-FR', { steps: 2, batchSize: 2, seed: 1, progress: false });
+    const batch = makeTacotronBatch(pairs(7).slice(0, 2), student);
+    const trainable = Object.keys(student.params).filter((n) => tacotronParamGroup(n) !== 'encoder');
+    const base = { trainable, encoderTraining: false, guide: 0, l2: 1e-6, lambda: 1 };
+    const statesOf = (mel: tf.Tensor) => teacherDecoderStates(teacher, { ...batch, mel }, new Rng(11));
+    let seen: tf.Tensor | null = null;
+    const viaFunction = tacotronBackprop(
+      student,
+      batch,
+      { kind: 'free' },
+      {
+        ...base,
+        rng: new Rng(11),
+        teacherStates: (mel) => {
+          seen = tf.clone(mel);
+          return statesOf(mel);
+        },
+      },
+    );
+    const fixed = statesOf(seen!);
+    const viaTensor = tacotronBackprop(
+      student,
+      batch,
+      { kind: 'free' },
+      { ...base, rng: new Rng(11), teacherStates: fixed },
+    );
+    expect(viaFunction.parts.lossD).toBeGreaterThan(0);
+    expect(viaFunction.parts).toEqual(viaTensor.parts);
+    for (const n of trainable)
+      expect(Array.from(viaFunction.grads[n].dataSync()), n).toEqual(Array.from(viaTensor.grads[n].dataSync()));
+    tf.dispose([seen!, fixed, ...Object.values(viaFunction.grads), ...Object.values(viaTensor.grads)]);
+    disposeTacotronBatch(batch);
+    [teacher, student].forEach(disposeTacotron2);
+  });
 
   it('checkpoint: only the trained groups, round-trips, refuses a student of another teacher', () => {
     const dir = tmp('student-ckpt-');

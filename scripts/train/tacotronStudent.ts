@@ -31,6 +31,7 @@ import {
   trainStudent,
 } from '../../lib/models/tacotron2/students';
 import type { StudentEvaluation } from '../../lib/models/tacotron2/teacherRecord';
+import { DISTILLATION_TARGETS, DistillationTarget } from '../../lib/models/tacotron2/training';
 import { parseCommandLine, UsageError } from '../cliArgs';
 import { stopOnRequest } from './interrupt';
 import { scoreTacotron } from './tacotronEvaluation';
@@ -43,6 +44,8 @@ export const TACOTRON_STUDENT_USAGE = `usage: npm run train -- tacotron-student 
   --batch B         batch size (default 16; 4 with --quick)
   --lr0 LR          initial learning rate (default ${STUDENT_LR0}; decays x0.1 over the N steps)
   --lambda L        weight of Loss_d for KD (default 1, the paper's)
+  --distillation-target T  what the teacher reads for KD's Loss_d: natural (teacher forcing,
+                    default) or student-frames (the frames the student predicted: Eq. 4 as printed)
   --guided-attention G  weight of the guided-attention term (default 0: students go without it)
   --eval-every E    steps between validation scores (default 250; 2 with --quick)
   --max-frames F    longest training utterance in frames (default: all; 100 with --quick)
@@ -61,6 +64,7 @@ export interface TacotronStudentArgs {
   batch: number;
   lr0: number;
   lambda: number;
+  distillationTarget: DistillationTarget;
   guidedAttention: number;
   evalEvery: number;
   maxFrames: number;
@@ -83,6 +87,7 @@ export function parseTacotronStudentArgs(argv: string[]): TacotronStudentArgs {
     batch: { type: 'number', rule: 'positive-integer' },
     lr0: { type: 'number', rule: 'positive', default: STUDENT_LR0 },
     lambda: { type: 'number', rule: 'positive', default: 1 },
+    'distillation-target': { type: 'string', expects: 'natural or student-frames', default: 'natural' },
     'guided-attention': { type: 'number', rule: 'number', default: 0 },
     'eval-every': { type: 'number', rule: 'positive-integer' },
     'max-frames': { type: 'number', rule: 'positive-integer' },
@@ -98,6 +103,11 @@ export function parseTacotronStudentArgs(argv: string[]): TacotronStudentArgs {
   const system = STUDENT_SHORT_NAMES[values.system ?? ''];
   if (!system && !help)
     throw new UsageError(`${script}: --system expects SS, FR, KD or TF, got ${values.system ?? 'nothing'}`);
+  const distillationTarget = values['distillation-target'] as DistillationTarget;
+  if (!DISTILLATION_TARGETS.includes(distillationTarget))
+    throw new UsageError(
+      `${script}: --distillation-target expects natural or student-frames, got '${distillationTarget}'`,
+    );
   if (values['guided-attention'] < 0)
     throw new UsageError(`${script}: --guided-attention expects a number >= 0, got '${values['guided-attention']}'`);
   const root = projectRoot();
@@ -109,6 +119,7 @@ export function parseTacotronStudentArgs(argv: string[]): TacotronStudentArgs {
     batch: values.batch ?? (quick ? 4 : 16),
     lr0: values.lr0,
     lambda: values.lambda,
+    distillationTarget,
     guidedAttention: values['guided-attention'],
     evalEvery: values['eval-every'] ?? (quick ? 2 : 250),
     maxFrames: values['max-frames'] ?? (quick ? 100 : Infinity),
@@ -138,6 +149,7 @@ function commandOf(a: TacotronStudentArgs): string {
   return (
     `npm run train -- tacotron-student --system ${short} --seed ${a.seed} --steps ${a.steps} --batch ${a.batch}` +
     ` --lr0 ${a.lr0}${a.system === 'Tacotron2-KD' ? ` --lambda ${a.lambda}` : ''}` +
+    `${a.system === 'Tacotron2-KD' && a.distillationTarget !== 'natural' ? ` --distillation-target ${a.distillationTarget}` : ''}` +
     `${a.guidedAttention > 0 ? ` --guided-attention ${a.guidedAttention}` : ''}` +
     `${Number.isFinite(a.maxFrames) ? ` --max-frames ${a.maxFrames}` : ''}${a.quick ? ' --quick' : ''}`
   );
@@ -177,7 +189,8 @@ export async function trainTacotronStudent(args: TacotronStudentArgs): Promise<v
     `student ${system}, seed ${seed}: the teacher's encoder frozen, attention, decoder and post-net trained from ` +
       `the teacher's; ${steps} steps, batch ${args.batch}, Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), ` +
       `clip 1, L2 1e-6, guided attention ${args.guidedAttention}` +
-      `${system === 'Tacotron2-KD' ? `, λ ${args.lambda}` : ''}; every gradient by hand`,
+      `${system === 'Tacotron2-KD' ? `, λ ${args.lambda}, the teacher reads ${args.distillationTarget === 'natural' ? 'the natural frames' : "the student's frames"}` : ''}` +
+      '; every gradient by hand',
   );
   say(command);
 
@@ -203,6 +216,7 @@ export async function trainTacotronStudent(args: TacotronStudentArgs): Promise<v
     seed,
     lr0: args.lr0,
     lambda: args.lambda,
+    distillationTarget: args.distillationTarget,
     guidedAttention: args.guidedAttention,
     maxSeconds: Number.isFinite(args.minutes) ? args.minutes * 60 : undefined,
     shouldStop: interrupted,

@@ -50,7 +50,7 @@ function batchLoss(
   );
   const m = tf.expandDims(batch.stepMask, 2);
   const lossD = opts.teacherStates
-    ? distillationTerm(tf.mul(opts.teacherStates, m), tf.mul(run.states, m))
+    ? distillationTerm(tf.mul(opts.teacherStates as tf.Tensor, m), tf.mul(run.states, m))
     : tf.scalar(0);
   const total = tf.add(tf.add(lossF, tf.mul(guide, opts.guide)), tf.mul(lossD, opts.lambda)) as tf.Scalar;
   return { total, lossF, lossD, guide };
@@ -68,6 +68,10 @@ export function tacotronAutodiffBackprop(
     .require(
       Array.isArray(opts.trainable) && opts.trainable.every((n) => model.params[n] !== undefined),
       "argument 'opts.trainable' expected names of the model's parameters",
+    )
+    .require(
+      typeof opts.teacherStates !== 'function',
+      "argument 'opts.teacherStates' expected a tensor: the reference has no teacher reading the student's frames",
     );
   const byVariable = new Map(opts.trainable.map((n) => [model.params[n].name, n]));
   const parts = { lossF: 0, lossD: 0, guide: 0, total: 0 };

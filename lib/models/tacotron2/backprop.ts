@@ -29,6 +29,9 @@ import {
 import { guidedAttentionWeights } from './losses';
 import { tacotronPostnetBackward, tacotronPostnetForward } from './postnetBackprop';
 
+/** The teacher's states [N, S, H] given the frames the student predicted [N, S·r, M]. */
+export type TeacherStatesOf = (studentMel: tf.Tensor) => tf.Tensor;
+
 export type TacotronLossParts = { lossF: number; lossD: number; guide: number; total: number };
 
 export type TacotronBackpropOptions = {
@@ -42,8 +45,12 @@ export type TacotronBackpropOptions = {
   guide: number;
   l2: number;
   lambda: number;
-  /** The teacher's decoder states [N, S, H] (distillation), or undefined. */
-  teacherStates?: tf.Tensor;
+  /**
+   * The teacher's decoder states [N, S, H] (distillation), or undefined; or a function of the
+   * student's predicted mel [N, S·r, M] that returns them (the teacher reading the student's own
+   * frames, Eq. 4 as printed), called after the decoder's forward; its result is a constant.
+   */
+  teacherStates?: tf.Tensor | TeacherStatesOf;
 };
 
 /**
@@ -64,7 +71,14 @@ export function tacotronBackprop(
     .number('opts.guide', opts.guide, { min: 0 })
     .number('opts.l2', opts.l2, { min: 0 })
     .number('opts.lambda', opts.lambda, { min: 0 });
-  if (opts.teacherStates) c.tensor('opts.teacherStates', opts.teacherStates, [...batch.stepMask.shape, 'H'], 'float32');
+  const statesShape = [...batch.stepMask.shape, 'H'];
+  if (opts.teacherStates instanceof tf.Tensor)
+    c.tensor('opts.teacherStates', opts.teacherStates, statesShape, 'float32');
+  else
+    c.require(
+      opts.teacherStates === undefined || typeof opts.teacherStates === 'function',
+      "argument 'opts.teacherStates' expected a tensor [N, S, H], a function of the student's mel, or undefined",
+    );
   const trainable = new Set(opts.trainable);
   const encoder = opts.encoderTraining
     ? tacotronEncoderForward(model, batch.ids, batch.textMask, opts.rng)
@@ -76,6 +90,9 @@ export function tacotronBackprop(
     rng: opts.rng,
   });
   const postnet = tacotronPostnetForward(model, decoder.out.mel);
+  const ownTeacherStates = typeof opts.teacherStates === 'function' ? opts.teacherStates(decoder.out.mel) : null;
+  if (ownTeacherStates) c.tensor('opts.teacherStates(mel)', ownTeacherStates, statesShape, 'float32');
+  const teacherStates = ownTeacherStates ?? (opts.teacherStates as tf.Tensor | undefined);
   const run = decoder.out;
   const stepLengths = batch.frameLengths.map((f) => Math.ceil(f / model.config.r));
   const W = guidedAttentionWeights(batch.textLengths, stepLengths, batch.ids.shape[1] as number, batch.steps);
@@ -88,7 +105,7 @@ export function tacotronBackprop(
       W,
       stepLengths.reduce((a, b) => a + b, 0),
     ),
-    distillation: opts.teacherStates ? distillationWithGradient(opts.teacherStates, run.states, batch.stepMask) : null,
+    distillation: teacherStates ? distillationWithGradient(teacherStates, run.states, batch.stepMask) : null,
   };
   const decayed = Object.fromEntries([...trainable].filter((n) => n.endsWith('W')).map((n) => [n, model.params[n]]));
   const decay = weightDecayWithGradient(decayed, opts.l2);
@@ -119,6 +136,6 @@ export function tacotronBackprop(
     for (const [name, g] of Object.entries(decay.grads)) all[name] = tf.add(all[name], g);
     return Object.fromEntries([...trainable].map((n) => [n, all[n]]));
   });
-  tf.dispose([encoder, decoder, postnet, W, losses, decay.grads] as unknown as tf.TensorContainer);
+  tf.dispose([encoder, decoder, postnet, W, losses, decay.grads, ownTeacherStates] as unknown as tf.TensorContainer);
   return { parts, grads };
 }

@@ -20,7 +20,7 @@ import { exponentialDecay } from '../../optim/schedules';
 import type { ResumableState } from '../../train/trainLoop';
 import { Tacotron2, cloneTacotron2 } from './config';
 import type { TextMel } from './batch';
-import { TacotronLossParts, TacotronMode, trainTacotron } from './training';
+import { DistillationTarget, TacotronLossParts, TacotronMode, trainTacotron } from './training';
 
 /** Students' initial learning rate: above where the teacher's schedule ended (1e-4), a tenth of its start. */
 export const STUDENT_LR0 = 5e-4;
@@ -50,6 +50,8 @@ export interface StudentOptions {
   lr0?: number;
   /** λ of Eq. 8 (Tacotron2-KD; default 1). */
   lambda?: number;
+  /** What the teacher reads for Loss_d (Tacotron2-KD; default 'natural'; ./training.ts says why it is a choice). */
+  distillationTarget?: DistillationTarget;
   /** Weight of the guided-attention term (default 0: students train without it). */
   guidedAttention?: number;
   progress?: boolean;
@@ -91,6 +93,7 @@ export function trainStudent(
     seed: opts.seed,
     teacher,
     lambda: opts.lambda ?? 1,
+    distillationTarget: opts.distillationTarget,
     lr: exponentialDecay({ lr0, decayRate: 0.1, decaySteps: opts.steps }),
     ownFrameProbability: (k) => (0.5 * k) / opts.steps,
     freeze: ['encoder'],

@@ -6,9 +6,15 @@
  *   'scheduled-sampling'  Loss_f, fed its own frame with probability ε(step)            (Tacotron2-SS)
  *   'free-running'        Loss_f, fed its own frames                                   (Tacotron2-FR)
  *   'distillation'        Loss_f + λ·Loss_d, fed its own frames; Loss_d against the frozen
- *                         teacher's decoder states s_t, the teacher run teacher-forced on the
- *                         same batch (with the same pre-net dropout masks when the
- *                         student's encoder is frozen)                                (Tacotron2-KD, Eq. 2–8)
+ *                         teacher's decoder states s_t on the same batch, with the same pre-net
+ *                         dropout masks when the student's encoder is frozen      (Tacotron2-KD, Eq. 2–8)
+ *
+ * What the teacher reads when it makes s_t is not settled by the paper: its text says the teacher
+ * "has been trained under the teacher forcing mode" and that the student "processes the same
+ * input sequence", and its Eq. 4 feeds the teacher ŷ_{t−1}, the predicted frame. `distillationTarget`
+ * chooses: 'natural' (default) runs the teacher teacher-forced on the natural frames;
+ * 'student-frames' runs it on the frames the student just predicted (Eq. 4 as printed), so at the
+ * first step, when the student is a copy of the teacher, Loss_d is exactly 0.
  *
  * Every mode adds the same guided-attention term. Every gradient is hand-written (./backprop.ts);
  * `backward: 'autodiff'` runs the reference step of ./autodiffReference.ts instead (tfjs autodiff,
@@ -31,6 +37,9 @@ import { TacotronBatch, TextMel, disposeTacotronBatch, makeTacotronBatch } from 
 
 export type TacotronBackward = 'hand' | 'autodiff';
 
+export type DistillationTarget = 'natural' | 'student-frames';
+export const DISTILLATION_TARGETS: readonly DistillationTarget[] = ['natural', 'student-frames'];
+
 export type TacotronMode = 'teacher-forcing' | 'scheduled-sampling' | 'free-running' | 'distillation';
 export const TACOTRON_MODES: readonly TacotronMode[] = [
   'teacher-forcing',
@@ -50,6 +59,8 @@ export interface TacotronTrainOptions {
   lambda?: number;
   /** The frozen teacher (mode 'distillation'). */
   teacher?: Tacotron2;
+  /** What the teacher reads to make its states (mode 'distillation'; default 'natural'): see above. */
+  distillationTarget?: DistillationTarget;
   /** ε(step): probability of feeding the decoder's own frame (mode 'scheduled-sampling'). */
   ownFrameProbability?: Schedule;
   /** Parameter groups left unchanged (their batch norm runs on running statistics). */
@@ -156,6 +167,12 @@ export function trainTacotron(
       opts.teacher !== undefined && opts.teacher.config.decoderLstm === model.config.decoderLstm,
       "argument 'opts.teacher' expected the teacher Tacotron2 (same decoder width) for mode 'distillation'",
     );
+  if (opts.distillationTarget !== undefined)
+    c.require(
+      DISTILLATION_TARGETS.includes(opts.distillationTarget),
+      `argument 'opts.distillationTarget' expected one of ${DISTILLATION_TARGETS.join(', ')} ` +
+        `but got ${String(opts.distillationTarget)}`,
+    );
   if (opts.mode === 'scheduled-sampling')
     c.require(
       typeof opts.ownFrameProbability === 'function',
@@ -194,10 +211,13 @@ export function trainTacotron(
         model,
       );
       const dropoutSeed = stepRng(opts.seed + 1, step).int(2 ** 31);
-      const teacherStates =
-        lambda > 0 || opts.mode === 'distillation'
-          ? teacherDecoderStates(opts.teacher!, batch, new Rng(dropoutSeed), opts.attentionGradient)
-          : undefined;
+      const distilling = lambda > 0 || opts.mode === 'distillation';
+      const teacherStates = !distilling
+        ? undefined
+        : opts.distillationTarget === 'student-frames'
+          ? (mel: tf.Tensor) =>
+              teacherDecoderStates(opts.teacher!, { ...batch, mel }, new Rng(dropoutSeed), opts.attentionGradient)
+          : teacherDecoderStates(opts.teacher!, batch, new Rng(dropoutSeed), opts.attentionGradient);
       try {
         const backprop = opts.backward === 'autodiff' ? tacotronAutodiffBackprop : tacotronBackprop;
         const { parts, grads } = backprop(model, batch, feedFor(opts.mode, step, opts), {
@@ -215,7 +235,7 @@ export function trainTacotron(
         return { loss: parts.total, grads };
       } finally {
         disposeTacotronBatch(batch);
-        teacherStates?.dispose();
+        if (teacherStates instanceof tf.Tensor) teacherStates.dispose();
       }
     },
   );
