@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine, parseNumber, UsageError } from '../scripts/cliArgs';
 import { parseListenerArgs } from '../scripts/train/listener';
 import { parsePretrainArgs } from '../scripts/train/multimodal';
+import { parseCaptioningCnnArgs } from '../scripts/train/captioningCnn';
 import { parseTacotronStudentArgs } from '../scripts/train/tacotronStudent';
 import { parseTacotronTeacherArgs } from '../scripts/train/tacotronTeacher';
 
@@ -185,6 +186,24 @@ describe('trainer command lines', () => {
     expect(parseTacotronTeacherArgs(['--symbols', 'characters'])).toMatchObject({ symbols: 'characters' });
     expect(() => parseTacotronTeacherArgs(['--symbols', 'words'])).toThrow(
       "--symbols expects phones or characters, got 'words'",
+    );
+  });
+
+  it('captioning-cnn: defaults and --quick', () => {
+    expect(parseCaptioningCnnArgs([])).toMatchObject({
+      epochs: 5,
+      lr0: 3e-3,
+      images: 60000,
+      seed: 1,
+      out: endsWith(path.join('checkpoints', 'captioning-cnn')),
+    });
+    expect(parseCaptioningCnnArgs(['--quick'])).toMatchObject({
+      epochs: 1,
+      images: 2000,
+      out: endsWith(path.join('out', 'checkpoints', 'captioning-cnn-quick')),
+    });
+    expect(() => parseCaptioningCnnArgs(['--epochs', '0'])).toThrow(
+      "train captioning-cnn: --epochs expects a whole number >= 1, got '0'",
     );
   });
 

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { tf, NonFiniteError } from '../lib';
 import { loadFashionCells, loadFashionScenes } from '../lib/data/fashionScenes';
@@ -7,6 +10,8 @@ import {
   evaluateFeatureCnn,
   extractSceneFeatures,
 } from '../lib/models/captioning/featureExtractor';
+import { loadFeatureCnn, saveFeatureCnn } from '../lib/models/captioning/cnnCheckpoint';
+import { DatasetError } from '../lib/data/datasetError';
 
 describe('feature CNN for captioning', () => {
   it('trains on labelled cells (loss falls, no tensors left behind, NaN stops before an update)', async () => {
@@ -27,6 +32,27 @@ describe('feature CNN for captioning', () => {
     const poisoned = { ...cells, images: tf.mul(cells.images, NaN) };
     await expect(trainFeatureCnn(cnn, poisoned, { epochs: 1, batchSize: 32, seed: 2 })).rejects.toThrow(NonFiniteError);
     cnn.classifier.trainableWeights.forEach((w, i) => expect(w.read().dataSync()).toEqual(weights[i]));
+  });
+  it('a saved CNN (the wider trunk) loads with the same weights and predictions; a damaged file is named', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feature-cnn-'));
+    const cnn = buildFeatureCnn({ items: 10, colours: 6, firstChannels: 4, middleChannels: 5, channels: 3, seed: 8 });
+    const manifest = saveFeatureCnn(dir, cnn, { note: 'test' });
+    expect(manifest.sizes).toEqual({ items: 10, colours: 6, firstChannels: 4, middleChannels: 5, channels: 3 });
+    const { cnn: back } = loadFeatureCnn(dir);
+    const x = tf.randomUniform([2, 56, 56, 3], 0, 1, 'float32', 3);
+    const [a, b] = [cnn.trunk.predict(x) as tf.Tensor, back.trunk.predict(x) as tf.Tensor];
+    expect(a.shape).toEqual([2, 4, 4, 3]);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    const file = path.join(dir, 'weights.bin');
+    const bytes = fs.readFileSync(file);
+    bytes[5] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    expect(() => loadFeatureCnn(dir)).toThrow(DatasetError);
+    expect(() => loadFeatureCnn(dir)).toThrow(/weights\.bin.*checksum mismatch/);
+    tf.dispose([x, a, b]);
+    cnn.classifier.dispose();
+    back.classifier.dispose();
+    fs.rmSync(dir, { recursive: true });
   });
   it('lays scene features out as spatial [N, C, 4, 4] and flat [N, 16C] views of the trunk map', () => {
     const scenes = loadFashionScenes({ split: 'test', limit: 2 });

@@ -10,6 +10,7 @@ export * from './datasetError';
 export * from './datasetFiles';
 export * from './fashionMultiHot';
 export * from './fashionScenes';
+export * from './sceneGrammar';
 export * from './fashionTints';
 export * from './fluidNotes';
 export * from './idx';

@@ -14,6 +14,7 @@ import { Rng } from '../../lib';
 import { buildVocab, tokenizeCaption } from '../../lib/data/captions';
 import { gzipIdx, gzipJson } from '../../lib/data/datasetFiles';
 import { FASHION_ITEMS, TINT_COLOURS } from '../../lib/data/render';
+import { scenePhrasings } from '../../lib/data/sceneGrammar';
 import { ClassQueues, CropStore, readFashionMnist, writeDatasetFolder } from './common';
 
 const SEED = 20261123;
@@ -32,46 +33,6 @@ const heldOut: [number, number][] = itemOrder.slice(0, 8).map((item, k) => [colo
 const isHeldOut = (colour: number, item: number): boolean => heldOut.some(([c, i]) => c === colour && i === item);
 
 type Placed = [crop: number, colour: number, cell: number];
-
-const phrase = (colour: number, item: number): string => `${colours[colour]} ${FASHION_ITEMS[item]}`;
-const vertical = (cell: number): string => (cell < 2 ? 'top' : 'bottom');
-const horizontal = (cell: number): string => (cell % 2 === 0 ? 'left' : 'right');
-
-/** A caption for items sorted in reading order (cells ascending); several phrasings per layout. */
-function caption(placed: { colour: number; item: number; cell: number }[], r: Rng): string {
-  const [a, b, c] = placed.map((p) => phrase(p.colour, p.item));
-  const pick = (options: string[]): string => options[r.int(options.length)];
-  if (placed.length === 1) {
-    const cell = placed[0].cell;
-    return pick([
-      `a ${a} in the ${vertical(cell)} ${horizontal(cell)}`,
-      `a ${a} on the ${horizontal(cell)}`,
-      `a ${a} at the ${vertical(cell)}`,
-      `there is a ${a} in the ${vertical(cell)} ${horizontal(cell)} corner`,
-    ]);
-  }
-  if (placed.length === 2) {
-    const [ca, cb] = [placed[0].cell, placed[1].cell];
-    if (cb - ca === 2) return pick([`a ${a} above a ${b}`, `a ${b} below a ${a}`, `a ${a} on top of a ${b}`]);
-    if (cb - ca === 1 && vertical(ca) === vertical(cb))
-      return pick([`a ${a} to the left of a ${b}`, `a ${b} to the right of a ${a}`, `a ${a} next to a ${b}`]);
-    return pick([
-      `a ${a} and a ${b}`,
-      `a ${a} and a ${b} in opposite corners`,
-      `a ${a} at the ${vertical(ca)} and a ${b} at the ${vertical(cb)}`,
-    ]);
-  }
-  // Three items: one column holds two (upper above lower), the other column one.
-  const columns = [0, 1].map((col) => placed.filter((p) => p.cell % 2 === col));
-  const pair = columns.find((col) => col.length === 2)!;
-  const lone = columns.find((col) => col.length === 1)![0];
-  return pick([
-    `a ${phrase(pair[0].colour, pair[0].item)} above a ${phrase(pair[1].colour, pair[1].item)} ` +
-      `with a ${phrase(lone.colour, lone.item)} on the ${horizontal(lone.cell)}`,
-    `a ${a} , a ${b} and a ${c}`,
-    `three items : a ${a} , a ${b} and a ${c}`,
-  ]);
-}
 
 function main(): void {
   const train = readFashionMnist('train');
@@ -127,7 +88,8 @@ function main(): void {
       });
       const source = split === 'train' ? train : t10k;
       scenes.push(placed.map((p) => [crops.add(source, pools[split].take(p.item)), p.colour, p.cell]));
-      captions.push(caption(placed, r));
+      const phrasings = scenePhrasings(placed, { colourNames: colours, itemNames: FASHION_ITEMS });
+      captions.push(phrasings[r.int(phrasings.length)]);
     }
     splits[split] = {
       source: split === 'train' ? 'train' : 't10k',

@@ -1,6 +1,7 @@
 /**
  * Evaluation of a trained caption decoder on one split of the fashion scenes: greedy
- * captions, corpus BLEU-1…4 against the one reference per scene, what the captions get
+ * captions, corpus BLEU-1…4 against the one reference per scene and against every phrasing the
+ * grammar gives the scene (lib/data/sceneGrammar.ts), what the captions get
  * right per attribute ({@link captionAccuracy}), and for the attention decoder the
  * attention mass on the cell each word names ({@link attentionOnNamedCells}).
  */
@@ -9,6 +10,7 @@ import { checkArgs } from '../../core/validate';
 import { corpusBleu } from '../../metrics/bleu';
 import { tokenizeCaption } from '../../data/captions';
 import type { SceneItem } from '../../data/fashionScenes';
+import { scenePhrasings } from '../../data/sceneGrammar';
 import { CaptioningRNN, CaptionSample } from './captioningRnn';
 import {
   attentionOnNamedCells,
@@ -28,8 +30,10 @@ export interface CaptionEvalSet extends SceneVocabulary {
 
 export interface CaptionEvaluation {
   sample: CaptionSample;
-  /** Corpus BLEU-1 … BLEU-4. */
+  /** Corpus BLEU-1 … BLEU-4 against the scene's reference caption. */
   bleu: number[];
+  /** Corpus BLEU-1 … BLEU-4 against every phrasing of the scene (a correct caption phrased otherwise is not penalised). */
+  bleuAllPhrasings: number[];
   accuracy: CaptionAccuracy;
   /** 1 where the scene's caption is correct, else 0 (one per scene, for paired comparisons). */
   correctPerScene: number[];
@@ -52,8 +56,10 @@ export function evaluateCaptioner(model: CaptioningRNN, set: CaptionEvalSet, max
   const sample = model.sample(set.features, maxLength);
   const refs = set.captionTexts.map((text) => [tokenizeCaption(text)]);
   const { bleu } = corpusBleu(sample.words, refs);
+  const allRefs = set.items.map((objects) => scenePhrasings(objects, set).map(tokenizeCaption));
+  const bleuAllPhrasings = corpusBleu(sample.words, allRefs).bleu;
   const accuracy = captionAccuracy(sample.words, set.items, set);
   const correctPerScene = sample.words.map((w, n) => (scoreCaption(w, set.items[n], set).correct ? 1 : 0));
   const namedCell = sample.attention ? attentionOnNamedCells(sample.words, sample.attention, set.items, set) : null;
-  return { sample, bleu, accuracy, correctPerScene, namedCell };
+  return { sample, bleu, bleuAllPhrasings, accuracy, correctPerScene, namedCell };
 }

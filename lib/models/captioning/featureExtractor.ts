@@ -4,8 +4,12 @@
  * to recognise the item and the colour of single 28×28 cells, then is frozen and run
  * over whole 56×56 scenes.
  *
- *   trunk:  conv 3×3 (8, ReLU) → max-pool 2 → conv 3×3 (C, ReLU) → average-pool 7×7 stride 7
+ *   trunk:  conv 3×3 (C₁, ReLU) → max-pool 2 → [conv 3×3 (C₂, ReLU)] → conv 3×3 (C, ReLU)
+ *           → average-pool 7×7 stride 7
  *           28×28 cell  → [2, 2, C]          56×56 scene → [4, 4, C]   (fully convolutional)
+ *
+ *   the notebook's live CNN: C₁ = 8, no C₂, C = 32; the shipped one (`npm run train -- captioning-cnn`,
+ *   ./cnnCheckpoint.ts): C₁ = 16, C₂ = 32, C = 64, trained on all of Fashion-MNIST's training images
  *   heads (pre-training only): the cell's [2, 2, C] flattened → softmax over items, softmax over colours
  *   (flattened rather than averaged: which quadrants are lit is most of an item's shape)
  *
@@ -29,32 +33,54 @@ export interface FeatureCnn {
    */
   classifier: tf.LayersModel;
   channels: number;
+  sizes: FeatureCnnSizes;
 }
 
-/** Builds the CNN with seeded initial weights. */
+/** The CNN's sizes: classes per head and the trunk's widths C₁, C₂ (0: no middle conv) and C. */
+export interface FeatureCnnSizes {
+  items: number;
+  colours: number;
+  firstChannels: number;
+  middleChannels: number;
+  channels: number;
+}
+
+/** Builds the CNN with seeded initial weights (defaults: the notebook's live CNN, C₁ = 8, no C₂, C = 32). */
 export function buildFeatureCnn(opts: {
   items: number;
   colours: number;
   channels?: number;
+  firstChannels?: number;
+  middleChannels?: number;
   seed?: number;
 }): FeatureCnn {
-  const { items, colours, channels = 32, seed = 0 } = opts ?? ({} as { items: number; colours: number });
+  const {
+    items,
+    colours,
+    channels = 32,
+    firstChannels = 8,
+    middleChannels = 0,
+    seed = 0,
+  } = opts ?? ({} as { items: number; colours: number });
   checkArgs('buildFeatureCnn')
     .number('items', items, { integer: true, min: 2 })
     .number('colours', colours, { integer: true, min: 2 })
     .number('channels', channels, { integer: true, min: 1 })
+    .number('firstChannels', firstChannels, { integer: true, min: 1 })
+    .number('middleChannels', middleChannels, { integer: true, min: 0 })
     .number('seed', seed, { integer: true });
   const rng = new Rng(seed);
   const init = (): ReturnType<typeof tf.initializers.heNormal> =>
     tf.initializers.heNormal({ seed: rng.nextUint32() % 2147483647 });
   const input = tf.input({ shape: [null, null, 3] });
-  let x = tf.layers
-    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
-    .apply(input) as tf.SymbolicTensor;
+  const conv = (filters: number, x: tf.SymbolicTensor): tf.SymbolicTensor =>
+    tf.layers
+      .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
+      .apply(x) as tf.SymbolicTensor;
+  let x = conv(firstChannels, input);
   x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .conv2d({ filters: channels, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
-    .apply(x) as tf.SymbolicTensor;
+  if (middleChannels > 0) x = conv(middleChannels, x);
+  x = conv(channels, x);
   const map = tf.layers.averagePooling2d({ poolSize: 7, strides: 7 }).apply(x) as tf.SymbolicTensor;
   const trunk = tf.model({ inputs: input, outputs: map });
   const cell = tf.input({ shape: [28, 28, 3] });
@@ -69,27 +95,30 @@ export function buildFeatureCnn(opts: {
     .dense({ units: colours, kernelInitializer: glorot(), name: 'colour' })
     .apply(pooled) as tf.SymbolicTensor;
   const classifier = tf.model({ inputs: cell, outputs: [itemHead, colourHead] });
-  return { trunk, classifier, channels };
+  return { trunk, classifier, channels, sizes: { items, colours, firstChannels, middleChannels, channels } };
 }
 
 /**
  * Trains the classifier on labelled cells for `epochs` passes in seeded minibatch order with
- * {@link trainSoftmaxHeads} (Adam, lr 1e-2; loss = item CE + colour CE; a non-finite step stops
- * training before it is applied). Returns the mean training loss per epoch.
+ * {@link trainSoftmaxHeads} (Adam, lr `opts.lr`, default 1e-2; loss = item CE + colour CE; a
+ * non-finite step stops training before it is applied). Returns the mean training loss per epoch.
  *
  * @param data images [N, 28, 28, 3], items and colours int32 [N]
  */
 export async function trainFeatureCnn(
   cnn: FeatureCnn,
   data: { images: tf.Tensor; items: tf.Tensor; colours: tf.Tensor },
-  opts: { epochs: number; batchSize?: number; seed?: number },
+  opts: { epochs: number; batchSize?: number; seed?: number; lr?: number; label?: string },
 ): Promise<{ epochLoss: number[] }> {
   const { N } = checkArgs('trainFeatureCnn')
     .tensor('images', data?.images, ['N', 28, 28, 3], 'float32')
     .tensor('items', data.items, ['N'], 'int32')
     .tensor('colours', data.colours, ['N'], 'int32').dims;
   const batchSize = opts?.batchSize ?? 64;
-  const bar = progress({ total: (opts?.epochs ?? 1) * Math.ceil(N / batchSize), label: 'CNN pre-training' });
+  const bar = progress({
+    total: (opts?.epochs ?? 1) * Math.ceil(N / batchSize),
+    label: opts?.label ?? 'CNN pre-training',
+  });
   const history = trainSoftmaxHeads(
     cnn.classifier,
     data.images,
@@ -97,7 +126,7 @@ export async function trainFeatureCnn(
     {
       epochs: opts.epochs,
       batchSize,
-      lr: 1e-2,
+      lr: opts.lr ?? 1e-2,
       seed: opts.seed ?? 0,
       onStep: (step, loss) => bar.update(step + 1, { loss }),
     },

@@ -32,6 +32,8 @@ export * from './checkpoint';
 export { evaluateCaptioner as evaluate, CaptionEvalSet, CaptionEvaluation } from './evaluation';
 export * from './exposureBias';
 export * from './featureExtractor';
+export * from './cnnCheckpoint';
+export * from './oracle';
 export { checkCaptioningGradients as checkGradients, CaptionGradientCheckOptions } from './gradientCheck';
 export {
   captionLoss as loss,
