@@ -236,11 +236,12 @@ describe('scene summaries and evaluateCaptioner', () => {
   it('evaluateCaptioner scores greedy captions (BLEU-1…4, accuracy, attention on the named cell)', () => {
     const { model, features } = toyModel('attention');
     const items = [scene([0, 0, 0]), scene([1, 1, 1]), scene([2, 2, 3])];
-    const set = { features, captionTexts: ['a b', 'c', 'a'], items, colourNames: ['a'], itemNames: ['b'] };
+    const set = { features, captionTexts: ['a b', 'c', 'a'], items, ...vocab };
     const before = tf.memory().numTensors;
     const e = evaluateCaptioner(model, set, 4);
     expect(tf.memory().numTensors).toBe(before);
     expect(e.bleu).toHaveLength(4);
+    expect(e.bleuAllPhrasings).toHaveLength(4);
     expect(e.accuracy.captions).toBe(3);
     expect(e.namedCell).not.toBeNull();
     expect(() => evaluateCaptioner(model, { ...set, captionTexts: ['a'] }, 4)).toThrow(/one entry per scene/);

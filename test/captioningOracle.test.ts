@@ -32,7 +32,7 @@ describe('caption grammar and oracle', () => {
     expect(() => scenePhrasings(twice, names)).toThrow('two items on one cell');
   });
 
-  it("names each object as the classifier does on that object's cell; its caption is right when the names are", async () => {
+  it("names each object as the classifier does on that object's cell; right captions when the names are", async () => {
     const scenes = loadFashionScenes({ split: 'val', limit: 40 });
     const cells = loadFashionCells({ split: 'val', limit: scenes.items.flat().length });
     const cnn = buildFeatureCnn({ items: 10, colours: 6, channels: 8, seed: 3 });

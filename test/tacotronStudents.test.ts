@@ -96,7 +96,7 @@ describe('Tacotron students', () => {
       fs.rmSync(dir, { recursive: true });
     });
 
-  it("the teacher reading the student's frames (Eq. 4 as printed): Loss_d is 0 (to rounding) while the student is the teacher", () => {
+  it("the teacher reads the student's frames (Eq. 4 as printed): Loss_d ≈ 0 while the student is the teacher", () => {
     const teacher = initTacotron2(TINY, 6, { mean: -5, std: 2 });
     const student = initStudent(teacher);
     const parts: number[] = [];
@@ -117,7 +117,7 @@ describe('Tacotron students', () => {
     [teacher, student, natural].forEach(disposeTacotron2);
   });
 
-  it("tacotronBackprop: the teacher's states as a function of the student's mel give the gradients of the same states as a tensor", () => {
+  it("tacotronBackprop: teacher states as a function of the student's mel = the same states as a tensor", () => {
     const teacher = initTacotron2(TINY, 7, { mean: -5, std: 2 });
     const student = initStudent(teacher);
     trainStudent(student, teacher, pairs(7), 'Tacotron2-FR', { steps: 2, batchSize: 2, seed: 1, progress: false });

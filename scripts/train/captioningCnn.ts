@@ -116,7 +116,8 @@ export async function trainCaptioningCnn(args: CaptioningCnnArgs): Promise<void>
   const sizes = { items: nItems, colours: nColours, firstChannels: 16, middleChannels: 32, channels: 64 };
   const cnn: FeatureCnn = buildFeatureCnn({ ...sizes, seed });
   say(
-    `data: ${N} of ${fashion.labels.length} Fashion-MNIST training images (${SOURCE}); validation: ${val.images.shape[0]} cells`,
+    `data: ${N} of ${fashion.labels.length} Fashion-MNIST training images (${SOURCE}); ` +
+      `validation: ${val.images.shape[0]} cells`,
   );
   say(
     `model: ${JSON.stringify(sizes)}, ${cnn.classifier.countParams()} parameters; Adam lr ${lr0} halved every epoch, ` +

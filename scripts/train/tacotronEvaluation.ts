@@ -53,7 +53,8 @@ export function scoreTacotron(
   };
   const s = scores.synthesized;
   const line =
-    `step ${step}: ${lossF === null ? '' : `Loss_f ${lossF.toFixed(4)}, `}val Loss_f ${evaluation.valLossF.toFixed(4)}` +
+    `step ${step}: ${lossF === null ? '' : `Loss_f ${lossF.toFixed(4)}, `}` +
+    `val Loss_f ${evaluation.valLossF.toFixed(4)}` +
     `${valLossD === undefined ? '' : `, val Loss_d ${valLossD.toFixed(4)}`}, ` +
     `listener CER ${pct(s.rate)} (S ${s.substitutions}, D ${s.deletions}, I ${s.insertions}; ` +
     `natural ${pct(evaluation.naturalCer)}), stopped ${evaluation.stopped}/${sets.listened.length}`;

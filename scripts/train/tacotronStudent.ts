@@ -145,11 +145,12 @@ const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / Ma
 
 /** The command that reproduces the run (the flags that change its result). */
 function commandOf(a: TacotronStudentArgs): string {
+  const distils = a.system === 'Tacotron2-KD';
   const short = Object.keys(STUDENT_SHORT_NAMES).find((k) => STUDENT_SHORT_NAMES[k] === a.system);
   return (
     `npm run train -- tacotron-student --system ${short} --seed ${a.seed} --steps ${a.steps} --batch ${a.batch}` +
-    ` --lr0 ${a.lr0}${a.system === 'Tacotron2-KD' ? ` --lambda ${a.lambda}` : ''}` +
-    `${a.system === 'Tacotron2-KD' && a.distillationTarget !== 'natural' ? ` --distillation-target ${a.distillationTarget}` : ''}` +
+    ` --lr0 ${a.lr0}${distils ? ` --lambda ${a.lambda}` : ''}` +
+    `${distils && a.distillationTarget !== 'natural' ? ' --distillation-target student-frames' : ''}` +
     `${a.guidedAttention > 0 ? ` --guided-attention ${a.guidedAttention}` : ''}` +
     `${Number.isFinite(a.maxFrames) ? ` --max-frames ${a.maxFrames}` : ''}${a.quick ? ' --quick' : ''}`
   );
@@ -177,6 +178,7 @@ export async function trainTacotronStudent(args: TacotronStudentArgs): Promise<v
     melConfig: logMelConfigOf(loadSpeechSingle({ split: 'val', limit: 1 }).features),
   };
   const student = initStudent(teacher.model);
+  const teacherReads = args.distillationTarget === 'natural' ? 'the natural frames' : "the student's frames";
   say(
     `data: ${train.length} speech-single training utterances; validation: ${validation.length} utterances ` +
       `(losses), ${sets.listened.length} sentences (listener)`,
@@ -189,7 +191,7 @@ export async function trainTacotronStudent(args: TacotronStudentArgs): Promise<v
     `student ${system}, seed ${seed}: the teacher's encoder frozen, attention, decoder and post-net trained from ` +
       `the teacher's; ${steps} steps, batch ${args.batch}, Adam lr ${args.lr0} → ${args.lr0 / 10} (exponential), ` +
       `clip 1, L2 1e-6, guided attention ${args.guidedAttention}` +
-      `${system === 'Tacotron2-KD' ? `, λ ${args.lambda}, the teacher reads ${args.distillationTarget === 'natural' ? 'the natural frames' : "the student's frames"}` : ''}` +
+      `${system === 'Tacotron2-KD' ? `, λ ${args.lambda}, the teacher reads ${teacherReads}` : ''}` +
       '; every gradient by hand',
   );
   say(command);

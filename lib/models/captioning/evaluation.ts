@@ -32,7 +32,7 @@ export interface CaptionEvaluation {
   sample: CaptionSample;
   /** Corpus BLEU-1 … BLEU-4 against the scene's reference caption. */
   bleu: number[];
-  /** Corpus BLEU-1 … BLEU-4 against every phrasing of the scene (a correct caption phrased otherwise is not penalised). */
+  /** Corpus BLEU-1 … BLEU-4 against every phrasing of the scene (a right caption phrased otherwise loses nothing). */
   bleuAllPhrasings: number[];
   accuracy: CaptionAccuracy;
   /** 1 where the scene's caption is correct, else 0 (one per scene, for paired comparisons). */

@@ -32,7 +32,8 @@ export function oracleCaptions(
     .tensor('images', images, ['N', 2 * CELL, 2 * CELL, 3], 'float32').dims;
   checkArgs('oracleCaptions').require(
     Array.isArray(items) && items.length === N,
-    `argument 'items' expected one list of objects per scene (${N}) but got ${Array.isArray(items) ? items.length : typeof items}`,
+    `argument 'items' expected one list of objects per scene (${N}) ` +
+      `but got ${Array.isArray(items) ? items.length : typeof items}`,
   );
   const where = items.flatMap((objects, n) => objects.map((o) => ({ n, cell: o.cell })));
   const [itemIds, colourIds] = tf.tidy(() => {
