@@ -215,4 +215,41 @@ describe('trainCaptioner', () => {
     for (const m of [a, b, saved, loaded, other]) m.model.dispose();
     tf.dispose([features, captions]);
   });
+
+  it('early stopping: stops `patience` epochs after the best validation loss and keeps that epoch', async () => {
+    const { trainCaptioner, captionLoss } = await import('../lib/models/captioning/trainer');
+    const train = toySet(40, 'rnn', 3);
+    const other = toySet(40, 'rnn', 5); // different pairs: a loss that must turn upward as the model overfits
+    const val = { features: other.features, captions: other.captions };
+    const model = new CaptioningRNN({
+      wordToIdx: train.wordToIdx,
+      inputDim: train.D,
+      wordvecDim: 8,
+      hiddenDim: 16,
+      cellType: 'rnn',
+      seed: 2,
+    });
+    const epochs: number[] = [];
+    const before = tf.memory().numTensors;
+    const h = trainCaptioner(model, { features: train.features, captions: train.captions }, val, {
+      epochs: 60,
+      batchSize: 8,
+      lr: 3e-2,
+      seed: 1,
+      patience: 2,
+      onEpoch: (e) => epochs.push(e),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const bestEpoch = h.valLoss.indexOf(Math.min(...h.valLoss)) + 1;
+    expect(h.keptEpoch).toBe(bestEpoch);
+    expect(h.trainLoss.length).toBeLessThan(60);
+    expect(h.trainLoss.length).toBe(bestEpoch + 2);
+    expect(epochs).toEqual(h.trainLoss.map((_, i) => i + 1));
+    expect(captionLoss(model, val)).toBeCloseTo(h.valLoss[bestEpoch - 1], 5);
+    expect(() => trainCaptioner(model, val, null, { epochs: 1, patience: 1 })).toThrow(
+      "argument 'opts.patience' needs validation data",
+    );
+    model.dispose();
+    tf.dispose([train.features, train.captions, other.features, other.captions]);
+  });
 });

@@ -2,7 +2,9 @@
  * Training of {@link CaptioningRNN} with the library's training loop: minibatches in seeded
  * epochs, the hand-written gradients, global-norm clipping, a NaN guard, Adam with
  * exponential learning-rate decay (×`lrDecay` per epoch), train/validation loss per epoch,
- * progress display and an optional checkpoint (the shipped-weights format).
+ * early stopping on the validation loss (`patience`: stop when it has not improved for that many
+ * epochs, and keep the weights of the best epoch), progress display and an optional checkpoint
+ * (the shipped-weights format).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
@@ -33,6 +35,13 @@ export interface CaptionTrainOptions {
   checkpoint?: string;
   /** Load `checkpoint` instead of training when it exists and matches these settings. */
   reuseCheckpoint?: boolean;
+  /**
+   * Early stopping (needs validation data): stop once the validation loss has not improved for
+   * this many epochs, and restore the weights of its best epoch. Default: train all `epochs`.
+   */
+  patience?: number;
+  /** Called after each epoch (after its validation loss) with the epoch (1-based). */
+  onEpoch?: (epoch: number) => void;
 }
 
 export interface CaptionHistory {
@@ -42,6 +51,8 @@ export interface CaptionHistory {
   trainLoss: number[];
   /** Validation loss at the end of each epoch (empty without validation data). */
   valLoss: number[];
+  /** The epoch whose weights the model holds (the last, or the best one under early stopping). */
+  keptEpoch: number;
   /** Wall-clock seconds of training (of the original run when loaded from a checkpoint). */
   seconds: number;
   fromCheckpoint: boolean;
@@ -82,6 +93,11 @@ export function trainCaptioner(
     .number('lr', opts.lr ?? 5e-3, { min: 0, exclusiveMin: true })
     .number('lrDecay', opts.lrDecay ?? 0.95, { min: 0, max: 1 })
     .number('clipNorm', opts.clipNorm ?? 5, { min: 0, exclusiveMin: true });
+  if (opts.patience !== undefined)
+    c.number('patience', opts.patience, { integer: true, min: 1 }).require(
+      val !== null,
+      "argument 'opts.patience' needs validation data: early stopping watches the validation loss",
+    );
   if (val)
     checkArgs('trainCaptioner')
       .tensor('val.captions', val.captions, ['M', c.dims.L], 'int32')
@@ -98,6 +114,7 @@ export function trainCaptioner(
     lrDecay,
     clipNorm,
     seed,
+    patience: opts.patience ?? null,
   });
   if (opts.checkpoint && opts.reuseCheckpoint) {
     const saved = loadCheckpoint<CaptionHistory>(opts.checkpoint, key, model.params);
@@ -106,8 +123,21 @@ export function trainCaptioner(
   const start = Date.now();
   const plan = seededEpochBatches('trainCaptioner', { N, batchSize, epochs, seed });
   const schedule = exponentialDecay({ lr0: lr, decayRate: lrDecay, decaySteps: plan.stepsPerEpoch });
-  const history: CaptionHistory = { stepLoss: [], trainLoss: [], valLoss: [], seconds: 0, fromCheckpoint: false };
+  const history: CaptionHistory = {
+    stepLoss: [],
+    trainLoss: [],
+    valLoss: [],
+    keptEpoch: 0,
+    seconds: 0,
+    fromCheckpoint: false,
+  };
   let epochSum = 0;
+  let best: { epoch: number; loss: number; params: Record<string, tf.Tensor> } | null = null;
+  const keepBest = (epoch: number, loss: number): void => {
+    if (best && loss >= best.loss) return;
+    if (best) tf.dispose(Object.values(best.params));
+    best = { epoch, loss, params: Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, tf.clone(v)])) };
+  };
   history.stepLoss = trainLoop(
     'trainCaptioner',
     model.params,
@@ -123,8 +153,14 @@ export function trainCaptioner(
         if (!plan.endsEpoch(step)) return;
         history.trainLoss.push(epochSum / plan.stepsPerEpoch);
         epochSum = 0;
+        const epoch = history.trainLoss.length;
+        history.keptEpoch = epoch;
         if (val) history.valLoss.push(captionLoss(model, val));
+        if (opts.patience !== undefined) keepBest(epoch, history.valLoss[epoch - 1]);
+        opts.onEpoch?.(epoch);
       },
+      shouldStop: () =>
+        opts.patience !== undefined && best !== null && history.trainLoss.length - best.epoch >= opts.patience,
     },
     (step) => {
       const [f, cap] = tf.tidy(() => {
@@ -138,6 +174,12 @@ export function trainCaptioner(
       }
     },
   ).losses;
+  const kept = best as { epoch: number; params: Record<string, tf.Tensor> } | null;
+  if (kept) {
+    for (const [k, v] of Object.entries(kept.params)) model.params[k].assign(v);
+    tf.dispose(Object.values(kept.params));
+    history.keptEpoch = kept.epoch;
+  }
   history.seconds = (Date.now() - start) / 1000;
   if (opts.checkpoint) saveCheckpoint(opts.checkpoint, key, model.params, history);
   return history;
