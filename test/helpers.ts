@@ -15,6 +15,7 @@ import { afterAll, expect, it } from 'vitest';
 import { Rng, tf, relError as libRelError } from '../lib';
 import type { SpeechUtterance } from '../lib/models/listener/training';
 import type { Tacotron2Config } from '../lib/models/tacotron2/config';
+import { audioMatrix } from '../lib/audio/matrix';
 import { datasetDir, readManifest, sha256 } from '../lib/data/datasetFiles';
 import { signManifest } from '../lib/data/manifestSignature';
 import { autodiffVjp, collectTensors, F64, numericVjp, toTensor } from '../coursework/reference/numerics';
@@ -147,3 +148,19 @@ export const TINY_TACOTRON: Tacotron2Config = {
   postnetKernel: 3,
   postnetLayers: 5,
 };
+
+/** Four short texts with random log-mels (3 frames per character + 1, 5 mel channels): a toy Tacotron corpus. */
+export function toyTextMels(seed: number): { text: string; mel: ReturnType<typeof audioMatrix> }[] {
+  const rng = new Rng(seed);
+  return ['a cat.', 'the dog sat', 'hi', 'no, yes!'].map((text) => {
+    const T = 3 * text.length + 1;
+    return {
+      text,
+      mel: audioMatrix(
+        Float32Array.from({ length: T * 5 }, () => -5 + 2 * rng.normal()),
+        T,
+        5,
+      ),
+    };
+  });
+}

@@ -49,22 +49,7 @@ import {
 import { synthesize } from '../lib/models/tacotron2/synthesize';
 import { LIU_TABLE1, liuImpliedDenominator, liuTableRows } from '../lib/models/tacotron2/liuPaper';
 import { TACOTRON_MODES, trainTacotron } from '../lib/models/tacotron2/training';
-import { TINY_TACOTRON as TINY, expectNoLeak, relError } from './helpers';
-
-function pairs(seed: number): { text: string; mel: ReturnType<typeof audioMatrix> }[] {
-  const rng = new Rng(seed);
-  return ['a cat.', 'the dog sat', 'hi', 'no, yes!'].map((text) => {
-    const T = 3 * text.length + 1;
-    return {
-      text,
-      mel: audioMatrix(
-        Float32Array.from({ length: T * 5 }, () => -5 + 2 * rng.normal()),
-        T,
-        5,
-      ),
-    };
-  });
-}
+import { TINY_TACOTRON as TINY, expectNoLeak, relError, toyTextMels as pairs } from './helpers';
 
 describe('location-sensitive attention inside autodiff (tf.customGrad)', () => {
   it('the hand-backed gradient equals the hand backward and autodiff of the same forward', () => {

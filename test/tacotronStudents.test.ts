@@ -9,7 +9,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { Rng, tf } from '../lib';
-import { audioMatrix } from '../lib/audio/matrix';
 import { DatasetError } from '../lib/data/datasetError';
 import { distillationLoss } from '../lib/losses/distillationLoss';
 import { makeTacotronBatch, disposeTacotronBatch } from '../lib/models/tacotron2/batch';
@@ -27,22 +26,7 @@ import { initStudent, trainStudent } from '../lib/models/tacotron2/students';
 import { tacotronBackprop } from '../lib/models/tacotron2/backprop';
 import { teacherDecoderStates } from '../lib/models/tacotron2/training';
 import { studentTrainingRecord } from '../lib/models/tacotron2/teacherRecord';
-import { TINY_TACOTRON as TINY, expectNoLeak } from './helpers';
-
-function pairs(seed: number) {
-  const rng = new Rng(seed);
-  return ['a cat.', 'the dog sat', 'hi', 'no, yes!'].map((text) => {
-    const T = 3 * text.length + 1;
-    return {
-      text,
-      mel: audioMatrix(
-        Float32Array.from({ length: T * 5 }, () => -5 + 2 * rng.normal()),
-        T,
-        5,
-      ),
-    };
-  });
-}
+import { TINY_TACOTRON as TINY, expectNoLeak, toyTextMels as pairs } from './helpers';
 
 const values = (m: { params: Record<string, tf.Tensor> }) =>
   Object.fromEntries(Object.entries(m.params).map(([k, v]) => [k, Array.from(v.dataSync())]));
