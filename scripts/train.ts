@@ -9,6 +9,7 @@
  */
 import { initBackend } from '../lib';
 import { UsageError } from './cliArgs';
+import { CAPTIONING_USAGE, parseCaptioningArgs, trainCaptioning } from './train/captioning';
 import { CAPTIONING_CNN_USAGE, parseCaptioningCnnArgs, trainCaptioningCnn } from './train/captioningCnn';
 import { LISTENER_USAGE, parseListenerArgs, trainListener } from './train/listener';
 import { PRETRAIN_VARIANTS, parsePretrainArgs, pretrain, pretrainUsage } from './train/multimodal';
@@ -37,6 +38,7 @@ function trainer<A extends { help: boolean }>(
 
 const TRAINERS: Record<string, Trainer> = {
   listener: trainer(LISTENER_USAGE, parseListenerArgs, trainListener),
+  captioning: trainer(CAPTIONING_USAGE, parseCaptioningArgs, trainCaptioning),
   'captioning-cnn': trainer(CAPTIONING_CNN_USAGE, parseCaptioningCnnArgs, trainCaptioningCnn),
   'tacotron-teacher': trainer(TACOTRON_TEACHER_USAGE, parseTacotronTeacherArgs, trainTacotronTeacher),
   'tacotron-student': trainer(TACOTRON_STUDENT_USAGE, parseTacotronStudentArgs, trainTacotronStudent),

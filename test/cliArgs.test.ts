@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine, parseNumber, UsageError } from '../scripts/cliArgs';
 import { parseListenerArgs } from '../scripts/train/listener';
 import { parsePretrainArgs } from '../scripts/train/multimodal';
+import { parseCaptioningArgs } from '../scripts/train/captioning';
 import { parseCaptioningCnnArgs } from '../scripts/train/captioningCnn';
 import { parseTacotronStudentArgs } from '../scripts/train/tacotronStudent';
 import { parseTacotronTeacherArgs } from '../scripts/train/tacotronTeacher';
@@ -205,6 +206,29 @@ describe('trainer command lines', () => {
     expect(() => parseCaptioningCnnArgs(['--epochs', '0'])).toThrow(
       "train captioning-cnn: --epochs expects a whole number >= 1, got '0'",
     );
+  });
+
+  it('captioning: lists of decoders and seeds, defaults and --quick', () => {
+    expect(parseCaptioningArgs([])).toMatchObject({
+      decoders: ['rnn', 'lstm', 'attention'],
+      seeds: [1, 2, 3],
+      maxEpochs: 150,
+      patience: 10,
+      out: endsWith('checkpoints'),
+    });
+    expect(parseCaptioningArgs(['--quick', '--decoders', 'attention'])).toMatchObject({
+      decoders: ['attention'],
+      seeds: [1],
+      maxEpochs: 2,
+      out: endsWith(path.join('out', 'checkpoints')),
+    });
+    expect(() => parseCaptioningArgs(['--decoders', 'cnn'])).toThrow(
+      "train captioning: --decoders expects rnn, lstm and/or attention, got 'cnn'",
+    );
+    expect(() => parseCaptioningArgs(['--seeds', '1,x'])).toThrow(
+      "--seeds expects comma-separated integers, got '1,x'",
+    );
+    expect(() => parseCaptioningArgs(['--lr-decay', '2'])).toThrow('--lr-decay expects at most 1');
   });
 
   it('tacotron-student: --system is required, short names map to systems, defaults and --quick', () => {

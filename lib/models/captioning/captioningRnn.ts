@@ -27,6 +27,8 @@ import { dotProductAttention } from '../../layers/spatialAttention';
 import { temporalAffineForward, temporalAffineBackward, temporalSoftmaxLoss } from '../../layers/temporal';
 
 export type CaptionCellType = 'rnn' | 'lstm' | 'attention';
+/** The three decoders, in the order the notebook compares them. */
+export const CAPTION_CELL_TYPES: readonly CaptionCellType[] = ['rnn', 'lstm', 'attention'];
 
 export interface CaptioningRnnOptions {
   /** Vocabulary; must contain `<NULL>`, `<START>` and `<END>`. */

@@ -22,6 +22,7 @@ export {
 } from './analysis';
 export {
   disposeDecoderState,
+  CAPTION_CELL_TYPES,
   CaptionCellType,
   CaptioningRnnOptions,
   CaptionSample,
@@ -33,6 +34,7 @@ export { evaluateCaptioner as evaluate, CaptionEvalSet, CaptionEvaluation } from
 export * from './exposureBias';
 export * from './featureExtractor';
 export * from './cnnCheckpoint';
+export * from './decoderCheckpoint';
 export * from './oracle';
 export { checkCaptioningGradients as checkGradients, CaptionGradientCheckOptions } from './gradientCheck';
 export {

@@ -40,8 +40,8 @@ export interface CaptionTrainOptions {
    * this many epochs, and restore the weights of its best epoch. Default: train all `epochs`.
    */
   patience?: number;
-  /** Called after each epoch (after its validation loss) with the epoch (1-based). */
-  onEpoch?: (epoch: number) => void;
+  /** Called after each epoch with the epoch (1-based), its mean training loss and its validation loss. */
+  onEpoch?: (epoch: number, losses: { train: number; val: number | null }) => void;
 }
 
 export interface CaptionHistory {
@@ -157,7 +157,7 @@ export function trainCaptioner(
         history.keptEpoch = epoch;
         if (val) history.valLoss.push(captionLoss(model, val));
         if (opts.patience !== undefined) keepBest(epoch, history.valLoss[epoch - 1]);
-        opts.onEpoch?.(epoch);
+        opts.onEpoch?.(epoch, { train: history.trainLoss[epoch - 1], val: history.valLoss[epoch - 1] ?? null });
       },
       shouldStop: () =>
         opts.patience !== undefined && best !== null && history.trainLoss.length - best.epoch >= opts.patience,

@@ -17,7 +17,14 @@ import { decoderContext, runDecoder } from './decoder';
 import { encoderForward } from './encoder';
 import { Listener } from '../listener/transcribe';
 import type { LogMelConfig } from '../listener/features';
-import { intervalText, PairedDifference, resampleDifference, resampleInterval } from '../../experiments/statistics';
+import {
+  intervalText,
+  mcnemar,
+  PairedDifference,
+  rateInterval,
+  resampleDifference,
+  resampleInterval,
+} from '../../experiments/statistics';
 import { LIU_TABLE1 } from './liuPaper';
 import {
   RobustnessCount,
@@ -26,6 +33,8 @@ import {
   listenerRobustness,
   robustnessErrorRate,
   sumRobustness,
+  UtteranceOutcome,
+  utteranceOutcome,
 } from './robustness';
 import { Synthesis, synthesize } from './synthesize';
 
@@ -285,4 +294,64 @@ export function compareRobustness(
     ga[0].length,
     (s, i) => pooledErrorRate(ga, measure, s, i) - pooledErrorRate(gb, measure, s, i),
   );
+}
+
+const OUTCOMES: readonly UtteranceOutcome[] = ['clean', 'skip', 'repeat', 'no stop'];
+
+/** Each utterance's outcome (./robustness.ts `utteranceOutcome`) for one system: [seed][sentence]. */
+export function outcomeGrid(
+  runs: readonly SystemRun[],
+  system: string,
+  measure: 'byAlignment' | 'byListener',
+): UtteranceOutcome[][] {
+  const grid = recordGrid(runs, system);
+  checkArgs('outcomeGrid').require(
+    grid.length > 0,
+    `argument 'system' expected one of the runs' systems but got ${system}`,
+  );
+  return grid.map((records) => records.map((r) => utteranceOutcome(r[measure])));
+}
+
+/**
+ * One row per system: how many utterances (seeds × sentences) ended clean, with a skip (the most
+ * serious error first: no stop, skip, repeat), and the share left clean with its interval
+ * resampling seeds and sentences (Wilson-joined, inside [0, 100] %).
+ */
+export function outcomeTable(
+  runs: readonly SystemRun[],
+  measure: 'byAlignment' | 'byListener',
+): Record<string, string | number>[] {
+  checkArgs('outcomeTable').require(runs.length > 0, "argument 'runs' expected at least one run");
+  return [...new Set(runs.map((r) => r.system))].map((system) => {
+    const grid = outcomeGrid(runs, system, measure);
+    const flat = grid.flat();
+    const count = (o: UtteranceOutcome) => flat.filter((x) => x === o).length;
+    const clean = rateInterval(grid.map((row) => row.map((o) => (o === 'clean' ? 1 : 0))));
+    return {
+      system,
+      utterances: flat.length,
+      ...Object.fromEntries(OUTCOMES.map((o) => [o, count(o)])),
+      'clean %': intervalText(clean, { scale: 100, digits: 1 }),
+    };
+  });
+}
+
+/**
+ * Exact McNemar test of "the utterance came out clean" between systems A and B, paired on the same
+ * (seed index, sentence): onlyA = utterances clean from A but not from B.
+ */
+export function compareCleanUtterances(
+  runs: readonly SystemRun[],
+  a: string,
+  b: string,
+  measure: 'byAlignment' | 'byListener',
+): { onlyA: number; onlyB: number; pValue: number } {
+  const [ga, gb] = [outcomeGrid(runs, a, measure), outcomeGrid(runs, b, measure)];
+  checkArgs('compareCleanUtterances').require(
+    ga.length === gb.length && ga[0].length === gb[0].length,
+    `arguments 'a' and 'b' expected systems with the same seeds and sentences in 'runs' but got ` +
+      `${ga.length}×${ga[0].length} and ${gb.length}×${gb[0].length}`,
+  );
+  const clean = (g: UtteranceOutcome[][]) => g.flat().map((o) => o === 'clean');
+  return mcnemar(clean(ga), clean(gb));
 }

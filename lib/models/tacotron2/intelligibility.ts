@@ -20,6 +20,7 @@ import { Rng } from '../../core/random';
 import { checkArgs } from '../../core/validate';
 import { stripPunctuation } from '../../data/speechText';
 import { ErrorRate, characterErrorRate } from '../../metrics/editDistance';
+import { Interval, PairedDifference, resampleDifference, resampleInterval } from '../../experiments/statistics';
 import type { LogMelConfig } from '../listener/features';
 import { Listener, logMelConfigOf, transcribeLogMel } from '../listener/transcribe';
 import { TextMel, disposeTacotronBatch, makeTacotronBatch } from './batch';
@@ -29,6 +30,7 @@ import { encoderForward } from './encoder';
 import { distillationWithGradient } from './lossGradients';
 import { maskedMse, stopTokenBce } from './losses';
 import { postnetForward } from './postnet';
+import { dtwMelError } from './evaluation';
 import { Synthesis, synthesize } from './synthesize';
 import { griffinLimFromMel } from '../../audio/griffinLim';
 import { logMel, type LogMelOptions } from '../../audio/logMel';
@@ -226,4 +228,111 @@ export function intelligibilityTest(
     syntheses,
     griffinLimSignals: synthesizedGl.map((g) => Float32Array.from(g.signal)),
   };
+}
+
+/**
+ * One in-domain sentence measured against its natural recording (notebook 06's stand-in for MOS):
+ * the DTW mel error (./evaluation.ts `dtwMelError`, per log-mel value) and the listener's
+ * character errors S + D + I out of the sentence's N characters.
+ */
+export interface InDomainScore {
+  melError: number;
+  errors: number;
+  characters: number;
+}
+
+const scoreOf = (ref: string, heard: string, melError: number): InDomainScore => {
+  const e = characterErrorRate([ref], [heard]);
+  return { melError, errors: e.substitutions + e.deletions + e.insertions, characters: e.refLength };
+};
+
+/**
+ * Each pair's text synthesized free-running (dropout masks from `seed`); per sentence, the mel
+ * after the post-net against the natural one (DTW mel error) and the listener's transcript of it
+ * (read directly, as the hard-set measure does).
+ */
+export function inDomainScores(
+  model: Tacotron2,
+  listener: Listener,
+  pairs: readonly TextMel[],
+  opts: { seed: number; melConfig: LogMelConfig },
+): InDomainScore[] {
+  checkArgs('inDomainScores')
+    .require(Array.isArray(pairs) && pairs.length > 0, "argument 'pairs' expected at least one { text, mel }")
+    .number('opts.seed', opts?.seed, { integer: true })
+    .require(opts.melConfig !== undefined, "argument 'opts.melConfig' expected the corpus's log-mel configuration");
+  const syntheses = synthesize(model, pairs, { seed: opts.seed });
+  const heard = transcribeLogMel(
+    listener,
+    syntheses.map((s) => s.mel),
+    opts.melConfig,
+  );
+  return pairs.map((p, i) => scoreOf(stripPunctuation(p.text), heard[i], dtwMelError(syntheses[i].mel, p.mel)));
+}
+
+/**
+ * The floor of {@link inDomainScores} on the same sentences: the mel error of the natural log-mel
+ * through Griffin-Lim and back (what the vocoder alone costs; seed + i for sentence i), and the
+ * listener's errors on the natural recording (what the listener alone costs).
+ */
+export function naturalInDomainScores(
+  listener: Listener,
+  pairs: readonly TextMel[],
+  opts: { features: SpeechFeatureSpec; griffinLimIterations: number; seed: number },
+): InDomainScore[] {
+  checkArgs('naturalInDomainScores')
+    .require(Array.isArray(pairs) && pairs.length > 0, "argument 'pairs' expected at least one { text, mel }")
+    .number('opts.griffinLimIterations', opts?.griffinLimIterations, { integer: true, min: 1 })
+    .number('opts.seed', opts.seed, { integer: true })
+    .require(opts.features?.kind === 'log-mel', "argument 'opts.features' expected a log-mel feature spec");
+  const options = opts.features.options as unknown as LogMelOptions;
+  const heard = transcribeLogMel(
+    listener,
+    pairs.map((p) => p.mel),
+    logMelConfigOf(opts.features),
+  );
+  return pairs.map((p, i) => {
+    const roundTrip = griffinLimRoundTrip(p.mel, options, opts.griffinLimIterations, opts.seed + i).mel;
+    return scoreOf(stripPunctuation(p.text), heard[i], dtwMelError(roundTrip, p.mel));
+  });
+}
+
+/** Pooled CER Σ(S + D + I) / ΣN of a [seeds][sentences] grid, over the resampled rows and columns. */
+function pooledCer(grid: readonly (readonly InDomainScore[])[], seeds: readonly number[], items: readonly number[]) {
+  let [errors, characters] = [0, 0];
+  for (const s of seeds)
+    for (const i of items) {
+      errors += grid[s][i].errors;
+      characters += grid[s][i].characters;
+    }
+  return characters === 0 ? 0 : errors / characters;
+}
+
+const checkScoreGrid = (fn: string, name: string, grid: readonly (readonly InDomainScore[])[]) =>
+  checkArgs(fn).require(
+    Array.isArray(grid) &&
+      grid.length > 0 &&
+      grid.every((row) => Array.isArray(row) && row.length === grid[0].length && row.length > 0),
+    `argument '${name}' expected a [seeds][sentences] grid of in-domain scores with equal, non-empty rows`,
+  );
+
+/** The pooled listener CER of a [seeds][sentences] grid with a bootstrap interval resampling both. */
+export function inDomainCer(grid: readonly (readonly InDomainScore[])[]): Interval {
+  checkScoreGrid('inDomainCer', 'grid', grid);
+  return resampleInterval(grid.length, grid[0].length, (s, i) => pooledCer(grid, s, i));
+}
+
+/** Pooled CER of `a` minus that of `b`, paired on the same seeds and sentences. */
+export function inDomainCerDifference(
+  a: readonly (readonly InDomainScore[])[],
+  b: readonly (readonly InDomainScore[])[],
+): PairedDifference {
+  checkScoreGrid('inDomainCerDifference', 'a', a);
+  checkScoreGrid('inDomainCerDifference', 'b', b);
+  checkArgs('inDomainCerDifference').require(
+    a.length === b.length && a[0].length === b[0].length,
+    `arguments 'a' and 'b' expected the same [seeds][sentences] grid but got ` +
+      `${a.length}×${a[0].length} and ${b.length}×${b[0].length}`,
+  );
+  return resampleDifference(a.length, a[0].length, (s, i) => pooledCer(a, s, i) - pooledCer(b, s, i));
 }

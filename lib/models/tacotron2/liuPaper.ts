@@ -11,6 +11,7 @@
  * utterances, 30 of which average 128 characters (≥ 3,840 characters): the arithmetic fits words,
  * not characters, so the unit is ambiguous and notebook 06 says so.
  */
+import { checkArgs } from '../../core/validate';
 
 export const LIU_SOURCE = 'Liu et al., ICASSP 2020, Table 1 and Section 4.2';
 
@@ -54,6 +55,52 @@ export function liuTableRows(): Record<string, string | number>[] {
       skips: r.skips ?? '—',
       repeats: r.repeats ?? '—',
       'implied denominator': units === null ? '—' : Math.round(units),
+    };
+  });
+}
+
+/** One of our systems in the layout of {@link table1BesideLiu} (intervals already as text). */
+export interface OurTable1Row {
+  system: string;
+  /** The listener's CER on in-domain test sentences (our stand-in for MOS), e.g. "12.3 [10.1, 14.6]". */
+  inDomainCer: string;
+  /** DTW mel error on the same sentences. */
+  melError: string;
+  /** Hard set, by the listener: skips and repeats (mean over seeds) and the pooled error rate. */
+  skips: number;
+  repeats: number;
+  errorRate: string;
+}
+
+/**
+ * Liu et al.'s Table 1 with our measurements beside it: one row per system of ours, then the
+ * paper's English and Chinese MOS, WER, skips and repeats for the system of the same name ("—"
+ * where the paper has none: FR's robustness, and our Teacher and Teacher+TF rows).
+ */
+export function table1BesideLiu(ours: readonly OurTable1Row[]): Record<string, string | number>[] {
+  checkArgs('table1BesideLiu').require(
+    Array.isArray(ours) && ours.length > 0 && ours.every((r) => typeof r?.system === 'string'),
+    "argument 'ours' expected at least one row { system, inDomainCer, melError, skips, repeats, errorRate }",
+  );
+  const paper = (system: string, language: LiuLanguage) =>
+    LIU_TABLE1.find((r) => r.system === system && r.language === language);
+  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v);
+  const counts = (row: LiuRow | undefined) => (row?.skips == null ? '—' : `${row.skips}/${row.repeats}`);
+  return ours.map((r) => {
+    const [en, cn] = [paper(r.system, 'en'), paper(r.system, 'cn')];
+    return {
+      system: r.system,
+      'ours: in-domain CER %': r.inDomainCer,
+      'ours: DTW mel error': r.melError,
+      'ours: skips': r.skips,
+      'ours: repeats': r.repeats,
+      'ours: error rate %': r.errorRate,
+      'paper MOS en': cell(en?.mos),
+      'paper MOS cn': cell(cn?.mos),
+      'paper WER % en': cell(en?.werPercent),
+      'paper WER % cn': cell(cn?.werPercent),
+      'paper skips/repeats en': counts(en),
+      'paper skips/repeats cn': counts(cn),
     };
   });
 }
