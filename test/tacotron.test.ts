@@ -29,13 +29,22 @@ import { locationAttentionStep } from '../lib/models/tacotron2/attentionGradient
 import { loadTacotron, saveTacotron } from '../lib/models/tacotron2/checkpoint';
 import { cloneTacotron2, disposeTacotron2, initTacotron2 } from '../lib/models/tacotron2/config';
 import {
+  compareCleanUtterances,
   compareRobustness,
+  outcomeGrid,
+  outcomeTable,
   dtwMelError,
   exposureBiasCurve,
   robustnessTable1,
   UtteranceRobustness,
 } from '../lib/models/tacotron2/evaluation';
-import { intelligibilityTest } from '../lib/models/tacotron2/intelligibility';
+import {
+  inDomainCer,
+  inDomainCerDifference,
+  inDomainScores,
+  intelligibilityTest,
+  naturalInDomainScores,
+} from '../lib/models/tacotron2/intelligibility';
 import { teacherTrainingRecord } from '../lib/models/tacotron2/teacherRecord';
 import { distillationTerm } from '../lib/models/tacotron2/losses';
 import {
@@ -47,7 +56,7 @@ import {
   listenerRobustness,
 } from '../lib/models/tacotron2/robustness';
 import { synthesize } from '../lib/models/tacotron2/synthesize';
-import { LIU_TABLE1, liuImpliedDenominator, liuTableRows } from '../lib/models/tacotron2/liuPaper';
+import { LIU_TABLE1, liuImpliedDenominator, liuTableRows, table1BesideLiu } from '../lib/models/tacotron2/liuPaper';
 import { TACOTRON_MODES, trainTacotron } from '../lib/models/tacotron2/training';
 import { TINY_TACOTRON as TINY, expectNoLeak, relError, toyTextMels as pairs } from './helpers';
 
@@ -212,6 +221,29 @@ describe("Liu et al.'s Table 1", () => {
     expect(ssEn).toBeLessThan(30 * 128); // fewer than the long sentences' characters alone
     expect(units.slice(4)).toEqual([null, null]);
   });
+
+  it('puts our rows beside the paper numbers of the system of the same name', () => {
+    const ours = (system: string) => ({
+      system,
+      inDomainCer: '10.0',
+      melError: '0.5',
+      skips: 3,
+      repeats: 1,
+      errorRate: '4.0',
+    });
+    const [kd, fr, tf] = table1BesideLiu([ours('Tacotron2-KD'), ours('Tacotron2-FR'), ours('Teacher+TF')]);
+    expect(kd).toMatchObject({
+      'ours: skips': 3,
+      'paper MOS en': 3.93,
+      'paper MOS cn': 3.94,
+      'paper WER % en': 2.17,
+      'paper skips/repeats en': '24/0',
+      'paper skips/repeats cn': '38/0',
+    });
+    expect(fr).toMatchObject({ 'paper MOS en': 1.33, 'paper MOS cn': 2.32, 'paper WER % en': '—' });
+    expect(tf['paper MOS en']).toBe('—');
+    expect(() => table1BesideLiu([])).toThrow("table1BesideLiu: argument 'ours'");
+  });
 });
 
 describe('robustness tables over seeds × sentences', () => {
@@ -242,6 +274,26 @@ describe('robustness tables over seeds × sentences', () => {
     expect(() => compareRobustness(runs, 'A', 'C', 'byAlignment')).toThrow(
       "compareRobustness: arguments 'a' and 'b' expected systems with the same seeds and sentences",
     );
+  });
+  it('gives each utterance one outcome and pairs two systems on them by McNemar', () => {
+    const runs = [
+      run('A', 1, [0, 0, 1, 0]),
+      run('A', 2, [0, 1, 0, 0]),
+      run('B', 1, [2, 3, 0, 4]),
+      run('B', 2, [3, 2, 3, 2]),
+    ];
+    runs[0].records[3] = {
+      ...runs[0].records[3],
+      byAlignment: { ...runs[0].records[3].byAlignment, incomplete: 1 },
+    };
+    const [a, b] = outcomeTable(runs, 'byAlignment');
+    expect(a).toMatchObject({ system: 'A', utterances: 8, clean: 5, skip: 2, repeat: 0, 'no stop': 1 });
+    expect(b).toMatchObject({ system: 'B', utterances: 8, clean: 1, skip: 7 });
+    expect(parseFloat(a['clean %'] as string)).toBeCloseTo(62.5, 10);
+    const m = compareCleanUtterances(runs, 'A', 'B', 'byAlignment');
+    expect([m.onlyA, m.onlyB]).toEqual([5, 1]); // A clean where B skips: 5; B clean where A skips: 1
+    expect(m.pValue).toBeCloseTo((2 * 7) / 64, 12); // P(X ≤ 1), X ~ Bin(6, ½), two-sided
+    expect(() => outcomeGrid(runs, 'C', 'byAlignment')).toThrow("outcomeGrid: argument 'system'");
   });
 });
 
@@ -477,6 +529,56 @@ describe('Tacotron evaluation helpers', () => {
     ).toThrow("intelligibilityTest: argument 'opts.griffinLimIterations'");
     disposeTacotron2(model);
     tf.dispose(Object.values(listener.params));
+  });
+
+  it('inDomainScores and its natural floor: per-sentence mel error and listener errors on the same sentences', () => {
+    const listener = loadListener();
+    const u = loadSpeechSingle({ split: 'test', limit: 2 });
+    const model = initTacotron2({ ...TINY, symbols: 'phones', vocabSize: 58, melDims: 80 }, 4, { mean: -5, std: 2 });
+    const testPairs = u.utterances.map((x) => ({ text: x.text, phones: x.phones, mel: x.mel }));
+    const cfg = logMelConfigOf(u.features);
+    const spoken = inDomainScores(model, listener, testPairs, { seed: 3, melConfig: cfg });
+    const floor = naturalInDomainScores(listener, testPairs, {
+      features: u.features,
+      griffinLimIterations: 4,
+      seed: 3,
+    });
+    const heard = listenerRobustness(
+      listener,
+      u.utterances.map((x) => x.mel),
+      u.utterances.map((x) => x.text),
+      cfg,
+    );
+    expect(floor.map((f) => f.errors)).toEqual(heard.map((h) => h.substitutions + h.skips + h.repeats));
+    for (const [k, x] of u.utterances.entries()) {
+      expect(spoken[k].characters).toBe(stripPunctuation(x.text).length);
+      expect(floor[k].characters).toBe(spoken[k].characters);
+    }
+    // an untrained model is farther from the natural mel than the natural mel through Griffin-Lim
+    for (const k of [0, 1]) expect(spoken[k].melError).toBeGreaterThan(floor[k].melError);
+    expect(() => inDomainScores(model, listener, [], { seed: 3, melConfig: cfg })).toThrow(
+      "inDomainScores: argument 'pairs'",
+    );
+    disposeTacotron2(model);
+    tf.dispose(Object.values(listener.params));
+  });
+
+  it('inDomainCer pools errors over characters; the paired difference resamples the same seeds and sentences', () => {
+    const s = (errors: number, characters: number) => ({ melError: 0, errors, characters });
+    const a = [
+      [s(1, 10), s(3, 30)],
+      [s(2, 10), s(0, 30)],
+    ];
+    const b = [
+      [s(0, 10), s(0, 30)],
+      [s(1, 10), s(0, 30)],
+    ];
+    expect(inDomainCer(a).estimate).toBeCloseTo(6 / 80, 12);
+    const d = inDomainCerDifference(a, b);
+    expect(d.estimate).toBeCloseTo(6 / 80 - 1 / 80, 12);
+    expect(d.low).toBeGreaterThanOrEqual(0);
+    expect([d.seeds, d.items]).toEqual([2, 2]);
+    expect(() => inDomainCerDifference(a, [b[0]])).toThrow("inDomainCerDifference: arguments 'a' and 'b'");
   });
 
   it('sideBySide puts each panel on its own axes with its title above', () => {
