@@ -57,4 +57,16 @@ describe('caption grammar and oracle', () => {
     tf.dispose([items, colours, scenes.images, scenes.captions, cells.images, cells.items, cells.colours]);
     cnn.classifier.dispose();
   });
+
+  it('names only the colours of the vocabulary when the CNN knows more tints than the scenes use', () => {
+    const scenes = loadFashionScenes({ split: 'val', limit: 20 });
+    const cnn = buildFeatureCnn({ items: 10, colours: 8, channels: 4, seed: 9 });
+    const colourHead = cnn.classifier.getLayer('colour');
+    const bias = tf.tensor1d([0, 0, 0, 0, 0, 0, 50, 50]); // the two extra tints win every argmax
+    colourHead.setWeights([colourHead.getWeights()[0], bias]);
+    const { named } = oracleCaptions(cnn, scenes.images, scenes.items, scenes);
+    expect(named.flat().every((o) => o.colour < scenes.colourNames.length)).toBe(true);
+    tf.dispose([bias, scenes.images, scenes.captions]);
+    cnn.classifier.dispose();
+  });
 });

@@ -206,6 +206,11 @@ describe('trainer command lines', () => {
     expect(() => parseCaptioningCnnArgs(['--epochs', '0'])).toThrow(
       "train captioning-cnn: --epochs expects a whole number >= 1, got '0'",
     );
+    expect(parseCaptioningCnnArgs([])).toMatchObject({ extraColours: 0 });
+    expect(parseCaptioningCnnArgs(['--extra-colours', '0.25'])).toMatchObject({ extraColours: 0.25 });
+    expect(() => parseCaptioningCnnArgs(['--extra-colours', '1'])).toThrow(
+      '--extra-colours expects a fraction in [0, 1)',
+    );
   });
 
   it('captioning: lists of decoders and seeds, defaults and --quick', () => {

@@ -9,13 +9,18 @@
  * After every epoch it scores the shipped validation cells (fashion-scenes' val split, from
  * Fashion-MNIST's test images); the epoch with the best item accuracy goes to --out with its
  * manifest and training log, and the test and novel cells are scored once, at the end.
+ *
+ * `--extra-colours F` tints a fraction F of each epoch's images with one of the two tint colours no
+ * scene uses (orange, white), and the colour head learns all eight. Items then come in more
+ * colours than the scenes show, so that the item head leans on shape rather than on which colours
+ * an item was seen in; the novel split's held-out colour–item pairs stay unseen.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Rng, tf } from '../../lib';
 import { projectRoot } from '../../lib/core/projectRoot';
 import { loadFashionCells, loadFashionScenes } from '../../lib/data/fashionScenes';
-import { renderTintedItem } from '../../lib/data/render';
+import { renderTintedItem, TINT_COLOURS } from '../../lib/data/render';
 import { loadFeatureCnn, saveFeatureCnn } from '../../lib/models/captioning/cnnCheckpoint';
 import {
   buildFeatureCnn,
@@ -23,7 +28,7 @@ import {
   trainFeatureCnn,
   type FeatureCnn,
 } from '../../lib/models/captioning/featureExtractor';
-import { parseCommandLine } from '../cliArgs';
+import { parseCommandLine, UsageError } from '../cliArgs';
 import { readFashionMnist, SOURCE } from '../datasets/common';
 
 export const CAPTIONING_CNN_USAGE = `usage: npm run train -- captioning-cnn [options]
@@ -31,6 +36,8 @@ export const CAPTIONING_CNN_USAGE = `usage: npm run train -- captioning-cnn [opt
   --lr0 LR          Adam's learning rate in the first epoch, halved every epoch (default 3e-3)
   --images N        training images used (default all 60000; 2000 with --quick)
   --seed S          seed: initial weights, colours, batch order (default 1)
+  --extra-colours F fraction of images tinted orange or white (colours no scene uses; the colour
+                    head then learns all eight) (default 0)
   --quick           a tiny run through the same code path
   --out DIR         checkpoint directory (default checkpoints/captioning-cnn;
                     out/checkpoints/captioning-cnn-quick with --quick)`;
@@ -40,6 +47,7 @@ export interface CaptioningCnnArgs {
   lr0: number;
   images: number;
   seed: number;
+  extraColours: number;
   quick: boolean;
   out: string;
   help: boolean;
@@ -52,16 +60,22 @@ export function parseCaptioningCnnArgs(argv: string[]): CaptioningCnnArgs {
     lr0: { type: 'number', rule: 'positive', default: 3e-3 },
     images: { type: 'number', rule: 'positive-integer' },
     seed: { type: 'number', rule: 'integer', default: 1 },
+    'extra-colours': { type: 'number', rule: 'number', default: 0, expects: 'a fraction in [0, 1)' },
     quick: { type: 'boolean' },
     out: { type: 'string', expects: 'a directory' },
     help: { type: 'boolean', short: 'h' },
   });
   const { quick } = values;
+  if (!(values['extra-colours'] >= 0 && values['extra-colours'] < 1))
+    throw new UsageError(
+      `train captioning-cnn: --extra-colours expects a fraction in [0, 1), got ${values['extra-colours']}`,
+    );
   return {
     epochs: values.epochs ?? (quick ? 1 : 5),
     lr0: values.lr0,
     images: values.images ?? (quick ? 2000 : 60000),
     seed: values.seed,
+    extraColours: values['extra-colours'],
     quick,
     out: path.resolve(
       values.out ??
@@ -81,7 +95,7 @@ function allowedColours(items: number, colours: number, heldOut: readonly [numbe
   );
 }
 
-/** Images `order[start…start+n)` of the set, tinted with `colours`, as cells for trainFeatureCnn. */
+/** Images `order` of the set, tinted with `colours`, as cells for trainFeatureCnn. */
 function renderChunk(pixels: Uint8Array, labels: Uint8Array, order: number[], colours: number[]) {
   const n = order.length;
   const images = new Float32Array(n * 28 * 28 * 3);
@@ -100,7 +114,7 @@ export async function trainCaptioningCnn(args: CaptioningCnnArgs): Promise<void>
   const { epochs, lr0, seed, quick, out } = args;
   const command =
     `npm run train -- captioning-cnn --epochs ${epochs} --lr0 ${lr0} --images ${args.images} --seed ${seed}` +
-    `${quick ? ' --quick' : ''}`;
+    `${args.extraColours > 0 ? ` --extra-colours ${args.extraColours}` : ''}${quick ? ' --quick' : ''}`;
   const log: string[] = [];
   const say = (line: string): void => {
     console.log(line);
@@ -113,7 +127,13 @@ export async function trainCaptioningCnn(args: CaptioningCnnArgs): Promise<void>
   const allowed = allowedColours(nItems, nColours, scenes.heldOutPairs);
   const N = Math.min(args.images, fashion.labels.length);
   const val = loadFashionCells({ split: 'val' });
-  const sizes = { items: nItems, colours: nColours, firstChannels: 16, middleChannels: 32, channels: 64 };
+  const sizes = {
+    items: nItems,
+    colours: args.extraColours > 0 ? TINT_COLOURS.length : nColours,
+    firstChannels: 16,
+    middleChannels: 32,
+    channels: 64,
+  };
   const cnn: FeatureCnn = buildFeatureCnn({ ...sizes, seed });
   say(
     `data: ${N} of ${fashion.labels.length} Fashion-MNIST training images (${SOURCE}); ` +
@@ -121,7 +141,8 @@ export async function trainCaptioningCnn(args: CaptioningCnnArgs): Promise<void>
   );
   say(
     `model: ${JSON.stringify(sizes)}, ${cnn.classifier.countParams()} parameters; Adam lr ${lr0} halved every epoch, ` +
-      `batch 64, ${epochs} epochs, new colours every epoch (held-out pairs excluded), seed ${seed}`,
+      `batch 64, ${epochs} epochs, new colours every epoch (held-out pairs excluded; ` +
+      `${(100 * args.extraColours).toFixed(0)} % orange or white), seed ${seed}`,
   );
   say(command);
   const rng = new Rng(seed);
@@ -131,6 +152,9 @@ export async function trainCaptioningCnn(args: CaptioningCnnArgs): Promise<void>
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const order = rng.permutation(fashion.labels.length).slice(0, N);
     const colours = order.map((i) => {
+      // no draw when F = 0, so the shipped CNN's command still makes the same colours
+      if (args.extraColours > 0 && rng.uniform() < args.extraColours)
+        return nColours + rng.int(TINT_COLOURS.length - nColours);
       const options = allowed[fashion.labels[i]];
       return options[rng.int(options.length)];
     });

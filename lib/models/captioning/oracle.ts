@@ -43,7 +43,9 @@ export function oracleCaptions(
       ),
     );
     const [itemLogits, colourLogits] = cnn.classifier.predict(crops) as tf.Tensor[];
-    return [tf.argMax(itemLogits, 1), tf.argMax(colourLogits, 1)];
+    // a CNN may know more tint colours than the scenes use: only the vocabulary's can be named
+    const named = tf.slice(colourLogits, [0, 0], [-1, vocab.colourNames.length]);
+    return [tf.argMax(itemLogits, 1), tf.argMax(named, 1)];
   });
   const [itemOf, colourOf] = [itemIds.dataSync(), colourIds.dataSync()];
   tf.dispose([itemIds, colourIds]);
