@@ -250,7 +250,7 @@ describe('robustness tables over seeds × sentences', () => {
   const record = (skips: number, repeats: number, characters = 10) =>
     ({
       byAlignment: { skips, repeats, characters, incomplete: 0, utterances: 1 },
-      byListener: { skips, repeats, characters, incomplete: 0, utterances: 1 },
+      byListener: { skips, repeats, substitutions: skips > 1 ? 1 : 0, characters, incomplete: 0, utterances: 1 },
     }) as unknown as UtteranceRobustness;
   const run = (system: string, seed: number, errs: number[]) => ({
     system,
@@ -268,6 +268,8 @@ describe('robustness tables over seeds × sentences', () => {
     expect(a).toMatchObject({ system: 'A', seeds: 2, skips: 1, repeats: 0 }); // one skip per seed
     expect(parseFloat(a['error rate %'] as string)).toBeCloseTo(2.5, 12); // 2 errors over 80 characters
     expect(parseFloat(b['error rate %'] as string)).toBeCloseTo(26.25, 12);
+    // substitutions are reported beside the rate, not in it: B has 4 sentences with > 1 skip per seed
+    expect([a['substitutions (not in the rate)'], b['substitutions (not in the rate)']]).toEqual([0, 4]);
     const d = compareRobustness(runs, 'A', 'B', 'byAlignment');
     expect(d.estimate).toBeCloseTo(0.025 - 0.2625, 12);
     expect(d.high).toBeLessThan(0); // A is lower on every sentence

@@ -226,12 +226,18 @@ function pooledErrorRate(
   return characters > 0 ? errors / characters : 0;
 }
 
+/** The listener's substitutions per seed (total over the grid's sentences), averaged over seeds. */
+function meanSubstitutions(grid: readonly (readonly UtteranceRobustness[])[]): number {
+  const perSeed = grid.map((records) => records.reduce((a, r) => a + r.byListener.substitutions, 0));
+  return perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
+}
+
 /**
  * Rows in the layout of Liu et al.'s Table 1 — system, skips, repeats, error rate % — each
  * count the mean over seeds of its total over the utterances of `category` (or of the whole
  * hard set), the error rate pooled over seeds × sentences with its 95% interval resampling
- * both (inside [0, 100] %), plus incomplete utterances; then the paper's English rows for
- * direction.
+ * both (inside [0, 100] %), plus the incomplete utterances (alignment) or the listener's
+ * substitutions (which the paper's rate leaves out); then the paper's English rows for direction.
  */
 export function robustnessTable1(
   runs: readonly SystemRun[],
@@ -256,7 +262,9 @@ export function robustnessTable1(
       skips: Number(mean('skips').toFixed(1)),
       repeats: Number(mean('repeats').toFixed(1)),
       'error rate %': intervalText(rate, { scale: 100, digits: 2 }),
-      ...(measure === 'byAlignment' ? { incomplete: Number(mean('incomplete').toFixed(1)) } : {}),
+      ...(measure === 'byAlignment'
+        ? { incomplete: Number(mean('incomplete').toFixed(1)) }
+        : { 'substitutions (not in the rate)': Number(meanSubstitutions(grid).toFixed(1)) }),
     };
   });
   if (opts.paper ?? true) {
@@ -267,7 +275,7 @@ export function robustnessTable1(
         skips: p.skips!,
         repeats: p.repeats!,
         'error rate %': p.werPercent!.toFixed(2),
-        ...(measure === 'byAlignment' ? { incomplete: '—' } : {}),
+        ...(measure === 'byAlignment' ? { incomplete: '—' } : { 'substitutions (not in the rate)': '—' }),
       });
   }
   return rows;
