@@ -558,6 +558,7 @@ describe('Tacotron evaluation helpers', () => {
     }
     // an untrained model is farther from the natural mel than the natural mel through Griffin-Lim
     for (const k of [0, 1]) expect(spoken[k].melError).toBeGreaterThan(floor[k].melError);
+    expectNoLeak(() => inDomainScores(model, listener, testPairs, { seed: 3, melConfig: cfg }), 'inDomainScores');
     expect(() => inDomainScores(model, listener, [], { seed: 3, melConfig: cfg })).toThrow(
       "inDomainScores: argument 'pairs'",
     );

@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../../lib';
 import { projectRoot } from '../../lib/core/projectRoot';
+import { DatasetError } from '../../lib/data/datasetError';
 import { loadFashionScenes, SceneSplit } from '../../lib/data/fashionScenes';
 import { captionAccuracy } from '../../lib/models/captioning/analysis';
 import { CAPTION_CELL_TYPES, CaptionCellType, CaptioningRNN } from '../../lib/models/captioning/captioningRnn';
@@ -127,7 +128,12 @@ const settingsOf = (a: CaptioningArgs) => ({
 function alreadyTrained(dir: string, settings: ReturnType<typeof settingsOf>, cnnSha: string): boolean {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return false;
-  const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let m: { cnnWeightsSha256?: string; training?: { settings?: unknown } };
+  try {
+    m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DatasetError(file, `not readable JSON (${(e as Error).message}); delete it or rerun with --force`);
+  }
   return m.cnnWeightsSha256 === cnnSha && JSON.stringify(m.training?.settings) === JSON.stringify(settings);
 }
 
