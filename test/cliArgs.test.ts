@@ -217,14 +217,18 @@ describe('trainer command lines', () => {
     expect(parseCaptioningArgs([])).toMatchObject({
       decoders: ['rnn', 'lstm', 'attention'],
       seeds: [1, 2, 3],
-      maxEpochs: 150,
-      patience: 10,
+      maxEpochs: 20,
+      patience: 4,
+      lrDecay: 0.85,
+      hidden: 128,
+      extraScenes: 20000,
       out: endsWith('checkpoints'),
     });
     expect(parseCaptioningArgs(['--quick', '--decoders', 'attention'])).toMatchObject({
       decoders: ['attention'],
       seeds: [1],
       maxEpochs: 2,
+      extraScenes: 200,
       out: endsWith(path.join('out', 'checkpoints')),
     });
     expect(() => parseCaptioningArgs(['--decoders', 'cnn'])).toThrow(

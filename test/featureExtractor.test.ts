@@ -54,20 +54,25 @@ describe('feature CNN for captioning', () => {
     back.classifier.dispose();
     fs.rmSync(dir, { recursive: true });
   });
-  it('lays scene features out as spatial [N, C, 4, 4] and flat [N, 16C] views of the trunk map', () => {
+  it('lays scene features out as cells [N, 4C, 2, 2] and flat [N, 16C] views of the trunk map', () => {
     const scenes = loadFashionScenes({ split: 'test', limit: 2 });
     const cnn = buildFeatureCnn({ items: 10, colours: 6, channels: 3, seed: 5 });
-    const { spatial, flat } = extractSceneFeatures(cnn, scenes.images);
-    const map = (cnn.trunk.predict(scenes.images) as tf.Tensor).arraySync() as number[][][][]; // [N, 4, 4, C]
-    const sp = spatial.arraySync() as number[][][][];
+    const { cells, flat } = extractSceneFeatures(cnn, scenes.images);
+    const mapTensor = cnn.trunk.predict(scenes.images) as tf.Tensor;
+    const map = mapTensor.arraySync() as number[][][][]; // [N, 4, 4, C]
+    const byCell = cells.arraySync() as number[][][][];
     const fl = flat.arraySync() as number[][];
-    expect(spatial.shape).toEqual([2, 3, 4, 4]);
+    expect(cells.shape).toEqual([2, 12, 2, 2]);
     for (let n = 0; n < 2; n++)
-      for (let i = 0; i < 4; i++)
-        for (let j = 0; j < 4; j++)
+      for (let r = 0; r < 4; r++)
+        for (let col = 0; col < 4; col++)
           for (let c = 0; c < 3; c++) {
-            expect(sp[n][c][i][j]).toBeCloseTo(map[n][i][j][c], 6);
-            expect(fl[n][(i * 4 + j) * 3 + c]).toBeCloseTo(map[n][i][j][c], 6);
+            // map row r = 2i + a, column col = 2j + b: cell (i, j), stacked channel (2a + b)·C + c
+            const [i, a, j, b] = [r >> 1, r & 1, col >> 1, col & 1];
+            expect(byCell[n][(2 * a + b) * 3 + c][i][j]).toBeCloseTo(map[n][r][col][c], 6);
+            expect(fl[n][(r * 4 + col) * 3 + c]).toBeCloseTo(map[n][r][col][c], 6);
           }
+    tf.dispose([cells, flat, mapTensor, scenes.images, scenes.captions]);
+    cnn.classifier.dispose();
   });
 });

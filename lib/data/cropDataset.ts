@@ -19,7 +19,6 @@ export interface CropDataset<R> {
   recordsFile: string;
 }
 
-/** Reads dataset `name` (or the folder `dir`): verified crops, labels and records. */
 /**
  * Validates a loader's options — `split` one of `splits` (when given), `limit` a positive
  * integer — and returns how to cap a split's record count at `limit`.
@@ -36,6 +35,7 @@ export function checkLoaderOptions<S extends string>(
   return (available) => Math.min(opts?.limit ?? available, available);
 }
 
+/** Reads dataset `name` (or the folder `dir`): verified crops, labels and records. */
 export function readCropDataset<R>(name: string, recordsName: string, dir?: string): CropDataset<R> {
   const folder = datasetDir(name, dir);
   const manifest = readManifest(folder);

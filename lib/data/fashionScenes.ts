@@ -4,6 +4,7 @@
  * and the single tinted cells with (item, colour) labels for pre-training a feature CNN.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkArgs } from '../core/validate';
 import { encodeCaptions } from './captions';
 import { DatasetError } from './datasetError';
 import { checkLoaderOptions, checkSceneRecords, readCropDataset } from './cropDataset';
@@ -19,7 +20,7 @@ export interface SceneItem {
   cell: number;
 }
 
-interface SceneRecords {
+export interface SceneRecords {
   colours: string[];
   items: string[];
   heldOutPairs: [number, number][];
@@ -38,7 +39,8 @@ interface SceneRecords {
   >;
 }
 
-function readSceneData(dir?: string): { crops: Uint8Array; cropLabels: Uint8Array; records: SceneRecords } {
+/** The verified crops, their classes and the composition records of fashion-scenes (or of `dir`). */
+export function readSceneData(dir?: string): { crops: Uint8Array; cropLabels: Uint8Array; records: SceneRecords } {
   const data = readCropDataset<SceneRecords>('fashion-scenes', 'scenes.json.gz', dir);
   const { records, recordsFile } = data;
   for (const split of SCENE_SPLITS) {
@@ -79,17 +81,36 @@ export function loadFashionScenes(opts: { split: SceneSplit; limit?: number; dir
   const { crops, cropLabels, records } = readSceneData(opts.dir);
   const split = records.splits[opts.split];
   const N = keep(split.scenes.length);
+  return assembleScenes(crops, cropLabels, records, split.scenes.slice(0, N), split.captions.slice(0, N));
+}
+
+/**
+ * Renders placed crops ([crop, colour, cell] per item, one list per scene) into the
+ * {@link FashionScenes} form, with the captions encoded in the dataset's vocabulary.
+ */
+export function assembleScenes(
+  crops: Uint8Array,
+  cropLabels: Uint8Array,
+  records: SceneRecords,
+  placed: readonly (readonly [number, number, number])[][],
+  captionTexts: string[],
+): FashionScenes {
+  checkArgs('assembleScenes').require(
+    Array.isArray(placed) && Array.isArray(captionTexts) && placed.length === captionTexts.length,
+    `arguments 'placed' and 'captionTexts' expected one caption per scene but got ` +
+      `${placed?.length} scenes and ${captionTexts?.length} captions`,
+  );
+  const N = placed.length;
   const pixels = new Float32Array(N * SCENE * SCENE * 3);
   const items: SceneItem[][] = [];
   for (let n = 0; n < N; n++) {
-    const cells = split.scenes[n].map(([crop, colour, cell]) => ({ crop, colour, cell }));
+    const cells = placed[n].map(([crop, colour, cell]) => ({ crop, colour, cell }));
     pixels.set(renderScene(crops, cells), n * SCENE * SCENE * 3);
     items.push(cells.map((c) => ({ item: cropLabels[c.crop], colour: c.colour, cell: c.cell })));
   }
   const idxToWord = [...records.vocab];
   const wordToIdx: Record<string, number> = {};
   idxToWord.forEach((w, i) => (wordToIdx[w] = i));
-  const captionTexts = split.captions.slice(0, N);
   return {
     images: tf.tensor4d(pixels, [N, SCENE, SCENE, 3], 'float32'),
     captions: tf.tensor2d(encodeCaptions(captionTexts, wordToIdx, records.maxLength), [N, records.maxLength], 'int32'),

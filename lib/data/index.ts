@@ -11,6 +11,7 @@ export * from './datasetFiles';
 export * from './fashionMultiHot';
 export * from './fashionScenes';
 export * from './sceneGrammar';
+export * from './sceneRecomposition';
 export * from './fashionTints';
 export * from './fluidNotes';
 export * from './idx';

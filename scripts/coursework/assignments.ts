@@ -54,6 +54,8 @@ export interface Assignment {
   visibleTests: string[];
   /** Folders of datasets/ the assignment's notebooks load. */
   datasets: string[];
+  /** Folders of checkpoints/ (shipped weights) the assignment's notebooks load. */
+  checkpoints: string[];
 }
 
 export const ASSIGNMENTS_FILE = 'coursework/assignments.json';
@@ -72,7 +74,7 @@ export function loadAssignments(root: string): Assignment[] {
   for (const a of raw.assignments) {
     if (!a.id || ids.has(a.id)) fail(`assignment id '${a.id}' missing or repeated`);
     ids.add(a.id);
-    for (const key of ['notebooks', 'functions', 'items', 'visibleTests', 'datasets'] as const) {
+    for (const key of ['notebooks', 'functions', 'items', 'visibleTests', 'datasets', 'checkpoints'] as const) {
       if (!Array.isArray(a[key])) fail(`${a.id}: '${key}' must be an array`);
     }
     const names = new Set(a.functions.map((f) => f.name));

@@ -5,8 +5,8 @@
  * the library with every solution region stubbed (it compiles and throws
  * `TODO: <function> — see notebook NN, section K`), the assignment's notebooks with nbgrader
  * metadata and solution cells stubbed, outputs cleared, the visible tests (hidden ones left
- * out), the notebook runner, the datasets the notebooks load, package.json + lockfile, a
- * student README, and a zip. With --assignment the project goes to DIR itself and the zip
+ * out), the notebook runner, the datasets and shipped weights the notebooks load, package.json
+ * + lockfile, a student README, and a zip. With --assignment the project goes to DIR itself and the zip
  * to DIR.zip; without it, to DIR/<id>/ and DIR/<id>.zip for every assignment (default DIR:
  * out/release). --nbgrader-source DIR also writes the instructor's notebooks with the same
  * metadata and solutions kept between BEGIN/END SOLUTION, as DIR/source/<id>/*.ipynb (the
@@ -171,6 +171,7 @@ export function releaseAssignment(
   fs.writeFileSync(path.join(out, 'vitest.config.mts'), studentVitestConfig(root));
   copyTree(root, 'shims', out);
   for (const d of a.datasets) copyTree(root, path.join('datasets', d), out);
+  for (const c of a.checkpoints) copyTree(root, path.join('checkpoints', c), out);
   fs.writeFileSync(path.join(out, 'package.json'), studentPackageJson(root));
   fs.writeFileSync(path.join(out, 'tsconfig.json'), studentTsconfig(root));
 

@@ -3,7 +3,8 @@
  * `npm run train -- captioning`) in the project's shipped-weights format
  * (lib/data/shippedWeights.ts). The manifest holds what rebuilds the model (cell type, sizes,
  * vocabulary), the sha256 of the feature CNN whose features it read (a decoder trained on another
- * CNN's features is refused) and the training record.
+ * CNN's features is refused), the standardisation of those features it was trained with and the
+ * training record.
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { readShippedWeights, shippedCheckpointDir, writeShippedWeights } from '.
 import type { ShippedWeightsManifest } from '../../data/shippedWeights';
 import { CAPTION_CELL_TYPES, CaptionCellType, CaptioningRNN } from './captioningRnn';
 import type { FeatureCnnManifest } from './cnnCheckpoint';
+import type { FeatureScaling } from './featureScaling';
 
 const DECODER_FORMAT = 'backprop-lab-caption-decoder-1';
 
@@ -24,8 +26,21 @@ export interface CaptionDecoderManifest extends ShippedWeightsManifest {
   idxToWord: string[];
   /** The sha256 of the feature CNN's weights (its manifest's `weights.sha256`). */
   cnnWeightsSha256: string;
+  /** The per-channel standardisation of the CNN's features it was trained with (./featureScaling.ts). */
+  featureScaling: FeatureScaling;
   /** How it was trained (written by the training script). */
   training: Record<string, unknown>;
+}
+
+function validScaling(s: FeatureScaling | undefined): s is FeatureScaling {
+  return (
+    s !== undefined &&
+    Array.isArray(s.mean) &&
+    Array.isArray(s.std) &&
+    s.mean.length === s.std.length &&
+    s.mean.every(Number.isFinite) &&
+    s.std.every((v) => Number.isFinite(v) && v > 0)
+  );
 }
 
 /** The folder name of a shipped decoder: `captioning-attention-seed1`. */
@@ -48,18 +63,24 @@ export function saveCaptionDecoder(
     inputDim: number;
     wordvecDim: number;
     cnn: FeatureCnnManifest;
+    featureScaling: FeatureScaling;
     training: Record<string, unknown>;
   },
 ): CaptionDecoderManifest {
   checkArgs('saveCaptionDecoder')
     .require(model instanceof CaptioningRNN, "argument 'model' expected a CaptioningRNN")
-    .require(typeof info?.cnn?.weights?.sha256 === 'string', "argument 'info.cnn' expected the feature CNN's manifest");
+    .require(typeof info?.cnn?.weights?.sha256 === 'string', "argument 'info.cnn' expected the feature CNN's manifest")
+    .require(
+      validScaling(info.featureScaling),
+      "argument 'info.featureScaling' expected { mean, std } of equal length (std > 0)",
+    );
   return writeShippedWeights<CaptionDecoderManifest>('saveCaptionDecoder', dir, DECODER_FORMAT, model.params, {
     cellType: model.cellType,
     seed: info.seed,
     sizes: { inputDim: info.inputDim, wordvecDim: info.wordvecDim, hiddenDim: model.dims.H },
     idxToWord: [...model.idxToWord],
     cnnWeightsSha256: info.cnn.weights.sha256,
+    featureScaling: { mean: [...info.featureScaling.mean], std: [...info.featureScaling.std] },
     training: info.training,
   });
 }
@@ -92,8 +113,16 @@ export function loadCaptionDecoder(
       `this decoder read the features of the CNN whose weights have sha256 ${manifest.cnnWeightsSha256}, ` +
         `but the CNN given has ${cnn.weights.sha256} (retrain it: npm run train -- captioning)`,
     );
-  if (!CAPTION_CELL_TYPES.includes(manifest.cellType) || !Array.isArray(manifest.idxToWord) || !manifest.sizes)
-    throw new DatasetError(file, `wrong format: a '${DECODER_FORMAT}' manifest needs cellType, sizes and idxToWord`);
+  if (
+    !CAPTION_CELL_TYPES.includes(manifest.cellType) ||
+    !Array.isArray(manifest.idxToWord) ||
+    !manifest.sizes ||
+    !validScaling(manifest.featureScaling)
+  )
+    throw new DatasetError(
+      file,
+      `wrong format: a '${DECODER_FORMAT}' manifest needs cellType, sizes, idxToWord and featureScaling`,
+    );
   const model = new CaptioningRNN({
     wordToIdx: Object.fromEntries(manifest.idxToWord.map((w, i) => [w, i])),
     cellType: manifest.cellType,

@@ -13,10 +13,15 @@
  *   heads (pre-training only): the cell's [2, 2, C] flattened → softmax over items, softmax over colours
  *   (flattened rather than averaged: which quadrants are lit is most of an item's shape)
  *
- * On a scene the 4×4 map has 2×2 positions per cell, so attention over it can pick out an
- * item. The rnn/lstm decoders get the same map flattened ([16C]): a global average would
- * erase where things are, which the captions ("… above …", "in the top left") talk about,
- * and the comparison with attention should be over the same information.
+ * On a scene the 4×4 map has 2×2 positions per cell. The attention decoder attends over the four
+ * cells, each position of its 2×2 grid holding its cell's 2×2 positions stacked ([4C]) — exactly
+ * what the classifier heads read. Attending over the 16 positions one by one instead would hand the
+ * decoder a weighted average of a cell's quadrants, and which quadrants are lit is most of an item's
+ * shape: in a pilot on the shipped CNN (H = 64, seed 1), that decoder wrote 54 % of the validation
+ * captions right after 16 epochs, the cell-wise one 65 % after 9. The rnn/lstm decoders get the
+ * same map flattened ([16C]): a global average would erase where things are, which the captions
+ * ("… above …", "in the top left") talk about, and the comparison with attention should be over
+ * the same information.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from '../../core/validate';
@@ -154,11 +159,15 @@ export function evaluateFeatureCnn(
   return { itemAccuracy: item.accuracy, colourAccuracy: colour.accuracy };
 }
 
-/** Scene features for the caption decoders. */
+/** Scene features for the caption decoders: two views of the trunk's [N, 4, 4, C] map. */
 export interface SceneFeatures {
-  /** [N, C, 4, 4]: the trunk's map, channels first (the attention decoder's A before projection). */
-  spatial: tf.Tensor4D;
-  /** [N, 16C]: the same map flattened (the rnn/lstm decoders' input to h₀). */
+  /**
+   * [N, 4C, 2, 2]: one position per scene cell, channels first, holding the cell's 2×2 positions
+   * stacked — channel (2a + b)·C + c is the map's channel c at row a, column b of the cell (the
+   * order in which the classifier heads flatten a cell). The attention decoder's A before projection.
+   */
+  cells: tf.Tensor4D;
+  /** [N, 16C]: the map flattened row by row, C channels per position (the rnn/lstm decoders' input to h₀). */
   flat: tf.Tensor2D;
 }
 
@@ -173,10 +182,12 @@ export function extractSceneFeatures(cnn: FeatureCnn, images: tf.Tensor, batchSi
   }
   return tf.tidy(() => {
     const map = maps.length === 1 ? maps[0] : tf.concat(maps, 0); // [N, 4, 4, C]
-    const spatial = tf.transpose(map, [0, 3, 1, 2]) as tf.Tensor4D;
+    // [N, i, a, j, b, C] (map row 2i + a, column 2j + b) → [N, i, j, a, b, C] → [N, 2, 2, 4C]
+    const byCell = tf.transpose(tf.reshape(map, [N, 2, 2, 2, 2, C]), [0, 1, 3, 2, 4, 5]);
+    const cells = tf.transpose(tf.reshape(byCell, [N, 2, 2, 4 * C]), [0, 3, 1, 2]) as tf.Tensor4D;
     const flat = tf.reshape(map, [N, 16 * C]) as tf.Tensor2D;
     tf.dispose(maps);
-    return { spatial, flat };
+    return { cells, flat };
   });
 }
 

@@ -33,6 +33,7 @@ export * from './checkpoint';
 export { evaluateCaptioner as evaluate, CaptionEvalSet, CaptionEvaluation } from './evaluation';
 export * from './exposureBias';
 export * from './featureExtractor';
+export * from './featureScaling';
 export * from './cnnCheckpoint';
 export * from './decoderCheckpoint';
 export * from './oracle';
