@@ -120,6 +120,22 @@ describe('layout', () => {
     expect(wide).toEqual([]);
   });
 
+  it('every notebook cell has an id, unique in its notebook (nbformat 4.5; Jupyter warns without one)', () => {
+    const dir = path.join(ROOT, 'notebooks');
+    const problems: string[] = [];
+    for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb'))) {
+      const nb = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { cells: { id?: string }[] };
+      const seen = new Set<string>();
+      nb.cells.forEach((c, i) => {
+        if (typeof c.id !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(c.id))
+          problems.push(`${name} cell #${i}: no valid id`);
+        else if (seen.has(c.id)) problems.push(`${name} cell #${i}: id ${c.id} repeated`);
+        else seen.add(c.id);
+      });
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('the flat namespace holds the teaching core; topics are namespaces', () => {
     const namespaces = ['audio', 'data', 'display', 'kernels', 'metrics'];
     const topics = ['sequenceTasks', 'captioning', 'listener', 'tacotron', 'multilabel', 'multimodal', 'latent'];
