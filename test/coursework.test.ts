@@ -50,6 +50,23 @@ describe('solution markers', () => {
   });
 });
 
+describe('what a release ships', () => {
+  it('every dataset and checkpoint an assignment lists exists; notebook 04 gets the weights it loads', () => {
+    for (const a of all) {
+      for (const d of a.datasets) expect(fs.existsSync(path.join(root, 'datasets', d, 'manifest.json')), d).toBe(true);
+      for (const c of a.checkpoints)
+        expect(fs.existsSync(path.join(root, 'checkpoints', c, 'manifest.json')), c).toBe(true);
+    }
+    const A2 = findAssignment(all, 'A2');
+    const nb04 = readNotebook(path.join(root, 'notebooks', '04_image_captioning.ipynb'));
+    const code = nb04.cells.map((c) => joinText(c.source)).join('\n');
+    expect(code).toContain('loadFeatureCnn(');
+    expect(code).toContain('loadCaptionDecoder(');
+    const decoders = ['rnn', 'lstm', 'attention'].flatMap((c) => [1, 2, 3].map((k) => `captioning-${c}-seed${k}`));
+    expect(A2.checkpoints).toEqual(expect.arrayContaining(['captioning-cnn', ...decoders]));
+  });
+});
+
 describe('grading checks on the solution', () => {
   for (const id of Object.keys(CHECKS)) {
     it(`${id} passes`, async () => {
