@@ -43,6 +43,17 @@ describe('shipped caption decoders', () => {
     expect(manifest).toMatchObject({ cellType: 'attention', sizes: { inputDim: 5, wordvecDim: 6, hiddenDim: 7 } });
     const { model: back, manifest: loaded } = loadCaptionDecoder(dir, cnnManifest('a'.repeat(64)));
     expect(loaded.featureScaling).toEqual({ mean: [0.5, 1, 0, 2, 3], std: [1, 2, 0.5, 1, 1] });
+    const badScaling = { mean: [0, 0], std: [1, 0] };
+    expect(() =>
+      saveCaptionDecoder(dir, model, {
+        seed: 3,
+        inputDim: 5,
+        wordvecDim: 6,
+        cnn: cnnManifest('a'.repeat(64)),
+        featureScaling: badScaling,
+        training: {},
+      }),
+    ).toThrow("saveCaptionDecoder: argument 'info.featureScaling'");
     const features = tf.randomNormal([3, 5, 4, 4], 0, 1, 'float32', 4);
     expect(back.sample(features, 8).indices).toEqual(model.sample(features, 8).indices);
     expect(back.idxToWord).toEqual(model.idxToWord);

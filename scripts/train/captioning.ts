@@ -166,9 +166,9 @@ export async function trainCaptioning(args: CaptioningArgs): Promise<void> {
     splits.map((s) => [s, extractSceneFeatures(cnn, scenes[s].images)]),
   );
   const featureScaling = featureScalingOf(raw.train);
-  const training = withRecomposedScenes(cnn, raw.train, scenes.train.captions, args.extraScenes, featureScaling);
   const feats = Object.fromEntries(splits.map((s) => [s, scaleSceneFeatures(raw[s], featureScaling)]));
   for (const s of splits) tf.dispose([raw[s].cells, raw[s].flat]);
+  const training = withRecomposedScenes(cnn, feats.train, scenes.train.captions, args.extraScenes, featureScaling);
   cnn.classifier.dispose();
   const featuresFor = (c: CaptionCellType, s: string) => (c === 'attention' ? feats[s].cells : feats[s].flat);
   const trainingFeatures = (c: CaptionCellType) => (c === 'attention' ? training.cells : training.flat);
@@ -265,9 +265,9 @@ export async function trainCaptioning(args: CaptioningArgs): Promise<void> {
 const RECOMPOSE_CHUNK = 4000;
 
 /**
- * The training split's features and captions followed by `extra` scenes recomposed from its crops
- * (lib/data/sceneRecomposition.ts; chunk k drawn with seed 1000 + k, the same for every decoder and
- * seed), all standardised by `scaling`.
+ * New tensors: the training split's (standardised) features and captions followed by `extra`
+ * scenes recomposed from its crops (lib/data/sceneRecomposition.ts; chunk k drawn with seed
+ * 1000 + k, the same for every decoder and seed), standardised by `scaling`.
  */
 function withRecomposedScenes(
   cnn: FeatureCnn,
@@ -276,7 +276,7 @@ function withRecomposedScenes(
   extra: number,
   scaling: FeatureScaling,
 ): SceneFeatures & { captions: tf.Tensor } {
-  const parts = [{ ...scaleSceneFeatures(original, scaling), captions }];
+  const parts = [{ ...original, captions }];
   for (let k = 0; k * RECOMPOSE_CHUNK < extra; k++) {
     const count = Math.min(RECOMPOSE_CHUNK, extra - k * RECOMPOSE_CHUNK);
     const more = recomposeTrainingScenes({ count, seed: 1000 + k });
@@ -289,6 +289,6 @@ function withRecomposedScenes(
     flat: tf.concat(parts.map((p) => p.flat)) as tf.Tensor2D,
     captions: tf.concat(parts.map((p) => p.captions)),
   }));
-  tf.dispose(parts.flatMap((p, k) => (k === 0 ? [p.cells, p.flat] : [p.cells, p.flat, p.captions])));
+  tf.dispose(parts.slice(1).flatMap((p) => [p.cells, p.flat, p.captions]));
   return joined;
 }

@@ -14,7 +14,7 @@ import { readShippedWeights, shippedCheckpointDir, writeShippedWeights } from '.
 import type { ShippedWeightsManifest } from '../../data/shippedWeights';
 import { CAPTION_CELL_TYPES, CaptionCellType, CaptioningRNN } from './captioningRnn';
 import type { FeatureCnnManifest } from './cnnCheckpoint';
-import type { FeatureScaling } from './featureScaling';
+import { FeatureScaling, isFeatureScaling } from './featureScaling';
 
 const DECODER_FORMAT = 'backprop-lab-caption-decoder-1';
 
@@ -30,17 +30,6 @@ export interface CaptionDecoderManifest extends ShippedWeightsManifest {
   featureScaling: FeatureScaling;
   /** How it was trained (written by the training script). */
   training: Record<string, unknown>;
-}
-
-function validScaling(s: FeatureScaling | undefined): s is FeatureScaling {
-  return (
-    s !== undefined &&
-    Array.isArray(s.mean) &&
-    Array.isArray(s.std) &&
-    s.mean.length === s.std.length &&
-    s.mean.every(Number.isFinite) &&
-    s.std.every((v) => Number.isFinite(v) && v > 0)
-  );
 }
 
 /** The folder name of a shipped decoder: `captioning-attention-seed1`. */
@@ -71,7 +60,7 @@ export function saveCaptionDecoder(
     .require(model instanceof CaptioningRNN, "argument 'model' expected a CaptioningRNN")
     .require(typeof info?.cnn?.weights?.sha256 === 'string', "argument 'info.cnn' expected the feature CNN's manifest")
     .require(
-      validScaling(info.featureScaling),
+      isFeatureScaling(info.featureScaling),
       "argument 'info.featureScaling' expected { mean, std } of equal length (std > 0)",
     );
   return writeShippedWeights<CaptionDecoderManifest>('saveCaptionDecoder', dir, DECODER_FORMAT, model.params, {
@@ -117,7 +106,7 @@ export function loadCaptionDecoder(
     !CAPTION_CELL_TYPES.includes(manifest.cellType) ||
     !Array.isArray(manifest.idxToWord) ||
     !manifest.sizes ||
-    !validScaling(manifest.featureScaling)
+    !isFeatureScaling(manifest.featureScaling)
   )
     throw new DatasetError(
       file,

@@ -19,6 +19,21 @@ export interface FeatureScaling {
   std: number[];
 }
 
+/** True when `s` holds C finite means and C positive finite deviations (C = `channels` when given). */
+export function isFeatureScaling(s: unknown, channels?: number): s is FeatureScaling {
+  const f = s as FeatureScaling | undefined;
+  return (
+    f !== undefined &&
+    f !== null &&
+    Array.isArray(f.mean) &&
+    Array.isArray(f.std) &&
+    f.mean.length === f.std.length &&
+    (channels === undefined || f.mean.length === channels) &&
+    f.mean.every(Number.isFinite) &&
+    f.std.every((v) => Number.isFinite(v) && v > 0)
+  );
+}
+
 /** A floor on σ_c, so that a channel that never fires is not divided by 0. */
 const MIN_STD = 1e-3;
 
@@ -49,12 +64,7 @@ export function scaleSceneFeatures(features: SceneFeatures, scaling: FeatureScal
       `argument 'features' expected 4C cell and 16C flat channels but got ${D}, ${F}`,
     )
     .require(
-      Array.isArray(scaling?.mean) &&
-        Array.isArray(scaling.std) &&
-        scaling.mean.length === C &&
-        scaling.std.length === C &&
-        scaling.std.every((s) => Number.isFinite(s) && s > 0) &&
-        scaling.mean.every(Number.isFinite),
+      isFeatureScaling(scaling, C),
       `argument 'scaling' expected finite mean and positive std of length ${C} (the features' channels) but got ` +
         `${scaling?.mean?.length} means and ${scaling?.std?.length} stds`,
     );
