@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tf } from '../lib';
-import { loadFashionScenes } from '../lib/data/fashionScenes';
+import { assembleScenes, loadFashionScenes, readSceneData } from '../lib/data/fashionScenes';
 import { scenePhrasings } from '../lib/data/sceneGrammar';
 import { recomposeTrainingScenes } from '../lib/data/sceneRecomposition';
 import { buildFeatureCnn, extractSceneFeatures } from '../lib/models/captioning/featureExtractor';
@@ -62,6 +62,10 @@ describe('recomposed training scenes', () => {
       expect(scenePhrasings(objects, a)).toContain(a.captionTexts[n]);
     });
     expect(() => recomposeTrainingScenes({ count: 0, seed: 1 })).toThrow("recomposeTrainingScenes: argument 'count'");
+    const { crops, cropLabels, records } = readSceneData();
+    expect(() => assembleScenes(crops, cropLabels, records, [[[0, 9, 0]]], ['a red top on the left'])).toThrow(
+      "assembleScenes: argument 'placed[0][0]' expected [crop <",
+    );
     for (const s of [a, b, c, train]) tf.dispose([s.images, s.captions]);
   });
 });

@@ -100,6 +100,24 @@ export function assembleScenes(
     `arguments 'placed' and 'captionTexts' expected one caption per scene but got ` +
       `${placed?.length} scenes and ${captionTexts?.length} captions`,
   );
+  const cropCount = cropLabels.length;
+  placed.forEach((scene, n) =>
+    scene.forEach(([crop, colour, cell], k) =>
+      checkArgs('assembleScenes').require(
+        Number.isInteger(crop) &&
+          crop >= 0 &&
+          crop < cropCount &&
+          Number.isInteger(colour) &&
+          colour >= 0 &&
+          colour < records.colours.length &&
+          Number.isInteger(cell) &&
+          cell >= 0 &&
+          cell < 4,
+        `argument 'placed[${n}][${k}]' expected [crop < ${cropCount}, colour < ${records.colours.length}, ` +
+          `cell < 4] but got [${crop}, ${colour}, ${cell}]`,
+      ),
+    ),
+  );
   const N = placed.length;
   const pixels = new Float32Array(N * SCENE * SCENE * 3);
   const items: SceneItem[][] = [];
