@@ -85,6 +85,7 @@ export * from './train/trainingState';
 export * from './experiments/dataFrames';
 export * from './experiments/datasetSummary';
 export * from './experiments/seeds';
+export { seedTask, defaultSeedThreads, type SeedTask, type SeedTaskExperiment } from './experiments/seedThreads';
 export * from './experiments/statistics';
 export * from './experiments/tableExport';
 

@@ -20,7 +20,7 @@ import { AudioFiles, exportAudio } from './runner/audio';
 import { exportFigures, findChromium, FigureFiles, PngRenderer } from './runner/figures';
 import { IndexEntry, indexHtml, updateRuns } from './runner/indexPage';
 import { readNotebook, writeNotebook } from './runner/nbformat';
-import { parseOptions, RunnerOptions, UsageError, USAGE } from './runner/options';
+import { parseOptions, RunnerOptions, seedThreadsPerNotebook, UsageError, USAGE } from './runner/options';
 import { runEstimate } from './runner/estimate';
 import { NotebookRun, runNotebook } from './runner/runNotebook';
 import { inParallel, serialQueue } from './runner/pool';
@@ -103,6 +103,7 @@ async function main(): Promise<number> {
   );
   if (!chromium)
     say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');
+  process.env.BACKPROP_SEED_THREADS ??= String(seedThreadsPerNotebook(opts));
   const stems = opts.notebooks.map((n) => path.basename(n).replace(/\.ipynb$/, ''));
   const estimate = runEstimate(opts.out, stems, isQuickMode() ? 'quick' : 'full');
   if (estimate) say(estimate);

@@ -272,17 +272,25 @@ describe('the book of executed fixture notebooks', () => {
     expect(failed.cellSeconds.map((s) => s === null)).toEqual([false, false, true]);
   });
 
-  it('writes an index and one page per notebook, plotly.js once as a shared asset, pages small', () => {
+  it('writes an index and one page per notebook, plotly.js once in the whole output, pages small', () => {
     expect(runOutput).toContain('book:');
     for (const stem of STEMS) expect(fs.existsSync(page(stem)), stem).toBe(true);
-    const plotly = fs.statSync(path.join(book, 'assets', 'plotly.min.js')).size;
-    expect(plotly).toBeGreaterThan(3_000_000);
+    const filesNamed = (dir: string, name: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) =>
+          e.isDirectory() ? filesNamed(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : [],
+        );
+    // the figure pages and the book's pages share one copy of plotly.js
+    expect(filesNamed(out, 'plotly.min.js')).toEqual([path.join(out, 'figures', 'plotly.min.js')]);
+    expect(fs.statSync(path.join(out, 'figures', 'plotly.min.js')).size).toBeGreaterThan(3_000_000);
     for (const stem of STEMS) {
       const html = fs.readFileSync(page(stem), 'utf8');
       expect(html.length, stem).toBeLessThan(200_000);
       expect(html).not.toContain('plotly.js v'); // the library's banner: never inlined
     }
-    expect(fs.readFileSync(page('book'), 'utf8')).toContain('<script src="assets/plotly.min.js"></script>');
+    expect(fs.readFileSync(page('book'), 'utf8')).toContain('<script src="../figures/plotly.min.js"></script>');
+    expect(fs.readFileSync(page('index'), 'utf8')).not.toContain('plotly.min.js');
     expect(
       fs.readdirSync(path.join(book, 'assets', 'katex', 'fonts')).filter((f) => f.endsWith('.woff2')).length,
     ).toBeGreaterThan(10);

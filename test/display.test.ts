@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PNG } from 'pngjs';
 import { show, showMarkdown, showTable, progress, lineChart, heatmap, barChart, imageGrid } from '../lib';
 import { PLOTLY_MIME } from '../lib/display/show';
 import { renderTable } from '../lib/display/table';
@@ -162,6 +163,12 @@ describe('chart builders', () => {
       { columns: 1 },
     );
     expect(grid.data[0]).toMatchObject({ type: 'image' });
+    // the image travels as a PNG data URI that decodes to exactly the pixels given
+    const source = (grid.data[0] as { source: string }).source;
+    expect(source.startsWith('data:image/png;base64,')).toBe(true);
+    const decoded = PNG.sync.read(Buffer.from(source.split(',')[1], 'base64'));
+    expect([decoded.width, decoded.height]).toEqual([2, 2]);
+    expect(Array.from(decoded.data.filter((_, i) => i % 4 !== 3))).toEqual(Array(12).fill(200));
     expect((grid.layout!.annotations as Array<{ text: string }>)[0].text).toBe('a red bag');
     expect(() => imageGrid([{ pixels: new Uint8Array(5), height: 2, width: 2 }])).toThrow(
       "imageGrid: argument 'images[0].pixels' expected 2*2*3 = 12 values but got 5",

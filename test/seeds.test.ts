@@ -4,12 +4,14 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import {
   countBy,
+  defaultSeedThreads,
   describeColumns,
   formatInterval,
   outPath,
   projectRoot,
   runSeeds,
   saveTableCsv,
+  seedTask,
   showResultsTable,
   studentT975,
   summarize,
@@ -107,6 +109,42 @@ describe('runSeeds', () => {
         ]),
       ),
     ).toEqual(['a']);
+  });
+});
+
+describe('runSeeds on worker threads', () => {
+  const budget = { T: 6, hidden: 4, steps: 3, batch: 8, lr: 1e-2 };
+
+  it('gives exactly the numbers of the sequential run, in seed order', async () => {
+    const task = seedTask('sequenceTasks.compareAddingProblemCells', budget);
+    const sequential = await runSeeds([3, 1, 2], task, { progress: false });
+    const threaded = await runSeeds([3, 1, 2], task, { progress: false, threads: 2 });
+    expect(threaded.runs.map((r) => r.seed)).toEqual([3, 1, 2]);
+    expect(threaded.runs).toEqual(sequential.runs);
+    expect(threaded.summary).toEqual(sequential.summary);
+    expect(threaded.summary['LSTM test MSE'].n).toBe(3);
+  }, 120_000);
+
+  it('names the seed of a run that fails in a worker, and refuses closures and unknown functions', async () => {
+    await expect(
+      runSeeds([1, 2], seedTask('sequenceTasks.compareAddingProblemCells', { ...budget, T: 1 }), {
+        progress: false,
+        threads: 2,
+      }),
+    ).rejects.toThrow(/seed [12] failed in a worker thread: .*trainAddingProblem.*'T'/);
+    await expect(runSeeds([1, 2], () => ({ a: 1 }), { progress: false, threads: 2 })).rejects.toThrow(
+      /'opts.threads' is 2, which needs an experiment made by bp.seedTask/,
+    );
+    await expect(runSeeds([1], seedTask('sequenceTasks.noSuchThing'), { progress: false })).rejects.toThrow(
+      /seedTask: argument 'fn' expected a function of bp .* but got 'sequenceTasks.noSuchThing'/,
+    );
+    expect(() => seedTask('sequenceTasks.compareAddingProblemCells', { seed: 1 })).toThrow(/must not hold 'seed'/);
+  }, 120_000);
+
+  it('takes its default thread count from BACKPROP_SEED_THREADS, else the cores', () => {
+    expect(defaultSeedThreads({ BACKPROP_SEED_THREADS: '3' })).toBe(3);
+    expect(defaultSeedThreads({})).toBe(os.availableParallelism());
+    expect(() => defaultSeedThreads({ BACKPROP_SEED_THREADS: '0' })).toThrow(/positive integer but got '0'/);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { checkArgs } from '../core/validate';
 import type { PlotlyFigure } from './figurePage';
+import { pngDataUri } from './pngDataUri';
 
 const baseLayout = (title?: string): Record<string, unknown> => ({
   template: 'plotly_white',
@@ -158,7 +159,7 @@ export interface GridImage {
   caption?: string;
 }
 
-/** Images in a grid, each captioned underneath (plotly `image` traces on their own axes). */
+/** Images in a grid, each captioned underneath (plotly `image` traces of PNG data URIs, on their own axes). */
 export function imageGrid(
   images: GridImage[],
   opts: { columns?: number; title?: string; cellHeight?: number } = {},
@@ -189,16 +190,13 @@ export function imageGrid(
       x1 = (col + 1) / columns - 0.01;
     const yTop = 1 - row / rows,
       yBottom = 1 - (row + 1) / rows + captionSpace;
-    const z: number[][][] = [];
-    for (let y = 0; y < im.height; y++) {
-      const line: number[][] = [];
-      for (let x = 0; x < im.width; x++) {
-        const o = (y * im.width + x) * 3;
-        line.push([Math.round(im.pixels[o]), Math.round(im.pixels[o + 1]), Math.round(im.pixels[o + 2])]);
-      }
-      z.push(line);
-    }
-    data.push({ type: 'image', z, xaxis: `x${k}`, yaxis: `y${k}`, hoverinfo: 'skip' });
+    data.push({
+      type: 'image',
+      source: pngDataUri(im.pixels, im.height, im.width),
+      xaxis: `x${k}`,
+      yaxis: `y${k}`,
+      hoverinfo: 'skip',
+    });
     layout[`xaxis${k}`] = { domain: [x0, x1], visible: false, anchor: `y${k}` };
     layout[`yaxis${k}`] = { domain: [yBottom, yTop], visible: false, anchor: `x${k}`, scaleanchor: `x${k}` };
     if (im.caption) {

@@ -16,6 +16,7 @@
  */
 import { checkArgs } from '../core/validate';
 import { progress as makeProgress } from '../display/progress';
+import { runSeedTaskInThreads, type SeedTaskExperiment } from './seedThreads';
 
 /**
  * t₀.₉₇₅(ν) for ν = 1…30 degrees of freedom, from scipy.stats.t.ppf(0.975, ν) rounded to
@@ -105,13 +106,15 @@ export interface SeedsResult<R> {
  * bp.formatInterval(summary.accuracy)   // '0.853 ± 0.021'
  * ```
  *
+ * With `threads` > 1 and an experiment made by {@link seedTask} (a named library function, not
+ * a closure), the seeds run side by side on that many worker threads — the same numbers, sooner.
  * Non-numeric fields (loss histories, models) stay in `runs` and are not summarised. A run
  * that throws stops the loop with the seed named.
  */
 export async function runSeeds<R extends object>(
   seeds: readonly number[],
-  experiment: (seed: number) => R | Promise<R>,
-  opts: { label?: string; progress?: boolean } = {},
+  experiment: ((seed: number) => R | Promise<R>) | SeedTaskExperiment<R>,
+  opts: { label?: string; progress?: boolean; threads?: number } = {},
 ): Promise<SeedsResult<R>> {
   const c = checkArgs('runSeeds');
   c.require(
@@ -128,26 +131,42 @@ export async function runSeeds<R extends object>(
     typeof experiment === 'function',
     `argument 'experiment' expected a function (seed) => result but got ${typeof experiment}`,
   );
+  const threads = opts.threads ?? 1;
+  c.number('opts.threads', threads, { integer: true, min: 1 });
+  const task = 'task' in experiment ? experiment.task : undefined;
+  c.require(
+    threads === 1 || task !== undefined,
+    `argument 'opts.threads' is ${threads}, which needs an experiment made by bp.seedTask ` +
+      `(a closure cannot cross into a worker thread) but got a plain function`,
+  );
   const bar = opts.progress === false ? null : makeProgress({ total: seeds.length, label: opts.label ?? 'seeds' });
-  const runs: SeedRun<R>[] = [];
-  for (const seed of seeds) {
-    let result: R;
-    try {
-      result = await experiment(seed);
-    } catch (e) {
-      // Keep the error's own class (NonFiniteError, ShapeError, …) and name the seed in its message.
-      if (e instanceof Error) {
-        e.message = `runSeeds: the run with seed ${seed} failed: ${e.message}`;
-        throw e;
-      }
-      throw new Error(`runSeeds: the run with seed ${seed} failed: ${String(e)}`);
-    }
+  const checked = (seed: number, result: unknown): R => {
     c.require(
       result !== null && typeof result === 'object',
       `the run with seed ${seed} returned ${result === null ? 'null' : typeof result}, expected an object of metrics`,
     );
-    runs.push({ seed, result });
-    bar?.update(runs.length);
+    return result as R;
+  };
+  const runs: SeedRun<R>[] = [];
+  if (threads > 1 && task) {
+    const results = await runSeedTaskInThreads(seeds, task, threads, (finished) => bar?.update(finished));
+    seeds.forEach((seed, i) => runs.push({ seed, result: checked(seed, results[i]) }));
+  } else {
+    for (const seed of seeds) {
+      let result: R;
+      try {
+        result = await experiment(seed);
+      } catch (e) {
+        // Keep the error's own class (NonFiniteError, ShapeError, …) and name the seed in its message.
+        if (e instanceof Error) {
+          e.message = `runSeeds: the run with seed ${seed} failed: ${e.message}`;
+          throw e;
+        }
+        throw new Error(`runSeeds: the run with seed ${seed} failed: ${String(e)}`);
+      }
+      runs.push({ seed, result: checked(seed, result) });
+      bar?.update(runs.length);
+    }
   }
   bar?.done();
   return { runs, summary: summarizeRuns(runs.map((r) => r.result)) };

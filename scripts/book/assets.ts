@@ -3,11 +3,12 @@
  *   katex/katex.min.css + katex/fonts/*.woff2   KaTeX's styles and fonts (every browser
  *                                               that runs the pages reads woff2);
  *   highlight.css                               the highlight.js theme;
- *   plotly.min.js                               plotly.js (4.6 MB), loaded by pages with figures;
  *   book.css, book.js, search.js                the book's own style, figure drawing and search
  *                                               box (kept in scripts/book/assets/);
  *   minisearch.js                               MiniSearch, the search box's index (search.ts);
  *   search-index.js                             the pages' sections, written by each build.
+ * plotly.js (4.6 MB) is not among them: pages with figures load the run's one shared copy,
+ * `<out>/figures/plotly.min.js`, which the figure pages load too (build.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,7 +18,6 @@ import { HIGHLIGHT_THEME } from './highlight';
 export const ASSETS = {
   katexCss: 'assets/katex/katex.min.css',
   highlightCss: 'assets/highlight.css',
-  plotlyJs: 'assets/plotly.min.js',
   bookCss: 'assets/book.css',
   bookJs: 'assets/book.js',
   searchJs: 'assets/search.js',
@@ -53,7 +53,6 @@ export function copyAssets(bookDir: string): void {
     copyFile(path.join(katexDist, 'fonts', font), path.join(bookDir, path.dirname(ASSETS.katexCss), 'fonts', font));
   }
   copyFile(require.resolve(`highlight.js/styles/${HIGHLIGHT_THEME}`), path.join(bookDir, ASSETS.highlightCss));
-  copyFile(require.resolve('plotly.js-dist-min/plotly.min.js'), path.join(bookDir, ASSETS.plotlyJs));
   const own = ownAssetsDir();
   copyFile(path.join(own, 'book.css'), path.join(bookDir, ASSETS.bookCss));
   copyFile(path.join(own, 'book.js'), path.join(bookDir, ASSETS.bookJs));

@@ -1,11 +1,14 @@
 /**
  * Builds the book — `<book>/index.html`, one `<stem>.html` per executed notebook (in file
- * name order, with previous/next links), figure thumbnails under `<book>/figures/<stem>/`
- * and the shared `<book>/assets/` — from executed notebooks, without running anything.
+ * name order, with previous/next links) and the shared `<book>/assets/` — from executed
+ * notebooks, without running anything. Like the pages' links to the executed notebooks, the
+ * index's figure thumbnails and the pages' plotly.js point into the run's output beside the
+ * book (`<out>/figures/`), so each is stored once.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { escapeHtml } from '../../lib/display/figurePage';
+import { writeSharedPlotly } from '../runner/figures';
 import { readNotebook } from '../runner/nbformat';
 import { ASSETS, copyAssets } from './assets';
 import { IndexNotebook, indexHtml } from './indexPage';
@@ -19,8 +22,11 @@ export interface BookOptions {
   notebooksDir: string;
   /** Where the book goes (`<out>/book`). */
   bookDir: string;
-  /** The runner's figures (`<out>/figures/<stem>/figure-<k>.png`), for thumbnails. */
-  figuresDir?: string;
+  /**
+   * The runner's figures (`<out>/figures/<stem>/figure-<k>.png`, linked as thumbnails) and its
+   * shared `plotly.min.js` (written there if missing), which pages with figures load.
+   */
+  figuresDir: string;
   /** README.md with the topics table. */
   readme?: string;
   /** Only notebooks that still have a source here (drops executed copies of renamed or deleted notebooks). */
@@ -54,16 +60,18 @@ function dirBytes(dir: string): number {
   }, 0);
 }
 
-/** The index entry of a rendered notebook; copies its figure PNGs into the book. */
+/** `file` as a URL relative to the book's pages. */
+function bookRelative(opts: BookOptions, file: string): string {
+  return path.relative(opts.bookDir, file).split(path.sep).map(encodeURIComponent).join('/');
+}
+
+/** The index entry of a rendered notebook, its thumbnails linking the runner's figure PNGs. */
 function indexEntry(r: RenderedNotebook, opts: BookOptions): IndexNotebook {
   const href = `${encodeURIComponent(r.stem)}.html`;
   const figures = r.figures.map((f) => {
-    const png = opts.figuresDir ? path.join(opts.figuresDir, r.stem, `figure-${f.k}.png`) : null;
-    if (!png || !fs.existsSync(png)) return { title: f.title, href: `${href}#${f.id}` };
-    const rel = `figures/${r.stem}/figure-${f.k}.png`;
-    fs.mkdirSync(path.join(opts.bookDir, 'figures', r.stem), { recursive: true });
-    fs.copyFileSync(png, path.join(opts.bookDir, rel));
-    return { title: f.title, href: `${href}#${f.id}`, png: rel.split('/').map(encodeURIComponent).join('/') };
+    const png = path.join(opts.figuresDir, r.stem, `figure-${f.k}.png`);
+    if (!fs.existsSync(png)) return { title: f.title, href: `${href}#${f.id}` };
+    return { title: f.title, href: `${href}#${f.id}`, png: bookRelative(opts, png) };
   });
   const meta = r.run ? `${r.run.mode} mode · run ${escapeHtml(r.run.date.slice(0, 10))}` : 'no run record';
   const failed =
@@ -86,11 +94,13 @@ export function buildBook(opts: BookOptions): BookResult {
     return renderNotebook(readNotebook(path.join(opts.notebooksDir, f)), stems[i], pages, encodeURI(ipynb));
   });
 
-  // A rebuild replaces every page and thumbnail; the assets are only copied when changed.
+  // A rebuild replaces every page; the assets are only copied when changed.
   fs.mkdirSync(opts.bookDir, { recursive: true });
   for (const f of fs.readdirSync(opts.bookDir)) if (f.endsWith('.html')) fs.rmSync(path.join(opts.bookDir, f));
-  fs.rmSync(path.join(opts.bookDir, 'figures'), { recursive: true, force: true });
   copyAssets(opts.bookDir);
+  const plotlyJs = rendered.some((r) => r.figures.length > 0)
+    ? bookRelative(opts, writeSharedPlotly(opts.figuresDir))
+    : undefined;
   fs.writeFileSync(
     path.join(opts.bookDir, ASSETS.searchIndexJs),
     searchIndexScript(rendered.flatMap((r) => pageSearchDocs(r))),
@@ -123,7 +133,7 @@ export function buildBook(opts: BookOptions): BookResult {
         toc,
         prev: link(rendered[i - 1]),
         next: link(rendered[i + 1]),
-        figures: r.figures.length > 0,
+        plotlyJs: r.figures.length > 0 ? plotlyJs : undefined,
       }),
     );
   });

@@ -87,5 +87,5 @@ interactive figures, tables and sound. Works offline.</p>
 ${topics}
 <h2 id="notebooks">Notebooks</h2>
 ${list}`;
-  return pageHtml({ title: 'The notebooks', body, figures: false });
+  return pageHtml({ title: 'The notebooks', body });
 }

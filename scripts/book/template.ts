@@ -1,6 +1,6 @@
 /**
  * The HTML document around a book page: shared stylesheets, the top bar (book home,
- * previous/next notebook), the table of contents and, on pages with figures, the shared
+ * previous/next notebook), the table of contents and, on pages with figures, the run's shared
  * plotly.js and the script that draws them. Every link is relative, so the book works
  * from `file://`.
  */
@@ -22,8 +22,8 @@ export interface PageParts {
   toc?: Heading[];
   prev?: NavLink;
   next?: NavLink;
-  /** Whether the page draws plotly figures (loads plotly.js). */
-  figures: boolean;
+  /** plotly.js relative to the page, on pages that draw plotly figures; none on the others. */
+  plotlyJs?: string;
 }
 
 function pager(prev: NavLink | undefined, next: NavLink | undefined, cls: string): string {
@@ -48,8 +48,9 @@ export function pageHtml(p: PageParts): string {
     `<script src="${ASSETS.minisearchJs}"></script>\n<script src="${ASSETS.searchIndexJs}"></script>\n` +
     `<script src="${ASSETS.searchJs}"></script>\n`;
   const scripts =
-    (p.figures ? `<script src="${ASSETS.plotlyJs}"></script>\n<script src="${ASSETS.bookJs}"></script>\n` : '') +
-    search;
+    (p.plotlyJs
+      ? `<script src="${escapeHtml(p.plotlyJs)}"></script>\n<script src="${ASSETS.bookJs}"></script>\n`
+      : '') + search;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -86,6 +86,22 @@ export class PngRenderer {
   }
 }
 
+/** The one copy of plotly.js in a run's output, beside the notebooks' figure folders. */
+export const SHARED_PLOTLY = 'plotly.min.js';
+
+/**
+ * Makes sure `<figuresDir>/plotly.min.js` is this library's plotly.js (copied when missing or
+ * different) and returns its path: the figure pages and the book's pages all load this copy.
+ */
+export function writeSharedPlotly(figuresDir: string): string {
+  const shared = path.join(figuresDir, SHARED_PLOTLY);
+  if (!fs.existsSync(shared) || fs.statSync(shared).size !== fs.statSync(plotlyJsPath()).size) {
+    fs.mkdirSync(figuresDir, { recursive: true });
+    fs.copyFileSync(plotlyJsPath(), shared);
+  }
+  return shared;
+}
+
 /**
  * Writes the figures of `nb` into `dir` (emptied first) and, with a renderer, adds each
  * PNG to its bundle in `nb` (the caller writes the notebook back).
@@ -101,10 +117,7 @@ export async function exportFigures(
   const bundles = displayBundles(nb).filter(({ output }) => output.data[PLOTLY_MIME] !== undefined);
   if (bundles.length === 0) return figures;
   fs.mkdirSync(dir, { recursive: true });
-  // One copy of plotly.js for every notebook's figure pages, beside their folders.
-  const shared = path.join(dir, '..', 'plotly.min.js');
-  if (!fs.existsSync(shared) || fs.statSync(shared).size !== fs.statSync(plotlyJsPath()).size)
-    fs.copyFileSync(plotlyJsPath(), shared);
+  writeSharedPlotly(path.dirname(dir));
   for (const [i, { output }] of bundles.entries()) {
     const k = i + 1;
     const raw = output.data[PLOTLY_MIME];
@@ -117,7 +130,7 @@ export async function exportFigures(
       html: path.join(dir, `figure-${k}.html`),
     };
     fs.writeFileSync(files.json, JSON.stringify(fig) + '\n');
-    fs.writeFileSync(files.html, figurePageHtml(fig, title, '../plotly.min.js'));
+    fs.writeFileSync(files.html, figurePageHtml(fig, title, `../${SHARED_PLOTLY}`));
     if (renderer) {
       const png = path.join(dir, `figure-${k}.png`);
       await renderer.render(files.html, png);

@@ -23,6 +23,15 @@ export function defaultJobs(): number {
   return Math.max(1, Math.min(os.cpus().length, Math.floor(os.freemem() / KERNEL_ROOM_BYTES)));
 }
 
+/**
+ * Worker threads each notebook may give its seeds (`bp.runSeeds`, via BACKPROP_SEED_THREADS):
+ * the cores left to it by the notebooks running beside it; 1 in the sandbox, which forbids threads.
+ */
+export function seedThreadsPerNotebook(opts: Pick<RunnerOptions, 'jobs' | 'notebooks' | 'sandbox'>): number {
+  if (opts.sandbox) return 1;
+  return Math.max(1, Math.floor(os.cpus().length / Math.max(1, Math.min(opts.jobs, opts.notebooks.length))));
+}
+
 export interface RunnerOptions {
   /** Absolute paths of the notebooks to run, in order. */
   notebooks: string[];

@@ -163,3 +163,29 @@ export function trainAddingProblem(opts: {
     baselineSquaredErrors,
   };
 }
+
+/** One seed of notebook 02's comparison: {@link compareAddingProblemCells}' results. */
+export interface AddingComparison {
+  lstm: AddingResult;
+  rnn: AddingResult;
+  'LSTM test MSE': number;
+  'RNN test MSE': number;
+  'baseline MSE': number;
+}
+
+/**
+ * The LSTM and the vanilla RNN trained on the adding problem with the same options and seed
+ * (the same batches and held-out set), for {@link runSeeds}; a library function so that seeds
+ * can run on worker threads (`bp.seedTask('sequenceTasks.compareAddingProblemCells', …)`).
+ */
+export function compareAddingProblemCells(
+  opts: Omit<Parameters<typeof trainAddingProblem>[0], 'cell'>,
+): AddingComparison {
+  checkArgs('compareAddingProblemCells').require(
+    opts !== null && typeof opts === 'object',
+    `argument 'opts' expected the options of trainAddingProblem without 'cell' but got ${opts === null ? 'null' : typeof opts}`,
+  );
+  const lstm = trainAddingProblem({ ...opts, cell: 'lstm' });
+  const rnn = trainAddingProblem({ ...opts, cell: 'rnn' });
+  return { lstm, rnn, 'LSTM test MSE': lstm.testMse, 'RNN test MSE': rnn.testMse, 'baseline MSE': lstm.baselineMse };
+}
