@@ -211,13 +211,30 @@ describe('trainer command lines', () => {
     expect(() => parseCaptioningCnnArgs(['--extra-colours', '1'])).toThrow(
       '--extra-colours expects a fraction in [0, 1)',
     );
+    expect(parseCaptioningCnnArgs([])).toMatchObject({
+      finalPool: 'average',
+      chunk: 20000,
+      minutes: Infinity,
+      resume: false,
+      state: endsWith(path.join('out', 'train-state', 'captioning-cnn')),
+    });
+    expect(parseCaptioningCnnArgs(['--widths', '8,0,16', '--final-pool', 'max'])).toMatchObject({
+      widths: [8, 0, 16],
+      finalPool: 'max',
+    });
+    expect(() => parseCaptioningCnnArgs(['--widths', '8,16'])).toThrow(
+      'train captioning-cnn: --widths expects three integers C1,C2,C (C1, C ≥ 1, C2 ≥ 0), got 8,16',
+    );
+    expect(() => parseCaptioningCnnArgs(['--final-pool', 'min'])).toThrow(
+      'train captioning-cnn: --final-pool expects average or max, got min',
+    );
   });
 
   it('captioning: lists of decoders and seeds, defaults and --quick', () => {
     expect(parseCaptioningArgs([])).toMatchObject({
       decoders: ['rnn', 'lstm', 'attention'],
       seeds: [1, 2, 3],
-      maxEpochs: 20,
+      maxEpochs: 40,
       patience: 4,
       lrDecay: 0.85,
       hidden: 128,

@@ -60,6 +60,16 @@ describe('seeded randomness', () => {
     expect([b.uniform(), b.uniform(), b.normal()]).toEqual(xs);
     expect(c.uniform()).not.toBe(xs[0]);
   });
+  it('continues the exact stream from a saved state, including a cached normal, and names a bad state', () => {
+    const a = new Rng(3);
+    a.normal(); // leaves Box–Muller's second draw cached
+    const saved = JSON.parse(JSON.stringify(a.getState()));
+    const b = Rng.fromState(saved);
+    expect([b.normal(), b.uniform(), b.int(1000)]).toEqual([a.normal(), a.uniform(), a.int(1000)]);
+    expect(() => Rng.fromState({ seed: 3, words: [1, 2, 3], spare: null })).toThrow(
+      /Rng.fromState: argument 'state' expected \{ seed, words: four 32-bit integers, spare \}/,
+    );
+  });
   it('draws normals with the right moments', () => {
     const t = randn([20000], new Rng(1), 2);
     const { mean, variance } = tf.moments(t);

@@ -11,6 +11,7 @@ import {
   extractSceneFeatures,
 } from '../lib/models/captioning/featureExtractor';
 import { loadFeatureCnn, saveFeatureCnn } from '../lib/models/captioning/cnnCheckpoint';
+import { signManifest } from '../lib/data/manifestSignature';
 import { DatasetError } from '../lib/data/datasetError';
 
 describe('feature CNN for captioning', () => {
@@ -35,14 +36,24 @@ describe('feature CNN for captioning', () => {
   });
   it('a saved CNN (the wider trunk) loads with the same weights and predictions; a damaged file is named', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feature-cnn-'));
-    const cnn = buildFeatureCnn({ items: 10, colours: 6, firstChannels: 4, middleChannels: 5, channels: 3, seed: 8 });
+    const sizes = { items: 10, colours: 6, firstChannels: 4, middleChannels: 5, channels: 3 };
+    const cnn = buildFeatureCnn({ ...sizes, finalPool: 'max', seed: 8 }); // the non-default pooling
     const manifest = saveFeatureCnn(dir, cnn, { note: 'test' });
-    expect(manifest.sizes).toEqual({ items: 10, colours: 6, firstChannels: 4, middleChannels: 5, channels: 3 });
+    expect(manifest.sizes).toEqual({ ...sizes, finalPool: 'max' });
+    const byDefault = buildFeatureCnn({ ...sizes, seed: 8 });
+    expect(byDefault.sizes.finalPool).toBe('average');
+    byDefault.classifier.dispose();
     const { cnn: back } = loadFeatureCnn(dir);
     const x = tf.randomUniform([2, 56, 56, 3], 0, 1, 'float32', 3);
     const [a, b] = [cnn.trunk.predict(x) as tf.Tensor, back.trunk.predict(x) as tf.Tensor];
     expect(a.shape).toEqual([2, 4, 4, 3]);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    const manifestFile = path.join(dir, 'manifest.json');
+    const { finalPool, ...withoutPool } = manifest.sizes;
+    expect(finalPool).toBe('max');
+    fs.writeFileSync(manifestFile, JSON.stringify(signManifest({ ...manifest, sizes: withoutPool })));
+    expect(() => loadFeatureCnn(dir)).toThrow(/manifest\.json.*sizes\.finalPool must be 'average' or 'max'/);
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     const file = path.join(dir, 'weights.bin');
     const bytes = fs.readFileSync(file);
     bytes[5] ^= 0xff;

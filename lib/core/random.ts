@@ -7,6 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkArgs } from './validate';
 
+/** An {@link Rng}'s state: its seed, sfc32's four words and Box–Muller's cached draw. */
+export interface RngState {
+  seed: number;
+  words: number[];
+  spare: number | null;
+}
+
 /**
  * A small, fast, seedable generator (sfc32 seeded through splitmix32).
  * `uniform()` is in [0, 1); `normal()` uses Box–Muller.
@@ -33,6 +40,29 @@ export class Rng {
     this.c = splitmix();
     this.d = splitmix();
     for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** The whole state, to continue this exact sequence later with {@link Rng.fromState}. */
+  getState(): RngState {
+    return { seed: this.seed, words: [this.a, this.b, this.c, this.d], spare: this.spare };
+  }
+
+  /** A generator that continues from a state of {@link Rng.getState}. */
+  static fromState(state: RngState): Rng {
+    const c = checkArgs('Rng.fromState');
+    c.require(
+      state !== null &&
+        typeof state === 'object' &&
+        Array.isArray(state.words) &&
+        state.words.length === 4 &&
+        state.words.every((w) => Number.isInteger(w) && w >= -(2 ** 31) && w < 2 ** 32) &&
+        (state.spare === null || Number.isFinite(state.spare)),
+      `argument 'state' expected { seed, words: four 32-bit integers, spare } but got ${JSON.stringify(state)}`,
+    );
+    const rng = new Rng(state.seed);
+    [rng.a, rng.b, rng.c, rng.d] = state.words;
+    rng.spare = state.spare;
+    return rng;
   }
 
   /** A uniformly distributed 32-bit unsigned integer. */

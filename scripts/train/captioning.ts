@@ -32,7 +32,7 @@ import { parseCommandLine, UsageError } from '../cliArgs';
 export const CAPTIONING_USAGE = `usage: npm run train -- captioning [options]
   --decoders LIST   comma-separated: rnn, lstm, attention (default all three)
   --seeds LIST      comma-separated seeds (default 1,2,3; 1 with --quick)
-  --max-epochs E    most passes over the training scenes (default 20; 2 with --quick)
+  --max-epochs E    most passes over the training scenes (default 40; 2 with --quick)
   --patience P      stop when the validation loss has not improved for P epochs (default 4)
   --batch B         minibatch size (default 100)
   --lr LR           Adam's initial learning rate (default 5e-3)
@@ -105,7 +105,7 @@ export function parseCaptioningArgs(argv: string[]): CaptioningArgs {
       (s) => (/^-?\d+$/.test(s) ? Number(s) : undefined),
       'comma-separated integers',
     ),
-    maxEpochs: values['max-epochs'] ?? (quick ? 2 : 20),
+    maxEpochs: values['max-epochs'] ?? (quick ? 2 : 40),
     patience: values.patience,
     batch: values.batch,
     lr: values.lr,

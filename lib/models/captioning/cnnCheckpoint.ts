@@ -53,6 +53,8 @@ export function loadFeatureCnn(dir: string = shippedCheckpointDir('captioning-cn
   );
   const file = path.join(dir, 'manifest.json');
   if (!manifest.sizes) throw new DatasetError(file, `wrong format: a '${CNN_FORMAT}' manifest needs sizes`);
+  if (manifest.sizes.finalPool !== 'average' && manifest.sizes.finalPool !== 'max')
+    throw new DatasetError(file, `sizes.finalPool must be 'average' or 'max', not ${String(manifest.sizes.finalPool)}`);
   const cnn = buildFeatureCnn({ ...manifest.sizes, seed: 0 });
   const shapes = cnn.classifier.getWeights().map((w) => w.shape);
   const values = shapes.map((shape, i) => {

@@ -5,8 +5,14 @@
  * over whole 56×56 scenes.
  *
  *   trunk:  conv 3×3 (C₁, ReLU) → max-pool 2 → [conv 3×3 (C₂, ReLU)] → conv 3×3 (C, ReLU)
- *           → average-pool 7×7 stride 7
+ *           → average- or max-pool 7×7 stride 7 (`finalPool`)
  *           28×28 cell  → [2, 2, C]          56×56 scene → [4, 4, C]   (fully convolutional)
+ *
+ *   The last pooling summarises each quadrant of a cell. The trunk sees about 12×12 pixels at a
+ *   time, so a quadrant is a 7×7 grid of local detectors: max-pooling says whether a detail
+ *   (a strap, a heel, a collar) is present there, where averaging dilutes it with the empty
+ *   background. In a pilot (C₁ 16, C₂ 32, C 64, 20,000 training images, 3 epochs, seed 1) the
+ *   max-pooled trunk reached 85.0 % validation item accuracy against 81.6 % averaged.
  *
  *   the notebook's live CNN: C₁ = 8, no C₂, C = 32; the shipped one (`npm run train -- captioning-cnn`,
  *   ./cnnCheckpoint.ts): C₁ = 16, C₂ = 32, C = 64, trained on all of Fashion-MNIST's training images
@@ -41,22 +47,30 @@ export interface FeatureCnn {
   sizes: FeatureCnnSizes;
 }
 
-/** The CNN's sizes: classes per head and the trunk's widths C₁, C₂ (0: no middle conv) and C. */
+/**
+ * The CNN's sizes: classes per head, the trunk's widths C₁, C₂ (0: no middle conv) and C, and
+ * its last pooling over each 7×7 block.
+ */
 export interface FeatureCnnSizes {
   items: number;
   colours: number;
   firstChannels: number;
   middleChannels: number;
   channels: number;
+  finalPool: 'average' | 'max';
 }
 
-/** Builds the CNN with seeded initial weights (defaults: the notebook's live CNN, C₁ = 8, no C₂, C = 32). */
+/**
+ * Builds the CNN with seeded initial weights (defaults: the notebook's live CNN, C₁ = 8, no C₂,
+ * C = 32, average-pooled).
+ */
 export function buildFeatureCnn(opts: {
   items: number;
   colours: number;
   channels?: number;
   firstChannels?: number;
   middleChannels?: number;
+  finalPool?: 'average' | 'max';
   seed?: number;
 }): FeatureCnn {
   const {
@@ -65,6 +79,7 @@ export function buildFeatureCnn(opts: {
     channels = 32,
     firstChannels = 8,
     middleChannels = 0,
+    finalPool = 'average',
     seed = 0,
   } = opts ?? ({} as { items: number; colours: number });
   checkArgs('buildFeatureCnn')
@@ -73,6 +88,10 @@ export function buildFeatureCnn(opts: {
     .number('channels', channels, { integer: true, min: 1 })
     .number('firstChannels', firstChannels, { integer: true, min: 1 })
     .number('middleChannels', middleChannels, { integer: true, min: 0 })
+    .require(
+      finalPool === 'average' || finalPool === 'max',
+      `argument 'finalPool' expected 'average' or 'max' but got ${String(finalPool)}`,
+    )
     .number('seed', seed, { integer: true });
   const rng = new Rng(seed);
   const init = (): ReturnType<typeof tf.initializers.heNormal> =>
@@ -86,7 +105,8 @@ export function buildFeatureCnn(opts: {
   x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
   if (middleChannels > 0) x = conv(middleChannels, x);
   x = conv(channels, x);
-  const map = tf.layers.averagePooling2d({ poolSize: 7, strides: 7 }).apply(x) as tf.SymbolicTensor;
+  const pool = finalPool === 'max' ? tf.layers.maxPooling2d : tf.layers.averagePooling2d;
+  const map = pool({ poolSize: 7, strides: 7 }).apply(x) as tf.SymbolicTensor;
   const trunk = tf.model({ inputs: input, outputs: map });
   const cell = tf.input({ shape: [28, 28, 3] });
   const pooled = tf.layers.flatten({}).apply(trunk.apply(cell) as tf.SymbolicTensor) as tf.SymbolicTensor;
@@ -100,7 +120,8 @@ export function buildFeatureCnn(opts: {
     .dense({ units: colours, kernelInitializer: glorot(), name: 'colour' })
     .apply(pooled) as tf.SymbolicTensor;
   const classifier = tf.model({ inputs: cell, outputs: [itemHead, colourHead] });
-  return { trunk, classifier, channels, sizes: { items, colours, firstChannels, middleChannels, channels } };
+  const sizes: FeatureCnnSizes = { items, colours, firstChannels, middleChannels, channels, finalPool };
+  return { trunk, classifier, channels, sizes };
 }
 
 /**
