@@ -15,9 +15,10 @@ export function pngDataUri(pixels: ArrayLike<number>, height: number, width: num
       pixels !== null && typeof pixels === 'object' && pixels.length === height * width * 3,
       `argument 'pixels' expected ${height}*${width}*3 = ${height * width * 3} values but got ${pixels?.length}`,
     );
-  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  const rgbFormat = { colorType: 2, inputColorType: 2, inputHasAlpha: false } as const; // 8-bit RGB in and out
+  const png = new PNG({ width, height, ...rgbFormat });
   const rgb = Buffer.alloc(height * width * 3);
   for (let i = 0; i < rgb.length; i++) rgb[i] = Math.min(255, Math.max(0, Math.round(pixels[i])));
   png.data = rgb;
-  return `data:image/png;base64,${PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false }).toString('base64')}`;
+  return `data:image/png;base64,${PNG.sync.write(png, rgbFormat).toString('base64')}`;
 }

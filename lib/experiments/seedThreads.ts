@@ -53,7 +53,8 @@ export function seedTask<R = unknown>(fn: string, options: Record<string, unknow
     .require(typeof fn === 'string' && fn.length > 0, `argument 'fn' expected a path on bp but got ${typeof fn}`)
     .require(
       options !== null && typeof options === 'object' && !Array.isArray(options),
-      `argument 'options' expected a plain object of options but got ${Array.isArray(options) ? 'an array' : typeof options}`,
+      `argument 'options' expected a plain object of options but got ` +
+        `${Array.isArray(options) ? 'an array' : typeof options}`,
     )
     .require(!('seed' in options), "argument 'options' must not hold 'seed': runSeeds passes each run's seed");
   const run = async (seed: number): Promise<R> => (await (await libraryFunction(fn))({ ...options, seed })) as R;

@@ -183,7 +183,8 @@ export function compareAddingProblemCells(
 ): AddingComparison {
   checkArgs('compareAddingProblemCells').require(
     opts !== null && typeof opts === 'object',
-    `argument 'opts' expected the options of trainAddingProblem without 'cell' but got ${opts === null ? 'null' : typeof opts}`,
+    `argument 'opts' expected the options of trainAddingProblem without 'cell' ` +
+      `but got ${opts === null ? 'null' : typeof opts}`,
   );
   const lstm = trainAddingProblem({ ...opts, cell: 'lstm' });
   const rnn = trainAddingProblem({ ...opts, cell: 'rnn' });
