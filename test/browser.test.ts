@@ -13,6 +13,8 @@ import type { AddressInfo } from 'net';
 import { figureDivHtml, figurePageHtml, plotlyJsPath } from '../lib/display/figurePage';
 import { PLOTLY_COPY, plotlyLoaderTag } from '../lib/display/plotlyLoader';
 import { figureBundle } from '../lib/display/show';
+import { renderFigurePng } from '../lib/display/figurePng';
+import { PNG } from 'pngjs';
 import { failIfMissingUnderCi } from './helpers';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,6 +72,23 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('figures in a real browser (headless C
     const { traces, blocked } = await countTraces(file);
     expect(traces).toBeGreaterThanOrEqual(2);
     expect(blocked).toEqual([]);
+  });
+
+  it('renderFigurePng draws a figure into a PNG of the window size, with its traces in colour', () => {
+    const figure = lineChart({ series: { train: [3, 2, 1.5], val: [3.2, 2.4, 2] }, title: 'loss' });
+    const png = PNG.sync.read(renderFigurePng({ ...figure, layout: { ...figure.layout, height: 300 } }, CHROMIUM)!);
+    expect([png.width, png.height]).toEqual([900, 300 + 32]);
+    // plotly's first two trace colours (#1f77b4, #ff7f0e) are drawn: the plot is not blank
+    let blue = 0,
+      orange = 0;
+    for (let i = 0; i < png.data.length; i += 4) {
+      const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+      if (Math.abs(r - 0x1f) < 12 && Math.abs(g - 0x77) < 12 && Math.abs(b - 0xb4) < 12) blue++;
+      if (Math.abs(r - 0xff) < 12 && Math.abs(g - 0x7f) < 12 && Math.abs(b - 0x0e) < 12) orange++;
+    }
+    expect(blue).toBeGreaterThan(100);
+    expect(orange).toBeGreaterThan(100);
+    expect(renderFigurePng(figure, '/bin/false')).toBeNull();
   });
 
   it(

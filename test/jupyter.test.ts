@@ -119,8 +119,8 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
     ]);
   });
 
-  async function nbconvert(notebook: string): Promise<Executed> {
-    const outDir = path.join(tmp, 'executed');
+  async function nbconvert(notebook: string, extraEnv: NodeJS.ProcessEnv = {}, folder = 'executed'): Promise<Executed> {
+    const outDir = path.join(tmp, folder);
     const r = await run(
       JUPYTER,
       [
@@ -134,7 +134,7 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
         '--output-dir',
         outDir,
       ],
-      env,
+      { ...env, ...extraEnv },
     );
     expect(r.code, r.output).toBe(0);
     return JSON.parse(fs.readFileSync(path.join(outDir, path.basename(notebook)), 'utf8')) as Executed;
@@ -245,6 +245,21 @@ describe.skipIf(!hasJupyter)('real Jupyter runs the tslab kernel', () => {
       );
     },
     900_000,
+  );
+
+  it.skipIf(!fs.existsSync(CHROMIUM))(
+    'with BACKPROP_FIGURE_PNG=1, a figure saved from Jupyter carries a PNG of itself (and without it, none)',
+    async () => {
+      const figureOutputs = (nb: Executed) => outputsOf(nb).filter((o) => o.data?.[PLOTLY_MIME] !== undefined);
+      const withPng = figureOutputs(await nbconvert(FIXTURE, { BACKPROP_FIGURE_PNG: '1' }, 'with-png'));
+      expect(withPng).toHaveLength(1);
+      const png = Buffer.from(String(withPng[0].data!['image/png']), 'base64');
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.length).toBeGreaterThan(5_000);
+      const plain = figureOutputs(await nbconvert(FIXTURE, {}, 'without-png'));
+      expect(plain[0].data!['image/png']).toBeUndefined();
+    },
+    300_000,
   );
 
   it.skipIf(!hasClassicNotebook || !fs.existsSync(CHROMIUM))(

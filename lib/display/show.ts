@@ -5,6 +5,7 @@
 import { randomBytes } from 'crypto';
 import { checkArgs } from '../core/validate';
 import { figureDivHtml, figureTitle, plotlyScriptTag, PlotlyFigure } from './figurePage';
+import { findChromium, figurePngRequested, renderFigurePng } from './figurePng';
 import { sendDisplay } from './kernel';
 import { ensurePlotlyCopy, launchedByJupyter, plotlyLoaderTag } from './plotlyLoader';
 
@@ -59,9 +60,16 @@ function plotlyLibraryHtml(): string {
   return library;
 }
 
-/** Shows a plotly figure in the notebook (outside a kernel, prints its text summary). */
+/**
+ * Shows a plotly figure in the notebook (outside a kernel, prints its text summary). In a kernel
+ * Jupyter launched with `BACKPROP_FIGURE_PNG=1`, the bundle also carries a PNG of the figure
+ * (figurePng.ts), so the saved notebook shows it where scripts are stripped.
+ */
 export function show(figure: PlotlyFigure): void {
   const bundle = figureBundle(figure);
+  const chromium = launchedByJupyter() && figurePngRequested() ? findChromium() : null;
+  const png = chromium ? renderFigurePng(figure, chromium) : null;
+  if (png) bundle['image/png'] = png.toString('base64');
   if (!sendDisplay(bundle)) console.log(bundle['text/plain']);
 }
 

@@ -12,8 +12,11 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { BrowserContext } from 'playwright-core';
 import { figurePageHtml, figureTitle, plotlyJsPath, PlotlyFigure } from '../../lib/display/figurePage';
+import { findChromium } from '../../lib/display/figurePng';
 import { PLOTLY_MIME } from '../../lib/display/show';
 import { displayBundles, Notebook } from './nbformat';
+
+export { findChromium };
 
 export interface FigureFiles {
   k: number;
@@ -21,14 +24,6 @@ export interface FigureFiles {
   json: string;
   html: string;
   png?: string;
-}
-
-/** Chromium used for PNGs: `CHROMIUM_PATH`, else /usr/bin/chromium; null when neither exists. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const p of [env.CHROMIUM_PATH, '/usr/bin/chromium']) {
-    if (p && fs.existsSync(p)) return p;
-  }
-  return null;
 }
 
 const CHROMIUM_ARGS = [
