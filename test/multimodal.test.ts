@@ -20,7 +20,14 @@ import {
   makeMultimodalBatch,
 } from '../lib/models/multimodal/batch';
 import { loadMultimodalCheckpoint, saveMultimodalCheckpoint } from '../lib/models/multimodal/checkpoint';
-import { compareEmotionModels, emotionInterval, EmotionRun, selectOnDev } from '../lib/models/multimodal/experiments';
+import {
+  compareEmotionGains,
+  compareEmotionModels,
+  emotionInterval,
+  EmotionRun,
+  labelledSubset,
+  selectOnDev,
+} from '../lib/models/multimodal/experiments';
 import { averageEmotionMetric } from '../lib/models/multimodal/training';
 import {
   EQUAL_WEIGHTS,
@@ -341,6 +348,22 @@ describe('emotion scoring as the paper selects and as the design pairs', () => {
     expect(() => selectOnDev(runs, 'A')).toThrow("selectOnDev: argument 'condition' expected a condition every run");
   });
 
+  it('label fractions: nested subsets of one seeded shuffle, ⌈f·N⌉ long, the same for every model of a seed', () => {
+    const train = loadMultimodalEmotion({ split: 'train', limit: 40 }).utterances;
+    const ids = (f: number, seed: number) => labelledSubset(train, f, seed).map((u) => u.id);
+    expect(ids(0.1, 3)).toHaveLength(4);
+    expect(ids(0.25, 3)).toHaveLength(10);
+    expect(ids(0.25, 3).slice(0, 4)).toEqual(ids(0.1, 3));
+    expect(ids(0.25, 3)).toEqual(ids(0.25, 3));
+    expect(ids(0.25, 4)).not.toEqual(ids(0.25, 3));
+    expect(new Set(ids(0.25, 3)).size).toBe(10);
+    expect(ids(1, 3)).toEqual(train.map((u) => u.id));
+    expect(() => labelledSubset(train, 0, 1)).toThrow(
+      "labelledSubset: argument 'fraction' expected a number in (0, 1]",
+    );
+    expect(() => labelledSubset(train, 1.5, 1)).toThrow("labelledSubset: argument 'fraction'");
+  });
+
   it('intervals stay in [0, 1]; identical models tie, a better one is separated on the same utterances', () => {
     const perfect = [0, 1].map((seed) => ({ seed, result: run(0.5, 0.5, truth) }));
     const worse = [0, 1].map((seed) => ({ seed, result: run(0.5, 0.5, seed ? truth : wrong) }));
@@ -353,6 +376,15 @@ describe('emotion scoring as the paper selects and as the design pairs', () => {
     const d = compareEmotionModels(perfect, worse, truth, 'A+V+T', 'WA');
     expect(d.estimate).toBe(0.5);
     expect(d.low).toBeGreaterThanOrEqual(0);
+    // A gains 0.5 over B with few labels (perfect vs worse) and nothing with all (perfect vs perfect).
+    const gains = compareEmotionGains({ a: perfect, b: worse }, { a: perfect, b: perfect }, truth, 'A+V+T', 'WA');
+    expect(gains.estimate).toBe(0.5);
+    expect(gains.low).toBeGreaterThanOrEqual(0);
+    const none = compareEmotionGains({ a: perfect, b: worse }, { a: perfect, b: worse }, truth, 'A+V+T', 'WA');
+    expect([none.estimate, none.low, none.high]).toEqual([0, 0, 0]);
+    expect(() => compareEmotionGains({ a: perfect, b: worse }, { a: perfect, b: [] }, truth, 'A+V+T', 'WA')).toThrow(
+      "arguments 'first' and 'second' expected { a, b } runs over the same seeds but got 2, 2, 2, 0",
+    );
     expect(() => compareEmotionModels(perfect, worse, truth.slice(1), 'A+V+T', 'WA')).toThrow(
       "compareEmotionModels: argument 'truth' expected the test targets",
     );

@@ -121,6 +121,28 @@ export function runEmotionSeed(
 }
 
 /**
+ * The labelled training set cut to a fraction f for the label-fraction curve: the first ⌈f·N⌉
+ * utterances of one shuffle seeded by `seed`, so the subsets of one seed are nested
+ * (10 % ⊂ 25 % ⊂ 100 %) and every model trained with that seed sees the same utterances (paired).
+ *
+ *   train [N] → subset [⌈f·N⌉]     (f = 1: all N, in the original order)
+ */
+export function labelledSubset(
+  train: readonly MultimodalUtterance[],
+  fraction: number,
+  seed: number,
+): MultimodalUtterance[] {
+  checkArgs('labelledSubset')
+    .require(Array.isArray(train) && train.length > 0, "argument 'train' expected a non-empty array of utterances")
+    .number('fraction', fraction, { min: 0, max: 1 })
+    .require(fraction > 0, `argument 'fraction' expected a number in (0, 1] but got ${fraction}`)
+    .number('seed', seed, { integer: true });
+  if (fraction === 1) return [...train];
+  const order = new Rng(seed).permutation(train.length);
+  return order.slice(0, Math.ceil(fraction * train.length)).map((i) => train[i]);
+}
+
+/**
  * The paper's selection rule: the run with the best mean of dev average WA and dev average
  * weighted F1 under `condition` — one model per condition, scored on test by both metrics.
  */
@@ -206,6 +228,36 @@ export function compareEmotionModels(
       sum +=
         emotionMetric(a[s].result, truth, condition, metric, null, items) -
         emotionMetric(b[s].result, truth, condition, metric, null, items);
+    return sum / seeds.length;
+  });
+}
+
+/**
+ * Whether A's gain over B differs between two settings (say 10 % and 100 % of the labels), paired
+ * over the same seeds and test utterances: (A − B in `first`) − (A − B in `second`), in the mean
+ * over seeds of `metric` averaged over emotions, under `condition`.
+ */
+export function compareEmotionGains(
+  first: { a: readonly SeedRun<EmotionRun>[]; b: readonly SeedRun<EmotionRun>[] },
+  second: { a: readonly SeedRun<EmotionRun>[]; b: readonly SeedRun<EmotionRun>[] },
+  truth: readonly (readonly number[])[],
+  condition: string,
+  metric: EmotionMetric,
+): PairedDifference {
+  const sets = [first?.a, first?.b, second?.a, second?.b];
+  checkArgs('compareEmotionGains').require(
+    sets.every((r) => Array.isArray(r) && r.length > 0 && r.length === sets[0]!.length),
+    "arguments 'first' and 'second' expected { a, b } runs over the same seeds but got " +
+      sets.map((r) => (Array.isArray(r) ? r.length : String(r))).join(', '),
+  );
+  checkTruth('compareEmotionGains', first.a, truth);
+  const score = (r: readonly SeedRun<EmotionRun>[], s: number, items: readonly number[]): number =>
+    emotionMetric(r[s].result, truth, condition, metric, null, items);
+  return resampleDifference(first.a.length, truth.length, (seeds, items) => {
+    let sum = 0;
+    for (const s of seeds)
+      sum +=
+        score(first.a, s, items) - score(first.b, s, items) - (score(second.a, s, items) - score(second.b, s, items));
     return sum / seeds.length;
   });
 }

@@ -28,8 +28,10 @@ export * from './crossModalEncoder';
 export {
   runEmotionSeed,
   selectOnDev,
+  labelledSubset,
   emotionInterval,
   compareEmotionModels,
+  compareEmotionGains,
   emotionTable,
   ablationTable,
   modalityCueRates,
