@@ -114,10 +114,23 @@ describe('trainer command lines', () => {
       evalEvery: 200,
       patience: 8,
       seed: 1,
+      extraPerSpeaker: 0,
+      init: null,
+      threads: 1,
       quick: false,
       out: endsWith('checkpoints/listener'),
       help: false,
     });
+    expect(
+      parseListenerArgs(['--extra-per-speaker', '600', '--init', 'checkpoints/listener', '--threads', '2']),
+    ).toMatchObject({
+      threads: 2,
+      extraPerSpeaker: 600,
+      init: path.resolve('checkpoints/listener'),
+    });
+    expect(() => parseListenerArgs(['--extra-per-speaker', '-1'])).toThrow(
+      "train listener: --extra-per-speaker expects a whole number >= 0, got '-1'",
+    );
     expect(parseListenerArgs(['--quick'])).toMatchObject({
       steps: 6,
       batch: 8,

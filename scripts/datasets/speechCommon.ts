@@ -50,6 +50,17 @@ export const TRIM_NOTE =
   `Leading and trailing silence is trimmed before the features: 10 ms frames more than ${-TRIM_THRESHOLD_DB} dB ` +
   `below the utterance's loudest are silence, ${TRIM_MARGIN_SECONDS} s of it is kept at each end.`;
 
+/** speech-speakers' features: `logFilterbankEnergies` options of Kaldi's compute-fbank-feats recipe. */
+export const SPEAKERS_FBANK_OPTIONS = {
+  nMels: 40,
+  frameLengthMs: 25,
+  frameShiftMs: 10,
+  preemphasis: 0.97,
+  lowFreq: 20,
+  highFreq: 0,
+  waveformScale: 32768,
+};
+
 /**
  * A quantisation `value ≈ offset + step·code`, code 0..levels−1, from `low` (the features'
  * minimum when not given; lower values are clipped to it) to the features' maximum, both
@@ -127,15 +138,15 @@ export function licenceText(engines: readonly string[]): string {
   return parts.join('\n');
 }
 
-/** Writes `datasets/<name>`: files, manifest.json (with the feature spec), LICENSE, README.md. */
+/** Writes `datasets/<name>` (or `dir`): files, manifest.json (with the feature spec), LICENSE, README.md. */
 export function writeSpeechFolder(
   name: string,
   meta: Omit<DatasetManifest, 'files' | 'name' | 'source' | 'licence'> & { features: SpeechFeatureSpec },
   engines: readonly string[],
   files: { name: string; bytes: Buffer; format: ManifestFile['format']; description: string }[],
   readmeBody: string,
+  dir: string = path.join(REPO_ROOT, 'datasets', name),
 ): DatasetManifest {
-  const dir = path.join(REPO_ROOT, 'datasets', name);
   fs.rmSync(dir, { recursive: true, force: true });
   const source = `${TEXT_SOURCE}; spoken by ${engines.join(', ')} (Debian packages), resampled by sox`;
   const manifest = writeDataset(

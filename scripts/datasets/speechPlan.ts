@@ -57,24 +57,30 @@ export interface SpeechPlan {
 
 const SLT = VOICES.find((v) => v.id === 'flite-slt')!;
 
+const utt = (
+  prefix: string,
+  i: number,
+  s: { text: string },
+  voice: Voice,
+  perturbation: Perturbation = '',
+): PlannedUtterance => ({
+  id: `${prefix}-${String(i).padStart(4, '0')}`,
+  text: s.text,
+  voice,
+  perturbation,
+});
+
+/** The one sentence partition of both corpora: the first fork of SPEECH_SEED's generator. */
+function sharedPartition(rng: Rng): { sentences: Sentence[]; part: ReturnType<typeof partitionSentences> } {
+  const sentences = readSentences();
+  return { sentences, part: partitionSentences(sentences, { val: 300, test: 400 }, rng.fork()) };
+}
+
 export function makePlan(): SpeechPlan {
   const unknown = HELD_OUT_SPEAKERS.filter((id) => !VOICES.some((v) => v.id === id));
   if (unknown.length) throw new Error(`held-out speakers not among the voices: ${unknown.join(', ')}`);
   const rng = new Rng(SPEECH_SEED);
-  const sentences = readSentences();
-  const part = partitionSentences(sentences, { val: 300, test: 400 }, rng.fork());
-  const utt = (
-    prefix: string,
-    i: number,
-    s: { text: string },
-    voice: Voice,
-    perturbation: Perturbation = '',
-  ): PlannedUtterance => ({
-    id: `${prefix}-${String(i).padStart(4, '0')}`,
-    text: s.text,
-    voice,
-    perturbation,
-  });
+  const { sentences, part } = sharedPartition(rng);
 
   const single: SpeechPlan['single'] = {
     train: part.train.slice(0, SINGLE_SIZES.train).map((s, i) => utt('single-train', i, s, SLT)),
@@ -114,4 +120,35 @@ export function makePlan(): SpeechPlan {
     speakers,
     pools: { train: pools.train.length, val: pools.val.length, test: pools.test.length },
   };
+}
+
+export const EXTRA_SEED = SPEECH_SEED + 1;
+/** Sentence lengths of the extra training utterances: speech-single's range, 20–100 characters. */
+export const EXTRA_MAX_CHARS = 100;
+
+/**
+ * The training-only extension of speech-speakers (out/datasets/speech-speakers-extra, made by
+ * ./speechSpeakersExtra.ts for the listener's trainer): `perSpeaker` more sentences from the
+ * shared partition's training pool for every seen speaker, each drawn by the speaker's own fork of
+ * EXTRA_SEED, about half of them sox-perturbed (speed 0.9 | 1.1, pitch ±300 cents). Only training
+ * sentences, so no val/test sentence of either corpus is ever heard in training.
+ */
+export function makeExtraPlan(perSpeaker: number): PlannedUtterance[] {
+  if (!Number.isInteger(perSpeaker) || perSpeaker < 1)
+    throw new Error(`makeExtraPlan: perSpeaker must be a whole number ≥ 1, got ${perSpeaker}`);
+  const { part } = sharedPartition(new Rng(SPEECH_SEED));
+  const pool = part.train.filter((s) => s.text.length <= EXTRA_MAX_CHARS);
+  if (perSpeaker > pool.length)
+    throw new Error(`makeExtraPlan: perSpeaker ${perSpeaker} exceeds the ${pool.length} training sentences`);
+  const rng = new Rng(EXTRA_SEED);
+  return VOICES.filter((v) => !HELD_OUT_SPEAKERS.includes(v.id)).flatMap((voice) => {
+    const r = rng.fork();
+    return r
+      .shuffle([...pool])
+      .slice(0, perSpeaker)
+      .map((s, i) => {
+        const p: Perturbation = r.uniform() < 0.5 ? '' : PERTURBATIONS[r.int(PERTURBATIONS.length)];
+        return utt(`${voice.id}-extra${p ? `-${p.replace(' ', '')}` : ''}`, i, s, voice, p);
+      });
+  });
 }

@@ -12,6 +12,7 @@ import { logFilterbankEnergies } from '../../lib/audio/fbank';
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { writeWav } from '../../lib/audio/wav';
 import {
+  SPEAKERS_FBANK_OPTIONS as FBANK_OPTIONS,
   TRIM_NOTE,
   chooseQuantisation,
   encodeFeatures,
@@ -43,15 +44,6 @@ const LEVELS = 64;
  * (≈ −15.9); the README counts the floored values per engine.
  */
 const FLOOR = 0;
-const FBANK_OPTIONS = {
-  nMels: 40,
-  frameLengthMs: 25,
-  frameShiftMs: 10,
-  preemphasis: 0.97,
-  lowFreq: 20,
-  highFreq: 0,
-  waveformScale: 32768,
-};
 /** Utterances shipped as WAV to listen to: the first test sentence of these speakers. */
 const LISTEN = ['flite-awb', 'festival-ked', 'espeak-en-us+f2', 'espeak-en-gb+klatt3'];
 

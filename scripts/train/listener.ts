@@ -31,10 +31,16 @@ import {
   listenerFeaturesFromLfbe,
   listenerFeaturesFromLogMel,
 } from '../../lib/models/listener/features';
-import { SpeechRecognizerConfig, initSpeechRecognizer } from '../../lib/models/listener/recognizer';
+import {
+  SpeechRecognizerConfig,
+  SpeechRecognizerParams,
+  initSpeechRecognizer,
+} from '../../lib/models/listener/recognizer';
 import { SpeechUtterance, trainSpeechRecognizer } from '../../lib/models/listener/training';
 import { logMelConfigOf, transcribe } from '../../lib/models/listener/transcribe';
-import { parseCommandLine } from '../cliArgs';
+import { readManifest } from '../../lib/data/datasetFiles';
+import { buildSpeakersExtra, speakersExtraDir } from '../datasets/speechSpeakersExtra';
+import { parseCommandLine, UsageError } from '../cliArgs';
 import { stopOnRequest } from './interrupt';
 
 export const LISTENER_USAGE = `usage: npm run train -- listener [options]
@@ -51,6 +57,13 @@ export const LISTENER_USAGE = `usage: npm run train -- listener [options]
   --eval-every K    steps between validation scores (default 200; 3 with --quick)
   --patience P      stop after P scores without improvement (default 8)
   --seed S          seed of initialisation, batches and masks (default 1)
+  --extra-per-speaker N
+                    also train on speech-speakers-extra: N more training sentences per seen speaker
+                    (out/datasets/speech-speakers-extra-N, synthesized first if missing; needs flite,
+                    festival, festvox-kdlpc16k, espeak-ng, sox, r-cran-janeaustenr) (default 0: none)
+  --init DIR        start from the weights of the listener checkpoint in DIR (its config must match)
+  --threads T       threads that share each batch, one core each (default 1; the result differs from
+                    one thread's only by float summation order)
   --quick           a tiny run through the same code path
   --out DIR         checkpoint directory (default checkpoints/listener; out/checkpoints/listener-quick with --quick)`;
 
@@ -68,6 +81,9 @@ export interface ListenerArgs {
   evalEvery: number;
   patience: number;
   seed: number;
+  extraPerSpeaker: number;
+  init: string | null;
+  threads: number;
   quick: boolean;
   out: string;
   help: boolean;
@@ -89,6 +105,9 @@ export function parseListenerArgs(argv: string[]): ListenerArgs {
     'eval-every': { type: 'number', rule: 'positive-integer' },
     patience: { type: 'number', rule: 'positive-integer', default: 8 },
     seed: { type: 'number', rule: 'integer', default: 1 },
+    'extra-per-speaker': { type: 'number', rule: 'non-negative-integer', default: 0 },
+    init: { type: 'string', expects: 'a listener checkpoint directory' },
+    threads: { type: 'number', rule: 'positive-integer', default: 1 },
     quick: { type: 'boolean' },
     out: { type: 'string', expects: 'a directory' },
     help: { type: 'boolean', short: 'h' },
@@ -109,6 +128,9 @@ export function parseListenerArgs(argv: string[]): ListenerArgs {
     evalEvery: values['eval-every'] ?? (quick ? 3 : 200),
     patience: values.patience,
     seed: values.seed,
+    extraPerSpeaker: values['extra-per-speaker'],
+    init: values.init === undefined ? null : path.resolve(values.init),
+    threads: values.threads,
     quick,
     out: path.resolve(values.out ?? path.join(root, quick ? 'out/checkpoints/listener-quick' : 'checkpoints/listener')),
     help: values.help,
@@ -142,6 +164,45 @@ const asUtterance = (f: AudioMatrix, text: string): SpeechUtterance => ({
   labels: textToIds(text, 'characters'),
 });
 
+/**
+ * The train split of speech-speakers-extra with `perSpeaker` sentences per seen speaker, synthesized
+ * into out/datasets first if it is not there, and the sha256 of its manifest.
+ */
+async function loadSpeakersExtra(
+  perSpeaker: number,
+  limit: number | undefined,
+): Promise<{ utterances: ReturnType<typeof loadSpeechSpeakers>['utterances']; sha256: string }> {
+  const dir = speakersExtraDir(perSpeaker);
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) await buildSpeakersExtra(perSpeaker, dir);
+  const sha256 = readManifest(dir).manifestSha256 ?? '';
+  return { utterances: loadSpeechSpeakers({ split: 'train', dir, limit }).utterances, sha256 };
+}
+
+/** Copies the weights of the listener checkpoint in `dir` into `params` (the same config). */
+function startFrom(params: SpeechRecognizerParams, config: SpeechRecognizerConfig, dir: string): void {
+  const start = loadListener(dir);
+  try {
+    if (JSON.stringify(start.manifest.config) !== JSON.stringify(config))
+      throw new UsageError(
+        `train listener: --init ${dir} holds a listener with config ${JSON.stringify(start.manifest.config)}, ` +
+          `not ${JSON.stringify(config)}`,
+      );
+    for (const [name, p] of Object.entries(params)) p.assign(start.params[name]);
+  } finally {
+    tf.dispose(Object.values(start.params));
+  }
+}
+
+/** What the manifest says of the weights a run started from. */
+function initialWeightsRecord(dir: string): { dir: string; manifestSha256: string; command: unknown } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  return {
+    dir: path.relative(projectRoot(), dir),
+    manifestSha256: manifest.manifestSha256,
+    command: manifest.training?.command,
+  };
+}
+
 const pct = (r: number): string => `${(100 * r).toFixed(1)} %`;
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
@@ -158,6 +219,9 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   const command =
     `npm run train -- listener --steps ${args.steps} --stride ${args.stride} --hidden ${args.hidden} ` +
     `--layers ${args.layers} --batch ${args.batch} --lr0 ${args.lr0} --seed ${args.seed}` +
+    `${args.extraPerSpeaker > 0 ? ` --extra-per-speaker ${args.extraPerSpeaker}` : ''}` +
+    `${args.init ? ` --init ${path.relative(projectRoot(), args.init) || '.'}` : ''}` +
+    `${args.threads > 1 ? ` --threads ${args.threads}` : ''}` +
     `${args.augment ? '' : ' --no-augment'}${args.quick ? ' --quick' : ''}`;
   const record: ListenerRecord = { command, config, log: [], evaluations: [], best: null, secondsBefore: 0 };
   const say = (line: string): void => {
@@ -174,8 +238,10 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   const speakers = loadSpeechSpeakers({ split: 'train', limit });
   const single = loadSpeechSingle({ split: 'train', limit: args.quick ? 16 : undefined });
   const melCfg = logMelConfigOf(single.features);
+  const extra = args.extraPerSpeaker > 0 ? await loadSpeakersExtra(args.extraPerSpeaker, limit) : null;
   const train = [
     ...speakers.utterances.map((u) => asUtterance(listenerFeaturesFromLfbe(u.lfbe), u.text)),
+    ...(extra?.utterances ?? []).map((u) => asUtterance(listenerFeaturesFromLfbe(u.lfbe), u.text)),
     ...single.utterances.map((u) => asUtterance(listenerFeaturesFromLogMel(u.mel, melCfg), u.text)),
   ];
   const allVal = loadSpeechSpeakers({ split: 'val' }).utterances;
@@ -185,10 +251,14 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     .map((i) => allVal[i]);
   const singleVal = loadSpeechSingle({ split: 'val', limit: args.quick ? 4 : 32 }).utterances;
   const dataLine =
-    `data: ${speakers.utterances.length} speech-speakers + ${single.utterances.length} speech-single (converted) ` +
+    `data: ${speakers.utterances.length} speech-speakers + ${extra?.utterances.length ?? 0} speech-speakers-extra + ` +
+    `${single.utterances.length} speech-single (converted) ` +
     `training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
   const params = initSpeechRecognizer(config, args.seed);
+  // Read before training: --out may be the very folder the run started from.
+  const initialWeights = args.init ? initialWeightsRecord(args.init) : null;
+  if (args.init) startFrom(params, config, args.init);
   const nParams = Object.values(params).reduce((s, p) => s + p.size, 0);
   const alphabet = speechAlphabet('characters').map((c, i) => (i === 0 ? '' : c));
   const listener = { params, manifest: { config, alphabet } };
@@ -232,6 +302,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     progress: 'listener',
     maxSeconds: Number.isFinite(args.minutes) ? args.minutes * 60 : undefined,
     augment: args.augment ? LISTENER_AUGMENT : undefined,
+    threads: args.threads,
     state: {
       dir: args.state,
       everyMinutes: args.quick ? 0 : 5,
@@ -321,7 +392,12 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     seconds: Math.round(seconds),
     parameters: nParams,
     augment: args.augment ? LISTENER_AUGMENT : null,
-    data: { speechSpeakersTrain: speakers.utterances.length, speechSingleTrain: single.utterances.length },
+    data: {
+      speechSpeakersTrain: speakers.utterances.length,
+      speechSingleTrain: single.utterances.length,
+      ...(extra && { speechSpeakersExtraTrain: extra.utterances.length, speechSpeakersExtraSha256: extra.sha256 }),
+    },
+    ...(initialWeights && { initialWeights }),
     evaluations,
     cer: results,
   };

@@ -32,6 +32,7 @@ export {
 export {
   speechBatch as makeBatch,
   recognizerLossAndGrads as lossAndGrads,
+  recognizerShardGradients as shardGradients,
   trainSpeechRecognizer as train,
   recognize,
   SpeechUtterance,

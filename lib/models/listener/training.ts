@@ -9,7 +9,9 @@
  *   L = (1/N') Σₙ −log p(lₙ | xₙ) / |lₙ|,   so   ∂L/∂lossₙ = 1 / (N' · |lₙ|)
  *
  * over the N' utterances that have at least one alignment (an utterance too short for its
- * transcript has loss +∞; it is counted in `skipped` and gets no gradient).
+ * transcript has loss +∞; it is counted in `skipped` and gets no gradient). A shard of the batch
+ * gives the sums Σ −log p / |l| and N'ₛ with the gradient of the first, so with `threads` > 1 the
+ * batch is split over threads and L = Σₛ sumₛ / Σₛ N'ₛ (lib/train/gradientShards.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { NonFiniteError } from '../../train/guard';
@@ -18,6 +20,7 @@ import { specAugment, type SpecAugmentOptions } from '../../audio/specAugment';
 import { ctcLoss, ctcLossBackward } from '../../losses/ctc';
 import { ctcGreedyDecode } from '../../decode/ctcGreedy';
 import { Schedule } from '../../optim/schedules';
+import { combineShards, GradientShards, type ShardResult } from '../../train/gradientShards';
 import { trainLoop, type ResumableState } from '../../train/trainLoop';
 import { stepRng } from '../../train/trainingState';
 import { lengthBucketedBatches } from '../../train/lengthBuckets';
@@ -68,38 +71,56 @@ export interface RecognizerStep {
 }
 
 /**
- * Loss and gradients of one batch: forward, CTC, hand backward (no update: the training loop
- * clips and applies them). Leaves no tensors behind but `grads`, which the caller owns.
+ * The sums behind one batch's loss, for data parallelism (lib/train/gradientShards.ts): over the
+ * shard's utterances with an alignment, lossSum = Σₙ −log p(lₙ | xₙ) / |lₙ|, weight = their count
+ * N'ₛ, and the gradients of lossSum (forward, CTC, hand backward). `options.config` is the model's.
+ * Leaves no tensors behind but `grads`, which the caller owns.
  */
-export function recognizerLossAndGrads(
-  params: SpeechRecognizerParams,
-  config: SpeechRecognizerConfig,
-  batch: readonly SpeechUtterance[],
-): RecognizerStep & { grads: Record<string, tf.Tensor> } {
-  const cfg = recognizerDefaults(config);
-  const { x, lengths, labels } = speechBatch(batch, cfg.featureDim);
-  const f = speechRecognizerForward(params, cfg, x, lengths);
+export function recognizerShardGradients(
+  params: SpeechRecognizerParams | Record<string, tf.Tensor>,
+  options: { config: SpeechRecognizerConfig },
+  shard: readonly SpeechUtterance[],
+): ShardResult & { skipped: number } {
+  const cfg = recognizerDefaults(options?.config);
+  const { x, lengths, labels } = speechBatch(shard, cfg.featureDim);
+  const f = speechRecognizerForward(params as SpeechRecognizerParams, cfg, x, lengths);
   x.dispose();
   const { loss, cache } = ctcLoss(f.logits, labels, f.outLengths);
   const l = loss.dataSync();
   loss.dispose();
   f.logits.dispose();
   const feasible = labels.map((_, n) => Number.isFinite(l[n]));
-  const count = feasible.filter(Boolean).length;
-  const weights = labels.map((lab, n) => (feasible[n] ? 1 / (count * Math.max(lab.length, 1)) : 0));
-  const meanLoss = labels.reduce((s, _, n) => s + (feasible[n] ? weights[n] * l[n] : 0), 0);
-  if (count === 0) {
-    tf.dispose(f.cache);
-    throw new NonFiniteError(
-      `recognizerLossAndGrads: no utterance of the batch (${labels.length}) ` +
-        `has a CTC alignment in its frames: the loss is +∞ for all of them`,
-    );
-  }
+  const weights = labels.map((lab, n) => (feasible[n] ? 1 / Math.max(lab.length, 1) : 0));
+  const lossSum = labels.reduce((sum, _, n) => sum + (feasible[n] ? weights[n] * l[n] : 0), 0);
   const dloss = tf.tensor1d(weights);
   const { dlogits } = ctcLossBackward(dloss, cache);
   const grads = speechRecognizerBackward(dlogits, f.cache);
   tf.dispose([dloss, dlogits, f.cache]);
-  return { loss: meanLoss, skipped: labels.length - count, grads };
+  const count = feasible.filter(Boolean).length;
+  return { lossSum, weight: count, grads, skipped: labels.length - count };
+}
+
+/**
+ * Loss and gradients of one batch (no update: the training loop clips and applies them), on
+ * `shards` when given (the batch split over its threads) or else in this thread — the same
+ * numbers up to float summation order. Leaves no tensors behind but `grads`, which the caller owns.
+ */
+export function recognizerLossAndGrads(
+  params: SpeechRecognizerParams,
+  config: SpeechRecognizerConfig,
+  batch: readonly SpeechUtterance[],
+  shards?: GradientShards,
+): RecognizerStep & { grads: Record<string, tf.Tensor> } {
+  const one = shards ? null : recognizerShardGradients(params, { config }, batch);
+  if (one?.weight === 0) {
+    tf.dispose(Object.values(one.grads));
+    throw new NonFiniteError(
+      `recognizerLossAndGrads: no utterance of the batch (${batch.length}) ` +
+        `has a CTC alignment in its frames: the loss is +∞ for all of them`,
+    );
+  }
+  const { loss, weight, grads } = one ? combineShards('recognizerLossAndGrads', [one]) : shards!.step(params, batch);
+  return { loss, skipped: batch.length - weight, grads };
 }
 
 export interface TrainRecognizerOptions {
@@ -122,6 +143,8 @@ export interface TrainRecognizerOptions {
   state?: ResumableState;
   /** Asked after every step: true stops training there (early stopping). */
   shouldStop?: () => boolean;
+  /** Threads that share each batch (lib/train/gradientShards.ts; default 1: this thread alone). */
+  threads?: number;
 }
 
 /**
@@ -136,7 +159,8 @@ export function trainSpeechRecognizer(
 ): { losses: number[]; seconds: number; resumedAt: number } {
   checkArgs('trainSpeechRecognizer')
     .number('steps', opts?.steps, { integer: true, min: 1 })
-    .number('seed', opts.seed, { integer: true });
+    .number('seed', opts.seed, { integer: true })
+    .number('threads', opts.threads ?? 1, { integer: true, min: 1 });
   const schedule = lengthBucketedBatches(
     train.map((u) => u.frames),
     opts.batchSize,
@@ -147,35 +171,41 @@ export function trainSpeechRecognizer(
   let last: RecognizerStep = { loss: NaN, skipped: 0 };
   let current = 0;
   const start = Date.now();
-  const { losses, resumedAt } = trainLoop(
-    'trainSpeechRecognizer',
-    params,
-    {
-      steps: opts.steps,
-      lr: (s) => lrOf(s - 1),
-      clipNorm: opts.maxNorm ?? 5,
-      maxSeconds: opts.maxSeconds,
-      progress: opts.progress !== false,
-      label: opts.progress === false ? undefined : (opts.progress ?? 'recognizer'),
-      metrics: () => ({ lr: lrOf(current) }),
-      onStep: (s) => opts.onStep?.(s - 1, last),
-      state: opts.state,
-      shouldStop: opts.shouldStop,
-    },
-    (s) => {
-      current = s - 1;
-      const rng = stepRng(opts.seed, s);
-      const batch = schedule.batchAt(s - 1).map((i) => {
-        const u = train[i];
-        if (!opts.augment) return u;
-        return { ...u, features: specAugment(u.features, u.frames, featureDim, rng, opts.augment) };
-      });
-      const { grads, ...step } = recognizerLossAndGrads(params, config, batch);
-      last = step;
-      return { loss: step.loss, grads };
-    },
-  );
-  return { losses, seconds: (Date.now() - start) / 1000, resumedAt };
+  const threads = opts.threads ?? 1;
+  const shards = threads > 1 ? new GradientShards('listener.shardGradients', { config }, threads) : undefined;
+  try {
+    const { losses, resumedAt } = trainLoop(
+      'trainSpeechRecognizer',
+      params,
+      {
+        steps: opts.steps,
+        lr: (s) => lrOf(s - 1),
+        clipNorm: opts.maxNorm ?? 5,
+        maxSeconds: opts.maxSeconds,
+        progress: opts.progress !== false,
+        label: opts.progress === false ? undefined : (opts.progress ?? 'recognizer'),
+        metrics: () => ({ lr: lrOf(current) }),
+        onStep: (s) => opts.onStep?.(s - 1, last),
+        state: opts.state,
+        shouldStop: opts.shouldStop,
+      },
+      (s) => {
+        current = s - 1;
+        const rng = stepRng(opts.seed, s);
+        const batch = schedule.batchAt(s - 1).map((i) => {
+          const u = train[i];
+          if (!opts.augment) return u;
+          return { ...u, features: specAugment(u.features, u.frames, featureDim, rng, opts.augment) };
+        });
+        const { grads, ...step } = recognizerLossAndGrads(params, config, batch, shards);
+        last = step;
+        return { loss: step.loss, grads };
+      },
+    );
+    return { losses, seconds: (Date.now() - start) / 1000, resumedAt };
+  } finally {
+    shards?.close();
+  }
 }
 
 /** Greedy transcripts (label ids) of utterances, decoded in batches of `batchSize` sorted by length. */
