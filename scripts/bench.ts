@@ -1,12 +1,12 @@
 /**
- * `npm run bench -- [lstm | tacotron | audio] [options]`: runs one of the benchmarks
- * (scripts/bench-lstm.ts, the default; scripts/bench-tacotron.ts; scripts/bench-audio.ts) with
- * the remaining options, in a process of its own.
+ * `npm run bench -- [lstm | tacotron | audio | listener] [options]`: runs one of the benchmarks
+ * (scripts/bench-lstm.ts, the default; scripts/bench-tacotron.ts; scripts/bench-audio.ts;
+ * scripts/bench-listener.ts) with the remaining options, in a process of its own.
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 
-const BENCHES = ['lstm', 'tacotron', 'audio'];
+const BENCHES = ['lstm', 'tacotron', 'audio', 'listener'];
 const args = process.argv.slice(2);
 const name = args[0] && !args[0].startsWith('-') ? args.shift()! : 'lstm';
 if (!BENCHES.includes(name)) {
