@@ -205,7 +205,7 @@ describe('trainer command lines', () => {
 
   it('captioning-cnn: defaults and --quick', () => {
     expect(parseCaptioningCnnArgs([])).toMatchObject({
-      epochs: 5,
+      epochs: 3,
       lr0: 3e-3,
       images: 60000,
       seed: 1,
@@ -225,15 +225,16 @@ describe('trainer command lines', () => {
       '--extra-colours expects a fraction in [0, 1)',
     );
     expect(parseCaptioningCnnArgs([])).toMatchObject({
-      finalPool: 'average',
+      widths: [32, 64, 64],
+      finalPool: 'max',
       chunk: 20000,
       minutes: Infinity,
       resume: false,
       state: endsWith(path.join('out', 'train-state', 'captioning-cnn')),
     });
-    expect(parseCaptioningCnnArgs(['--widths', '8,0,16', '--final-pool', 'max'])).toMatchObject({
+    expect(parseCaptioningCnnArgs(['--widths', '8,0,16', '--final-pool', 'average'])).toMatchObject({
       widths: [8, 0, 16],
-      finalPool: 'max',
+      finalPool: 'average',
     });
     expect(() => parseCaptioningCnnArgs(['--widths', '8,16'])).toThrow(
       'train captioning-cnn: --widths expects three integers C1,C2,C (C1, C ≥ 1, C2 ≥ 0), got 8,16',

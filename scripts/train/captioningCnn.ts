@@ -39,12 +39,12 @@ import { stopOnRequest } from './interrupt';
 import { readFashionMnist, SOURCE } from '../datasets/common';
 
 export const CAPTIONING_CNN_USAGE = `usage: npm run train -- captioning-cnn [options]
-  --epochs E        passes over the training images (default 5; 1 with --quick)
+  --epochs E        passes over the training images (default 3; 1 with --quick)
   --lr0 LR          Adam's learning rate in the first epoch, halved every epoch (default 3e-3)
   --images N        training images used (default all 60000; 2000 with --quick)
   --seed S          seed: initial weights, colours, batch order (default 1)
-  --widths C1,C2,C  the trunk's channel widths (default 16,32,64; C2 0: no middle conv)
-  --final-pool P    the trunk's last pooling per 7×7 block: average or max (default average)
+  --widths C1,C2,C  the trunk's channel widths (default 32,64,64; C2 0: no middle conv)
+  --final-pool P    the trunk's last pooling per 7×7 block: average or max (default max)
   --extra-colours F fraction of images tinted orange or white (colours no scene uses; the colour
                     head then learns all eight) (default 0)
   --quick           a tiny run through the same code path
@@ -81,8 +81,8 @@ export function parseCaptioningCnnArgs(argv: string[]): CaptioningCnnArgs {
     images: { type: 'number', rule: 'positive-integer' },
     seed: { type: 'number', rule: 'integer', default: 1 },
     'extra-colours': { type: 'number', rule: 'number', default: 0, expects: 'a fraction in [0, 1)' },
-    widths: { type: 'string', default: '16,32,64', expects: 'three integers C1,C2,C' },
-    'final-pool': { type: 'string', default: 'average', expects: 'average or max' },
+    widths: { type: 'string', default: '32,64,64', expects: 'three integers C1,C2,C' },
+    'final-pool': { type: 'string', default: 'max', expects: 'average or max' },
     quick: { type: 'boolean' },
     chunk: { type: 'number', rule: 'positive-integer', default: 20000 },
     minutes: { type: 'number', rule: 'positive', default: Infinity },
@@ -105,7 +105,7 @@ export function parseCaptioningCnnArgs(argv: string[]): CaptioningCnnArgs {
   if (finalPool !== 'average' && finalPool !== 'max')
     throw new UsageError(`train captioning-cnn: --final-pool expects average or max, got ${finalPool}`);
   return {
-    epochs: values.epochs ?? (quick ? 1 : 5),
+    epochs: values.epochs ?? (quick ? 1 : 3),
     lr0: values.lr0,
     images: values.images ?? (quick ? 2000 : 60000),
     seed: values.seed,

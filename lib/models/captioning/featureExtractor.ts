@@ -15,7 +15,7 @@
  *   max-pooled trunk reached 85.0 % validation item accuracy against 81.6 % averaged.
  *
  *   the notebook's live CNN: C₁ = 8, no C₂, C = 32; the shipped one (`npm run train -- captioning-cnn`,
- *   ./cnnCheckpoint.ts): C₁ = 16, C₂ = 32, C = 64, trained on all of Fashion-MNIST's training images
+ *   ./cnnCheckpoint.ts): C₁ = 32, C₂ = 64, C = 64, max-pooled, trained on all of Fashion-MNIST's training images
  *   heads (pre-training only): the cell's [2, 2, C] flattened → softmax over items, softmax over colours
  *   (flattened rather than averaged: which quadrants are lit is most of an item's shape)
  *
