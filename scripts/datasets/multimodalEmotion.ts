@@ -36,7 +36,13 @@ import {
   sentence,
 } from './multimodalPlan';
 import { filesSection, readmeHead } from './readme';
-import { chooseQuantisation, encodeFeatures, quantise, readTrimmed } from './speechCommon';
+import {
+  SPEAKERS_FBANK_OPTIONS as FBANK_OPTIONS,
+  chooseQuantisation,
+  encodeFeatures,
+  quantise,
+  readTrimmed,
+} from './speechCommon';
 import { JOBS, SAMPLE_RATE, VOICES, Voice, WAV_CACHE } from './speechVoices';
 
 const SEED = 1108;
@@ -46,15 +52,6 @@ type Split = keyof typeof SPLITS;
 /** Stacked audio frames (5 × 10 ms) per video frame: the face is drawn at the stacked rate, 20 frames/s. */
 const STACK = 5;
 const LEVELS = 64;
-const FBANK_OPTIONS = {
-  nMels: 40,
-  frameLengthMs: 25,
-  frameShiftMs: 10,
-  preemphasis: 0.97,
-  lowFreq: 20,
-  highFreq: 0,
-  waveformScale: 32768,
-};
 /** flite and espeak-ng voices of speech-speakers (festival's one voice needs a batch process: left out). */
 const SPEAKERS: Voice[] = VOICES.filter((v) => v.engine !== 'festival');
 /** Test utterances shipped as WAV + raw face frames for the data tour. */

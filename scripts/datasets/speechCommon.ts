@@ -50,7 +50,7 @@ export const TRIM_NOTE =
   `Leading and trailing silence is trimmed before the features: 10 ms frames more than ${-TRIM_THRESHOLD_DB} dB ` +
   `below the utterance's loudest are silence, ${TRIM_MARGIN_SECONDS} s of it is kept at each end.`;
 
-/** speech-speakers' features: `logFilterbankEnergies` options of Kaldi's compute-fbank-feats recipe. */
+/** speech-speakers' and multimodal-emotion's features: `logFilterbankEnergies` options of Kaldi's fbank recipe. */
 export const SPEAKERS_FBANK_OPTIONS = {
   nMels: 40,
   frameLengthMs: 25,
