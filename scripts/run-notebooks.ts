@@ -1,8 +1,8 @@
 /**
- * `npm run notebooks [-- NAME...] [--timeout S] [--inplace] [--dir DIR] [--out DIR] [--sandbox]`
+ * `npm run notebooks [-- NAME...] [--timeout S] [--inplace] [--dir DIR] [--out DIR] [--sandbox] [--record-seconds]`
  *
- * Executes notebooks headless, in filename order, each in a fresh Node process through
- * tslab's own kernel code (see notebook-worker.ts), and writes
+ * Executes notebooks headless, longest first by their measured times (runner/estimate.ts), each in
+ * a fresh Node process through tslab's own kernel code (see notebook-worker.ts), and writes
  *   <out>/notebooks/<name>.ipynb                 the executed notebooks (after every cell);
  *   <out>/figures/<stem>/figure-<k>.{json,html,png}  every plotly figure;
  *   <out>/audio/<stem>/clip-<k>.wav               every audio clip (bp.showAudio);
@@ -21,7 +21,7 @@ import { exportFigures, findChromium, FigureFiles, PngRenderer } from './runner/
 import { IndexEntry, indexHtml, updateRuns } from './runner/indexPage';
 import { readNotebook, writeNotebook } from './runner/nbformat';
 import { parseOptions, RunnerOptions, seedThreadsPerNotebook, UsageError, USAGE } from './runner/options';
-import { runEstimate } from './runner/estimate';
+import { longestFirst, measuredTimes, recordSeconds, runEstimate } from './runner/estimate';
 import { NotebookRun, runNotebook } from './runner/runNotebook';
 import { inParallel, serialQueue } from './runner/pool';
 import { failureMessage, notebookProgress, summaryTable, wallTimeLine } from './runner/terminal';
@@ -105,7 +105,9 @@ async function main(): Promise<number> {
     say('note: no Chromium at /usr/bin/chromium or CHROMIUM_PATH — figures get .html and .json pages, no .png');
   process.env.BACKPROP_SEED_THREADS ??= String(seedThreadsPerNotebook(opts));
   const stems = opts.notebooks.map((n) => path.basename(n).replace(/\.ipynb$/, ''));
-  const estimate = runEstimate(opts.out, stems, isQuickMode() ? 'quick' : 'full');
+  const mode = isQuickMode() ? 'quick' : 'full';
+  const times = measuredTimes(opts.out, opts.dir, stems, mode);
+  const estimate = runEstimate(stems, times, mode, Math.min(opts.jobs, stems.length));
   if (estimate) say(estimate);
 
   const done: { run: NotebookRun; files: { figures: FigureFiles[]; audio: AudioFiles[] } }[] = [];
@@ -136,7 +138,7 @@ async function main(): Promise<number> {
     done[k] = { run, files };
   };
   try {
-    await inParallel(opts.notebooks.length, opts.jobs, runOne);
+    await inParallel(longestFirst(stems, times), opts.jobs, runOne);
   } finally {
     await renderer?.close();
   }
@@ -153,6 +155,14 @@ async function main(): Promise<number> {
     ),
   );
   say(`\nexecuted notebooks, figures, audio and ${path.relative(process.cwd(), index)} written`);
+  if (opts.recordSeconds) {
+    const file = recordSeconds(
+      opts.dir,
+      entries.filter((e) => e.status === 'ok'),
+      mode,
+    );
+    say(`times of the notebooks that ran without error recorded in ${path.relative(process.cwd(), file)}`);
+  }
   try {
     const book = buildBook(bookOptions(opts.out, opts.dir, path.join(__dirname, '..', '..', 'README.md')));
     bookSummary(book, process.cwd()).forEach(say);

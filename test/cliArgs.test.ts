@@ -2,10 +2,13 @@
  * The scripts' command lines (scripts/cliArgs.ts over util.parseArgs) and the trainers' options:
  * defaults as before, and errors that name the script, the flag, what it expects and what was given.
  */
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, parseNumber, UsageError } from '../scripts/cliArgs';
-import { parseListenerArgs } from '../scripts/train/listener';
+import { projectRoot } from '../lib/core/projectRoot';
+import { initialWeightsRecord, parseListenerArgs } from '../scripts/train/listener';
 import { parsePretrainArgs } from '../scripts/train/multimodal';
 import { parseCaptioningArgs } from '../scripts/train/captioning';
 import { parseCaptioningCnnArgs } from '../scripts/train/captioningCnn';
@@ -115,6 +118,7 @@ describe('trainer command lines', () => {
       patience: 8,
       seed: 1,
       extraPerSpeaker: 0,
+      singleRepeat: 1,
       init: null,
       threads: 1,
       quick: false,
@@ -122,8 +126,18 @@ describe('trainer command lines', () => {
       help: false,
     });
     expect(
-      parseListenerArgs(['--extra-per-speaker', '600', '--init', 'checkpoints/listener', '--threads', '2']),
+      parseListenerArgs([
+        '--extra-per-speaker',
+        '600',
+        '--init',
+        'checkpoints/listener',
+        '--threads',
+        '2',
+        '--single-repeat',
+        '3',
+      ]),
     ).toMatchObject({
+      singleRepeat: 3,
       threads: 2,
       extraPerSpeaker: 600,
       init: path.resolve('checkpoints/listener'),
@@ -131,6 +145,15 @@ describe('trainer command lines', () => {
     expect(() => parseListenerArgs(['--extra-per-speaker', '-1'])).toThrow(
       "train listener: --extra-per-speaker expects a whole number >= 0, got '-1'",
     );
+    // --init records the starting checkpoint's whole training record, so runs chain back to the first.
+    const start = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-init-'));
+    const training = { command: 'npm run train -- listener', steps: 6, initialWeights: { training: { steps: 3 } } };
+    fs.writeFileSync(path.join(start, 'manifest.json'), JSON.stringify({ manifestSha256: 'abc', training }));
+    expect(initialWeightsRecord(start)).toEqual({
+      dir: path.relative(projectRoot(), start),
+      manifestSha256: 'abc',
+      training,
+    });
     expect(parseListenerArgs(['--quick'])).toMatchObject({
       steps: 6,
       batch: 8,

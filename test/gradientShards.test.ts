@@ -58,6 +58,10 @@ describe('gradient shards', () => {
         /listener\.shardGradients: shard 1 failed in a worker thread: .*speechBatch: utterance 0 expected features/,
       );
       expect(tf.memory().numTensors).toBe(before);
+      const notShards = { step: () => null } as unknown as GradientShards;
+      expect(() => recognizerLossAndGrads(params, config, batch, notShards)).toThrow(
+        'recognizerLossAndGrads: shards must be a GradientShards or undefined, got object',
+      );
     } finally {
       shards.close();
       tf.dispose([Object.values(one.grads), Object.values(params)]);

@@ -8,7 +8,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEstimate } from '../scripts/runner/estimate';
+import {
+  COMMITTED_SECONDS_FILE,
+  listScheduleSeconds,
+  longestFirst,
+  measuredTimes,
+  recordSeconds,
+  runEstimate,
+} from '../scripts/runner/estimate';
+import { inParallel } from '../scripts/runner/pool';
 import { joinText, Notebook, notebookJson, Output, readNotebook } from '../scripts/runner/nbformat';
 import { OutputRecorder } from '../scripts/runner/outputs';
 import {
@@ -137,22 +145,73 @@ describe('selectNotebooks', () => {
   });
 });
 
-describe('runEstimate', () => {
-  it('sums the last run of the same notebooks in the same mode, and says when some have no record', () => {
+describe('run times: estimate and start order', () => {
+  const entry = (stem: string, seconds: number, mode: 'quick' | 'full') => ({ stem, seconds, mode });
+
+  it("takes this machine's last run in the same mode, else the committed time, and says which", () => {
     const out = tmpDir();
-    expect(runEstimate(out, ['a'], 'full')).toBeNull();
-    const entry = (stem: string, seconds: number, mode: 'quick' | 'full') => ({ stem, seconds, mode });
+    const dir = tmpDir();
+    expect(measuredTimes(out, dir, ['a'], 'full').size).toBe(0);
+    expect(runEstimate(['a'], new Map(), 'full', 2)).toBeNull();
     fs.writeFileSync(
       path.join(out, 'runs.json'),
       JSON.stringify([entry('a', 60, 'full'), entry('b', 120, 'full'), entry('c', 30, 'quick')]),
     );
-    expect(runEstimate(out, ['a', 'b'], 'full')).toBe(
-      'estimate: 3.0 min, as their last full-mode run on this machine (slowest b, 2.0 min)',
+    fs.writeFileSync(path.join(dir, COMMITTED_SECONDS_FILE), JSON.stringify({ full: { b: 999, c: 240 } }));
+    const times = measuredTimes(out, dir, ['a', 'b', 'c', 'd'], 'full');
+    expect([...times]).toEqual([
+      ['a', { seconds: 60, source: 'this machine' }],
+      ['b', { seconds: 120, source: 'this machine' }],
+      ['c', { seconds: 240, source: 'committed' }],
+    ]);
+    expect(runEstimate(['a', 'b', 'c', 'd'], times, 'full', 2)).toBe(
+      'estimate for 3 of the 4 notebooks: 4.0 min wall, 2 at a time (7.0 min of notebook time; ' +
+        'last full-mode runs: 2 on this machine, 1 as committed; slowest c, 4.0 min)',
     );
-    expect(runEstimate(out, ['a', 'c'], 'full')).toBe(
-      'estimate for 1 of the 2 notebooks: 1.0 min, as their last full-mode run on this machine (slowest a, 1.0 min)',
+    expect(runEstimate(['a', 'b'], times, 'full', 1)).toBe(
+      'estimate: 3.0 min wall, 1 at a time (3.0 min of notebook time; last full-mode runs: 2 on this machine; ' +
+        'slowest b, 2.0 min)',
     );
-    expect(runEstimate(out, ['a', 'b'], 'quick')).toBeNull();
+    expect(measuredTimes(out, dir, ['a', 'b'], 'quick').size).toBe(0);
+  });
+
+  it('starts unmeasured notebooks first, then the longest; list scheduling gives the wall time', () => {
+    const times = new Map([
+      ['a', { seconds: 60, source: 'this machine' as const }],
+      ['b', { seconds: 300, source: 'this machine' as const }],
+      ['c', { seconds: 60, source: 'committed' as const }],
+    ]);
+    expect(longestFirst(['a', 'b', 'c', 'd'], times)).toEqual([3, 1, 0, 2]);
+    // Two at a time: 360 s in this order, 320 s longest first.
+    expect(listScheduleSeconds([60, 60, 300, 200], 2)).toBe(360);
+    expect(listScheduleSeconds([300, 200, 60, 60], 2)).toBe(320);
+    expect(listScheduleSeconds([5, 7], 4)).toBe(7);
+  });
+
+  it('--record-seconds merges the run into the committed file, rounded, one mode at a time', () => {
+    const dir = tmpDir();
+    recordSeconds(dir, [{ stem: 'b', seconds: 12.6 }], 'full');
+    recordSeconds(dir, [{ stem: 'a', seconds: 3.2 }], 'full');
+    recordSeconds(dir, [{ stem: 'a', seconds: 1 }], 'quick');
+    recordSeconds(dir, [{ stem: 'b', seconds: 20 }], 'full');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, COMMITTED_SECONDS_FILE), 'utf8'))).toEqual({
+      full: { a: 3, b: 20 },
+      quick: { a: 1 },
+    });
+  });
+
+  it('inParallel starts jobs in the given order, at most `limit` at once', async () => {
+    const started: number[] = [];
+    let running = 0,
+      most = 0;
+    await inParallel([2, 0, 1, 3], 2, async (k) => {
+      started.push(k);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+    });
+    expect(started).toEqual([2, 0, 1, 3]);
+    expect(most).toBe(2);
   });
 });
 
@@ -169,9 +228,20 @@ describe('parseOptions', () => {
       jobs: defaultJobs(),
       inplace: false,
       sandbox: false,
+      recordSeconds: false,
     });
-    const opts = parse(['o', '--timeout', '2.5', '--inplace', '--dir=test/fixtures', 't', '--out', '/tmp/o']);
-    expect(opts).toEqual({
+    const argv = [
+      'o',
+      '--timeout',
+      '2.5',
+      '--inplace',
+      '--dir=test/fixtures',
+      't',
+      '--out',
+      '/tmp/o',
+      '--record-seconds',
+    ];
+    expect(parse(argv)).toEqual({
       notebooks: ['ok.ipynb', 'throws.ipynb', 'type-error.ipynb'].map(nb),
       dir: FIXTURES,
       out: '/tmp/o',
@@ -179,6 +249,7 @@ describe('parseOptions', () => {
       jobs: defaultJobs(),
       inplace: true,
       sandbox: false,
+      recordSeconds: true,
     });
     expect(parse(['ok', '--dir', FIXTURES], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(60);
     expect(parse(['ok', '--dir', FIXTURES, '--timeout', '5'], { BACKPROP_CELL_TIMEOUT: '60' }).timeoutS).toBe(5);
@@ -192,7 +263,7 @@ describe('parseOptions', () => {
     const ok = ['ok', '--dir', FIXTURES];
     expect(() => parse([...ok, '--timout', '3'])).toThrow(
       "run-notebooks: unknown flag '--timout' " +
-        '(expected one of: --timeout, --jobs, --inplace, --sandbox, --dir, --out, -h/--help)',
+        '(expected one of: --timeout, --jobs, --inplace, --sandbox, --record-seconds, --dir, --out, -h/--help)',
     );
     expect(() => parse([...ok, '--timeout'])).toThrow(
       'run-notebooks: --timeout expects a positive number of seconds, got nothing',

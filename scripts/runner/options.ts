@@ -2,9 +2,10 @@
  * Command line of `run-notebooks` and which notebooks it selects.
  *
  *   run-notebooks [NAME...] [--timeout SECONDS] [--jobs N] [--inplace] [--dir DIR] [--out DIR] [--sandbox]
+ *                 [--record-seconds]
  *
- * NAME is a file name (`01_rnn_backprop.ipynb`), a stem or a prefix (`01`); none = all,
- * in filename order.
+ * NAME is a file name (`01_rnn_backprop.ipynb`), a stem or a prefix (`01`); none = all. They
+ * start longest first (runner/estimate.ts); outputs and summaries keep filename order.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -51,10 +52,12 @@ export interface RunnerOptions {
    * `out`, and start no processes (scripts/coursework/sandbox.ts).
    */
   sandbox: boolean;
+  /** Write this run's notebook times into `<dir>/run-seconds.json`, the start order of fresh clones. */
+  recordSeconds: boolean;
 }
 
 export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--jobs N] [--inplace] [--dir DIR] [--out DIR]
-                     [--sandbox]
+                     [--sandbox] [--record-seconds]
 
   NAME           a notebook file name, stem or prefix (e.g. 01); default: every notebook, in order
   --timeout S    per-cell timeout in seconds (env BACKPROP_CELL_TIMEOUT; default ${DEFAULT_CELL_TIMEOUT_S})
@@ -63,6 +66,9 @@ export const USAGE = `usage: run-notebooks [NAME...] [--timeout SECONDS] [--jobs
   --dir DIR      notebook directory (default: notebooks)
   --out DIR      output directory (default: out)
   --sandbox      confine each kernel: reads in the project, writes under --out, no processes
+  --record-seconds
+                 write the notebooks' times into DIR/run-seconds.json (commit it: a fresh clone starts
+                 its longest notebooks first, by those times, until it has run them itself)
   BACKPROP_QUICK=1 selects quick mode in the notebooks (the environment is passed through).`;
 
 const SCRIPT = 'run-notebooks';
@@ -101,6 +107,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string
       jobs: { type: 'number', rule: 'positive-integer' },
       inplace: { type: 'boolean' },
       sandbox: { type: 'boolean' },
+      'record-seconds': { type: 'boolean' },
       dir: { type: 'string', default: 'notebooks', expects: 'a directory' },
       out: { type: 'string', default: 'out', expects: 'a directory' },
       help: { type: 'boolean', short: 'h' },
@@ -122,5 +129,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     jobs: values.jobs ?? defaultJobs(),
     inplace: values.inplace,
     sandbox: values.sandbox,
+    recordSeconds: values['record-seconds'],
   };
 }

@@ -1,12 +1,16 @@
 /** Running the runner's jobs: notebooks side by side, and the steps that must take turns. */
 
-/** Calls `job(k)` for k = 0…n−1 with at most `limit` running at once (each job picks the next k). */
-export async function inParallel(n: number, limit: number, job: (k: number) => Promise<void>): Promise<void> {
+/** Calls `job(k)` for every k of `order`, in that order, with at most `limit` running at once (a free slot takes the next). */
+export async function inParallel(
+  order: readonly number[],
+  limit: number,
+  job: (k: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < n) await job(next++);
+    while (next < order.length) await job(order[next++]);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, order.length)) }, worker));
 }
 
 /** A queue in which each call waits for the previous one to finish (a failure does not block the next). */

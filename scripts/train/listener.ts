@@ -61,6 +61,9 @@ export const LISTENER_USAGE = `usage: npm run train -- listener [options]
                     also train on speech-speakers-extra: N more training sentences per seen speaker
                     (out/datasets/speech-speakers-extra-N, synthesized first if missing; needs flite,
                     festival, festvox-kdlpc16k, espeak-ng, sox, r-cran-janeaustenr) (default 0: none)
+  --single-repeat K each speech-single training utterance enters the training pool K times (default 1):
+                    with the extra corpus it is 8 % of the pool, and its converted log-mel is the route
+                    notebook 06 scores synthesized speech by
   --init DIR        start from the weights of the listener checkpoint in DIR (its config must match)
   --threads T       threads that share each batch, one core each (default 1; the result differs from
                     one thread's only by float summation order)
@@ -82,6 +85,7 @@ export interface ListenerArgs {
   patience: number;
   seed: number;
   extraPerSpeaker: number;
+  singleRepeat: number;
   init: string | null;
   threads: number;
   quick: boolean;
@@ -106,6 +110,7 @@ export function parseListenerArgs(argv: string[]): ListenerArgs {
     patience: { type: 'number', rule: 'positive-integer', default: 8 },
     seed: { type: 'number', rule: 'integer', default: 1 },
     'extra-per-speaker': { type: 'number', rule: 'non-negative-integer', default: 0 },
+    'single-repeat': { type: 'number', rule: 'positive-integer', default: 1 },
     init: { type: 'string', expects: 'a listener checkpoint directory' },
     threads: { type: 'number', rule: 'positive-integer', default: 1 },
     quick: { type: 'boolean' },
@@ -129,6 +134,7 @@ export function parseListenerArgs(argv: string[]): ListenerArgs {
     patience: values.patience,
     seed: values.seed,
     extraPerSpeaker: values['extra-per-speaker'],
+    singleRepeat: values['single-repeat'],
     init: values.init === undefined ? null : path.resolve(values.init),
     threads: values.threads,
     quick,
@@ -193,13 +199,16 @@ function startFrom(params: SpeechRecognizerParams, config: SpeechRecognizerConfi
   }
 }
 
-/** What the manifest says of the weights a run started from. */
-function initialWeightsRecord(dir: string): { dir: string; manifestSha256: string; command: unknown } {
+/**
+ * What the manifest says of the weights a run started from: its checkpoint's manifest hash and its
+ * whole training record (which holds, in turn, the record of the run it started from, if any).
+ */
+export function initialWeightsRecord(dir: string): { dir: string; manifestSha256: string; training: unknown } {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   return {
     dir: path.relative(projectRoot(), dir),
     manifestSha256: manifest.manifestSha256,
-    command: manifest.training?.command,
+    training: manifest.training,
   };
 }
 
@@ -220,6 +229,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     `npm run train -- listener --steps ${args.steps} --stride ${args.stride} --hidden ${args.hidden} ` +
     `--layers ${args.layers} --batch ${args.batch} --lr0 ${args.lr0} --seed ${args.seed}` +
     `${args.extraPerSpeaker > 0 ? ` --extra-per-speaker ${args.extraPerSpeaker}` : ''}` +
+    `${args.singleRepeat > 1 ? ` --single-repeat ${args.singleRepeat}` : ''}` +
     `${args.init ? ` --init ${path.relative(projectRoot(), args.init) || '.'}` : ''}` +
     `${args.threads > 1 ? ` --threads ${args.threads}` : ''}` +
     `${args.augment ? '' : ' --no-augment'}${args.quick ? ' --quick' : ''}`;
@@ -239,10 +249,11 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   const single = loadSpeechSingle({ split: 'train', limit: args.quick ? 16 : undefined });
   const melCfg = logMelConfigOf(single.features);
   const extra = args.extraPerSpeaker > 0 ? await loadSpeakersExtra(args.extraPerSpeaker, limit) : null;
+  const singleTrain = single.utterances.map((u) => asUtterance(listenerFeaturesFromLogMel(u.mel, melCfg), u.text));
   const train = [
     ...speakers.utterances.map((u) => asUtterance(listenerFeaturesFromLfbe(u.lfbe), u.text)),
     ...(extra?.utterances ?? []).map((u) => asUtterance(listenerFeaturesFromLfbe(u.lfbe), u.text)),
-    ...single.utterances.map((u) => asUtterance(listenerFeaturesFromLogMel(u.mel, melCfg), u.text)),
+    ...Array.from({ length: args.singleRepeat }, () => singleTrain).flat(),
   ];
   const allVal = loadSpeechSpeakers({ split: 'val' }).utterances;
   const val = new Rng(args.seed)
@@ -252,7 +263,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   const singleVal = loadSpeechSingle({ split: 'val', limit: args.quick ? 4 : 32 }).utterances;
   const dataLine =
     `data: ${speakers.utterances.length} speech-speakers + ${extra?.utterances.length ?? 0} speech-speakers-extra + ` +
-    `${single.utterances.length} speech-single (converted) ` +
+    `${single.utterances.length}${args.singleRepeat > 1 ? ` × ${args.singleRepeat}` : ''} speech-single (converted) ` +
     `training utterances, features in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
   const params = initSpeechRecognizer(config, args.seed);
@@ -395,6 +406,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     data: {
       speechSpeakersTrain: speakers.utterances.length,
       speechSingleTrain: single.utterances.length,
+      ...(args.singleRepeat > 1 && { speechSingleRepeat: args.singleRepeat }),
       ...(extra && { speechSpeakersExtraTrain: extra.utterances.length, speechSpeakersExtraSha256: extra.sha256 }),
     },
     ...(initialWeights && { initialWeights }),

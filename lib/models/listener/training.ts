@@ -111,6 +111,10 @@ export function recognizerLossAndGrads(
   batch: readonly SpeechUtterance[],
   shards?: GradientShards,
 ): RecognizerStep & { grads: Record<string, tf.Tensor> } {
+  checkArgs('recognizerLossAndGrads').require(
+    shards === undefined || shards instanceof GradientShards,
+    `shards must be a GradientShards or undefined, got ${shards === null ? 'null' : typeof shards}`,
+  );
   const one = shards ? null : recognizerShardGradients(params, { config }, batch);
   if (one?.weight === 0) {
     tf.dispose(Object.values(one.grads));
