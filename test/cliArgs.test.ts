@@ -8,7 +8,7 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, parseNumber, UsageError } from '../scripts/cliArgs';
 import { projectRoot } from '../lib/core/projectRoot';
-import { initialWeightsRecord, parseListenerArgs } from '../scripts/train/listener';
+import { initialTrainingLog, initialWeightsRecord, parseListenerArgs } from '../scripts/train/listener';
 import { parsePretrainArgs } from '../scripts/train/multimodal';
 import { parseCaptioningArgs } from '../scripts/train/captioning';
 import { parseCaptioningCnnArgs } from '../scripts/train/captioningCnn';
@@ -154,6 +154,11 @@ describe('trainer command lines', () => {
       manifestSha256: 'abc',
       training,
     });
+    expect(initialTrainingLog(start)).toBe('');
+    fs.writeFileSync(path.join(start, 'training-log.txt'), 'step 200: ...\n\n');
+    expect(initialTrainingLog(start)).toBe(
+      `# the run that made ${path.relative(projectRoot(), start)} (this run's --init):\nstep 200: ...\n# this run:\n`,
+    );
     expect(parseListenerArgs(['--quick'])).toMatchObject({
       steps: 6,
       batch: 8,

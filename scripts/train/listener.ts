@@ -212,6 +212,14 @@ export function initialWeightsRecord(dir: string): { dir: string; manifestSha256
   };
 }
 
+/** The training log of the checkpoint a run starts from, headed by its folder: the new run's log follows it. */
+export function initialTrainingLog(dir: string): string {
+  const file = path.join(dir, 'training-log.txt');
+  if (!fs.existsSync(file)) return '';
+  const earlier = fs.readFileSync(file, 'utf8').replace(/\n*$/, '\n');
+  return `# the run that made ${path.relative(projectRoot(), dir)} (this run's --init):\n${earlier}# this run:\n`;
+}
+
 const pct = (r: number): string => `${(100 * r).toFixed(1)} %`;
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
@@ -269,6 +277,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
   const params = initSpeechRecognizer(config, args.seed);
   // Read before training: --out may be the very folder the run started from.
   const initialWeights = args.init ? initialWeightsRecord(args.init) : null;
+  const initialLog = args.init ? initialTrainingLog(args.init) : '';
   if (args.init) startFrom(params, config, args.init);
   const nParams = Object.values(params).reduce((s, p) => s + p.size, 0);
   const alphabet = speechAlphabet('characters').map((c, i) => (i === 0 ? '' : c));
@@ -291,7 +300,7 @@ export async function trainListener(args: ListenerArgs): Promise<void> {
     );
   const writeLog = (): void => {
     fs.mkdirSync(args.out, { recursive: true });
-    fs.writeFileSync(path.join(args.out, 'training-log.txt'), `${record.log.join('\n')}\n`);
+    fs.writeFileSync(path.join(args.out, 'training-log.txt'), `${initialLog}${record.log.join('\n')}\n`);
   };
   const saveBest = (training: Record<string, unknown>, weights = params): void => {
     saveListener(args.out, weights, { config, alphabet, features: LISTENER_FEATURES.description, training });

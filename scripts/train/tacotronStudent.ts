@@ -258,6 +258,8 @@ export async function trainTacotronStudent(args: TacotronStudentArgs): Promise<v
       steps: stepsDone,
       seconds: Math.round(minutes() * 60),
       trainingUtterances: train.length,
+      // Which listener scored the run: a later listener hears the same audio differently.
+      listenerWeightsSha256: sets.listener.manifest.weights.sha256,
       evaluations: record.evaluations,
     },
   });

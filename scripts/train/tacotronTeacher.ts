@@ -227,6 +227,8 @@ export async function trainTacotronTeacher(args: TacotronTeacherArgs): Promise<v
       seconds: Math.round(minutes() * 60),
       parameters: nParams,
       trainingUtterances: train.length,
+      // Which listener scored the run: a later listener hears the same audio differently.
+      listenerWeightsSha256: listener.manifest.weights.sha256,
       evaluations: record.evaluations,
     });
     fs.writeFileSync(path.join(out, 'training-log.txt'), `${record.log.join('\n')}\n`);
