@@ -482,12 +482,15 @@ describe('Tacotron evaluation helpers', () => {
     );
     const extra = stripPunctuation(a.text).length; // what a second reading adds
     const missing = stripPunctuation(` ${b.text}`).length; // what the audio never says
-    // The listener itself drops ~15% of the characters of natural speech (its CER on unseen sentences), so
-    // it cannot count every planted character: beyond what it gets wrong on the clean recording, at least 70%
-    // of them must be counted, as the right kind of error, and few as the other kind.
-    expect(repeated.repeats - clean.repeats).toBeGreaterThanOrEqual(0.7 * extra);
+    // The listener itself drops ~10% of the characters of natural speech (its CER on unseen sentences), so
+    // it cannot count every planted character. Net insertions (repeats − skips) do not depend on how the
+    // edit alignment splits its own errors (a second reading may fill the first one's deletions): beyond the
+    // clean recording's, at least 70% of the planted characters must show, as the right kind of error, and
+    // few as the other kind.
+    const net = (r: typeof clean) => r.repeats - r.skips;
+    expect(net(repeated) - net(clean)).toBeGreaterThanOrEqual(0.7 * extra);
     expect(repeated.skips).toBeLessThanOrEqual(clean.skips + 0.2 * extra);
-    expect(skipped.skips - clean.skips).toBeGreaterThanOrEqual(0.7 * missing);
+    expect(net(clean) - net(skipped)).toBeGreaterThanOrEqual(0.7 * missing);
     expect(skipped.repeats).toBeLessThanOrEqual(clean.repeats + 0.2 * missing);
     tf.dispose(Object.values(listener.params));
   });

@@ -1,6 +1,6 @@
 /** Running the runner's jobs: notebooks side by side, and the steps that must take turns. */
 
-/** Calls `job(k)` for every k of `order`, in that order, with at most `limit` running at once (a free slot takes the next). */
+/** Calls `job(k)` for every k of `order`, in that order, at most `limit` at once (a free slot takes the next k). */
 export async function inParallel(
   order: readonly number[],
   limit: number,
