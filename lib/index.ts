@@ -62,6 +62,7 @@ export * from './losses/sigmoidBinaryCrossEntropy';
 export * from './losses/softmaxCrossEntropy';
 export * from './decode/ctcGreedy';
 export * from './decode/ctcPrefixBeamSearch';
+export * from './decode/labelNgram';
 
 // Gradient checking; gradient flow through time (notebooks 01–02)
 export * from './analysis/gradcheck';
@@ -87,6 +88,7 @@ export * from './experiments/datasetSummary';
 export * from './experiments/seeds';
 export { seedTask, defaultSeedThreads, type SeedTask, type SeedTaskExperiment } from './experiments/seedThreads';
 export * from './experiments/statistics';
+export * from './experiments/errorRateInterval';
 export * from './experiments/tableExport';
 
 // The everyday display calls (the rest is bp.display)

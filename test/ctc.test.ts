@@ -15,6 +15,7 @@ import {
   ctcGreedyDecode,
   ctcCollapse,
   ctcPrefixBeamSearch,
+  fitLabelNgram,
 } from '../lib';
 import { alignEdits, characterErrorRate, errorRate, errorRateByGroup } from '../lib/metrics/editDistance';
 import { expectGradsMatch, expectNoLeak, f64, randF64, relError, toTensor } from './helpers';
@@ -259,6 +260,62 @@ describe('CTC decoding', () => {
       "ctcGreedyDecode: argument 'inputLengths' expected integers in [1, T=3] but element 0 is 4",
     );
     expect(() => ctcPrefixBeamSearch(tf.zeros([1, 3, 2]), [3], { beamWidth: 0 })).toThrow('ctcPrefixBeamSearch');
+  });
+});
+
+describe('label n-gram language model and shallow fusion', () => {
+  it('matches interpolated absolute discounting worked by hand', () => {
+    // "ab" = [1, 2] over V = 3 (0 the boundary): every unigram once, so P(w) = 1/3 for each w;
+    // after 1 only 2 was seen: P(2 | 1) = (1 − ¾)/1 + ¾ · 1/1 · ⅓ = ½, P(1 | 1) = P(0 | 1) = ¼.
+    const lm = fitLabelNgram([[1, 2]], { order: 2, vocabSize: 3 });
+    const after1 = [...lm.nextLogProbs([1])].map(Math.exp);
+    expect(after1[2]).toBeCloseTo(0.5, 12);
+    expect(after1[1]).toBeCloseTo(0.25, 12);
+    expect(after1[0]).toBeCloseTo(0.25, 12);
+    // the start of a sentence is the history [0]: only 1 followed it
+    expect(Math.exp(lm.nextLogProbs([])[1])).toBeCloseTo(0.5, 12);
+  });
+
+  it('gives a distribution after every history, seen or not', () => {
+    const rng = new Rng(4);
+    const text = Array.from({ length: 30 }, () => Array.from({ length: 1 + rng.int(8) }, () => 1 + rng.int(5)));
+    const lm = fitLabelNgram(text, { order: 4, vocabSize: 6, discount: 0.5 });
+    for (const h of [[], [1], [5, 5, 5, 5, 5], [2, 3, 1]]) {
+      const p = [...lm.nextLogProbs(h)].map(Math.exp);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(Math.min(...p)).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets the text decide where the acoustics cannot', () => {
+    // one frame, labels 1 and 2 almost equally likely; the text only ever has label 1
+    const logits = tf.log(tf.tensor3d([[[0.02, 0.48, 0.5]]]));
+    const lm = fitLabelNgram([[1], [1, 1]], { order: 2, vocabSize: 3 });
+    expect(ctcPrefixBeamSearch(logits, [1], { beamWidth: 4 })).toEqual([[2]]);
+    expect(
+      ctcPrefixBeamSearch(logits, [1], { beamWidth: 4, languageModel: { model: lm, weight: 1, lengthBonus: 0 } }),
+    ).toEqual([[1]]);
+    // a label below the pruning threshold is never tried
+    expect(ctcPrefixBeamSearch(logits, [1], { beamWidth: 4, pruneBelow: Math.log(0.49) })).toEqual([[2]]);
+    expect(ctcPrefixBeamSearch(logits, [1], { beamWidth: 4, pruneBelow: Math.log(0.6) })).toEqual([[]]);
+    // weight 0: the acoustics alone again
+    expect(
+      ctcPrefixBeamSearch(logits, [1], { beamWidth: 4, languageModel: { model: lm, weight: 0, lengthBonus: 0 } }),
+    ).toEqual([[2]]);
+    logits.dispose();
+  });
+
+  it('names bad arguments', () => {
+    expect(() => fitLabelNgram([[1, 3]], { order: 2, vocabSize: 3 })).toThrow(
+      "fitLabelNgram: argument 'sequences' expected labels in [1, 3) but sequence 0 holds 3 at 1",
+    );
+    const lm = fitLabelNgram([[1]], { order: 2, vocabSize: 3 });
+    expect(() => lm.nextLogProbs([7])).toThrow("nextLogProbs: argument 'history' expected labels in [0, 3)");
+    const z = tf.zeros([1, 2, 4]);
+    expect(() => ctcPrefixBeamSearch(z, [2], { languageModel: { model: lm, weight: 1, lengthBonus: 0 } })).toThrow(
+      "ctcPrefixBeamSearch: argument 'languageModel' expected a model over the C=4 labels",
+    );
+    z.dispose();
   });
 });
 

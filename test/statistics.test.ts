@@ -18,6 +18,7 @@ import {
   percentileBootstrap,
   wilsonInterval,
 } from '../lib/experiments/statistics';
+import { errorRateDifference, errorRateInterval } from '../lib/experiments/errorRateInterval';
 
 interface Ref {
   wilson: { k: number; n: number; level: number; low: number; high: number }[];
@@ -236,6 +237,49 @@ describe("Spearman's ρ over seeds × held-out items", () => {
     expect(d.low).toBeGreaterThan(0); // the exact ranking beats the noisy one on every resample
     expect(() => spearmanOverSeeds([[1, 2, 3]], truth)).toThrow(
       "spearmanOverSeeds: argument 'scores' expected one score per item of 'truth' (40) but got 3",
+    );
+  });
+});
+
+describe('errorRateInterval', () => {
+  const refs = ['abcd', 'abcd', 'abcd', 'abcd', 'abcd', 'abcd'];
+  // Speaker x loses every character; speakers y and z none.
+  const hyps = ['', '', 'abcd', 'abcd', 'abcd', 'abcd'];
+  const speakers = ['x', 'x', 'y', 'y', 'z', 'z'];
+
+  it('pools edits over lengths and keeps the interval in [0, ∞)', () => {
+    const i = errorRateInterval(refs, hyps, { clusters: speakers, seed: 3 });
+    expect(i.estimate).toBeCloseTo(8 / 24, 12);
+    expect(i.clusters).toBe(3);
+    expect(i.low).toBeGreaterThanOrEqual(0);
+    expect(i.low).toBeLessThanOrEqual(i.estimate);
+    expect(i.high).toBeGreaterThanOrEqual(i.estimate);
+  });
+
+  it('is wider when whole speakers are resampled than when utterances are', () => {
+    const bySpeaker = errorRateInterval(refs, hyps, { clusters: speakers, seed: 3 });
+    const byUtterance = errorRateInterval(refs, hyps, { seed: 3 });
+    expect(byUtterance.clusters).toBe(6);
+    expect(bySpeaker.high - bySpeaker.low).toBeGreaterThan(byUtterance.high - byUtterance.low);
+  });
+
+  it('pairs a difference on the same clusters: a constant gap has an interval of width 0', () => {
+    // B misses one character in speaker x's utterances; A misses one more in every utterance
+    const b = ['abc', 'abc', 'abcd', 'abcd', 'abcd', 'abcd'];
+    const a = b.map((h) => h.slice(1));
+    const d = errorRateDifference(refs, a, b, { clusters: speakers, seed: 3 });
+    expect(d.estimate).toBeCloseTo(6 / 24, 12);
+    expect([d.low, d.high]).toEqual([d.estimate, d.estimate]);
+    expect(d.items).toBe(3);
+    // against the speaker-x-deaf hyps the gap varies by speaker, so the interval has width
+    const varied = errorRateDifference(refs, hyps, b, { clusters: speakers, seed: 3 });
+    expect(varied.estimate).toBeCloseTo((8 - 2) / 24, 12);
+    expect(varied.high).toBeGreaterThan(varied.low);
+  });
+
+  it('names a mismatched cluster list', () => {
+    expect(() => errorRateInterval(refs, hyps, { clusters: ['x'] })).toThrow(
+      /errorRateInterval.*'clusters' expected one label per utterance \(6\) but got 1/,
     );
   });
 });

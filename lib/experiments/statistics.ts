@@ -87,7 +87,7 @@ export interface BootstrapOptions {
 }
 
 function bootstrapOptions(fn: string, opts: BootstrapOptions): Required<BootstrapOptions> {
-  const o = { resamples: 2000, seed: 0, level: 0.95, ...opts };
+  const o = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0, level: opts.level ?? 0.95 };
   zOf(fn, o.level);
   checkArgs(fn).number('resamples', o.resamples, { integer: true, min: 100 }).number('seed', o.seed, { integer: true });
   return o;

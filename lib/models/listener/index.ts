@@ -35,6 +35,8 @@ export {
   recognizerShardGradients as shardGradients,
   trainSpeechRecognizer as train,
   recognize,
+  recognizeEach,
+  CtcDecoder,
   SpeechUtterance,
   RecognizerStep,
   TrainRecognizerOptions,

@@ -212,16 +212,31 @@ export function trainSpeechRecognizer(
   }
 }
 
-/** Greedy transcripts (label ids) of utterances, decoded in batches of `batchSize` sorted by length. */
-export function recognize(
+/** A CTC decoder: logits [N, T, C] and each sequence's frames → N label sequences. */
+export type CtcDecoder = (logits: tf.Tensor, lengths: number[]) => number[][];
+
+const greedy: CtcDecoder = (logits, lengths) => ctcGreedyDecode(logits, lengths);
+
+/**
+ * Transcripts (label ids) of utterances by each of `decoders` from one forward pass, in
+ * batches of `batchSize` sorted by length: result[d][u] is decoder d's labels of utterance u.
+ */
+export function recognizeEach(
   params: SpeechRecognizerParams,
   config: SpeechRecognizerConfig,
   utts: readonly { features: Float32Array; frames: number }[],
+  decoders: readonly CtcDecoder[],
   batchSize = 16,
-): number[][] {
+): number[][][] {
+  checkArgs('recognizeEach')
+    .require(
+      Array.isArray(decoders) && decoders.length > 0 && decoders.every((d) => typeof d === 'function'),
+      "argument 'decoders' expected a non-empty array of decoder functions",
+    )
+    .number('batchSize', batchSize, { integer: true, min: 1 });
   const cfg = recognizerDefaults(config);
   const order = utts.map((_, i) => i).sort((a, b) => utts[a].frames - utts[b].frames);
-  const out: number[][] = new Array(utts.length);
+  const out = decoders.map(() => new Array<number[]>(utts.length));
   for (let b = 0; b < order.length; b += batchSize) {
     const idx = order.slice(b, b + batchSize);
     const { x, lengths } = speechBatch(
@@ -229,9 +244,21 @@ export function recognize(
       cfg.featureDim,
     );
     const f = speechRecognizerForward(params, cfg, x, lengths);
-    const decoded = ctcGreedyDecode(f.logits, f.outLengths);
-    idx.forEach((i, k) => (out[i] = decoded[k]));
+    decoders.forEach((decode, d) => {
+      const decoded = decode(f.logits, f.outLengths);
+      idx.forEach((i, k) => (out[d][i] = decoded[k]));
+    });
     tf.dispose([x, f.logits, f.cache]);
   }
   return out;
+}
+
+/** Greedy transcripts (label ids) of utterances ({@link recognizeEach} with the greedy decoder). */
+export function recognize(
+  params: SpeechRecognizerParams,
+  config: SpeechRecognizerConfig,
+  utts: readonly { features: Float32Array; frames: number }[],
+  batchSize = 16,
+): number[][] {
+  return recognizeEach(params, config, utts, [greedy], batchSize)[0];
 }

@@ -8,7 +8,8 @@ import { AudioMatrix } from '../../audio/matrix';
 import { checkArgs } from '../../core/validate';
 import { SpeechFeatureSpec } from '../../data/speechCorpus';
 import { SpeechRecognizerConfig, SpeechRecognizerParams } from './recognizer';
-import { recognize } from './training';
+import { ctcGreedyDecode } from '../../decode/ctcGreedy';
+import { CtcDecoder, recognizeEach } from './training';
 import { LogMelConfig, listenerFeaturesFromLogMel } from './features';
 
 /** A recognizer with its config and output alphabet (e.g. from `loadListener`). */
@@ -17,13 +18,34 @@ export interface Listener {
   manifest: { config: SpeechRecognizerConfig; alphabet: string[] };
 }
 
+const greedy: CtcDecoder = (logits, lengths) => ctcGreedyDecode(logits, lengths);
+
+/**
+ * Transcripts of listener features (per-utterance normalised LFBE [T, 40] each) by each named
+ * decoder, from one forward pass: `{ greedy: …, 'beam + LM': … }` → the same keys, one
+ * transcript per utterance.
+ */
+export function transcribeEach<K extends string>(
+  listener: Listener,
+  features: readonly AudioMatrix[],
+  decoders: Record<K, CtcDecoder>,
+): Record<K, string[]> {
+  return decodeChecked('transcribeEach', listener, features, decoders);
+}
+
 /** Greedy transcripts of listener features (per-utterance normalised LFBE [T, 40] each). */
 export function transcribe(listener: Listener, features: readonly AudioMatrix[]): string[] {
+  return decodeChecked('transcribe', listener, features, { greedy }).greedy;
+}
+
+function decodeChecked<K extends string>(
+  fn: string,
+  listener: Listener,
+  features: readonly AudioMatrix[],
+  decoders: Record<K, CtcDecoder>,
+): Record<K, string[]> {
   const { config, alphabet } = listener.manifest;
-  const c = checkArgs('transcribe').require(
-    Array.isArray(features),
-    "argument 'features' expected an array of [T, F] matrices",
-  );
+  const c = checkArgs(fn).require(Array.isArray(features), "argument 'features' expected an array of [T, F] matrices");
   features.forEach((f, i) => {
     c.require(
       f?.cols === config.featureDim && f.rows >= 1,
@@ -33,12 +55,16 @@ export function transcribe(listener: Listener, features: readonly AudioMatrix[])
     const bad = f.data.findIndex((x) => !Number.isFinite(x));
     c.require(bad < 0, `features[${i}] holds ${f.data[bad]} at element ${bad} (row ${Math.floor(bad / f.cols)})`);
   });
-  const ids = recognize(
+  const names = Object.keys(decoders ?? {}) as K[];
+  const ids = recognizeEach(
     listener.params,
     config,
     features.map((f) => ({ features: f.data, frames: f.rows })),
+    names.map((name) => decoders[name]),
   );
-  return ids.map((seq) => seq.map((k) => alphabet[k]).join(''));
+  return Object.fromEntries(
+    names.map((name, d) => [name, ids[d].map((seq) => seq.map((k) => alphabet[k]).join(''))]),
+  ) as Record<K, string[]>;
 }
 
 /** Greedy transcripts of log-mel spectrograms computed with `cfg` (converted as in ./listenerFeatures). */
