@@ -11,7 +11,13 @@ import {
   speechRecognizerBackward,
   recognizerOutputLength,
 } from '../lib/models/listener/recognizer';
-import { recognizerLossAndGrads, trainSpeechRecognizer, recognize } from '../lib/models/listener/training';
+import {
+  greedyDecoder,
+  recognizerLossAndGrads,
+  trainSpeechRecognizer,
+  recognize,
+  recognizeEach,
+} from '../lib/models/listener/training';
 import { lengthBucketedBatches } from '../lib/train/lengthBuckets';
 import { relError, toyCtcUtterances } from './helpers';
 
@@ -107,6 +113,18 @@ describe('speech recognizer training', () => {
     const hyp = recognize(params, cfg, data.slice(0, 16));
     const correct = hyp.filter((h, i) => h.join() === data[i].labels.join()).length;
     expect(correct).toBeGreaterThanOrEqual(12);
+    // one forward pass, several decoders: each gets every utterance, in the input order
+    const beforeEach = tf.memory().numTensors;
+    const [again, firstOnly] = recognizeEach(params, cfg, data.slice(0, 16), [
+      greedyDecoder,
+      (logits, lengths) => greedyDecoder(logits, lengths).map((seq) => seq.slice(0, 1)),
+    ]);
+    expect(again).toEqual(hyp);
+    expect(firstOnly).toEqual(hyp.map((seq) => seq.slice(0, 1)));
+    expect(tf.memory().numTensors).toBe(beforeEach);
+    expect(() => recognizeEach(params, cfg, data.slice(0, 4), [() => []])).toThrow(
+      'recognizeEach: decoder 0 expected to return 4 label sequences but returned 0',
+    );
     tf.dispose(Object.values(params));
   });
 });

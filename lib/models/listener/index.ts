@@ -36,6 +36,7 @@ export {
   trainSpeechRecognizer as train,
   recognize,
   recognizeEach,
+  greedyDecoder,
   CtcDecoder,
   SpeechUtterance,
   RecognizerStep,

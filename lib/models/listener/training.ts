@@ -215,7 +215,8 @@ export function trainSpeechRecognizer(
 /** A CTC decoder: logits [N, T, C] and each sequence's frames → N label sequences. */
 export type CtcDecoder = (logits: tf.Tensor, lengths: number[]) => number[][];
 
-const greedy: CtcDecoder = (logits, lengths) => ctcGreedyDecode(logits, lengths);
+/** Greedy (best-path) decoding as a {@link CtcDecoder}. */
+export const greedyDecoder: CtcDecoder = (logits, lengths) => ctcGreedyDecode(logits, lengths);
 
 /**
  * Transcripts (label ids) of utterances by each of `decoders` from one forward pass, in
@@ -246,6 +247,11 @@ export function recognizeEach(
     const f = speechRecognizerForward(params, cfg, x, lengths);
     decoders.forEach((decode, d) => {
       const decoded = decode(f.logits, f.outLengths);
+      checkArgs('recognizeEach').require(
+        Array.isArray(decoded) && decoded.length === idx.length,
+        `decoder ${d} expected to return ${idx.length} label sequences but returned ` +
+          `${Array.isArray(decoded) ? decoded.length : typeof decoded}`,
+      );
       idx.forEach((i, k) => (out[d][i] = decoded[k]));
     });
     tf.dispose([x, f.logits, f.cache]);
@@ -260,5 +266,5 @@ export function recognize(
   utts: readonly { features: Float32Array; frames: number }[],
   batchSize = 16,
 ): number[][] {
-  return recognizeEach(params, config, utts, [greedy], batchSize)[0];
+  return recognizeEach(params, config, utts, [greedyDecoder], batchSize)[0];
 }

@@ -8,8 +8,7 @@ import { AudioMatrix } from '../../audio/matrix';
 import { checkArgs } from '../../core/validate';
 import { SpeechFeatureSpec } from '../../data/speechCorpus';
 import { SpeechRecognizerConfig, SpeechRecognizerParams } from './recognizer';
-import { ctcGreedyDecode } from '../../decode/ctcGreedy';
-import { CtcDecoder, recognizeEach } from './training';
+import { CtcDecoder, greedyDecoder, recognizeEach } from './training';
 import { LogMelConfig, listenerFeaturesFromLogMel } from './features';
 
 /** A recognizer with its config and output alphabet (e.g. from `loadListener`). */
@@ -17,8 +16,6 @@ export interface Listener {
   params: SpeechRecognizerParams;
   manifest: { config: SpeechRecognizerConfig; alphabet: string[] };
 }
-
-const greedy: CtcDecoder = (logits, lengths) => ctcGreedyDecode(logits, lengths);
 
 /**
  * Transcripts of listener features (per-utterance normalised LFBE [T, 40] each) by each named
@@ -35,7 +32,7 @@ export function transcribeEach<K extends string>(
 
 /** Greedy transcripts of listener features (per-utterance normalised LFBE [T, 40] each). */
 export function transcribe(listener: Listener, features: readonly AudioMatrix[]): string[] {
-  return decodeChecked('transcribe', listener, features, { greedy }).greedy;
+  return decodeChecked('transcribe', listener, features, { greedy: greedyDecoder }).greedy;
 }
 
 function decodeChecked<K extends string>(
