@@ -8,7 +8,8 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, parseNumber, UsageError } from '../scripts/cliArgs';
 import { projectRoot } from '../lib/core/projectRoot';
-import { initialTrainingLog, initialWeightsRecord, parseListenerArgs } from '../scripts/train/listener';
+import { initialTrainingLog, initialWeightsRecord } from '../scripts/train/initialWeights';
+import { parseListenerArgs } from '../scripts/train/listener';
 import { parsePretrainArgs } from '../scripts/train/multimodal';
 import { parseCaptioningArgs } from '../scripts/train/captioning';
 import { parseCaptioningCnnArgs } from '../scripts/train/captioningCnn';
@@ -108,17 +109,17 @@ describe('trainer command lines', () => {
       minutes: Infinity,
       resume: false,
       state: endsWith('out/train-state/listener'),
-      lr0: 2e-3,
+      lr0: 1.26e-3,
       stride: 2,
-      hidden: 256,
-      layers: 1,
+      hidden: 176,
+      layers: 2,
       batch: 32,
       augment: true,
       evalEvery: 200,
       patience: 8,
       seed: 1,
-      extraPerSpeaker: 0,
-      singleRepeat: 1,
+      extraPerSpeaker: 600,
+      singleRepeat: 4,
       init: null,
       threads: 1,
       quick: false,
@@ -142,6 +143,7 @@ describe('trainer command lines', () => {
       extraPerSpeaker: 600,
       init: path.resolve('checkpoints/listener'),
     });
+    expect(parseListenerArgs(['--quick'])).toMatchObject({ extraPerSpeaker: 0 });
     expect(() => parseListenerArgs(['--extra-per-speaker', '-1'])).toThrow(
       "train listener: --extra-per-speaker expects a whole number >= 0, got '-1'",
     );
@@ -167,7 +169,7 @@ describe('trainer command lines', () => {
       out: endsWith('out/checkpoints/listener-quick'),
     });
     const args = ['--steps', '900', '--minutes', '1.5', '--lr0', '1e-4', '--resume', '--state', 'st', '--no-augment'];
-    expect(parseListenerArgs([...args, '--seed', '3', '--stride', '3', '--layers', '2'])).toMatchObject({
+    expect(parseListenerArgs([...args, '--seed', '3', '--stride', '3', '--layers', '3'])).toMatchObject({
       steps: 900,
       minutes: 1.5,
       lr0: 1e-4,
@@ -176,7 +178,7 @@ describe('trainer command lines', () => {
       augment: false,
       seed: 3,
       stride: 3,
-      layers: 2,
+      layers: 3,
     });
   });
 
@@ -226,6 +228,12 @@ describe('trainer command lines', () => {
       '--max-frames expects a whole number >= 1, got nothing',
     );
     expect(parseTacotronTeacherArgs(['--symbols', 'characters'])).toMatchObject({ symbols: 'characters' });
+    expect(parseTacotronTeacherArgs([])).toMatchObject({ extra: 0, init: null });
+    expect(parseTacotronTeacherArgs(['--extra', '4000', '--init', 'ck'])).toMatchObject({
+      extra: 4000,
+      init: path.resolve('ck'),
+    });
+    expect(() => parseTacotronTeacherArgs(['--extra', '-1'])).toThrow("--extra expects a whole number >= 0, got '-1'");
     expect(() => parseTacotronTeacherArgs(['--symbols', 'words'])).toThrow(
       "--symbols expects phones or characters, got 'words'",
     );

@@ -25,6 +25,8 @@ import {
   stripPunctuation,
   textToIds,
 } from '../lib/data/speechText';
+import { makeSingleExtraPlan } from '../scripts/datasets/speechPlan';
+import { TEXT_COPYRIGHT_FILE } from '../scripts/datasets/speechSentences';
 import { copyDataset, replaceListed } from './helpers';
 
 describe('speech text', () => {
@@ -263,5 +265,27 @@ describe('speech-speakers', () => {
     expect(() => loadSpeechSpeakers({ split: 'eval' as never })).toThrow(
       /loadSpeechSpeakers: split must be one of train, val, test, test-speakers/,
     );
+  });
+});
+
+const hasJaneAusten = fs.existsSync(TEXT_COPYRIGHT_FILE);
+
+describe.skipIf(!hasJaneAusten)("the extra training corpora's sentence plans (need r-cran-janeaustenr)", () => {
+  it("speech-single-extra: the next training sentences, none in any shipped split's", () => {
+    const plan = makeSingleExtraPlan(300);
+    expect(plan).toHaveLength(300);
+    expect(new Set(plan.map((u) => u.id)).size).toBe(300);
+    expect(plan.every((u) => u.voice.id === 'flite-slt' && u.perturbation === '')).toBe(true);
+    expect(makeSingleExtraPlan(3).map((u) => u.text)).toEqual(plan.slice(0, 3).map((u) => u.text));
+    const shipped = new Set([
+      ...(['train', 'val', 'test', 'hard'] as const).flatMap((split) =>
+        loadSpeechSingle({ split }).utterances.map((u) => u.text),
+      ),
+      ...(['val', 'test', 'test-speakers'] as const).flatMap((split) =>
+        loadSpeechSpeakers({ split }).utterances.map((u) => u.text),
+      ),
+    ]);
+    expect(plan.filter((u) => shipped.has(u.text))).toEqual([]);
+    expect(() => makeSingleExtraPlan(0)).toThrow(/makeSingleExtraPlan: count must be a whole number in 1\.\./);
   });
 });

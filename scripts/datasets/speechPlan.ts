@@ -152,3 +152,20 @@ export function makeExtraPlan(perSpeaker: number): PlannedUtterance[] {
       });
   });
 }
+
+/**
+ * The training-only extension of speech-single (out/datasets/speech-single-extra, made by
+ * ./speechSingleExtra.ts for the Tacotron teacher's trainer): `count` more sentences for flite's
+ * `slt`, the next ones of the shared partition's (already shuffled) training pool after
+ * speech-single's own 1,300, so they are disjoint from every speech-single split and from every
+ * val/test sentence of speech-speakers.
+ */
+export function makeSingleExtraPlan(count: number): PlannedUtterance[] {
+  const { part } = sharedPartition(new Rng(SPEECH_SEED));
+  const available = part.train.length - SINGLE_SIZES.train;
+  if (!Number.isInteger(count) || count < 1 || count > available)
+    throw new Error(`makeSingleExtraPlan: count must be a whole number in 1..${available}, got ${count}`);
+  return part.train
+    .slice(SINGLE_SIZES.train, SINGLE_SIZES.train + count)
+    .map((s, i) => ({ ...utt('single-extra', i, s, SLT), id: `single-extra-${String(i).padStart(5, '0')}` }));
+}

@@ -41,6 +41,7 @@ import { logMelConfigOf, transcribe } from '../../lib/models/listener/transcribe
 import { readManifest } from '../../lib/data/datasetFiles';
 import { buildSpeakersExtra, speakersExtraDir } from '../datasets/speechSpeakersExtra';
 import { parseCommandLine, UsageError } from '../cliArgs';
+import { initialTrainingLog, initialWeightsRecord } from './initialWeights';
 import { stopOnRequest } from './interrupt';
 
 export const LISTENER_USAGE = `usage: npm run train -- listener [options]
@@ -48,10 +49,10 @@ export const LISTENER_USAGE = `usage: npm run train -- listener [options]
   --minutes M       stop after M minutes (the state is saved: --resume continues)
   --resume          continue the run saved in --state
   --state DIR       where the run's state is saved (default out/train-state/listener[-quick])
-  --lr0 LR          initial learning rate (default 2e-3; decays x0.1 over the N steps)
+  --lr0 LR          initial learning rate (default 1.26e-3; decays x0.1 over the N steps)
   --stride S        the conv's time stride (default 2)
-  --hidden H        LSTM units per direction (default 256)
-  --layers L        BiLSTM layers (default 1)
+  --hidden H        LSTM units per direction (default 176)
+  --layers L        BiLSTM layers (default 2)
   --batch B         utterances per step (default 32)
   --no-augment      no SpecAugment masks
   --eval-every K    steps between validation scores (default 200; 3 with --quick)
@@ -60,8 +61,8 @@ export const LISTENER_USAGE = `usage: npm run train -- listener [options]
   --extra-per-speaker N
                     also train on speech-speakers-extra: N more training sentences per seen speaker
                     (out/datasets/speech-speakers-extra-N, synthesized first if missing; needs flite,
-                    festival, festvox-kdlpc16k, espeak-ng, sox, r-cran-janeaustenr) (default 0: none)
-  --single-repeat K each speech-single training utterance enters the training pool K times (default 1):
+                    festival, festvox-kdlpc16k, espeak-ng, sox, r-cran-janeaustenr) (default 600; 0 with --quick)
+  --single-repeat K each speech-single training utterance enters the training pool K times (default 4):
                     with the extra corpus it is 8 % of the pool, and its converted log-mel is the route
                     notebook 06 scores synthesized speech by
   --init DIR        start from the weights of the listener checkpoint in DIR (its config must match)
@@ -100,17 +101,17 @@ export function parseListenerArgs(argv: string[]): ListenerArgs {
     minutes: { type: 'number', rule: 'positive', default: Infinity },
     resume: { type: 'boolean' },
     state: { type: 'string', expects: 'a directory' },
-    lr0: { type: 'number', rule: 'positive', default: 2e-3 },
+    lr0: { type: 'number', rule: 'positive', default: 1.26e-3 },
     stride: { type: 'number', rule: 'positive-integer', default: 2 },
-    hidden: { type: 'number', rule: 'positive-integer', default: 256 },
-    layers: { type: 'number', rule: 'positive-integer', default: 1 },
+    hidden: { type: 'number', rule: 'positive-integer', default: 176 },
+    layers: { type: 'number', rule: 'positive-integer', default: 2 },
     batch: { type: 'number', rule: 'positive-integer', default: 32 },
     'no-augment': { type: 'boolean' },
     'eval-every': { type: 'number', rule: 'positive-integer' },
     patience: { type: 'number', rule: 'positive-integer', default: 8 },
     seed: { type: 'number', rule: 'integer', default: 1 },
-    'extra-per-speaker': { type: 'number', rule: 'non-negative-integer', default: 0 },
-    'single-repeat': { type: 'number', rule: 'positive-integer', default: 1 },
+    'extra-per-speaker': { type: 'number', rule: 'non-negative-integer' },
+    'single-repeat': { type: 'number', rule: 'positive-integer', default: 4 },
     init: { type: 'string', expects: 'a listener checkpoint directory' },
     threads: { type: 'number', rule: 'positive-integer', default: 1 },
     quick: { type: 'boolean' },
@@ -133,7 +134,7 @@ export function parseListenerArgs(argv: string[]): ListenerArgs {
     evalEvery: values['eval-every'] ?? (quick ? 3 : 200),
     patience: values.patience,
     seed: values.seed,
-    extraPerSpeaker: values['extra-per-speaker'],
+    extraPerSpeaker: values['extra-per-speaker'] ?? (quick ? 0 : 600),
     singleRepeat: values['single-repeat'],
     init: values.init === undefined ? null : path.resolve(values.init),
     threads: values.threads,
@@ -197,27 +198,6 @@ function startFrom(params: SpeechRecognizerParams, config: SpeechRecognizerConfi
   } finally {
     tf.dispose(Object.values(start.params));
   }
-}
-
-/**
- * What the manifest says of the weights a run started from: its checkpoint's manifest hash and its
- * whole training record (which holds, in turn, the record of the run it started from, if any).
- */
-export function initialWeightsRecord(dir: string): { dir: string; manifestSha256: string; training: unknown } {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  return {
-    dir: path.relative(projectRoot(), dir),
-    manifestSha256: manifest.manifestSha256,
-    training: manifest.training,
-  };
-}
-
-/** The training log of the checkpoint a run starts from, headed by its folder: the new run's log follows it. */
-export function initialTrainingLog(dir: string): string {
-  const file = path.join(dir, 'training-log.txt');
-  if (!fs.existsSync(file)) return '';
-  const earlier = fs.readFileSync(file, 'utf8').replace(/\n*$/, '\n');
-  return `# the run that made ${path.relative(projectRoot(), dir)} (this run's --init):\n${earlier}# this run:\n`;
 }
 
 const pct = (r: number): string => `${(100 * r).toFixed(1)} %`;

@@ -9,12 +9,16 @@ import type { TextMel } from './batch';
 
 /**
  * speech-single `split` utterances (text, phones, mel) with at most `maxFrames` frames (the first
- * `limit` of them, if given).
+ * `limit` of them, if given); `dir` reads a corpus in speech-single's format from another folder
+ * (speech-single-extra).
  */
-export function tacotronPairs(split: SpeechSingleSplit, opts: { maxFrames?: number; limit?: number } = {}): TextMel[] {
-  const { maxFrames = Infinity, limit } = opts;
+export function tacotronPairs(
+  split: SpeechSingleSplit,
+  opts: { maxFrames?: number; limit?: number; dir?: string } = {},
+): TextMel[] {
+  const { maxFrames = Infinity, limit, dir } = opts;
   if (maxFrames !== Infinity) checkArgs('tacotronPairs').number('opts.maxFrames', maxFrames, { min: 1 });
-  const pairs = loadSpeechSingle({ split })
+  const pairs = loadSpeechSingle({ split, dir })
     .utterances.filter((u) => u.mel.rows <= maxFrames)
     .map((u) => ({ text: u.text, phones: u.phones, mel: u.mel }));
   return limit === undefined ? pairs : pairs.slice(0, limit);
