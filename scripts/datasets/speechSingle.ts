@@ -24,7 +24,7 @@ import {
 import { HARD_LONG, SINGLE_SIZES, SPEECH_SEED, SingleSplit, makePlan } from './speechPlan';
 import { PHONES_NOTE, flitePhones } from './flitePhones';
 import { MAX_CHARS, MIN_CHARS, TEXT_SOURCE } from './speechSentences';
-import { JOBS, SAMPLE_RATE, synthesizeAll, wavPath } from './speechVoices';
+import { SAMPLE_RATE, synthesizeWithProgress, wavPath } from './speechVoices';
 
 const SPLITS: SingleSplit[] = ['train', 'val', 'test', 'hard'];
 /** 128 levels over ln 1e-5 … max: ≈ 0.5 dB steps. */
@@ -55,11 +55,7 @@ async function main(): Promise<void> {
   const plan = makePlan();
   const all = SPLITS.flatMap((s) => plan.single[s]);
 
-  const bar = progress({ total: all.length, label: 'speech-single: synthesize' });
-  const made = await synthesizeAll(all, JOBS, (done, total) =>
-    bar.update(Math.min(all.length, Math.max(1, all.length - total + done))),
-  );
-  bar.done(`${made} synthesized, ${all.length - made} from the cache`);
+  await synthesizeWithProgress(all, 'speech-single: synthesize');
 
   const featBar = progress({ total: all.length, label: 'speech-single: features' });
   const tFeatures = Date.now();

@@ -22,7 +22,7 @@ import { PHONES_NOTE, flitePhones } from './flitePhones';
 import { TRIM_NOTE, encodeFeatures, gzipJson, quantise, readTrimmed, writeSpeechFolder } from './speechCommon';
 import { SPEECH_SEED, makeSingleExtraPlan } from './speechPlan';
 import { TEXT_SOURCE } from './speechSentences';
-import { JOBS, SAMPLE_RATE, synthesizeAll, wavPath } from './speechVoices';
+import { SAMPLE_RATE, synthesizeWithProgress, wavPath } from './speechVoices';
 
 /** The default folder of the corpus with `count` utterances. */
 export function singleExtraDir(count: number): string {
@@ -42,11 +42,7 @@ export async function buildSingleExtra(count: number, dir: string): Promise<stri
   const q = shipped.features.quantisation;
   const melOptions = shipped.features.options as unknown as LogMelOptions;
   const plan = makeSingleExtraPlan(count);
-  const bar = progress({ total: plan.length, label: 'speech-single-extra: synthesize' });
-  const made = await synthesizeAll(plan, JOBS, (done, total) =>
-    bar.update(Math.min(plan.length, Math.max(1, plan.length - total + done))),
-  );
-  bar.done(`${made} synthesized, ${plan.length - made} from the cache`);
+  await synthesizeWithProgress(plan, 'speech-single-extra: synthesize');
 
   const featBar = progress({ total: plan.length, label: 'speech-single-extra: features' });
   const clipped = { low: 0, high: 0 };

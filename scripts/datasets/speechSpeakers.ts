@@ -30,7 +30,7 @@ import {
   makePlan,
 } from './speechPlan';
 import { TEXT_SOURCE } from './speechSentences';
-import { JOBS, SAMPLE_RATE, VOICES, synthesizeAll, wavPath } from './speechVoices';
+import { SAMPLE_RATE, VOICES, synthesizeWithProgress, wavPath } from './speechVoices';
 
 const SPLITS: SpeakerSplit[] = ['train', 'val', 'test', 'test-speakers'];
 /**
@@ -52,11 +52,7 @@ async function main(): Promise<void> {
   const plan = makePlan();
   const all = SPLITS.flatMap((s) => plan.speakers[s]);
 
-  const bar = progress({ total: all.length, label: 'speech-speakers: synthesize' });
-  const made = await synthesizeAll(all, JOBS, (done, total) =>
-    bar.update(Math.min(all.length, Math.max(1, all.length - total + done))),
-  );
-  bar.done(`${made} synthesized, ${all.length - made} from the cache`);
+  await synthesizeWithProgress(all, 'speech-speakers: synthesize');
 
   const featBar = progress({ total: all.length, label: 'speech-speakers: features' });
   const feats: AudioMatrix[] = [];

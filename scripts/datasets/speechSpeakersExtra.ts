@@ -29,7 +29,7 @@ import {
 } from './speechCommon';
 import { EXTRA_MAX_CHARS, EXTRA_SEED, HELD_OUT_SPEAKERS, makeExtraPlan } from './speechPlan';
 import { TEXT_SOURCE } from './speechSentences';
-import { JOBS, SAMPLE_RATE, VOICES, synthesizeAll, wavPath } from './speechVoices';
+import { SAMPLE_RATE, VOICES, synthesizeWithProgress, wavPath } from './speechVoices';
 
 /** The default folder of the corpus with `perSpeaker` utterances per seen speaker. */
 export function speakersExtraDir(perSpeaker: number): string {
@@ -48,11 +48,7 @@ export async function buildSpeakersExtra(perSpeaker: number, dir: string): Promi
   };
   const q = shipped.features.quantisation;
   const plan = makeExtraPlan(perSpeaker);
-  const bar = progress({ total: plan.length, label: 'speech-speakers-extra: synthesize' });
-  const made = await synthesizeAll(plan, JOBS, (done, total) =>
-    bar.update(Math.min(plan.length, Math.max(1, plan.length - total + done))),
-  );
-  bar.done(`${made} synthesized, ${plan.length - made} from the cache`);
+  await synthesizeWithProgress(plan, 'speech-speakers-extra: synthesize');
 
   const featBar = progress({ total: plan.length, label: 'speech-speakers-extra: features' });
   const clipped = { low: 0, high: 0 };

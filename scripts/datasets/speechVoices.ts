@@ -21,6 +21,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { progress } from '../../lib';
 
 export type SpeechEngine = 'flite' | 'festival' | 'espeak-ng';
 
@@ -223,3 +224,16 @@ async function runPool(
 
 /** Synthesizer processes at a time (SPEECH_JOBS, default 2). */
 export const JOBS = Number(process.env.SPEECH_JOBS ?? 2);
+
+/**
+ * {@link synthesizeAll} with `jobs` = JOBS and a terminal progress bar labelled `label`; the bar's
+ * last line says how many were synthesized and how many came from the cache.
+ */
+export async function synthesizeWithProgress(requests: SpeechRequest[], label: string): Promise<void> {
+  const n = requests.length;
+  const bar = progress({ total: n, label });
+  const made = await synthesizeAll(requests, JOBS, (done, total) =>
+    bar.update(Math.min(n, Math.max(1, n - total + done))),
+  );
+  bar.done(`${made} synthesized, ${n - made} from the cache`);
+}
