@@ -359,7 +359,7 @@ describe('run-notebooks on fixtures', () => {
     const out = path.join(tmpDir(), 'out');
     const r = await runRunner(['ok', 'throws', 'type-error', '--dir', FIXTURES, '--out', out, '--jobs', '2']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/cell timeout 900 s, 2 at a time\)/);
+    expect(r.stdout).toMatch(/cell timeout 1800 s, 2 at a time\)/);
     const summary = r.stdout.slice(r.stdout.indexOf('notebook   '));
     expect(summary).toMatch(/ok\s+5\/5\s+[\d.]+\s+1\s+ok\n\s*throws\s+1\/3[^\n]*FAILED at cell 2\ntype-error\s+1\/3/);
     expect(r.stdout).toMatch(

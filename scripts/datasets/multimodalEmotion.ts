@@ -6,20 +6,16 @@
  *
  *   npm run build && node dist/scripts/datasets/multimodalEmotion.js
  */
-import { execFile } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Rng, initBackend, progress } from '../../lib';
-import { rmsDb } from '../../lib/audio/loudness';
-import { ManifestFile, gzipIdx, gzipJson, writeDataset } from '../../lib/data/datasetFiles';
+import { ManifestFile, gzipIdx, writeDataset } from '../../lib/data/datasetFiles';
 import { SpeechFeatureSpec } from '../../lib/data/speechCorpus';
-import { logFilterbankEnergies } from '../../lib/audio/fbank';
 import { AudioMatrix } from '../../lib/audio/matrix';
 import { writeWav } from '../../lib/audio/wav';
 import { REPO_ROOT } from './common';
-import { EMBEDDING_DIM, trainFaceEncoder } from './faceCnn';
-import { FACE_SIZE, FaceLook, randomLook, renderFace } from './faceRaster';
+import { EMBEDDING_DIM } from './faceCnn';
+import { FACE_SIZE, FaceLook, randomLook } from './faceRaster';
 import {
   EMOTIONS,
   FALSE_CUE,
@@ -28,39 +24,35 @@ import {
   Modality,
   PRIOR,
   Q,
-  UtterancePlan,
   drawCues,
   drawLabels,
-  expressionOf,
   prosodyEffects,
   sentence,
 } from './multimodalPlan';
 import { filesSection, readmeHead } from './readme';
 import {
-  SPEAKERS_FBANK_OPTIONS as FBANK_OPTIONS,
-  chooseQuantisation,
-  encodeFeatures,
-  quantise,
-  readTrimmed,
-} from './speechCommon';
-import { JOBS, SAMPLE_RATE, VOICES, Voice, WAV_CACHE } from './speechVoices';
+  STACK,
+  PlannedUtterance,
+  corpusFaceEncoder,
+  multimodalStreamFiles,
+  renderUtterance,
+  synthesizeMultimodal,
+} from './multimodalRender';
+import { SPEAKERS_FBANK_OPTIONS as FBANK_OPTIONS, chooseQuantisation, quantise } from './speechCommon';
+import { SAMPLE_RATE, VOICES, Voice } from './speechVoices';
 
 const SEED = 1108;
 const NAME = 'multimodal-emotion';
 const SPLITS = { pretrain: 1500, train: 420, dev: 140, test: 140 } as const;
 type Split = keyof typeof SPLITS;
-/** Stacked audio frames (5 × 10 ms) per video frame: the face is drawn at the stacked rate, 20 frames/s. */
-const STACK = 5;
 const LEVELS = 64;
 /** flite and espeak-ng voices of speech-speakers (festival's one voice needs a batch process: left out). */
 const SPEAKERS: Voice[] = VOICES.filter((v) => v.engine !== 'festival');
 /** Test utterances shipped as WAV + raw face frames for the data tour. */
 const TOUR = 4;
 
-interface Utterance extends UtterancePlan {
-  id: string;
+interface Utterance extends PlannedUtterance {
   split: Split;
-  effects: string[];
 }
 
 function plan(rng: Rng): Utterance[] {
@@ -85,58 +77,6 @@ function plan(rng: Rng): Utterance[] {
     }
   }
   return out;
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 1 << 24 }, (err, _o, stderr) =>
-      err ? reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message} ${stderr}`)) : resolve(),
-    );
-  });
-}
-
-/** The cached WAV of one utterance (voice, text and sox effects in the key). */
-function wavFile(u: Utterance): string {
-  const v = SPEAKERS[u.speaker];
-  const key = crypto
-    .createHash('sha1')
-    .update(`${v.engine}\n${v.name}\n${u.effects.join(' ')}\n${u.text}`)
-    .digest('hex');
-  return path.join(WAV_CACHE, 'multimodal', v.id, `${key}.wav`);
-}
-
-/** Synthesizes every uncached utterance: the voice reads the text, sox applies the prosody (16 kHz mono, no dither). */
-async function synthesize(utts: Utterance[]): Promise<void> {
-  const todo = utts.filter((u) => !fs.existsSync(wavFile(u)));
-  const bar = progress({ total: Math.max(1, todo.length), label: `${NAME}: synthesize` });
-  let next = 0,
-    done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < todo.length) {
-      const u = todo[next++];
-      const out = wavFile(u),
-        raw = `${out}.raw.wav`,
-        v = SPEAKERS[u.speaker];
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      if (v.engine === 'flite') await run('flite', ['-voice', v.name, '-t', u.text, '-o', raw]);
-      else await run('espeak-ng', ['-v', v.name, '-w', raw, u.text]);
-      await run('sox', ['-D', raw, '-r', String(SAMPLE_RATE), '-c', '1', '-b', '16', `${out}.tmp.wav`, ...u.effects]);
-      fs.unlinkSync(raw);
-      fs.renameSync(`${out}.tmp.wav`, out);
-      bar.update(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: JOBS }, worker));
-  bar.done(`${todo.length} synthesized, ${utts.length - todo.length} from the cache`);
-}
-
-/** Speech mouth opening per video frame: RMS over each 50 ms, 0 at 35 dB below the loudest frame, 1 at 5 dB below. */
-function mouthOpening(samples: Float32Array, frames: number): number[] {
-  const db = rmsDb(samples, { frameLength: 800, hop: 800, center: false });
-  const max = Math.max(...db);
-  return Array.from({ length: frames }, (_, t) =>
-    Math.max(0, Math.min(1, (db[Math.min(t, db.length - 1)] - (max - 35)) / 30)),
-  );
 }
 
 /**
@@ -167,16 +107,9 @@ async function main(): Promise<void> {
   const rng = new Rng(SEED);
   const utts = plan(rng);
   const looks: FaceLook[] = SPEAKERS.map(() => randomLook(rng));
-  await synthesize(utts);
+  await synthesizeMultimodal(utts, SPEAKERS, `${NAME}: synthesize`);
 
-  const encoder = trainFaceEncoder({
-    count: Number(process.env.FACE_CNN_FACES ?? 6000),
-    steps: Number(process.env.FACE_CNN_STEPS ?? 600),
-    seed: SEED,
-  });
-  console.log(
-    `face CNN: held-out parameter MSE ${encoder.heldOutMse.before.toFixed(3)} → ${encoder.heldOutMse.after.toFixed(3)}`,
-  );
+  const encoder = corpusFaceEncoder(SEED);
 
   const bar = progress({ total: utts.length, label: `${NAME}: features and faces` });
   const feats: AudioMatrix[] = [];
@@ -187,29 +120,11 @@ async function main(): Promise<void> {
   const tourRecords: { id: string; first: number; frames: number; wav: string }[] = [];
   const frameRng = new Rng(SEED + 1);
   utts.forEach((u, i) => {
-    const samples = readTrimmed(wavFile(u), SAMPLE_RATE);
-    const f = logFilterbankEnergies(samples, SAMPLE_RATE, FBANK_OPTIONS);
-    const videoFrames = Math.floor(f.rows / STACK);
-    feats.push({ data: f.data.slice(0, videoFrames * STACK * 40), rows: videoFrames * STACK, cols: 40 });
+    const r = renderUtterance(u, SPEAKERS, looks[u.speaker], encoder, frameRng);
+    const { samples, frames, faces: faceFrames } = r;
+    feats.push(r.feats);
     seconds.push(samples.length / SAMPLE_RATE);
-    const e = expressionOf(u.cues.visual, frameRng);
-    const open = mouthOpening(samples, videoFrames);
-    const frames = new Uint8Array(videoFrames * FACE_SIZE * FACE_SIZE * 3);
-    open.forEach((o, t) => {
-      const onset = Math.min(1, (t + 1) / 4); // the expression builds up over the first 200 ms
-      const et = {
-        ...e,
-        browRaise: e.browRaise * onset,
-        browTilt: e.browTilt * onset,
-        smile: e.smile * onset,
-        sneer: e.sneer * onset,
-        jaw: e.jaw * onset,
-        eyeOpen: 1 + (e.eyeOpen - 1) * onset,
-      };
-      frames.set(renderFace(looks[u.speaker], et, o), t * FACE_SIZE * FACE_SIZE * 3);
-    });
-    const emb = encoder.embed(frames, videoFrames);
-    visual.push(Uint8Array.from(emb, (v) => Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127.5)));
+    visual.push(r.visual);
     if (u.split === 'test' && tourRecords.length < TOUR) {
       const wav = `${u.id}.wav`;
       tour.push({
@@ -221,10 +136,10 @@ async function main(): Promise<void> {
       tourRecords.push({
         id: u.id,
         first: tourFrames.reduce((s, x) => s + x.length / (FACE_SIZE * FACE_SIZE * 3), 0),
-        frames: videoFrames,
+        frames,
         wav,
       });
-      tourFrames.push(frames);
+      tourFrames.push(faceFrames);
     }
     if ((i + 1) % 50 === 0 || i === utts.length - 1) bar.update(i + 1);
   });
@@ -254,11 +169,8 @@ async function main(): Promise<void> {
     visualStart += feats[i].rows / STACK;
     (splits[u.split] ??= []).push(rec);
   });
-  const visualAll = new Uint8Array(visualStart * EMBEDDING_DIM);
-  let at = 0;
-  for (const v of visual) (visualAll.set(v, at), (at += v.length));
   const tourAll = new Uint8Array(tourFrames.reduce((s, x) => s + x.length, 0));
-  at = 0;
+  let at = 0;
   for (const v of tourFrames) (tourAll.set(v, at), (at += v.length));
   const tourCount = tourAll.length / (FACE_SIZE * FACE_SIZE * 3);
 
@@ -335,7 +247,7 @@ skin and hair colour; the visual cues fix brows, eyes, mouth corners,
 a one-sided lip raise and jaw drop (plus N(0, 0.15²) noise per parameter, \
 building up over the first 200 ms); the mouth opens with the
 RMS loudness of each 50 ms of the audio (lip sync). Each frame is embedded by a \
-small CNN trained for the purpose on ${process.env.FACE_CNN_FACES ?? 6000} random
+small CNN trained for the purpose on ${encoder.faces} random
 faces of random looks to regress the face parameters (${encoder.steps} steps, held-out MSE \
 ${encoder.heldOutMse.before.toFixed(3)} → ${encoder.heldOutMse.after.toFixed(3)}), then frozen —
 its ${EMBEDDING_DIM}-dim tanh layer is shipped as uint8 (value = code / 127.5 − 1). \
@@ -363,27 +275,13 @@ Load with \`bp.data.loadMultimodalEmotion({ split, limit? })\`.`;
       features,
     } as Parameters<typeof writeDataset>[1],
     [
-      {
-        name: 'features.idx2-ubyte.gz',
-        bytes: encodeFeatures(codes, 40),
-        format: 'idx-gz',
-        description: `uint8 [${start}, 40] delta-coded log filterbank codes of every utterance (record order)`,
-      },
-      {
-        name: 'visual.idx2-ubyte.gz',
-        bytes: gzipIdx({ data: visualAll, shape: [visualStart, EMBEDDING_DIM] }),
-        format: 'idx-gz',
-        description:
-          `uint8 [${visualStart}, ${EMBEDDING_DIM}] ` + `frozen-CNN face embeddings, one per 50 ms (record order)`,
-      },
-      {
-        name: 'utterances.json.gz',
-        bytes: gzipJson({ emotions: EMOTIONS, speakers, splits, tour: tourRecords }),
-        format: 'json-gz',
-        description:
-          'emotions, speakers (with their face look); per split: id, text, speaker, ' +
+      ...multimodalStreamFiles(
+        codes,
+        visual,
+        { emotions: EMOTIONS, speakers, splits, tour: tourRecords },
+        'emotions, speakers (with their face look); per split: id, text, speaker, ' +
           'frame ranges, seconds, labels and cues (labelled splits); tour frames',
-      },
+      ),
       {
         name: 'faces.idx4-ubyte.gz',
         bytes: gzipIdx({ data: tourAll, shape: [tourCount, FACE_SIZE, FACE_SIZE, 3] }),

@@ -197,3 +197,40 @@ export function expressionOf(cues: number[], rng: Rng): Expression {
   e.sneer = Math.max(0, e.sneer);
   return e;
 }
+
+const SUBJECTS = ['i', 'we', 'they', 'she', 'he', 'nobody', 'everyone', 'somebody', 'the teacher', 'my brother'];
+const VERBS = [
+  'walked to',
+  'looked at',
+  'talked about',
+  'waited near',
+  'painted',
+  'cleaned',
+  'visited',
+  'passed',
+  'found',
+  'opened',
+  'closed',
+  'left',
+  'carried',
+  'read about',
+  'drove past',
+  'asked about',
+];
+const MORE_NOUNS = ['window', 'kitchen', 'bridge', 'station', 'library', 'bicycle', 'table', 'school', 'bakery'];
+const WHEN = ['today', 'yesterday', 'at noon', 'in the morning', 'after lunch', 'on monday', 'before dinner', 'again'];
+
+/**
+ * An emotion-neutral sentence for the pre-training corpus: "{subject} {verb} the {noun} {when}"
+ * or "{subject} {verb} the {noun} by the {other noun}" — none of the lexicon's words, so a model
+ * pre-trained on such sentences cannot learn the emotion words from them (≤ 9 words).
+ */
+export function neutralSentence(rng: Rng): string {
+  const pick = <T>(xs: T[]): T => xs[rng.int(xs.length)];
+  const nouns = [...NOUNS, ...MORE_NOUNS];
+  const noun = pick(nouns);
+  let other = pick(nouns);
+  while (other === noun) other = pick(nouns);
+  const head = `${pick(SUBJECTS)} ${pick(VERBS)} the ${noun}`;
+  return rng.uniform() < 0.6 ? `${head} ${pick(WHEN)}` : `${head} by the ${other}`;
+}

@@ -14,7 +14,7 @@ import { parseCommandLine, parseNumber, UsageError } from '../cliArgs';
 
 export { UsageError };
 
-export const DEFAULT_CELL_TIMEOUT_S = 900;
+export const DEFAULT_CELL_TIMEOUT_S = 1800;
 
 /** Free memory a notebook kernel is given room for when choosing the default --jobs. */
 const KERNEL_ROOM_BYTES = 2 * 2 ** 30;

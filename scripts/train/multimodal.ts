@@ -1,6 +1,10 @@
 /**
  * `npm run train -- multimodal-<tasks>`: multi-task pre-training of notebook 08's cross-modal
- * transformer on multimodal-emotion's `pretrain` split (VoxCeleb2's role), with
+ * transformer (VoxCeleb2's role) on multimodal-pretrain-N (`--corpus N`, default 6,000: emotion-
+ * neutral sentences, neutral prosody and faces, 48 voices none of which speaks the labelled
+ * splits; built into out/datasets on first use by scripts/datasets/multimodalPretrain.ts), or with
+ * `--corpus 0` on the shipped multimodal-emotion's `pretrain` split (26 voices of the labelled
+ * splits, emotion words and cues present but unlabelled), with
  *
  *   multimodal-asr-speaker   λ_ASR = 0.8, λ_speaker = 0.2 (the paper's weights)
  *   multimodal-asr           character ASR alone
@@ -11,8 +15,8 @@
  * accuracy. Writes checkpoints/<name>/{weights.bin, manifest.json (sha256, config, vocab, audio
  * statistics, loss curves, held-out scores), training-log.txt}.
  *
- * Options: --steps N (default 1200), --seed S (default 1), --quick (6 steps on a few utterances,
- * written to out/checkpoints/<name>-quick unless --out is given), --out DIR, --minutes M,
+ * Options: --steps N (default 1200), --seed S (default 1), --corpus N, --quick (6 steps on a few
+ * utterances of the shipped split, written to out/checkpoints/<name>-quick unless --out is given), --out DIR, --minutes M,
  * --resume, --state DIR, --help. The run's state is saved every few minutes in --state
  * (default out/train-state/<name>); `--resume` continues it exactly, and `touch <state>.STOP`
  * stops it cleanly. The checkpoint is written when every planned step is done.
@@ -21,6 +25,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../../lib';
 import { loadMultimodalEmotion } from '../../lib/data/multimodalEmotion';
+import { readManifest } from '../../lib/data/datasetFiles';
+import { buildMultimodalPretrain, multimodalPretrainDir } from '../datasets/multimodalPretrain';
 import { multimodalAudioStats, buildMultimodalVocab } from '../../lib/models/multimodal/batch';
 import { saveMultimodalCheckpoint } from '../../lib/models/multimodal/checkpoint';
 import { PRETRAIN_VARIANTS, disposeMultimodalModel, runPretraining } from '../../lib/models/multimodal/pretraining';
@@ -30,10 +36,27 @@ import { stopOnRequest } from './interrupt';
 
 export { PRETRAIN_VARIANTS };
 const HELD_OUT = 150;
+/** The default size of the pre-training corpus: 8.6 × the 700 labelled utterances. */
+export const PRETRAIN_CORPUS_UTTERANCES = 6000;
+
+/** The pre-training corpus's folder (built first when missing) and what the manifest records of it. */
+async function pretrainCorpus(count: number): Promise<{ dir?: string; note: Record<string, unknown> }> {
+  if (count === 0) return { note: { corpus: 'datasets/multimodal-emotion, split pretrain' } };
+  const dir = multimodalPretrainDir(count);
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) await buildMultimodalPretrain(count, dir);
+  const manifest = readManifest(dir);
+  return {
+    dir,
+    note: { corpus: `out/datasets/multimodal-pretrain-${count}`, corpusSha256: manifest.manifestSha256 },
+  };
+}
 
 export const pretrainUsage = (name: string): string => `usage: npm run train -- ${name} [options]
   --steps N   training steps (default 1200; 6 with --quick)
   --seed S    seed (default 1)
+  --corpus N  pre-train on multimodal-pretrain-N: N emotion-neutral utterances by 48 voices
+              disjoint from the labelled splits, built in out/datasets on first use (default 6000);
+              0: the shipped multimodal-emotion pretrain split (the default with --quick)
   --quick     6 steps on a few utterances
   --out DIR   checkpoint directory (default checkpoints/${name}; out/checkpoints/${name}-quick with --quick)
   --minutes M stop after M minutes (the state is saved: --resume continues)
@@ -44,6 +67,8 @@ export interface PretrainArgs {
   name: string;
   steps: number;
   seed: number;
+  /** Utterances of multimodal-pretrain-N to pre-train on; 0: the shipped corpus's pretrain split. */
+  corpus: number;
   quick: boolean;
   out: string;
   state: string;
@@ -59,6 +84,7 @@ export function parsePretrainArgs(name: string, argv: string[]): PretrainArgs {
   const { values } = parseCommandLine(`train ${name}`, argv, {
     steps: { type: 'number', rule: 'positive-integer' },
     seed: { type: 'number', rule: 'integer' },
+    corpus: { type: 'number', rule: 'non-negative-integer' },
     quick: { type: 'boolean' },
     out: { type: 'string', expects: 'a directory' },
     minutes: { type: 'number', rule: 'positive', default: Infinity },
@@ -69,17 +95,20 @@ export function parsePretrainArgs(name: string, argv: string[]): PretrainArgs {
   const { quick } = values;
   const steps = values.steps ?? (quick ? 6 : 1200);
   const seed = values.seed ?? 1;
+  const corpus = values.corpus ?? (quick ? 0 : PRETRAIN_CORPUS_UTTERANCES);
   const root = path.resolve(__dirname, '..', '..', '..');
   const defaultOut = path.join(root, quick ? `out/checkpoints/${name}-quick` : `checkpoints/${name}`);
   const out = path.resolve(values.out ?? defaultOut);
   const command =
     `npm run train -- ${name}${values.steps !== undefined ? ` --steps ${steps}` : ''}` +
-    `${values.seed !== undefined ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
+    `${values.seed !== undefined ? ` --seed ${seed}` : ''}` +
+    `${values.corpus !== undefined ? ` --corpus ${corpus}` : ''}${quick ? ' --quick' : ''}`;
   const state = path.resolve(values.state ?? path.join(root, 'out', 'train-state', quick ? `${name}-quick` : name));
   return {
     name,
     steps,
     seed,
+    corpus,
     quick,
     out,
     state,
@@ -101,7 +130,9 @@ export async function pretrain(args: PretrainArgs): Promise<void> {
     console.log(line);
     log.push(line);
   };
-  const all = loadMultimodalEmotion({ split: 'pretrain', limit: quick ? 60 : undefined }).utterances;
+  const corpus = await pretrainCorpus(args.corpus);
+  const pretrainSet = loadMultimodalEmotion({ split: 'pretrain', limit: quick ? 60 : undefined, dir: corpus.dir });
+  const all = pretrainSet.utterances;
   const heldOut = all.slice(all.length - (quick ? 10 : HELD_OUT));
   const train = all.slice(0, all.length - heldOut.length);
   const labelledTexts = loadMultimodalEmotion({ split: 'train' }).utterances.map((u) => u.text);
@@ -110,10 +141,11 @@ export async function pretrain(args: PretrainArgs): Promise<void> {
     stats: multimodalAudioStats(all),
   };
   const cfg = { ...MULTIMODAL_PRETRAIN_CONFIG, words: ctx.vocab.words.length };
-  const speakers = loadMultimodalEmotion({ split: 'dev', limit: 1 }).speakers.length;
+  const speakers = pretrainSet.speakers.length;
   say(
-    `${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ` +
-      `${train.length} training and ${heldOut.length} held-out utterances, ${steps} steps, seed ${seed}`,
+    `${name}: tasks ASR ${tasks.asr} / speaker ${tasks.speaker}, ${corpus.note.corpus}: ` +
+      `${train.length} training and ${heldOut.length} held-out utterances of ${speakers} speakers, ` +
+      `${steps} steps, seed ${seed}`,
   );
   const { params, record, finished } = runPretraining({
     tasks,
@@ -152,7 +184,7 @@ export async function pretrain(args: PretrainArgs): Promise<void> {
     vocab: ctx.vocab,
     stats: { mean: Array.from(ctx.stats.mean), std: Array.from(ctx.stats.std) },
     speakers,
-    training: { command, backend: tf.getBackend(), ...record },
+    training: { command, backend: tf.getBackend(), ...corpus.note, ...record },
   });
   fs.writeFileSync(path.join(out, 'training-log.txt'), `${log.join('\n')}\n`);
   say(`wrote ${out} (${(manifest.weights.bytes / 1e6).toFixed(2)} MB weights)`);
