@@ -220,7 +220,8 @@ export async function buildMultimodalPretrain(count: number, dir: string): Promi
       name: NAME,
       description:
         `${count} emotion-neutral pre-training utterances (48 espeak-ng voices disjoint from the labelled ` +
-        `splits', neutral prosody and faces) in multimodal-emotion's format, for notebook 08's pre-training; not shipped`,
+        `splits', neutral prosody and faces) in multimodal-emotion's format, for notebook 08's pre-training; ` +
+        'not shipped',
       generator: 'scripts/datasets/multimodalPretrain.ts',
       seed: PRETRAIN_CORPUS_SEED,
       source:

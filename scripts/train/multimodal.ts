@@ -16,8 +16,8 @@
  * statistics, loss curves, held-out scores), training-log.txt}.
  *
  * Options: --steps N (default 1200), --seed S (default 1), --corpus N, --quick (6 steps on a few
- * utterances of the shipped split, written to out/checkpoints/<name>-quick unless --out is given), --out DIR, --minutes M,
- * --resume, --state DIR, --help. The run's state is saved every few minutes in --state
+ * utterances of the shipped split, written to out/checkpoints/<name>-quick unless --out is given),
+ * --out DIR, --minutes M, --resume, --state DIR, --help. The run's state is saved every few minutes in --state
  * (default out/train-state/<name>); `--resume` continues it exactly, and `touch <state>.STOP`
  * stops it cleanly. The checkpoint is written when every planned step is done.
  */
